@@ -1,0 +1,84 @@
+"""Settings: where the database and config live, who the clerk is.
+
+Nothing here touches the disk at import time; `Settings.load()` reads the
+environment and the optional config file when asked.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "crm-tui"
+ENV_DATABASE_URL = "CRM_DATABASE_URL"
+ENV_CLERK = "CRM_CLERK"
+
+
+def data_dir() -> Path:
+    """The per-user data folder (not created here)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    """The optional TOML config file (`clerk`, `default_region`, `database_url`)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_database_path() -> Path:
+    return data_dir() / "crm.sqlite3"
+
+
+def to_database_url(value: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL)."""
+    if "://" in value:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; plain URLs would pick psycopg2.
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def _os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to start; made by `load()` or directly in tests."""
+
+    database_url: str
+    clerk: str
+    default_region: str = "GB"
+    read_only: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
+        file_values: dict[str, object] = {}
+        path = config_file()
+        if path.is_file():
+            with path.open("rb") as fh:
+                file_values = tomllib.load(fh)
+        raw_url = db or os.environ.get(ENV_DATABASE_URL) or file_values.get("database_url")
+        url = (
+            to_database_url(str(raw_url))
+            if raw_url
+            else to_database_url(str(default_database_path()))
+        )
+        clerk = os.environ.get(ENV_CLERK) or str(file_values.get("clerk") or _os_login())
+        region = str(file_values.get("default_region") or "GB").upper()
+        return cls(database_url=url, clerk=clerk, default_region=region, read_only=read_only)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""One engine per process, with the SQLite pragmas and write-transaction rules.
+
+SQLite: the pysqlite driver's own transaction handling is switched off so we
+emit BEGIN ourselves: plain BEGIN for reads, BEGIN IMMEDIATE for writes. A
+deferred transaction that reads and then writes fails at once under WAL when
+another writer got in first, whatever the busy timeout; an immediate one
+waits its turn.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "crm_write"
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode across app crashes
+    cursor.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
+    cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    cursor.execute("PRAGMA temp_store = MEMORY")
+    cursor.execute("PRAGMA mmap_size = 268435456")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Build the process's engine; creates the SQLite file's folder if needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        # Automatic server-side prepares can flip short searches to a generic
+        # plan costing seconds; we prepare nothing implicitly.
+        connect_args={"prepare_threshold": None, "connect_timeout": 5},
+    )
+
+
+class Database:
+    """Hands out short sessions: one per user action, never shared."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session  # closing the session rolls the read transaction back
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that commits on success and rolls back on any error."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

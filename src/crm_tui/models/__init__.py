@@ -1,0 +1,35 @@
+"""SQLModel tables. Importing this package registers every table on the metadata."""
+
+from crm_tui.models.billing import (
+    BillingGroup,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Subscription,
+)
+from crm_tui.models.children import Address, Contact, Note
+from crm_tui.models.customer import Customer, CustomerSearch, CustomerSummary, format_number
+from crm_tui.models.grouping import CustomerTag, Segment, SegmentMember, Tag
+from crm_tui.models.history import ChangeRecord
+
+__all__ = [
+    "Address",
+    "BillingGroup",
+    "ChangeRecord",
+    "Contact",
+    "Customer",
+    "CustomerSearch",
+    "CustomerSummary",
+    "CustomerTag",
+    "Note",
+    "Order",
+    "OrderItem",
+    "Payment",
+    "PaymentMethod",
+    "Segment",
+    "SegmentMember",
+    "Subscription",
+    "Tag",
+    "format_number",
+]

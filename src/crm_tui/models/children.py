@@ -1,0 +1,72 @@
+"""Rows that belong to one customer: addresses, contacts, notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from crm_tui.models.types import UTCDateTime, utcnow
+
+
+def customer_fk() -> Column[int]:
+    return Column(
+        Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
+class Address(SQLModel, table=True):
+    """A billing or shipping address; at most one default billing per customer."""
+
+    __tablename__ = "address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=customer_fk())
+    kind: str = Field(default="billing", max_length=16)
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str | None = None
+    postal_code: str | None = Field(default=None, max_length=32)
+    country: str = Field(default="GB", max_length=2)
+    is_default_billing: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class Contact(SQLModel, table=True):
+    """A person at a business customer; exactly one is primary."""
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=customer_fk())
+    first_name: str
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = Field(default=None, max_length=32)
+    title: str | None = None
+    department: str | None = None
+    is_primary: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class Note(SQLModel, table=True):
+    """An activity on the timeline: note, call, e-mail, meeting or task."""
+
+    __tablename__ = "note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=customer_fk())
+    type: str = Field(default="note", max_length=16)
+    title: str
+    body: str = ""
+    follow_up_on: date | None = Field(default=None, index=True)
+    done: bool = False
+    pinned: bool = False
+    visibility: str = Field(default="internal", max_length=16)
+    author: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    version: int = 1

@@ -1,0 +1,70 @@
+"""Closed vocabularies of the domain, stored as plain strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CustomerKind(StrEnum):
+    INDIVIDUAL = "individual"
+    BUSINESS = "business"
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PROSPECT = "prospect"
+    CHURNED = "churned"
+    BLOCKED = "blocked"
+    MERGED = "merged"
+
+
+class PaymentTerms(StrEnum):
+    NET_7 = "Net 7"
+    NET_14 = "Net 14"
+    NET_30 = "Net 30"
+    NET_60 = "Net 60"
+
+
+class AddressKind(StrEnum):
+    BILLING = "billing"
+    SHIPPING = "shipping"
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class PaymentStatus(StrEnum):
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+
+
+class NoteType(StrEnum):
+    NOTE = "note"
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    TASK = "task"
+
+
+class Visibility(StrEnum):
+    INTERNAL = "internal"
+    CUSTOMER = "customer"
+
+
+class SegmentKind(StrEnum):
+    STATIC = "static"
+    DYNAMIC = "dynamic"

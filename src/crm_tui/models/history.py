@@ -1,0 +1,36 @@
+"""The change log: who changed which field of what, when, from what to what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from crm_tui.models.types import UTCDateTime, utcnow
+
+
+class ChangeRecord(SQLModel, table=True):
+    """One changed field. `version` is the entity's version after the change,
+    which lets a stale edit find exactly what changed since it was read."""
+
+    __tablename__ = "change_history"
+    __table_args__ = (
+        Index("ix_history_customer", "customer_id", "changed_at"),
+        Index("ix_history_entity", "entity", "entity_id", "version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), nullable=True),
+    )
+    entity: str = Field(max_length=32)
+    entity_id: int
+    action: str = Field(max_length=16)  # create | update | delete | merge | erase
+    field: str = Field(default="", max_length=64)
+    old_value: str | None = None
+    new_value: str | None = None
+    version: int = 0
+    actor: str = ""
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

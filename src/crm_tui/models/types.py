@@ -1,0 +1,76 @@
+"""Column types shared by the tables: exact money and timezone-aware UTC times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+CENT = Decimal("0.01")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """A Decimal amount with two places.
+
+    PostgreSQL stores NUMERIC(14,2). SQLite has no decimal type (NUMERIC
+    affinity silently becomes a binary float), so there the amount is kept as
+    integer cents: sums stay exact and comparisons still work in SQL.
+    """
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(14, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(CENT)
+        if dialect.name == "sqlite":
+            return int(amount * 100)
+        return amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            # SUM/AVG over cents may come back as int or float.
+            return (Decimal(str(value)) / 100).quantize(CENT)
+        return Decimal(value).quantize(CENT)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, always returns an aware datetime in UTC (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError("expected a datetime")
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use UTC-aware values")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # aggregates such as MAX() on SQLite
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Business rules, queries and figures. Never imports Textual or the UI."""

@@ -1,0 +1,130 @@
+"""Recording and reading the change log, always inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_tui.models import ChangeRecord
+from crm_tui.services.context import ServiceContext
+
+
+def as_text(value: object) -> str | None:
+    """How a value is kept in the log: ISO dates, plain decimals, 'yes'/'no'."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    customer_id: int | None,
+    entity: str,
+    entity_id: int,
+    action: str,
+    version: int = 0,
+    changes: dict[str, tuple[object, object]] | None = None,
+) -> None:
+    """Add one row per changed field (or one row for create/delete without fields)."""
+    if not changes:
+        session.add(
+            ChangeRecord(
+                customer_id=customer_id,
+                entity=entity,
+                entity_id=entity_id,
+                action=action,
+                version=version,
+                actor=actor,
+            )
+        )
+        return
+    for field, (old, new) in changes.items():
+        session.add(
+            ChangeRecord(
+                customer_id=customer_id,
+                entity=entity,
+                entity_id=entity_id,
+                action=action,
+                field=field,
+                old_value=as_text(old),
+                new_value=as_text(new),
+                version=version,
+                actor=actor,
+            )
+        )
+
+
+def changes_since(
+    session: Session, entity: str, entity_id: int, version: int
+) -> dict[str, tuple[str | None, str | None]]:
+    """Fields changed after `version`: field -> (value at `version`, value now)."""
+    rows = session.scalars(
+        select(ChangeRecord)
+        .where(
+            ChangeRecord.entity == entity,
+            ChangeRecord.entity_id == entity_id,
+            ChangeRecord.version > version,
+            ChangeRecord.field != "",
+        )
+        .order_by(ChangeRecord.version, ChangeRecord.id)
+    ).all()
+    result: dict[str, tuple[str | None, str | None]] = {}
+    for row in rows:
+        then = result[row.field][0] if row.field in result else row.old_value
+        result[row.field] = (then, row.new_value)
+    return result
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a customer's change log, as shown to people."""
+
+    changed_at: datetime
+    actor: str
+    entity: str
+    entity_id: int
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+class HistoryService:
+    """Reads a customer's change log, newest first, a page at a time."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def for_customer(
+        self, customer_id: int, *, limit: int = 200, before_id: int | None = None
+    ) -> list[HistoryEntry]:
+        with self.ctx.read() as session:
+            query = select(ChangeRecord).where(ChangeRecord.customer_id == customer_id)
+            if before_id is not None:
+                query = query.where(ChangeRecord.id < before_id)
+            rows = session.scalars(query.order_by(ChangeRecord.id.desc()).limit(limit)).all()
+            return [
+                HistoryEntry(
+                    changed_at=r.changed_at,
+                    actor=r.actor,
+                    entity=r.entity,
+                    entity_id=r.entity_id,
+                    action=r.action,
+                    field=r.field,
+                    old_value=r.old_value,
+                    new_value=r.new_value,
+                )
+                for r in rows
+            ]

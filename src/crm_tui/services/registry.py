@@ -1,0 +1,46 @@
+"""Opening a database and the service objects over it, for the CLI, app and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crm_tui.config import Settings
+from crm_tui.db import migrate
+from crm_tui.db.engine import Database, make_engine
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import CustomerService
+from crm_tui.services.history import HistoryService
+
+
+@dataclass
+class Services:
+    """Every service over one database; one instance per process."""
+
+    ctx: ServiceContext
+    customers: CustomerService
+    history: HistoryService
+
+    @classmethod
+    def over(cls, ctx: ServiceContext) -> Services:
+        return cls(ctx=ctx, customers=CustomerService(ctx), history=HistoryService(ctx))
+
+    def close(self) -> None:
+        self.ctx.db.dispose()
+
+
+def open_database(settings: Settings, *, migrate_schema: bool = True) -> Database:
+    """Engine for the settings' URL; creates and migrates the schema when needed."""
+    engine = make_engine(settings.database_url)
+    if migrate_schema and not settings.read_only:
+        migrate.ensure_current(engine)
+    else:
+        migrate.check_not_newer(engine)
+    return Database(engine)
+
+
+def open_services(settings: Settings, *, migrate_schema: bool = True) -> Services:
+    db = open_database(settings, migrate_schema=migrate_schema)
+    ctx = ServiceContext(
+        db=db, actor=settings.clerk, default_region=settings.default_region, read_only=settings.read_only
+    )
+    return Services.over(ctx)

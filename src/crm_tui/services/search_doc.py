@@ -1,0 +1,56 @@
+"""The normalised text a customer is found by (one row in customer_search).
+
+Normalising in Python (NFKD, accents stripped, casefolded) makes search
+accent- and case-insensitive on both engines the same way; the query goes
+through the same `normalize` before it reaches the index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crm_tui.models import Contact, Customer, CustomerSearch, format_number
+from crm_tui.services.validation import phone_search_forms
+
+
+def normalize(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold()
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def build_doc(customer: Customer, contact_names: list[str]) -> str:
+    assert customer.id is not None
+    parts = [
+        customer.first_name or "",
+        customer.last_name or "",
+        customer.company_name or "",
+        customer.email or "",
+        format_number(customer.id),
+    ]
+    if customer.phone:
+        parts.extend(phone_search_forms(customer.phone))
+    parts.extend(contact_names)
+    return normalize(" ".join(p for p in parts if p))
+
+
+def refresh(session: Session, customer_id: int) -> None:
+    """Rewrite one customer's search document inside the caller's transaction."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        return
+    session.execute(delete(CustomerSearch).where(CustomerSearch.customer_id == customer_id))
+    if customer.erased_at is not None:
+        return
+    names = [
+        " ".join(p for p in (first, last) if p)
+        for first, last in session.execute(
+            select(Contact.first_name, Contact.last_name).where(Contact.customer_id == customer_id)
+        )
+    ]
+    session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names)))

@@ -1,0 +1,273 @@
+"""The one set of input rules, shared by the services, the UI and imports.
+
+Every parser takes what a person typed and returns the stored value, or
+raises `ValidationError` naming the field with one sentence saying what is
+wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.errors import ValidationError
+
+MAX_TEXT = 10_000
+CURRENCIES = {
+    "GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD",
+    "NZD", "JPY", "BRL", "MXN", "ZAR", "INR", "SGD", "HKD",
+}  # fmt: skip
+CHANNELS = ("email", "phone", "sms", "post")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def label(field: str) -> str:
+    return field.replace("_", " ")
+
+
+def clean_text(
+    field: str, raw: object, *, required: bool = False, max_len: int = MAX_TEXT
+) -> str | None:
+    """Trim; refuse NUL, card numbers and over-long text; None when blank."""
+    if raw is None:
+        value = ""
+    elif isinstance(raw, str):
+        value = raw.strip()
+    else:
+        value = str(raw).strip()
+    if not value:
+        if required:
+            raise ValidationError(field, f"The {label(field)} is required.")
+        return None
+    if "\x00" in value:
+        raise ValidationError(field, f"The {label(field)} contains a NUL character; remove it.")
+    if len(value) > max_len:
+        raise ValidationError(
+            field,
+            f"The {label(field)} is {len(value):,} characters long; the limit is {max_len:,}.",
+        )
+    if contains_card_number(value):
+        raise ValidationError(
+            field,
+            f"The {label(field)} contains what looks like a full card number; "
+            "card numbers are never stored, so remove it.",
+        )
+    return value
+
+
+def text_key(value: str) -> str:
+    """The comparison key of a name or e-mail: Unicode-normalised and casefolded."""
+    return unicodedata.normalize("NFKC", value.strip()).casefold()
+
+
+def email_key(email: str) -> str:
+    return text_key(email)
+
+
+def parse_email(raw: object, field: str = "email", *, required: bool = False) -> str | None:
+    value = clean_text(field, raw, required=required, max_len=320)
+    if value is None:
+        return None
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        raise ValidationError(
+            field, f"The e-mail {value!r} is not valid: {reason}; use the form name@example.com."
+        ) from exc
+    return value
+
+
+def parse_phone(raw: object, region: str, field: str = "phone") -> str | None:
+    """Parse any common format and return E.164 (+447946000958)."""
+    value = clean_text(field, raw, max_len=40)
+    if value is None:
+        return None
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            field,
+            f"The phone number {value!r} could not be read; "
+            "type it with its country code, e.g. +44 20 7946 0958.",
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            field,
+            f"The phone number {value!r} is not a valid number; check the digits and country code.",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    """How a stored number is shown: international format."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_search_forms(e164: str) -> list[str]:
+    """Digit strings a clerk might type for this number (international, national)."""
+    digits = e164.lstrip("+")
+    forms = [digits]
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return forms
+    national = re.sub(
+        r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+    if national and national not in forms:
+        forms.append(national)
+    return forms
+
+
+def parse_date(raw: object, field: str, *, required: bool = False) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    value = clean_text(field, raw, required=required, max_len=40)
+    if value is None:
+        return None
+    from datetime import datetime
+
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(field, f"The {label(field)} {value!r} is not a date; use YYYY-MM-DD.")
+
+
+def parse_amount(
+    raw: object, field: str = "amount", *, allow_zero: bool = True, required: bool = True
+) -> Decimal | None:
+    """A non-negative amount with at most two decimal places."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise ValidationError(field, f"The {label(field)} is required.")
+        return None
+    if isinstance(raw, float):
+        raw = repr(raw)
+    text = str(raw).strip().replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValidationError(
+            field, f"The {label(field)} {text!r} is not a number; type e.g. 49.90."
+        ) from exc
+    if not amount.is_finite():
+        raise ValidationError(field, f"The {label(field)} must be a finite number.")
+    if amount < 0:
+        raise ValidationError(field, f"The {label(field)} cannot be negative.")
+    if amount == 0 and not allow_zero:
+        raise ValidationError(field, f"The {label(field)} must be more than zero.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(field, f"The {label(field)} can have at most two decimal places.")
+    if amount >= Decimal("1000000000000"):
+        raise ValidationError(field, f"The {label(field)} is too large.")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_int(raw: object, field: str, *, minimum: int = 0) -> int:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return minimum
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise ValidationError(field, f"The {label(field)} must be a whole number.") from exc
+    if value < minimum:
+        raise ValidationError(field, f"The {label(field)} cannot be less than {minimum}.")
+    return value
+
+
+def parse_choice(
+    raw: object, field: str, choices: list[str], *, required: bool = True
+) -> str | None:
+    value = clean_text(field, raw, required=required, max_len=64)
+    if value is None:
+        return None
+    for choice in choices:
+        if value.casefold() == choice.casefold():
+            return choice
+    raise ValidationError(field, f"The {label(field)} must be one of: {', '.join(choices)}.")
+
+
+def parse_currency(raw: object, field: str = "currency", *, required: bool = False) -> str | None:
+    value = clean_text(field, raw, required=required, max_len=3)
+    if value is None:
+        return None
+    code = value.upper()
+    if code not in CURRENCIES:
+        raise ValidationError(
+            field, f"The currency {value!r} is not one we handle; use e.g. GBP, EUR or USD."
+        )
+    return code
+
+
+def parse_channels(raw: object) -> str:
+    """Comma-separated opted-in channels, e.g. 'email,sms'."""
+    if raw is None:
+        return ""
+    items = raw if isinstance(raw, list | tuple | set) else str(raw).split(",")
+    picked: list[str] = []
+    for item in items:
+        name = str(item).strip().lower()
+        if not name:
+            continue
+        if name not in CHANNELS:
+            raise ValidationError(
+                "contact_channels", f"The channel {name!r} is unknown; use {', '.join(CHANNELS)}."
+            )
+        if name not in picked:
+            picked.append(name)
+    return ",".join(c for c in CHANNELS if c in picked)
+
+
+def parse_website(raw: object) -> str | None:
+    value = clean_text("website", raw, max_len=500)
+    if value is None:
+        return None
+    candidate = value if "://" in value else "https://" + value
+    if not re.match(r"^https?://[^\s/]+\.[^\s/]+", candidate):
+        raise ValidationError(
+            "website", f"The website {value!r} is not a web address; type e.g. example.com."
+        )
+    return candidate
+
+
+_VAT_PATTERNS = {
+    "GB": r"^GB(\d{9}|\d{12}|GD\d{3}|HA\d{3})$",
+    "DE": r"^DE\d{9}$",
+    "FR": r"^FR[0-9A-Z]{2}\d{9}$",
+    "PT": r"^PT\d{9}$",
+    "ES": r"^ES[0-9A-Z]\d{7}[0-9A-Z]$",
+    "IT": r"^IT\d{11}$",
+    "NL": r"^NL\d{9}B\d{2}$",
+    "IE": r"^IE\d{7}[A-W][A-I]?$|^IE\d[A-Z+*]\d{5}[A-W]$",
+    "BE": r"^BE[01]\d{9}$",
+}
+
+
+def parse_vat(raw: object) -> str | None:
+    """Checks the format where the country prefix is one we know; others pass as typed."""
+    value = clean_text("vat_id", raw, max_len=40)
+    if value is None:
+        return None
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    pattern = _VAT_PATTERNS.get(compact[:2])
+    if pattern and not re.match(pattern, compact):
+        raise ValidationError(
+            "vat_id",
+            f"The VAT number {value!r} does not match the {compact[:2]} format; check the digits.",
+        )
+    return compact if pattern else value
