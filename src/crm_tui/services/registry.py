@@ -41,6 +41,9 @@ def open_database(settings: Settings, *, migrate_schema: bool = True) -> Databas
 def open_services(settings: Settings, *, migrate_schema: bool = True) -> Services:
     db = open_database(settings, migrate_schema=migrate_schema)
     ctx = ServiceContext(
-        db=db, actor=settings.clerk, default_region=settings.default_region, read_only=settings.read_only
+        db=db,
+        actor=settings.clerk,
+        default_region=settings.default_region,
+        read_only=settings.read_only,
     )
     return Services.over(ctx)

@@ -1,0 +1,153 @@
+"""Shared fixtures: hermetic paths, and a migrated database on SQLite and PostgreSQL.
+
+Every data-layer test that takes `services` (or `db_url`) runs twice: on a
+SQLite file in tmp_path and on a throwaway PostgreSQL database. Both are
+copies of a template migrated once per test session, so each test starts from
+the schema users get, indexes and triggers included.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm_tui.config import Settings
+from crm_tui.db import migrate
+from crm_tui.db.engine import make_engine
+from crm_tui.services.registry import Services, open_services
+
+PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(autouse=True)
+def hermetic_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point platformdirs (and HOME) at tmp_path; forget any database URL from the shell."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CRM_CLERK", "tester")
+
+
+def _pg_admin_url() -> str:
+    return os.environ.get("CRM_TEST_PG_URL") or PG_ADMIN_DEFAULT
+
+
+def _pg_available() -> str | None:
+    """None when a server answers, else the reason it does not."""
+    try:
+        engine = create_engine(_pg_admin_url(), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to reach the server
+        return f"PostgreSQL not reachable at {make_url(_pg_admin_url()).render_as_string(hide_password=True)}: {exc.__class__.__name__}"
+    return None
+
+
+class PgServer:
+    """Creates throwaway databases from one migrated template."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+        self.template = f"crm_test_tmpl_{uuid.uuid4().hex[:10]}"
+        self._exec(f'CREATE DATABASE "{self.template}"')
+        engine = make_engine(self.url_for(self.template))
+        migrate.upgrade(engine)
+        engine.dispose()
+
+    def url_for(self, name: str) -> str:
+        return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+    def _exec(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def create(self, *, from_template: bool = True) -> str:
+        name = f"crm_test_{uuid.uuid4().hex[:12]}"
+        template = f' TEMPLATE "{self.template}"' if from_template else ""
+        self._exec(f'CREATE DATABASE "{name}"{template}')
+        return name
+
+    def drop(self, name: str) -> None:
+        self._exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    reason = _pg_available()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires PostgreSQL: {reason}")
+        pytest.skip(reason)
+    server = PgServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A migrated database URL; the test runs once per engine."""
+    if request.param == "sqlite":
+        target = tmp_path / "crm.sqlite3"
+        shutil.copy(sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create()
+    try:
+        yield server.url_for(name)
+    finally:
+        server.drop(name)
+
+
+@pytest.fixture
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An unmigrated database on the same engine as `db_url` would be (SQLite only by default)."""
+    yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, clerk="tester", default_region="GB")
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = open_services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+    """SQLite only: for UI and CLI tests that need not run on both engines."""
+    target = tmp_path / "ui.sqlite3"
+    shutil.copy(sqlite_template, target)
+    return Settings(database_url=f"sqlite:///{target}", clerk="tester", default_region="GB")
