@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from crm_tui.config import Settings
 from crm_tui.db import migrate
 from crm_tui.db.engine import Database, make_engine
+from crm_tui.services.addresses import AddressService
+from crm_tui.services.billing import BillingService
+from crm_tui.services.contacts import ContactService
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import CustomerService
+from crm_tui.services.figures import FigureService
 from crm_tui.services.history import HistoryService
+from crm_tui.services.notes import NoteService
 
 
 @dataclass
@@ -18,11 +23,25 @@ class Services:
 
     ctx: ServiceContext
     customers: CustomerService
+    addresses: AddressService
+    contacts: ContactService
+    notes: NoteService
+    billing: BillingService
+    figures: FigureService
     history: HistoryService
 
     @classmethod
     def over(cls, ctx: ServiceContext) -> Services:
-        return cls(ctx=ctx, customers=CustomerService(ctx), history=HistoryService(ctx))
+        return cls(
+            ctx=ctx,
+            customers=CustomerService(ctx),
+            addresses=AddressService(ctx),
+            contacts=ContactService(ctx),
+            notes=NoteService(ctx),
+            billing=BillingService(ctx),
+            figures=FigureService(ctx),
+            history=HistoryService(ctx),
+        )
 
     def close(self) -> None:
         self.ctx.db.dispose()

@@ -1,0 +1,127 @@
+"""The activity timeline: notes, calls, e-mails, meetings and tasks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from crm_tui.models import Note
+from crm_tui.models.enums import NoteType, Visibility
+from crm_tui.services import rows
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.validation import clean_text, parse_choice, parse_date
+
+FIELDS = ("type", "title", "body", "follow_up_on", "done", "pinned", "visibility")
+
+
+def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    unknown = set(raw) - set(FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Unknown note field {sorted(unknown)[0]!r}.")
+    out: dict[str, Any] = {}
+    for field, value in raw.items():
+        if field == "type":
+            out[field] = parse_choice(value, field, [t.value for t in NoteType])
+        elif field == "visibility":
+            out[field] = parse_choice(value, field, [v.value for v in Visibility])
+        elif field == "follow_up_on":
+            out[field] = parse_date(value, "follow_up_on")
+        elif field in ("done", "pinned"):
+            out[field] = bool(value)
+        elif field == "title":
+            out[field] = clean_text(field, value, required=True, max_len=300)
+        else:
+            out[field] = clean_text(field, value) or ""
+    if not partial and not out.get("title"):
+        raise ValidationError("title", "The note needs a title.")
+    return out
+
+
+class NoteService:
+    """Timeline entries, newest first with pinned ones on top."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def list(
+        self, customer_id: int, *, note_type: str | None = None, limit: int = 500
+    ) -> list[Note]:
+        with self.ctx.read() as session:
+            query = select(Note).where(Note.customer_id == customer_id)
+            if note_type:
+                query = query.where(Note.type == note_type)
+            query = query.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())  # type: ignore[attr-defined]
+            return list(session.scalars(query.limit(limit)))
+
+    def pinned(self, customer_id: int) -> list[Note]:
+        with self.ctx.read() as session:
+            return list(
+                session.scalars(
+                    select(Note)
+                    .where(Note.customer_id == customer_id, Note.pinned)  # type: ignore[arg-type]
+                    .order_by(Note.created_at.desc())  # type: ignore[attr-defined]
+                )
+            )
+
+    def add(self, customer_id: int, data: dict[str, Any]) -> Note:
+        values = clean_note({"type": "note", "visibility": "internal", **data})
+        with self.ctx.write() as session:
+            rows.live_customer(session, customer_id)
+            note = Note(customer_id=customer_id, author=self.ctx.actor, **values)
+            session.add(note)
+            rows.record_create(
+                session,
+                note,
+                "note",
+                self.ctx.actor,
+                {"type": values["type"], "title": values["title"]},
+            )
+            return note
+
+    def update(
+        self, note_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+    ) -> Note:
+        cleaned = clean_note(changes, partial=True)
+        with self.ctx.write() as session:
+            note = rows.load_child(session, Note, note_id)
+            rows.live_customer(session, note.customer_id)
+            rows.apply_changes(
+                session,
+                note,
+                cleaned,
+                entity="note",
+                actor=self.ctx.actor,
+                expected_version=expected_version,
+            )
+            return note
+
+    def toggle_pin(self, note_id: int) -> Note:
+        with self.ctx.write() as session:
+            note = rows.load_child(session, Note, note_id)
+            rows.live_customer(session, note.customer_id)
+            rows.apply_changes(
+                session,
+                note,
+                {"pinned": not note.pinned},
+                entity="note",
+                actor=self.ctx.actor,
+                expected_version=None,
+            )
+            return note
+
+    def remove(self, note_id: int) -> None:
+        with self.ctx.write() as session:
+            note = rows.load_child(session, Note, note_id)
+            rows.live_customer(session, note.customer_id)
+            rows.record_delete(session, note, "note", self.ctx.actor, note.title)
+
+
+def is_overdue(note: Note, today: date | None = None) -> bool:
+    return (
+        note.follow_up_on is not None
+        and not note.done
+        and note.follow_up_on < (today or date.today())
+    )

@@ -1,0 +1,116 @@
+"""Shared mechanics for editing a child row: diff, conflict check, history."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from crm_tui.models import Customer, format_number
+from crm_tui.services import history
+from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def live_customer(session: Session, customer_id: int) -> Customer:
+    """The customer row, locked; refuses erased and merged customers."""
+    customer = session.scalars(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+    ).one_or_none()
+    if customer is None:
+        raise NotFound(f"There is no customer {format_number(customer_id)}.")
+    if customer.erased_at is not None:
+        raise ValidationError("customer", "This customer's data was erased; nothing can be added.")
+    if customer.status == "merged":
+        raise ValidationError(
+            "customer", "This customer was merged into another; edit the surviving customer."
+        )
+    return customer
+
+
+def load_child(
+    session: Session, model: type[RowT], row_id: int, customer_id: int | None = None
+) -> RowT:
+    row = session.scalars(
+        select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+    ).one_or_none()
+    if row is None or (customer_id is not None and row.customer_id != customer_id):  # type: ignore[attr-defined]
+        raise NotFound(f"That {model.__tablename__.replace('_', ' ')} no longer exists.")  # type: ignore[attr-defined]
+    return row
+
+
+def record_create(
+    session: Session, row: Any, entity: str, actor: str, fields: dict[str, Any]
+) -> None:
+    session.flush()
+    history.record(
+        session,
+        actor=actor,
+        customer_id=row.customer_id,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
+        version=getattr(row, "version", 1),
+        changes={k: (None, v) for k, v in fields.items() if v not in (None, "", False)},
+    )
+
+
+def apply_changes(
+    session: Session,
+    row: Any,
+    cleaned: dict[str, Any],
+    *,
+    entity: str,
+    actor: str,
+    expected_version: int | None,
+) -> dict[str, tuple[Any, Any]]:
+    """Set changed fields, bump the version and log them.
+
+    A stale `expected_version` only fails when another save changed one of the
+    same fields to something else; edits to different fields merge.
+    """
+    diff = {f: (getattr(row, f), v) for f, v in cleaned.items() if getattr(row, f) != v}
+    if expected_version is not None and row.version != expected_version:
+        since = history.changes_since(session, entity, row.id, expected_version)
+        conflicts = [
+            FieldConflict(field=f, then=since[f][0], now=since[f][1], yours=history.as_text(new))
+            for f, (_old, new) in diff.items()
+            if f in since and since[f][1] != history.as_text(new)
+        ]
+        if conflicts:
+            raise ConflictError(entity.replace("_", " "), conflicts, row.version)
+    if not diff:
+        return diff
+    for field, (_old, new) in diff.items():
+        setattr(row, field, new)
+    row.version += 1
+    session.flush()
+    history.record(
+        session,
+        actor=actor,
+        customer_id=row.customer_id,
+        entity=entity,
+        entity_id=row.id,
+        action="update",
+        version=row.version,
+        changes=diff,
+    )
+    return diff
+
+
+def record_delete(session: Session, row: Any, entity: str, actor: str, summary: str) -> None:
+    history.record(
+        session,
+        actor=actor,
+        customer_id=row.customer_id,
+        entity=entity,
+        entity_id=row.id,
+        action="delete",
+        version=getattr(row, "version", 0) + 1,
+        changes={entity: (summary, None)},
+    )
+    session.delete(row)
+    session.flush()

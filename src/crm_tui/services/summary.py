@@ -1,0 +1,141 @@
+"""The per-customer summary row: recomputed in the transaction that moves it.
+
+Lifetime value is the sum of paid payments; a refunded payment counts for
+nothing (it was paid, then given back), so the figure is net of refunds.
+Outstanding balance is what is pending or failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import Select, case, func, select, update
+from sqlalchemy.orm import Session
+
+from crm_tui.models import CustomerSummary, Order, Payment, Subscription
+from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
+
+ZERO = Decimal("0.00")
+SUMMARY_FIGURES = (
+    "lifetime_value",
+    "outstanding_balance",
+    "paid_payments",
+    "active_subscriptions",
+    "ended_subscriptions",
+    "active_monthly",
+    "order_count",
+    "order_total",
+    "last_purchase_at",
+)
+
+
+def payment_figures(
+    customer_ids: Sequence[int] | None = None,
+) -> Select[tuple[int, Decimal, Decimal, int, object]]:
+    paid = Payment.status == PaymentStatus.PAID
+    owed = Payment.status.in_([PaymentStatus.PENDING, PaymentStatus.FAILED])  # type: ignore[attr-defined]
+    query = select(
+        Payment.customer_id,
+        func.coalesce(func.sum(case((paid, Payment.amount), else_=None)), 0).label(
+            "lifetime_value"
+        ),
+        func.coalesce(func.sum(case((owed, Payment.amount), else_=None)), 0).label(
+            "outstanding_balance"
+        ),
+        func.count(case((paid, 1))).label("paid_payments"),
+        func.max(case((paid, Payment.paid_at))).label("last_purchase_at"),
+    ).group_by(Payment.customer_id)
+    if customer_ids is not None:
+        query = query.where(Payment.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+    return query  # type: ignore[return-value]
+
+
+def subscription_figures(
+    customer_ids: Sequence[int] | None = None,
+) -> Select[tuple[int, int, int, Decimal]]:
+    active = Subscription.status == SubscriptionStatus.ACTIVE
+    query = select(
+        Subscription.customer_id,
+        func.count(case((active, 1))).label("active_subscriptions"),
+        func.count(case((Subscription.status == SubscriptionStatus.ENDED, 1))).label(
+            "ended_subscriptions"
+        ),
+        func.coalesce(func.sum(case((active, Subscription.monthly_amount))), 0).label(
+            "active_monthly"
+        ),
+    ).group_by(Subscription.customer_id)
+    if customer_ids is not None:
+        query = query.where(Subscription.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+    return query  # type: ignore[return-value]
+
+
+def order_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[int, int, Decimal]]:
+    counted = Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED])  # type: ignore[attr-defined]
+    query = select(
+        Order.customer_id,
+        func.count(case((counted, 1))).label("order_count"),
+        func.coalesce(func.sum(case((counted, Order.total))), 0).label("order_total"),
+    ).group_by(Order.customer_id)
+    if customer_ids is not None:
+        query = query.where(Order.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
+    return query  # type: ignore[return-value]
+
+
+def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str, object]]:
+    """Figures from the source rows for these customers (zeros when they have none)."""
+    result: dict[int, dict[str, object]] = {
+        cid: {
+            "lifetime_value": ZERO,
+            "outstanding_balance": ZERO,
+            "paid_payments": 0,
+            "active_subscriptions": 0,
+            "ended_subscriptions": 0,
+            "active_monthly": ZERO,
+            "order_count": 0,
+            "order_total": ZERO,
+            "last_purchase_at": None,
+        }
+        for cid in customer_ids
+    }
+    for row in session.execute(payment_figures(customer_ids)).mappings():
+        result[row["customer_id"]].update(
+            lifetime_value=_money(row["lifetime_value"]),
+            outstanding_balance=_money(row["outstanding_balance"]),
+            paid_payments=row["paid_payments"],
+            last_purchase_at=row["last_purchase_at"],
+        )
+    for row in session.execute(subscription_figures(customer_ids)).mappings():
+        result[row["customer_id"]].update(
+            active_subscriptions=row["active_subscriptions"],
+            ended_subscriptions=row["ended_subscriptions"],
+            active_monthly=_money(row["active_monthly"]),
+        )
+    for row in session.execute(order_figures(customer_ids)).mappings():
+        result[row["customer_id"]].update(
+            order_count=row["order_count"], order_total=_money(row["order_total"])
+        )
+    return result
+
+
+def refresh(session: Session, customer_id: int) -> None:
+    """Rewrite one customer's summary row from its payments, subscriptions and orders."""
+    figures = recount(session, [customer_id])[customer_id]
+    updated = session.execute(
+        update(CustomerSummary).where(CustomerSummary.customer_id == customer_id).values(**figures)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(CustomerSummary(customer_id=customer_id, **figures))
+    session.flush()
+
+
+def refresh_many(session: Session, customer_ids: Sequence[int]) -> None:
+    for customer_id in customer_ids:
+        refresh(session, customer_id)
+
+
+def _money(value: object) -> Decimal:
+    """Aggregates come back as Decimal through the Money type; 0 when empty."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
