@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from crm_tui.config import Settings
 from crm_tui.db import migrate
 from crm_tui.db.engine import make_engine
+from crm_tui.services.demo import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -151,3 +153,22 @@ def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
     target = tmp_path / "ui.sqlite3"
     shutil.copy(sqlite_template, target)
     return Settings(database_url=f"sqlite:///{target}", clerk="tester", default_region="GB")
+
+
+DEMO_AS_OF = date(2026, 1, 15)
+
+
+@pytest.fixture
+def demo_settings(sqlite_settings: Settings) -> Settings:
+    """SQLite with 60 seeded demo customers, dated relative to 2026-01-15 (stable for snapshots)."""
+    svc = open_services(sqlite_settings)
+    DemoBuilder(svc.ctx, seed=7, as_of=DEMO_AS_OF).run(60)
+    svc.close()
+    return sqlite_settings
+
+
+@pytest.fixture
+def demo_services(demo_settings: Settings) -> Iterator[Services]:
+    svc = open_services(demo_settings)
+    yield svc
+    svc.close()

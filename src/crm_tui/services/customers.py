@@ -150,6 +150,10 @@ class CustomerService:
                 raise NotFound(f"There is no customer {format_number(customer_id)}.")
             return to_read(customer, tag_names(session, customer_id))
 
+    def count(self) -> int:
+        with self.ctx.read() as session:
+            return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
+
     def resolve(self, reference: str) -> CustomerRead:
         """Find one customer by id, number (C-000123), e-mail or phone."""
         ref = reference.strip()

@@ -1,0 +1,72 @@
+"""`crm demo`: fill the database with realistic demo customers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from crm_tui.cli.common import services_from
+from crm_tui.cli.errors import guarded
+
+
+@click.command("demo")
+@click.option(
+    "--customers",
+    "-n",
+    default=2_000,
+    show_default=True,
+    type=click.IntRange(1, 5_000_000),
+    help="How many customers to add.",
+)
+@click.option(
+    "--seed", default=42, show_default=True, type=int, help="The same seed gives the same data."
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Date the data is relative to (default today).",
+)
+@click.pass_context
+@guarded
+def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
+    """Add realistic demo customers with contacts, subscriptions, payments and notes.
+
+    \b
+    Examples:
+      crm demo
+      crm demo --customers 100000 --seed 7
+    """
+    from datetime import datetime
+
+    from crm_tui.services.demo import DemoBuilder
+
+    services = services_from(ctx)
+    day: date | None = as_of.date() if isinstance(as_of, datetime) else None
+    result = fill_with_progress(DemoBuilder(services.ctx, seed=seed, as_of=day), customers)
+    services.close()
+    click.echo(
+        f"Added {result.customers:,} customers ({result.rows:,} rows) in {result.seconds:.1f} s "
+        f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)."
+    )
+
+
+def fill_with_progress(builder: object, customers: int) -> object:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from crm_tui.services.demo import DemoBuilder
+
+    assert isinstance(builder, DemoBuilder)
+    with Progress(
+        TextColumn("Demo customers"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        transient=True, disable=None,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("demo", total=customers)
+        return builder.run(customers, progress=lambda n: progress.advance(task, n))

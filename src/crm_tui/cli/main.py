@@ -1,0 +1,76 @@
+"""The `crm` group: with no command it opens the app."""
+
+from __future__ import annotations
+
+import click
+
+from crm_tui import __version__
+from crm_tui.cli.db_commands import db_group
+from crm_tui.cli.demo_command import demo
+from crm_tui.cli.errors import CliExit, guarded
+
+DEMO_ON_EMPTY = 500
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="URL|PATH",
+    envvar="CRM_DATABASE_URL",
+    help="Database URL or SQLite file (default: your data folder). Also CRM_DATABASE_URL.",
+)
+@click.option("--read-only", is_flag=True, help="Open with every write refused.")
+@click.option("--open", "open_ref", metavar="ID|EMAIL", help="Open the app on one customer.")
+@click.option(
+    "--demo",
+    "demo_if_empty",
+    is_flag=True,
+    help=f"Fill an empty database with {DEMO_ON_EMPTY} demo customers first.",
+)
+@click.version_option(__version__, prog_name="crm")
+@click.pass_context
+@guarded
+def cli(
+    ctx: click.Context, db: str | None, read_only: bool, open_ref: str | None, demo_if_empty: bool
+) -> None:
+    """crm-tui: customers at your fingertips.
+
+    With no command, opens the app on the default database (created and
+    migrated on first run).
+
+    \b
+    Examples:
+      crm                      open the app
+      crm --demo               open it, with demo data on a new database
+      crm --open C-000042      open one customer
+      crm --db team.sqlite3 lookup smith
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from crm_tui.cli.common import services_from
+
+    services = services_from(ctx)
+    if demo_if_empty:
+        if read_only:
+            raise CliExit("--demo cannot add data to a database opened --read-only.")
+        from crm_tui.cli.demo_command import fill_with_progress
+        from crm_tui.services.demo import DemoBuilder
+
+        if services.customers.count() == 0:
+            fill_with_progress(DemoBuilder(services.ctx), DEMO_ON_EMPTY)
+    initial = services.customers.resolve(open_ref).id if open_ref else None
+    from crm_tui.factory import make_app
+
+    app = make_app(services, open_customer_id=initial)
+    try:
+        app.run()
+    finally:
+        services.close()
+
+
+cli.add_command(db_group)
+cli.add_command(demo)
+
+
+def main() -> None:
+    cli(prog_name="crm")

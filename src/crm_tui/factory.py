@@ -1,0 +1,15 @@
+"""make_app(): the one way the CLI, tests and screenshot script build the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+def make_app(services: Services, *, open_customer_id: int | None = None) -> CrmApp:
+    from crm_tui.ui.app import CrmApp
+
+    return CrmApp(services, open_customer_id=open_customer_id)

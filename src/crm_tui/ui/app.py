@@ -1,0 +1,97 @@
+"""CrmApp: the screens, global keys and the one handler for worker failures."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from crm_tui.services.errors import CrmError
+from crm_tui.services.registry import Services
+from crm_tui.ui.styles import stylesheet
+
+
+class CrmApp(App[None]):
+    """The crm-tui application."""
+
+    TITLE = "crm-tui"
+    CSS_PATH: ClassVar = [str(stylesheet("app.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, services: Services, *, open_customer_id: int | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.open_customer_id = open_customer_id
+
+    @property
+    def read_only(self) -> bool:
+        return self.services.ctx.read_only
+
+    def on_mount(self) -> None:
+        from crm_tui.ui.screens.customer_list import CustomerListScreen
+
+        self.push_screen(CustomerListScreen())
+        if self.open_customer_id is not None:
+            self.open_customer(self.open_customer_id)
+        if self.read_only:
+            self.sub_title = "read-only"
+
+    def open_customer(self, customer_id: int) -> None:
+        from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+
+        self.push_screen(CustomerDetailScreen(customer_id))
+
+    def new_customer(self) -> None:
+        """The new-customer wizard; lands on the saved customer."""
+        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+
+        if self.refuse_if_read_only():
+            return
+        self.push_screen(CustomerWizardScreen(None), callback=self._open_saved)
+
+    def edit_customer(self, customer_id: int) -> None:
+        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+
+        if self.refuse_if_read_only():
+            return
+        self.push_screen(CustomerWizardScreen(customer_id))
+
+    def quick_add(self) -> None:
+        """The POS-style quick add dialog; lands on the saved (or chosen existing) customer."""
+        from crm_tui.ui.screens.quick_add import QuickAddModal
+
+        if self.refuse_if_read_only():
+            return
+        self.push_screen(QuickAddModal(), callback=self._open_saved)
+
+    def _open_saved(self, customer_id: int | None) -> None:
+        if customer_id is not None:
+            self.open_customer(customer_id)
+
+    def refuse_if_read_only(self) -> bool:
+        """True (and says why) when writes are off."""
+        if self.read_only:
+            self.notify(
+                "The database is open read-only (--read-only); nothing can be changed.",
+                severity="warning",
+                markup=False,
+            )
+        return self.read_only
+
+    def action_help(self) -> None:
+        self.action_show_help_panel()
+
+    @on(Worker.StateChanged)
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure ends here: a clear notice, never a crash."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        message = str(error) if isinstance(error, CrmError) else f"Something went wrong: {error}"
+        self.notify(message, severity="error", markup=False, timeout=8)
