@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import guarded
+
+if TYPE_CHECKING:
+    from crm_tui.services.demo import DemoBuilder, DemoResult
 
 
 @click.command("demo")
@@ -52,7 +56,7 @@ def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
     )
 
 
-def fill_with_progress(builder: object, customers: int) -> object:
+def fill_with_progress(builder: DemoBuilder, customers: int) -> DemoResult:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -61,12 +65,9 @@ def fill_with_progress(builder: object, customers: int) -> object:
         TimeRemainingColumn,
     )
 
-    from crm_tui.services.demo import DemoBuilder
-
-    assert isinstance(builder, DemoBuilder)
     with Progress(
         TextColumn("Demo customers"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=True, disable=None,
+        transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("demo", total=customers)
         return builder.run(customers, progress=lambda n: progress.advance(task, n))

@@ -69,8 +69,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # aggregates such as MAX() on SQLite
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        when = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(when, datetime):  # MAX() over SQLite text comes back as str
+            raise TypeError(f"expected a datetime, got {type(when).__name__}")
+        if when.tzinfo is None:
+            return when.replace(tzinfo=UTC)
+        return when.astimezone(UTC)

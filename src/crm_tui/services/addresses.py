@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import phonenumbers
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from crm_tui.models import Address
 from crm_tui.models.enums import AddressKind
@@ -60,13 +62,15 @@ class AddressService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def list(self, customer_id: int) -> list[Address]:
+    def list(self, customer_id: int) -> builtins.list[Address]:
         with self.ctx.read() as session:
             return list(
                 session.scalars(
                     select(Address)
-                    .where(Address.customer_id == customer_id)
-                    .order_by(Address.is_default_billing.desc(), Address.kind, Address.id)  # type: ignore[attr-defined]
+                    .where(col(Address.customer_id) == customer_id)
+                    .order_by(
+                        col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
+                    )
                 )
             )
 
@@ -75,8 +79,8 @@ class AddressService:
         with self.ctx.write() as session:
             rows.live_customer(session, customer_id)
             has_default = session.scalar(
-                select(Address.id).where(
-                    Address.customer_id == customer_id, Address.is_default_billing
+                select(col(Address.id)).where(
+                    col(Address.customer_id) == customer_id, col(Address.is_default_billing)
                 )
             )
             if values["kind"] == AddressKind.BILLING and has_default is None:
@@ -131,6 +135,6 @@ class AddressService:
     def _clear_default(session: Any, customer_id: int) -> None:
         session.execute(
             update(Address)
-            .where(Address.customer_id == customer_id, Address.is_default_billing)  # type: ignore[arg-type]
+            .where(col(Address.customer_id) == customer_id, col(Address.is_default_billing))
             .values(is_default_billing=False)
         )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
@@ -105,8 +106,8 @@ class BillingService:
             return list(
                 session.scalars(
                     select(Subscription)
-                    .where(Subscription.customer_id == customer_id)
-                    .order_by(Subscription.status, Subscription.start_date.desc())  # type: ignore[attr-defined]
+                    .where(col(Subscription.customer_id) == customer_id)
+                    .order_by(col(Subscription.status), col(Subscription.start_date).desc())
                 )
             )
 
@@ -172,8 +173,9 @@ class BillingService:
 
         with self.ctx.read() as session:
             total = session.scalar(
-                select(func.coalesce(func.sum(Payment.amount), 0)).where(
-                    Payment.subscription_id == subscription_id, Payment.status == PaymentStatus.PAID
+                select(func.coalesce(func.sum(col(Payment.amount)), 0)).where(
+                    col(Payment.subscription_id) == subscription_id,
+                    col(Payment.status) == PaymentStatus.PAID,
                 )
             )
             return Decimal(total or 0).quantize(Decimal("0.01"))
@@ -184,14 +186,14 @@ class BillingService:
         self, customer_id: int, *, status: str | None = None, limit: int = 1000
     ) -> list[Payment]:
         with self.ctx.read() as session:
-            query = select(Payment).where(Payment.customer_id == customer_id)
+            query = select(Payment).where(col(Payment.customer_id) == customer_id)
             if status:
-                query = query.where(Payment.status == status)
+                query = query.where(col(Payment.status) == status)
             return list(
                 session.scalars(
-                    query.order_by(Payment.paid_at.desc(), Payment.id.desc()).limit(limit)
+                    query.order_by(col(Payment.paid_at).desc(), col(Payment.id).desc()).limit(limit)
                 )
-            )  # type: ignore[attr-defined]
+            )
 
     def record_payment(self, customer_id: int, data: dict[str, Any]) -> Payment:
         values = self._clean_payment(
@@ -280,8 +282,8 @@ class BillingService:
             orders = list(
                 session.scalars(
                     select(Order)
-                    .where(Order.customer_id == customer_id)
-                    .order_by(Order.ordered_at.desc())  # type: ignore[attr-defined]
+                    .where(col(Order.customer_id) == customer_id)
+                    .order_by(col(Order.ordered_at).desc())
                     .limit(limit)
                 )
             )
@@ -289,8 +291,10 @@ class BillingService:
             items: dict[int, list[OrderItem]] = {i: [] for i in ids if i is not None}
             if ids:
                 for item in session.scalars(
-                    select(OrderItem).where(OrderItem.order_id.in_(ids)).order_by(OrderItem.id)
-                ):  # type: ignore[attr-defined]
+                    select(OrderItem)
+                    .where(col(OrderItem.order_id).in_(ids))
+                    .order_by(col(OrderItem.id))
+                ):
                     items[item.order_id].append(item)
             return [(o, items.get(o.id or 0, [])) for o in orders]
 
@@ -305,7 +309,7 @@ class BillingService:
     ) -> Order:
         if not items:
             raise ValidationError("items", "An order needs at least one item.")
-        clean_items = []
+        clean_items: list[dict[str, Any]] = []
         for item in items:
             description = clean_text(
                 "description", item.get("description"), required=True, max_len=300
@@ -317,7 +321,7 @@ class BillingService:
                 {"description": description, "quantity": quantity, "unit_price": price}
             )
         total = sum((i["quantity"] * i["unit_price"] for i in clean_items), Decimal("0.00"))
-        values = {
+        values: dict[str, Any] = {
             "status": parse_choice(status, "status", [s.value for s in OrderStatus]),
             "currency": parse_currency(currency, required=True),
             "ordered_at": parse_when(ordered_at or date.today(), "ordered_at"),
@@ -342,8 +346,8 @@ class BillingService:
             return list(
                 session.scalars(
                     select(PaymentMethod)
-                    .where(PaymentMethod.customer_id == customer_id)
-                    .order_by(PaymentMethod.is_default.desc(), PaymentMethod.id)  # type: ignore[attr-defined]
+                    .where(col(PaymentMethod.customer_id) == customer_id)
+                    .order_by(col(PaymentMethod.is_default).desc(), col(PaymentMethod.id))
                 )
             )
 
@@ -352,16 +356,16 @@ class BillingService:
         with self.ctx.write() as session:
             rows.live_customer(session, customer_id)
             has_default = session.scalar(
-                select(PaymentMethod.id).where(
-                    PaymentMethod.customer_id == customer_id, PaymentMethod.is_default
-                )  # type: ignore[arg-type]
+                select(col(PaymentMethod.id)).where(
+                    col(PaymentMethod.customer_id) == customer_id, col(PaymentMethod.is_default)
+                )
             )
             if has_default is None:
                 values["is_default"] = True
             elif values.get("is_default"):
                 session.execute(
                     update(PaymentMethod)
-                    .where(PaymentMethod.customer_id == customer_id)
+                    .where(col(PaymentMethod.customer_id) == customer_id)
                     .values(is_default=False)
                 )
             method = PaymentMethod(customer_id=customer_id, **values)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, CustomerSummary, format_number
@@ -54,27 +55,29 @@ def check_database(engine: Engine) -> CheckReport:
         report.customers_checked = int(conn.scalar(select(func.count()).select_from(Customer)) or 0)
         missing = (
             conn.execute(
-                select(Customer.id)
-                .outerjoin(CustomerSummary, CustomerSummary.customer_id == Customer.id)
-                .where(CustomerSummary.customer_id.is_(None))  # type: ignore[union-attr]
-                .limit(MAX_LISTED)
-            )
-            .scalars()
-            .all()
-        )
-        report.problems.extend(f"{format_number(cid)} has no summary row." for cid in missing)
-        unindexed = (
-            conn.execute(
-                select(Customer.id)
-                .outerjoin(CustomerSearch, CustomerSearch.customer_id == Customer.id)
-                .where(CustomerSearch.customer_id.is_(None), Customer.erased_at.is_(None))  # type: ignore[union-attr]
+                select(col(Customer.id))
+                .outerjoin(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
+                .where(col(CustomerSummary.customer_id).is_(None))
                 .limit(MAX_LISTED)
             )
             .scalars()
             .all()
         )
         report.problems.extend(
-            f"{format_number(cid)} is missing from the search index." for cid in unindexed
+            f"{format_number(cid)} has no summary row." for cid in missing if cid
+        )
+        unindexed = (
+            conn.execute(
+                select(col(Customer.id))
+                .outerjoin(CustomerSearch, col(CustomerSearch.customer_id) == col(Customer.id))
+                .where(col(CustomerSearch.customer_id).is_(None), col(Customer.erased_at).is_(None))
+                .limit(MAX_LISTED)
+            )
+            .scalars()
+            .all()
+        )
+        report.problems.extend(
+            f"{format_number(cid)} is missing from the search index." for cid in unindexed if cid
         )
         report.problems.extend(_summary_mismatches(conn))
     return report
@@ -100,7 +103,7 @@ def _summary_mismatches(conn: object) -> list[str]:
     differs.append(func.coalesce(s.last_purchase_at, None).is_distinct_from(pay.c.last_purchase_at))
     query = (
         select(
-            s.customer_id,
+            col(s.customer_id),
             *[getattr(s, n) for n in expected],
             *[v.label(f"expected_{n}") for n, v in expected.items()],
         )

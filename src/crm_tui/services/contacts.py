@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from crm_tui.models import Contact
 from crm_tui.models.enums import CustomerKind
@@ -47,13 +49,15 @@ class ContactService:
             raise ValidationError("first_name", "The contact's first name is required.")
         return out
 
-    def list(self, customer_id: int) -> list[Contact]:
+    def list(self, customer_id: int) -> builtins.list[Contact]:
         with self.ctx.read() as session:
             return list(
                 session.scalars(
                     select(Contact)
-                    .where(Contact.customer_id == customer_id)
-                    .order_by(Contact.is_primary.desc(), Contact.first_name, Contact.id)  # type: ignore[attr-defined]
+                    .where(col(Contact.customer_id) == customer_id)
+                    .order_by(
+                        col(Contact.is_primary).desc(), col(Contact.first_name), col(Contact.id)
+                    )
                 )
             )
 
@@ -119,8 +123,8 @@ class ContactService:
             if was_primary:
                 successor = session.scalars(
                     select(Contact)
-                    .where(Contact.customer_id == customer_id)
-                    .order_by(Contact.id)
+                    .where(col(Contact.customer_id) == customer_id)
+                    .order_by(col(Contact.id))
                     .limit(1)
                 ).first()
                 if successor is not None:
@@ -137,7 +141,7 @@ class ContactService:
     @staticmethod
     def _primary(session: Session, customer_id: int) -> Contact | None:
         return session.scalars(
-            select(Contact).where(Contact.customer_id == customer_id, Contact.is_primary)  # type: ignore[arg-type]
+            select(Contact).where(col(Contact.customer_id) == customer_id, col(Contact.is_primary))
         ).first()
 
     def _clear_primary(self, session: Session, customer_id: int) -> None:
@@ -152,5 +156,5 @@ class ContactService:
                 expected_version=None,
             )
         session.execute(
-            update(Contact).where(Contact.customer_id == customer_id).values(is_primary=False)
+            update(Contact).where(col(Contact.customer_id) == customer_id).values(is_primary=False)
         )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from crm_tui.models import (
     Address,
@@ -108,10 +109,10 @@ def to_read(customer: Customer, tags: Iterable[str] = ()) -> CustomerRead:
 def tag_names(session: Session, customer_id: int) -> list[str]:
     return list(
         session.scalars(
-            select(Tag.name)
-            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
-            .where(CustomerTag.customer_id == customer_id)
-            .order_by(Tag.name_key)
+            select(col(Tag.name))
+            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+            .where(col(CustomerTag.customer_id) == customer_id)
+            .order_by(col(Tag.name_key))
         )
     )
 
@@ -119,7 +120,7 @@ def tag_names(session: Session, customer_id: int) -> list[str]:
 def load_for_update(session: Session, customer_id: int) -> Customer:
     """The row, locked for the rest of the transaction on PostgreSQL."""
     customer = session.scalars(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
+        select(Customer).where(col(Customer.id) == customer_id).with_for_update()
     ).one_or_none()
     if customer is None:
         raise NotFound(f"There is no customer {format_number(customer_id)}.")
@@ -164,7 +165,7 @@ class CustomerService:
                 customer_id = int(match.group(1))
             elif "@" in ref:
                 customer_id = session.scalar(
-                    select(Customer.id).where(Customer.email_key == email_key(ref))
+                    select(col(Customer.id)).where(col(Customer.email_key) == email_key(ref))
                 )
             else:
                 try:
@@ -173,9 +174,9 @@ class CustomerService:
                     e164 = None
                 if e164:
                     customer_id = session.scalar(
-                        select(Customer.id)
-                        .where(Customer.phone_digits == e164.lstrip("+"))
-                        .order_by(Customer.id)
+                        select(col(Customer.id))
+                        .where(col(Customer.phone_digits) == e164.lstrip("+"))
+                        .order_by(col(Customer.id))
                         .limit(1)
                     )
             if customer_id is None or session.get(Customer, customer_id) is None:
@@ -321,10 +322,10 @@ class CustomerService:
             customer.erased_at = utcnow()
             customer.version += 1
             for model in (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember):
-                session.execute(delete(model).where(model.customer_id == customer_id))  # type: ignore[attr-defined]
+                session.execute(delete(model).where(col(model.customer_id) == customer_id))
             session.execute(
                 update(ChangeRecord)
-                .where(ChangeRecord.customer_id == customer_id)
+                .where(col(ChangeRecord.customer_id) == customer_id)
                 .values(old_value=None, new_value=None)
             )
             history.record(
@@ -381,9 +382,9 @@ class CustomerService:
                 wanted.setdefault(text_key(name), name)
         existing = dict(
             session.execute(
-                select(Tag.name_key, Tag.id)
-                .join(CustomerTag, CustomerTag.tag_id == Tag.id)
-                .where(CustomerTag.customer_id == customer_id)
+                select(col(Tag.name_key), col(Tag.id))
+                .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+                .where(col(CustomerTag.customer_id) == customer_id)
             ).all()
         )
         removed = set(existing) - set(wanted)
@@ -391,7 +392,8 @@ class CustomerService:
         for key in removed:
             session.execute(
                 delete(CustomerTag).where(
-                    CustomerTag.customer_id == customer_id, CustomerTag.tag_id == existing[key]
+                    col(CustomerTag.customer_id) == customer_id,
+                    col(CustomerTag.tag_id) == existing[key],
                 )
             )
         for key in added:
@@ -442,12 +444,12 @@ class CustomerService:
     def _check_email_free(session: Session, key: str | None, own_id: int | None) -> None:
         if key is None:
             return
-        query = select(Customer.id, Customer.email).where(Customer.email_key == key)
+        query = select(col(Customer.id), col(Customer.email)).where(col(Customer.email_key) == key)
         if own_id is not None:
-            query = query.where(Customer.id != own_id)
+            query = query.where(col(Customer.id) != own_id)
         row = session.execute(query.limit(1)).first()
         if row is not None:
-            raise DuplicateEmail(row[1] or key, row[0])
+            raise DuplicateEmail(row[1] or key, row[0] or 0)
 
     @staticmethod
     def _flush(session: Session, customer: Customer) -> None:
@@ -457,16 +459,18 @@ class CustomerService:
             # Another clerk saved the same e-mail between our check and our write.
             if "email_key" in str(exc.orig).lower():
                 existing = session.scalar(
-                    select(func.min(Customer.id)).where(Customer.email_key == customer.email_key)
+                    select(func.min(col(Customer.id))).where(
+                        col(Customer.email_key) == customer.email_key
+                    )
                 )
-                raise DuplicateEmail(customer.email or "", existing or 0) from exc
+                raise DuplicateEmail(customer.email or "", int(existing or 0)) from exc
             raise
 
 
 def ensure_tag(session: Session, name: str) -> int:
     """The id of the tag named `name` (any case), created if missing."""
     key = text_key(name)
-    tag_id = session.scalar(select(Tag.id).where(Tag.name_key == key))
+    tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
     if tag_id is None:
         tag = Tag(name=name, name_key=key)
         session.add(tag)

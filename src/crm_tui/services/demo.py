@@ -21,6 +21,7 @@ from typing import Any
 import phonenumbers
 from faker import Faker
 from sqlalchemy import func, insert, select
+from sqlmodel import col
 
 from crm_tui.models import (
     Address,
@@ -149,7 +150,9 @@ class DemoBuilder:
 
         started = time.perf_counter()
         with self.ctx.write() as session:
-            first_id = int(session.scalar(select(func.coalesce(func.max(Customer.id), 0))) or 0) + 1
+            first_id = (
+                int(session.scalar(select(func.coalesce(func.max(col(Customer.id)), 0))) or 0) + 1
+            )
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
         ids: dict[str, int] = {}
         with self.ctx.read() as session:
@@ -165,7 +168,7 @@ class DemoBuilder:
             ):
                 ids[model.__tablename__] = int(
                     session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
-                )  # type: ignore[attr-defined]
+                )
         done = 0
         while done < customers:
             count = min(BATCH, customers - done)
@@ -189,7 +192,9 @@ class DemoBuilder:
     def _reference_rows(self, session: Any) -> tuple[list[int], list[int], dict[str, int]]:
         tag_ids = []
         for name, color in TAGS:
-            existing = session.scalar(select(Tag.id).where(Tag.name_key == text_key(name)))
+            existing = session.scalar(
+                select(col(Tag.id)).where(col(Tag.name_key) == text_key(name))
+            )
             if existing is None:
                 tag = Tag(name=name, name_key=text_key(name), color=color)
                 session.add(tag)
@@ -198,7 +203,9 @@ class DemoBuilder:
             tag_ids.append(existing)
         group_ids = []
         for name in ("North region accounts", "Head office", "Franchise partners", "Public sector"):
-            existing = session.scalar(select(BillingGroup.id).where(BillingGroup.name == name))
+            existing = session.scalar(
+                select(col(BillingGroup.id)).where(col(BillingGroup.name) == name)
+            )
             if existing is None:
                 group = BillingGroup(name=name)
                 session.add(group)
@@ -216,7 +223,7 @@ class DemoBuilder:
              '{"match": "all", "rules": [{"field": "active_subscriptions", "op": "gte", "value": "2"}]}'),
         ]  # fmt: skip
         for name, kind, description, rules in specs:
-            existing = session.scalar(select(Segment.id).where(Segment.name == name))
+            existing = session.scalar(select(col(Segment.id)).where(col(Segment.name) == name))
             if existing is None:
                 segment = Segment(name=name, kind=kind, description=description, rules=rules)
                 session.add(segment)
@@ -348,7 +355,7 @@ class DemoBuilder:
                                        "exp_year": now.year + rng.randint(0, 5),
                                        "holder_name": f"{customer['first_name']} {customer['last_name']}",
                                        "is_default": True, "created_at": created, "version": 1})  # fmt: skip
-        figures = {"lifetime_value": Decimal("0.00"), "outstanding_balance": Decimal("0.00"), "paid_payments": 0,
+        figures: dict[str, Any] = {"lifetime_value": Decimal("0.00"), "outstanding_balance": Decimal("0.00"), "paid_payments": 0,
                    "active_subscriptions": 0, "ended_subscriptions": 0, "active_monthly": Decimal("0.00"),
                    "order_count": 0, "order_total": Decimal("0.00"), "last_purchase_at": None}  # fmt: skip
 

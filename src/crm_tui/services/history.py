@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
 from crm_tui.services.context import ServiceContext
@@ -73,12 +74,12 @@ def changes_since(
     rows = session.scalars(
         select(ChangeRecord)
         .where(
-            ChangeRecord.entity == entity,
-            ChangeRecord.entity_id == entity_id,
-            ChangeRecord.version > version,
-            ChangeRecord.field != "",
+            col(ChangeRecord.entity) == entity,
+            col(ChangeRecord.entity_id) == entity_id,
+            col(ChangeRecord.version) > version,
+            col(ChangeRecord.field) != "",
         )
-        .order_by(ChangeRecord.version, ChangeRecord.id)
+        .order_by(col(ChangeRecord.version), col(ChangeRecord.id))
     ).all()
     result: dict[str, tuple[str | None, str | None]] = {}
     for row in rows:
@@ -111,10 +112,10 @@ class HistoryService:
         self, customer_id: int, *, limit: int = 200, before_id: int | None = None
     ) -> list[HistoryEntry]:
         with self.ctx.read() as session:
-            query = select(ChangeRecord).where(ChangeRecord.customer_id == customer_id)
+            query = select(ChangeRecord).where(col(ChangeRecord.customer_id) == customer_id)
             if before_id is not None:
-                query = query.where(ChangeRecord.id < before_id)
-            rows = session.scalars(query.order_by(ChangeRecord.id.desc()).limit(limit)).all()
+                query = query.where(col(ChangeRecord.id) < before_id)
+            rows = session.scalars(query.order_by(col(ChangeRecord.id).desc()).limit(limit)).all()
             return [
                 HistoryEntry(
                     changed_at=r.changed_at,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from crm_tui.models import Note
 from crm_tui.models.enums import NoteType, Visibility
@@ -48,21 +50,23 @@ class NoteService:
 
     def list(
         self, customer_id: int, *, note_type: str | None = None, limit: int = 500
-    ) -> list[Note]:
+    ) -> builtins.list[Note]:
         with self.ctx.read() as session:
-            query = select(Note).where(Note.customer_id == customer_id)
+            query = select(Note).where(col(Note.customer_id) == customer_id)
             if note_type:
-                query = query.where(Note.type == note_type)
-            query = query.order_by(Note.pinned.desc(), Note.created_at.desc(), Note.id.desc())  # type: ignore[attr-defined]
+                query = query.where(col(Note.type) == note_type)
+            query = query.order_by(
+                col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc()
+            )
             return list(session.scalars(query.limit(limit)))
 
-    def pinned(self, customer_id: int) -> list[Note]:
+    def pinned(self, customer_id: int) -> builtins.list[Note]:
         with self.ctx.read() as session:
             return list(
                 session.scalars(
                     select(Note)
-                    .where(Note.customer_id == customer_id, Note.pinned)  # type: ignore[arg-type]
-                    .order_by(Note.created_at.desc())  # type: ignore[attr-defined]
+                    .where(col(Note.customer_id) == customer_id, col(Note.pinned))
+                    .order_by(col(Note.created_at).desc())
                 )
             )
 

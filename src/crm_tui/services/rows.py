@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from crm_tui.models import Customer, format_number
 from crm_tui.services import history
@@ -18,7 +18,7 @@ RowT = TypeVar("RowT", bound=SQLModel)
 def live_customer(session: Session, customer_id: int) -> Customer:
     """The customer row, locked; refuses erased and merged customers."""
     customer = session.scalars(
-        select(Customer).where(Customer.id == customer_id).with_for_update()
+        select(Customer).where(col(Customer.id) == customer_id).with_for_update()
     ).one_or_none()
     if customer is None:
         raise NotFound(f"There is no customer {format_number(customer_id)}.")
@@ -38,7 +38,7 @@ def load_child(
         select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
     ).one_or_none()
     if row is None or (customer_id is not None and row.customer_id != customer_id):  # type: ignore[attr-defined]
-        raise NotFound(f"That {model.__tablename__.replace('_', ' ')} no longer exists.")  # type: ignore[attr-defined]
+        raise NotFound(f"That {str(model.__tablename__).replace('_', ' ')} no longer exists.")
     return row
 
 

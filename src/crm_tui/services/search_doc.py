@@ -12,6 +12,7 @@ import unicodedata
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from crm_tui.models import Contact, Customer, CustomerSearch, format_number
 from crm_tui.services.validation import phone_search_forms
@@ -44,13 +45,15 @@ def refresh(session: Session, customer_id: int) -> None:
     customer = session.get(Customer, customer_id)
     if customer is None:
         return
-    session.execute(delete(CustomerSearch).where(CustomerSearch.customer_id == customer_id))
+    session.execute(delete(CustomerSearch).where(col(CustomerSearch.customer_id) == customer_id))
     if customer.erased_at is not None:
         return
     names = [
         " ".join(p for p in (first, last) if p)
         for first, last in session.execute(
-            select(Contact.first_name, Contact.last_name).where(Contact.customer_id == customer_id)
+            select(col(Contact.first_name), col(Contact.last_name)).where(
+                col(Contact.customer_id) == customer_id
+            )
         )
     ]
     session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names)))

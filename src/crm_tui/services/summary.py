@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from crm_tui.models import CustomerSummary, Order, Payment, Subscription
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
@@ -33,53 +34,53 @@ SUMMARY_FIGURES = (
 def payment_figures(
     customer_ids: Sequence[int] | None = None,
 ) -> Select[tuple[int, Decimal, Decimal, int, object]]:
-    paid = Payment.status == PaymentStatus.PAID
-    owed = Payment.status.in_([PaymentStatus.PENDING, PaymentStatus.FAILED])  # type: ignore[attr-defined]
+    paid = col(Payment.status) == PaymentStatus.PAID
+    owed = col(Payment.status).in_([PaymentStatus.PENDING, PaymentStatus.FAILED])
     query = select(
-        Payment.customer_id,
-        func.coalesce(func.sum(case((paid, Payment.amount), else_=None)), 0).label(
+        col(Payment.customer_id),
+        func.coalesce(func.sum(case((paid, col(Payment.amount)), else_=None)), 0).label(
             "lifetime_value"
         ),
-        func.coalesce(func.sum(case((owed, Payment.amount), else_=None)), 0).label(
+        func.coalesce(func.sum(case((owed, col(Payment.amount)), else_=None)), 0).label(
             "outstanding_balance"
         ),
         func.count(case((paid, 1))).label("paid_payments"),
-        func.max(case((paid, Payment.paid_at))).label("last_purchase_at"),
-    ).group_by(Payment.customer_id)
+        func.max(case((paid, col(Payment.paid_at)))).label("last_purchase_at"),
+    ).group_by(col(Payment.customer_id))
     if customer_ids is not None:
-        query = query.where(Payment.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-    return query  # type: ignore[return-value]
+        query = query.where(col(Payment.customer_id).in_(customer_ids))
+    return query
 
 
 def subscription_figures(
     customer_ids: Sequence[int] | None = None,
 ) -> Select[tuple[int, int, int, Decimal]]:
-    active = Subscription.status == SubscriptionStatus.ACTIVE
+    active = col(Subscription.status) == SubscriptionStatus.ACTIVE
     query = select(
-        Subscription.customer_id,
+        col(Subscription.customer_id),
         func.count(case((active, 1))).label("active_subscriptions"),
-        func.count(case((Subscription.status == SubscriptionStatus.ENDED, 1))).label(
+        func.count(case((col(Subscription.status) == SubscriptionStatus.ENDED, 1))).label(
             "ended_subscriptions"
         ),
-        func.coalesce(func.sum(case((active, Subscription.monthly_amount))), 0).label(
+        func.coalesce(func.sum(case((active, col(Subscription.monthly_amount)))), 0).label(
             "active_monthly"
         ),
-    ).group_by(Subscription.customer_id)
+    ).group_by(col(Subscription.customer_id))
     if customer_ids is not None:
-        query = query.where(Subscription.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-    return query  # type: ignore[return-value]
+        query = query.where(col(Subscription.customer_id).in_(customer_ids))
+    return query
 
 
 def order_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[int, int, Decimal]]:
-    counted = Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED])  # type: ignore[attr-defined]
+    counted = col(Order.status).not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED])
     query = select(
-        Order.customer_id,
+        col(Order.customer_id),
         func.count(case((counted, 1))).label("order_count"),
-        func.coalesce(func.sum(case((counted, Order.total))), 0).label("order_total"),
-    ).group_by(Order.customer_id)
+        func.coalesce(func.sum(case((counted, col(Order.total)))), 0).label("order_total"),
+    ).group_by(col(Order.customer_id))
     if customer_ids is not None:
-        query = query.where(Order.customer_id.in_(customer_ids))  # type: ignore[attr-defined]
-    return query  # type: ignore[return-value]
+        query = query.where(col(Order.customer_id).in_(customer_ids))
+    return query
 
 
 def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str, object]]:
@@ -122,10 +123,12 @@ def refresh(session: Session, customer_id: int) -> None:
     """Rewrite one customer's summary row from its payments, subscriptions and orders."""
     figures = recount(session, [customer_id])[customer_id]
     updated = session.execute(
-        update(CustomerSummary).where(CustomerSummary.customer_id == customer_id).values(**figures)
+        update(CustomerSummary)
+        .where(col(CustomerSummary.customer_id) == customer_id)
+        .values(**figures)
     )
     if updated.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(CustomerSummary(customer_id=customer_id, **figures))
+        session.add(CustomerSummary.model_validate({"customer_id": customer_id, **figures}))
     session.flush()
 
 
