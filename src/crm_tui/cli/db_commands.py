@@ -55,7 +55,7 @@ def check(ctx: click.Context) -> None:
     from crm_tui.services.checks import check_database
 
     settings = settings_from(ctx)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, must_exist=True)
     report = check_database(engine)
     engine.dispose()
     if report.ok:

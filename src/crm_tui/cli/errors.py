@@ -60,6 +60,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+        from crm_tui.db.engine import MissingDatabase
         from crm_tui.db.migrate import SchemaTooNew
         from crm_tui.services.errors import CrmError, NotFound
 
@@ -69,6 +70,8 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             fail(exc.message, exc.code)
         except NotFound as exc:
             fail(exc.message, EXIT_NOT_FOUND)
+        except MissingDatabase as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
         except (CrmError, SchemaTooNew) as exc:
             fail(str(exc), EXIT_BAD_INPUT)
         except (OperationalError, DBAPIError) as exc:

@@ -44,13 +44,25 @@ def _sqlite_on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build the process's engine; creates the SQLite file's folder if needed."""
+class MissingDatabase(Exception):
+    """A SQLite file that should exist does not."""
+
+
+def make_engine(url: str, *, echo: bool = False, must_exist: bool = False) -> Engine:
+    """Build the process's engine.
+
+    A new SQLite file is created on first use (its folder must exist), unless
+    `must_exist` is set, for commands that only read.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database)
+            if must_exist and not path.is_file():
+                raise MissingDatabase(f"There is no database at {path}.")
+            if not path.parent.is_dir():
+                raise MissingDatabase(f"The folder {path.parent} does not exist.")
         engine = create_engine(
             url,
             echo=echo,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm_tui.config import Settings
+from crm_tui.config import Settings, default_database_path, to_database_url
 from crm_tui.db import migrate
 from crm_tui.db.engine import Database, make_engine
 from crm_tui.services.addresses import AddressService
@@ -49,7 +49,9 @@ class Services:
 
 def open_database(settings: Settings, *, migrate_schema: bool = True) -> Database:
     """Engine for the settings' URL; creates and migrates the schema when needed."""
-    engine = make_engine(settings.database_url)
+    if settings.database_url == to_database_url(str(default_database_path())):
+        default_database_path().parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url, must_exist=settings.read_only)
     if migrate_schema and not settings.read_only:
         migrate.ensure_current(engine)
     else:
