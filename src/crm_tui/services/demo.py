@@ -109,7 +109,8 @@ def build_pools(seed: int) -> dict[str, Pools]:
 def _phone(rng: random.Random, region: str) -> str:
     while True:
         if region == "GB":
-            raw = "+447" + str(rng.randint(400_000_000, 999_999_999))
+            # 07[4579]: mobile ranges (076 is pagers).
+            raw = "+447" + rng.choice("4579") + str(rng.randint(10_000_000, 99_999_999))
         elif region == "PT":
             raw = "+3519" + rng.choice("1236") + str(rng.randint(1_000_000, 9_999_999))
         elif region == "DE":

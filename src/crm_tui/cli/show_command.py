@@ -1,0 +1,198 @@
+"""`crm show ID|EMAIL|PHONE`: one customer's card, for people or (--json) scripts."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crm_tui.cli.common import services_from
+from crm_tui.cli.errors import guarded
+from crm_tui.cli.safe_text import literal
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+
+SHOW_SCHEMA_VERSION = 1
+RECENT_PAYMENTS = 5
+
+
+def customer_card(services: Services, reference: str) -> dict[str, Any]:
+    """Everything `crm show` prints, as one JSON-ready object (schema version 1).
+
+    Keys: schema_version, id, number, kind, status, status_reason, name,
+    first_name, last_name, company_name, email, phone, date_of_birth, segment,
+    tags, owner, customer_since, payment_terms, billing_group_id, loyalty_points,
+    figures {lifetime_value, outstanding_balance, active_monthly,
+    active_subscriptions, ended_subscriptions, orders, average_order_value,
+    last_purchase_at}, default_billing_address, primary_contact, pinned_notes
+    [{title, body, created_at}], recent_payments [{paid_at, amount, currency,
+    status}]. Money is a decimal string; times are ISO 8601 UTC.
+    """
+    customer = services.customers.resolve(reference)
+    figures = services.figures.for_customer(customer.id)
+    addresses = services.addresses.list(customer.id)
+    billing = next((a for a in addresses if a.is_default_billing), None)
+    contacts = services.contacts.list(customer.id) if customer.kind == "business" else []
+    primary = next((c for c in contacts if c.is_primary), None)
+    pinned = services.notes.pinned(customer.id)
+    payments = services.billing.payments(customer.id, limit=RECENT_PAYMENTS)
+
+    def when(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "schema_version": SHOW_SCHEMA_VERSION,
+        "id": customer.id,
+        "number": customer.number,
+        "kind": customer.kind,
+        "status": customer.status,
+        "status_reason": customer.status_reason,
+        "name": customer.display_name,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "company_name": customer.company_name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "date_of_birth": when(customer.date_of_birth),
+        "segment": customer.segment,
+        "tags": list(customer.tags),
+        "owner": customer.owner,
+        "customer_since": when(customer.created_at),
+        "payment_terms": customer.payment_terms,
+        "billing_group_id": customer.billing_group_id,
+        "loyalty_points": customer.loyalty_points,
+        "figures": {
+            "lifetime_value": str(figures.lifetime_value),
+            "outstanding_balance": str(figures.outstanding_balance),
+            "active_monthly": str(figures.active_monthly),
+            "active_subscriptions": figures.active_subscriptions,
+            "ended_subscriptions": figures.ended_subscriptions,
+            "orders": figures.orders,
+            "average_order_value": str(figures.average_order_value),
+            "last_purchase_at": when(figures.last_purchase_at),
+        },
+        "default_billing_address": None
+        if billing is None
+        else {
+            "line1": billing.line1,
+            "line2": billing.line2,
+            "city": billing.city,
+            "region": billing.region,
+            "postal_code": billing.postal_code,
+            "country": billing.country,
+        },
+        "primary_contact": None
+        if primary is None
+        else {
+            "name": " ".join(p for p in (primary.first_name, primary.last_name) if p),
+            "title": primary.title,
+            "email": primary.email,
+            "phone": primary.phone,
+        },
+        "pinned_notes": [
+            {"title": n.title, "body": n.body, "created_at": when(n.created_at)} for n in pinned
+        ],
+        "recent_payments": [
+            {
+                "paid_at": when(p.paid_at),
+                "amount": str(p.amount),
+                "currency": p.currency,
+                "status": p.status,
+            }
+            for p in payments
+        ],
+    }
+
+
+def render_card(card: dict[str, Any]) -> None:
+    """Print the card for people: rich layout, stored text as literal Text."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from crm_tui.services.validation import format_phone
+
+    console = Console(highlight=False)
+    title = Text(literal(card["name"]), style="bold")
+    title.append(f"  {card['number']}  ", style="dim")
+    status = card["status"] + (
+        f": {literal(card['status_reason'])}" if card["status_reason"] else ""
+    )
+    title.append(status, style="bold red" if card["status"] == "blocked" else "green")
+    console.print(title)
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="dim", no_wrap=True)
+    info.add_column()
+    figures = card["figures"]
+    rows: list[tuple[str, str]] = [
+        ("Kind", card["kind"]),
+        ("Company", literal(card["company_name"])),
+        ("E-mail", literal(card["email"])),
+        ("Phone", format_phone(card["phone"])),
+        ("Segment", literal(card["segment"])),
+        ("Tags", literal(", ".join(card["tags"]))),
+        ("Owner", literal(card["owner"])),
+        ("Customer since", (card["customer_since"] or "")[:10]),
+        ("Lifetime value", figures["lifetime_value"]),
+        ("Outstanding", figures["outstanding_balance"]),
+        ("Active subs", f"{figures['active_subscriptions']} ({figures['active_monthly']}/month)"),
+        ("Last purchase", (figures["last_purchase_at"] or "-")[:10]),
+    ]
+    address = card["default_billing_address"]
+    if address:
+        parts = [
+            address[k] for k in ("line1", "line2", "city", "postal_code", "country") if address[k]
+        ]
+        rows.append(("Billing address", literal(", ".join(parts))))
+    contact = card["primary_contact"]
+    if contact:
+        rows.append(
+            (
+                "Primary contact",
+                literal(f"{contact['name']} ({contact['title'] or '-'}) {contact['email'] or ''}"),
+            )
+        )
+    for label, value in rows:
+        if value:
+            info.add_row(label, Text(value))
+    console.print(info)
+    for note in card["pinned_notes"]:
+        console.print(
+            Text("📌 " + literal(note["title"]), style="yellow"), Text(literal(note["body"]))
+        )
+    if card["recent_payments"]:
+        table = Table("Date", "Amount", "Status", title="Recent payments", title_justify="left")
+        for payment in card["recent_payments"]:
+            table.add_row(
+                (payment["paid_at"] or "")[:10],
+                Text(f"{payment['amount']} {payment['currency']}"),
+                payment["status"],
+            )
+        console.print(table)
+
+
+@click.command("show")
+@click.argument("reference", metavar="ID|EMAIL|PHONE")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema_version 1).")
+@click.pass_context
+@guarded
+def show(ctx: click.Context, reference: str, as_json: bool) -> None:
+    """Show one customer: contact details, status, figures, addresses, notes, payments.
+
+    \b
+    Examples:
+      crm show C-000042
+      crm show ana@example.pt
+      crm show "+351 912 345 678" --json | jq .figures
+    """
+    services = services_from(ctx)
+    try:
+        card = customer_card(services, reference)
+    finally:
+        services.close()
+    if as_json:
+        click.echo(json.dumps(card, ensure_ascii=True, indent=2))
+    else:
+        render_card(card)
