@@ -12,8 +12,10 @@ from crm_tui.services.billing import BillingService
 from crm_tui.services.contacts import ContactService
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import CustomerService
+from crm_tui.services.duplicates import DuplicateFinder
 from crm_tui.services.figures import FigureService
 from crm_tui.services.history import HistoryService
+from crm_tui.services.lookups_wizard import WizardLookupService
 from crm_tui.services.notes import NoteService
 
 
@@ -29,6 +31,8 @@ class Services:
     billing: BillingService
     figures: FigureService
     history: HistoryService
+    duplicates: DuplicateFinder
+    wizard_lookups: WizardLookupService
 
     @classmethod
     def over(cls, ctx: ServiceContext) -> Services:
@@ -41,6 +45,8 @@ class Services:
             billing=BillingService(ctx),
             figures=FigureService(ctx),
             history=HistoryService(ctx),
+            duplicates=DuplicateFinder(ctx),
+            wizard_lookups=WizardLookupService(ctx),
         )
 
     def close(self) -> None:
