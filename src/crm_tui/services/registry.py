@@ -9,14 +9,18 @@ from crm_tui.db import migrate
 from crm_tui.db.engine import Database, make_engine
 from crm_tui.services.addresses import AddressService
 from crm_tui.services.billing import BillingService
+from crm_tui.services.billing_groups import BillingGroupService
 from crm_tui.services.contacts import ContactService
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import CustomerService
+from crm_tui.services.dashboard import DashboardService
 from crm_tui.services.duplicates import DuplicateFinder
 from crm_tui.services.figures import FigureService
 from crm_tui.services.history import HistoryService
 from crm_tui.services.lookups_wizard import WizardLookupService
 from crm_tui.services.notes import NoteService
+from crm_tui.services.segments import SegmentService
+from crm_tui.services.tags import TagService
 
 
 @dataclass
@@ -48,6 +52,23 @@ class Services:
             duplicates=DuplicateFinder(ctx),
             wizard_lookups=WizardLookupService(ctx),
         )
+
+    # Segments, tags, billing groups and dashboard figures: stateless, built on use.
+    @property
+    def segments(self) -> SegmentService:
+        return SegmentService(self.ctx)
+
+    @property
+    def tags(self) -> TagService:
+        return TagService(self.ctx)
+
+    @property
+    def billing_groups(self) -> BillingGroupService:
+        return BillingGroupService(self.ctx)
+
+    @property
+    def dashboard(self) -> DashboardService:
+        return DashboardService(self.ctx)
 
     def close(self) -> None:
         self.ctx.db.dispose()

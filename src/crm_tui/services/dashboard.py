@@ -1,0 +1,520 @@
+"""Dashboard figures, each from one or two aggregate queries in the database.
+
+Every function takes `as_of` (a day) so the figures are reproducible: the
+window is the `months` calendar months ending with as_of's month, and the
+last month is cut at as_of. Definitions, so the numbers can be checked by hand:
+
+- customers at a month's end: created by then (merged customers never count);
+  new customers: created during the month.
+- an *active* customer at a day has a running subscription then: started on
+  or before the day and either still active, or ended with a contract end
+  after the day. (There is no status history, so the subscription dates are
+  the record of who was a paying customer when.)
+- churn in a month: customers active at the end of the previous month who
+  are not active at its end, over those active at the end of the previous month.
+- payment failure rate: failed payments over settled attempts (paid, failed
+  or refunded) dated in the period; pending ones are not settled yet.
+- monthly recurring income at a day: the monthly amounts of the subscriptions
+  running then, per currency (amounts in different currencies are never added).
+- lifetime value buckets: from the per-customer summary (current figures).
+- follow-ups due: open notes with a follow-up date on or before as_of.
+- contracts ending: active subscriptions whose contract ends within `days`
+  days from as_of (inclusive).
+
+Each month or bucket is a conditional aggregate (`COUNT(CASE ...)`) in a
+single scan, so a chart costs one pass over an index or table, not one
+query per point.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import (
+    Customer,
+    CustomerSummary,
+    Note,
+    Payment,
+    Segment,
+    Subscription,
+    format_number,
+)
+from crm_tui.models.enums import CustomerStatus, PaymentStatus, SubscriptionStatus
+from crm_tui.models.types import Money
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import display_name
+from crm_tui.services.segments import count_members
+
+ZERO = Decimal("0.00")
+LTV_EDGES = (Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000"))
+SETTLED = (PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.REFUNDED)
+
+
+def start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def month_starts(as_of: date, months: int) -> list[date]:
+    """First days of the `months` months ending with as_of's month, oldest first."""
+    year, month = as_of.year, as_of.month
+    out: list[date] = []
+    for _ in range(months):
+        out.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def month_ends(as_of: date, months: int) -> list[date]:
+    """Last day of each month in the window; the last one is as_of itself."""
+    starts = month_starts(as_of, months)
+    ends = [nxt - timedelta(days=1) for nxt in starts[1:]]
+    return [*ends, as_of]
+
+
+def _rate(part: int, whole: int) -> float:
+    """A percentage, 0 when there is nothing to divide by."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _money(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+# --- results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerTrend:
+    """Customers and active customers at each month's end."""
+
+    months: tuple[date, ...]
+    customers: tuple[int, ...]
+    active: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MonthlyCounts:
+    months: tuple[date, ...]
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    low: Decimal | None  # inclusive; None: exactly zero
+    high: Decimal | None  # exclusive; None: no upper bound
+    count: int
+
+
+@dataclass(frozen=True)
+class RateSeries:
+    """A monthly rate with its parts, plus the same figure over the last 30 days."""
+
+    months: tuple[date, ...]
+    part: tuple[int, ...]  # failures, or customers lost
+    whole: tuple[int, ...]  # settled attempts, or customers at the month's start
+    recent_part: int = 0
+    recent_whole: int = 0
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        return tuple(_rate(p, w) for p, w in zip(self.part, self.whole, strict=True))
+
+    @property
+    def recent_rate(self) -> float:
+        return _rate(self.recent_part, self.recent_whole)
+
+
+@dataclass(frozen=True)
+class IncomeSeries:
+    """Monthly recurring income at each month's end, one series per currency."""
+
+    months: tuple[date, ...]
+    by_currency: dict[str, tuple[Decimal, ...]]
+
+    @property
+    def main_currency(self) -> str | None:
+        if not self.by_currency:
+            return None
+        return max(self.by_currency, key=lambda c: (self.by_currency[c][-1], c))
+
+
+@dataclass(frozen=True)
+class SegmentSize:
+    segment_id: int
+    name: str
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    note_id: int
+    customer_id: int
+    number: str
+    customer: str
+    title: str
+    due: date
+    type: str
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    total: int
+    overdue: int
+    rows: tuple[FollowUp, ...]
+
+
+@dataclass(frozen=True)
+class EndingContract:
+    subscription_id: int
+    customer_id: int
+    number: str
+    customer: str
+    product: str
+    variant: str | None
+    contract_end: date
+    monthly_amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class EndingContracts:
+    total: int
+    rows: tuple[EndingContract, ...]
+
+
+# --- the service ----------------------------------------------------------------
+
+
+def _running(day: date) -> ColumnElement[bool]:
+    """The subscription was running on `day`."""
+    return and_(
+        col(Subscription.start_date) <= day,
+        or_(
+            col(Subscription.status) == SubscriptionStatus.ACTIVE,
+            and_(
+                col(Subscription.status) == SubscriptionStatus.ENDED,
+                col(Subscription.contract_end) > day,
+            ),
+        ),
+    )
+
+
+def _may_run(first: date, last: date) -> ColumnElement[bool]:
+    """Rows that can be running on some day in [first, last]: lets the scan skip the rest."""
+    return and_(
+        col(Subscription.start_date) <= last,
+        or_(
+            col(Subscription.status) == SubscriptionStatus.ACTIVE,
+            and_(
+                col(Subscription.status) == SubscriptionStatus.ENDED,
+                col(Subscription.contract_end) > first,
+            ),
+        ),
+    )
+
+
+class DashboardService:
+    """One method per dashboard panel; each opens its own short read."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # customers -------------------------------------------------------------------
+
+    def _created_counts(
+        self, session: Session, as_of: date, months: int
+    ) -> tuple[list[date], int, list[int]]:
+        """(month starts, customers before the window, new per month), merged excluded."""
+        starts = month_starts(as_of, months)
+        bounds = [start_of(s) for s in starts] + [start_of(as_of + timedelta(days=1))]
+        created = col(Customer.created_at)
+        columns = [func.count(case((created < bounds[0], 1)))] + [
+            func.count(case((and_(created >= bounds[i], created < bounds[i + 1]), 1)))
+            for i in range(months)
+        ]
+        everyone = session.execute(select(*columns).where(created < bounds[-1])).one()
+        # Merged customers are few and indexed by status: count them apart and take them off.
+        merged = session.execute(
+            select(*columns).where(
+                created < bounds[-1], col(Customer.status) == CustomerStatus.MERGED
+            )
+        ).one()
+        counts = [int(a or 0) - int(b or 0) for a, b in zip(everyone, merged, strict=True)]
+        return starts, counts[0], counts[1:]
+
+    def _active_flags(self, session: Session, days: list[date]) -> tuple[list[int], list[int]]:
+        """Customers active on each day, and those active on day i-1 but not on day i."""
+        flags = [
+            func.max(case((_running(day), 1), else_=0)).label(f"a{i}") for i, day in enumerate(days)
+        ]
+        per_customer = (
+            select(col(Subscription.customer_id), *flags)
+            .where(_may_run(days[0], days[-1]))
+            .group_by(col(Subscription.customer_id))
+            .subquery()
+        )
+        a = [per_customer.c[f"a{i}"] for i in range(len(days))]
+        row = session.execute(
+            select(
+                *[func.coalesce(func.sum(flag), 0) for flag in a],
+                *[
+                    func.count(case((and_(a[i - 1] == 1, a[i] == 0), 1)))
+                    for i in range(1, len(days))
+                ],
+            )
+        ).one()
+        values = [int(v or 0) for v in row]
+        return values[: len(days)], values[len(days) :]
+
+    def customers_over_time(self, *, as_of: date, months: int = 12) -> CustomerTrend:
+        with self.ctx.read() as session:
+            starts, before, new = self._created_counts(session, as_of, months)
+            active, _lost = self._active_flags(session, month_ends(as_of, months))
+        totals: list[int] = []
+        running = before
+        for count in new:
+            running += count
+            totals.append(running)
+        return CustomerTrend(tuple(starts), tuple(totals), tuple(active))
+
+    def new_customers(self, *, as_of: date, months: int = 12) -> MonthlyCounts:
+        with self.ctx.read() as session:
+            starts, _before, new = self._created_counts(session, as_of, months)
+        return MonthlyCounts(tuple(starts), tuple(new))
+
+    def churn(self, *, as_of: date, months: int = 12) -> RateSeries:
+        """Share of active customers lost each month."""
+        starts = month_starts(as_of, months)
+        days = [starts[0] - timedelta(days=1), *month_ends(as_of, months)]
+        with self.ctx.read() as session:
+            active, lost = self._active_flags(session, days)
+        return RateSeries(tuple(starts), tuple(lost), tuple(active[:-1]))
+
+    def ltv_distribution(self, *, as_of: date) -> tuple[Bucket, ...]:
+        """Customers per lifetime-value band (the summary is current, whatever as_of)."""
+        del as_of  # the summary holds today's figures; kept for a uniform signature
+        ltv = col(CustomerSummary.lifetime_value)
+        edges: list[Decimal] = list(LTV_EDGES)
+        specs: list[tuple[str, Decimal | None, Decimal | None, ColumnElement[bool]]] = [
+            ("none", None, None, ltv == ZERO),
+            (f"< {_short(edges[0])}", ZERO, edges[0], and_(ltv > ZERO, ltv < edges[0])),
+        ]
+        for low, high in zip(edges, edges[1:], strict=False):
+            specs.append((f"{_short(low)}-{_short(high)}", low, high, and_(ltv >= low, ltv < high)))
+        specs.append((f"{_short(edges[-1])}+", edges[-1], None, ltv >= edges[-1]))
+        columns = [func.count(case((cond, 1))) for *_rest, cond in specs]
+        with self.ctx.read() as session:
+            everyone = session.execute(select(*columns)).one()
+            merged = session.execute(
+                select(*columns)
+                .join(Customer, col(Customer.id) == col(CustomerSummary.customer_id))
+                .where(col(Customer.status) == CustomerStatus.MERGED)
+            ).one()
+        return tuple(
+            Bucket(label, low, high, int(a or 0) - int(b or 0))
+            for (label, low, high, _cond), a, b in zip(specs, everyone, merged, strict=True)
+        )
+
+    # money -------------------------------------------------------------------------
+
+    def payment_failures(self, *, as_of: date, months: int = 12) -> RateSeries:
+        starts = month_starts(as_of, months)
+        bounds = [start_of(s) for s in starts] + [start_of(as_of + timedelta(days=1))]
+        recent = start_of(as_of - timedelta(days=30))
+        when = col(Payment.paid_at)
+        failed = col(Payment.status) == PaymentStatus.FAILED
+        in_month = [and_(when >= bounds[i], when < bounds[i + 1]) for i in range(months)]
+        columns = [
+            *[func.count(case((and_(m, failed), 1))) for m in in_month],
+            *[func.count(case((m, 1))) for m in in_month],
+            func.count(case((and_(when >= recent, failed), 1))),
+            func.count(case((when >= recent, 1))),
+        ]
+        low = min(bounds[0], recent)
+        with self.ctx.read() as session:
+            row = session.execute(
+                select(*columns).where(
+                    when >= low, when < bounds[-1], col(Payment.status).in_(SETTLED)
+                )
+            ).one()
+        values = [int(v or 0) for v in row]
+        return RateSeries(
+            months=tuple(starts),
+            part=tuple(values[:months]),
+            whole=tuple(values[months : 2 * months]),
+            recent_part=values[-2],
+            recent_whole=values[-1],
+        )
+
+    def recurring_income(self, *, as_of: date, months: int = 12) -> IncomeSeries:
+        starts = month_starts(as_of, months)
+        days = month_ends(as_of, months)
+        amount = col(Subscription.monthly_amount)
+        columns = [
+            type_coerce(func.coalesce(func.sum(case((_running(day), amount))), 0), Money)
+            for day in days
+        ]
+        with self.ctx.read() as session:
+            rows = session.execute(
+                select(col(Subscription.currency), *columns)
+                .where(_may_run(days[0], days[-1]))
+                .group_by(col(Subscription.currency))
+                .order_by(col(Subscription.currency))
+            ).all()
+        series = {str(r[0]): tuple(_money(v) for v in r[1:]) for r in rows}
+        return IncomeSeries(tuple(starts), {c: v for c, v in series.items() if any(v)})
+
+    # segments --------------------------------------------------------------------------
+
+    def segment_sizes(self, *, as_of: date) -> tuple[SegmentSize, ...]:
+        with self.ctx.read() as session:
+            segments = session.execute(
+                select(col(Segment.id), col(Segment.name), col(Segment.kind)).order_by(
+                    func.lower(col(Segment.name))
+                )
+            ).all()
+            return tuple(
+                SegmentSize(sid, name, kind, count_members(session, sid, today=as_of))
+                for sid, name, kind in segments
+                if sid is not None
+            )
+
+    # work lists --------------------------------------------------------------------------
+
+    def follow_ups(self, *, as_of: date, limit: int = 50) -> FollowUps:
+        """Open follow-ups due on or before as_of, oldest first."""
+        due = and_(col(Note.follow_up_on) <= as_of, col(Note.done).is_(False))
+        with self.ctx.read() as session:
+            counts = session.execute(
+                select(func.count(), func.count(case((col(Note.follow_up_on) < as_of, 1)))).where(
+                    due
+                )
+            ).one()
+            rows = session.execute(
+                select(
+                    col(Note.id),
+                    col(Note.customer_id),
+                    *_name_columns(),
+                    col(Note.title),
+                    col(Note.follow_up_on),
+                    col(Note.type),
+                )
+                .join(Customer, col(Customer.id) == col(Note.customer_id))
+                .where(due)
+                .order_by(col(Note.follow_up_on), col(Note.id))
+                .limit(limit)
+            ).all()
+        return FollowUps(
+            total=int(counts[0] or 0),
+            overdue=int(counts[1] or 0),
+            rows=tuple(
+                FollowUp(
+                    note_id=r[0],
+                    customer_id=r[1],
+                    number=format_number(r[1]),
+                    customer=display_name(r[2], r[3], r[4], r[5]),
+                    title=r[6],
+                    due=r[7],
+                    type=r[8],
+                )
+                for r in rows
+            ),
+        )
+
+    def contracts_ending(self, *, as_of: date, days: int = 30, limit: int = 50) -> EndingContracts:
+        """Active subscriptions whose contract ends in the next `days` days."""
+        ending = and_(
+            col(Subscription.status) == SubscriptionStatus.ACTIVE,
+            col(Subscription.contract_end) >= as_of,
+            col(Subscription.contract_end) <= as_of + timedelta(days=days),
+        )
+        with self.ctx.read() as session:
+            total = session.scalar(select(func.count()).select_from(Subscription).where(ending))
+            rows = session.execute(
+                select(
+                    col(Subscription.id),
+                    col(Subscription.customer_id),
+                    *_name_columns(),
+                    col(Subscription.product),
+                    col(Subscription.variant),
+                    col(Subscription.contract_end),
+                    col(Subscription.monthly_amount),
+                    col(Subscription.currency),
+                )
+                .join(Customer, col(Customer.id) == col(Subscription.customer_id))
+                .where(ending)
+                .order_by(col(Subscription.contract_end), col(Subscription.id))
+                .limit(limit)
+            ).all()
+        return EndingContracts(
+            total=int(total or 0),
+            rows=tuple(
+                EndingContract(
+                    subscription_id=r[0],
+                    customer_id=r[1],
+                    number=format_number(r[1]),
+                    customer=display_name(r[2], r[3], r[4], r[5]),
+                    product=r[6],
+                    variant=r[7],
+                    contract_end=r[8],
+                    monthly_amount=_money(r[9]),
+                    currency=r[10],
+                )
+                for r in rows
+            ),
+        )
+
+    def panels(self) -> builtins.list[str]:
+        """The panel names, in the order the dashboard shows them."""
+        return list(PANELS)
+
+
+PANELS = (
+    "customers_over_time",
+    "new_customers",
+    "recurring_income",
+    "ltv_distribution",
+    "payment_failures",
+    "churn",
+    "segment_sizes",
+    "follow_ups",
+    "contracts_ending",
+)
+
+
+def load_panel(service: DashboardService, name: str, *, as_of: date) -> Any:
+    """Call the panel's figure function by name (for the screen and the benchmark)."""
+    if name not in PANELS:
+        raise KeyError(name)
+    return getattr(service, name)(as_of=as_of)
+
+
+def _name_columns() -> list[Any]:
+    return [
+        col(Customer.kind),
+        col(Customer.first_name),
+        col(Customer.last_name),
+        col(Customer.company_name),
+    ]
+
+
+def _short(amount: Decimal) -> str:
+    """1000 -> '1k', 500 -> '500'."""
+    whole = int(amount)
+    return f"{whole // 1000}k" if whole >= 1000 and whole % 1000 == 0 else str(whole)
