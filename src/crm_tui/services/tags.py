@@ -137,7 +137,18 @@ class TagService:
                 # History first, while the source rows still say who had what.
                 self._record_all(session, source_id, source.name, target.name, only_new=has_target)
                 self._record_all(session, source_id, source.name, None, only_in=has_target)
-                moved_now = session.execute(
+                movable = select(col(CustomerTag.customer_id)).where(
+                    col(CustomerTag.tag_id) == source_id,
+                    col(CustomerTag.customer_id).not_in(has_target),
+                )
+                total = session.scalar(
+                    select(func.count())
+                    .select_from(CustomerTag)
+                    .where(col(CustomerTag.tag_id) == source_id)
+                )
+                # Counted up front: INSERT ... SELECT's rowcount is not reliable on every driver.
+                moving = session.scalar(select(func.count()).select_from(movable.subquery()))
+                session.execute(
                     insert(CustomerTag).from_select(
                         ["customer_id", "tag_id"],
                         select(col(CustomerTag.customer_id), literal(target_id, Integer)).where(
@@ -145,14 +156,9 @@ class TagService:
                             col(CustomerTag.customer_id).not_in(has_target),
                         ),
                     )
-                ).rowcount  # type: ignore[attr-defined]
-                total = session.scalar(
-                    select(func.count())
-                    .select_from(CustomerTag)
-                    .where(col(CustomerTag.tag_id) == source_id)
                 )
-                moved += int(moved_now or 0)
-                already += int(total or 0) - int(moved_now or 0)
+                moved += int(moving or 0)
+                already += int(total or 0) - int(moving or 0)
                 session.execute(delete(CustomerTag).where(col(CustomerTag.tag_id) == source_id))
                 session.delete(source)
                 session.flush()
