@@ -202,20 +202,36 @@ class _LineTooLong(Exception):
         self.line = line
 
 
-def _capped_lines(stream: IO[str], counter: list[int]) -> Iterator[str]:
-    """Lines of at most MAX_LINE_CHARS; a longer one is skipped whole and reported."""
-    while True:
-        line = stream.readline(MAX_LINE_CHARS)
+class _CappedLines:
+    """Lines of at most MAX_LINE_CHARS; a longer one is skipped whole and reported.
+
+    A class, not a generator: raising _LineTooLong from a generator would end
+    it, and the rows after the long line must still be read.
+    """
+
+    def __init__(self, stream: IO[str], counter: list[int]) -> None:
+        self.stream = stream
+        self.counter = counter
+
+    def __iter__(self) -> _CappedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_LINE_CHARS)
         if not line:
-            return
-        counter[0] += 1
+            raise StopIteration
+        self.counter[0] += 1
         if len(line) >= MAX_LINE_CHARS and not line.endswith("\n"):
             while True:
-                rest = stream.readline(MAX_LINE_CHARS)
+                rest = self.stream.readline(MAX_LINE_CHARS)
                 if not rest or rest.endswith("\n"):
                     break
-            raise _LineTooLong(counter[0])
-        yield line
+            raise _LineTooLong(self.counter[0])
+        return line
+
+
+def _capped_lines(stream: IO[str], counter: list[int]) -> Iterator[str]:
+    return _CappedLines(stream, counter)
 
 
 def _delimiter(first_line: str) -> str:
@@ -282,9 +298,25 @@ def _open_csv(path: Path, size: int, encoding: str, sample: str, notes: list[str
     return source
 
 
+class _Chain:
+    """`first`, then the lines of `rest` (errors from `rest` pass through, reading goes on)."""
+
+    def __init__(self, first: str, rest: Iterator[str]) -> None:
+        self.first: str | None = first
+        self.rest = rest
+
+    def __iter__(self) -> _Chain:
+        return self
+
+    def __next__(self) -> str:
+        if self.first is not None:
+            line, self.first = self.first, None
+            return line
+        return next(self.rest)
+
+
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+    return _Chain(first, rest)
 
 
 def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Iterator[SourceRecord]:
