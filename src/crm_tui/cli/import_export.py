@@ -122,7 +122,9 @@ def _run_with_progress(
 
         def report(update: ImportProgress) -> None:
             s = update.summary
-            counts = f"{s.rows:,} rows, {s.created:,} new, {s.updated:,} updated, {s.refused:,} refused"
+            counts = (
+                f"{s.rows:,} rows, {s.created:,} new, {s.updated:,} updated, {s.refused:,} refused"
+            )
             progress.update(task, completed=update.fraction, counts=counts)
 
         return service.run(
@@ -148,7 +150,9 @@ def _print_summary(s: ImportSummary) -> None:
     for number, reason in s.examples[:5]:
         click.echo(f"    row {number}: {_plain(reason)}")
     if s.refused_file:
-        click.echo(f"Refused rows, with the reason, are in {s.refused_file}; fix and import it again.")
+        click.echo(
+            f"Refused rows, with the reason, are in {s.refused_file}; fix and import it again."
+        )
     if s.cancelled:
         click.echo("The import was stopped early; run it again with --on-duplicate skip to finish.")
 
@@ -172,7 +176,12 @@ def _print_summary(s: ImportSummary) -> None:
 @click.pass_context
 @guarded
 def export_command(
-    ctx: click.Context, file: Path, fmt: str | None, query: str, customer_ref: str | None, force: bool
+    ctx: click.Context,
+    file: Path,
+    fmt: str | None,
+    query: str,
+    customer_ref: str | None,
+    force: bool,
 ) -> None:
     """Export customers to CSV, XLSX, vCard or JSON, streamed.
 
@@ -234,7 +243,9 @@ def _export_with_progress(
 
 @click.command("merge")
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--keep", "keep_ref", metavar="ID", help="The customer that survives (default the first).")
+@click.option(
+    "--keep", "keep_ref", metavar="ID", help="The customer that survives (default the first)."
+)
 @click.option("--yes", "-y", is_flag=True, help="Merge without asking.")
 @click.option(
     "--take",
@@ -246,7 +257,11 @@ def _export_with_progress(
 @click.pass_context
 @guarded
 def merge_command(
-    ctx: click.Context, ids: tuple[str, ...], keep_ref: str | None, yes: bool, takes: tuple[str, ...]
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    keep_ref: str | None,
+    yes: bool,
+    takes: tuple[str, ...],
 ) -> None:
     """Merge duplicate customers into one, moving everything to the survivor.
 
@@ -270,13 +285,17 @@ def merge_command(
         for take in takes:
             field, sep, ref = take.partition("=")
             if not sep or field not in CHOICE_FIELDS:
-                raise CliExit(f"--take {take!r} is not FIELD=ID with a customer field (e.g. phone=12).")
+                raise CliExit(
+                    f"--take {take!r} is not FIELD=ID with a customer field (e.g. phone=12)."
+                )
             choices[field] = services.customers.resolve(ref).id
         service = MergeService(services.ctx)
         plan = service.plan(resolved, keep)
         for customer in plan.customers:
             mark = "keep " if customer.id == keep else "merge"
-            click.echo(f"  {mark} {customer.number}  {_plain(customer.display_name)}  {_plain(customer.email or '')}")
+            click.echo(
+                f"  {mark} {customer.number}  {_plain(customer.display_name)}  {_plain(customer.email or '')}"
+            )
         for choice in plan.fields:
             if choice.differs:
                 winner = choices.get(choice.field, choice.default)

@@ -10,10 +10,16 @@ import vobject
 def vcard_text(row: dict[str, Any]) -> str:
     """A vCard for an export row (see exports.COLUMNS keys)."""
     card = vobject.vCard()
-    first, last, company = row.get("first_name") or "", row.get("last_name") or "", row.get("company_name") or ""
+    first, last, company = (
+        row.get("first_name") or "",
+        row.get("last_name") or "",
+        row.get("company_name") or "",
+    )
     person = " ".join(p for p in (first, last) if p)
     card.add("n").value = vobject.vcard.Name(family=last, given=first)
-    card.add("fn").value = (company if row.get("kind") == "business" else person) or person or company or row["number"]
+    card.add("fn").value = (
+        (company if row.get("kind") == "business" else person) or person or company or row["number"]
+    )
     if company:
         card.add("org").value = [company]
     if row.get("email"):

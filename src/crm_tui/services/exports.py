@@ -128,7 +128,9 @@ def format_for(path: Path, fmt: str | None) -> str:
         wanted = fmt.lower().lstrip(".")
         wanted = {"vcard": "vcf", "xls": "xlsx"}.get(wanted, wanted)
         if wanted not in FORMATS:
-            raise ValidationError("format", f"The format {fmt!r} is unknown; use {', '.join(FORMATS)}.")
+            raise ValidationError(
+                "format", f"The format {fmt!r} is unknown; use {', '.join(FORMATS)}."
+            )
         return wanted
     suffix = path.suffix.lower().lstrip(".")
     suffix = {"vcard": "vcf"}.get(suffix, suffix)
@@ -278,7 +280,7 @@ class ExportService:
             .where(col(CustomerTag.customer_id).in_(ids))
             .order_by(col(CustomerTag.customer_id), col(Tag.name_key))
         )
-        for cid, name in session.execute(query).tuples():
+        for cid, name in session.execute(query).all():
             out.setdefault(cid, []).append(name)
         return out
 
@@ -289,7 +291,9 @@ class ExportService:
         query = (
             select(col(Address.customer_id), *(getattr(Address, f) for f in _ADDRESS_FIELDS))
             .where(col(Address.customer_id).in_(ids))
-            .order_by(col(Address.customer_id), col(Address.is_default_billing).desc(), col(Address.id))
+            .order_by(
+                col(Address.customer_id), col(Address.is_default_billing).desc(), col(Address.id)
+            )
         )
         for row in session.execute(query):
             if row[0] not in out:
@@ -371,7 +375,10 @@ class _JsonWriter:
     def write(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             record = {k: row[k] for _h, k in COLUMNS}
-            self.handle.write(("\n" if self.first else ",\n") + json.dumps(record, default=cell_text, ensure_ascii=False))
+            self.handle.write(
+                ("\n" if self.first else ",\n")
+                + json.dumps(record, default=cell_text, ensure_ascii=False)
+            )
             self.first = False
 
     def close(self) -> None:

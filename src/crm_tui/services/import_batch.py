@@ -328,7 +328,7 @@ class BatchImporter:
         )
         rows = []
         for item in items:
-            values = {name: None for name in EDITABLE_FIELDS}
+            values: dict[str, Any] = dict.fromkeys(EDITABLE_FIELDS)
             values.update(loyalty_points=0, contact_channels="", status=CustomerStatus.ACTIVE.value)
             values.update({k: v for k, v in item.values.items() if v is not None})
             values["billing_group_id"] = groups.get(item.row.billing_group or "")
@@ -391,7 +391,7 @@ class BatchImporter:
         if not wanted:
             return {}
         ids = {name: gid for name, gid in session.execute(
-            select(col(BillingGroup.name), col(BillingGroup.id)).where(col(BillingGroup.name).in_(wanted))).tuples()}  # fmt: skip
+            select(col(BillingGroup.name), col(BillingGroup.id)).where(col(BillingGroup.name).in_(wanted))).all()}  # fmt: skip
         for name in wanted - set(ids):
             group = BillingGroup(name=name)
             session.add(group)

@@ -15,11 +15,8 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -171,7 +168,9 @@ def open_source(path: Path | str) -> Source:
     if size == 0 or not head.strip():
         raise ImportFileError(f"{path.name} is empty.")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _open_xlsx(path, size)
+        from crm_tui.services.import_xlsx import open_xlsx
+
+        return open_xlsx(path, size)
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise ImportFileError(f"{path.name} is {what}; import reads CSV, XLSX or vCard files.")
@@ -187,7 +186,9 @@ def open_source(path: Path | str) -> Source:
     if sample.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCARD"):
         if suffix not in (".vcf", ".vcard", ""):
             notes.append(f"The file is named {suffix} but holds vCards; read as vCard.")
-        return _open_vcard(path, size, encoding, notes)
+        from crm_tui.services.import_vcard import open_vcard
+
+        return open_vcard(path, size, encoding, notes)
     if suffix in (".xlsx", ".xlsm"):
         notes.append(f"The file is named {suffix} but holds text; read as CSV.")
     return _open_csv(path, size, encoding, sample, notes)
@@ -362,182 +363,3 @@ def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Ite
                 f"{path.name} does not look like a CSV file: its first "
                 f"{FAILED_START} records cannot be read."
             )
-
-
-# --- XLSX -----------------------------------------------------------------------
-
-
-def check_zip(path: Path) -> None:
-    """Refuse zip bombs and ZIPs that are not workbooks, before any XML is parsed."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(f"{path.name} is a damaged ZIP/XLSX file.") from exc
-    with archive:
-        names = set(archive.namelist())
-        if "xl/workbook.xml" not in names:
-            raise ImportFileError(
-                f"{path.name} is a ZIP archive but not an Excel workbook (.xlsx)."
-            )
-        total = 0
-        for info in archive.infolist():
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO:
-                raise ImportFileError(
-                    f"{path.name} expands {ratio:,.0f} times when unpacked ({info.filename}); "
-                    "that is a zip bomb, not a spreadsheet, so it was not opened."
-                )
-        if total > XLSX_MAX_UNCOMPRESSED:
-            raise ImportFileError(
-                f"{path.name} would unpack to {total / 1024**3:,.1f} GB, over the 1 GB limit; "
-                "export it as CSV instead."
-            )
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as the text a clerk would have typed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _open_xlsx(path: Path, size: int) -> Source:
-    check_zip(path)
-    import openpyxl
-    from openpyxl import xml as openpyxl_xml
-
-    if not openpyxl_xml.DEFUSEDXML:  # installed as a dependency; never parse without it
-        raise ImportFileError("XLSX import needs the defusedxml package; reinstall crm-tui.")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}.") from exc
-    if not book.worksheets:
-        book.close()
-        raise ImportFileError(f"{path.name} has no worksheets.")
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    headers: list[str] = []
-    number = 0
-    try:
-        for values in rows:
-            number += 1
-            headers = [cell_text(v).strip() for v in values]
-            if any(headers):
-                break
-    except Exception as exc:
-        book.close()
-        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}.") from exc
-    while headers and not headers[-1]:
-        headers.pop()
-    if not headers:
-        book.close()
-        raise ImportFileError(f"{path.name} has no header row in its first sheet.")
-    total = sheet.max_row or 0
-    done = [number]
-    source = Source(path, "xlsx", None, headers, size, _handle=book)
-    source._position = lambda: done[0] / total if total else 0.0
-    source._records = _xlsx_records(rows, done, len(headers))
-    return source
-
-
-def _xlsx_records(
-    rows: Iterator[tuple[Any, ...]], done: list[int], width: int
-) -> Iterator[SourceRecord]:
-    for values in rows:
-        done[0] += 1
-        cells = [cell_text(v) for v in values[:width]]
-        if not any(c.strip() for c in cells):
-            continue
-        yield SourceRecord(done[0], (cells + [""] * width)[:width])
-
-
-# --- vCard ----------------------------------------------------------------------
-
-
-def _open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source:
-    raw, text = _open_text(path, encoding)
-    source = Source(path, "vcard", encoding, list(VCARD_HEADERS), size, notes, _handle=raw)
-    source._position = lambda: raw.tell() / max(size, 1)
-    source._records = _vcard_records(text)
-    return source
-
-
-def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
-    from crm_tui.services.import_vcard import card_cells
-
-    counter = [0]
-    lines = _capped_lines(stream, counter)
-    number = 0
-    chunk: list[str] = []
-    length = 0
-    inside = False
-    too_big = False
-    skipping = False
-    while True:
-        try:
-            line = next(lines)
-        except StopIteration:
-            break
-        except _LineTooLong as exc:
-            if inside:
-                too_big = True
-            else:
-                number += 1
-                yield SourceRecord(number, [], f"Line {exc.line:,} is longer than 4 MB.")
-            continue
-        upper = line.strip().upper()
-        if upper == "BEGIN:VCARD":
-            inside, chunk, length, too_big = True, [line], len(line), False
-            number += 1
-            continue
-        if not inside:
-            continue
-        if upper == "END:VCARD":
-            inside = False
-            chunk.append(line)
-            if too_big:
-                yield SourceRecord(number, [], "The card is larger than 4 MB.")
-                continue
-            try:
-                cells = card_cells("".join(chunk))
-            except Exception as exc:  # vobject raises many types for a malformed card
-                yield SourceRecord(number, [], f"The card could not be read: {exc}.")
-                continue
-            if _BAD_BYTES.search("".join(cells)):
-                yield SourceRecord(
-                    number,
-                    [_BAD_BYTES.sub("\ufffd", c) for c in cells],
-                    "The card holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
-                )
-                continue
-            yield SourceRecord(number, cells)
-            continue
-        length += len(line)
-        if length > MAX_CARD_CHARS:
-            too_big = True
-            chunk = chunk[:1]
-            continue
-        if line[:1] in (" ", "\t"):
-            if not skipping:
-                chunk.append(line)
-            continue
-        # Photos and sounds are never imported; skip them (and their folded lines).
-        skipping = upper.startswith(("PHOTO", "LOGO", "SOUND", "KEY"))
-        if not skipping and not too_big:
-            chunk.append(line)
-    if inside:
-        yield SourceRecord(number, [], "The last card has no END:VCARD; the file is cut short.")

@@ -1,13 +1,28 @@
-"""One vCard (3.0 or 4.0) turned into the cells of a row, parsed by vobject."""
+"""vCard (3.0 and 4.0) import: cards split off a stream, each parsed by vobject.
+
+vobject reads a whole stream into memory, so the file is cut into cards
+here, line by line, and each card is parsed alone; photos are skipped.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
 
 import vobject
 
-from crm_tui.services.import_formats import VCARD_HEADERS
+from crm_tui.services.import_formats import (
+    _BAD_BYTES,
+    MAX_CARD_CHARS,
+    VCARD_HEADERS,
+    Source,
+    SourceRecord,
+    _capped_lines,
+    _LineTooLong,
+    _open_text,
+)
 
 
 def _text(value: Any) -> str:
@@ -100,3 +115,76 @@ def card_cells(text: str) -> list[str]:
     if "note" in contents:
         cells["Note"] = "\n".join(_text(n.value) for n in contents["note"])
     return [cells[h] for h in VCARD_HEADERS]
+
+
+def open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source:
+    raw, text = _open_text(path, encoding)
+    source = Source(path, "vcard", encoding, list(VCARD_HEADERS), size, notes, _handle=raw)
+    source._position = lambda: raw.tell() / max(size, 1)
+    source._records = _vcard_records(text)
+    return source
+
+
+def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
+    counter = [0]
+    lines = _capped_lines(stream, counter)
+    number = 0
+    chunk: list[str] = []
+    length = 0
+    inside = False
+    too_big = False
+    skipping = False
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            break
+        except _LineTooLong as exc:
+            if inside:
+                too_big = True
+            else:
+                number += 1
+                yield SourceRecord(number, [], f"Line {exc.line:,} is longer than 4 MB.")
+            continue
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCARD":
+            inside, chunk, length, too_big = True, [line], len(line), False
+            number += 1
+            continue
+        if not inside:
+            continue
+        if upper == "END:VCARD":
+            inside = False
+            chunk.append(line)
+            if too_big:
+                yield SourceRecord(number, [], "The card is larger than 4 MB.")
+                continue
+            try:
+                cells = card_cells("".join(chunk))
+            except Exception as exc:  # vobject raises many types for a malformed card
+                yield SourceRecord(number, [], f"The card could not be read: {exc}.")
+                continue
+            if _BAD_BYTES.search("".join(cells)):
+                yield SourceRecord(
+                    number,
+                    [_BAD_BYTES.sub("\ufffd", c) for c in cells],
+                    "The card holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
+                )
+                continue
+            yield SourceRecord(number, cells)
+            continue
+        length += len(line)
+        if length > MAX_CARD_CHARS:
+            too_big = True
+            chunk = chunk[:1]
+            continue
+        if line[:1] in (" ", "\t"):
+            if not skipping:
+                chunk.append(line)
+            continue
+        # Photos and sounds are never imported; skip them (and their folded lines).
+        skipping = upper.startswith(("PHOTO", "LOGO", "SOUND", "KEY"))
+        if not skipping and not too_big:
+            chunk.append(line)
+    if inside:
+        yield SourceRecord(number, [], "The last card has no END:VCARD; the file is cut short.")

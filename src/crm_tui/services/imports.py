@@ -181,7 +181,9 @@ class ImportService:
             return self._mapping(source, None, overrides)
 
     @staticmethod
-    def _mapping(source: Source, mapping: Mapping | None, overrides: dict[str, str] | None) -> Mapping:
+    def _mapping(
+        source: Source, mapping: Mapping | None, overrides: dict[str, str] | None
+    ) -> Mapping:
         if mapping is not None and [c.header for c in mapping.columns] != source.headers:
             raise ValidationError("mapping", "The mapping was made for another file's columns.")
         result = mapping or recognise(source.headers)
@@ -280,7 +282,9 @@ class ImportService:
             return PreparedRow(record.number, record.cells, problems=[record.error])
         raw = pick(mapping, record.cells)
         if not raw:
-            return PreparedRow(record.number, record.cells, problems=["The row has no mapped values."])
+            return PreparedRow(
+                record.number, record.cells, problems=["The row has no mapped values."]
+            )
         return prepare(record.number, record.cells, raw, source.headers, self.ctx.default_region)
 
     def _batches(self, source: Source, mapping: Mapping, size: int) -> Iterator[list[PreparedRow]]:

@@ -18,7 +18,7 @@ sides, in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -41,7 +41,11 @@ from crm_tui.services.merge_scan import ScanResult, scan
 
 # Fields offered for a choice; status_reason follows status.
 CHOICE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "status_reason")
-ONLY_ONE_FLAGS = {"address": "is_default_billing", "contact": "is_primary", "payment_method": "is_default"}
+ONLY_ONE_FLAGS = {
+    "address": "is_default_billing",
+    "contact": "is_primary",
+    "payment_method": "is_default",
+}
 RECOMPUTED = {CustomerSummary.__tablename__, CustomerSearch.__tablename__}
 
 
@@ -81,7 +85,7 @@ def customer_references() -> list[tuple[Table, Column[Any]]]:
     for table in SQLModel.metadata.sorted_tables:
         for fk in table.foreign_keys:
             if fk.column.table.name == Customer.__tablename__ and fk.column.name == "id":
-                out.append((table, cast(Column[Any], fk.parent)))
+                out.append((table, fk.parent))
     return out
 
 
@@ -124,7 +128,9 @@ class MergeService:
             customers = self._load(session, ids, lock=False)
             choices = default_choices(customers, keep)
             fields = tuple(
-                FieldChoice(f, tuple((c.id or 0, _text(getattr(c, f))) for c in customers), choices[f])
+                FieldChoice(
+                    f, tuple((c.id or 0, _text(getattr(c, f))) for c in customers), choices[f]
+                )
                 for f in CHOICE_FIELDS
             )
             children: dict[str, int] = {}
@@ -132,7 +138,12 @@ class MergeService:
             for table, column in customer_references():
                 if table.name in RECOMPUTED:
                     continue
-                count = int(session.scalar(select(func.count()).select_from(table).where(column.in_(losers))) or 0)
+                count = int(
+                    session.scalar(
+                        select(func.count()).select_from(table).where(column.in_(losers))
+                    )
+                    or 0
+                )
                 if count:
                     children[table.name] = count
             reads = tuple(to_read(c, tag_names(session, c.id or 0)) for c in customers)
@@ -158,7 +169,9 @@ class MergeService:
             picked = {**default_choices(customers, keep), **(choices or {})}
             unknown = set(picked) - set(CHOICE_FIELDS)
             if unknown or not set(picked.values()) <= set(ids):
-                raise ValidationError("choices", "Each field's winner must be one of the merged customers.")
+                raise ValidationError(
+                    "choices", "Each field's winner must be one of the merged customers."
+                )
             survivor = by_id[keep]
             current = {f: getattr(survivor, f) for f in EDITABLE_FIELDS}
             merged = {f: getattr(by_id[picked[f]], f) for f in CHOICE_FIELDS}
@@ -210,7 +223,9 @@ class MergeService:
         if len(unique) < 2:
             raise ValidationError("ids", "Choose at least two different customers to merge.")
         if keep is not None and keep not in unique:
-            raise ValidationError("keep", f"The customer to keep, {format_number(keep)}, is not among those merged.")
+            raise ValidationError(
+                "keep", f"The customer to keep, {format_number(keep)}, is not among those merged."
+            )
         return unique
 
     @staticmethod
@@ -224,7 +239,9 @@ class MergeService:
             if customer is None:
                 raise NotFound(f"There is no customer {format_number(cid)}.")
             if customer.erased_at is not None:
-                raise ValidationError("ids", f"Customer {format_number(cid)} was erased and cannot be merged.")
+                raise ValidationError(
+                    "ids", f"Customer {format_number(cid)} was erased and cannot be merged."
+                )
             if customer.status == CustomerStatus.MERGED:
                 raise ValidationError("ids", f"Customer {format_number(cid)} was already merged into {format_number(customer.merged_into_id or 0)}.")  # fmt: skip
         return [rows[cid] for cid in ids]
@@ -238,7 +255,9 @@ class MergeService:
             if column.primary_key:
                 count = self._move_links(session, table, column, keep, losers)
             else:
-                result = session.execute(update(table).where(column.in_(losers)).values({column.name: keep}))
+                result = session.execute(
+                    update(table).where(column.in_(losers)).values({column.name: keep})
+                )
                 count = int(getattr(result, "rowcount", 0) or 0)
             if count:
                 moved[table.name] = count
@@ -246,7 +265,9 @@ class MergeService:
         return moved
 
     @staticmethod
-    def _move_links(session: Session, table: Table, column: Column[Any], keep: int, losers: list[int]) -> int:
+    def _move_links(
+        session: Session, table: Table, column: Column[Any], keep: int, losers: list[int]
+    ) -> int:
         """Link rows keyed by (customer, other): add the survivor's missing ones, drop the rest."""
         others = [c for c in table.primary_key.columns if c is not column]
         have = {tuple(r) for r in session.execute(select(*others).where(column == keep))}
@@ -255,7 +276,9 @@ class MergeService:
             key = tuple(row[c.name] for c in others)
             if key not in have and key not in adding:
                 adding[key] = {**row, column.name: keep}
-        count = int(session.scalar(select(func.count()).select_from(table).where(column.in_(losers))) or 0)
+        count = int(
+            session.scalar(select(func.count()).select_from(table).where(column.in_(losers))) or 0
+        )
         session.execute(delete(table).where(column.in_(losers)))
         if adding:
             session.execute(table.insert(), list(adding.values()))
@@ -280,5 +303,7 @@ class MergeService:
             winner = before[name][0] if before[name] else after[name][0]
             table = tables[name]
             session.execute(
-                update(table).where(table.c.id.in_([i for i in after[name] if i != winner])).values({flag: False})
+                update(table)
+                .where(table.c.id.in_([i for i in after[name] if i != winner]))
+                .values({flag: False})
             )

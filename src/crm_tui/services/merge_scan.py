@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
@@ -119,13 +120,18 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
     started = time.perf_counter()
     live = (col(Customer.status) != CustomerStatus.MERGED.value, col(Customer.erased_at).is_(None))
     found = _Groups()
-    for column, reason in ((col(Customer.email_key), SAME_EMAIL), (col(Customer.phone_digits), SAME_PHONE)):
+    for column, reason in (
+        (col(Customer.email_key), SAME_EMAIL),
+        (col(Customer.phone_digits), SAME_PHONE),
+    ):
         shared = (
             select(column).where(column.is_not(None), *live).group_by(column)
             .having(func.count() > 1).subquery()
         )  # fmt: skip
         rows = session.execute(
-            select(column, col(Customer.id)).where(column.in_(select(shared.c[0])), *live).order_by(column)
+            select(column, col(Customer.id))
+            .where(column.in_(select(shared.c[0])), *live)
+            .order_by(column)
         ).all()
         for ids in _runs(rows):
             found.join(ids, reason)
@@ -135,13 +141,13 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
         .group_by(col(Customer.sort_name), col(Customer.date_of_birth))
         .having(func.count() > 1).subquery()
     )  # fmt: skip
-    rows = session.execute(
+    named = session.execute(
         select(col(Customer.sort_name), col(Customer.date_of_birth), col(Customer.id))
         .join(name_birth, (name_birth.c.sort_name == col(Customer.sort_name))
               & (name_birth.c.date_of_birth == col(Customer.date_of_birth)))
         .where(*live).order_by(col(Customer.sort_name), col(Customer.date_of_birth))
     ).all()  # fmt: skip
-    for ids in _runs([((r[0], r[1]), r[2]) for r in rows]):
+    for ids in _runs([((r[0], r[1]), r[2]) for r in named]):
         found.join(ids, SAME_NAME_BIRTH)
     _company_blocks(session, found, live)
     groups = found.groups()
@@ -153,10 +159,12 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
         DuplicateGroup(tuple(members[i] for i in ids if i in members), tuple(sorted(reasons)))
         for ids, reasons in groups
     )
-    return ScanResult(tuple(g for g in result if len(g.members) > 1), time.perf_counter() - started, truncated)
+    return ScanResult(
+        tuple(g for g in result if len(g.members) > 1), time.perf_counter() - started, truncated
+    )
 
 
-def _runs(rows: Iterable[tuple[object, int]]) -> Iterable[list[int]]:
+def _runs(rows: Iterable[Any]) -> Iterable[list[int]]:
     """Consecutive rows with one key -> lists of ids."""
     key: object = object()
     ids: list[int] = []
@@ -170,7 +178,7 @@ def _runs(rows: Iterable[tuple[object, int]]) -> Iterable[list[int]]:
         yield ids
 
 
-def _company_blocks(session: Session, found: _Groups, live: tuple[object, ...]) -> None:
+def _company_blocks(session: Session, found: _Groups, live: tuple[Any, ...]) -> None:
     prefix = func.substr(func.lower(col(Customer.company_name)), 1, BLOCK_PREFIX)
     blocks = (
         select(prefix.label("block")).where(col(Customer.company_name).is_not(None), *live)
@@ -213,7 +221,9 @@ def _members(session: Session, ids: set[int]) -> dict[int, GroupMember]:
     out: dict[int, GroupMember] = {}
     ordered = sorted(ids)
     for start in range(0, len(ordered), 500):
-        for c in session.scalars(select(Customer).where(col(Customer.id).in_(ordered[start : start + 500]))):
+        for c in session.scalars(
+            select(Customer).where(col(Customer.id).in_(ordered[start : start + 500]))
+        ):
             assert c.id is not None
             out[c.id] = GroupMember(
                 id=c.id, number=format_number(c.id),

@@ -39,7 +39,11 @@ def person_data(ctx: ServiceContext, customer_id: int) -> dict[str, Any]:
     tables = SQLModel.metadata.sorted_tables
     customer_table = next(t for t in tables if t.name == Customer.__tablename__)
     with ctx.read() as session:
-        row = session.execute(select(customer_table).where(customer_table.c.id == customer_id)).mappings().first()
+        row = (
+            session.execute(select(customer_table).where(customer_table.c.id == customer_id))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFound(f"There is no customer {format_number(customer_id)}.")
         data: dict[str, Any] = {
@@ -75,7 +79,9 @@ def person_data(ctx: ServiceContext, customer_id: int) -> dict[str, Any]:
     return data
 
 
-def _referenced(session: Any, tables: list[Table], data: dict[str, Any], held: dict[str, set[Any]]) -> dict[str, Any]:
+def _referenced(
+    session: Any, tables: list[Table], data: dict[str, Any], held: dict[str, set[Any]]
+) -> dict[str, Any]:
     """Rows in shared tables (tags, segments, billing groups) that the exported rows name."""
     wanted: dict[str, set[Any]] = {}
     by_name = {t.name: t for t in tables}
@@ -97,7 +103,9 @@ def _referenced(session: Any, tables: list[Table], data: dict[str, Any], held: d
     return out
 
 
-def write_person_json(ctx: ServiceContext, customer_id: int, path: Path | str, *, overwrite: bool = False) -> Path:
+def write_person_json(
+    ctx: ServiceContext, customer_id: int, path: Path | str, *, overwrite: bool = False
+) -> Path:
     """Write person_data to `path` (refuses to overwrite unless asked)."""
     target = Path(path).expanduser()
     if target.exists() and not overwrite:
@@ -105,5 +113,7 @@ def write_person_json(ctx: ServiceContext, customer_id: int, path: Path | str, *
     if not target.parent.is_dir():
         raise ValidationError("path", f"The folder {target.parent} does not exist.")
     data = person_data(ctx, customer_id)
-    target.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    target.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
     return target
