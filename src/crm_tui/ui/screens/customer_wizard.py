@@ -1,0 +1,305 @@
+"""The new-customer wizard, reused to edit a customer.
+
+Steps: Basic info, Business (businesses only), Addresses and contacts,
+Preferences, Loyalty and notes, Review. `ctrl+n`/`ctrl+b` (or page down/up)
+move between steps, `tab` between fields, `ctrl+s` saves from any step and
+`escape` cancels, asking first when something was typed. Every value is
+checked by the services as the field is left and again on save; the message
+appears under the field. Editing sends only the changed fields with the
+version it was opened at; a stale save opens the conflict dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import ContentSwitcher, Footer, Input, Select, Static
+
+from crm_tui.models.enums import CustomerKind, CustomerStatus
+from crm_tui.services.errors import ValidationError
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.detail_base import literal
+from crm_tui.ui.widgets.wizard_children import ChildForm, ChildrenStep, ChildState
+from crm_tui.ui.widgets.wizard_fields import WizardField
+from crm_tui.ui.widgets.wizard_plan import (
+    Entity,
+    WizardStart,
+    check_field,
+    display_values,
+    read_start,
+    shown,
+)
+from crm_tui.ui.widgets.wizard_review import ReviewStep, StepIndicator, StepInfo
+from crm_tui.ui.widgets.wizard_save import WizardSaveScreen
+from crm_tui.ui.widgets.wizard_steps import (
+    ALL_STEPS,
+    BUSINESS,
+    CHILDREN,
+    CUSTOMER_FIELDS,
+    REVIEW,
+    FieldsStep,
+    review_sections,
+)
+
+
+class CustomerWizardScreen(WizardSaveScreen):
+    """Create (customer_id None) or edit a customer; dismisses the saved id, or None."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("customer_wizard.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "next_step", "Next step", priority=True),
+        Binding("pagedown", "next_step", "Next step", show=False, priority=True),
+        Binding("ctrl+b", "previous_step", "Back", priority=True),
+        Binding("pageup", "previous_step", "Back", show=False, priority=True),
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        # The list's "q" quits the app; here it must never drop a half-typed customer.
+        Binding("q", "nothing", show=False),
+    ]
+
+    def __init__(self, customer_id: int | None) -> None:
+        super().__init__(customer_id)
+        self.current = "basic"
+        self.baseline: Any = None
+
+    # --- layout and loading -----------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="wizard-title")
+        yield StepIndicator(id="wizard-steps")
+        with ContentSwitcher(initial="step-basic", id="wizard-body"):
+            for step in ALL_STEPS:
+                if step == CHILDREN:
+                    yield ChildrenStep(self.services.ctx.default_region, id="step-children")
+                elif step == REVIEW:
+                    yield ReviewStep(id="step-review", classes="wizard-step")
+                else:
+                    yield FieldsStep(step)
+        yield Static(id="wizard-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.field("kind").value = CustomerKind.INDIVIDUAL.value
+        self.field("status").value = CustomerStatus.ACTIVE.value
+        self.query_one("#wizard-title", Static).update(
+            Content("New customer" if self.customer_id is None else "Edit customer")
+        )
+        self._refresh_kind()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="wizard-load", exit_on_error=False)
+    def _load(self) -> None:
+        start = read_start(self.services, self.customer_id)
+        self.app.call_from_thread(self._fill, start)
+
+    def _fill(self, start: WizardStart) -> None:
+        self.run_worker(self._apply(start), exclusive=True, group="wizard-fill")
+
+    async def _apply(self, start: WizardStart) -> None:
+        self.lookups = start.lookups
+        suggestions = start.suggestions()
+        for step in self.query(FieldsStep):
+            step.set_suggestions(suggestions)
+        children = self.query_one(ChildrenStep)
+        children.set_suggestions(suggestions)
+        await children.clear()
+        customer = self.original = start.customer
+        if customer is not None and (customer.erased_at or customer.status == "merged"):
+            why = "was erased" if customer.erased_at else "was merged into another customer"
+            self.notify(f"{customer.number} {why}; it cannot be edited.", markup=False)
+            self.dismiss(None)
+            return
+        if customer is not None:
+            values = display_values(customer)
+            values["billing_group_id"] = start.lookups.billing_group_name(customer.billing_group_id)
+            for name in CUSTOMER_FIELDS:
+                self.field(name).value = values[name]
+            self.field("tags").value = ", ".join(customer.tags)
+            self.query_one("#wizard-title", Static).update(
+                Content(f"Edit {customer.number} · {literal(customer.display_name)}")
+            )
+            for row in start.children:
+                await children.add_form(
+                    row.entity, row.values, row_id=row.row_id, version=row.version
+                )
+        if not children.forms("address"):
+            await children.add_form("address")
+        self._refresh_kind()
+        self.loaded = True
+        self.baseline = self._snapshot()
+        self.go_to("basic")
+
+    # --- fields -----------------------------------------------------------------
+
+    def field(self, name: str) -> WizardField:
+        return self.query_one(f"#wf-{name}", WizardField)
+
+    def steps(self) -> list[StepInfo]:
+        business = self.field("kind").value == CustomerKind.BUSINESS
+        return [s for s in ALL_STEPS if business or s != BUSINESS]
+
+    def _refresh_kind(self) -> None:
+        business = self.field("kind").value == CustomerKind.BUSINESS
+        self.query_one(ChildrenStep).show_contacts(business)
+        self.field("status_reason").display = self.field("status").value == "blocked"
+        self._show_indicator()
+
+    def _show_indicator(self, invalid: set[str] | None = None) -> None:
+        self.query_one(StepIndicator).show(self.steps(), self.current, invalid or set())
+
+    @on(Select.Changed, "#field-kind, #field-status")
+    def _kind_or_status_changed(self) -> None:
+        self._refresh_kind()
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        field = next((a for a in event.input.ancestors if isinstance(a, WizardField)), None)
+        if field is not None and self.loaded and not self.saving:
+            self.check(field)
+
+    def check(self, field: WizardField) -> bool:
+        """Ask the services about one field; show their message under it."""
+        entity = self._entity_of(field)
+        if entity is None:
+            field.show_error(None)
+            return True
+        try:
+            cleaned = check_field(self.services, entity, field.spec.name, field.value, self.lookups)
+        except ValidationError as error:
+            field.show_error(error.message)
+            return False
+        field.show_error(None)
+        new = shown(field.spec.name, cleaned, field.value)
+        if new != field.value:
+            field.value = new
+        return True
+
+    def _entity_of(self, field: WizardField) -> Entity | None:
+        """Whose rules apply to the field; None when there is nothing to check."""
+        form = next((a for a in field.ancestors if isinstance(a, ChildForm)), None)
+        if form is not None:
+            return (
+                None
+                if form.removed or (form.row_id is None and form.state().blank)
+                else form.entity
+            )
+        if field.spec.name == "tags":
+            return None  # the service checks tag names as it saves them
+        if field.spec.name.startswith("note_"):
+            # No note at all is fine; a body without a title is not.
+            note = [str(self.field(f"note_{n}").value).strip() for n in ("title", "body")]
+            return "note" if any(note) else None
+        return "customer"
+
+    def check_step(self, key: str) -> list[WizardField]:
+        """Check every shown field of one step; the ones refused."""
+        step = self.query_one(f"#step-{key}")
+        return [f for f in step.query(WizardField) if f.display and not self.check(f)]
+
+    def check_all(self) -> bool:
+        refused = {key: self.check_step(key) for key in (s.key for s in self.steps())}
+        first = next(((k, r) for k, r in refused.items() if r), None)
+        if first is None:
+            return True
+        self.go_to(first[0])
+        self.call_after_refresh(first[1][0].focus_control)
+        self._show_indicator({k for k, r in refused.items() if r})
+        return False
+
+    def reload(self) -> None:
+        self.loaded = False
+        self._load()
+
+    # --- moving between steps -----------------------------------------------------
+
+    def go_to(self, key: str) -> None:
+        self.current = key
+        self.query_one(ContentSwitcher).current = f"step-{key}"
+        self._show_indicator()
+        if key == REVIEW.key:
+            self.run_worker(self._show_review(), exclusive=True, group="wizard-review")
+            return
+        step = self.query_one(f"#step-{key}")
+        shown_fields = [f for f in step.query(WizardField) if f.display]
+        # Kind and status have sensible defaults: start typing at the first text field.
+        first = next((f for f in shown_fields if f.spec.kind == "text"), None)
+        if first is None and shown_fields:
+            first = shown_fields[0]
+        if first is not None:
+            self.call_after_refresh(first.focus_control)
+
+    async def _show_review(self) -> None:
+        review = self.query_one(ReviewStep)
+        steps = [s for s in self.steps() if s != REVIEW]
+        named = [f for f in self.query(WizardField) if f.id]
+        values = {f.spec.name: f.value for f in named}
+        errors = {f.spec.name: f.error for f in named if f.display and f.has_class("-invalid")}
+        for index, form in enumerate(self.query_one(ChildrenStep).forms(), 1):
+            for f in form.fields():
+                if f.has_class("-invalid"):
+                    errors[f"{form.entity} {index}: {f.spec.label}"] = f.error
+        await review.show(review_sections(steps, values, self._child_states(), errors))
+        buttons = review.query(".review-go")
+        if buttons:
+            buttons.first().focus()
+
+    def action_next_step(self) -> None:
+        keys = [s.key for s in self.steps()]
+        index = keys.index(self.current) if self.current in keys else 0
+        if index + 1 >= len(keys):
+            return
+        refused = self.check_step(self.current)
+        if refused:
+            refused[0].focus_control()
+            self._show_indicator({self.current})
+            return
+        self.go_to(keys[index + 1])
+
+    def action_previous_step(self) -> None:
+        keys = [s.key for s in self.steps()]
+        index = keys.index(self.current) if self.current in keys else 0
+        if index > 0:
+            self.go_to(keys[index - 1])
+
+    @on(ReviewStep.JumpRequested)
+    def _jump(self, event: ReviewStep.JumpRequested) -> None:
+        self.go_to(event.step)
+
+    def action_nothing(self) -> None:
+        """Swallow keys that would act outside the wizard."""
+
+    # --- leaving ----------------------------------------------------------------
+
+    def _snapshot(self) -> Any:
+        fields = {f.id: f.value for f in self.query(WizardField) if f.id}
+        forms = [(s.row_id, s.removed, s.values) for s in self._child_states()]
+        return (fields, forms)
+
+    def _child_states(self) -> list[ChildState]:
+        return [form.state() for form in self.query_one(ChildrenStep).forms()]
+
+    @property
+    def dirty(self) -> bool:
+        return self.loaded and self._snapshot() != self.baseline
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = (
+            "Discard this new customer?" if self.original is None else "Discard your changes?"
+        )
+        self.app.push_screen(
+            ConfirmModal(question, title="Unsaved changes", confirm="Discard", danger=True),
+            callback=answered,
+        )

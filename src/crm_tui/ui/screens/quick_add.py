@@ -1,0 +1,258 @@
+"""Quick add, POS style: name, phone, e-mail, then enter (or ctrl+s).
+
+Only a name plus one way to reach the customer is required (the service's
+rule). Before saving, a worker asks the duplicate finder; when it finds
+likely matches the dialog lists them and offers: open the existing customer
+(enter on the highlighted one), save anyway (ctrl+s) or go back (escape).
+The dialog dismisses the id of the saved or chosen customer, or None.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from crm_tui.services.duplicates import SAME_EMAIL, LikelyDuplicate
+from crm_tui.services.errors import CrmError, ValidationError
+from crm_tui.services.validation import format_phone
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.detail_base import literal
+from crm_tui.ui.widgets.wizard_fields import FieldSpec, WizardField
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+Mode = Literal["form", "busy", "duplicates"]
+FIELDS = (
+    FieldSpec("name", "Name", placeholder="first and last name"),
+    FieldSpec("phone", "Phone", placeholder="+44 20 7946 0958"),
+    FieldSpec("email", "E-mail", placeholder="name@example.com"),
+)
+
+
+def duplicate_prompt(hit: LikelyDuplicate) -> Text:
+    """Two lines telling one existing customer apart: number, name, status; contacts, why."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{hit.number}  ", style="bold")
+    text.append(literal(hit.name))
+    text.append(f"  {hit.status}", style="dim")
+    text.append("\n          ")
+    details = [
+        literal(hit.email) if hit.email else "no e-mail",
+        format_phone(hit.phone) or "no phone",
+    ]
+    text.append(" · ".join(details))
+    text.append(f"  ({hit.reason_text})", style="italic")
+    return text
+
+
+class QuickAddModal(ModalScreen[int | None]):
+    """Add a walk-in customer in three fields and two keys; warns of likely duplicates."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("dialogs.tcss")), str(stylesheet("quick_add.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode: Mode = "form"
+        self.hits: list[LikelyDuplicate] = []
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quick-add", classes="dialog"):
+            yield Static(Content("Quick add"), classes="dialog-title")
+            for spec in FIELDS:
+                yield WizardField(spec, id=f"qa-{spec.name}", control_id=f"qa-{spec.name}-input")
+            with Vertical(id="qa-duplicates"):
+                yield Static("", id="qa-dup-title")
+                yield OptionList(id="qa-dup-list", compact=True)
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button(Content("Open existing (enter)"), id="qa-open", compact=True)
+                    yield Button(Content("Save anyway (ctrl+s)"), id="qa-save-anyway", compact=True)
+                    yield Button(Content("Go back (esc)"), id="qa-back", compact=True)
+            yield Static("", id="qa-status")
+            yield Static(
+                Content("Name plus a phone or an e-mail · enter or ctrl+s saves · esc cancels"),
+                id="qa-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#qa-duplicates").display = False
+        self._status("")
+        self.field("name").focus_control()
+
+    def field(self, name: str) -> WizardField:
+        return self.query_one(f"#qa-{name}", WizardField)
+
+    def values(self) -> dict[str, str]:
+        return {spec.name: str(self.field(spec.name).value) for spec in FIELDS}
+
+    # --- checking and saving ------------------------------------------------------
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        field = next((a for a in event.input.ancestors if isinstance(a, WizardField)), None)
+        if field is not None and field.spec.name != "name" and self.mode == "form":
+            self.check(field)
+
+    def check(self, field: WizardField) -> bool:
+        """The service's rule for the phone or e-mail; a phone is shown formatted."""
+        raw = str(field.value)
+        try:
+            cleaned = self.services.customers.validate_field(field.spec.name, raw)
+        except ValidationError as error:
+            field.show_error(error.message)
+            return False
+        field.show_error(None)
+        if field.spec.name == "phone" and cleaned:
+            field.value = format_phone(cleaned)
+        return True
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        if self.mode == "busy":
+            return
+        if self.mode == "duplicates":
+            if not self.query_one("#qa-save-anyway", Button).disabled:
+                self._start(check_duplicates=False)
+            return
+        valid = [self.check(self.field(name)) for name in ("phone", "email")]
+        if not all(valid):
+            return
+        self._start(check_duplicates=True)
+
+    def _start(self, *, check_duplicates: bool) -> None:
+        self.mode = "busy"
+        self._status("Checking for duplicates…" if check_duplicates else "Saving…")
+        self._check_and_save(self.values(), check_duplicates)
+
+    @work(thread=True, exclusive=True, group="quick-add", exit_on_error=False)
+    def _check_and_save(self, values: dict[str, str], check_duplicates: bool) -> None:
+        name, phone, email = values["name"], values["phone"], values["email"]
+        try:
+            if check_duplicates and name.strip() and (phone.strip() or email.strip()):
+                hits = self.services.duplicates.find(name, phone, email)
+                if hits:
+                    self.app.call_from_thread(self._show_duplicates, hits)
+                    return
+            created = self.services.customers.quick_add(name, phone or None, email or None)
+        except ValidationError as error:
+            self.app.call_from_thread(self._refused, error)
+        except CrmError as error:
+            self.app.call_from_thread(self._refused, ValidationError("", error.message))
+        else:
+            self.app.call_from_thread(self.dismiss, created.id)
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        # Unexpected failures reach the app's one handler; the dialog stays usable.
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.mode = "form"
+            self._status("")
+
+    def _refused(self, error: ValidationError) -> None:
+        self._hide_duplicates()
+        name = {"first_name": "name", "last_name": "name"}.get(error.field, error.field)
+        if name in {spec.name for spec in FIELDS}:
+            self.field(name).show_error(error.message)
+            self.field(name).focus_control()
+            self._status("")
+        else:
+            self._status(error.message)
+
+    # --- the duplicate warning --------------------------------------------------------
+
+    def _show_duplicates(self, hits: list[LikelyDuplicate]) -> None:
+        self.mode = "duplicates"
+        self.hits = hits
+        said = "1 customer on file looks" if len(hits) == 1 else f"{len(hits)} customers look"
+        self.query_one("#qa-dup-title", Static).update(
+            Content(f"Possible duplicate: {said} like this one.")
+        )
+        options = self.query_one("#qa-dup-list", OptionList)
+        options.clear_options()
+        options.add_options(Option(duplicate_prompt(hit), id=str(hit.id)) for hit in hits)
+        options.highlighted = 0
+        same_email = next((h for h in hits if SAME_EMAIL in h.reasons), None)
+        save_anyway = self.query_one("#qa-save-anyway", Button)
+        save_anyway.disabled = same_email is not None
+        if same_email is not None:
+            self._status(
+                f"The e-mail already belongs to {same_email.number}: open it, or go back "
+                "and change the e-mail."
+            )
+        else:
+            self._status("")
+        self.query_one("#qa-duplicates").display = True
+        options.focus()
+
+    def _hide_duplicates(self) -> None:
+        self.mode = "form"
+        self.query_one("#qa-duplicates").display = False
+
+    @on(OptionList.OptionSelected, "#qa-dup-list")
+    def _open_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    @on(Button.Pressed, "#qa-open")
+    def _open_highlighted(self) -> None:
+        options = self.query_one("#qa-dup-list", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(self.hits[options.highlighted].id)
+
+    @on(Button.Pressed, "#qa-save-anyway")
+    def _save_anyway(self) -> None:
+        self._start(check_duplicates=False)
+
+    @on(Button.Pressed, "#qa-back")
+    def go_back(self) -> None:
+        self._hide_duplicates()
+        self._status("")
+        self.field("name").focus_control()
+
+    def _status(self, message: str) -> None:
+        status = self.query_one("#qa-status", Static)
+        status.update(Content(message))
+        status.display = bool(message)
+
+    # --- leaving ----------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if self.mode == "duplicates":
+            self.go_back()
+            return
+        if not any(v.strip() for v in self.values().values()):
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Discard this customer?", title="Quick add", confirm="Discard", danger=True
+            ),
+            callback=answered,
+        )

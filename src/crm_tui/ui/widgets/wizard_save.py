@@ -1,0 +1,218 @@
+"""Saving the customer wizard: the base of CustomerWizardScreen that owns the save.
+
+The screen (ui/screens/customer_wizard.py) lays out the steps and checks
+fields; this half turns them into a draft, asks the services to plan and make
+the calls in a thread worker, and answers what comes back: a refused value
+goes beside its field, a stale edit opens the conflict dialog, and a new
+customer that looks like one on file is offered as "open it instead".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from crm_tui.services.customers import CustomerRead
+from crm_tui.services.duplicates import LikelyDuplicate
+from crm_tui.services.errors import ConflictError, CrmError, ValidationError
+from crm_tui.services.lookups_wizard import WizardLookups
+from crm_tui.ui.screens.confirm import ChoiceModal
+from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal
+from crm_tui.ui.widgets.detail_base import literal
+from crm_tui.ui.widgets.wizard_children import ChildrenStep
+from crm_tui.ui.widgets.wizard_fields import WizardField
+from crm_tui.ui.widgets.wizard_plan import (
+    ChildProblem,
+    SavePlan,
+    WizardDraft,
+    plan_edit,
+    plan_new,
+    run_plan,
+    split_tags,
+)
+from crm_tui.ui.widgets.wizard_steps import CUSTOMER_FIELDS, FIELD_STEP
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+class WizardSaveScreen(Screen[int | None]):
+    """What the wizard screen needs to save; it supplies `field`, `go_to`, `check_all`
+    and `reload`."""
+
+    def __init__(self, customer_id: int | None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.original: CustomerRead | None = None
+        self.lookups = WizardLookups()
+        self.loaded = False
+        self.saving = False
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    # --- supplied by the screen ---------------------------------------------------
+
+    def field(self, name: str) -> WizardField:
+        raise NotImplementedError
+
+    def go_to(self, key: str) -> None:
+        raise NotImplementedError
+
+    def check_all(self) -> bool:
+        """Check every shown field; False (and the first refused one focused) if any is."""
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    # --- saving -------------------------------------------------------------------
+
+    def draft(self) -> WizardDraft:
+        customer = {name: self.field(name).value for name in CUSTOMER_FIELDS}
+        group = str(customer["billing_group_id"])
+        customer["billing_group_id"] = str(self.lookups.billing_group_id(group) or "")
+        return WizardDraft(
+            customer=customer,
+            tags=split_tags(str(self.field("tags").value)),
+            children=[form.state() for form in self.query_one(ChildrenStep).forms()],
+            note={
+                "title": str(self.field("note_title").value),
+                "body": str(self.field("note_body").value),
+            },
+        )
+
+    def action_save(self) -> None:
+        if self.saving or not self.loaded:
+            return
+        if not self.check_all():
+            self._status("Fix the marked fields first; each says what is wrong.")
+            return
+        self.saving = True
+        self._status("Saving…")
+        self._save(self.draft())
+
+    @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
+    def _save(self, draft: WizardDraft) -> None:
+        try:
+            if self.original is None:
+                plan = plan_new(self.services, draft)
+                hits = self.services.duplicates.find(*draft.identity())
+            else:
+                plan, hits = plan_edit(self.services, draft, self.original), []
+        except ValidationError as error:
+            self.app.call_from_thread(self._refused, error, None)
+            return
+        if hits:
+            self.app.call_from_thread(self._offer_duplicates, hits, plan, draft.tags)
+            return
+        self._execute(plan, draft.tags)
+
+    @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
+    def _resume(self, plan: SavePlan, tags: list[str]) -> None:
+        self._execute(plan, tags)
+
+    def _execute(self, plan: SavePlan, tags: list[str]) -> None:
+        try:
+            customer_id = run_plan(self.services, plan, tags)
+        except ConflictError as error:
+            self.app.call_from_thread(self._conflict, error, plan, tags)
+        except ValidationError as error:
+            self.app.call_from_thread(self._refused, error, plan)
+        except CrmError as error:
+            self.app.call_from_thread(self._refused, ValidationError("", error.message), plan)
+        else:
+            self.app.call_from_thread(self._saved, customer_id)
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        # Unexpected failures reach the app's one handler; the wizard stays usable.
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.saving = False
+            self._status("")
+
+    def _saved(self, customer_id: int) -> None:
+        self.saving = False
+        self.notify(f"Saved customer C-{customer_id:06d}.", markup=False)
+        self.dismiss(customer_id)
+
+    def _refused(self, error: ValidationError, plan: SavePlan | None) -> None:
+        self.saving = False
+        if plan is not None and plan.created and plan.customer_id is not None:
+            # The customer exists; land on it rather than offering a second create.
+            self.notify(f"Saved the customer, but not all of it: {error.message}",
+                        severity="error", markup=False, timeout=10)  # fmt: skip
+            self.dismiss(plan.customer_id)
+            return
+        target = self._error_target(error)
+        if target is None:
+            self._status(error.message)
+            return
+        target.show_error(error.message)
+        step = "children" if isinstance(error, ChildProblem) else FIELD_STEP[target.spec.name]
+        self.go_to(step)
+        self.call_after_refresh(target.focus_control)
+        self._status("Not saved: fix the marked field.")
+
+    def _error_target(self, error: ValidationError) -> WizardField | None:
+        if isinstance(error, ChildProblem):
+            forms = self.query_one(ChildrenStep).forms()
+            if error.index < len(forms):
+                form = forms[error.index]
+                return next((f for f in form.fields() if f.spec.name == error.field), None)
+            return None
+        return next((f for f in self.query(WizardField) if f.id == f"wf-{error.field}"), None)
+
+    def _conflict(self, error: ConflictError, plan: SavePlan, tags: list[str]) -> None:
+        self.saving = False
+        self._status("")
+
+        def chosen(choice: ConflictChoice | None) -> None:
+            if choice == "reapply":
+                plan.ops[0].version = error.current_version
+                self.saving = True
+                self._status("Saving…")
+                self._resume(plan, tags)
+            else:
+                self.notify(f"Reloaded: the {error.entity} shows the other clerk's values now.",
+                            markup=False)  # fmt: skip
+                self.reload()
+
+        self.app.push_screen(ConflictModal(error), callback=chosen)
+
+    def _offer_duplicates(
+        self, hits: list[LikelyDuplicate], plan: SavePlan, tags: list[str]
+    ) -> None:
+        """A new customer looks like one on file: open that one, save anyway, or go back."""
+        self.saving = False
+        self._status("")
+        choices = [
+            (f"open-{hit.id}", f"Open {hit.number} {literal(hit.name)} ({hit.reason_text})")
+            for hit in hits
+        ]
+        choices += [("save", "Save this new customer anyway"), ("back", "Go back")]
+
+        def chosen(choice: str | None) -> None:
+            if choice and choice.startswith("open-"):
+                self.dismiss(int(choice.removeprefix("open-")))
+            elif choice == "save":
+                self.saving = True
+                self._status("Saving…")
+                self._resume(plan, tags)
+            else:
+                self._status("Not saved yet.")
+
+        self.app.push_screen(
+            ChoiceModal("Possible duplicate: this looks like a customer on file", choices),
+            callback=chosen,
+        )
+
+    def _status(self, message: str) -> None:
+        self.query_one("#wizard-status", Static).update(Content(message))
