@@ -1,0 +1,178 @@
+"""One billing group: its members with payment terms, active subscriptions, monthly
+total and outstanding balance, and the group's totals. Add a business customer by
+number or e-mail (`a`), remove one (`x`), open one (`enter`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crm_tui.services.billing_groups import GroupView
+from crm_tui.ui.screens.billing_groups import amount
+from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+class BillingGroupScreen(Screen[None]):
+    """The group view."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("billing_groups.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("a", "add_member", "Add customer"),
+        Binding("x,delete", "remove_member", "Remove", key_display="x"),
+        Binding("r", "rename", "Rename"),
+    ]
+
+    @dataclass
+    class ViewLoaded(Message):
+        """The group with its members."""
+
+        view: GroupView
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.view: GroupView | None = None
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Billing group"), id="group-title", classes="screen-title")
+        yield Static(Text("loading…"), id="group-totals")
+        yield DataTable(id="group-member-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Number", key="number", width=8)
+        table.add_column("Customer", key="name", width=22)
+        table.add_column("Terms", key="terms", width=6)
+        table.add_column("Subs", key="subs", width=4)
+        table.add_column("Monthly", key="monthly", width=11)
+        table.add_column("Outstanding", key="owed", width=11)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="billing-group-view", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.ViewLoaded(self.services.billing_groups.view(self.group_id)))
+
+    @on(ViewLoaded)
+    def show(self, event: ViewLoaded) -> None:
+        self.view = event.view
+        group = event.view.group
+        self.query_one("#group-title", Static).update(Text(f"Billing group: {group.name}"))
+        totals = (
+            f"{group.members:,} members · {event.view.active_subscriptions:,} active subscriptions · "
+            f"monthly {group.active_monthly:,.2f} · outstanding {group.outstanding:,.2f}"
+        )
+        self.query_one("#group-totals", Static).update(Text(totals))
+        table = self.query_one(DataTable)
+        table.clear()
+        for member in event.view.members:
+            table.add_row(
+                Text(member.number),
+                Text(member.name),
+                Text(member.payment_terms or "-"),
+                Text(str(member.active_subscriptions), justify="right"),
+                amount(member.active_monthly),
+                amount(member.outstanding),
+                key=str(member.customer_id),
+            )
+
+    @property
+    def current_member(self) -> int | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def _writable(self) -> bool:
+        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+
+    @on(DataTable.RowSelected)
+    def open_member(self, event: DataTable.RowSelected) -> None:
+        opener = getattr(self.app, "open_customer", None)
+        if opener is not None and event.row_key.value is not None:
+            opener(int(event.row_key.value))
+
+    def action_add_member(self) -> None:
+        if not self._writable():
+            return
+        services = self.services
+        group_id = self.group_id
+
+        def add(reference: str) -> str:
+            customer = services.customers.resolve(reference)
+            services.billing_groups.add_member(group_id, customer.id)
+            return customer.display_name
+
+        def added(name: object) -> None:
+            if isinstance(name, str):
+                self.notify(f"Added {name} to the group.", markup=False)
+                self.load()
+
+        self.app.push_screen(
+            PromptModal(
+                "Add a business customer",
+                placeholder="customer number (C-000123), e-mail or phone",
+                check=add,
+            ),
+            added,
+        )
+
+    def action_remove_member(self) -> None:
+        customer_id = self.current_member
+        if customer_id is None or self.view is None or not self._writable():
+            return
+        member = next((m for m in self.view.members if m.customer_id == customer_id), None)
+        if member is None:
+            return
+        message = f"Take {member.name} ({member.number}) out of {self.view.group.name}?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_member(customer_id)
+
+        self.app.push_screen(AskModal("Remove from group", message), answered)
+
+    @work(thread=True, group="billing-group-write", exit_on_error=False)
+    def remove_member(self, customer_id: int) -> None:
+        self.services.billing_groups.remove_member(self.group_id, customer_id)
+        self.app.call_from_thread(self.notify, "Removed from the group.", markup=False)
+        self.app.call_from_thread(self.load)
+
+    def action_rename(self) -> None:
+        if self.view is None or not self._writable():
+            return
+        group = self.view.group
+        groups = self.services.billing_groups
+
+        def renamed(result: object) -> None:
+            if result is not None:
+                self.load()
+
+        self.app.push_screen(
+            PromptModal(
+                f"Rename {group.name}",
+                value=group.name,
+                check=lambda name: groups.rename(group.id, name, expected_version=group.version),
+            ),
+            renamed,
+        )

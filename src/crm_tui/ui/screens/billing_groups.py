@@ -1,0 +1,172 @@
+"""Billing groups: every group with its members, monthly total and outstanding balance.
+
+`enter` opens the group view (members, their terms and figures); `n` creates,
+`r` renames and `delete` deletes a group (its members simply leave it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crm_tui.services.billing_groups import BillingGroupRead
+from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+def amount(value: object) -> Text:
+    return Text(f"{value:,.2f}", justify="right")
+
+
+class BillingGroupsScreen(Screen[None]):
+    """The list of billing groups."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("billing_groups.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter", "open_group", "Open", show=True, priority=False),
+        Binding("n", "new_group", "New"),
+        Binding("r", "rename", "Rename"),
+        Binding("delete", "delete", "Delete", key_display="del"),
+    ]
+
+    @dataclass
+    class GroupsLoaded(Message):
+        """The groups with their totals."""
+
+        groups: list[BillingGroupRead]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: dict[int, BillingGroupRead] = {}
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Billing groups"), id="groups-title", classes="screen-title")
+        yield DataTable(id="group-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Billing group", key="name", width=30)
+        table.add_column("Members", key="members", width=8)
+        table.add_column("Monthly", key="monthly", width=12)
+        table.add_column("Outstanding", key="owed", width=12)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="billing-groups", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.GroupsLoaded(self.services.billing_groups.list()))
+
+    @on(GroupsLoaded)
+    def show(self, event: GroupsLoaded) -> None:
+        table = self.query_one(DataTable)
+        keep = self.current
+        table.clear()
+        self.groups = {g.id: g for g in event.groups}
+        for group in event.groups:
+            table.add_row(
+                Text(group.name),
+                Text(f"{group.members:,}", justify="right"),
+                amount(group.active_monthly),
+                amount(group.outstanding),
+                key=str(group.id),
+            )
+        if keep is not None and str(keep.id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        title = (
+            f"Billing groups ({len(event.groups)})"
+            if event.groups
+            else "Billing groups: none yet, n adds one"
+        )
+        self.query_one("#groups-title", Static).update(Text(title))
+
+    @property
+    def current(self) -> BillingGroupRead | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.groups.get(int(key)) if key is not None else None
+
+    def _writable(self) -> bool:
+        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+
+    def _done(self, result: object) -> None:
+        if result is not None:
+            self.load()
+
+    @on(DataTable.RowSelected, "#group-table")
+    def selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_group()
+
+    def action_open_group(self) -> None:
+        from crm_tui.ui.screens.billing_group_view import BillingGroupScreen
+
+        group = self.current
+        if group is not None:
+            self.app.push_screen(BillingGroupScreen(group.id))
+
+    def action_new_group(self) -> None:
+        if not self._writable():
+            return
+        groups = self.services.billing_groups
+        self.app.push_screen(
+            PromptModal("New billing group", placeholder="group name", check=groups.create),
+            self._done,
+        )
+
+    def action_rename(self) -> None:
+        group = self.current
+        if group is None or not self._writable():
+            return
+        groups = self.services.billing_groups
+        self.app.push_screen(
+            PromptModal(
+                f"Rename {group.name}",
+                value=group.name,
+                check=lambda name: groups.rename(group.id, name, expected_version=group.version),
+            ),
+            self._done,
+        )
+
+    def action_delete(self) -> None:
+        group = self.current
+        if group is None or not self._writable():
+            return
+        message = f"Delete the billing group {group.name}?"
+        if group.members:
+            message += (
+                f" Its {group.members:,} members leave the group (recorded in their history)."
+            )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_group(group.id)
+
+        self.app.push_screen(AskModal("Delete billing group", message), answered)
+
+    @work(thread=True, group="billing-group-write", exit_on_error=False)
+    def delete_group(self, group_id: int) -> None:
+        self.services.billing_groups.delete(group_id)
+        self.app.call_from_thread(self.notify, "Billing group deleted.", markup=False)
+        self.app.call_from_thread(self.load)

@@ -1,0 +1,88 @@
+"""Which hand-picked segments one customer is in: tick or untick, then save."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import SelectionList, Static
+
+from crm_tui.models import format_number
+from crm_tui.models.enums import SegmentKind
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+class CustomerSegmentsModal(ModalScreen[bool]):
+    """`space` ticks, `ctrl+s` saves the changes, `escape` cancels. Dismisses True when saved."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("group_dialogs.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.before: set[int] = set()
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="group-dialog"):
+            yield Static(
+                Text(f"Hand-picked segments of {format_number(self.customer_id)}"),
+                classes="group-dialog-title",
+            )
+            yield SelectionList[int](id="segment-choices")
+            yield Static(
+                Text("loading…"), id="segment-choices-state", classes="group-dialog-message"
+            )
+            yield Static(
+                Text("space tick · ctrl+s save · escape cancel"), classes="group-dialog-hint"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="customer-segments", exit_on_error=False)
+    def load(self) -> None:
+        segments = [s for s in self.services.segments.list() if s.kind == SegmentKind.STATIC]
+        mine = {s.id for s in self.services.segments.static_segments_of(self.customer_id)}
+        self.app.call_from_thread(self.show, [(s.id, s.name) for s in segments], mine)
+
+    def show(self, segments: list[tuple[int, str]], mine: set[int]) -> None:
+        self.before = mine
+        choices = self.query_one(SelectionList)
+        choices.clear_options()
+        choices.add_options([(Text(name), sid, sid in mine) for sid, name in segments])
+        state = self.query_one("#segment-choices-state", Static)
+        state.update(Text("" if segments else "There are no hand-picked segments yet."))
+        state.display = not segments
+
+    def action_save(self) -> None:
+        after = set(self.query_one(SelectionList).selected)
+        self.save(after - self.before, self.before - after)
+
+    @work(thread=True, exclusive=True, group="customer-segments-save", exit_on_error=False)
+    def save(self, added: set[int], removed: set[int]) -> None:
+        for segment_id in sorted(added):
+            self.services.segments.add_members(segment_id, [self.customer_id])
+        for segment_id in sorted(removed):
+            self.services.segments.remove_members(segment_id, [self.customer_id])
+        self.app.call_from_thread(self.dismiss, True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

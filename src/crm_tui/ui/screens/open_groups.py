@@ -1,0 +1,208 @@
+"""Entry points to the segments, tags, billing-group and dashboard screens.
+
+Each function takes the running app (it needs `app.services`) and pushes a
+screen or runs a short flow of dialogs; DB work happens in thread workers.
+Wire them to keys and command-palette entries in the app and the list:
+
+    open_dashboard(app)                  `d` on the list; palette "Dashboard"
+    open_segments(app, on_pick=...)      palette "Segments"; on_pick(segment_id)
+                                         lets `enter` filter the list by a segment
+    open_tags(app)                       palette "Tags"
+    open_billing_groups(app)             palette "Billing groups"
+    add_to_segment(app, ids)             list bulk action on marked rows
+    remove_from_segment(app, ids)        list bulk action on marked rows
+    add_to_billing_group(app, ids)       list bulk action on marked rows
+    edit_customer_segments(app, id)      detail screen: the customer's static segments
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+
+from crm_tui.models.enums import SegmentKind
+from crm_tui.services.errors import CrmError
+from crm_tui.ui.screens.group_dialogs import PickModal, PromptModal
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+
+NEW_ITEM = -1
+
+
+def _services(app: App[Any]) -> Services:
+    services: Services = getattr(app, "services")  # noqa: B009 - CrmApp attribute, typed here
+    return services
+
+
+def _read_only(app: App[Any]) -> bool:
+    refuse = getattr(app, "refuse_if_read_only", None)
+    return bool(refuse()) if refuse is not None else False
+
+
+def _in_worker(app: App[Any], job: Callable[[], str], *, group: str) -> None:
+    """Run `job` in a thread worker and notify its sentence; CrmErrors become notices."""
+
+    def run() -> None:
+        try:
+            message = job()
+        except CrmError as exc:
+            app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
+            return
+        app.call_from_thread(app.notify, message, markup=False)
+
+    app.run_worker(run, thread=True, group=group, exit_on_error=False)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+# --- screens -------------------------------------------------------------------------
+
+
+def open_dashboard(app: App[Any], *, as_of: date | None = None) -> None:
+    from crm_tui.ui.screens.dashboard import DashboardScreen
+
+    app.push_screen(DashboardScreen(as_of=as_of))
+
+
+def open_segments(
+    app: App[Any], *, on_pick: Callable[[int], None] | None = None, as_of: date | None = None
+) -> None:
+    from crm_tui.ui.screens.segments import SegmentsScreen
+
+    app.push_screen(SegmentsScreen(on_pick=on_pick, as_of=as_of))
+
+
+def open_tags(app: App[Any]) -> None:
+    from crm_tui.ui.screens.tags_screen import TagsScreen
+
+    app.push_screen(TagsScreen())
+
+
+def open_billing_groups(app: App[Any]) -> None:
+    from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
+
+    app.push_screen(BillingGroupsScreen())
+
+
+# --- bulk actions on marked customers ------------------------------------------------
+
+
+def _pick_static_segment(
+    app: App[Any], title: str, on_chosen: Callable[[int], None], *, allow_new: bool
+) -> None:
+    """Load the hand-picked segments in a worker, then ask which one."""
+
+    def load() -> None:
+        segments = [s for s in _services(app).segments.list() if s.kind == SegmentKind.STATIC]
+        items = [(s.id, s.name) for s in segments]
+        if allow_new:
+            items.append((NEW_ITEM, "New hand-picked segment…"))
+        app.call_from_thread(
+            app.push_screen,
+            PickModal(title, items, empty="There are no hand-picked segments yet."),
+            chosen,
+        )
+
+    def chosen(segment_id: int | None) -> None:
+        if segment_id is None:
+            return
+        if segment_id != NEW_ITEM:
+            on_chosen(segment_id)
+            return
+
+        def create(name: str) -> int:
+            return _services(app).segments.create(name, kind=SegmentKind.STATIC).id
+
+        app.push_screen(
+            PromptModal("New hand-picked segment", placeholder="segment name", check=create),
+            lambda new_id: on_chosen(new_id) if isinstance(new_id, int) else None,
+        )
+
+    app.run_worker(load, thread=True, group="segment-pick", exit_on_error=False)
+
+
+def add_to_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
+    """Ask for a hand-picked segment (or a new one) and add the customers to it."""
+    ids = list(customer_ids)
+    if not ids or _read_only(app):
+        return
+
+    def add(segment_id: int) -> None:
+        def job() -> str:
+            added = _services(app).segments.add_members(segment_id, ids)
+            return f"Added {_plural(added, 'customer')} to the segment."
+
+        _in_worker(app, job, group="segment-members")
+
+    _pick_static_segment(
+        app, f"Add {_plural(len(ids), 'customer')} to segment", add, allow_new=True
+    )
+
+
+def remove_from_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
+    """Ask for a hand-picked segment and take the customers out of it."""
+    ids = list(customer_ids)
+    if not ids or _read_only(app):
+        return
+
+    def remove(segment_id: int) -> None:
+        def job() -> str:
+            removed = _services(app).segments.remove_members(segment_id, ids)
+            return f"Removed {_plural(removed, 'customer')} from the segment."
+
+        _in_worker(app, job, group="segment-members")
+
+    _pick_static_segment(
+        app, f"Remove {_plural(len(ids), 'customer')} from segment", remove, allow_new=False
+    )
+
+
+def add_to_billing_group(app: App[Any], customer_ids: Sequence[int]) -> None:
+    """Ask for a billing group and put the (business) customers in it."""
+    ids = list(customer_ids)
+    if not ids or _read_only(app):
+        return
+
+    def chosen(group_id: int | None) -> None:
+        if group_id is None:
+            return
+
+        def job() -> str:
+            result = _services(app).billing_groups.add_members(group_id, ids)
+            text = f"Added {_plural(result.added, 'customer')} to the billing group"
+            if result.already:
+                text += f"; {result.already:,} already in it"
+            if result.refused:
+                text += f"; {result.refused:,} skipped (not business customers)"
+            return text + "."
+
+        _in_worker(app, job, group="billing-group-members")
+
+    def load() -> None:
+        items = [(g.id, g.name) for g in _services(app).billing_groups.list()]
+        app.call_from_thread(
+            app.push_screen,
+            PickModal(
+                f"Add {_plural(len(ids), 'customer')} to billing group",
+                items,
+                empty="There are no billing groups yet; create one first.",
+            ),
+            chosen,
+        )
+
+    app.run_worker(load, thread=True, group="billing-group-pick", exit_on_error=False)
+
+
+def edit_customer_segments(app: App[Any], customer_id: int) -> None:
+    """The detail screen's hook: tick the hand-picked segments this customer belongs to."""
+    from crm_tui.ui.screens.customer_segments import CustomerSegmentsModal
+
+    if _read_only(app):
+        return
+    app.push_screen(CustomerSegmentsModal(customer_id))

@@ -1,0 +1,318 @@
+"""The segments screen: every segment with its live member count, and a member preview.
+
+The list paints at once from the segment rows; each count then fills in from
+one worker (dynamic segments are counted by their compiled rules, which can
+take a moment on a large database). Static segments' members can be removed
+here; they are added from the customer list's marked rows or the detail screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
+from textual.worker import get_current_worker
+
+from crm_tui.models.enums import SegmentKind
+from crm_tui.services.segments import MemberRow, SegmentRead
+from crm_tui.ui.screens.group_dialogs import AskModal
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+PREVIEW = 100
+
+
+def money(value: object) -> str:
+    return f"{value:,.2f}"
+
+
+class SegmentsScreen(Screen[None]):
+    """Segments with counts; `enter` shows a segment's customers in the list when wired."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("segments.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "new_dynamic", "New"),
+        Binding("s", "new_static", "New picked"),
+        Binding("e", "edit", "Edit"),
+        Binding("delete", "delete", "Delete", key_display="del"),
+        Binding("x", "remove_member", "Remove member", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+    ]
+
+    @dataclass
+    class SegmentsLoaded(Message):
+        """The segment rows, before their counts."""
+
+        segments: list[SegmentRead]
+
+    @dataclass
+    class CountLoaded(Message):
+        """One segment's member count."""
+
+        segment_id: int
+        count: int
+
+    @dataclass
+    class MembersLoaded(Message):
+        """The member preview of one segment."""
+
+        segment_id: int
+        members: list[MemberRow]
+
+    def __init__(
+        self,
+        *,
+        as_of: date | None = None,
+        on_pick: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.as_of = as_of
+        self.on_pick = on_pick
+        self.segments: dict[int, SegmentRead] = {}
+        self.counts: dict[int, int] = {}
+        self.preview_id: int | None = None
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Segments"), id="segments-title", classes="screen-title")
+        yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
+        yield Static(Text("Members"), id="members-title", classes="section-title")
+        yield DataTable(id="member-table", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#segment-table", DataTable)
+        table.add_column("Segment", key="name", width=24)
+        table.add_column("Kind", key="kind", width=7)
+        table.add_column("Members", key="count", width=9)
+        table.add_column("Rules or description", key="summary")
+        members = self.query_one("#member-table", DataTable)
+        members.add_column("Number", key="number", width=8)
+        members.add_column("Name", key="name", width=28)
+        members.add_column("Status", key="status", width=9)
+        members.add_column("Lifetime value", key="ltv")
+        table.focus()
+        self.load_segments()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The last column takes what is left, so nothing scrolls sideways at 80 columns.
+        table = self.query_one("#segment-table", DataTable)
+        summary = table.columns.get(ColumnKey("summary"))
+        if summary is not None:
+            summary.auto_width = False
+            summary.width = max(16, event.size.width - 50)
+            table.refresh()
+
+    # --- loading ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="segments", exit_on_error=False)
+    def load_segments(self) -> None:
+        segments = self.services.segments.list()
+        self.post_message(self.SegmentsLoaded(segments))
+        worker = get_current_worker()
+        for segment in segments:
+            if worker.is_cancelled:
+                return
+            count = self.services.segments.count(segment.id, as_of=self.as_of)
+            self.post_message(self.CountLoaded(segment.id, count))
+
+    @on(SegmentsLoaded)
+    def show_segments(self, event: SegmentsLoaded) -> None:
+        table = self.query_one("#segment-table", DataTable)
+        keep = self.current_id
+        table.clear()
+        self.segments = {s.id: s for s in event.segments}
+        for segment in event.segments:
+            count = self.counts.get(segment.id)
+            table.add_row(
+                Text(segment.name),
+                Text("rules" if segment.is_dynamic else "picked"),
+                Text("…" if count is None else f"{count:,}", justify="right"),
+                Text(
+                    segment.summary
+                    if segment.is_dynamic
+                    else segment.description or segment.summary
+                ),
+                key=str(segment.id),
+            )
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        title = (
+            f"Segments ({len(event.segments)})"
+            if event.segments
+            else "Segments: none yet, n adds one"
+        )
+        self.query_one("#segments-title", Static).update(Text(title))
+        self.preview_current()
+
+    @on(CountLoaded)
+    def show_count(self, event: CountLoaded) -> None:
+        self.counts[event.segment_id] = event.count
+        table = self.query_one("#segment-table", DataTable)
+        if str(event.segment_id) in table.rows:
+            table.update_cell(
+                str(event.segment_id), "count", Text(f"{event.count:,}", justify="right")
+            )
+
+    @property
+    def current_id(self) -> int | None:
+        table = self.query_one("#segment-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    @on(DataTable.RowHighlighted, "#segment-table")
+    def highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.preview_current()
+
+    def preview_current(self) -> None:
+        segment_id = self.current_id
+        if segment_id is None or segment_id == self.preview_id:
+            return
+        self.preview_id = segment_id
+        name = self.segments[segment_id].name if segment_id in self.segments else ""
+        self.query_one("#members-title", Static).update(Text(f"Members of {name} (loading…)"))
+        self.load_members(segment_id)
+
+    @work(thread=True, exclusive=True, group="segment-members", exit_on_error=False)
+    def load_members(self, segment_id: int) -> None:
+        members = self.services.segments.members(segment_id, limit=PREVIEW, as_of=self.as_of)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.MembersLoaded(segment_id, members))
+
+    @on(MembersLoaded)
+    def show_members(self, event: MembersLoaded) -> None:
+        if event.segment_id != self.preview_id:
+            return
+        table = self.query_one("#member-table", DataTable)
+        table.clear()
+        for member in event.members:
+            table.add_row(
+                Text(member.number),
+                Text(member.name),
+                Text(member.status),
+                Text(money(member.lifetime_value), justify="right"),
+                key=str(member.customer_id),
+            )
+        segment = self.segments.get(event.segment_id)
+        name = segment.name if segment else ""
+        more = f", first {PREVIEW}" if len(event.members) >= PREVIEW else ""
+        tail = "" if event.members else ": nobody yet"
+        if event.members and segment is not None and not segment.is_dynamic:
+            tail = " · x removes the highlighted one"
+        self.query_one("#members-title", Static).update(Text(f"Members of {name}{more}{tail}"))
+
+    # --- actions -----------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#segment-table")
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        segment_id = self.current_id
+        if segment_id is None:
+            return
+        if self.on_pick is not None:
+            pick = self.on_pick
+            self.dismiss()
+            pick(segment_id)
+        else:
+            self.action_edit()
+
+    @on(DataTable.RowSelected, "#member-table")
+    def open_member(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            opener = getattr(self.app, "open_customer", None)
+            if opener is not None:
+                opener(int(event.row_key.value))
+
+    def _open_editor(self, segment: SegmentRead | None, kind: str) -> None:
+        from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
+
+        if getattr(self.app, "refuse_if_read_only", lambda: False)():
+            return
+        self.app.push_screen(
+            SegmentEditorScreen(segment, kind=kind, as_of=self.as_of),
+            callback=lambda _saved: self.action_refresh(),
+        )
+
+    def action_new_dynamic(self) -> None:
+        self._open_editor(None, SegmentKind.DYNAMIC)
+
+    def action_new_static(self) -> None:
+        self._open_editor(None, SegmentKind.STATIC)
+
+    def action_edit(self) -> None:
+        segment_id = self.current_id
+        if segment_id is not None and segment_id in self.segments:
+            segment = self.segments[segment_id]
+            self._open_editor(segment, segment.kind)
+
+    def action_refresh(self) -> None:
+        self.counts.clear()
+        self.preview_id = None
+        self.load_segments()
+
+    def action_delete(self) -> None:
+        segment_id = self.current_id
+        if segment_id is None or segment_id not in self.segments:
+            return
+        segment = self.segments[segment_id]
+        count = self.counts.get(segment_id)
+        who = f"{count:,} customers" if count is not None else "its customers"
+        message = (
+            f"Delete the segment {segment.name}? Its {who} stay as they are; "
+            "only the grouping goes."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_segment(segment_id)
+
+        self.app.push_screen(AskModal("Delete segment", message), callback=answered)
+
+    @work(thread=True, group="segment-write", exit_on_error=False)
+    def delete_segment(self, segment_id: int) -> None:
+        self.services.segments.delete(segment_id)
+        self.app.call_from_thread(self.notify, "Segment deleted.", markup=False)
+        self.app.call_from_thread(self.action_refresh)
+
+    def action_remove_member(self) -> None:
+        segment_id = self.preview_id
+        members = self.query_one("#member-table", DataTable)
+        if not members.has_focus:
+            self.notify("Move to the members list (tab) and pick one to remove.", markup=False)
+            return
+        if segment_id is None or members.row_count == 0:
+            return
+        segment = self.segments.get(segment_id)
+        if segment is None or segment.is_dynamic:
+            self.notify(
+                "Members of a rule-based segment follow its rules; edit the rules instead.",
+                markup=False,
+            )
+            return
+        key = members.coordinate_to_cell_key(members.cursor_coordinate).row_key.value
+        if key is not None:
+            self.remove_member(segment_id, int(key))
+
+    @work(thread=True, group="segment-write", exit_on_error=False)
+    def remove_member(self, segment_id: int, customer_id: int) -> None:
+        self.services.segments.remove_members(segment_id, [customer_id])
+        self.app.call_from_thread(self.notify, "Removed from the segment.", markup=False)
+        self.app.call_from_thread(self.action_refresh)

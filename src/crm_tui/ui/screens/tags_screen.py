@@ -1,0 +1,222 @@
+"""Tags: every tag with its colour and how many customers carry it; create, rename,
+recolour, merge and delete (asking first when the tag is in use)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from crm_tui.services.tags import TAG_COLORS, TagRead
+from crm_tui.ui.screens.group_dialogs import AskModal, PickModal, PromptModal
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+
+def swatch(color: str) -> Text:
+    """A coloured dot and the colour's name (an unknown stored colour shows plain)."""
+    try:
+        style = Style(color=Color.parse(color).hex)
+    except ColorParseError:
+        style = Style()
+    text = Text("● ", style=style)
+    text.append(color)
+    return text
+
+
+class TagsScreen(Screen[None]):
+    """Maintain the tag vocabulary."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("tags.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "new_tag", "New"),
+        Binding("r", "rename", "Rename"),
+        Binding("c", "recolor", "Colour"),
+        Binding("m", "merge", "Merge into…"),
+        Binding("delete", "delete", "Delete", key_display="del"),
+    ]
+
+    @dataclass
+    class TagsLoaded(Message):
+        """The tag rows with their counts."""
+
+        tags: list[TagRead]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[int, TagRead] = {}
+
+    @property
+    def services(self) -> Services:
+        return cast("CrmApp", self.app).services
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Tags"), id="tags-title", classes="screen-title")
+        yield DataTable(id="tag-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Tag", key="name", width=32)
+        table.add_column("Colour", key="color", width=12)
+        table.add_column("Customers", key="count", width=10)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="tags", exit_on_error=False)
+    def load(self) -> None:
+        self.post_message(self.TagsLoaded(self.services.tags.list()))
+
+    @on(TagsLoaded)
+    def show(self, event: TagsLoaded) -> None:
+        table = self.query_one(DataTable)
+        keep = self.current
+        table.clear()
+        self.tags = {t.id: t for t in event.tags}
+        for tag in event.tags:
+            table.add_row(
+                Text(tag.name),
+                swatch(tag.color),
+                Text(f"{tag.customers:,}", justify="right"),
+                key=str(tag.id),
+            )
+        if keep is not None and str(keep.id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        title = f"Tags ({len(event.tags)})" if event.tags else "Tags: none yet, n adds one"
+        self.query_one("#tags-title", Static).update(Text(title))
+
+    @property
+    def current(self) -> TagRead | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.tags.get(int(key)) if key is not None else None
+
+    def _writable(self) -> bool:
+        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+
+    def _done(self, result: object) -> None:
+        if result is not None:
+            self.load()
+
+    # --- actions -----------------------------------------------------------------
+
+    def action_new_tag(self) -> None:
+        if not self._writable():
+            return
+        tags = self.services.tags
+        self.app.push_screen(
+            PromptModal("New tag", placeholder="tag name", check=lambda name: tags.create(name)),
+            self._done,
+        )
+
+    def action_rename(self) -> None:
+        tag = self.current
+        if tag is None or not self._writable():
+            return
+        tags = self.services.tags
+        self.app.push_screen(
+            PromptModal(
+                f"Rename the tag {tag.name}",
+                value=tag.name,
+                hint="customers keep the tag; segments follow the new name",
+                check=lambda name: tags.rename(tag.id, name),
+            ),
+            self._done,
+        )
+
+    def action_recolor(self) -> None:
+        tag = self.current
+        if tag is None or not self._writable():
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.run_write(lambda: self.services.tags.recolor(tag.id, TAG_COLORS[index]))
+
+        self.app.push_screen(
+            PickModal(f"Colour of {tag.name}", list(enumerate(TAG_COLORS))), chosen
+        )
+
+    def action_merge(self) -> None:
+        source = self.current
+        if source is None or not self._writable():
+            return
+        others = [(t.id, t.name) for t in self.tags.values() if t.id != source.id]
+
+        def chosen(target_id: int | None) -> None:
+            if target_id is None or target_id not in self.tags:
+                return
+            target = self.tags[target_id]
+            message = (
+                f"Merge {source.name} into {target.name}? Its {source.customers:,} customers "
+                f"get {target.name}, and {source.name} is deleted."
+            )
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.merge(source.id, target.id)
+
+            self.app.push_screen(AskModal("Merge tags", message), answered)
+
+        self.app.push_screen(
+            PickModal(f"Merge {source.name} into…", others, empty="There is no other tag."), chosen
+        )
+
+    @work(thread=True, group="tag-write", exit_on_error=False)
+    def merge(self, source_id: int, target_id: int) -> None:
+        result = self.services.tags.merge([source_id], target_id)
+        text = (
+            f"Merged: {result.moved:,} customers moved, {result.already_tagged:,} already had it."
+        )
+        if result.segments_updated:
+            text += f" {result.segments_updated} segment rules updated."
+        self.app.call_from_thread(self.notify, text, markup=False)
+        self.app.call_from_thread(self.load)
+
+    def action_delete(self) -> None:
+        tag = self.current
+        if tag is not None and self._writable():
+            self.check_delete(tag)
+
+    @work(thread=True, group="tag-write", exit_on_error=False)
+    def check_delete(self, tag: TagRead) -> None:
+        usage = self.services.tags.usage(tag.id)
+        if not usage.customers and not usage.segments:
+            self.services.tags.delete(tag.id)
+            self.app.call_from_thread(self.notify, f"Deleted the tag {tag.name}.", markup=False)
+            self.app.call_from_thread(self.load)
+            return
+        parts = [f"{usage.customers:,} customers carry it"]
+        if usage.segments:
+            parts.append(f"segment rules name it ({', '.join(usage.segments)})")
+        message = f"Delete the tag {tag.name}? " + "; ".join(parts) + "."
+        self.app.call_from_thread(
+            self.app.push_screen,
+            AskModal("Delete tag", message),
+            lambda yes: self.run_write(lambda: self.services.tags.delete(tag.id)) if yes else None,
+        )
+
+    def run_write(self, job: object) -> None:
+        """Run a write in a worker, then reload the list."""
+
+        def run() -> None:
+            assert callable(job)
+            job()
+            self.app.call_from_thread(self.load)
+
+        self.run_worker(run, thread=True, group="tag-write", exit_on_error=False)
