@@ -163,6 +163,7 @@ async def test_duplicate_by_similar_name_then_go_back(svc: Services, ana: int) -
         await pilot.press("escape")
         await pilot.pause()
         assert not warning_shown(app)
+        assert app.focused is not None and app.focused.id == "qa-name-input"
         assert app.dialog.values()["email"] == "ana.lima@gmail.com"
         assert app.results == []
     assert svc.customers.count() == 1

@@ -205,6 +205,47 @@ async def test_edit_one_field_records_one_history_row(svc: Services) -> None:
     assert svc.customers.get(created.id).version == created.version + 1
 
 
+async def test_edit_changes_and_removes_addresses(svc: Services) -> None:
+    """Editing an address sends its changed field; "Remove" deletes the other on save."""
+    created = svc.customers.create({"first_name": "Ana", "last_name": "Lima"})
+    first = svc.addresses.add(created.id, {"line1": "1 Rua", "city": "Lisboa", "country": "PT"})
+    svc.addresses.add(created.id, {"kind": "shipping", "line1": "2 Rua", "city": "Porto"})
+    app = WizardHarness(svc, created.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        children = app.wizard.query_one(ChildrenStep)
+        one, two = children.forms("address")
+        assert one.field("city").value == "Lisboa" and two.field("kind").value == "shipping"
+        one.field("city").value = "Sintra"
+        two.toggle_removed()
+        await type_in(pilot, "ctrl+s")
+        await settle(pilot)
+    assert app.results == [created.id]
+    [left] = svc.addresses.list(created.id)
+    assert (left.id, left.city, left.version) == (first.id, "Sintra", 2)
+    assert svc.customers.get(created.id).version == created.version  # customer untouched
+
+
+async def test_edit_moves_the_primary_contact_to_a_new_one(svc: Services) -> None:
+    """A new contact checked as primary becomes the primary; the old one is unchecked."""
+    created = svc.customers.create({"kind": "business", "company_name": "Acme"})
+    svc.contacts.add(created.id, {"first_name": "Rui"})
+    app = WizardHarness(svc, created.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        children = app.wizard.query_one(ChildrenStep)
+        new = await children.add_form("contact")
+        new.field("first_name").value = "Eva"
+        new.field("is_primary").value = True
+        await pilot.pause()
+        assert children.forms("contact")[0].field("is_primary").value is False
+        await type_in(pilot, "ctrl+s")
+        await settle(pilot)
+    assert app.results == [created.id]
+    people = {c.first_name: c.is_primary for c in svc.contacts.list(created.id)}
+    assert people == {"Rui": False, "Eva": True}
+
+
 async def test_stale_edit_shows_conflict_and_reapplies(svc: Services) -> None:
     """Another clerk's save to the same field opens the conflict dialog; "a" re-applies."""
     created = svc.customers.create({"first_name": "Ana", "last_name": "Lima"})

@@ -227,9 +227,11 @@ class QuickAddModal(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#qa-back")
     def go_back(self) -> None:
+        taken = any(SAME_EMAIL in hit.reasons for hit in self.hits)
         self._hide_duplicates()
         self._status("")
-        self.field("name").focus_control()
+        # A taken e-mail is what has to change; otherwise start again from the name.
+        self.field("email" if taken else "name").focus_control()
 
     def _status(self, message: str) -> None:
         status = self.query_one("#qa-status", Static)
