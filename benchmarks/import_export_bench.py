@@ -1,0 +1,178 @@
+"""Import rows/s, export time and memory, duplicate-scan time.
+
+`run(db_url)`:
+- import: a generated CSV of `rows` customers (Shopify-like columns, valid
+  e-mails and phones, about 1 in 50 rows refused on purpose) is imported with
+  validation into a fresh, migrated database on the same engine as `db_url`
+  (a temporary SQLite file, or a new PostgreSQL database on the same server);
+- export: every customer of `db_url` is exported to CSV;
+- scan: the duplicate-group scan over `db_url`.
+Each import and export runs in its own process, so its peak RSS is its own.
+
+    python -m benchmarks import-export --customers 1000000 --pg postgresql+psycopg://...
+    python -c "from benchmarks.import_export_bench import run; run('sqlite:///big.sqlite3')"
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from benchmarks.common import DATA_DIR
+
+FIRST = ["Ana", "Ben", "Chloé", "David", "Emma", "Farah", "George", "Hana", "Ivan", "José",
+         "Kate", "Liam", "Maria", "Noah", "Olga", "Pedro", "Quinn", "Rita", "Sam", "Tomás"]  # fmt: skip
+LAST = ["Lima", "Smith", "Dubois", "Müller", "Rossi", "Okafor", "Walsh", "Costa", "Nowak",
+        "Jensen", "Silva", "Brown", "García", "Khan", "Ivanova", "Hughes", "Moreau", "Ode"]  # fmt: skip
+CITIES = ["London", "Leeds", "Lisboa", "Porto", "Berlin", "Paris", "Madrid", "Dublin"]
+
+
+def make_csv(path: Path, rows: int, seed: int = 3) -> Path:
+    """A Shopify-shaped customers CSV; reused when it exists."""
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    tmp = path.with_suffix(".part")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Customer ID,First Name,Last Name,Email,Accepts Email Marketing,"
+                     "Default Address Company,Default Address Address1,Default Address City,"
+                     "Default Address Country Code,Default Address Zip,Phone,Tags,Note\n")  # fmt: skip
+        for i in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            email = f"{first.lower()}.{i}@example.com" if i % 50 else "broken@"
+            phone = f"+447{400000000 + i:09d}" if i % 3 else ""
+            company = f"Firm {i % 997} Ltd" if i % 4 == 0 else ""
+            tags = rng.choice(["", "vip", "newsletter", "vip, newsletter"])
+            handle.write(f"{i},{first},{last},{email},{rng.choice(['yes', 'no'])},{company},"
+                         f"{i} High Street,{rng.choice(CITIES)},GB,AB1 {i % 9}CD,{phone},\"{tags}\",\n")  # fmt: skip
+    tmp.rename(path)
+    return path
+
+
+def _fresh_database(db_url: str, folder: Path) -> tuple[str, str | None]:
+    """A new migrated database on the engine of `db_url`; (url, name to drop)."""
+    from crm_tui.db import migrate
+    from crm_tui.db.engine import make_engine
+
+    url = make_url(db_url)
+    drop = None
+    if url.get_backend_name() == "sqlite":
+        target = f"sqlite:///{folder / 'import.sqlite3'}"
+    else:
+        drop = f"crm_import_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{drop}"'))
+        admin.dispose()
+        target = url.set(database=drop).render_as_string(hide_password=False)
+    engine = make_engine(target)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return target, drop
+
+
+def _drop(db_url: str, name: str | None) -> None:
+    if name is None:
+        return
+    admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _child(action: str, db_url: str, path: str) -> None:
+    """Runs in a subprocess: one import or export, then prints figures as JSON."""
+    from crm_tui.config import Settings
+    from crm_tui.services.registry import open_services
+
+    services = open_services(Settings(database_url=db_url, clerk="bench"))
+    started = time.perf_counter()
+    out: dict[str, Any]
+    if action == "import":
+        from crm_tui.services.imports import ImportService
+
+        summary = ImportService(services.ctx).run(path, refused_path=Path(path).with_suffix(".refused.csv"))
+        out = {"rows": summary.rows, "created": summary.created, "refused": summary.refused}
+    else:
+        from crm_tui.services.exports import ExportService
+
+        result = ExportService(services.ctx).export(path, overwrite=True)
+        out = {"rows": result.rows}
+    out["seconds"] = time.perf_counter() - started
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    services.close()
+    print(json.dumps(out))
+
+
+def _in_process(action: str, db_url: str, path: Path) -> dict[str, Any]:
+    code = f"from benchmarks.import_export_bench import _child; _child({action!r}, {db_url!r}, {str(path)!r})"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "benchmark child failed")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(db_url: str, rows: int = 100_000, repeat: int = 3, scan: bool = True) -> list[dict[str, Any]]:
+    """Measure and print; returns the table rows."""
+    engine = make_url(db_url).get_backend_name()
+    DATA_DIR.mkdir(exist_ok=True)
+    source = make_csv(DATA_DIR / f"import-{rows}.csv", rows)
+    results: list[dict[str, Any]] = []
+    folder = Path(tempfile.mkdtemp(prefix="crm-import-bench-"))
+    try:
+        target, drop = _fresh_database(db_url, folder)
+        try:
+            figures = _in_process("import", target, source)
+        finally:
+            _drop(db_url, drop)
+        results.append({
+            "measure": f"import {rows:,}-row CSV ({engine})", "seconds": round(figures["seconds"], 1),
+            "rows_per_s": round(figures["rows"] / figures["seconds"]), "peak_mb": round(figures["peak_mb"]),
+            "created": figures["created"], "refused": figures["refused"],
+        })  # fmt: skip
+        figures = _in_process("export", db_url, folder / "export.csv")
+        results.append({
+            "measure": f"export {figures['rows']:,} customers to CSV ({engine})",
+            "seconds": round(figures["seconds"], 1), "rows_per_s": round(figures["rows"] / figures["seconds"]),
+            "peak_mb": round(figures["peak_mb"]),
+            "file_mb": round((folder / "export.csv").stat().st_size / 1024**2),
+        })  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if scan:
+        from crm_tui.config import Settings
+        from crm_tui.services.merge import MergeService
+        from crm_tui.services.registry import open_services
+
+        services = open_services(Settings(database_url=db_url, clerk="bench"))
+        try:
+            times, groups = [], 0
+            for _ in range(repeat):
+                result = MergeService(services.ctx).find_groups()
+                times.append(result.seconds)
+                groups = len(result.groups)
+            customers = services.customers.count()
+        finally:
+            services.close()
+        results.append({
+            "measure": f"duplicate-group scan over {customers:,} customers ({engine})",
+            "seconds": round(statistics.median(times), 2), "p95_s": round(max(times), 2), "groups": groups,
+        })  # fmt: skip
+    for row in results:
+        print("  ".join(f"{k}={v}" for k, v in row.items()))
+    return results

@@ -1,0 +1,309 @@
+"""Import customers: pick a file, check the mapping and preview, import with progress.
+
+Steps (one ContentSwitcher): the file path; the mapping (each column and the
+field it goes to, `enter` to change) above a preview of the first rows as
+they will be saved, with each row's action and problems; progress; summary.
+`m` cycles the duplicate mode (skip, update, create), `ctrl+d` runs a dry
+run, `ctrl+s` imports. Every file and database call runs in a thread worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from crm_tui.services.errors import CrmError
+from crm_tui.services.import_mapping import TARGETS, Mapping
+from crm_tui.services.imports import (
+    DUPLICATE_MODES,
+    ImportPreview,
+    ImportProgress,
+    ImportService,
+    ImportSummary,
+)
+from crm_tui.ui.screens.confirm import ChoiceModal
+from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.ui.app import CrmApp
+
+ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
+                "refuse": "bold red"}  # fmt: skip
+
+
+def _cell(value: object) -> Text:
+    """Text from a file, shown literally (never markup), control characters escaped."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value or ""))
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
+def summary_text(s: ImportSummary) -> Text:
+    """The end-of-import report, as plain text."""
+    verb = "would be " if s.dry_run else ""
+    lines = [
+        f"{'Dry run of' if s.dry_run else 'Imported'} {s.path.name} ({s.product}, {s.encoding}): "
+        f"{s.rows:,} rows in {s.seconds:.1f} s.",
+        f"  {s.created:,} {verb}created, {s.updated:,} {verb}updated, "
+        f"{s.unchanged:,} unchanged, {s.skipped:,} skipped, {s.refused:,} refused.",
+    ]
+    for reason, count in s.reasons.most_common(6):
+        lines.append(f"    {count:,} × {reason}")
+    if s.refused_file:
+        lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
+    if s.cancelled:
+        lines.append("Stopped early; import the file again with skip to finish.")
+    return _cell_lines(lines)
+
+
+def _cell_lines(lines: list[str]) -> Text:
+    return Text("\n".join("".join(c if c.isprintable() else "?" for c in line) for line in lines))
+
+
+class ImportScreen(Screen[None]):
+    """Bring customers in from CSV, XLSX or vCard."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("import.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("m", "cycle_mode", "Duplicates"),
+        Binding("ctrl+d", "dry_run", "Dry run"),
+        Binding("ctrl+s", "start", "Import"),
+    ]
+
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__()
+        self.initial_path = path or ""
+        self.preview: ImportPreview | None = None
+        self.mapping: Mapping | None = None
+        self.mode = "skip"
+        self.stop_requested = False
+        self.running = False
+
+    @property
+    def crm(self) -> CrmApp:
+        return cast("CrmApp", self.app)
+
+    @property
+    def service(self) -> ImportService:
+        return ImportService(self.crm.services.ctx)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Import customers"), id="import-title")
+        with ContentSwitcher(initial="import-file", id="import-steps"):
+            with Vertical(id="import-file"):
+                yield Static(Content("File to import (CSV, XLSX or vCard), then enter:"))
+                yield Input(
+                    self.initial_path, placeholder="~/Downloads/contacts.csv", id="import-path"
+                )
+                yield Static("", id="import-file-error")
+            with Vertical(id="import-review"):
+                yield Static("", id="import-source")
+                yield DataTable(id="import-mapping", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="import-row-problems")
+                with Horizontal(id="import-bar"):
+                    yield Static("", id="import-mode")
+            with Vertical(id="import-progress"):
+                yield Static("", id="import-progress-label")
+                yield ProgressBar(total=1.0, show_eta=False, id="import-bar-progress")
+            with Vertical(id="import-summary"):
+                yield Static("", id="import-summary-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+        self.query_one("#import-mapping", DataTable).add_columns("Column in file", "Goes to")
+        preview = self.query_one("#import-preview", DataTable)
+        preview.add_columns("Row", "Action", "Name", "E-mail", "Phone", "Problems")
+        self._show_mode()
+        if self.initial_path:
+            self.load_preview(self.initial_path)
+
+    # --- step 1: the file ----------------------------------------------------------
+
+    @on(Input.Submitted, "#import-path")
+    def path_entered(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.mapping = None
+            self.load_preview(event.value.strip())
+
+    @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
+    def load_preview(self, raw_path: str) -> ImportPreview:
+        path = Path(raw_path).expanduser()
+        return self.service.preview(path, mapping=self.mapping, on_duplicate=self.mode, limit=50)
+
+    @on(Worker.StateChanged)
+    def worker_done(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "import-preview":
+            if event.state == WorkerState.SUCCESS and isinstance(worker.result, ImportPreview):
+                self.show_preview(worker.result)
+            elif event.state == WorkerState.ERROR:
+                error = worker.error
+                message = (
+                    str(error)
+                    if isinstance(error, CrmError)
+                    else f"The file cannot be read: {error}"
+                )
+                self.query_one("#import-file-error", Static).update(_cell(message))
+                self.query_one(ContentSwitcher).current = "import-file"
+        elif worker.group == "import-run":
+            self.running = False
+            if event.state == WorkerState.SUCCESS and isinstance(worker.result, ImportSummary):
+                self.show_summary(worker.result)
+            elif event.state == WorkerState.ERROR:
+                self.query_one(ContentSwitcher).current = "import-review"
+
+    # --- step 2: mapping and preview -------------------------------------------------
+
+    def show_preview(self, preview: ImportPreview) -> None:
+        self.preview = preview
+        self.mapping = preview.mapping
+        self.query_one("#import-file-error", Static).update("")
+        notes = "  ".join(preview.notes)
+        self.query_one("#import-source", Static).update(
+            _cell(
+                f"{preview.path.name}: {preview.product}, {preview.kind.upper()}, {preview.encoding}. {notes}"
+            )
+        )
+        mapping = self.query_one("#import-mapping", DataTable)
+        row = mapping.cursor_row
+        mapping.clear()
+        for column in preview.mapping.columns:
+            target = Text(TARGETS[column.target], style="" if column.target else "dim")
+            mapping.add_row(_cell(column.header), target, key=str(column.index))
+        if mapping.row_count:
+            mapping.move_cursor(row=min(row, mapping.row_count - 1))
+        table = self.query_one("#import-preview", DataTable)
+        table.clear()
+        for item in preview.rows:
+            values = dict(item.values)
+            name = " ".join(
+                v for k, v in item.values if k in ("First name", "Last name")
+            ) or values.get("Company", "")
+            problems = "; ".join(item.problems) or "; ".join(item.warnings) or item.match
+            table.add_row(
+                str(item.number), Text(item.action, style=ACTION_STYLE.get(item.action, "")),
+                _cell(name), _cell(values.get("E-mail")), _cell(values.get("Phone")), _cell(problems),
+                key=str(item.number),
+            )  # fmt: skip
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current != "import-review":
+            switcher.current = "import-review"
+            mapping.focus()
+
+    @on(DataTable.RowHighlighted, "#import-preview")
+    def row_problems(self, event: DataTable.RowHighlighted) -> None:
+        if self.preview is None or event.cursor_row >= len(self.preview.rows):
+            return
+        item = self.preview.rows[event.cursor_row]
+        lines = list(item.problems) + [f"Note: {w}" for w in item.warnings]
+        self.query_one("#import-row-problems", Static).update(
+            _cell(" ".join(lines) or "No problems.")
+        )
+
+    @on(DataTable.RowSelected, "#import-mapping")
+    def change_target(self, event: DataTable.RowSelected) -> None:
+        if self.mapping is None:
+            return
+        index = int(str(event.row_key.value))
+        header = self.mapping.columns[index].header
+        choices = [(key or "ignore", label) for key, label in TARGETS.items()]
+
+        def chosen(target: str | None) -> None:
+            if target is None or self.mapping is None or self.preview is None:
+                return
+            self.mapping = self.mapping.with_target(index, "" if target == "ignore" else target)
+            self.load_preview(str(self.preview.path))
+
+        self.app.push_screen(ChoiceModal(f"Send column {header!r} to", choices), callback=chosen)
+
+    def action_cycle_mode(self) -> None:
+        if self.running:
+            return
+        self.mode = DUPLICATE_MODES[(DUPLICATE_MODES.index(self.mode) + 1) % len(DUPLICATE_MODES)]
+        self._show_mode()
+        if self.preview is not None:
+            self.load_preview(str(self.preview.path))
+
+    def _show_mode(self) -> None:
+        explain = {
+            "skip": "rows already on file (same e-mail, then phone) are skipped",
+            "update": "rows already on file update that customer",
+            "create": "rows are created even when the phone is on file",
+        }[self.mode]
+        self.query_one("#import-mode", Static).update(
+            Text.assemble(
+                ("Duplicates: ", "bold"), (self.mode, "reverse"), f"  {explain}  (m to change)"
+            )
+        )
+
+    # --- steps 3 and 4: progress and summary ------------------------------------------
+
+    def action_dry_run(self) -> None:
+        self._start(dry_run=True)
+
+    def action_start(self) -> None:
+        self._start(dry_run=False)
+
+    def _start(self, *, dry_run: bool) -> None:
+        if self.preview is None or self.mapping is None or self.running:
+            return
+        if not dry_run and self.crm.refuse_if_read_only():
+            return
+        self.running = True
+        self.stop_requested = False
+        self.query_one("#import-progress-label", Static).update("Starting…")
+        self.query_one(ProgressBar).update(progress=0)
+        self.query_one(ContentSwitcher).current = "import-progress"
+        self.run_import(self.preview.path, self.mapping, self.mode, dry_run)
+
+    @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
+    def run_import(self, path: Path, mapping: Mapping, mode: str, dry_run: bool) -> ImportSummary:
+        worker = get_current_worker()
+
+        def report(update: ImportProgress) -> None:
+            s = update.summary
+            label = (f"{s.rows:,} rows: {s.created:,} new, {s.updated:,} updated, {s.skipped:,} skipped, "
+                     f"{s.refused:,} refused  (escape stops after this batch)")  # fmt: skip
+            self.app.call_from_thread(self._progress, update.fraction, label)
+
+        return self.service.run(
+            path, mapping=mapping, on_duplicate=mode, dry_run=dry_run, progress=report,
+            cancelled=lambda: self.stop_requested or worker.is_cancelled,
+        )  # fmt: skip
+
+    def _progress(self, fraction: float, label: str) -> None:
+        self.query_one(ProgressBar).update(progress=fraction)
+        self.query_one("#import-progress-label", Static).update(_cell(label))
+
+    def show_summary(self, summary: ImportSummary) -> None:
+        self.query_one("#import-summary-text", Static).update(summary_text(summary))
+        self.query_one(ContentSwitcher).current = "import-summary"
+        if not summary.dry_run:
+            self.notify(
+                f"Imported: {summary.created:,} new, {summary.updated:,} updated.", markup=False
+            )
+
+    def action_back(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if self.running:
+            self.stop_requested = True
+            return
+        if switcher.current == "import-summary":
+            switcher.current = "import-review"
+        elif switcher.current == "import-review":
+            switcher.current = "import-file"
+            self.query_one("#import-path", Input).focus()
+        else:
+            self.dismiss()
