@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from crm_tui.models.enums import CustomerKind
+from crm_tui.models.enums import CustomerKind, PaymentTerms
 from crm_tui.services.customer_rules import SETTABLE_STATUSES
 from crm_tui.ui.widgets.wizard_children import ChildState
 from crm_tui.ui.widgets.wizard_fields import FieldSpec, FieldValue, WizardField
@@ -48,7 +48,7 @@ STEP_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
             "payment_terms",
             "Payment terms",
             "choice",
-            tuple((t, t) for t in ("Net 7", "Net 14", "Net 30", "Net 60")),
+            tuple((t.value, t.value) for t in PaymentTerms),
             allow_blank=True,
         ),
         FieldSpec("billing_group_id", "Billing group", suggest="billing_groups"),
