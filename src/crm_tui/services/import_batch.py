@@ -356,7 +356,9 @@ class BatchImporter:
             summaries.append({"customer_id": cid})
             # build_doc reads six attributes; a table model costs ~0.7 ms to construct.
             source = SimpleNamespace(id=cid, **{k: values[k] for k in _DOC_FIELDS})
-            docs.append({"customer_id": cid, "doc": search_doc.build_doc(cast(Customer, source), [])})
+            docs.append(
+                {"customer_id": cid, "doc": search_doc.build_doc(cast(Customer, source), [])}
+            )
             changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
                             "field": "import", "old_value": None, "version": 1, "actor": self.actor,
                             "new_value": f"{self.source_name} row {item.row.number}", "changed_at": now})  # fmt: skip

@@ -197,7 +197,7 @@ def open_source(path: Path | str) -> Source:
 # --- CSV ------------------------------------------------------------------------
 
 
-class _LineTooLong(Exception):
+class LineTooLong(Exception):
     def __init__(self, line: int) -> None:
         super().__init__(line)
         self.line = line
@@ -206,7 +206,7 @@ class _LineTooLong(Exception):
 class _CappedLines:
     """Lines of at most MAX_LINE_CHARS; a longer one is skipped whole and reported.
 
-    A class, not a generator: raising _LineTooLong from a generator would end
+    A class, not a generator: raising LineTooLong from a generator would end
     it, and the rows after the long line must still be read.
     """
 
@@ -227,11 +227,11 @@ class _CappedLines:
                 rest = self.stream.readline(MAX_LINE_CHARS)
                 if not rest or rest.endswith("\n"):
                     break
-            raise _LineTooLong(self.counter[0])
+            raise LineTooLong(self.counter[0])
         return line
 
 
-def _capped_lines(stream: IO[str], counter: list[int]) -> Iterator[str]:
+def capped_lines(stream: IO[str], counter: list[int]) -> Iterator[str]:
     return _CappedLines(stream, counter)
 
 
@@ -241,20 +241,20 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _open_text(path: Path, encoding: str) -> tuple[IO[bytes], IO[str]]:
+def open_text(path: Path, encoding: str) -> tuple[IO[bytes], IO[str]]:
     raw = path.open("rb")
     errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
     text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
     return raw, text
 
 
-_BAD_BYTES = re.compile("[\udc80-\udcff]")
+BAD_BYTES = re.compile("[\udc80-\udcff]")
 
 
 def _open_csv(path: Path, size: int, encoding: str, sample: str, notes: list[str]) -> Source:
-    raw, text = _open_text(path, encoding)
+    raw, text = open_text(path, encoding)
     counter = [0]
-    lines = _capped_lines(text, counter)
+    lines = capped_lines(text, counter)
     csv.field_size_limit(MAX_FIELD_CHARS)
     first = sample.lstrip("\ufeff").splitlines()[0] if sample.strip() else ""
     if first.lower().startswith("sep=") and len(first) >= 5:
@@ -282,7 +282,7 @@ def _open_csv(path: Path, size: int, encoding: str, sample: str, notes: list[str
             headers = [h.strip().lstrip("\ufeff") for h in row]
             if not any(headers):
                 headers = []
-    except (_LineTooLong, csv.Error) as exc:
+    except (LineTooLong, csv.Error) as exc:
         raw.close()
         raise ImportFileError(
             f"{path.name} does not look like a CSV file: its header line cannot be read."
@@ -329,7 +329,7 @@ def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Ite
             row = next(reader)
         except StopIteration:
             return
-        except _LineTooLong as exc:
+        except LineTooLong as exc:
             yield SourceRecord(exc.line, [], f"Line {exc.line:,} is longer than 4 MB.")
             failed_in_a_row += 1
         except csv.Error as exc:
@@ -341,10 +341,10 @@ def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Ite
             failed_in_a_row = 0
             good += 1
             cells = [c for c in row]
-            if any(_BAD_BYTES.search(c) for c in cells):
+            if any(BAD_BYTES.search(c) for c in cells):
                 yield SourceRecord(
                     start,
-                    [_BAD_BYTES.sub("\ufffd", c) for c in cells],
+                    [BAD_BYTES.sub("\ufffd", c) for c in cells],
                     "The row holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
                 )
                 continue

@@ -14,14 +14,14 @@ from typing import IO, Any
 import vobject
 
 from crm_tui.services.import_formats import (
-    _BAD_BYTES,
+    BAD_BYTES,
     MAX_CARD_CHARS,
     VCARD_HEADERS,
+    LineTooLong,
     Source,
     SourceRecord,
-    _capped_lines,
-    _LineTooLong,
-    _open_text,
+    capped_lines,
+    open_text,
 )
 
 
@@ -118,7 +118,7 @@ def card_cells(text: str) -> list[str]:
 
 
 def open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source:
-    raw, text = _open_text(path, encoding)
+    raw, text = open_text(path, encoding)
     source = Source(path, "vcard", encoding, list(VCARD_HEADERS), size, notes, _handle=raw)
     source._position = lambda: raw.tell() / max(size, 1)
     source._records = _vcard_records(text)
@@ -127,7 +127,7 @@ def open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source
 
 def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
     counter = [0]
-    lines = _capped_lines(stream, counter)
+    lines = capped_lines(stream, counter)
     number = 0
     chunk: list[str] = []
     length = 0
@@ -139,7 +139,7 @@ def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
             line = next(lines)
         except StopIteration:
             break
-        except _LineTooLong as exc:
+        except LineTooLong as exc:
             if inside:
                 too_big = True
             else:
@@ -164,10 +164,10 @@ def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
             except Exception as exc:  # vobject raises many types for a malformed card
                 yield SourceRecord(number, [], f"The card could not be read: {exc}.")
                 continue
-            if _BAD_BYTES.search("".join(cells)):
+            if BAD_BYTES.search("".join(cells)):
                 yield SourceRecord(
                     number,
-                    [_BAD_BYTES.sub("\ufffd", c) for c in cells],
+                    [BAD_BYTES.sub("\ufffd", c) for c in cells],
                     "The card holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
                 )
                 continue
