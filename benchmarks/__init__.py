@@ -1,0 +1,1 @@
+"""Measurements of crm-tui at scale; each module prints a table of figures."""

@@ -1,0 +1,68 @@
+"""One entry point for every benchmark: `python -m benchmarks all --customers 100000`.
+
+Builds (or reuses) a demo database under .benchdata/, runs each measurement
+several times and prints tables of medians and p95. `--pg URL` also runs the
+database measurements on PostgreSQL (the database is filled the first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.common import ensure_demo_database, print_table, sqlite_bench_url
+
+SUITES: dict[str, tuple[str, str]] = {
+    # name: (module, description)
+    "startup": ("benchmarks.startup_bench", "cold start of crm --help, crm show and the app"),
+    "search": ("benchmarks.search_bench", "search latency per kind of query"),
+    "lookup": ("benchmarks.lookup_bench", "crm lookup / crm show as whole processes"),
+    "detail": ("benchmarks.detail_bench", "customer detail open and tab switch"),
+    "list": ("benchmarks.list_bench", "keystroke to repainted list, app open, memory"),
+    "quick-add": ("benchmarks.quick_add_bench", "quick add keys and save-to-screen time"),
+    "segments": ("benchmarks.segments_bench", "dynamic segment count and dashboard load"),
+    "import-export": ("benchmarks.import_export_bench", "import rows/s, export time and memory"),
+}
+
+
+def _runner(name: str) -> Callable[..., list[dict[str, Any]]] | None:
+    module_name, _ = SUITES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return None
+    run: Callable[..., list[dict[str, Any]]] = module.run
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("suite", choices=["all", "demo", *SUITES], help="what to measure")
+    parser.add_argument(
+        "--customers", type=int, default=100_000, help="size of the generated database"
+    )
+    parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL database")
+    args = parser.parse_args()
+
+    targets = [("SQLite", sqlite_bench_url(args.customers))]
+    if args.pg:
+        targets.append(("PostgreSQL", args.pg))
+    for engine_name, url in targets:
+        print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
+        if args.suite == "demo":
+            continue
+        names = list(SUITES) if args.suite == "all" else [args.suite]
+        for name in names:
+            run = _runner(name)
+            if run is None:
+                print(f"({name}: not built yet)")
+                continue
+            if engine_name != "SQLite" and name in ("startup", "quick-add", "list"):
+                continue
+            print_table(f"{name} on {engine_name} ({args.customers:,} customers)", run(url))
+
+
+if __name__ == "__main__":
+    main()

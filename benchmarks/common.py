@@ -1,0 +1,89 @@
+"""Shared benchmark helpers: timing, percentiles, the generated database, tables."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent.parent / ".benchdata"
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_calls(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
+    """Milliseconds per call, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary_row(name: str, samples: list[float], **extra: Any) -> dict[str, Any]:
+    return {
+        "measure": name,
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        **extra,
+    }
+
+
+def sqlite_bench_url(customers: int) -> str:
+    DATA_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{DATA_DIR / f'demo-{customers}.sqlite3'}"
+
+
+def ensure_demo_database(db_url: str, customers: int, seed: int = 42) -> dict[str, Any]:
+    """Fill `db_url` with `customers` demo customers unless it already has them."""
+    from crm_tui.config import Settings
+    from crm_tui.services.demo import DemoBuilder
+    from crm_tui.services.registry import open_services
+
+    services = open_services(Settings(database_url=db_url, clerk="bench"))
+    try:
+        have = services.customers.count()
+        if have >= customers:
+            return {"measure": "demo data (reused)", "customers": have}
+        builder = DemoBuilder(services.ctx, seed=seed)
+        result = builder.run(customers - have)
+        return {
+            "measure": f"crm demo --customers {customers - have}",
+            "seconds": round(result.seconds, 1),
+            "rows": result.rows,
+            "rows_per_s": round(result.rows / result.seconds),
+            "customers_per_s": round(result.customers / result.seconds),
+        }
+    finally:
+        services.close()
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        return
+    columns: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for row in rows:
+        table.add_row(*(str(row.get(c, "")) for c in columns))
+    Console(width=160).print(table)
