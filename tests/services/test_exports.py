@@ -157,3 +157,13 @@ def test_person_export_covers_every_table(services: Services) -> None:
     assert "order_item" in data["related"]
     assert data["customer"]["id"] == 1 and "email_key" not in data["customer"]
     json.dumps(data)
+
+
+def test_selection_by_list_filters(services: Services, tmp_path: Path) -> None:
+    """The list's filters (here: businesses only) narrow the export like a search does."""
+    from crm_tui.services.search import SearchFilters
+
+    _hostile(services)
+    services.customers.create({"kind": "business", "company_name": "Acme Ltd"})
+    selection = ExportSelection(filters=SearchFilters(kind="business"))
+    assert ExportService(services.ctx).export(tmp_path / "b.csv", selection=selection).rows == 1

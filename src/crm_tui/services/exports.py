@@ -115,11 +115,12 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class ExportSelection:
-    """Which customers: all, the matches of a search, or given ids."""
+    """Which customers: all, the matches of a search (and the list's filters), or ids."""
 
     query: str = ""
     ids: tuple[int, ...] | None = None
     include_merged: bool = False
+    filters: Any = None  # a search.SearchFilters, as the list has it
 
 
 def format_for(path: Path, fmt: str | None) -> str:
@@ -199,12 +200,13 @@ class ExportService:
         conditions: list[Any] = [col(Customer.erased_at).is_(None)]
         if not selection.include_merged:
             conditions.append(col(Customer.status) != CustomerStatus.MERGED.value)
-        if selection.query.strip():
+        if selection.query.strip() or selection.filters is not None:
             if self._search is None:
                 from crm_tui.services.search import SearchService
 
                 self._search = SearchService(self.ctx)
-            matching = self._search.matching_ids_query(selection.query).subquery()
+            matching = self._search.matching_ids_query(selection.query, selection.filters)
+            matching = matching.subquery()
             conditions.append(col(Customer.id).in_(select(matching.c[0])))
         return conditions
 
