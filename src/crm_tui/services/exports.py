@@ -17,6 +17,7 @@ import into an empty database gives the same customers.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import os
@@ -232,7 +233,8 @@ class ExportService:
         while True:
             query = self._rows_query(where).where(col(Customer.id) > last)
             if wanted is not None:
-                chunk = [i for i in wanted if i > last][:size]
+                start = bisect.bisect_right(wanted, last)
+                chunk = wanted[start : start + size]
                 if not chunk:
                     return
                 query = query.where(col(Customer.id).in_(chunk))
