@@ -279,11 +279,6 @@ def test_erase_leaves_no_bytes_in_the_sqlite_tables(sqlite_settings: Settings) -
     assert [p for p in probes if p in wal] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: erase deletes the search document, but the FTS5 customer_search_words "
-    "index keeps its terms (FTS5 deletes only add tombstones) until a merge/optimize",
-)
 def test_erase_leaves_no_bytes_in_the_sqlite_file(sqlite_settings: Settings) -> None:
     """On SQLite, neither the database file nor its WAL holds the erased strings afterwards."""
     main, wal, probes = erase_on_sqlite_and_read(sqlite_settings)

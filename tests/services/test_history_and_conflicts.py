@@ -105,11 +105,6 @@ def test_tag_change_is_recorded(services: Services, customer_id: int) -> None:
     assert rows[-1].old_value is not None and rows[-1].old_value.casefold() == "vip"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: CustomerService._set_tags logs the old tags as casefolded keys "
-    "('vip') but the new ones as names ('VIP')",
-)
 def test_tag_history_keeps_tag_names_as_shown(services: Services, customer_id: int) -> None:
     """The old value of a tag change is the tag names as the clerk saw them."""
     services.customers.set_tags(customer_id, ["VIP", "Wholesale"])

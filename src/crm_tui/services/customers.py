@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -252,12 +252,14 @@ class CustomerService:
                 self._raise_on_overlap(session, customer, expected_version, diff)
             if not diff:
                 return to_read(customer, tag_names(session, customer_id))
+            derived = derived_columns(merged)
+            if "email" in diff:
+                # Before the row changes: the check's query would autoflush it.
+                self._check_email_free(session, derived["email_key"], customer_id)
             for field, (_old, new) in diff.items():
                 setattr(customer, field, new)
-            for column, value in derived_columns(merged).items():
+            for column, value in derived.items():
                 setattr(customer, column, value)
-            if "email" in diff:
-                self._check_email_free(session, customer.email_key, customer_id)
             customer.version += 1
             customer.updated_at = utcnow()
             self._flush(session, customer)
@@ -339,9 +341,28 @@ class CustomerService:
             )
             search_doc.refresh(session, customer_id)
         if self.ctx.db.dialect == "sqlite":
-            # secure_delete zeroes freed pages; the checkpoint moves them out of the WAL.
-            with self.ctx.db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._purge_sqlite_remnants()
+
+    def _purge_sqlite_remnants(self) -> None:
+        """Make the erased bytes really gone from the SQLite file and its WAL.
+
+        FTS5 only marks deleted entries; merging its segments ('optimize')
+        rewrites the index without them. secure_delete zeroes freed pages, and
+        the checkpoint moves everything out of the WAL. Optimizing rewrites the
+        whole index, which costs seconds on a large database; erase is rare.
+        """
+        with self.ctx.db.engine.connect() as conn:
+            tables = [
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+                )
+            ]
+        with self.ctx.db.write() as session:
+            for table in tables:  # names from sqlite_master, not user input
+                session.execute(text(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')'))
+        with self.ctx.db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # --- internals -----------------------------------------------------------
 
@@ -380,13 +401,13 @@ class CustomerService:
             name = clean_text("tags", raw, max_len=64)
             if name:
                 wanted.setdefault(text_key(name), name)
-        existing = dict(
-            session.execute(
-                select(col(Tag.name_key), col(Tag.id))
-                .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
-                .where(col(CustomerTag.customer_id) == customer_id)
-            ).all()
-        )
+        current = session.execute(
+            select(col(Tag.name_key), col(Tag.id), col(Tag.name))
+            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+            .where(col(CustomerTag.customer_id) == customer_id)
+        ).all()
+        existing = {key: tag_id for key, tag_id, _name in current}
+        old_names = sorted((name for _key, _id, name in current), key=text_key)
         removed = set(existing) - set(wanted)
         added = [key for key in wanted if key not in existing]
         for key in removed:
@@ -410,8 +431,8 @@ class CustomerService:
                 action="update",
                 changes={
                     "tags": (
-                        ", ".join(sorted(existing)) or None,
-                        ", ".join(sorted(wanted.values())) or None,
+                        ", ".join(old_names) or None,
+                        ", ".join(sorted(wanted.values(), key=text_key)) or None,
                     )
                 },
             )

@@ -77,9 +77,11 @@ def parse_email(raw: object, field: str = "email", *, required: bool = False) ->
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        reason = str(exc).rstrip(".")
+        # email-validator may explain in several sentences; keep the first.
+        reason = str(exc).split(". ")[0].rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
         raise ValidationError(
-            field, f"The e-mail {value!r} is not valid: {reason}; use the form name@example.com."
+            field, f"The e-mail {value!r} is not valid ({reason}); use the form name@example.com."
         ) from exc
     return value
 
@@ -158,7 +160,16 @@ def parse_amount(
         return None
     if isinstance(raw, float):
         raw = repr(raw)
-    text = str(raw).strip().replace(",", "")
+    text = str(raw).strip()
+    if "," in text:
+        # 1,234.50 is a thousands separator; 12,50 is a decimal comma we refuse
+        # rather than guess (dropping it would store 1250.00).
+        if not re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            raise ValidationError(
+                field,
+                f"The {label(field)} {text!r} uses a comma; type the decimals after a dot, e.g. 12.50.",
+            )
+        text = text.replace(",", "")
     try:
         amount = Decimal(text)
     except InvalidOperation as exc:
