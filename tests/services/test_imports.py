@@ -346,3 +346,23 @@ def test_update_of_notes_is_idempotent(services: Services) -> None:
         _importer(services).run(DATA / "outlook.csv", on_duplicate="update")
     assert _count(services, Note) == 1
     assert _count(services, Address) == 2
+
+
+def test_reader_streams_in_flat_memory(tmp_path: Path) -> None:
+    """A 10 MB CSV is read record by record: traced memory stays a few MB."""
+    import tracemalloc
+
+    path = tmp_path / "big.csv"
+    line = "Ana,Lima,ana@example.pt,+351912345678,Rua Augusta 10,Lisboa\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("First Name,Last Name,Email,Phone,Street,City\n")
+        handle.writelines(line for _ in range(10 * 1024 * 1024 // len(line)))
+    tracemalloc.start()
+    count = 0
+    with open_source(path) as source:
+        for record in source.records():
+            count += 1 if record.error is None else 0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count > 150_000
+    assert peak < 8 * 1024 * 1024
