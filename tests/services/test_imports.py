@@ -366,3 +366,19 @@ def test_reader_streams_in_flat_memory(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count > 150_000
     assert peak < 8 * 1024 * 1024
+
+
+def test_billing_group_by_name(services: Services, tmp_path: Path) -> None:
+    """Billing groups are found or created by name, on create and on update."""
+    first = _write_csv(
+        tmp_path / "a.csv", ["Company,Email,Billing Group", "Acme Ltd,ops@acme.example.com,North"]
+    )
+    again = _write_csv(
+        tmp_path / "b.csv", ["Company,Email,Billing Group", "Acme Ltd,ops@acme.example.com,South"]
+    )
+    _importer(services).run(first)
+    north = services.customers.resolve("ops@acme.example.com").billing_group_id
+    assert _importer(services).run(again, on_duplicate="update", dry_run=True).updated == 1
+    assert services.customers.resolve("ops@acme.example.com").billing_group_id == north
+    assert _importer(services).run(again, on_duplicate="update").updated == 1
+    assert services.customers.resolve("ops@acme.example.com").billing_group_id not in (None, north)

@@ -22,7 +22,6 @@ from sqlmodel import col
 
 from crm_tui.models import (
     Address,
-    BillingGroup,
     ChangeRecord,
     Customer,
     CustomerSearch,
@@ -38,6 +37,7 @@ from crm_tui.services import history, search_doc
 from crm_tui.services.customer_rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.customers import ensure_tag
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.import_refs import billing_group_ids, tag_ids_for
 from crm_tui.services.import_rows import PreparedRow
 from crm_tui.services.validation import text_key
 
@@ -232,6 +232,11 @@ class BatchImporter:
         changes = {k: v for k, v in row.values.items() if v not in (None, "")}
         if not row.kind_given and changes.get("kind") != CustomerKind.BUSINESS:
             changes.pop("kind", None)
+        if row.billing_group:
+            found_ids = billing_group_ids(session, {row.billing_group}, create=not self.dry_run)
+            changes["billing_group_id"] = found_ids.get(
+                row.billing_group, -1
+            )  # -1: new in a dry run
         current = {f: getattr(customer, f) for f in EDITABLE_FIELDS}
         merged = {**current, **changes}
         try:
@@ -325,7 +330,7 @@ class BatchImporter:
         if not items:
             return
         now = utcnow()
-        groups = self._billing_groups(
+        groups = billing_group_ids(
             session, {i.row.billing_group for i in items if i.row.billing_group}
         )
         rows = []
@@ -349,7 +354,7 @@ class BatchImporter:
             returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids = list(session.execute(returning, rows).scalars())
         summaries, docs, changes, addresses, notes, links = [], [], [], [], [], []
-        tag_ids = self._tag_ids(session, {t for i in items for t in i.tags})
+        tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         for cid, values, item in zip(ids, rows, items, strict=True):
             assert item.outcome is not None
             item.outcome.customer_id = cid
@@ -374,32 +379,3 @@ class BatchImporter:
                              (Address, addresses), (Note, notes), (CustomerTag, links)):  # fmt: skip
             if batch:
                 session.execute(insert(_table(model)), batch)
-
-    @staticmethod
-    def _tag_ids(session: Session, names: set[str]) -> dict[str, int]:
-        if not names:
-            return {}
-        keys = {text_key(n): n for n in names}
-        ids = dict(
-            session.execute(
-                select(col(Tag.name_key), col(Tag.id)).where(col(Tag.name_key).in_(list(keys)))
-            ).all()
-        )
-        for key, name in keys.items():
-            if key not in ids:
-                ids[key] = ensure_tag(session, name)
-        return {k: int(v) for k, v in ids.items() if v is not None}
-
-    @staticmethod
-    def _billing_groups(session: Session, names: set[str | None]) -> dict[str, int]:
-        wanted = {n for n in names if n}
-        if not wanted:
-            return {}
-        ids = {name: gid for name, gid in session.execute(
-            select(col(BillingGroup.name), col(BillingGroup.id)).where(col(BillingGroup.name).in_(wanted))).all()}  # fmt: skip
-        for name in wanted - set(ids):
-            group = BillingGroup(name=name)
-            session.add(group)
-            session.flush()
-            ids[name] = group.id
-        return {k: int(v) for k, v in ids.items() if v is not None}
