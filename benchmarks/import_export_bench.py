@@ -93,10 +93,32 @@ def _drop(db_url: str, name: str | None) -> None:
     admin.dispose()
 
 
+def _anon_mb() -> float:
+    """Resident memory that is not mapped files (SQLite's mmap pages are file-backed)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _child(action: str, db_url: str, path: str) -> None:
     """Runs in a subprocess: one import or export, then prints figures as JSON."""
+    import threading
+
     from crm_tui.config import Settings
     from crm_tui.services.registry import open_services
+
+    peak_anon = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak_anon[0] = max(peak_anon[0], _anon_mb())
+
+    threading.Thread(target=sample, daemon=True).start()
 
     services = open_services(Settings(database_url=db_url, clerk="bench"))
     started = time.perf_counter()
@@ -104,7 +126,9 @@ def _child(action: str, db_url: str, path: str) -> None:
     if action == "import":
         from crm_tui.services.imports import ImportService
 
-        summary = ImportService(services.ctx).run(path, refused_path=Path(path).with_suffix(".refused.csv"))
+        summary = ImportService(services.ctx).run(
+            path, refused_path=Path(path).with_suffix(".refused.csv")
+        )
         out = {"rows": summary.rows, "created": summary.created, "refused": summary.refused}
     else:
         from crm_tui.services.exports import ExportService
@@ -112,7 +136,9 @@ def _child(action: str, db_url: str, path: str) -> None:
         result = ExportService(services.ctx).export(path, overwrite=True)
         out = {"rows": result.rows}
     out["seconds"] = time.perf_counter() - started
+    done.set()
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_anon_mb"] = max(peak_anon[0], _anon_mb())
     services.close()
     print(json.dumps(out))
 
@@ -120,14 +146,20 @@ def _child(action: str, db_url: str, path: str) -> None:
 def _in_process(action: str, db_url: str, path: Path) -> dict[str, Any]:
     code = f"from benchmarks.import_export_bench import _child; _child({action!r}, {db_url!r}, {str(path)!r})"
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "benchmark child failed")
+        raise RuntimeError(
+            done.stderr.strip().splitlines()[-1] if done.stderr else "benchmark child failed"
+        )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def run(db_url: str, rows: int = 100_000, repeat: int = 3, scan: bool = True) -> list[dict[str, Any]]:
+def run(
+    db_url: str, rows: int = 100_000, repeat: int = 3, scan: bool = True
+) -> list[dict[str, Any]]:
     """Measure and print; returns the table rows."""
     engine = make_url(db_url).get_backend_name()
     DATA_DIR.mkdir(exist_ok=True)
@@ -143,13 +175,13 @@ def run(db_url: str, rows: int = 100_000, repeat: int = 3, scan: bool = True) ->
         results.append({
             "measure": f"import {rows:,}-row CSV ({engine})", "seconds": round(figures["seconds"], 1),
             "rows_per_s": round(figures["rows"] / figures["seconds"]), "peak_mb": round(figures["peak_mb"]),
-            "created": figures["created"], "refused": figures["refused"],
+            "peak_anon_mb": round(figures["peak_anon_mb"]), "created": figures["created"], "refused": figures["refused"],
         })  # fmt: skip
         figures = _in_process("export", db_url, folder / "export.csv")
         results.append({
             "measure": f"export {figures['rows']:,} customers to CSV ({engine})",
             "seconds": round(figures["seconds"], 1), "rows_per_s": round(figures["rows"] / figures["seconds"]),
-            "peak_mb": round(figures["peak_mb"]),
+            "peak_mb": round(figures["peak_mb"]), "peak_anon_mb": round(figures["peak_anon_mb"]),
             "file_mb": round((folder / "export.csv").stat().st_size / 1024**2),
         })  # fmt: skip
     finally:

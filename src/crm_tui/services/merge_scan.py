@@ -1,7 +1,7 @@
 """Finding likely duplicate customers across the whole database.
 
-The database does the grouping: customers sharing a normalised e-mail or
-phone digits come from GROUP BY ... HAVING count(*) > 1 over indexed
+The database does the grouping: customers sharing phone digits (the
+normalised e-mail is unique, so it cannot be shared) come from GROUP BY ... HAVING count(*) > 1 over indexed
 columns, and so do individuals sharing an exact name and date of birth.
 Fuzzy matching only ever runs inside small blocks the database hands over:
 business customers whose company names start alike (first five letters).
@@ -33,9 +33,9 @@ from crm_tui.services.search_doc import normalize
 COMPANY_THRESHOLD = 90
 PERSON_THRESHOLD = 88
 BLOCK_PREFIX = 5
-MAX_BLOCK = 400  # a bigger block is a chain or a common word, not a duplicate
+MAX_BLOCK = 400  # a bigger block is a common word (or a chain), not one company
 MAX_GROUPS = 500
-SAME_EMAIL, SAME_PHONE = "same e-mail", "same phone"
+SAME_PHONE = "same phone"
 SAME_NAME_BIRTH = "same name and date of birth"
 SIMILAR_AT_COMPANY = "similar name at the same company"
 _SUFFIXES = re.compile(
@@ -120,12 +120,12 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
     started = time.perf_counter()
     live = (col(Customer.status) != CustomerStatus.MERGED.value, col(Customer.erased_at).is_(None))
     found = _Groups()
-    for column, reason in (
-        (col(Customer.email_key), SAME_EMAIL),
-        (col(Customer.phone_digits), SAME_PHONE),
-    ):
+    # The e-mail key is unique in the schema (merging frees the losers'), so only
+    # phone digits can be shared; the grouping reads the index alone, and merged
+    # or erased customers are filtered out (a group left with one member drops).
+    for column, reason in ((col(Customer.phone_digits), SAME_PHONE),):
         shared = (
-            select(column).where(column.is_not(None), *live).group_by(column)
+            select(column).where(column.is_not(None)).group_by(column)
             .having(func.count() > 1).subquery()
         )  # fmt: skip
         rows = session.execute(
@@ -200,21 +200,42 @@ def _company_blocks(session: Session, found: _Groups, live: tuple[Any, ...]) -> 
 
 
 def _match_block(block: list[tuple[int, str, str]], found: _Groups) -> None:
-    if len(block) < 2:
-        return
-    companies = [b[1] for b in block]
-    for index, (cid, company, person) in enumerate(block[:-1]):
-        rest = companies[index + 1 :]
-        for _match, score, offset in process.extract(
-            company, rest, scorer=fuzz.token_sort_ratio, score_cutoff=COMPANY_THRESHOLD, limit=None
-        ):
-            other_id, _other_company, other_person = block[index + 1 + offset]
-            if person and other_person:
-                if fuzz.token_sort_ratio(person, other_person) < PERSON_THRESHOLD:
-                    continue
-            elif (person or other_person) and score < 97:
-                continue  # only one names a person: the company names must be the same
-            found.join([cid, other_id], SIMILAR_AT_COMPANY)
+    """Join customers at similar companies whose people have similar names (or none).
+
+    Identical company names are compared once: customers are bucketed by company
+    key, keys are fuzzy-matched among themselves, and people only within and
+    across matching buckets, each query a C-speed rapidfuzz scan.
+    """
+    buckets: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for cid, company, person in block:
+        buckets[company].append((cid, person))
+    keys = list(buckets)
+    for index, key in enumerate(keys):
+        _match_people(buckets[key], buckets[key], found, same=True)
+        for _match, _score, offset in process.extract(
+            key, keys[index + 1 :], scorer=fuzz.token_sort_ratio,
+            score_cutoff=COMPANY_THRESHOLD, limit=None,
+        ):  # fmt: skip
+            _match_people(buckets[key], buckets[keys[index + 1 + offset]], found, same=False)
+
+
+def _match_people(
+    first: list[tuple[int, str]], second: list[tuple[int, str]], found: _Groups, *, same: bool
+) -> None:
+    blanks = [cid for cid, person in first if not person]
+    if not same:
+        blanks += [cid for cid, person in second if not person]
+    found.join(list(dict.fromkeys(blanks)), SIMILAR_AT_COMPANY)  # no person on either side
+    names = [person for _cid, person in second]
+    for index, (cid, person) in enumerate(first):
+        if not person:
+            continue
+        start = index + 1 if same else 0
+        for _match, _score, offset in process.extract(
+            person, names[start:], scorer=fuzz.token_sort_ratio,
+            score_cutoff=PERSON_THRESHOLD, limit=None,
+        ):  # fmt: skip
+            found.join([cid, second[start + offset][0]], SIMILAR_AT_COMPANY)
 
 
 def _members(session: Session, ids: set[int]) -> dict[int, GroupMember]:
