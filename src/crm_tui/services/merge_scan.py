@@ -1,8 +1,9 @@
 """Finding likely duplicate customers across the whole database.
 
-The database does the grouping: customers sharing phone digits (the
-normalised e-mail is unique, so it cannot be shared) come from GROUP BY ... HAVING count(*) > 1 over indexed
-columns, and so do individuals sharing an exact name and date of birth.
+The database does the grouping: customers sharing phone digits come from
+GROUP BY ... HAVING count(*) > 1 over the phone index (the normalised
+e-mail is unique in the schema, so it cannot be shared), and so do
+individuals sharing an exact name and date of birth.
 Fuzzy matching only ever runs inside small blocks the database hands over:
 business customers whose company names start alike (first five letters).
 Inside a block rapidfuzz compares company names (suffixes such as Ltd or
