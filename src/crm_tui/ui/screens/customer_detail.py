@@ -1,0 +1,315 @@
+"""The customer detail screen: a header that says who this is, and six tabs.
+
+Each tab body (ui/widgets/detail_*.py) loads its own data in a thread worker
+the first time it is shown, and again when something it shows may have
+changed; the screen paints at once and fills in. The screen routes the keys
+(`n`, `e`, `p`, `x`, `f`, `m`, `r`, `c`) to the active tab, owns the status
+actions (also in the command palette) and refuses writes in read-only mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.widgets import TabbedContent, TabPane
+
+from crm_tui.services.customers import CustomerRead
+from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
+from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.detail_base import CoalescedFooter, DetailTab, literal
+from crm_tui.ui.widgets.detail_contacts import ContactsTab
+from crm_tui.ui.widgets.detail_header import DetailHeader
+from crm_tui.ui.widgets.detail_history import HistoryTab
+from crm_tui.ui.widgets.detail_notes import NotesTab
+from crm_tui.ui.widgets.detail_overview import OverviewTab
+from crm_tui.ui.widgets.detail_payments import PaymentsTab
+from crm_tui.ui.widgets.detail_subscriptions import SubscriptionsTab
+
+if TYPE_CHECKING:
+    from crm_tui.ui.app import CrmApp
+
+TABS: dict[str, tuple[str, type[DetailTab[Any]]]] = {
+    "overview": ("Overview", OverviewTab),
+    "contacts": ("Contacts", ContactsTab),
+    "subscriptions": ("Subscriptions", SubscriptionsTab),
+    "payments": ("Payments", PaymentsTab),
+    "notes": ("Notes", NotesTab),
+    "history": ("History", HistoryTab),
+}
+
+# verb -> (tabs where the key applies, the tab method it calls, whether it writes)
+VERBS: dict[str, tuple[frozenset[str], str, bool]] = {
+    "add": (frozenset(TABS) - {"history"}, "add_item", True),
+    "edit": (frozenset({"overview", "contacts", "subscriptions", "notes"}), "edit_item", True),
+    "pin": (frozenset({"notes"}), "toggle_pin", True),
+    "primary": (frozenset({"contacts"}), "make_primary", True),
+    "remove": (frozenset({"overview", "contacts", "notes", "payments"}), "remove_item", True),
+    "end": (frozenset({"subscriptions"}), "remove_item", True),
+    "filter": (frozenset({"payments", "notes"}), "cycle_filter", False),
+    "mark_paid": (frozenset({"payments"}), "mark_paid", True),
+    "refund": (frozenset({"payments"}), "refund", True),
+    "card": (frozenset({"payments"}), "add_card", True),
+}
+
+# action -> (menu label, question); which apply depends on the current status
+STATUS_ACTIONS: dict[str, tuple[str, str]] = {
+    "deactivate": ("Deactivate", "Deactivate {name}? They stay on file and can be reactivated."),
+    "reactivate": ("Reactivate", "Make {name} active again?"),
+    "block": ("Block…", "Block {name}"),
+    "unblock": ("Unblock", "Unblock {name}? They become active again."),
+}
+
+
+def status_actions_for(status: str) -> list[str]:
+    """The status actions that make sense from `status` (none for a merged customer)."""
+    if status == "merged":
+        return []
+    if status == "blocked":
+        return ["unblock", "deactivate"]
+    if status == "active":
+        return ["deactivate", "block"]
+    return ["reactivate", "block"]
+
+
+class CustomerCommands(Provider):
+    """Command palette entries for the open customer: status actions, edit, tabs."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        screen = self.screen
+        if not isinstance(screen, CustomerDetailScreen):
+            return []
+        out: list[tuple[str, str, Callable[[], object]]] = []
+        status = screen.customer.status if screen.customer else ""
+        for action in status_actions_for(status):
+            label = STATUS_ACTIONS[action][0].rstrip("…")
+            out.append(
+                (f"{label} customer", "Change this customer's status (asks first)",
+                 partial(screen.start_status_action, action))
+            )  # fmt: skip
+        out.append(("Edit customer", "Open the customer in the editor", screen.edit_customer))
+        for index, (name, (title, _)) in enumerate(TABS.items(), start=1):
+            out.append((f"Show {title}", f"Switch to the {title} tab ({index})",
+                        partial(screen.action_show_tab, name)))  # fmt: skip
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class CustomerDetailScreen(Screen[None]):
+    """One customer: header, then Overview, Contacts, Subscriptions, Payments, Notes, History."""
+
+    CSS_PATH: ClassVar = [str(stylesheet("customer_detail.tcss"))]
+    COMMANDS: ClassVar = {CustomerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        *(
+            Binding(str(i), f"show_tab('{name}')", title, show=False)
+            for i, (name, (title, _)) in enumerate(TABS.items(), start=1)
+        ),
+        Binding("n", "item('add')", "New"),
+        Binding("e", "item('edit')", "Edit"),
+        Binding("p", "item('pin')", "Pin"),
+        Binding("p", "item('primary')", "Primary"),
+        Binding("x", "item('remove')", "Remove"),
+        Binding("x", "item('end')", "End"),
+        Binding("f", "item('filter')", "Filter"),
+        Binding("m", "item('mark_paid')", "Mark paid"),
+        Binding("r", "item('refund')", "Refund"),
+        Binding("c", "item('card')", "Add card"),
+        Binding("s", "status", "Status"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer: CustomerRead | None = None
+
+    @property
+    def crm(self) -> CrmApp:
+        return cast("CrmApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield DetailHeader(id="detail-header")
+        with TabbedContent(id="detail-tabs", initial="tab-overview"):
+            for index, (name, (title, tab_class)) in enumerate(TABS.items(), start=1):
+                with TabPane(f"{index} {title}", id=f"tab-{name}"):
+                    # Only the Overview is built up front; the others are mounted
+                    # when first shown, which keeps opening a customer cheap.
+                    if name == "overview":
+                        yield tab_class(self.customer_id, id=name)
+        yield CoalescedFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(OverviewTab).load()
+
+    # --- tabs -------------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#detail-tabs", TabbedContent).active.removeprefix("tab-")
+
+    def tab(self, name: str) -> DetailTab[Any] | None:
+        """The tab body, or None while it has not been shown yet."""
+        found = self.query(f"#{name}").results(DetailTab)
+        return next(iter(found), None)
+
+    @property
+    def tabs(self) -> list[DetailTab[Any]]:
+        """The tab bodies mounted so far."""
+        return list(self.query(DetailTab))
+
+    def action_show_tab(self, name: str) -> None:
+        self.query_one("#detail-tabs", TabbedContent).active = f"tab-{name}"
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    async def _tab_shown(self) -> None:
+        name = self.active_tab
+        tab = self.tab(name)
+        if tab is None:
+            tab = TABS[name][1](self.customer_id, id=name)
+            await self.query_one(f"#tab-{name}", TabPane).mount(tab)
+        if not tab.loaded:
+            tab.load()
+        if self.active_tab == name:
+            tab.focus_main()
+        self.refresh_bindings()
+
+    @on(DetailTab.Changed)
+    def _data_changed(self, event: DetailTab.Changed) -> None:
+        """A tab saved something: every other tab reloads when next shown."""
+        for other in self.tabs:
+            if other is not event.tab:
+                other.loaded = False
+
+    @on(OverviewTab.CustomerLoaded)
+    def _customer_loaded(self, event: OverviewTab.CustomerLoaded) -> None:
+        self.customer = event.customer
+        self.query_one(DetailHeader).show(event.customer)
+
+    def on_screen_resume(self) -> None:
+        overview = self.query_one(OverviewTab)
+        if overview.awaiting_wizard:  # back from the customer editor: everything may differ
+            overview.awaiting_wizard = False
+            for tab in self.tabs:
+                tab.loaded = False
+            overview.load()
+            current = self.tab(self.active_tab)
+            if current is not None:
+                current.load()
+
+    # --- keys -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "item" and parameters:
+            verb = str(parameters[0])
+            return verb in VERBS and self.active_tab in VERBS[verb][0]
+        return True
+
+    def action_item(self, verb: str) -> None:
+        tabs, method, writes = VERBS[verb]
+        if self.active_tab not in tabs or (writes and self.crm.refuse_if_read_only()):
+            return
+        tab = self.tab(self.active_tab)
+        if tab is not None:  # None only for the instant a tab is being mounted
+            getattr(tab, method)()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def edit_customer(self) -> None:
+        self.action_show_tab("overview")
+        if not self.crm.refuse_if_read_only():
+            self.query_one(OverviewTab).edit_item()
+
+    # --- status actions -----------------------------------------------------------
+
+    def action_status(self) -> None:
+        if self.crm.refuse_if_read_only():
+            return
+        if self.customer is None:
+            self.notify("The customer is still loading.", markup=False)
+            return
+        actions = status_actions_for(self.customer.status)
+        if not actions:
+            self.notify("A merged customer's status cannot change.", markup=False)
+            return
+        choices = [(a, STATUS_ACTIONS[a][0]) for a in actions]
+
+        def chosen(action: str | None) -> None:
+            if action:
+                self.start_status_action(action)
+
+        self.app.push_screen(ChoiceModal("Change status", choices), callback=chosen)
+
+    def start_status_action(self, action: str) -> None:
+        """Ask (block: for a reason), then apply the status action in a worker."""
+        if self.crm.refuse_if_read_only() or self.customer is None:
+            return
+        name = literal(self.customer.display_name)
+        question = STATUS_ACTIONS[action][1].format(name=name)
+        if action == "block":
+
+            def reason_given(reason: str | None) -> None:
+                if reason:
+                    self._apply_status(action, reason)
+
+            self.app.push_screen(
+                ReasonModal(
+                    question,
+                    prompt=Text(f"Why is {name} blocked? Everyone who opens them will see it."),
+                    placeholder="e.g. repeated chargebacks",
+                    confirm="Block",
+                ),
+                callback=reason_given,
+            )
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._apply_status(action, None)
+
+        self.app.push_screen(
+            ConfirmModal(
+                Text(question),
+                title=STATUS_ACTIONS[action][0],
+                confirm=STATUS_ACTIONS[action][0],
+                danger=action in ("deactivate", "block"),
+            ),
+            callback=confirmed,
+        )
+
+    @work(thread=True, group="detail-status", exit_on_error=False)
+    def _apply_status(self, action: str, reason: str | None) -> None:
+        customers = self.crm.services.customers
+        if action == "block":
+            result = customers.block(self.customer_id, reason or "")
+        else:
+            result = getattr(customers, action)(self.customer_id)
+        self.app.call_from_thread(self._status_applied, result)
+
+    def _status_applied(self, customer: CustomerRead) -> None:
+        self.customer = customer
+        self.query_one(DetailHeader).show(customer)
+        self.notify(f"Status is now {customer.status}.", markup=False)
+        history = self.tab("history")
+        if history is not None:
+            history.loaded = False
+            if self.active_tab == "history":
+                history.load()

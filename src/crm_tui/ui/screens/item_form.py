@@ -1,0 +1,246 @@
+"""A small add/edit form for one child row (contact, note, payment, ...).
+
+The form knows nothing about the row: it is given its fields, the starting
+values and a `save(values, expected_version)` function, which it runs in a
+thread. A `ValidationError` is shown beside the field it names; a
+`ConflictError` opens the ConflictModal (reload, or re-apply with the current
+version). Edits send only the fields that were changed, so another clerk's
+save to a different field merges instead of conflicting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.errors import ConflictError, CrmError, ValidationError
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal
+from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.detail_base import literal
+
+FieldKind = Literal["text", "choice", "check", "long"]
+Value = str | bool
+SaveFn = Callable[[dict[str, Any], int | None], object]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input: `choices` are (value, label) for kind "choice"; labels shown literally."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    choices: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    placeholder: str = ""
+
+
+class ItemFormModal(ModalScreen[bool]):
+    """Add or edit one item; dismisses True once saved, False when cancelled or reloaded.
+
+    `version` is None for a new item; for an edit it is the version the values
+    were read at, passed to `save` as the expected version.
+    """
+
+    CSS_PATH: ClassVar = [str(stylesheet("dialogs.tcss"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        save: SaveFn,
+        *,
+        values: Mapping[str, Value] | None = None,
+        version: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = list(fields)
+        self.save_fn = save
+        self.initial: dict[str, Value] = {
+            f.name: (values or {}).get(f.name, False if f.kind == "check" else "")
+            for f in self.fields
+        }
+        self.version = version
+        self.saving = False
+        self._pending: dict[str, Any] = {}
+
+    # --- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form-dialog"):
+            yield Static(Content(self.form_title), classes="dialog-title")
+            with VerticalScroll(classes="form-fields", can_focus=False):
+                for spec in self.fields:
+                    with Horizontal(classes=f"form-row form-row-{spec.kind}"):
+                        yield Label(Content(spec.label), classes="form-label")
+                        yield self._input_for(spec)
+                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+            yield Static("", id="form-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(
+                    Content("Save (ctrl+s)"), variant="primary", id="form-save", compact=True
+                )
+                yield Button(Content("Cancel (esc)"), id="form-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def _input_for(self, spec: FormField) -> Widget:
+        value = self.initial[spec.name]
+        widget_id = f"field-{spec.name}"
+        if spec.kind == "check":
+            return Checkbox(value=bool(value), id=widget_id, compact=True)
+        if spec.kind == "choice":
+            options = [(Content(literal(label)), key) for key, label in spec.choices]
+            known = {key for key, _ in spec.choices}
+            return Select(
+                options,
+                value=value if value in known else Select.NULL,
+                allow_blank=value not in known,
+                prompt="—",
+                id=widget_id,
+                compact=True,
+            )
+        if spec.kind == "long":
+            return TextArea(str(value), id=widget_id, compact=True, soft_wrap=True)
+        return Input(str(value), placeholder=spec.placeholder, id=widget_id, compact=True)
+
+    # --- values ---------------------------------------------------------------
+
+    def current_values(self) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Checkbox):
+                out[spec.name] = widget.value
+            elif isinstance(widget, Select):
+                out[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, TextArea):
+                out[spec.name] = widget.text
+            elif isinstance(widget, Input):
+                out[spec.name] = widget.value
+        return out
+
+    def changes(self) -> dict[str, Value]:
+        """What to send: every filled field for a new item, only changed fields for an edit."""
+        current = self.current_values()
+        if self.version is None:
+            return {k: v for k, v in current.items() if v != ""}
+        return {k: v for k, v in current.items() if v != self.initial[k]}
+
+    @property
+    def dirty(self) -> bool:
+        return self.current_values() != self.initial
+
+    # --- saving -----------------------------------------------------------------
+
+    @on(Button.Pressed, "#form-save")
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        changes = self.changes()
+        if self.version is not None and not changes:
+            self.notify("Nothing was changed.", markup=False)
+            self.dismiss(False)
+            return
+        self.clear_errors()
+        self._pending = changes
+        self.saving = True
+        self._save(changes, self.version)
+
+    @work(thread=True, exclusive=True, group="item-form-save", exit_on_error=False)
+    def _save(self, changes: dict[str, Any], version: int | None) -> None:
+        try:
+            self.save_fn(changes, version)
+        except ConflictError as error:
+            self.app.call_from_thread(self._conflict, error)
+        except ValidationError as error:
+            self.app.call_from_thread(self.show_error, error.field, error.message)
+        except CrmError as error:
+            self.app.call_from_thread(self.show_error, "", error.message)
+        else:
+            self.app.call_from_thread(self.dismiss, True)
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        # Unexpected failures reach the app's handler; the form stays usable.
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.saving = False
+
+    def _conflict(self, error: ConflictError) -> None:
+        self.saving = False
+
+        def chosen(choice: ConflictChoice | None) -> None:
+            if choice == "reapply":
+                self.version = error.current_version
+                self.saving = True
+                self._save(self._pending, self.version)
+            else:
+                self.notify(
+                    f"Reloaded: the {error.entity} now shows the other clerk's values.",
+                    markup=False,
+                )
+                self.dismiss(True)  # True: the caller reloads what is stored
+
+        self.app.push_screen(ConflictModal(error), callback=chosen)
+
+    def clear_errors(self) -> None:
+        for error in self.query(".field-error"):
+            error.remove_class("-shown")
+
+    def show_error(self, field_name: str, message: str) -> None:
+        """Put the service's message beside the field it names (else under the form)."""
+        self.saving = False
+        self.clear_errors()
+        names = {spec.name for spec in self.fields}
+        if field_name not in names and field_name == "card":
+            field_name = self._field_with_card_number() or field_name
+        target = f"#error-{field_name}" if field_name in names else "#form-error"
+        error = self.query_one(target, Static)
+        error.update(Content(message))
+        error.add_class("-shown")
+        if field_name in names:
+            self.query_one(f"#field-{field_name}").focus()
+
+    def _field_with_card_number(self) -> str | None:
+        for name, value in self.current_values().items():
+            if isinstance(value, str) and contains_card_number(value):
+                return name
+        return None
+
+    # --- leaving ----------------------------------------------------------------
+
+    @on(Button.Pressed, "#form-cancel")
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Discard what you typed?", title="Unsaved changes", confirm="Discard", danger=True
+            ),
+            callback=answered,
+        )

@@ -1,0 +1,242 @@
+"""What the six customer-detail tabs share: literal text, formats, and loading in a thread.
+
+Every tab body is a `DetailTab`: it fetches through the services in a thread
+worker (`fetch`, never touching widgets) and fills its widgets on the UI
+thread (`show`). Stored text reaches the screen only as rich `Text` built by
+`literal()`/`cell()`, so neither markup nor escape sequences are interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+
+from rich.text import Text
+from textual import work
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+from textual.worker import get_current_worker
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.app import CrmApp
+
+DataT = TypeVar("DataT")
+
+# C0 and C1 control characters (and DEL); tab and newline are handled apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
+
+
+# Tests and snapshot runs pin "today" here, so overdue follow-ups stay stable.
+today_override: date | None = None
+
+
+def today() -> date:
+    """Today's date (local), unless pinned by `today_override`."""
+    return today_override or date.today()
+
+
+def literal(value: object, *, multiline: bool = False) -> str:
+    """Stored text made safe to show: control characters appear as \\xNN escapes.
+
+    Newlines are kept in multi-line text and shown as ⏎ in single-line cells.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if not multiline:
+        text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
+    return text
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A DataTable cell: literal Text, never markup."""
+    return Text(literal(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    if amount is None:
+        return ""
+    code = (currency or "GBP").upper()
+    symbol = _SYMBOLS.get(code)
+    figure = f"{amount:,.2f}"
+    return f"{symbol}{figure}" if symbol else f"{figure} {code}"
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone().date().isoformat()
+    return value.isoformat()
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored UTC time in the local zone, to the minute."""
+    return "" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def pairs(rows: list[tuple[str, object]]) -> Text:
+    """Label/value lines for the Overview panels; values shown literally, blanks as —."""
+    width = max((len(label) for label, _ in rows), default=0) + 1
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for index, (label, value) in enumerate(rows):
+        if index:
+            out.append("\n")
+        out.append(f"{label:<{width}}", style="dim")
+        shown = literal(value)
+        out.append(shown or "—", style="" if shown else "dim")
+    return out
+
+
+def selected_id(table: DataTable[Any]) -> int | None:
+    """The id behind the table's highlighted row (row keys are ids), if any."""
+    if table.row_count == 0:
+        return None
+    row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+    try:
+        return int(str(row_key.value))
+    except ValueError:
+        return None
+
+
+def restore_cursor(table: DataTable[Any], row_id: int | None) -> None:
+    """Put the cursor back on the row that was selected before a reload."""
+    if row_id is None:
+        return
+    try:
+        table.move_cursor(row=table.get_row_index(str(row_id)), animate=False)
+    except Exception:  # the row went away (removed by us or another clerk)
+        return
+
+
+class DetailTab(Vertical, Generic[DataT]):
+    """A tab body that loads its data in a thread and fills in on the UI thread.
+
+    Subclasses implement `fetch` (thread; services only) and `show` (UI thread).
+    The screen calls the hooks (`add_item`, `edit_item`, ...) for the keys.
+    """
+
+    KIND: ClassVar[str] = "item"
+
+    @dataclass
+    class Changed(Message):
+        """This tab saved something: other tabs and the header may be stale."""
+
+        tab: DetailTab[Any]
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.customer_id = customer_id
+        self.loaded = False
+
+    @property
+    def crm(self) -> CrmApp:
+        return cast("CrmApp", self.app)
+
+    @property
+    def services(self) -> Services:
+        return self.crm.services
+
+    # --- loading -----------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)load this tab's data; the widgets keep showing the old data until it lands."""
+        self.loaded = True
+        self._load()
+
+    @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
+    def _load(self) -> None:
+        data = self.fetch()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show, data)
+
+    def fetch(self) -> DataT:
+        """Read everything the tab shows (runs in a thread)."""
+        raise NotImplementedError
+
+    def show(self, data: DataT) -> None:
+        """Fill the widgets (UI thread)."""
+        raise NotImplementedError
+
+    def focus_main(self) -> None:
+        """Give focus to the tab's main widget after a switch."""
+        for table in self.query(DataTable):
+            if table.display:
+                table.focus()
+                return
+
+    # --- writes ------------------------------------------------------------
+
+    def run_write(self, write: Callable[[], object], done: str) -> None:
+        """Run a service write in a thread; on success say `done` and reload."""
+        self._write(write, done)
+
+    @work(thread=True, group="detail-write", exit_on_error=False)
+    def _write(self, write: Callable[[], object], done: str) -> None:
+        write()  # a CrmError reaches the app's worker-failure handler as a notice
+        self.app.call_from_thread(self.saved, done)
+
+    def saved(self, done: str = "") -> None:
+        """After a successful write: tell the user, reload, let the screen mark others stale."""
+        if done:
+            self.notify(done, markup=False, timeout=3)
+        self.load()
+        self.post_message(self.Changed(self))
+
+    def form_closed(self, saved: bool | None) -> None:
+        """Callback for item forms."""
+        if saved:
+            self.saved()
+
+    # --- key hooks (the screen's n/e/p/x/f/... land here) ------------------
+
+    def add_item(self) -> None:
+        self.notify("There is nothing to add on this tab.", markup=False)
+
+    def edit_item(self) -> None:
+        self.notify("There is nothing to edit on this tab.", markup=False)
+
+    def remove_item(self) -> None:
+        self.notify("There is nothing to remove on this tab.", markup=False)
+
+    def nothing_selected(self) -> None:
+        self.notify(f"Select a {self.KIND} first.", markup=False, severity="warning")
+
+    def error_style(self) -> str:
+        """Rich style for warnings in cells, from the current theme."""
+        return f"bold {self.app.get_css_variables().get('error', 'red')}"
+
+    def accent_style(self) -> str:
+        return self.app.get_css_variables().get("accent", "cyan")
+
+
+class CoalescedFooter(Footer):
+    """A Footer that rebuilds once per burst of binding changes.
+
+    Textual's Footer recomposes all its keys on every bindings signal (each
+    focus move, each `refresh_bindings`); opening the detail screen sends six
+    in a row, and the rebuilds were the largest cost of opening a customer.
+    """
+
+    _rebuild_pending = False
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if self._rebuild_pending or not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        await self.recompose()

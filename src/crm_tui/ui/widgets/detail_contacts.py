@@ -1,0 +1,165 @@
+"""Contacts tab: the people at a business customer, primary first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from crm_tui.models import Contact
+from crm_tui.services.contacts import contact_name
+from crm_tui.services.customers import CustomerRead
+from crm_tui.services.validation import format_phone
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.item_forms import contact_form
+from crm_tui.ui.widgets.detail_base import DetailTab, cell, literal, restore_cursor, selected_id
+
+
+@dataclass(frozen=True)
+class ContactsData:
+    """The customer (to know its kind) and its contacts, None for an individual."""
+
+    customer: CustomerRead
+    contacts: list[Contact] | None
+
+
+class ContactsTab(DetailTab[ContactsData]):
+    """People with title, department, e-mail and phone; exactly one primary."""
+
+    KIND = "contact"
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(customer_id, id=id)
+        self.contacts: dict[int, Contact] = {}
+        self.not_applicable: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…", style="dim"), id="contacts-note", classes="tab-note")
+        yield DataTable(id="contacts-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one("#contacts-table", DataTable)
+        table.add_columns("", "Name", "Title", "Department", "E-mail", "Phone")
+
+    def fetch(self) -> ContactsData:
+        customer = self.services.customers.get(self.customer_id)
+        if customer.kind != "business":
+            return ContactsData(customer, None)
+        return ContactsData(customer, self.services.contacts.list(self.customer_id))
+
+    def show(self, data: ContactsData) -> None:
+        note = self.query_one("#contacts-note", Static)
+        table: DataTable[Text] = self.query_one("#contacts-table", DataTable)
+        if data.contacts is None:
+            self.not_applicable = (
+                f"Contacts are the people at a business; {literal(data.customer.display_name)} "
+                "is an individual customer, so this tab does not apply."
+            )
+            note.update(Text(self.not_applicable))
+            table.display = False
+            return
+        self.not_applicable = None
+        keep = selected_id(table)
+        table.clear()
+        self.contacts = {c.id: c for c in data.contacts if c.id is not None}
+        accent = f"bold {self.accent_style()}"
+        for c in data.contacts:
+            table.add_row(
+                cell("★" if c.is_primary else "", accent),
+                cell(contact_name(c), "bold" if c.is_primary else ""),
+                cell(c.title),
+                cell(c.department),
+                cell(c.email),
+                cell(format_phone(c.phone)),
+                key=str(c.id),
+            )
+        count = len(data.contacts)
+        note.update(
+            Text(
+                f"{count} contact{'s' if count != 1 else ''}; ★ primary"
+                if count
+                else "No contacts yet: n adds the first (it becomes the primary contact).",
+                style="dim",
+            )
+        )
+        table.display = True
+        restore_cursor(table, keep)
+
+    # --- keys -------------------------------------------------------------------
+
+    def _selected(self) -> Contact | None:
+        row_id = selected_id(self.query_one("#contacts-table", DataTable))
+        return self.contacts.get(row_id) if row_id is not None else None
+
+    def _refuse_for_individual(self) -> bool:
+        if self.not_applicable:
+            self.notify(self.not_applicable, markup=False, severity="warning")
+            return True
+        return False
+
+    def add_item(self) -> None:
+        if self._refuse_for_individual():
+            return
+        self.app.push_screen(
+            contact_form(self.services, self.customer_id, None), callback=self.form_closed
+        )
+
+    def edit_item(self) -> None:
+        if self._refuse_for_individual():
+            return
+        contact = self._selected()
+        if contact is None:
+            self.nothing_selected()
+            return
+        self.app.push_screen(
+            contact_form(self.services, self.customer_id, contact), callback=self.form_closed
+        )
+
+    @on(DataTable.RowSelected, "#contacts-table")
+    def _selected_row(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if not self.crm.refuse_if_read_only():
+            self.edit_item()
+
+    def make_primary(self) -> None:
+        if self._refuse_for_individual():
+            return
+        contact = self._selected()
+        if contact is None or contact.id is None:
+            self.nothing_selected()
+            return
+        if contact.is_primary:
+            self.notify(f"{contact_name(contact)} is already the primary contact.", markup=False)
+            return
+        contact_id = contact.id
+        self.run_write(
+            lambda: self.services.contacts.set_primary(contact_id),
+            f"{contact_name(contact)} is now the primary contact.",
+        )
+
+    def remove_item(self) -> None:
+        if self._refuse_for_individual():
+            return
+        contact = self._selected()
+        if contact is None or contact.id is None:
+            self.nothing_selected()
+            return
+        contact_id = contact.id
+        name = contact_name(contact)
+        extra = " The next contact becomes primary." if contact.is_primary else ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(
+                    lambda: self.services.contacts.remove(contact_id), f"{name} removed."
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                Text(f"Remove the contact {literal(name)}?{extra}"), confirm="Remove", danger=True
+            ),
+            callback=answered,
+        )

@@ -1,0 +1,67 @@
+"""The customer detail header: who this is, always in view."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from crm_tui.services.customers import CustomerRead
+from crm_tui.ui.widgets.detail_base import day, literal
+
+STATUS_STYLES = {
+    "active": "bold green",
+    "inactive": "bold yellow",
+    "prospect": "bold cyan",
+    "churned": "bold magenta",
+    "blocked": "bold white on red",
+    "merged": "bold",
+}
+
+
+class DetailHeader(Vertical):
+    """Name or company, kind, status (blocked with its reason stands out), segment,
+    tags, number, owner and customer since."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading customer…", style="dim"), id="header-title")
+        yield Static("", id="header-meta")
+        yield Static("", id="header-banner")
+
+    def show(self, customer: CustomerRead) -> None:
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(literal(customer.display_name), style="bold")
+        if customer.kind == "business":
+            person = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+            if person:
+                title.append(f"  ({literal(person)})", style="dim")
+        title.append("  ")
+        title.append(f" {customer.status.upper()} ", style=STATUS_STYLES.get(customer.status, ""))
+        title.append(f"  {customer.kind}  ", style="dim")
+        title.append(customer.number, style="bold")
+        self.query_one("#header-title", Static).update(title)
+
+        meta = Text(no_wrap=True, overflow="ellipsis")
+        parts = [
+            ("Segment", customer.segment or "—"),
+            ("Owner", customer.owner or "—"),
+            ("Since", day(customer.created_at)),
+            ("Tags", ", ".join(customer.tags) or "—"),
+        ]
+        for index, (label, value) in enumerate(parts):
+            if index:
+                meta.append("  ·  ", style="dim")
+            meta.append(f"{label} ", style="dim")
+            meta.append(literal(value))
+        self.query_one("#header-meta", Static).update(meta)
+
+        banner = self.query_one("#header-banner", Static)
+        if customer.status == "blocked":
+            banner.update(Text(f"BLOCKED: {literal(customer.status_reason) or 'no reason given'}"))
+            banner.display = True
+        elif customer.status == "merged" and customer.merged_into_id is not None:
+            banner.update(Text(f"Merged into C-{customer.merged_into_id:06d}; edit that customer."))
+            banner.display = True
+        else:
+            banner.display = False

@@ -1,0 +1,173 @@
+"""Notes tab: the activity timeline, pinned first, overdue follow-ups highlighted."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from crm_tui.models import Note
+from crm_tui.models.enums import NoteType
+from crm_tui.services.notes import is_overdue
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.item_forms import note_form
+from crm_tui.ui.widgets.detail_base import (
+    DetailTab,
+    cell,
+    day,
+    literal,
+    local_time,
+    restore_cursor,
+    selected_id,
+    today,
+)
+
+FILTERS = ["", *(t.value for t in NoteType)]
+
+
+class NotesTab(DetailTab[list[Note]]):
+    """Notes, calls, e-mails, meetings and tasks; `p` pins, `f` filters by type."""
+
+    KIND = "note"
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(customer_id, id=id)
+        self.type_filter = ""
+        self.notes: dict[int, Note] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…", style="dim"), id="notes-note", classes="tab-note")
+        yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="note-body")
+
+    def on_mount(self) -> None:
+        self.query_one("#notes-table", DataTable).add_columns(
+            "", "When", "Type", "Title", "Follow-up", "Visible to", "By"
+        )
+
+    def fetch(self) -> list[Note]:
+        return self.services.notes.list(self.customer_id, note_type=self.type_filter or None)
+
+    def show(self, data: list[Note]) -> None:
+        table: DataTable[Text] = self.query_one("#notes-table", DataTable)
+        keep = selected_id(table)
+        table.clear()
+        self.notes = {n.id: n for n in data if n.id is not None}
+        now = today()
+        overdue_style = self.error_style()
+        accent = self.accent_style()
+        overdue = 0
+        for n in data:
+            late = is_overdue(n, now)
+            overdue += late
+            follow = day(n.follow_up_on)
+            if n.follow_up_on and n.done:
+                follow += " done"
+            elif late:
+                follow += " OVERDUE"
+            table.add_row(
+                cell("⚑" if n.pinned else "", "bold"),
+                cell(day(n.created_at)),
+                cell(n.type),
+                cell(n.title, "bold" if n.pinned else ""),
+                cell(follow, overdue_style if late else ""),
+                cell(
+                    "customer" if n.visibility == "customer" else "internal",
+                    accent if n.visibility == "customer" else "dim",
+                ),
+                cell(n.author),
+                key=str(n.id),
+            )
+        shown = self.type_filter or "all types"
+        summary = Text.assemble(
+            (f"{len(data)} entries", "bold"),
+            ("  ·  showing: ", "dim"),
+            (shown, "bold"),
+            ("  (f changes)  ·  p pins", "dim"),
+        )
+        if overdue:
+            summary.append(f"  ·  {overdue} overdue", style=overdue_style)
+        self.query_one("#notes-note", Static).update(summary)
+        restore_cursor(table, keep)
+        self._show_body()
+
+    @on(DataTable.RowHighlighted, "#notes-table")
+    def _highlighted(self) -> None:
+        self._show_body()
+
+    def _show_body(self) -> None:
+        note = self._selected()
+        body = self.query_one("#note-body", Static)
+        if note is None:
+            body.update(Text("No notes yet: n adds one." if not self.notes else "", style="dim"))
+            return
+        text = Text()
+        text.append(literal(note.title), style="bold")
+        text.append(
+            f"  {note.type} by {literal(note.author) or 'unknown'}, {local_time(note.created_at)}",
+            style="dim",
+        )
+        text.append("\n")
+        text.append(literal(note.body, multiline=True) or "(no text)")
+        body.update(text)
+
+    # --- keys -------------------------------------------------------------------
+
+    def _selected(self) -> Note | None:
+        row_id = selected_id(self.query_one("#notes-table", DataTable))
+        return self.notes.get(row_id) if row_id is not None else None
+
+    def cycle_filter(self) -> None:
+        index = FILTERS.index(self.type_filter)
+        self.type_filter = FILTERS[(index + 1) % len(FILTERS)]
+        self.load()
+
+    def add_item(self) -> None:
+        self.app.push_screen(
+            note_form(self.services, self.customer_id, None), callback=self.form_closed
+        )
+
+    def edit_item(self) -> None:
+        note = self._selected()
+        if note is None:
+            self.nothing_selected()
+            return
+        self.app.push_screen(
+            note_form(self.services, self.customer_id, note), callback=self.form_closed
+        )
+
+    @on(DataTable.RowSelected, "#notes-table")
+    def _selected_row(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if not self.crm.refuse_if_read_only():
+            self.edit_item()
+
+    def toggle_pin(self) -> None:
+        note = self._selected()
+        if note is None or note.id is None:
+            self.nothing_selected()
+            return
+        note_id = note.id
+        done = "Unpinned." if note.pinned else "Pinned to the top."
+        self.run_write(lambda: self.services.notes.toggle_pin(note_id), done)
+
+    def remove_item(self) -> None:
+        note = self._selected()
+        if note is None or note.id is None:
+            self.nothing_selected()
+            return
+        note_id = note.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(lambda: self.services.notes.remove(note_id), "Note removed.")
+
+        self.app.push_screen(
+            ConfirmModal(
+                Text(f"Remove the {note.type} “{literal(note.title)}”?"),
+                confirm="Remove",
+                danger=True,
+            ),
+            callback=answered,
+        )

@@ -1,0 +1,221 @@
+"""Overview tab: contact and business details, figures, preferences and addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from crm_tui.models import Address
+from crm_tui.services.customers import CustomerRead
+from crm_tui.services.figures import CustomerFigures
+from crm_tui.services.validation import format_phone
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.item_forms import address_form
+from crm_tui.ui.widgets.detail_base import (
+    DetailTab,
+    cell,
+    day,
+    literal,
+    money,
+    pairs,
+    restore_cursor,
+    selected_id,
+)
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    """Everything the Overview tab (and the header) shows."""
+
+    customer: CustomerRead
+    figures: CustomerFigures
+    addresses: list[Address]
+
+
+class OverviewTab(DetailTab[OverviewData]):
+    """Contact details, business details, figures, preferences, loyalty and addresses."""
+
+    KIND = "address"
+
+    @dataclass
+    class CustomerLoaded(Message):
+        """The customer was (re)read; the screen refreshes its header from it."""
+
+        customer: CustomerRead
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(customer_id, id=id)
+        self.addresses: dict[int, Address] = {}
+        self.customer: CustomerRead | None = None
+        self.awaiting_wizard = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="overview-scroll"):
+            with Horizontal(classes="overview-row"):
+                yield Static(Text("Loading…", style="dim"), id="ov-contact", classes="panel")
+                yield Static("", id="ov-figures", classes="panel")
+            with Horizontal(classes="overview-row"):
+                yield Static("", id="ov-business", classes="panel")
+                yield Static("", id="ov-prefs", classes="panel")
+            yield DataTable(id="address-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        for panel_id, title in (
+            ("#ov-contact", "Contact"),
+            ("#ov-figures", "Figures"),
+            ("#ov-business", "Business"),
+            ("#ov-prefs", "Preferences & loyalty"),
+        ):
+            self.query_one(panel_id).border_title = title
+        table: DataTable[Text] = self.query_one("#address-table", DataTable)
+        table.border_title = "Addresses  (n add · enter edit · x remove)"
+        table.add_columns("Kind", "Address", "Country")
+
+    def fetch(self) -> OverviewData:
+        return OverviewData(
+            customer=self.services.customers.get(self.customer_id),
+            figures=self.services.figures.for_customer(self.customer_id),
+            addresses=self.services.addresses.list(self.customer_id),
+        )
+
+    def show(self, data: OverviewData) -> None:
+        c = data.customer
+        self.customer = c
+        self.post_message(self.CustomerLoaded(c))
+        person = " ".join(p for p in (c.first_name, c.last_name) if p)
+        contact: list[tuple[str, object]] = [
+            ("Name" if c.kind == "individual" else "Contact", person),
+            ("E-mail", c.email),
+            ("Phone", format_phone(c.phone)),
+        ]
+        if c.kind == "individual":
+            contact.append(("Born", day(c.date_of_birth)))
+        else:
+            contact.append(("Website", c.website))
+        self.query_one("#ov-contact", Static).update(pairs(contact))
+        self._show_figures(data.figures, c.currency)
+
+        business = self.query_one("#ov-business", Static)
+        business.display = c.kind == "business"
+        business.update(
+            pairs(
+                [
+                    ("Company", c.company_name),
+                    ("Registration", c.registration_number),
+                    ("VAT / tax id", c.vat_id),
+                    ("Business type", c.business_type),
+                    ("Industry", c.industry),
+                    ("Payment terms", c.payment_terms),
+                    ("Billing group", f"#{c.billing_group_id}" if c.billing_group_id else None),
+                ]
+            )
+        )
+        channels = ", ".join(p for p in c.contact_channels.split(",") if p) or "none"
+        self.query_one("#ov-prefs", Static).update(
+            pairs(
+                [
+                    ("Language", c.language),
+                    ("Currency", c.currency),
+                    ("Opted in to", channels),
+                    ("Loyalty", f"{c.loyalty_points:,} points"),
+                ]
+            )
+        )
+        self._show_addresses(data.addresses)
+
+    def _show_figures(self, f: CustomerFigures, currency: str | None) -> None:
+        self.query_one("#ov-figures", Static).update(
+            pairs(
+                [
+                    ("Lifetime value", money(f.lifetime_value, currency)),
+                    ("Outstanding", money(f.outstanding_balance, currency)),
+                    ("Monthly income", money(f.active_monthly, currency)),
+                    ("Avg sub value", money(f.average_subscription_value, currency)),
+                    (
+                        "Subscriptions",
+                        f"{f.active_subscriptions} active, {f.ended_subscriptions} ended",
+                    ),
+                    ("Orders", f"{f.orders}  (avg {money(f.average_order_value, currency)})"),
+                    ("Last purchase", day(f.last_purchase_at) or "never"),
+                ]
+            )
+        )
+
+    def _show_addresses(self, addresses: list[Address]) -> None:
+        table: DataTable[Text] = self.query_one("#address-table", DataTable)
+        keep = selected_id(table)
+        table.clear()
+        self.addresses = {a.id: a for a in addresses if a.id is not None}
+        accent = self.accent_style()
+        for a in addresses:
+            parts = (a.line1, a.line2, a.city, a.region, a.postal_code)
+            line = ", ".join(literal(p) for p in parts if p)
+            kind = cell(f"{a.kind} ★ default" if a.is_default_billing else a.kind)
+            if a.is_default_billing:
+                kind.stylize(f"bold {accent}")
+            table.add_row(
+                kind, Text(line, no_wrap=True, overflow="ellipsis"), cell(a.country), key=str(a.id)
+            )
+        if not addresses:
+            table.add_row(Text("none yet", style="dim"), Text("n adds one", style="dim"), Text(""))
+        restore_cursor(table, keep)
+
+    def focus_main(self) -> None:
+        self.query_one("#overview-scroll").focus()
+
+    # --- keys -------------------------------------------------------------------
+
+    def _selected(self) -> Address | None:
+        row_id = selected_id(self.query_one("#address-table", DataTable))
+        return self.addresses.get(row_id) if row_id is not None else None
+
+    def add_item(self) -> None:
+        self.app.push_screen(
+            address_form(self.services, self.customer_id, None), callback=self.form_closed
+        )
+
+    def edit_item(self) -> None:
+        """`e` on the Overview edits the customer in the wizard."""
+        self.awaiting_wizard = True
+        try:
+            self.crm.edit_customer(self.customer_id)
+        except ModuleNotFoundError:  # the wizard lands in another change; say so, don't crash
+            self.awaiting_wizard = False
+            self.notify("The customer editor is not available in this build.", markup=False)
+
+    @on(DataTable.RowSelected, "#address-table")
+    def _edit_address(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        address = self._selected()
+        if address is None or self.crm.refuse_if_read_only():
+            return
+        self.app.push_screen(
+            address_form(self.services, self.customer_id, address), callback=self.form_closed
+        )
+
+    def remove_item(self) -> None:
+        address = self._selected()
+        if address is None or address.id is None:
+            self.nothing_selected()
+            return
+        address_id = address.id
+        summary = ", ".join(p for p in (address.line1, address.city, address.country) if p)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(
+                    lambda: self.services.addresses.remove(address_id), "Address removed."
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                Text(f"Remove the address {literal(summary)}?"), confirm="Remove", danger=True
+            ),
+            callback=answered,
+        )

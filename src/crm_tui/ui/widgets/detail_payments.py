@@ -1,0 +1,267 @@
+"""Payments & orders tab: payments with a status filter, orders with items, vaulted cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.item_forms import method_form, payment_form
+from crm_tui.ui.widgets.detail_base import (
+    DetailTab,
+    cell,
+    day,
+    literal,
+    money,
+    restore_cursor,
+    selected_id,
+    today,
+)
+
+FILTERS = ["", "paid", "pending", "failed", "refunded"]
+STATUS_STYLES = {"paid": "green", "pending": "yellow", "failed": "bold red", "refunded": "magenta"}
+
+
+@dataclass(frozen=True)
+class PaymentsData:
+    """Payments (filtered), orders with items, cards, and subscriptions to name links."""
+
+    payments: list[Payment]
+    orders: list[tuple[Order, list[OrderItem]]]
+    methods: list[PaymentMethod]
+    subscriptions: list[Subscription]
+    currency: str
+
+
+class PaymentsTab(DetailTab[PaymentsData]):
+    """Record a payment, mark a failed one paid, refund; orders and cards below."""
+
+    KIND = "payment"
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(customer_id, id=id)
+        self.status_filter = ""
+        self.data: PaymentsData | None = None
+        self.payments: dict[int, Payment] = {}
+        self.methods: dict[int, PaymentMethod] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…", style="dim"), id="payments-note", classes="tab-note")
+        with VerticalScroll(id="payments-scroll", can_focus=False):
+            yield DataTable(id="payments-table", cursor_type="row", zebra_stripes=True)
+            yield Static(Text("Orders", style="bold"), classes="section-title")
+            yield DataTable(id="orders-table", cursor_type="row")
+            yield Static(
+                Text("Cards on file (c adds, x removes)", style="bold"), classes="section-title"
+            )
+            yield DataTable(id="methods-table", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#payments-table", DataTable).add_columns(
+            "Date", "Amount", "Status", "Card", "For", "Reference"
+        )
+        self.query_one("#orders-table", DataTable).add_columns("Order", "Status", "Items", "Total")
+        self.query_one("#methods-table", DataTable).add_columns(
+            "Card", "BIN", "Last 4", "Expires", "Holder", "Default"
+        )
+
+    def fetch(self) -> PaymentsData:
+        billing = self.services.billing
+        cid = self.customer_id
+        return PaymentsData(
+            payments=billing.payments(cid, status=self.status_filter or None),
+            orders=billing.orders(cid),
+            methods=billing.payment_methods(cid),
+            subscriptions=billing.subscriptions(cid),
+            currency=self.services.customers.get(cid).currency or "GBP",
+        )
+
+    def show(self, data: PaymentsData) -> None:
+        self.data = data
+        self.payments = {p.id: p for p in data.payments if p.id is not None}
+        self.methods = {m.id: m for m in data.methods if m.id is not None}
+        shown = self.status_filter or "all"
+        self.query_one("#payments-note", Static).update(
+            Text.assemble(
+                (f"{len(data.payments)} payments", "bold"),
+                ("  ·  status: ", "dim"),
+                (shown, "bold"),
+                ("  (f changes)  ·  m mark paid  ·  r refund", "dim"),
+            )
+        )
+        self._show_payments(data)
+        self._show_orders(data.orders)
+        self._show_methods(data.methods)
+
+    def _show_payments(self, data: PaymentsData) -> None:
+        table: DataTable[Text] = self.query_one("#payments-table", DataTable)
+        keep = selected_id(table)
+        table.clear()
+        subs = {s.id: " ".join(p for p in (s.product, s.variant) if p) for s in data.subscriptions}
+        for p in data.payments:
+            method = self.methods.get(p.payment_method_id or 0)
+            if p.subscription_id is not None:
+                linked = subs.get(p.subscription_id, f"subscription #{p.subscription_id}")
+            elif p.order_id is not None:
+                linked = f"order #{p.order_id}"
+            else:
+                linked = ""
+            table.add_row(
+                cell(day(p.paid_at)),
+                Text(money(p.amount, p.currency), justify="right"),
+                cell(p.status, STATUS_STYLES.get(p.status, "")),
+                cell(f"{method.brand} ••{method.last4}" if method else ""),
+                cell(linked),
+                cell(p.reference),
+                key=str(p.id),
+            )
+        restore_cursor(table, keep)
+
+    def _show_orders(self, orders: list[tuple[Order, list[OrderItem]]]) -> None:
+        table: DataTable[Text] = self.query_one("#orders-table", DataTable)
+        table.clear()
+        for order, items in orders:
+            table.add_row(
+                cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
+                cell(order.status),
+                cell(f"{len(items)} item{'s' if len(items) != 1 else ''}"),
+                Text(money(order.total, order.currency), justify="right", style="bold"),
+                key=f"o{order.id}",
+            )
+            for item in items:
+                table.add_row(
+                    Text(""),
+                    Text(""),
+                    cell(f"{item.quantity} × {literal(item.description)}", "dim"),
+                    Text(
+                        money(item.unit_price * item.quantity, order.currency),
+                        justify="right",
+                        style="dim",
+                    ),
+                    key=f"i{item.id}",
+                )
+        if not orders:
+            table.add_row(Text("no orders", style="dim"), Text(""), Text(""), Text(""))
+
+    def _show_methods(self, methods: list[PaymentMethod]) -> None:
+        table: DataTable[Text] = self.query_one("#methods-table", DataTable)
+        keep = selected_id(table)
+        table.clear()
+        for m in methods:
+            table.add_row(
+                cell(m.brand),
+                cell(m.bin),
+                cell(m.last4),
+                cell(f"{m.exp_month:02d}/{m.exp_year}"),
+                cell(m.holder_name),
+                cell("default" if m.is_default else ""),
+                key=str(m.id),
+            )
+        if not methods:
+            table.add_row(*(Text(t, style="dim") for t in ("none", "", "", "", "", "")))
+        restore_cursor(table, keep)
+
+    def focus_main(self) -> None:
+        self.query_one("#payments-table", DataTable).focus()
+
+    # --- keys -------------------------------------------------------------------
+
+    def _selected_payment(self) -> Payment | None:
+        row_id = selected_id(self.query_one("#payments-table", DataTable))
+        return self.payments.get(row_id) if row_id is not None else None
+
+    def cycle_filter(self) -> None:
+        index = FILTERS.index(self.status_filter)
+        self.status_filter = FILTERS[(index + 1) % len(FILTERS)]
+        self.load()
+
+    def add_item(self) -> None:
+        data = self.data
+        form = payment_form(
+            self.services,
+            self.customer_id,
+            subscriptions=data.subscriptions if data else [],
+            orders=[o for o, _ in data.orders] if data else [],
+            methods=data.methods if data else [],
+            currency=data.currency if data else "GBP",
+            today=today(),
+        )
+        self.app.push_screen(form, callback=self.form_closed)
+
+    def add_card(self) -> None:
+        self.app.push_screen(
+            method_form(self.services, self.customer_id), callback=self.form_closed
+        )
+
+    def edit_item(self) -> None:
+        self.notify(
+            "Payments are not edited: m marks a failed or pending payment paid, r refunds a paid one.",
+            markup=False,
+        )
+
+    def _status_change(self, allowed: set[str], verb: str, action: str, button: str) -> None:
+        payment = self._selected_payment()
+        if payment is None or payment.id is None:
+            self.nothing_selected()
+            return
+        if payment.status not in allowed:
+            self.notify(
+                f"A {payment.status} payment cannot be {verb}.", markup=False, severity="warning"
+            )
+            return
+        payment_id = payment.id
+        billing = self.services.billing
+        write = billing.mark_paid if action == "paid" else billing.refund
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(lambda: write(payment_id), f"Payment {verb}.")
+
+        what = f"{money(payment.amount, payment.currency)} of {day(payment.paid_at)}"
+        self.app.push_screen(
+            ConfirmModal(
+                f"Mark the {payment.status} payment of {what} as {action}?",
+                confirm=button,
+            ),
+            callback=answered,
+        )
+
+    def mark_paid(self) -> None:
+        self._status_change({"failed", "pending"}, "marked paid", "paid", "Mark paid")
+
+    def refund(self) -> None:
+        self._status_change({"paid"}, "refunded", "refunded", "Refund")
+
+    def remove_item(self) -> None:
+        """`x` removes the selected card when the card table has focus; payments stay forever."""
+        table: DataTable[Any] = self.query_one("#methods-table", DataTable)
+        row_id = selected_id(table) if table.has_focus else None
+        method = self.methods.get(row_id) if row_id is not None else None
+        if method is None or method.id is None:
+            self.notify(
+                "Payments are never deleted (r refunds one). To remove a card, select it first.",
+                markup=False,
+            )
+            return
+        method_id = method.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(
+                    lambda: self.services.billing.remove_payment_method(method_id), "Card removed."
+                )
+
+        self.app.push_screen(
+            ConfirmModal(
+                Text(f"Remove the card {literal(method.brand)} ••{method.last4}?"),
+                confirm="Remove",
+                danger=True,
+            ),
+            callback=answered,
+        )

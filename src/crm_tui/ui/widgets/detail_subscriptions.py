@@ -1,0 +1,147 @@
+"""Subscriptions tab: contracts, their dates and how much each has paid back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from crm_tui.models import Subscription
+from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.screens.item_forms import subscription_form
+from crm_tui.ui.widgets.detail_base import (
+    DetailTab,
+    cell,
+    day,
+    literal,
+    money,
+    restore_cursor,
+    selected_id,
+    today,
+)
+
+STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
+
+
+@dataclass(frozen=True)
+class SubscriptionsData:
+    """Each subscription with the amount paid against it so far."""
+
+    rows: list[tuple[Subscription, Decimal]]
+    currency: str
+
+
+class SubscriptionsTab(DetailTab[SubscriptionsData]):
+    """Product, variant, serial, amount, dates, status and cost recovered; add, edit, end."""
+
+    KIND = "subscription"
+
+    def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(customer_id, id=id)
+        self.subscriptions: dict[int, Subscription] = {}
+        self.currency = "GBP"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…", style="dim"), id="subs-note", classes="tab-note")
+        yield DataTable(id="subs-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one("#subs-table", DataTable)
+        table.add_columns(
+            "Product", "Variant", "Monthly", "Status", "Recovered",
+            "Start", "Contract end", "Next payment", "Asset serial",
+        )  # fmt: skip
+
+    def fetch(self) -> SubscriptionsData:
+        billing = self.services.billing
+        subs = billing.subscriptions(self.customer_id)
+        rows = [(s, billing.cost_recovered(s.id)) for s in subs if s.id is not None]
+        currency = self.services.customers.get(self.customer_id).currency or "GBP"
+        return SubscriptionsData(rows, currency)
+
+    def show(self, data: SubscriptionsData) -> None:
+        table: DataTable[Text] = self.query_one("#subs-table", DataTable)
+        keep = selected_id(table)
+        table.clear()
+        self.currency = data.currency
+        self.subscriptions = {s.id: s for s, _ in data.rows if s.id is not None}
+        for s, recovered in data.rows:
+            table.add_row(
+                cell(s.product, "bold"),
+                cell(s.variant),
+                cell(money(s.monthly_amount, s.currency)),
+                cell(s.status, STATUS_STYLES.get(s.status, "")),
+                cell(money(recovered, s.currency)),
+                cell(day(s.start_date)),
+                cell(day(s.contract_end)),
+                cell(day(s.next_payment_date)),
+                cell(s.asset_serial),
+                key=str(s.id),
+            )
+        active = sum(1 for s, _ in data.rows if s.status == "active")
+        note = (
+            f"{len(data.rows)} subscriptions, {active} active"
+            if data.rows
+            else "No subscriptions yet: n adds one."
+        )
+        self.query_one("#subs-note", Static).update(Text(note, style="dim"))
+        restore_cursor(table, keep)
+
+    # --- keys -------------------------------------------------------------------
+
+    def _selected(self) -> Subscription | None:
+        row_id = selected_id(self.query_one("#subs-table", DataTable))
+        return self.subscriptions.get(row_id) if row_id is not None else None
+
+    def add_item(self) -> None:
+        form = subscription_form(
+            self.services, self.customer_id, None, currency=self.currency, today=today()
+        )
+        self.app.push_screen(form, callback=self.form_closed)
+
+    def edit_item(self) -> None:
+        sub = self._selected()
+        if sub is None:
+            self.nothing_selected()
+            return
+        form = subscription_form(self.services, self.customer_id, sub)
+        self.app.push_screen(form, callback=self.form_closed)
+
+    @on(DataTable.RowSelected, "#subs-table")
+    def _selected_row(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if not self.crm.refuse_if_read_only():
+            self.edit_item()
+
+    def remove_item(self) -> None:
+        """`x` ends the selected subscription today (after asking)."""
+        sub = self._selected()
+        if sub is None or sub.id is None:
+            self.nothing_selected()
+            return
+        if sub.status == "ended":
+            self.notify("This subscription has already ended.", markup=False)
+            return
+        sub_id = sub.id
+        on = today()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(
+                    lambda: self.services.billing.end_subscription(sub_id, on),
+                    "Subscription ended.",
+                )
+
+        label = " ".join(p for p in (sub.product, sub.variant) if p)
+        self.app.push_screen(
+            ConfirmModal(
+                Text(f"End {literal(label)} today ({on.isoformat()})? Payments stop being due."),
+                confirm="End it",
+                danger=True,
+            ),
+            callback=answered,
+        )

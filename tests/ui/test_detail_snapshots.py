@@ -1,0 +1,97 @@
+"""Snapshots of each customer-detail tab at 80x24 on the seeded demo data."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+
+from crm_tui.services.registry import Services
+from crm_tui.ui.app import CrmApp
+from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.ui.widgets import detail_base
+
+SnapCompare = Callable[..., bool]
+
+# Demo customers (seed 7, as of 2026-01-15): C-000002 is a business with contacts,
+# subscriptions, payments and an order; C-000007 has notes; C-000016 is blocked.
+BUSINESS, WITH_NOTES, BLOCKED = 2, 7, 16
+
+
+class DetailHarness(CrmApp):
+    """The real app, opened straight on one customer's detail screen."""
+
+    def __init__(self, services: Services, customer_id: int) -> None:
+        super().__init__(services)
+        self.customer_id = customer_id
+
+    def on_mount(self, event: events.Mount | None = None) -> None:
+        assert event is not None  # Textual passes it; the default keeps the override compatible
+        event.prevent_default()  # skip CrmApp.on_mount: no list screen underneath
+        self.push_screen(CustomerDetailScreen(self.customer_id))
+
+
+@pytest.fixture(autouse=True)
+def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC and today is the demo's as-of day."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def show_tab(key: str) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(key)
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("key", "customer_id"),
+    [
+        ("1", BUSINESS),
+        ("2", BUSINESS),
+        ("3", BUSINESS),
+        ("4", BUSINESS),
+        ("5", WITH_NOTES),
+        ("6", BUSINESS),
+    ],
+    ids=["overview", "contacts", "subscriptions", "payments", "notes", "history"],
+)
+def test_detail_tab(
+    snap_compare: SnapCompare, demo_services: Services, key: str, customer_id: int
+) -> None:
+    """Each tab of the detail screen renders its demo data legibly at 80x24."""
+    app = DetailHarness(demo_services, customer_id)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_tab(key))
+
+
+def test_blocked_customer_overview(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """A blocked customer's reason stands out under the header."""
+    app = DetailHarness(demo_services, BLOCKED)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_tab("1"))
+
+
+def test_note_form(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """The add-note form fits an 80x24 terminal."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await show_tab("5")(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+
+    app = DetailHarness(demo_services, WITH_NOTES)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
