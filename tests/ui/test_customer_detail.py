@@ -197,11 +197,14 @@ async def test_slow_database_never_freezes_keys(svc: Services) -> None:
 async def test_overview_shows_details_figures_and_addresses(svc: Services) -> None:
     """Overview lists contact and business details, preferences, figures and addresses."""
     cid = business(svc)
+    group = svc.billing_groups.create("North accounts")
+    svc.customers.update(cid, {"billing_group_id": group.id}, expected_version=1)
     async with DetailHarness(svc, cid).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
         assert "ana@acme.example" in text_of(screen.query_one("#ov-contact", Static))
-        assert "Net 30" in text_of(screen.query_one("#ov-business", Static))
+        business_panel = text_of(screen.query_one("#ov-business", Static))
+        assert "Net 30" in business_panel and "North accounts" in business_panel
         figures = text_of(screen.query_one("#ov-figures", Static))
         assert "£29.99" in figures  # lifetime value: one paid payment
         assert "1 active, 0 ended" in figures

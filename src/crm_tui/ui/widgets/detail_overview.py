@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.models import Address
 from crm_tui.services.customers import CustomerRead
+from crm_tui.services.errors import NotFound
 from crm_tui.services.figures import CustomerFigures
 from crm_tui.services.validation import format_phone
 from crm_tui.ui.screens.confirm import ConfirmModal
@@ -36,6 +37,7 @@ class OverviewData:
     customer: CustomerRead
     figures: CustomerFigures
     addresses: list[Address]
+    billing_group: str | None = None
 
 
 class OverviewTab(DetailTab[OverviewData]):
@@ -78,10 +80,18 @@ class OverviewTab(DetailTab[OverviewData]):
         table.add_columns("Kind", "Address", "Country")
 
     def fetch(self) -> OverviewData:
+        customer = self.services.customers.get(self.customer_id)
+        group = None
+        if customer.billing_group_id is not None:
+            try:
+                group = self.services.billing_groups.get(customer.billing_group_id).name
+            except NotFound:  # deleted meanwhile: show the id it still points at
+                group = f"#{customer.billing_group_id}"
         return OverviewData(
-            customer=self.services.customers.get(self.customer_id),
+            customer=customer,
             figures=self.services.figures.for_customer(self.customer_id),
             addresses=self.services.addresses.list(self.customer_id),
+            billing_group=group,
         )
 
     def show(self, data: OverviewData) -> None:
@@ -112,7 +122,7 @@ class OverviewTab(DetailTab[OverviewData]):
                     ("Business type", c.business_type),
                     ("Industry", c.industry),
                     ("Payment terms", c.payment_terms),
-                    ("Billing group", f"#{c.billing_group_id}" if c.billing_group_id else None),
+                    ("Billing group", data.billing_group),
                 ]
             )
         )
