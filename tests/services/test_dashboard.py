@@ -208,3 +208,20 @@ def test_empty_database(services: Services) -> None:
     assert all(b.count == 0 for b in dash.ltv_distribution(as_of=AS_OF))
     assert dash.follow_ups(as_of=AS_OF).total == 0
     assert dash.contracts_ending(as_of=AS_OF).rows == ()
+
+
+def test_payment_failures_same_with_status_index(services: Services, ids: dict[str, int]) -> None:
+    """With an index on (status, paid_at) the range-count plan gives the same figures."""
+    from sqlalchemy import text
+
+    from crm_tui.services import dashboard
+
+    before = services.dashboard.payment_failures(as_of=AS_OF, months=3)
+    with services.ctx.db.engine.begin() as conn:
+        conn.execute(text("CREATE INDEX ix_test_payment_status_paid ON payment (status, paid_at)"))
+    dashboard._INDEXES.clear()
+    try:
+        after = services.dashboard.payment_failures(as_of=AS_OF, months=3)
+    finally:
+        dashboard._INDEXES.clear()
+    assert after == before

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
-from crm_tui.models import ChangeRecord, Customer
+from crm_tui.models import ChangeRecord, Customer, CustomerSummary
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
 from crm_tui.services.segment_rules import FIELDS, RuleSet, parse_rules
@@ -107,6 +107,17 @@ def members(services: Services, spec: dict[str, Any], people: People) -> set[str
     )
     with services.ctx.read() as session:
         found = set(session.scalars(segment_member_ids(session, segment.id, today=AS_OF)))
+        # The list's row-by-row form of the same rules selects the same customers.
+        condition = segment_condition(session, segment.id, today=AS_OF)
+        assert condition is not None
+        row_wise = set(
+            session.scalars(
+                select(col(Customer.id))
+                .join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
+                .where(col(Customer.status) != "merged", condition)
+            )
+        )
+    assert row_wise == found
     assert services.segments.preview_count(spec, as_of=AS_OF) == len(found)
     assert services.segments.count(segment.id, as_of=AS_OF) == len(found)
     services.segments.delete(segment.id)

@@ -372,9 +372,13 @@ def start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def compile_rules(ruleset: CleanRuleSet, *, today: date) -> ColumnElement[bool]:
-    """One boolean expression over `customer` (and `customer_summary`, when needed)."""
-    parts = [_compile(rule, today) for rule in ruleset.rules]
+def compile_rules(ruleset: CleanRuleSet, *, today: date, semi: bool = True) -> ColumnElement[bool]:
+    """One boolean expression over `customer` (and `customer_summary`, when needed).
+
+    `semi=True` suits counting a whole segment; `semi=False` suits checking
+    rows one at a time (the list's window): see `_has`.
+    """
+    parts = [_compile(rule, today, semi) for rule in ruleset.rules]
     if not parts:
         return true() if ruleset.match == "all" else false()
     return and_(*parts) if ruleset.match == "all" else or_(*parts)
@@ -399,12 +403,12 @@ def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
     )
 
 
-Compiler = Callable[[CleanRule, date], ColumnElement[bool]]
+Compiler = Callable[[CleanRule, date, bool], ColumnElement[bool]]
 
 
-def _compile(rule: CleanRule, today: date) -> ColumnElement[bool]:
+def _compile(rule: CleanRule, today: date, semi: bool) -> ColumnElement[bool]:
     compiler = _COMPILERS[rule.spec.type]
-    return compiler(rule, today)
+    return compiler(rule, today, semi)
 
 
 def _nullable_negation(column: Any, positive: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -412,14 +416,14 @@ def _nullable_negation(column: Any, positive: ColumnElement[bool]) -> ColumnElem
     return or_(column.is_(None), not_(positive))
 
 
-def _compile_choice(rule: CleanRule, _today: date) -> ColumnElement[bool]:
+def _compile_choice(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
     column = col(Customer.status) if rule.spec.name == "status" else col(Customer.kind)
     values = rule.value if isinstance(rule.value, list) else [rule.value]
     positive = column.in_(values) if len(values) > 1 else column == values[0]
     return not_(positive) if rule.op in ("ne", "not_in") else positive
 
 
-def _compile_text(rule: CleanRule, _today: date) -> ColumnElement[bool]:
+def _compile_text(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
     column = col(Customer.industry)
     lowered = func.lower(column)
     if rule.op == "is_empty":
@@ -437,31 +441,45 @@ def _compile_text(rule: CleanRule, _today: date) -> ColumnElement[bool]:
     return _nullable_negation(column, positive) if rule.op == "not_contains" else positive
 
 
-def _compile_country(rule: CleanRule, _today: date) -> ColumnElement[bool]:
-    billing = select(col(Address.id)).where(
-        col(Address.customer_id) == col(Customer.id), col(Address.is_default_billing).is_(True)
-    )
+def _has(rows: Select[Any], customer_id: Any, *, negate: bool, semi: bool) -> ColumnElement[bool]:
+    """The customer has a row in `rows` (ids in `customer_id`).
+
+    `semi=True` (counting members) asks `customer.id IN (SELECT ...)`: the
+    database builds the set once (SQLite an ephemeral index, PostgreSQL a
+    semi-join) instead of probing per customer. Negations stay NOT EXISTS:
+    PostgreSQL cannot turn NOT IN into an anti-join, and a large NOT IN list
+    that outgrows work_mem is re-scanned for every row. `semi=False` (the
+    list, which checks only the rows it shows) probes per row.
+    """
+    if semi and not negate:
+        return col(Customer.id).in_(rows)
+    found = exists(rows.where(customer_id == col(Customer.id)))
+    return not_(found) if negate else found
+
+
+def _compile_country(rule: CleanRule, _today: date, semi: bool) -> ColumnElement[bool]:
+    billing = select(col(Address.customer_id)).where(col(Address.is_default_billing).is_(True))
     if rule.op in ("is_set", "is_empty"):
-        found = exists(billing)
-        return found if rule.op == "is_set" else not_(found)
+        return _has(billing, col(Address.customer_id), negate=rule.op == "is_empty", semi=semi)
     values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
-    found = exists(billing.where(func.upper(col(Address.country)).in_(values)))
-    return not_(found) if rule.op in ("ne", "not_in") else found
+    matching = billing.where(func.upper(col(Address.country)).in_(values))
+    negate = rule.op in ("ne", "not_in")
+    return _has(matching, col(Address.customer_id), negate=negate, semi=semi)
 
 
-def _compile_tag(rule: CleanRule, _today: date) -> ColumnElement[bool]:
-    tagged = select(col(CustomerTag.tag_id)).where(col(CustomerTag.customer_id) == col(Customer.id))
+def _compile_tag(rule: CleanRule, _today: date, semi: bool) -> ColumnElement[bool]:
+    tagged = select(col(CustomerTag.customer_id))
     if rule.op in ("is_set", "is_empty"):
-        found = exists(tagged)
-        return found if rule.op == "is_set" else not_(found)
+        return _has(tagged, col(CustomerTag.customer_id), negate=rule.op == "is_empty", semi=semi)
     values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
     keys = [text_key(v) for v in values]
     tag_ids = select(col(Tag.id)).where(col(Tag.name_key).in_(keys))
-    found = exists(tagged.where(col(CustomerTag.tag_id).in_(tag_ids)))
-    return not_(found) if rule.op in ("ne", "not_in") else found
+    matching = tagged.where(col(CustomerTag.tag_id).in_(tag_ids))
+    negate = rule.op in ("ne", "not_in")
+    return _has(matching, col(CustomerTag.customer_id), negate=negate, semi=semi)
 
 
-def _compile_group(rule: CleanRule, _today: date) -> ColumnElement[bool]:
+def _compile_group(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
     column = col(Customer.billing_group_id)
     if rule.op == "is_set":
         return column.is_not(None)
@@ -487,7 +505,7 @@ def _number_column(name: str) -> Any:
     }[name]
 
 
-def _compile_number(rule: CleanRule, _today: date) -> ColumnElement[bool]:
+def _compile_number(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
     column = _number_column(rule.spec.name)
     value = rule.value
     comparisons: dict[str, Callable[[], ColumnElement[bool]]] = {
@@ -502,7 +520,7 @@ def _compile_number(rule: CleanRule, _today: date) -> ColumnElement[bool]:
     return comparisons[rule.op]()
 
 
-def _compile_date(rule: CleanRule, today: date) -> ColumnElement[bool]:
+def _compile_date(rule: CleanRule, today: date, _semi: bool) -> ColumnElement[bool]:
     column = (
         col(Customer.created_at)
         if rule.spec.name == "created"
@@ -531,34 +549,39 @@ def _negate_if(negate: bool, condition: ColumnElement[bool]) -> ColumnElement[bo
     return not_(condition) if negate else condition
 
 
-def _compile_days(rule: CleanRule, today: date) -> ColumnElement[bool]:
+def _compile_days(rule: CleanRule, today: date, semi: bool) -> ColumnElement[bool]:
     cutoff_day = today - timedelta(days=rule.value)
+    negate = rule.op == "not_within"
     if rule.spec.name == "failed_payment":
-        found = exists(
-            select(col(Payment.id)).where(
-                col(Payment.customer_id) == col(Customer.id),
-                col(Payment.status) == PaymentStatus.FAILED,
-                col(Payment.paid_at) >= start_of(cutoff_day),
-                col(Payment.paid_at) < start_of(today + timedelta(days=1)),
-            )
+        failed = select(col(Payment.customer_id)).where(
+            col(Payment.status) == PaymentStatus.FAILED,
+            col(Payment.paid_at) >= start_of(cutoff_day),
+            col(Payment.paid_at) < start_of(today + timedelta(days=1)),
         )
-    else:
-        # The customer's earliest subscription started inside the window.
-        recent = exists(
-            select(col(Subscription.id)).where(
-                col(Subscription.customer_id) == col(Customer.id),
-                col(Subscription.start_date) >= cutoff_day,
-                col(Subscription.start_date) <= today,
-            )
+        return _has(failed, col(Payment.customer_id), negate=negate, semi=semi)
+    # The customer's earliest subscription started inside the window.
+    if semi and not negate:
+        first = func.min(col(Subscription.start_date))
+        newcomers = (
+            select(col(Subscription.customer_id))
+            .group_by(col(Subscription.customer_id))
+            .having(first >= cutoff_day, first <= today)
         )
-        earlier = exists(
-            select(col(Subscription.id)).where(
-                col(Subscription.customer_id) == col(Customer.id),
-                col(Subscription.start_date) < cutoff_day,
-            )
+        return col(Customer.id).in_(newcomers)
+    recent = exists(
+        select(col(Subscription.id)).where(
+            col(Subscription.customer_id) == col(Customer.id),
+            col(Subscription.start_date) >= cutoff_day,
+            col(Subscription.start_date) <= today,
         )
-        return _negate_if(rule.op == "not_within", and_(recent, not_(earlier)))
-    return found if rule.op == "within" else not_(found)
+    )
+    earlier = exists(
+        select(col(Subscription.id)).where(
+            col(Subscription.customer_id) == col(Customer.id),
+            col(Subscription.start_date) < cutoff_day,
+        )
+    )
+    return _negate_if(negate, and_(recent, not_(earlier)))
 
 
 _COMPILERS: dict[FieldType, Compiler] = {

@@ -157,7 +157,7 @@ def segment_condition(
         ruleset = clean_rules(segment.rules)
     except ValidationError:
         return false()
-    return compile_rules(ruleset, today=today or date.today())
+    return compile_rules(ruleset, today=today or date.today(), semi=False)
 
 
 def count_members(session: Session, segment_id: int, *, today: date | None = None) -> int:
