@@ -19,6 +19,7 @@ from crm_tui.services.figures import FigureService
 from crm_tui.services.history import HistoryService
 from crm_tui.services.lookups_wizard import WizardLookupService
 from crm_tui.services.notes import NoteService
+from crm_tui.services.search import SearchService
 from crm_tui.services.segments import SegmentService
 from crm_tui.services.tags import TagService
 
@@ -35,6 +36,7 @@ class Services:
     billing: BillingService
     figures: FigureService
     history: HistoryService
+    search: SearchService
     duplicates: DuplicateFinder
     wizard_lookups: WizardLookupService
 
@@ -49,6 +51,7 @@ class Services:
             billing=BillingService(ctx),
             figures=FigureService(ctx),
             history=HistoryService(ctx),
+            search=SearchService(ctx),
             duplicates=DuplicateFinder(ctx),
             wizard_lookups=WizardLookupService(ctx),
         )
