@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -37,7 +37,7 @@ from crm_tui.services import history, search_doc
 from crm_tui.services.customer_rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.customers import ensure_tag
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.import_refs import billing_group_ids, tag_ids_for
+from crm_tui.services.import_refs import billing_group_ids, insert_rows, next_ids, tag_ids_for
 from crm_tui.services.import_rows import PreparedRow
 from crm_tui.services.validation import text_key
 
@@ -347,12 +347,11 @@ class BatchImporter:
             # are ours; RETURNING in parameter order would cost one INSERT per row.
             start = int(session.scalar(select(func.coalesce(func.max(col(Customer.id)), 0))) or 0)
             ids = list(range(start + 1, start + 1 + len(rows)))
-            for cid, values in zip(ids, rows, strict=True):
-                values["id"] = cid
-            session.execute(insert(table), rows)
         else:
-            returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = list(session.execute(returning, rows).scalars())
+            ids = next_ids(session, table, len(rows))
+        for cid, values in zip(ids, rows, strict=True):
+            values["id"] = cid
+        insert_rows(session, table, rows)
         summaries, docs, changes, addresses, notes, links = [], [], [], [], [], []
         tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         for cid, values, item in zip(ids, rows, items, strict=True):
@@ -378,4 +377,4 @@ class BatchImporter:
         for model, batch in ((CustomerSummary, summaries), (CustomerSearch, docs), (ChangeRecord, changes),
                              (Address, addresses), (Note, notes), (CustomerTag, links)):  # fmt: skip
             if batch:
-                session.execute(insert(_table(model)), batch)
+                insert_rows(session, _table(model), batch)
