@@ -17,18 +17,24 @@ headless app at 80x24:
 Each figure is the median and p95 over `repeat` fresh screens after one
 warm-up. Rows marked (cpu) give the process CPU time over the same span (all
 threads): on a busy machine wall time includes waiting for a core, CPU time
-does not.
+does not. `x_reference` compares each median with the same measure of a
+screen holding only six empty tabs and a footer (Textual's floor on this
+machine, at this moment).
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textual import events
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from benchmarks.common import summary_row, time_calls
 from crm_tui.config import Settings
@@ -41,6 +47,7 @@ from crm_tui.ui.widgets.detail_base import DetailTab
 BENCH_EMAIL = "detail-bench@example.com"
 PAYMENTS, NOTES = 500, 200
 HEAVY_TABS = ["contacts", "subscriptions", "payments", "notes", "history"]
+REFERENCE = "reference: empty 6-tab screen painted"
 
 
 def heavy_customer(services: Services) -> int:
@@ -145,9 +152,24 @@ class _Shown:
         for tab_class, original in self.originals.items():
             tab_class.show = original  # type: ignore[method-assign]
 
-    async def wait(self, name: str, before: int) -> None:
+    async def wait(self, name: str, before: int, timeout: float = 60) -> None:
+        deadline = time.perf_counter() + timeout
         while self.counts.get(name, 0) <= before:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the {name} tab never showed its data")
             await asyncio.sleep(0.0005)
+
+
+class _ReferenceScreen(Screen[None]):
+    """The floor: a screen with a label, six empty tabs and a footer, no data."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("reference")
+        with TabbedContent():
+            for index in range(6):
+                with TabPane(f"{index} tab"):
+                    yield Static("empty")
+        yield Footer()
 
 
 async def _measure(services: Services, cid: int, repeat: int) -> dict[str, list[float]]:
@@ -191,6 +213,12 @@ async def _measure(services: Services, cid: int, repeat: int) -> dict[str, list[
                 await app.workers.wait_for_complete()
                 app.pop_screen()
                 await pilot.pause()
+                started, cpu = time.perf_counter(), time.process_time()
+                await app.push_screen(_ReferenceScreen())
+                await _next_frame(app)
+                record(REFERENCE, started, cpu, keep)
+                app.pop_screen()
+                await pilot.pause()
     return samples
 
 
@@ -201,7 +229,18 @@ def run(db_url: str, repeat: int = 15) -> list[dict[str, Any]]:
         cid = heavy_customer(services)
         setup_s = time.perf_counter() - started
         samples = asyncio.run(_measure(services, cid, repeat))
-        rows = [summary_row(name, values) for name, values in samples.items()]
+        floor = statistics.median(samples[REFERENCE])
+        floor_cpu = statistics.median(samples[f"{REFERENCE} (cpu)"])
+        rows = [
+            summary_row(
+                name,
+                values,
+                x_reference=round(
+                    statistics.median(values) / (floor_cpu if name.endswith("(cpu)") else floor), 1
+                ),
+            )
+            for name, values in samples.items()
+        ]
         billing, notes = services.billing, services.notes
         rows.append(
             summary_row(

@@ -32,6 +32,7 @@ DataT = TypeVar("DataT")
 # C0 and C1 control characters (and DEL); tab and newline are handled apart.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
+_THEME_COLORS: dict[tuple[str, str], str] = {}
 
 
 # Tests and snapshot runs pin "today" here, so overdue follow-ups stay stable.
@@ -211,12 +212,19 @@ class DetailTab(Vertical, Generic[DataT]):
     def nothing_selected(self) -> None:
         self.notify(f"Select a {self.KIND} first.", markup=False, severity="warning")
 
+    def theme_color(self, name: str, fallback: str) -> str:
+        """A theme colour for rich styles in cells (cached: the colour system is costly)."""
+        key = (self.app.theme, name)
+        if key not in _THEME_COLORS:
+            _THEME_COLORS[key] = self.app.get_css_variables().get(name, fallback)
+        return _THEME_COLORS[key]
+
     def error_style(self) -> str:
         """Rich style for warnings in cells, from the current theme."""
-        return f"bold {self.app.get_css_variables().get('error', 'red')}"
+        return f"bold {self.theme_color('error', 'red')}"
 
     def accent_style(self) -> str:
-        return self.app.get_css_variables().get("accent", "cyan")
+        return self.theme_color("accent", "cyan")
 
 
 class CoalescedFooter(Footer):
