@@ -10,6 +10,7 @@ from crm_tui.db.engine import Database, make_engine
 from crm_tui.services.addresses import AddressService
 from crm_tui.services.billing import BillingService
 from crm_tui.services.billing_groups import BillingGroupService
+from crm_tui.services.bulk import BulkService
 from crm_tui.services.contacts import ContactService
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import CustomerService
@@ -17,6 +18,7 @@ from crm_tui.services.dashboard import DashboardService
 from crm_tui.services.duplicates import DuplicateFinder
 from crm_tui.services.figures import FigureService
 from crm_tui.services.history import HistoryService
+from crm_tui.services.lookups import LookupService
 from crm_tui.services.lookups_wizard import WizardLookupService
 from crm_tui.services.notes import NoteService
 from crm_tui.services.search import SearchService
@@ -55,6 +57,16 @@ class Services:
             duplicates=DuplicateFinder(ctx),
             wizard_lookups=WizardLookupService(ctx),
         )
+
+    @property
+    def bulk(self) -> BulkService:
+        """Bulk tag/status/export; shares `search` so mark-all means what the list shows."""
+        return BulkService(self.ctx, self.search)
+
+    @property
+    def lookups(self) -> LookupService:
+        """Choices for the customer list's filters."""
+        return LookupService(self.ctx)
 
     # Segments, tags, billing groups and dashboard figures: stateless, built on use.
     @property

@@ -1,102 +1,469 @@
-"""The customer list: live search over a window of rows, filters, sort, bulk actions."""
+"""The customer list: live search over a window of rows, filters, sort, KPIs, bulk actions.
+
+Every keystroke starts a search in an exclusive thread worker; results carry
+the request they answer and are dropped unless it is still the current one,
+so a slow old search never paints over a newer one. The first page comes
+first; the match count follows from the same worker, and the KPI bar from a
+separate worker after the rows, so neither delays them. Further pages are
+fetched by keyset as the cursor nears the end of the window.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.worker import get_current_worker
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from crm_tui.services.bulk import Selection
+from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.ui.screens.bulk_flow import BulkFlow
+from crm_tui.ui.screens.list_filters import AppliedFilters, FiltersModal
+from crm_tui.ui.screens.list_sort import SortModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.customer_table import CustomerTable
+from crm_tui.ui.widgets.filter_bar import FilterBar, sort_label, without
+from crm_tui.ui.widgets.kpi_bar import KpiBar
+from crm_tui.ui.widgets.marks import Marks
 from crm_tui.ui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
+
+# Actions bound to plain letters: they cannot fire while the search input has
+# focus (it takes the letter), so the footer hides them there.
+MAX_WINDOW = 1_000  # rows a refresh in place reloads at most (the service's page limit)
+TABLE_ACTIONS = frozenset(
+    {
+        "filters",
+        "sort",
+        "mark",
+        "mark_all",
+        "bulk",
+        "export",
+        "new_customer",
+        "quick_add",
+        "edit",
+        "import_customers",
+        "dashboard",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """One search of the list; results answer exactly one request."""
+
+    generation: int
+    query: str
+    filters: SearchFilters
+    sort: SortSpec
+    keep_id: int | None = None  # refresh in place: keep the cursor on this customer
+    origin: int = 0  # ... from this page of the window on
+    after: Cursor | None = None  # ... which starts after this keyset cursor
+    limit: int = 50
 
 
 class CustomerListScreen(Screen[None]):
     """Where support staff live: find a customer in a keystroke or two."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_list.tcss"))]
+    PAGE_SIZE: ClassVar[int] = 50
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", key_display="/"),
+        # The footer must fit 80 columns: the rarer keys are in the help panel (?).
+        Binding("slash", "focus_search", "Search", key_display="/", show=False),
+        Binding("f", "filters", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("space", "mark", "Mark", key_display="␣"),
+        Binding("asterisk", "mark_all", "Mark all matches", key_display="*", show=False),
+        Binding("b", "bulk", "Bulk"),
+        Binding("x", "export", "Export"),
         Binding("n", "new_customer", "New"),
-        Binding("a", "quick_add", "Quick add"),
-        Binding("e", "edit_customer", "Edit"),
+        Binding("a", "quick_add", "Add"),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("i", "import_customers", "Import", show=False),
+        Binding("d", "dashboard", "Dashboard", show=False),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("escape", "toggle_focus", "Back", show=False),
     ]
 
     @dataclass
     class RowsLoaded(Message):
-        """A search finished in a worker."""
+        """The first page of a search."""
 
-        query: str
-        rows: list[Any]
+        request: ListRequest
+        page: Page
+
+    @dataclass
+    class CountLoaded(Message):
+        """How many customers match (exact, or at least `count`)."""
+
+        request: ListRequest
+        count: int
+        exact: bool
+
+    @dataclass
+    class PageLoaded(Message):
+        """A neighbouring page for the table's window."""
+
+        request: ListRequest
+        index: int
+        page: Page
+
+    @dataclass
+    class KpisLoaded(Message):
+        """Figures for the KPI bar."""
+
+        request: ListRequest
+        kpis: Kpis
 
     def __init__(self) -> None:
         super().__init__()
-        self.query_text = ""
+        self.filters = SearchFilters()
+        self.sort = SortSpec()
+        self.names: dict[tuple[str, int], str] = {}
+        self.marks = Marks()
+        self.request = ListRequest(0, "", self.filters, self.sort)
+        self.match_count: tuple[int, bool] | None = None
+        self._stale = False
+        self._kpis_for: ListRequest | None = None
+        self._rows_for: ListRequest | None = None
 
     @property
     def crm(self) -> CrmApp:
         return cast("CrmApp", self.app)
 
+    @property
+    def table(self) -> CustomerTable:
+        return self.query_one(CustomerTable)
+
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
+        yield FilterBar(id="filter-bar")
         yield CustomerTable(id="customer-table")
-        yield Footer()
+        yield Static("", id="empty-hint", markup=False)
+        yield KpiBar(id="kpi-bar")
+        yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        self.query_one(SearchBar).input.focus()
-        self.run_search("")
+    async def on_mount(self) -> None:
+        self.table.is_marked = self.marks.is_marked
+        await self.query_one(FilterBar).show(self.filters)
+        self.search_bar.input.focus()
+        self.start_search()
 
-    @on(SearchBar.QueryChanged)
-    def query_changed(self, event: SearchBar.QueryChanged) -> None:
-        self.query_text = event.query
-        self.run_search(event.query)
+    def on_screen_resume(self) -> None:
+        if self._stale:  # back from a detail, wizard or dialog that may have changed rows
+            self._stale = False
+            self.refresh_in_place()
 
-    @on(SearchBar.Submitted)
-    def open_from_search(self, event: SearchBar.Submitted) -> None:
-        table = self.query_one(CustomerTable)
-        if table.current_id is not None:
-            self.crm.open_customer(table.current_id)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (isinstance(self.focused, Input) and action in TABLE_ACTIONS)
+
+    # --- searching -------------------------------------------------------------------
+
+    def start_search(self) -> None:
+        """Search for the current query, filters and sort from the top; newer calls win."""
+        self._search(
+            ListRequest(
+                self.request.generation + 1,
+                self.search_bar.value,
+                self.filters,
+                self.sort,
+                limit=self.PAGE_SIZE,
+            )
+        )
+
+    def refresh_in_place(self) -> None:
+        """Reload the rows on screen (after an edit or bulk change), keeping the cursor."""
+        origin, after, size = self.table.window_origin()
+        request = self.request
+        self._search(
+            ListRequest(
+                request.generation + 1,
+                request.query,
+                request.filters,
+                request.sort,
+                keep_id=self.table.current_id,
+                origin=origin,
+                after=after,
+                limit=min(max(size, self.PAGE_SIZE), MAX_WINDOW),
+            )
+        )
+
+    def _search(self, request: ListRequest) -> None:
+        self.request = request
+        self.match_count = None
+        self.search_bar.set_count("…")
+        self.query_one(KpiBar).show_pending()
+        self.fetch_first_page(self.request)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, query: str) -> None:
-        search = getattr(self.crm.services, "search", None)
-        rows: list[Any] = []
-        if search is not None:
-            rows = list(search.search(query).rows)
+    def fetch_first_page(self, request: ListRequest) -> None:
+        worker = get_current_worker()
+        search = self.crm.services.search
+        page = search.search(
+            request.query, request.filters, request.sort, after=request.after, limit=request.limit
+        )
+        if worker.is_cancelled:
+            return
+        self.post_message(self.RowsLoaded(request, page))
+        count, exact = search.count(request.query, request.filters)
+        if not worker.is_cancelled:
+            self.post_message(self.CountLoaded(request, count, exact))
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def fetch_page(self, request: ListRequest, index: int, after: Cursor | None) -> None:
+        search = self.crm.services.search
+        page = search.search(
+            request.query, request.filters, request.sort, after=after, limit=self.PAGE_SIZE
+        )
         if not get_current_worker().is_cancelled:
-            self.post_message(self.RowsLoaded(query, rows))
+            self.post_message(self.PageLoaded(request, index, page))
+
+    def want_kpis(self) -> None:
+        """KPIs for the current request, one computation at a time.
+
+        List-wide figures cost up to a second at a million customers and a
+        thread cannot be interrupted, so fast typing must not pile them up:
+        while one runs, later requests wait and only the newest is computed.
+        """
+        if self._kpis_for is None:
+            self._kpis_for = self.request
+            self.fetch_kpis(self.request)
+
+    @work(thread=True, group="kpis", exit_on_error=False)
+    def fetch_kpis(self, request: ListRequest) -> None:
+        kpis = self.crm.services.search.kpis(request.query, request.filters)
+        self.post_message(self.KpisLoaded(request, kpis))
+
+    @on(Worker.StateChanged)
+    def kpis_finished(self, event: Worker.StateChanged) -> None:
+        """Not stopped: the app's one failure handler also sees this event."""
+        if event.worker.group == "page" and event.state == WorkerState.ERROR:
+            self.table.forget_pending()  # let the window ask again
+        if event.worker.group != "kpis" or not event.worker.is_finished:
+            return
+        done, self._kpis_for = self._kpis_for, None
+        if done != self.request and self._rows_for == self.request:
+            self.want_kpis()  # the figures for the newest rows, which arrived meanwhile
+
+    @on(SearchBar.QueryChanged)
+    def query_changed(self) -> None:
+        self._drop_all_matches_mark()
+        self.start_search()
 
     @on(RowsLoaded)
     def show_rows(self, event: RowsLoaded) -> None:
-        if event.query != self.query_text:
-            return  # a newer query is on its way; never paint stale results
-        self.query_one(CustomerTable).show_rows(event.rows)
-        self.query_one(SearchBar).set_count(f"{len(event.rows):,} shown")
+        if event.request != self.request:
+            return  # a newer search is on its way; never paint stale results
+        page = event.page
+        self._rows_for = event.request
+        request = event.request
+        self.table.reset(
+            page.rows, page.next, page.has_more, origin=request.origin, keep_id=request.keep_id
+        )
+        if page.near_misses:
+            self.search_bar.set_count("no match · near misses")
+        self._show_empty_hint(not page.rows)
+        self.want_kpis()
+
+    @on(CountLoaded)
+    def show_count(self, event: CountLoaded) -> None:
+        if event.request != self.request:
+            return
+        self.match_count = (event.count, event.exact)
+        if event.count == 0 and self.table.loaded_rows:
+            return  # near misses are showing; keep their label
+        plus = "" if event.exact else "+"
+        noun = "match" if event.count == 1 and event.exact else "matches"
+        self.search_bar.set_count(f"{event.count:,}{plus} {noun}")
+        self._show_state()
+
+    @on(CustomerTable.PageWanted)
+    def want_page(self, event: CustomerTable.PageWanted) -> None:
+        self.fetch_page(self.request, event.index, event.after)
+
+    @on(PageLoaded)
+    def add_page(self, event: PageLoaded) -> None:
+        if event.request == self.request:
+            page = event.page
+            self.table.add_page(event.index, page.rows, page.next, page.has_more)
+
+    @on(KpisLoaded)
+    def show_kpis(self, event: KpisLoaded) -> None:
+        if event.request == self.request:
+            self.query_one(KpiBar).show_kpis(event.kpis)
+
+    # --- opening -------------------------------------------------------------------
+
+    @on(SearchBar.Submitted)
+    def open_from_search(self) -> None:
+        self._open(self.table.current_id)
 
     @on(CustomerTable.CustomerSelected)
-    def open_customer(self, event: CustomerTable.CustomerSelected) -> None:
-        self.crm.open_customer(event.customer_id)
+    def open_selected(self, event: CustomerTable.CustomerSelected) -> None:
+        self._open(event.customer_id)
 
-    def action_focus_search(self) -> None:
-        self.query_one(SearchBar).input.focus()
+    def _open(self, customer_id: int | None) -> None:
+        if customer_id is not None:
+            self._stale = True
+            self.crm.open_customer(customer_id)
 
     def action_new_customer(self) -> None:
+        self._stale = True
         self.crm.new_customer()
 
     def action_quick_add(self) -> None:
+        self._stale = True
         self.crm.quick_add()
 
-    def action_edit_customer(self) -> None:
-        customer_id = self.query_one(CustomerTable).current_id
+    def action_edit(self) -> None:
+        customer_id = self.table.current_id
         if customer_id is not None:
+            self._stale = True
             self.crm.edit_customer(customer_id)
+
+    def action_import_customers(self) -> None:
+        from crm_tui.ui.screens.open_tools import open_import
+
+        self._stale = True
+        open_import(self.app)
+
+    def action_dashboard(self) -> None:
+        from crm_tui.ui.screens.open_groups import open_dashboard
+
+        open_dashboard(self.app)
+
+    # --- focus ---------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.search_bar.input.focus()
+
+    @on(SearchBar.ResultsWanted)
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_toggle_focus(self) -> None:
+        if self.focused is self.table:
+            self.action_focus_search()
+        else:
+            self.action_focus_table()
+
+    # --- filters and sort -------------------------------------------------------------
+
+    def action_filters(self) -> None:
+        self.app.push_screen(FiltersModal(self.filters, self.names), callback=self._filters_chosen)
+
+    async def _filters_chosen(self, applied: AppliedFilters | None) -> None:
+        if applied is not None:
+            self.names.update(applied.names)
+            await self._set_filters(applied.filters)
+
+    @on(FilterBar.ChipRemoved)
+    async def remove_chip(self, event: FilterBar.ChipRemoved) -> None:
+        await self._set_filters(without(self.filters, event.field))
+        chips = self.query(".chip")
+        if chips:
+            chips.first().focus()
+        else:
+            self.table.focus()
+
+    async def _set_filters(self, filters: SearchFilters) -> None:
+        if filters == self.filters:
+            return
+        self.filters = filters
+        self._drop_all_matches_mark()
+        await self.query_one(FilterBar).show(filters, self.names)
+        self.start_search()
+
+    def action_sort(self) -> None:
+        self.app.push_screen(SortModal(self.sort), callback=self._sort_chosen)
+
+    def _sort_chosen(self, sort: SortSpec | None) -> None:
+        if sort is not None and sort != self.sort:
+            self.sort = sort
+            self.start_search()
+            self._show_state()
+
+    # --- marks -------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        customer_id = self.table.current_id
+        if customer_id is None:
+            return
+        self.marks.toggle(customer_id)
+        self.table.refresh_marks(customer_id)
+        self.table.action_cursor_down()
+        self._show_state()
+
+    def action_mark_all(self) -> None:
+        """`*`: mark every match of the search (not just the loaded rows); again clears."""
+        if self.marks:
+            self.marks.clear()
+        else:
+            self.marks.mark_all(self.request.query, self.request.filters)
+        self.table.refresh_marks()
+        self._show_state()
+
+    def _drop_all_matches_mark(self) -> None:
+        if self.marks.forget_all_matches():
+            self.table.refresh_marks()
+            self.notify("The search changed, so the mark on all matches was cleared.")
+
+    def _show_empty_hint(self, empty: bool) -> None:
+        hint = self.query_one("#empty-hint", Static)
+        hint.display = empty
+        if empty:
+            advice = "Try fewer or shorter words"
+            if self.request.filters != SearchFilters():
+                advice += ", or remove a filter (enter on a chip)"
+            hint.update(Text(f"No customer matches. {advice}.", style="italic"))
+
+    def _show_state(self) -> None:
+        sort = self.sort
+        if sort.key == "relevance" and not self.request.query.strip():
+            sort = SortSpec("name")  # an empty query lists by name
+        parts = [f"sort: {sort_label(sort)}"]
+        count, exact = self.match_count if self.match_count else (None, True)
+        marked = self.marks.describe(count, exact)
+        if marked:
+            parts.append(marked)
+        self.query_one(FilterBar).set_state(" · ".join(parts))
+
+    def _scope(self) -> str:
+        return self.marks.scope(*(self.match_count or (None, True)))
+
+    # --- bulk actions -------------------------------------------------------------------
+
+    def action_bulk(self) -> None:
+        if not self.marks:
+            self.notify("Mark customers first: space marks a row, * marks every match.")
+            return
+        self._stale = True  # segment, group and merge flows change rows behind our back
+        BulkFlow(self.crm, self.marks.selection(), self._scope(), self._after_bulk).menu()
+
+    def action_export(self) -> None:
+        """`x`: export the marked customers, or every current match when none are marked."""
+        if self.marks:
+            selection, scope = self.marks.selection(), self._scope()
+        else:
+            selection = Selection(
+                all_matches=True, query=self.request.query, filters=self.request.filters
+            )
+            count, exact = self.match_count or (0, True)
+            scope = f"all {count:,}{'' if exact else '+'} matching customers"
+        BulkFlow(self.crm, selection, scope, self._after_bulk).export()
+
+    def _after_bulk(self) -> None:
+        self.refresh_in_place()

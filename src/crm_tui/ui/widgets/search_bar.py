@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
 
+class SearchInput(Input):
+    """The query input: `down` goes to the results, enter opens the top one.
+
+    Input binds `down` itself (hidden); overriding it here shows both keys in
+    the footer while typing, when the letter keys belong to the input.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Open", key_display="⏎"),
+        Binding("down", "results", "Results", key_display="↓"),
+    ]
+
+    def action_results(self) -> None:
+        self.post_message(SearchBar.ResultsWanted())
+
+
 class SearchBar(Horizontal):
     """A search input that reports every edit, with the match count beside it."""
+
+    class ResultsWanted(Message):
+        """The user wants to move from the query to the rows."""
 
     @dataclass
     class QueryChanged(Message):
@@ -28,7 +49,7 @@ class SearchBar(Horizontal):
         query: str
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield SearchInput(
             placeholder="Search name, company, e-mail, phone, C-number…",
             id="search-input",
             select_on_focus=False,
@@ -45,7 +66,8 @@ class SearchBar(Horizontal):
 
     def set_count(self, text: str) -> None:
         """Show the match count ("1,234 matches", "10,000+ matches", "…")."""
-        self.query_one("#match-count", Static).update(Text(text))
+        # Fixed width (TCSS): no layout pass per keystroke.
+        self.query_one("#match-count", Static).update(Text(text), layout=False)
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:

@@ -1,0 +1,50 @@
+"""Snapshots of the customer list at 80x24 on demo data (dated 2026-01-15)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from crm_tui.factory import make_app
+from crm_tui.services.registry import Services
+
+SnapCompare = Callable[..., bool]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Workers done, messages handled, no blinking cursor."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+def test_list_empty_search(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """The list as it opens: every customer by name, the count and the KPI bar."""
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=settle)
+
+
+def test_list_with_results(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """A typed query narrows the rows; two marked rows and the table's footer keys."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press(*"la")
+        await settle(pilot)
+        await pilot.press("down", "space", "space")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_list_filters_open(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """The filters dialog over the list, with its choices loaded."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "f")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)
