@@ -10,7 +10,15 @@ from rich.text import Text
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Input, OptionList, Select, Static
+from textual.widgets import (
+    ContentSwitcher,
+    DataTable,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+)
 
 from crm_tui.services.dashboard import PANELS
 from crm_tui.services.registry import Services
@@ -290,3 +298,59 @@ async def test_select_widgets_are_compact(demo_services: Services) -> None:
         assert row.region.right <= 80
         assert all(s.size.height == 1 for s in row.query(Select))
         assert row.query_one(Input).size.width >= 20
+
+
+async def test_palette_entries_open_each_screen(demo_services: Services) -> None:
+    """group_commands yields one palette entry per screen, each opening it."""
+    app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        expected = {
+            "Dashboard": DashboardScreen,
+            "Segments": SegmentsScreen,
+            "Tags": TagsScreen,
+            "Billing groups": BillingGroupsScreen,
+        }
+        commands = list(open_groups.group_commands(app))
+        assert [c.title for c in commands] == list(expected)
+        for command in commands:
+            command.callback()
+            await settle(pilot)
+            assert isinstance(app.screen, expected[command.title])
+            app.pop_screen()
+            await settle(pilot)
+
+
+async def test_customer_segments_modal(demo_services: Services) -> None:
+    """The detail hook ticks a customer's hand-picked segments and saves the changes."""
+    picked = demo_services.segments.create("Front desk")
+    app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        open_groups.edit_customer_segments(app, 5)
+        await settle(pilot)
+        choices: SelectionList[int] = app.screen.query_one(SelectionList)
+        choices.select(picked.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Front desk" in [s.name for s in demo_services.segments.static_segments_of(5)]
+
+
+async def test_add_marked_to_billing_group(demo_services: Services) -> None:
+    """The list's bulk hook puts business customers in the chosen group and skips the rest."""
+    group = demo_services.billing_groups.create("Bulk group")
+    customers = [demo_services.customers.get(i) for i in range(1, 11)]
+    businesses = [c.id for c in customers if c.kind == "business"]
+    app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        open_groups.add_to_billing_group(app, [c.id for c in customers])
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        options = app.screen.query_one(OptionList)
+        names = [g.name for g in demo_services.billing_groups.list()]
+        options.highlighted = names.index("Bulk group")
+        await pilot.press("enter")
+        await settle(pilot)
+    view = demo_services.billing_groups.view(group.id)
+    assert sorted(m.customer_id for m in view.members) == sorted(businesses)

@@ -13,15 +13,18 @@ Wire them to keys and command-palette entries in the app and the list:
     remove_from_segment(app, ids)        list bulk action on marked rows
     add_to_billing_group(app, ids)       list bulk action on marked rows
     edit_customer_segments(app, id)      detail screen: the customer's static segments
+
+`group_commands(app)` yields the palette entries for the four screens, for
+`CrmApp.get_system_commands`: `yield from group_commands(self)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
@@ -88,6 +91,22 @@ def open_billing_groups(app: App[Any]) -> None:
     from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
 
     app.push_screen(BillingGroupsScreen())
+
+
+def group_commands(app: App[Any]) -> Iterator[SystemCommand]:
+    """Command-palette entries for the dashboard, segments, tags and billing groups."""
+    yield SystemCommand(
+        "Dashboard", "Figures and charts of the customer base", lambda: open_dashboard(app)
+    )
+    yield SystemCommand(
+        "Segments", "Rule-based and hand-picked groups of customers", lambda: open_segments(app)
+    )
+    yield SystemCommand(
+        "Tags", "Create, rename, recolour, merge and delete tags", lambda: open_tags(app)
+    )
+    yield SystemCommand(
+        "Billing groups", "Business customers invoiced together", lambda: open_billing_groups(app)
+    )
 
 
 # --- bulk actions on marked customers ------------------------------------------------
