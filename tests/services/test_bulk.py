@@ -114,10 +114,10 @@ def test_export_csv_neutralises_formulas(services: Services, tmp_path: Path) -> 
     target = tmp_path / "out.csv"
     result = _bulk(services).export_csv(Selection(ids=frozenset([*ids, hostile])), target, chunk=2)
     assert result.path == target and result.processed == 3
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert [r["number"] for r in rows] == [f"C-{i:06d}" for i in sorted([*ids, hostile])]
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))  # services.exports columns
+    assert [r["Customer number"] for r in rows] == [f"C-{i:06d}" for i in sorted([*ids, hostile])]
     last = rows[-1]
-    assert (last["first_name"], last["last_name"]) == ("'=HYPERLINK(1)", "'@evil")
+    assert (last["First name"], last["Last name"]) == ("'=HYPERLINK(1)", "'@evil")
     with pytest.raises(ValidationError):
         _bulk(services).export_csv(Selection(ids=frozenset(ids)), target)
 

@@ -11,12 +11,9 @@ statements, in the same transaction as the change.
 
 from __future__ import annotations
 
-import csv
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +24,6 @@ from sqlalchemy import (
     MetaData,
     Select,
     Table,
-    and_,
     delete,
     exists,
     func,
@@ -41,7 +37,7 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from crm_tui.db.engine import WRITE_OPTION
-from crm_tui.models import ChangeRecord, Customer, CustomerSummary, CustomerTag, Tag
+from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.context import ServiceContext
@@ -57,24 +53,6 @@ CancelFn = Callable[[], bool]
 
 # Characters that make a spreadsheet treat a cell as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-EXPORT_COLUMNS = (
-    "number",
-    "kind",
-    "status",
-    "first_name",
-    "last_name",
-    "company_name",
-    "email",
-    "phone",
-    "segment",
-    "owner",
-    "tags",
-    "lifetime_value",
-    "active_subscriptions",
-    "last_purchase_at",
-    "created_at",
-)
 
 
 @dataclass(frozen=True)
@@ -293,43 +271,26 @@ class BulkService:
     ) -> BulkResult:
         """Write the selected customers to a new CSV file, streaming a chunk at a time.
 
-        Text cells that a spreadsheet would run as a formula get a leading quote.
-        The file appears only when complete; a cancel leaves nothing behind.
+        The selection's ids are materialised here; the file itself is written by
+        the one exporter (services.exports: columns that import back, formula
+        neutralising, numbers left as numbers). It appears only when complete;
+        a cancel leaves nothing behind.
         """
-        target = Path(path).expanduser()
-        if target.exists():
-            raise ValidationError("path", f"{target} already exists; choose another file name.")
-        if not target.parent.is_dir():
-            raise ValidationError("path", f"The folder {target.parent} does not exist.")
-        partial = target.with_name(f".{target.name}.part")
-        report = progress or _noop_progress
-        stop = cancelled or _never
-        written = 0
-        with self._materialised(selection) as (conn, ids):
-            total = self._count(conn, ids)
-            last = 0
-            try:
-                with partial.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(EXPORT_COLUMNS)
-                    while not stop():
-                        with self._read(conn):
-                            rows = conn.execute(self._export_query(ids, last, chunk)).all()
-                        if not rows:
-                            break
-                        for row in rows:
-                            writer.writerow(_export_cells(row))
-                        written += len(rows)
-                        last = int(rows[-1][0])
-                        report(written, total)
-                if stop():
-                    partial.unlink(missing_ok=True)
-                    return BulkResult("export", total, written, 0, True)
-                os.replace(partial, target)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-        return BulkResult("export", total, written, written, False, target)
+        from crm_tui.services.exports import ExportSelection, ExportService
+
+        with self._materialised(selection) as (conn, ids), self._read(conn):
+            chosen = tuple(int(i) for i in conn.scalars(select(ids.c.id).order_by(ids.c.id)))
+        result = ExportService(self.ctx, self._search).export(
+            path,
+            fmt="csv",
+            selection=ExportSelection(ids=chosen, include_merged=True),
+            progress=progress,
+            cancelled=cancelled,
+            batch=chunk,
+        )
+        if result.cancelled:
+            return BulkResult("export", len(chosen), result.rows, 0, True)
+        return BulkResult("export", len(chosen), result.rows, result.rows, False, result.path)
 
     # --- the machinery ----------------------------------------------------------
 
@@ -504,62 +465,7 @@ class BulkService:
         assert tag_id is not None
         return int(tag_id)
 
-    def _export_query(self, ids: Table, after: int, limit: int) -> AnySelect:
-        if self.ctx.db.dialect == "postgresql":
-            joined = func.string_agg(col(Tag.name), literal(", "))
-        else:
-            joined = func.group_concat(col(Tag.name), ", ")
-        tags = (
-            select(joined)
-            .select_from(CustomerTag)
-            .join(Tag, col(Tag.id) == col(CustomerTag.tag_id))
-            .where(col(CustomerTag.customer_id) == col(Customer.id))
-            .scalar_subquery()
-        )
-        return (
-            select(
-                col(Customer.id),
-                col(Customer.kind),
-                col(Customer.status),
-                col(Customer.first_name),
-                col(Customer.last_name),
-                col(Customer.company_name),
-                col(Customer.email),
-                col(Customer.phone),
-                col(Customer.segment),
-                col(Customer.owner),
-                tags,
-                col(CustomerSummary.lifetime_value),
-                col(CustomerSummary.active_subscriptions),
-                col(CustomerSummary.last_purchase_at),
-                col(Customer.created_at),
-            )
-            .join(ids, ids.c.id == col(Customer.id))
-            .outerjoin(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
-            .where(and_(col(Customer.id) > after, col(Customer.erased_at).is_(None)))
-            .order_by(col(Customer.id))
-            .limit(limit)
-        )
-
 
 def _counted(conn: Connection, statement: Any) -> Any:
     # rowcount of INSERT ... SELECT is only kept when asked for (SQLAlchemy 2.x).
     return conn.execute(statement, execution_options={"preserve_rowcount": True})
-
-
-def _export_cells(row: Any) -> list[str]:
-    from crm_tui.models import format_number
-
-    cells: list[str] = [format_number(int(row[0]))]
-    for value in row[1:11]:
-        cells.append(neutralise("" if value is None else str(value)))
-    ltv, subs, last_purchase, created = row[11], row[12], row[13], row[14]
-    cells.append("" if ltv is None else format(ltv, "f"))
-    cells.append("" if subs is None else str(int(subs)))
-    cells.append(_iso(last_purchase))
-    cells.append(_iso(created))
-    return cells
-
-
-def _iso(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else ""
