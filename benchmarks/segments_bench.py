@@ -45,7 +45,6 @@ AS_OF = date(2026, 1, 15)
 PROPOSED_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_payment_status_paid_at ON payment (status, paid_at)",
     "CREATE INDEX IF NOT EXISTS ix_subscription_customer_start ON subscription (customer_id, start_date)",
-    "CREATE INDEX IF NOT EXISTS ix_customer_kind ON customer (kind)",
 )
 
 

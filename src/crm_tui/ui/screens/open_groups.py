@@ -9,9 +9,10 @@ Wire them to keys and command-palette entries in the app and the list:
                                          lets `enter` filter the list by a segment
     open_tags(app)                       palette "Tags"
     open_billing_groups(app)             palette "Billing groups"
-    add_to_segment(app, ids)             list bulk action on marked rows
-    remove_from_segment(app, ids)        list bulk action on marked rows
-    add_to_billing_group(app, ids)       list bulk action on marked rows
+    add_to_segment(app, ids, on_done=)   list bulk action on marked rows
+    remove_from_segment(app, ids, ...)   list bulk action on marked rows
+    add_to_billing_group(app, ids, ...)  list bulk action on marked rows
+                                         (on_done runs after the write, e.g. to refresh)
     edit_customer_segments(app, id)      detail screen: the customer's static segments
 
 `group_commands(app)` yields the palette entries for the four screens, for
@@ -46,8 +47,13 @@ def _read_only(app: App[Any]) -> bool:
     return bool(refuse()) if refuse is not None else False
 
 
-def _in_worker(app: App[Any], job: Callable[[], str], *, group: str) -> None:
-    """Run `job` in a thread worker and notify its sentence; CrmErrors become notices."""
+def _in_worker(
+    app: App[Any], job: Callable[[], str], *, group: str, on_done: Callable[[], None] | None
+) -> None:
+    """Run `job` in a thread worker and notify its sentence; CrmErrors become notices.
+
+    `on_done` runs on the UI thread after a successful write (the list refreshes).
+    """
 
     def run() -> None:
         try:
@@ -56,6 +62,8 @@ def _in_worker(app: App[Any], job: Callable[[], str], *, group: str) -> None:
             app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
             return
         app.call_from_thread(app.notify, message, markup=False)
+        if on_done is not None:
+            app.call_from_thread(on_done)
 
     app.run_worker(run, thread=True, group=group, exit_on_error=False)
 
@@ -146,7 +154,9 @@ def _pick_static_segment(
     app.run_worker(load, thread=True, group="segment-pick", exit_on_error=False)
 
 
-def add_to_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
+def add_to_segment(
+    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+) -> None:
     """Ask for a hand-picked segment (or a new one) and add the customers to it."""
     ids = list(customer_ids)
     if not ids or _read_only(app):
@@ -157,14 +167,16 @@ def add_to_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
             added = _services(app).segments.add_members(segment_id, ids)
             return f"Added {_plural(added, 'customer')} to the segment."
 
-        _in_worker(app, job, group="segment-members")
+        _in_worker(app, job, group="segment-members", on_done=on_done)
 
     _pick_static_segment(
         app, f"Add {_plural(len(ids), 'customer')} to segment", add, allow_new=True
     )
 
 
-def remove_from_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
+def remove_from_segment(
+    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+) -> None:
     """Ask for a hand-picked segment and take the customers out of it."""
     ids = list(customer_ids)
     if not ids or _read_only(app):
@@ -175,14 +187,16 @@ def remove_from_segment(app: App[Any], customer_ids: Sequence[int]) -> None:
             removed = _services(app).segments.remove_members(segment_id, ids)
             return f"Removed {_plural(removed, 'customer')} from the segment."
 
-        _in_worker(app, job, group="segment-members")
+        _in_worker(app, job, group="segment-members", on_done=on_done)
 
     _pick_static_segment(
         app, f"Remove {_plural(len(ids), 'customer')} from segment", remove, allow_new=False
     )
 
 
-def add_to_billing_group(app: App[Any], customer_ids: Sequence[int]) -> None:
+def add_to_billing_group(
+    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+) -> None:
     """Ask for a billing group and put the (business) customers in it."""
     ids = list(customer_ids)
     if not ids or _read_only(app):
@@ -201,7 +215,7 @@ def add_to_billing_group(app: App[Any], customer_ids: Sequence[int]) -> None:
                 text += f"; {result.refused:,} skipped (not business customers)"
             return text + "."
 
-        _in_worker(app, job, group="billing-group-members")
+        _in_worker(app, job, group="billing-group-members", on_done=on_done)
 
     def load() -> None:
         items = [(g.id, g.name) for g in _services(app).billing_groups.list()]
