@@ -22,7 +22,7 @@ from crm_tui.services.lookups import LookupService
 from crm_tui.services.lookups_wizard import WizardLookupService
 from crm_tui.services.notes import NoteService
 from crm_tui.services.search import SearchService
-from crm_tui.services.segments import SegmentService
+from crm_tui.services.segments import SegmentService, segment_condition
 from crm_tui.services.tags import TagService
 
 
@@ -53,7 +53,7 @@ class Services:
             billing=BillingService(ctx),
             figures=FigureService(ctx),
             history=HistoryService(ctx),
-            search=SearchService(ctx),
+            search=SearchService(ctx, segment_condition=segment_condition),
             duplicates=DuplicateFinder(ctx),
             wizard_lookups=WizardLookupService(ctx),
         )
