@@ -354,3 +354,29 @@ async def test_add_marked_to_billing_group(demo_services: Services) -> None:
         await settle(pilot)
     view = demo_services.billing_groups.view(group.id)
     assert sorted(m.customer_id for m in view.members) == sorted(businesses)
+
+
+async def test_add_and_remove_static_member_on_segments_screen(demo_services: Services) -> None:
+    """On a hand-picked segment, `a` adds a customer by number and `x` removes the highlighted one."""
+    segment = demo_services.segments.create("Walk-ins")
+    number = demo_services.customers.get(7).number
+    app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#segment-table", DataTable)
+        names = [s.name for s in demo_services.segments.list()]
+        table.move_cursor(row=names.index("Walk-ins"))
+        await settle(pilot)
+        await pilot.press("a", *number, "enter")
+        await settle(pilot)
+        assert demo_services.segments.count(segment.id) == 1
+        await pilot.press("a", *number, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptModal)
+        error = static_text(app.screen.query_one("#prompt-error", Static))
+        assert error.endswith("is already in Walk-ins.")
+        await pilot.press("escape")
+        app.screen.query_one("#member-table", DataTable).focus()
+        await pilot.press("x")
+        await settle(pilot)
+        assert demo_services.segments.count(segment.id) == 0

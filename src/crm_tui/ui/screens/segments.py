@@ -24,8 +24,9 @@ from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
+from crm_tui.services.errors import CrmError
 from crm_tui.services.segments import MemberRow, SegmentRead
-from crm_tui.ui.screens.group_dialogs import AskModal
+from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class SegmentsScreen(Screen[None]):
         Binding("s", "new_static", "New picked"),
         Binding("e", "edit", "Edit"),
         Binding("delete", "delete", "Delete", key_display="del"),
+        Binding("a", "add_member", "Add member", show=False),
         Binding("x", "remove_member", "Remove member", show=False),
         Binding("ctrl+r", "refresh", "Refresh", show=False),
     ]
@@ -216,8 +218,8 @@ class SegmentsScreen(Screen[None]):
         name = segment.name if segment else ""
         more = f", first {PREVIEW}" if len(event.members) >= PREVIEW else ""
         tail = "" if event.members else ": nobody yet"
-        if event.members and segment is not None and not segment.is_dynamic:
-            tail = " · x removes the highlighted one"
+        if segment is not None and not segment.is_dynamic:
+            tail += " · a adds, x removes the highlighted one"
         self.query_one("#members-title", Static).update(Text(f"Members of {name}{more}{tail}"))
 
     # --- actions -----------------------------------------------------------------
@@ -268,9 +270,12 @@ class SegmentsScreen(Screen[None]):
         self.preview_id = None
         self.load_segments()
 
+    def _writable(self) -> bool:
+        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+
     def action_delete(self) -> None:
         segment_id = self.current_id
-        if segment_id is None or segment_id not in self.segments:
+        if segment_id is None or segment_id not in self.segments or not self._writable():
             return
         segment = self.segments[segment_id]
         count = self.counts.get(segment_id)
@@ -298,6 +303,8 @@ class SegmentsScreen(Screen[None]):
         if not members.has_focus:
             self.notify("Move to the members list (tab) and pick one to remove.", markup=False)
             return
+        if not self._writable():
+            return
         if segment_id is None or members.row_count == 0:
             return
         segment = self.segments.get(segment_id)
@@ -310,6 +317,39 @@ class SegmentsScreen(Screen[None]):
         key = members.coordinate_to_cell_key(members.cursor_coordinate).row_key.value
         if key is not None:
             self.remove_member(segment_id, int(key))
+
+    def action_add_member(self) -> None:
+        segment_id = self.current_id
+        segment = self.segments.get(segment_id) if segment_id is not None else None
+        if segment is None or not self._writable():
+            return
+        if segment.is_dynamic:
+            self.notify(
+                "Members of a rule-based segment follow its rules; edit the rules instead.",
+                markup=False,
+            )
+            return
+        services = self.services
+
+        def add(reference: str) -> str:
+            customer = services.customers.resolve(reference)
+            if not services.segments.add_members(segment.id, [customer.id]):
+                raise CrmError(f"{customer.display_name} is already in {segment.name}.")
+            return customer.display_name
+
+        def added(name: object) -> None:
+            if isinstance(name, str):
+                self.notify(f"Added {name} to {segment.name}.", markup=False)
+                self.action_refresh()
+
+        self.app.push_screen(
+            PromptModal(
+                f"Add a customer to {segment.name}",
+                placeholder="customer number (C-000123), e-mail or phone",
+                check=add,
+            ),
+            added,
+        )
 
     @work(thread=True, group="segment-write", exit_on_error=False)
     def remove_member(self, segment_id: int, customer_id: int) -> None:
