@@ -75,7 +75,9 @@ def test_hostile_files_exit_2(sqlite_settings: Settings, tmp_path: Path) -> None
 
 def test_export_formats_and_person(sqlite_settings: Settings, tmp_path: Path) -> None:
     """Export writes each format; --customer writes one person's data as JSON."""
-    _crm(sqlite_settings, "import", str(DATA / "shopify_customers.csv"))
+    source = tmp_path / "shopify.csv"  # the refused rows land beside the file
+    source.write_bytes((DATA / "shopify_customers.csv").read_bytes())
+    _crm(sqlite_settings, "import", str(source))
     for fmt in ("csv", "xlsx", "vcf", "json"):
         code, out, err = _crm(sqlite_settings, "export", str(tmp_path / f"all.{fmt}"))
         assert code == 0 and "Exported 3 customers" in out, err

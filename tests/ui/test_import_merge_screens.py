@@ -59,15 +59,15 @@ def _duplicates(services: Services) -> tuple[int, int]:
     return a.id, b.id
 
 
-async def test_import_from_path_to_summary(demo_services: Services) -> None:
+async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Path) -> None:
     """A typed path previews the rows; ctrl+s imports them and shows the summary."""
     before = demo_services.customers.count()
+    source = tmp_path / "shopify.csv"  # the refused-rows file is written beside it
+    shutil.copy(DATA / "shopify_customers.csv", source)
     app = Harness(demo_services, ImportScreen)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#import-path")
-        pilot.app.screen.query_one("#import-path", Input).value = str(
-            DATA / "shopify_customers.csv"
-        )
+        pilot.app.screen.query_one("#import-path", Input).value = str(source)
         await pilot.press("enter")
         await settle(pilot)
         screen = pilot.app.screen
@@ -81,6 +81,7 @@ async def test_import_from_path_to_summary(demo_services: Services) -> None:
         await settle(pilot)
         assert screen.query_one(ContentSwitcher).current == "import-summary"
     assert demo_services.customers.count() == before + 3
+    assert (tmp_path / "shopify.refused.csv").exists()
 
 
 async def test_import_bad_file_shows_error(demo_services: Services, tmp_path: Path) -> None:
