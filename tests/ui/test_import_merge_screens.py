@@ -111,7 +111,10 @@ async def test_mapping_editor_changes_a_column(demo_services: Services, tmp_path
         assert isinstance(screen, ImportScreen)
         screen.query_one("#import-mapping", DataTable).focus()
         await pilot.press("enter")  # Record ID
-        await settle(pilot)
+        for _ in range(40):  # under load the dialog can take a moment to open
+            if isinstance(pilot.app.screen, ChoiceModal):
+                break
+            await pilot.pause(0.05)
         assert isinstance(pilot.app.screen, ChoiceModal)
         pilot.app.screen.dismiss("segment")
         await settle(pilot)
