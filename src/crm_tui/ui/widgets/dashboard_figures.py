@@ -197,9 +197,14 @@ def _segments_headline(data: Sequence[SegmentSize]) -> str:
 def _segments_draw(plt: Plot, data: Sequence[SegmentSize]) -> None:
     if not data:
         return
-    biggest = sorted(data, key=lambda s: -s.count)[:8]
-    labels = [s.name if len(s.name) <= 14 else s.name[:13] + "…" for s in biggest]
-    plt.bar(labels, [s.count for s in biggest], orientation="horizontal", width=0.6)
+    # Biggest at the top (plotext draws the first bar at the bottom); each label carries its count.
+    biggest = sorted(data, key=lambda s: -s.count)[:8][::-1]
+    labels = [f"{_clip(s.name, 12)} {s.count:,}" for s in biggest]
+    plt.bar(labels, [s.count for s in biggest], orientation="horizontal", width=0.3)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _segments_table(data: Sequence[SegmentSize]) -> Table:
