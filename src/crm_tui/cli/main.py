@@ -9,6 +9,7 @@ from crm_tui.cli.db_commands import db_group
 from crm_tui.cli.demo_command import demo
 from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.cli.import_export import export_command, import_command, merge_command
+from crm_tui.cli.lookup_command import lookup
 from crm_tui.cli.show_command import show
 
 DEMO_ON_EMPTY = 500
@@ -73,6 +74,7 @@ def cli(
 cli.add_command(db_group)
 cli.add_command(demo)
 cli.add_command(show)
+cli.add_command(lookup)
 cli.add_command(import_command)
 cli.add_command(export_command)
 cli.add_command(merge_command)

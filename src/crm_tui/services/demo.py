@@ -20,7 +20,7 @@ from typing import Any
 
 import phonenumbers
 from faker import Faker
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlmodel import col
 
 from crm_tui.models import (
@@ -184,9 +184,30 @@ class DemoBuilder:
             done += count
             if progress:
                 progress(count)
+        self._after_bulk_load()
         return DemoResult(
             customers=customers, rows=self.rows, seconds=time.perf_counter() - started
         )
+
+    def _after_bulk_load(self) -> None:
+        """Explicit ids bypass PostgreSQL's sequences: move them past the new rows,
+        and refresh the planner's statistics after a large load."""
+        if self.ctx.db.dialect != "postgresql":
+            with self.ctx.db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+            return
+        tables = ("customer", "address", "contact", "subscription", "customer_order",
+                  "order_item", "payment_method", "payment", "note")  # fmt: skip
+        with self.ctx.write() as session:
+            for table in tables:  # fixed names, not user input
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
+        with self.ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     # --- reference data ------------------------------------------------------
 

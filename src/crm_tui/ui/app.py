@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
+from crm_tui.ui.screens.open_tools import ToolsCommands
 from crm_tui.ui.styles import stylesheet
 
 
@@ -23,6 +26,8 @@ class CrmApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
+
+    COMMANDS = App.COMMANDS | {ToolsCommands}
 
     def __init__(self, services: Services, *, open_customer_id: int | None = None) -> None:
         super().__init__()
@@ -83,6 +88,17 @@ class CrmApp(App[None]):
                 markup=False,
             )
         return self.read_only
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette: customer actions and the group screens beside Textual's own."""
+        from crm_tui.ui.screens.open_groups import group_commands
+
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Quick add customer", "Name, phone, e-mail: a walk-in in seconds", self.quick_add
+        )
+        yield SystemCommand("New customer", "The full new-customer wizard", self.new_customer)
+        yield from group_commands(self)
 
     def action_help(self) -> None:
         self.action_show_help_panel()

@@ -1,0 +1,123 @@
+"""Regenerate screenshots/*.svg: every screen at 80x24 on seeded demo data.
+
+Run: `.venv/bin/python scripts/screenshots.py` (writes into screenshots/).
+The database is a throwaway SQLite file with 300 demo customers dated as of
+2026-01-15, so the pictures only change when the screens do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from crm_tui.config import Settings
+from crm_tui.factory import make_app
+from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.registry import Services, open_services
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+AS_OF = date(2026, 1, 15)
+SIZE = (80, 24)
+
+Step = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+
+
+async def list_results(pilot: Pilot[None]) -> None:
+    await pilot.press(*"smith")
+    await settle(pilot)
+
+
+async def list_filters(pilot: Pilot[None]) -> None:
+    await pilot.press("down")
+    await pilot.press("f")
+    await settle(pilot)
+
+
+def detail_tab(tab: str) -> Step:
+    async def step(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        app.open_customer(7)  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press(tab)
+        await settle(pilot)
+
+    return step
+
+
+async def wizard(pilot: Pilot[None]) -> None:
+    pilot.app.new_customer()  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def quick_add(pilot: Pilot[None]) -> None:
+    pilot.app.quick_add()  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def tool(opener: Callable[[object], None]) -> Step:
+    async def step(pilot: Pilot[None]) -> None:
+        opener(pilot.app)
+        await settle(pilot)
+
+    return step
+
+
+def shots() -> dict[str, Step]:
+    from crm_tui.ui.screens import open_groups, open_tools
+
+    result: dict[str, Step] = {
+        "list": settle,
+        "list-search": list_results,
+        "list-filters": list_filters,
+    }
+    for number, name in enumerate(
+        ["overview", "contacts", "subscriptions", "payments", "notes", "history"], 1
+    ):
+        result[f"detail-{name}"] = detail_tab(str(number))
+    result["wizard"] = wizard
+    result["quick-add"] = quick_add
+    result["dashboard"] = tool(lambda app: open_groups.open_dashboard(app, as_of=AS_OF))  # type: ignore[arg-type]
+    result["segments"] = tool(lambda app: open_groups.open_segments(app, as_of=AS_OF))  # type: ignore[arg-type]
+    result["tags"] = tool(open_groups.open_tags)  # type: ignore[arg-type]
+    result["billing-groups"] = tool(open_groups.open_billing_groups)  # type: ignore[arg-type]
+    result["import"] = tool(open_tools.open_import)  # type: ignore[arg-type]
+    result["merge"] = tool(open_tools.open_merge)  # type: ignore[arg-type]
+    return result
+
+
+async def take(services: Services, name: str, step: Step) -> None:
+    app = make_app(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await step(pilot)
+        app.save_screenshot(str(OUT / f"{name}.svg"))
+    print(f"screenshots/{name}.svg")
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("CRM_CLERK", "screenshots")
+        settings = Settings(database_url=f"sqlite:///{tmp}/shots.sqlite3", clerk="screenshots")
+        services = open_services(settings)
+        DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)
+        for name, step in shots().items():
+            asyncio.run(take(services, name, step))
+        services.close()
+
+
+if __name__ == "__main__":
+    main()
