@@ -12,6 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
@@ -46,7 +47,13 @@ def current_revision(engine: Engine) -> str | None:
 def check_not_newer(engine: Engine) -> None:
     current = current_revision(engine)
     script = ScriptDirectory.from_config(alembic_config())
-    if current is not None and script.get_revision(current) is None:
+    if current is None:
+        return
+    try:
+        known = script.get_revision(current) is not None
+    except CommandError:  # alembic raises for an id it has never seen
+        known = False
+    if not known:
         raise SchemaTooNew(
             f"The database is at schema revision {current}, made by a newer version of crm-tui; "
             "upgrade the app to open it."
