@@ -24,7 +24,7 @@ def painted() -> None:
     print(f"{(time.time() - started) * 1000:.1f}")
     app.exit()
 
-app.call_after_refresh(lambda: app.set_timer(0.0, painted))
+app.call_after_refresh(lambda: app.call_later(painted))
 app.run(headless=True, size=(100, 30))
 """
 
