@@ -163,3 +163,10 @@ def test_processes_migrating_one_new_database_at_once_both_succeed(
     assert failures == []
     assert version_rows(engine) == [migrate.head_revision()]
     assert_schema_matches_models(engine)
+
+
+def test_schema_head_constant_matches_alembic() -> None:
+    """The fast start-up check knows the real newest migration."""
+    from crm_tui.db.schema_head import SCHEMA_HEAD
+
+    assert migrate.head_revision() == SCHEMA_HEAD

@@ -61,7 +61,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
         from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
         from crm_tui.db.engine import MissingDatabase
-        from crm_tui.db.migrate import SchemaTooNew
+        from crm_tui.db.schema_head import SchemaTooNew
         from crm_tui.services.errors import CrmError, NotFound
 
         try:

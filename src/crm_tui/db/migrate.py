@@ -18,13 +18,12 @@ from alembic.util import CommandError
 from sqlalchemy import Engine, text
 
 from crm_tui.db.engine import WRITE_OPTION
+from crm_tui.db.schema_head import SchemaTooNew
+
+__all__ = ["SchemaTooNew", "downgrade", "ensure_current", "head_revision", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 PG_MIGRATION_LOCK = 7_302_114_512  # any constant unique to this app
-
-
-class SchemaTooNew(Exception):
-    """The database was migrated by a newer version of the app."""
 
 
 def alembic_config() -> Config:

@@ -1,88 +1,146 @@
-"""Opening a database and the service objects over it, for the CLI, app and tests."""
+"""Opening a database and the service objects over it, for the CLI, app and tests.
+
+Services are built on first use and their modules imported then, so a
+one-shot command such as `crm lookup` pays only for what it touches.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from crm_tui.config import Settings, default_database_path, to_database_url
-from crm_tui.db import migrate
+from crm_tui.db import schema_head
 from crm_tui.db.engine import Database, make_engine
-from crm_tui.services.addresses import AddressService
-from crm_tui.services.billing import BillingService
-from crm_tui.services.billing_groups import BillingGroupService
-from crm_tui.services.bulk import BulkService
-from crm_tui.services.contacts import ContactService
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.customers import CustomerService
-from crm_tui.services.dashboard import DashboardService
-from crm_tui.services.duplicates import DuplicateFinder
-from crm_tui.services.figures import FigureService
-from crm_tui.services.history import HistoryService
-from crm_tui.services.lookups import LookupService
-from crm_tui.services.lookups_wizard import WizardLookupService
-from crm_tui.services.notes import NoteService
-from crm_tui.services.search import SearchService
-from crm_tui.services.segments import SegmentService, segment_condition
-from crm_tui.services.tags import TagService
+
+if TYPE_CHECKING:
+    from crm_tui.services.addresses import AddressService
+    from crm_tui.services.billing import BillingService
+    from crm_tui.services.billing_groups import BillingGroupService
+    from crm_tui.services.bulk import BulkService
+    from crm_tui.services.contacts import ContactService
+    from crm_tui.services.customers import CustomerService
+    from crm_tui.services.dashboard import DashboardService
+    from crm_tui.services.duplicates import DuplicateFinder
+    from crm_tui.services.figures import FigureService
+    from crm_tui.services.history import HistoryService
+    from crm_tui.services.lookups import LookupService
+    from crm_tui.services.lookups_wizard import WizardLookupService
+    from crm_tui.services.notes import NoteService
+    from crm_tui.services.search import SearchService
+    from crm_tui.services.segments import SegmentService
+    from crm_tui.services.tags import TagService
 
 
-@dataclass
 class Services:
     """Every service over one database; one instance per process."""
 
-    ctx: ServiceContext
-    customers: CustomerService
-    addresses: AddressService
-    contacts: ContactService
-    notes: NoteService
-    billing: BillingService
-    figures: FigureService
-    history: HistoryService
-    search: SearchService
-    duplicates: DuplicateFinder
-    wizard_lookups: WizardLookupService
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
 
     @classmethod
     def over(cls, ctx: ServiceContext) -> Services:
-        return cls(
-            ctx=ctx,
-            customers=CustomerService(ctx),
-            addresses=AddressService(ctx),
-            contacts=ContactService(ctx),
-            notes=NoteService(ctx),
-            billing=BillingService(ctx),
-            figures=FigureService(ctx),
-            history=HistoryService(ctx),
-            search=SearchService(ctx, segment_condition=segment_condition),
-            duplicates=DuplicateFinder(ctx),
-            wizard_lookups=WizardLookupService(ctx),
-        )
+        return cls(ctx)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        from crm_tui.services.customers import CustomerService
+
+        return CustomerService(self.ctx)
+
+    @cached_property
+    def addresses(self) -> AddressService:
+        from crm_tui.services.addresses import AddressService
+
+        return AddressService(self.ctx)
+
+    @cached_property
+    def contacts(self) -> ContactService:
+        from crm_tui.services.contacts import ContactService
+
+        return ContactService(self.ctx)
+
+    @cached_property
+    def notes(self) -> NoteService:
+        from crm_tui.services.notes import NoteService
+
+        return NoteService(self.ctx)
+
+    @cached_property
+    def billing(self) -> BillingService:
+        from crm_tui.services.billing import BillingService
+
+        return BillingService(self.ctx)
+
+    @cached_property
+    def figures(self) -> FigureService:
+        from crm_tui.services.figures import FigureService
+
+        return FigureService(self.ctx)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        from crm_tui.services.history import HistoryService
+
+        return HistoryService(self.ctx)
+
+    @cached_property
+    def search(self) -> SearchService:
+        from crm_tui.services.search import SearchService
+        from crm_tui.services.segments import segment_condition
+
+        return SearchService(self.ctx, segment_condition=segment_condition)
+
+    @cached_property
+    def duplicates(self) -> DuplicateFinder:
+        from crm_tui.services.duplicates import DuplicateFinder
+
+        return DuplicateFinder(self.ctx)
+
+    @cached_property
+    def wizard_lookups(self) -> WizardLookupService:
+        from crm_tui.services.lookups_wizard import WizardLookupService
+
+        return WizardLookupService(self.ctx)
 
     @property
     def bulk(self) -> BulkService:
         """Bulk tag/status/export; shares `search` so mark-all means what the list shows."""
+        from crm_tui.services.bulk import BulkService
+
         return BulkService(self.ctx, self.search)
 
     @property
     def lookups(self) -> LookupService:
         """Choices for the customer list's filters."""
+        from crm_tui.services.lookups import LookupService
+
         return LookupService(self.ctx)
 
     # Segments, tags, billing groups and dashboard figures: stateless, built on use.
     @property
     def segments(self) -> SegmentService:
+        from crm_tui.services.segments import SegmentService
+
         return SegmentService(self.ctx)
 
     @property
     def tags(self) -> TagService:
+        from crm_tui.services.tags import TagService
+
         return TagService(self.ctx)
 
     @property
     def billing_groups(self) -> BillingGroupService:
+        from crm_tui.services.billing_groups import BillingGroupService
+
         return BillingGroupService(self.ctx)
 
     @property
     def dashboard(self) -> DashboardService:
+        from crm_tui.services.dashboard import DashboardService
+
         return DashboardService(self.ctx)
 
     def close(self) -> None:
@@ -94,6 +152,10 @@ def open_database(settings: Settings, *, migrate_schema: bool = True) -> Databas
     if settings.database_url == to_database_url(str(default_database_path())):
         default_database_path().parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url, must_exist=settings.read_only)
+    if schema_head.is_head(engine):
+        return Database(engine)
+    from crm_tui.db import migrate
+
     if migrate_schema and not settings.read_only:
         migrate.ensure_current(engine)
     else:
