@@ -24,6 +24,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "quick-add": ("benchmarks.quick_add_bench", "quick add keys and save-to-screen time"),
     "segments": ("benchmarks.segments_bench", "dynamic segment count and dashboard load"),
     "import-export": ("benchmarks.import_export_bench", "import rows/s, export time and memory"),
+    "cards": ("benchmarks.cards_bench", "card-number detector recall and false positives"),
 }
 
 

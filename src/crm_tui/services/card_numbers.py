@@ -1,15 +1,37 @@
 """Spotting full payment card numbers in free text so they are never stored.
 
-A card number is a run of 13-19 digits (single spaces or dashes allowed
-between digits) with a real card-network prefix and length, passing Luhn.
-Phone numbers, order numbers and the like fail one of those tests.
+A card number is 13-19 digits with a real card-network prefix and length,
+passing Luhn. It may be written in any spacing: plain, in groups, with
+spaces, tabs, no-break spaces, dashes, dots (up to three such characters
+between two digits), in full-width or other Unicode digits, glued to words,
+or followed by an expiry date or CVV in the same run of digits.
+
+What is *not* a card number, though it may look like one:
+- a phone number written with its leading "+" (+49 1512 3456789);
+- a valid IBAN (mod-97 checked) such as DE89 3704 0044 0532 0130 00;
+- a UK sort code and account number (12-34-56 12345678).
+These are blanked before the search. Measured on generated sets with
+`python -m benchmarks.cards_bench` (recall on cards of every network in
+many spellings, false positives on phones, order numbers and IBANs).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 
-_ANY_RUN = re.compile(r"\d(?:[ \-]?\d)*")
+# Characters that may sit between the digits of one written number.
+_SEP_CHARS = " \t.\\-\u00a0\u2000-\u200a\u202f\u205f\u3000\u2010\u2011\u2012\u2013\u2014\u2212"
+_SEP = f"[{_SEP_CHARS}]{{1,3}}"
+_RUN = re.compile(rf"\d(?:(?:{_SEP})?\d)*")
+_GROUPS = re.compile(r"\d+")
+# Quick test, at C speed, that a text has at least 13 digits close together.
+_ENOUGH = re.compile(rf"(?:\d(?:{_SEP})?){{12}}\d")
+
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
+_SORT_CODE_ACCOUNT = re.compile(r"(?<!\d)\d{2}-\d{2}-\d{2}[ \t]+\d{8}(?!\d)")
+_PHONE_PLUS = re.compile(r"\+[ (]*$")
 
 # (prefix ranges, allowed lengths) per network.
 _NETWORKS: list[tuple[list[tuple[int, int]], set[int]]] = [
@@ -51,17 +73,96 @@ def has_card_prefix(digits: str) -> bool:
 
 
 def is_card_number(digits: str) -> bool:
+    """`digits` (ASCII 0-9 only) is a plausible full card number."""
     return 13 <= len(digits) <= 19 and has_card_prefix(digits) and luhn_ok(digits)
+
+
+def _ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit (full-width, Arabic-Indic, ...) as its ASCII digit."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _iban_ok(compact: str) -> bool:
+    rearranged = compact[4:].upper() + compact[:4].upper()
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+def _blank_ibans(text: str) -> str:
+    """`text` with each valid IBAN (4-grouped or not) replaced by spaces."""
+    for match in _IBAN_START.finditer(text):
+        chars: list[str] = []
+        ends: list[int] = []
+        at = match.start()
+        while at < len(text) and len(chars) < 34:
+            char = text[at]
+            if char.isascii() and char.isalnum():
+                chars.append(char)
+                ends.append(at + 1)
+            elif char != " " or not text[at + 1 : at + 2].isalnum():
+                break
+            at += 1
+        for size in range(len(chars), 14, -1):  # IBANs have 15 to 34 characters
+            end = ends[size - 1]
+            if text[end : end + 1].isalnum() or not _iban_ok("".join(chars[:size])):
+                continue
+            text = text[: match.start()] + " " * (end - match.start()) + text[end:]
+            break
+    return text
+
+
+def _candidates(run: str) -> Iterator[str]:
+    """The run's digits, and the run less a short leading or trailing group.
+
+    A trailing expiry or CVV ("4111 1111 1111 1111 123") or a leading
+    reference ("ref 12 4111 ...") shares the card's run of digits. Trimmed
+    candidates must look printed (groups of 3-6 digits, the last 1-6), so
+    order numbers such as 112-1234567-1234567 do not qualify.
+    """
+    groups = _GROUPS.findall(run)
+    yield "".join(groups)
+    for start, end in ((1, len(groups)), (0, len(groups) - 1), (1, len(groups) - 1)):
+        inner = groups[start:end]
+        if not inner or len(inner) == len(groups):
+            continue
+        if len(inner) > 1 and not all(3 <= len(g) <= 6 for g in inner[:-1]):
+            continue
+        if len(inner) > 1 and len(inner[-1]) > 6:
+            continue
+        yield "".join(inner)
+
+
+def card_number_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of `text` that holds a full card number."""
+    if not _ENOUGH.search(text):
+        return
+    # Same length as text (one character per character), so spans map back.
+    plain = _ascii_digits(text)
+    plain = _blank_ibans(plain)
+    plain = _SORT_CODE_ACCOUNT.sub(_blank, plain)
+    for match in _RUN.finditer(plain):
+        run = match.group()
+        if sum(ch.isdigit() for ch in run) < 13:
+            continue
+        if _PHONE_PLUS.search(plain[max(0, match.start() - 4) : match.start()]):
+            continue
+        if any(is_card_number(digits) for digits in _candidates(run)):
+            yield match.start(), match.end()
 
 
 def contains_card_number(text: str) -> bool:
     """True when `text` holds a digit run that is a plausible full card number."""
-    if sum(ch.isdigit() for ch in text) < 13:
-        return False
-    for match in _ANY_RUN.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if len(digits) < 13:
-            continue
-        if is_card_number(digits):
-            return True
-    return False
+    return next(card_number_spans(text), None) is not None
+
+
+def mask_card_numbers(text: str, mask: str = "[card number removed]") -> str:
+    """`text` with every full card number replaced by `mask` (for refused-row files)."""
+    spans = list(card_number_spans(text))
+    for start, end in reversed(spans):
+        text = text[:start] + mask + text[end:]
+    return text

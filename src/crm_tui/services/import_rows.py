@@ -107,15 +107,12 @@ def _yes(raw: str) -> bool:
     return raw.strip().casefold() in _YES
 
 
-_DIGIT_RUN = re.compile(r"\d(?:[ \-]?\d){12}")
-
-
 def card_number_cells(headers: list[str], cells: list[str]) -> list[str]:
     """Problems for every cell (mapped or not) holding what looks like a card number."""
     problems = []
     for index, cell in enumerate(cells):
-        # The regex (C speed) finds 13+ digits in a run first; most cells have none.
-        if cell and _DIGIT_RUN.search(cell) and contains_card_number(cell):
+        # contains_card_number skips, at C speed, cells without 13 digits close together.
+        if cell and contains_card_number(cell):
             name = headers[index] if index < len(headers) else f"column {index + 1}"
             problems.append(
                 f"The {name!r} cell contains what looks like a full card number; "

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from crm_tui.services.card_numbers import _ANY_RUN, is_card_number
+from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports import neutralise
@@ -132,16 +132,6 @@ def reason_kind(reason: str) -> str:
     first = reason.split("; ")[0]
     general = re.sub(r"'[^']*'|\"[^\"]*\"|\S+@\S+|C-\d+|row \d+", "…", first)
     return general.split(":")[0].strip().rstrip(".")
-
-
-def mask_card_numbers(text: str) -> str:
-    """Replace anything that looks like a full card number (never written anywhere)."""
-
-    def hide(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        return "[card number removed]" if is_card_number(digits) else match.group()
-
-    return _ANY_RUN.sub(hide, text) if sum(c.isdigit() for c in text) >= 13 else text
 
 
 class _RefusedWriter:
