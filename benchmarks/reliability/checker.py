@@ -222,15 +222,14 @@ def _fields(session: Session, by_op: dict[str, list[Entry]], v: Verdict) -> None
 
 
 def _tags(session: Session, by_op: dict[str, list[Entry]], v: Verdict) -> None:
-    stored = set(
-        session.execute(
+    stored = {
+        (cid, name)
+        for cid, name in session.execute(
             select(col(CustomerTag.customer_id), col(Tag.name)).join(
                 Tag, col(Tag.id) == col(CustomerTag.tag_id)
             )
         )
-        .tuples()
-        .all()
-    )
+    }
     acked: dict[tuple[int, str], list[Entry]] = defaultdict(list)
     for e in by_op["tag"]:
         acked[(e["cid"], e["tag"])].append(e)

@@ -51,8 +51,15 @@ class Entry:
 def read_entries(folder: Path) -> Iterator[Entry]:
     """Every complete line of every `*.jsonl` journal in `folder`."""
     for path in sorted(folder.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break  # torn by a kill: never acknowledged
-                yield Entry(worker=path.stem, data=json.loads(line))
+        yield from read_journal(path)
+
+
+def read_journal(path: Path) -> Iterator[Entry]:
+    """The complete lines of one journal (none when the worker died before its first)."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break  # torn by a kill: never acknowledged
+            yield Entry(worker=path.stem, data=json.loads(line))
