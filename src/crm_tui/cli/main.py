@@ -10,6 +10,7 @@ from crm_tui.cli.demo_command import demo
 from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.cli.import_export import export_command, import_command, merge_command
 from crm_tui.cli.lookup_command import lookup
+from crm_tui.cli.privacy_commands import erase_command
 from crm_tui.cli.show_command import show
 
 DEMO_ON_EMPTY = 500
@@ -78,6 +79,7 @@ cli.add_command(lookup)
 cli.add_command(import_command)
 cli.add_command(export_command)
 cli.add_command(merge_command)
+cli.add_command(erase_command)
 
 
 def main() -> None:

@@ -21,8 +21,10 @@ from crm_tui.models import (
     CustomerSummary,
     CustomerTag,
     Note,
+    Payment,
     PaymentMethod,
     SegmentMember,
+    Subscription,
     Tag,
     format_number,
 )
@@ -329,6 +331,17 @@ class CustomerService:
                 update(ChangeRecord)
                 .where(col(ChangeRecord.customer_id) == customer_id)
                 .values(old_value=None, new_value=None)
+            )
+            # Money stays, but its free text (a reference, a device serial) can name the person.
+            session.execute(
+                update(Payment)
+                .where(col(Payment.customer_id) == customer_id)
+                .values(reference=None)
+            )
+            session.execute(
+                update(Subscription)
+                .where(col(Subscription.customer_id) == customer_id)
+                .values(asset_serial=None)
             )
             history.record(
                 session,
