@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from crm_tui.config import Settings
 from crm_tui.services.registry import Services, open_services
@@ -576,8 +576,8 @@ async def test_deactivate_from_command_palette(svc: Services) -> None:
         assert "INACTIVE" in text_of(pilot.app.screen.query_one("#header-title", Static))
 
 
-async def test_read_only_refuses_writes_with_reason(sqlite_settings: Settings) -> None:
-    """In read-only mode `n`, `p` and `s` say why nothing can change and open nothing."""
+async def test_read_only_hides_writes_and_says_why(sqlite_settings: Settings) -> None:
+    """Read-only: the write keys leave the footer and do nothing; the palette and header say why."""
     writer = open_services(sqlite_settings)
     cid = business(writer)
     writer.close()
@@ -589,11 +589,20 @@ async def test_read_only_refuses_writes_with_reason(sqlite_settings: Settings) -
             await settle(pilot)
             await pilot.press("5")
             await settle(pilot)
+            shown = {b.binding.description for b in pilot.app.screen.active_bindings.values()}
+            assert {"New", "Pin", "Status"}.isdisjoint(shown)
+            assert "Filter" in shown  # reading keys stay
             for key in ("n", "p", "s"):
                 await pilot.press(key)
                 assert isinstance(pilot.app.screen, CustomerDetailScreen)
-            assert sum("read-only" in n for n in notices(pilot)) == 3
+            badge = pilot.app.screen.query_one("#read-only-badge", Label)
+            assert str(badge.render()) == "read-only"
             assert rows(pilot, "#notes-table")  # reading still works
+            screen = pilot.app.screen
+            assert isinstance(screen, CustomerDetailScreen)
+            screen.edit_customer()  # reached some other way, a write says why
+            await pilot.pause()
+            assert any("read-only" in n for n in notices(pilot))
     finally:
         ro.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Label, Select
 
+from crm_tui.config import Settings
 from crm_tui.factory import make_app
-from crm_tui.services.registry import Services
+from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search import SortSpec
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.bulk_actions import (
@@ -358,3 +360,27 @@ async def test_search_key_focuses_search(demo_services: Services) -> None:
         assert focused(screen) is screen.query_one(SearchBar).input
         await pilot.press("escape")
         assert focused(screen) is screen.query_one(CustomerTable)
+
+
+async def test_read_only_list_hides_write_keys(demo_settings: Settings) -> None:
+    """Read-only: new, add, edit, bulk and import leave the footer and the palette; search stays."""
+    services = open_services(replace(demo_settings, read_only=True))
+    try:
+        async with running(services) as (pilot, screen):
+            screen.query_one(CustomerTable).focus()
+            await pilot.pause()
+            shown = {b.binding.action for b in screen.active_bindings.values()}
+            assert {"new_customer", "quick_add", "edit", "bulk", "import_customers"}.isdisjoint(
+                shown
+            )
+            assert {"filters", "sort", "export", "mark"} <= shown
+            await pilot.press("a")
+            await pilot.press("n")
+            assert top(pilot) is screen
+            badge = pilot.app.screen.query_one("#read-only-badge", Label)
+            assert str(badge.render()) == "read-only"
+            commands = [c.title for c in pilot.app.get_system_commands(screen)]
+            assert "Quick add customer" not in commands and "New customer" not in commands
+            assert "Dashboard" in commands
+    finally:
+        services.close()

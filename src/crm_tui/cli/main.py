@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from crm_tui import __version__
+from crm_tui.cli.completion_command import completion
 from crm_tui.cli.db_commands import db_group
 from crm_tui.cli.demo_command import demo
 from crm_tui.cli.errors import CliExit, guarded
@@ -80,6 +81,7 @@ cli.add_command(import_command)
 cli.add_command(export_command)
 cli.add_command(merge_command)
 cli.add_command(erase_command)
+cli.add_command(completion)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
+from crm_tui.ui.read_only import refuse_if_read_only
 from crm_tui.ui.screens.open_tools import ToolsCommands
 from crm_tui.ui.styles import stylesheet
 
@@ -44,8 +45,6 @@ class CrmApp(App[None]):
         self.push_screen(CustomerListScreen())
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
-        if self.read_only:
-            self.sub_title = "read-only"
 
     def open_customer(self, customer_id: int) -> None:
         from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
@@ -81,23 +80,18 @@ class CrmApp(App[None]):
 
     def refuse_if_read_only(self) -> bool:
         """True (and says why) when writes are off."""
-        if self.read_only:
-            self.notify(
-                "The database is open read-only (--read-only); nothing can be changed.",
-                severity="warning",
-                markup=False,
-            )
-        return self.read_only
+        return refuse_if_read_only(self)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette: customer actions and the group screens beside Textual's own."""
         from crm_tui.ui.screens.open_groups import group_commands
 
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Quick add customer", "Name, phone, e-mail: a walk-in in seconds", self.quick_add
-        )
-        yield SystemCommand("New customer", "The full new-customer wizard", self.new_customer)
+        if not self.read_only:
+            yield SystemCommand(
+                "Quick add customer", "Name, phone, e-mail: a walk-in in seconds", self.quick_add
+            )
+            yield SystemCommand("New customer", "The full new-customer wizard", self.new_customer)
         yield from group_commands(self)
 
     def action_help(self) -> None:

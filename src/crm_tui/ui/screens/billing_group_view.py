@@ -13,12 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing_groups import GroupView
+from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.billing_groups import amount
 from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -55,7 +57,7 @@ class BillingGroupScreen(Screen[None]):
         yield Static(Text("Billing group"), id="group-title", classes="screen-title")
         yield Static(Text("loading…"), id="group-totals")
         yield DataTable(id="group-member-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -103,8 +105,13 @@ class BillingGroupScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return int(key) if key is not None else None
 
+    WRITE_ACTIONS: ClassVar = frozenset({"add_member", "remove_member", "rename"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+
     def _writable(self) -> bool:
-        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+        return not refuse_if_read_only(self.app)
 
     @on(DataTable.RowSelected)
     def open_member(self, event: DataTable.RowSelected) -> None:

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers import CustomerRead
+from crm_tui.ui.read_only import is_read_only, write_allowed
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.detail_base import CoalescedFooter, DetailTab, literal
@@ -88,13 +89,15 @@ class CustomerCommands(Provider):
             return []
         out: list[tuple[str, str, Callable[[], object]]] = []
         status = screen.customer.status if screen.customer else ""
-        for action in status_actions_for(status):
+        writable = not is_read_only(self.app)
+        for action in status_actions_for(status) if writable else []:
             label = STATUS_ACTIONS[action][0].rstrip("…")
             out.append(
                 (f"{label} customer", "Change this customer's status (asks first)",
                  partial(screen.start_status_action, action))
             )  # fmt: skip
-        out.append(("Edit customer", "Open the customer in the editor", screen.edit_customer))
+        if writable:
+            out.append(("Edit customer", "Open the customer in the editor", screen.edit_customer))
         for index, (name, (title, _)) in enumerate(TABS.items(), start=1):
             out.append((f"Show {title}", f"Switch to the {title} tab ({index})",
                         partial(screen.action_show_tab, name)))  # fmt: skip
@@ -219,8 +222,10 @@ class CustomerDetailScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "item" and parameters:
             verb = str(parameters[0])
-            return verb in VERBS and self.active_tab in VERBS[verb][0]
-        return True
+            if verb not in VERBS or self.active_tab not in VERBS[verb][0]:
+                return False
+            return not (VERBS[verb][2] and is_read_only(self.app))
+        return write_allowed(self.app, action, {"status"})
 
     def action_item(self, verb: str) -> None:
         tabs, method, writes = VERBS[verb]

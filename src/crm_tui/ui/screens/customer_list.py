@@ -19,15 +19,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.bulk import Selection
 from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.ui.read_only import write_allowed
 from crm_tui.ui.screens.bulk_flow import BulkFlow
 from crm_tui.ui.screens.list_filters import AppliedFilters, FiltersModal
 from crm_tui.ui.screens.list_sort import SortModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.customer_table import CustomerTable
 from crm_tui.ui.widgets.filter_bar import FilterBar, sort_label, without
 from crm_tui.ui.widgets.kpi_bar import KpiBar
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 # Actions bound to plain letters: they cannot fire while the search input has
 # focus (it takes the letter), so the footer hides them there.
 MAX_WINDOW = 1_000  # rows a refresh in place reloads at most (the service's page limit)
+# Hidden (and off) in read-only mode; export and marks only read.
+WRITE_ACTIONS = frozenset({"bulk", "new_customer", "quick_add", "edit", "import_customers"})
 TABLE_ACTIONS = frozenset(
     {
         "filters",
@@ -154,7 +158,7 @@ class CustomerListScreen(Screen[None]):
         yield CustomerTable(id="customer-table")
         yield Static("", id="empty-hint", markup=False)
         yield KpiBar(id="kpi-bar")
-        yield Footer(compact=True, show_command_palette=False)
+        yield CrmFooter(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.table.is_marked = self.marks.is_marked
@@ -168,6 +172,8 @@ class CustomerListScreen(Screen[None]):
             self.refresh_in_place()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not write_allowed(self.app, action, WRITE_ACTIONS):
+            return False
         return not (isinstance(self.focused, Input) and action in TABLE_ACTIONS)
 
     # --- searching -------------------------------------------------------------------

@@ -17,12 +17,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import ContentSwitcher, Footer, Input, Select, Static
+from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.errors import ValidationError
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail_base import literal
 from crm_tui.ui.widgets.wizard_children import ChildForm, ChildrenStep, ChildState
 from crm_tui.ui.widgets.wizard_fields import WizardField
@@ -81,7 +82,7 @@ class CustomerWizardScreen(WizardSaveScreen):
                 else:
                     yield FieldsStep(step)
         yield Static(id="wizard-status")
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         self.field("kind").value = CustomerKind.INDIVIDUAL.value

@@ -21,11 +21,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from crm_tui.services.dashboard import PANELS, load_panel
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.dashboard_kpis import DashboardKpis
 from crm_tui.ui.widgets.dashboard_panel import DashboardPanel
 
@@ -76,7 +77,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dashboard-grid", can_focus=False):
             for name in PANELS:
                 yield DashboardPanel(name, id=f"panel-{name.replace('_', '-')}")
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         self.load_all()

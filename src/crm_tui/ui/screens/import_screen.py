@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.errors import CrmError
@@ -33,6 +33,7 @@ from crm_tui.services.imports import (
 )
 from crm_tui.ui.screens.confirm import ChoiceModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -118,7 +119,7 @@ class ImportScreen(Screen[None]):
                 yield ProgressBar(total=1.0, show_eta=False, id="import-bar-progress")
             with Vertical(id="import-summary"):
                 yield Static("", id="import-summary-text")
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()

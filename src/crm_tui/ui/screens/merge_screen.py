@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +26,7 @@ from crm_tui.services.merge import MergePlan, MergeResult, MergeService
 from crm_tui.services.merge_scan import ScanResult
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -71,7 +72,7 @@ class MergeScreen(Screen[None]):
             with Vertical(id="merge-plan-pane"):
                 yield DataTable(id="merge-fields", cursor_type="cell", zebra_stripes=True)
                 yield Static("", id="merge-moves")
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         if len(self.initial_ids) >= 2:

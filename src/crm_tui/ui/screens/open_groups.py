@@ -29,6 +29,7 @@ from textual.app import App, SystemCommand
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
+from crm_tui.ui.read_only import refuse_if_read_only
 from crm_tui.ui.screens.group_dialogs import PickModal, PromptModal
 
 if TYPE_CHECKING:
@@ -40,11 +41,6 @@ NEW_ITEM = -1
 def _services(app: App[Any]) -> Services:
     services: Services = getattr(app, "services")  # noqa: B009 - CrmApp attribute, typed here
     return services
-
-
-def _read_only(app: App[Any]) -> bool:
-    refuse = getattr(app, "refuse_if_read_only", None)
-    return bool(refuse()) if refuse is not None else False
 
 
 def _in_worker(
@@ -159,7 +155,7 @@ def add_to_segment(
 ) -> None:
     """Ask for a hand-picked segment (or a new one) and add the customers to it."""
     ids = list(customer_ids)
-    if not ids or _read_only(app):
+    if not ids or refuse_if_read_only(app):
         return
 
     def add(segment_id: int) -> None:
@@ -179,7 +175,7 @@ def remove_from_segment(
 ) -> None:
     """Ask for a hand-picked segment and take the customers out of it."""
     ids = list(customer_ids)
-    if not ids or _read_only(app):
+    if not ids or refuse_if_read_only(app):
         return
 
     def remove(segment_id: int) -> None:
@@ -199,7 +195,7 @@ def add_to_billing_group(
 ) -> None:
     """Ask for a billing group and put the (business) customers in it."""
     ids = list(customer_ids)
-    if not ids or _read_only(app):
+    if not ids or refuse_if_read_only(app):
         return
 
     def chosen(group_id: int | None) -> None:
@@ -236,6 +232,6 @@ def edit_customer_segments(app: App[Any], customer_id: int) -> None:
     """The detail screen's hook: tick the hand-picked segments this customer belongs to."""
     from crm_tui.ui.screens.customer_segments import CustomerSegmentsModal
 
-    if _read_only(app):
+    if refuse_if_read_only(app):
         return
     app.push_screen(CustomerSegmentsModal(customer_id))

@@ -1,14 +1,4 @@
-"""App-level entry points for import and merge, for keys and the command palette.
-
-Wire them from the list screen and the app (not done here: those files
-belong to other screens):
-
-    # CustomerListScreen: Binding("i", "import_customers", "Import")
-    def action_import_customers(self) -> None:
-        open_import(self.app)
-
-    # CrmApp: COMMANDS = App.COMMANDS | {ToolsCommands}
-"""
+"""App-level entry points for import and merge: the list's keys and the command palette."""
 
 from __future__ import annotations
 
@@ -19,20 +9,17 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from crm_tui.ui.read_only import is_read_only, refuse_if_read_only
+
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
-
-
-def _refused(app: App[Any]) -> bool:
-    refuse = getattr(app, "refuse_if_read_only", None)
-    return bool(refuse()) if callable(refuse) else False
 
 
 def open_import(app: App[Any], path: str | None = None) -> None:
     """The import screen (`i` on the list), optionally on a file already chosen."""
     from crm_tui.ui.screens.import_screen import ImportScreen
 
-    if _refused(app):
+    if refuse_if_read_only(app):
         return
     app.push_screen(ImportScreen(path))
 
@@ -41,7 +28,7 @@ def open_merge(app: App[Any], ids: Sequence[int] | None = None) -> None:
     """The merge screen: the likely duplicate groups, or the given (marked) customers."""
     from crm_tui.ui.screens.merge_screen import MergeScreen
 
-    if _refused(app):
+    if refuse_if_read_only(app):
         return
     app.push_screen(MergeScreen(list(ids) if ids else None))
 
@@ -51,6 +38,8 @@ class ToolsCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, object]]:
         app: CrmApp = self.app  # type: ignore[assignment]
+        if is_read_only(app):  # both tools write
+            return []
         return [
             (
                 "Import customers…",

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
@@ -29,6 +29,7 @@ from crm_tui.services.segment_rules import Rule, RuleSet
 from crm_tui.services.segments import SegmentRead
 from crm_tui.ui.screens.group_dialogs import AskModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.segment_rule_row import RuleRow
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class SegmentEditorScreen(Screen[SegmentRead | None]):
                 id="static-help",
             )
         yield Static(Text(""), id="editor-message")
-        yield Footer()
+        yield CrmFooter()
 
     def _new_row(self, rule: Rule | None) -> RuleRow:
         self.row_serial += 1

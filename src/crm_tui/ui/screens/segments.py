@@ -19,15 +19,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
 from crm_tui.services.segments import MemberRow, SegmentRead
+from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -97,7 +99,7 @@ class SegmentsScreen(Screen[None]):
         yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
         yield Static(Text("Members"), id="members-title", classes="section-title")
         yield DataTable(id="member-table", cursor_type="row")
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#segment-table", DataTable)
@@ -246,7 +248,7 @@ class SegmentsScreen(Screen[None]):
     def _open_editor(self, segment: SegmentRead | None, kind: str) -> None:
         from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 
-        if getattr(self.app, "refuse_if_read_only", lambda: False)():
+        if refuse_if_read_only(self.app):
             return
         self.app.push_screen(
             SegmentEditorScreen(segment, kind=kind, as_of=self.as_of),
@@ -270,8 +272,15 @@ class SegmentsScreen(Screen[None]):
         self.preview_id = None
         self.load_segments()
 
+    WRITE_ACTIONS: ClassVar = frozenset(
+        {"new_dynamic", "new_static", "edit", "delete", "add_member", "remove_member"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+
     def _writable(self) -> bool:
-        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+        return not refuse_if_read_only(self.app)
 
     def action_delete(self) -> None:
         segment_id = self.current_id

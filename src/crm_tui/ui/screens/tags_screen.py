@@ -14,11 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from crm_tui.services.tags import TAG_COLORS, TagRead
+from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.group_dialogs import AskModal, PickModal, PromptModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -66,7 +68,7 @@ class TagsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Tags"), id="tags-title", classes="screen-title")
         yield DataTable(id="tag-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -106,8 +108,13 @@ class TagsScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.tags.get(int(key)) if key is not None else None
 
+    WRITE_ACTIONS: ClassVar = frozenset({"new_tag", "rename", "recolor", "merge", "delete"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+
     def _writable(self) -> bool:
-        return not getattr(self.app, "refuse_if_read_only", lambda: False)()
+        return not refuse_if_read_only(self.app)
 
     def _done(self, result: object) -> None:
         if result is not None:

@@ -20,8 +20,10 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 from textual.worker import get_current_worker
+
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -227,7 +229,7 @@ class DetailTab(Vertical, Generic[DataT]):
         return self.theme_color("accent", "cyan")
 
 
-class CoalescedFooter(Footer):
+class CoalescedFooter(CrmFooter):
     """A Footer that rebuilds once per burst of binding changes.
 
     Textual's Footer recomposes all its keys on every bindings signal (each
