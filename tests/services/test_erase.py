@@ -283,3 +283,16 @@ def test_erase_leaves_no_bytes_in_the_sqlite_file(sqlite_settings: Settings) -> 
     """On SQLite, neither the database file nor its WAL holds the erased strings afterwards."""
     main, wal, probes = erase_on_sqlite_and_read(sqlite_settings)
     assert [p for p in probes if p in main + wal] == []
+
+
+def test_erasing_a_merged_customer_keeps_it_merged(services: Services) -> None:
+    """A merged record that is erased still says merged and still points at its survivor."""
+    from crm_tui.services.merge import MergeService
+
+    keep = services.customers.create({"first_name": "Ana", "email": "ana@example.com"}).id
+    gone = services.customers.create({"first_name": "Ana", "last_name": "Lima"}).id
+    MergeService(services.ctx).merge([keep, gone], keep=keep)
+    services.customers.erase(gone, confirm=f"C-{gone:06d}")
+    erased = services.customers.get(gone)
+    assert (erased.status, erased.merged_into_id, erased.first_name) == ("merged", keep, "Erased")
+    assert erased.erased_at is not None

@@ -319,7 +319,10 @@ class CustomerService:
             customer.last_name = "customer"
             customer.contact_channels = ""
             customer.loyalty_points = 0
-            customer.status = CustomerStatus.INACTIVE.value
+            if (
+                customer.status != CustomerStatus.MERGED
+            ):  # a merged one still points at its survivor
+                customer.status = CustomerStatus.INACTIVE.value
             customer.email_key = None
             customer.phone_digits = None
             customer.sort_name = "erased customer"
