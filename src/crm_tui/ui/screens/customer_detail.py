@@ -137,6 +137,7 @@ class CustomerDetailScreen(Screen[None]):
         Binding("r", "item('refund')", "Refund"),
         Binding("c", "item('card')", "Add card"),
         Binding("s", "status", "Status"),
+        Binding("ctrl+r", "reload", "Refresh"),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -210,12 +211,17 @@ class CustomerDetailScreen(Screen[None]):
         overview = self.query_one(OverviewTab)
         if overview.awaiting_wizard:  # back from the customer editor: everything may differ
             overview.awaiting_wizard = False
-            for tab in self.tabs:
-                tab.loaded = False
-            overview.load()
-            current = self.tab(self.active_tab)
-            if current is not None:
-                current.load()
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Show what is stored now, other clerks' saves included (`ctrl+r`)."""
+        for tab in self.tabs:
+            tab.loaded = False
+        overview = self.query_one(OverviewTab)
+        overview.load()  # the header follows the Overview's reload
+        current = self.tab(self.active_tab)
+        if current is not None and current is not overview:
+            current.load()
 
     # --- keys -------------------------------------------------------------------
 
