@@ -193,3 +193,15 @@ def test_references_come_from_metadata() -> None:
     assert {"address", "contact", "subscription", "customer_order", "payment", "payment_method",
             "note", "customer_tag", "segment_member", "change_history", "customer"} <= names  # fmt: skip
     assert Customer.__tablename__ in names
+
+
+def test_merged_customer_cannot_be_edited(services: Services) -> None:
+    """Editing a merged record is refused: it would take back the e-mail its survivor holds."""
+    keep = _customer(services, first_name="Ana", email="ana@example.com")
+    gone = _customer(services, first_name="Ana", email="ana.lima@example.com")
+    MergeService(services.ctx).merge([keep, gone], keep=keep)
+    version = services.customers.get(gone).version
+    with pytest.raises(ValidationError, match="merged into another"):
+        services.customers.update(gone, {"email": "other@example.com"}, expected_version=version)
+    assert services.customers.get(gone).email == "ana.lima@example.com"
+    assert services.customers.create({"first_name": "Eva", "email": "other@example.com"}).id

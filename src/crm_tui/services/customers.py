@@ -243,6 +243,11 @@ class CustomerService:
         with self.ctx.write() as session:
             customer = load_for_update(session, customer_id)
             self._refuse_if_gone(customer)
+            if customer.status == CustomerStatus.MERGED:  # its e-mail key was freed on merge
+                raise ValidationError(
+                    "customer",
+                    "This customer was merged into another; edit the surviving customer.",
+                )
             current = {f: getattr(customer, f) for f in EDITABLE_FIELDS}
             status_changes = "status" in cleaned and cleaned["status"] != current["status"]
             if status_changes and current["status"] == CustomerStatus.MERGED:
