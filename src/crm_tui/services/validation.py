@@ -25,6 +25,7 @@ CURRENCIES = {
 }  # fmt: skip
 CHANNELS = ("email", "phone", "sms", "post")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def label(field: str) -> str:
@@ -47,6 +48,10 @@ def clean_text(
         return None
     if "\x00" in value:
         raise ValidationError(field, f"The {label(field)} contains a NUL character; remove it.")
+    if _SURROGATE.search(value):  # e.g. undecodable bytes from argv; the database would crash
+        raise ValidationError(
+            field, f"The {label(field)} contains characters that are not valid text; retype it."
+        )
     if len(value) > max_len:
         raise ValidationError(
             field,
