@@ -9,12 +9,20 @@ a terminal by `crm show`, and they survive an export and re-import intact.
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from crm_tui.cli.main import cli
+from crm_tui.config import Settings
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.registry import Services
+from crm_tui.services.registry import Services, open_services
 
 CORPUS = Path(__file__).parent / "data" / "hostile.txt"
 _ESCAPE = re.compile(r"\\(\\|n|r|t|e|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -117,3 +125,66 @@ def test_each_string_is_stored_exactly_or_refused(services: Services) -> None:
         assert page.rows[0].display_name == customer.display_name
         search.search(entry.text[:200])  # the string as a query: any result, never an error
     assert services.customers.count() == len(ids)
+
+
+@pytest.fixture
+def stored(sqlite_settings: Settings) -> tuple[Settings, dict[int, int]]:
+    """A SQLite database holding one customer per storable corpus string."""
+    services = open_services(sqlite_settings)
+    try:
+        ids, _ = store_all(services)
+    finally:
+        services.close()
+    return sqlite_settings, ids
+
+
+def test_crm_show_never_writes_raw_control_characters(
+    stored: tuple[Settings, dict[int, int]],
+) -> None:
+    """`crm show` prints each string escaped (no ESC, BEL, C1, bidi); --json keeps it exact."""
+    settings, _ = stored
+    runner = CliRunner()
+    for entry in STORED:
+        args = ["--db", settings.database_url, "show", email_for(entry)]
+        shown = runner.invoke(cli, args, catch_exceptions=False)
+        assert shown.exit_code == 0, (entry.line, shown.output)
+        assert not UNSAFE.search(shown.output), (entry.line, shown.output[:200])
+        as_json = runner.invoke(cli, [*args, "--json"], catch_exceptions=False)
+        assert as_json.exit_code == 0 and as_json.output.isascii()
+        assert json.loads(as_json.output)["last_name"] == entry.stored, entry.line
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "vcf"])
+def test_export_then_import_keeps_every_string(
+    stored: tuple[Settings, dict[int, int]], sqlite_template: Path, tmp_path: Path, fmt: str
+) -> None:
+    """Exported and imported into an empty database, every string comes back unchanged."""
+    from crm_tui.services.exports import ExportService
+    from crm_tui.services.imports import ImportService
+
+    settings, _ = stored
+    source = open_services(settings)
+    try:
+        out = tmp_path / f"hostile.{fmt}"
+        result = ExportService(source.ctx).export(out)
+        assert result.rows == len(STORED)
+    finally:
+        source.close()
+    if fmt == "csv":  # no cell a spreadsheet would run as a formula
+        with out.open(newline="", encoding="utf-8-sig") as handle:
+            cells = [c for row in csv.reader(handle) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@") and not c[1:].isdigit()]
+    target_path = tmp_path / "copy.sqlite3"
+    shutil.copy(sqlite_template, target_path)
+    target = open_services(Settings(database_url=f"sqlite:///{target_path}", clerk="t"))
+    try:
+        summary = ImportService(target.ctx).run(out, refused_path=tmp_path / "refused.csv")
+        assert summary.refused == 0, summary.examples[:3]
+        for entry in STORED:
+            customer = target.customers.resolve(email_for(entry))
+            expected = entry.stored
+            if fmt == "vcf":  # vCard escapes newlines (RFC 6350) but has no way to keep a bare CR
+                expected = expected.replace("\r", "\n")
+            assert customer.last_name == expected, (fmt, entry.line)
+    finally:
+        target.close()

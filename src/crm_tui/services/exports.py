@@ -324,6 +324,20 @@ class _CsvWriter:
         self.handle.close()
 
 
+_OOXML_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # CR too: XML reads it back as LF
+
+
+def ooxml_escape(value: str) -> str:
+    """Control characters a worksheet cannot hold, written as Excel does: _x001B_.
+
+    A literal "_x0041_" in the text is protected as "_x005F_x0041_", so the
+    import (import_xlsx.ooxml_unescape) gives back exactly what was stored.
+    """
+    value = _OOXML_ESCAPED.sub("_x005F_", value)
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+
+
 class _XlsxWriter:
     def __init__(self, path: Path) -> None:
         from openpyxl import Workbook
@@ -350,7 +364,7 @@ class _XlsxWriter:
                 if key in NUMERIC_KEYS and value is not None:
                     cells.append(value)  # a numeric cell (Decimal or int)
                 else:
-                    cells.append(neutralise(cell_text(value)) or None)
+                    cells.append(ooxml_escape(neutralise(cell_text(value))) or None)
             self.sheet.append(cells)
             self.rows_on_sheet += 1
 

@@ -148,7 +148,8 @@ def encoding_label(encoding: str | None) -> str:
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    # ESC is left out: terminal escape sequences are text (and hostile names hold them).
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f\x1b")
     return controls > max(2, len(text) // 100)
 
 

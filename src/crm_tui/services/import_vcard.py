@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import vobject
 
+from crm_tui.services.exports import neutralise
 from crm_tui.services.import_formats import (
     BAD_BYTES,
     MAX_CARD_CHARS,
@@ -114,7 +115,9 @@ def card_cells(text: str) -> list[str]:
     cells["Tags"] = ", ".join(t.strip() for t in tags if t.strip())
     if "note" in contents:
         cells["Note"] = "\n".join(_text(n.value) for n in contents["note"])
-    return [cells[h] for h in VCARD_HEADERS]
+    # The row goes through the same column picking as CSV, which drops one leading
+    # apostrophe put there by a spreadsheet export; a vCard value has none to drop.
+    return [neutralise(cells[h]) for h in VCARD_HEADERS]
 
 
 def open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source:

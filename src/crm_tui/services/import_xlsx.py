@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -63,7 +64,15 @@ def cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    return str(value)
+    return ooxml_unescape(str(value))
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescape(text: str) -> str:
+    """Excel's _xHHHH_ escapes (control characters, and _x005F_ for "_") as characters."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def open_xlsx(path: Path, size: int) -> Source:
