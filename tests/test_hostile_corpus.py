@@ -15,9 +15,15 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
@@ -188,3 +194,84 @@ def test_export_then_import_keeps_every_string(
             assert customer.last_name == expected, (fmt, entry.line)
     finally:
         target.close()
+
+
+def rendered_problems(widget: Widget) -> list[str]:
+    """Raw control characters, links or click actions in what `widget` would paint."""
+    problems = []
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    for strip in strips:
+        for segment in strip:
+            if UNSAFE.search(segment.text):
+                problems.append(f"{type(widget).__name__} paints {segment.text!r}")
+            style = segment.style
+            if style is not None and (style.link or "@click" in (style.meta or {})):
+                problems.append(f"{type(widget).__name__} links {segment.text!r}")
+    return problems
+
+
+def screen_problems(screen: Screen[Any]) -> list[str]:
+    return [
+        problem
+        for widget in screen.query("*")
+        if widget.display and widget.size.area
+        for problem in rendered_problems(widget)
+    ]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+OPENED_IN_DETAIL = ("[@click=app.quit]", "\x1b]8;;", "\u202eevil", "\x1b]52;c;", "[link=")
+
+
+async def test_app_lists_and_opens_each_string_literally(
+    stored: tuple[Settings, dict[int, int]],
+) -> None:
+    """In one app run: each string found in the list, shown escaped, no link/action/raw control."""
+    from crm_tui.factory import make_app
+    from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+    from crm_tui.ui.widgets.customer_table import CustomerTable
+    from crm_tui.ui.widgets.detail_base import literal
+
+    settings, ids = stored
+    services = open_services(settings)
+    names = {e.line: services.customers.get(ids[e.line]).display_name for e in STORED}
+    opened = 0
+    try:
+        async with make_app(services).run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert screen_problems(pilot.app.screen) == []
+            for entry in STORED:
+                pilot.app.screen.query_one("#search-input", Input).value = email_for(entry)
+                table = pilot.app.screen.query_one(CustomerTable)
+                for _ in range(20):
+                    await settle(pilot)
+                    if table.current_id == ids[entry.line] and table.row_count == 1:
+                        break
+                assert table.current_id == ids[entry.line] and table.row_count == 1, entry.line
+                cells = [str(c) for c in table.get_row_at(0)]
+                assert literal(names[entry.line]) in cells, entry.line
+                assert rendered_problems(table) == [], entry.line
+                if any(marker in entry.text for marker in OPENED_IN_DETAIL):
+                    table.focus()
+                    await pilot.press("enter")
+                    await settle(pilot)
+                    detail = pilot.app.screen
+                    assert isinstance(detail, CustomerDetailScreen), entry.line
+                    title = detail.query_one("#header-title", Static).render()
+                    assert literal(names[entry.line]) in str(title), entry.line
+                    for key in "16":  # overview (header, fields) and history (old and new values)
+                        await pilot.press(key)
+                        await settle(pilot)
+                        assert screen_problems(pilot.app.screen) == [], (entry.line, key)
+                    await pilot.press("escape")
+                    await settle(pilot)
+                    opened += 1
+            assert pilot.app.is_running
+            assert opened >= len(OPENED_IN_DETAIL)
+    finally:
+        services.close()

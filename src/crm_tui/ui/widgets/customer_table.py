@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from crm_tui.services.search import Cursor, CustomerRow
+from crm_tui.ui.widgets.detail_base import literal
 
 MARK = "●"
 STATUS_STYLES = {
@@ -306,13 +307,13 @@ class CustomerTable(DataTable[Text]):
             "mark": self._mark_cell(row.id),
             "number": Text(row.number),
             "name": (
-                Text.assemble(("≈ ", "italic"), row.display_name)
+                Text.assemble(("≈ ", "italic"), literal(row.display_name))
                 if row.near_miss
-                else Text(row.display_name)
+                else Text(literal(row.display_name))
             ),
             "status": Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-            "email": Text(row.email or (row.phone if "phone" not in self.columns else "") or ""),
-            "phone": Text(row.phone or ""),
+            "email": Text(literal(row.email or (row.phone if "phone" not in self.columns else ""))),
+            "phone": Text(literal(row.phone)),
             "subs": Text(str(row.active_subscriptions), justify="right"),
             "joined": Text(row.created_at.astimezone().date().isoformat()),
             "ltv": Text(money(row.lifetime_value), justify="right"),

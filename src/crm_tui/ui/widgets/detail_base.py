@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 DataT = TypeVar("DataT")
 
-# C0 and C1 control characters (and DEL); tab and newline are handled apart.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters (and DEL), and the bidi overrides/isolates that would
+# reorder the rest of the line on a terminal that honours them; tab and newline apart.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
 _THEME_COLORS: dict[tuple[str, str], str] = {}
 
@@ -46,6 +47,11 @@ def today() -> date:
     return today_override or date.today()
 
 
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def literal(value: object, *, multiline: bool = False) -> str:
     """Stored text made safe to show: control characters appear as \\xNN escapes.
 
@@ -54,7 +60,7 @@ def literal(value: object, *, multiline: bool = False) -> str:
     if value is None:
         return ""
     text = str(value)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    text = _CONTROL.sub(_escaped, text)
     if not multiline:
         text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
     return text
