@@ -24,6 +24,8 @@ SUITES: dict[str, tuple[str, str]] = {
     "quick-add": ("benchmarks.quick_add_bench", "quick add keys and save-to-screen time"),
     "segments": ("benchmarks.segments_bench", "dynamic segment count and dashboard load"),
     "import-export": ("benchmarks.import_export_bench", "import rows/s, export time and memory"),
+    "storm": ("benchmarks.reliability.storm", "8 clerks x 500 edits at once: writes/s, p50/p99"),
+    "crash": ("benchmarks.reliability.crash", "300 kill -9s and a 100k import killed, all checked"),
     "cards": ("benchmarks.cards_bench", "card-number detector recall and false positives"),
 }
 
