@@ -275,3 +275,16 @@ async def test_app_lists_and_opens_each_string_literally(
             assert opened >= len(OPENED_IN_DETAIL)
     finally:
         services.close()
+
+
+@pytest.mark.parametrize("command", ["show", "lookup", "erase"])
+def test_undecodable_command_line_bytes_are_one_sentence(
+    sqlite_settings: Settings, command: str
+) -> None:
+    """Bytes that are not UTF-8 on the command line (lone surrogates) exit 2 or 1, no traceback."""
+    result = CliRunner().invoke(
+        cli, ["--db", sqlite_settings.database_url, command, "ab\udcff@x.com"]
+    )
+    assert result.exit_code in (1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output

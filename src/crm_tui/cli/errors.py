@@ -78,6 +78,8 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             fail(describe_db_error(exc), EXIT_BAD_INPUT)
         except ArgumentError as exc:
             fail(f"The database URL is not valid: {exc}.", EXIT_BAD_INPUT)
+        except UnicodeEncodeError:  # argv bytes that were not UTF-8 arrive as lone surrogates
+            fail("A value on the command line is not valid text; retype it.", EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             fail("Interrupted.", 130)
         raise AssertionError("unreachable")
