@@ -515,8 +515,11 @@ def ensure_tag(session: Session, name: str) -> int:
     tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
     if tag_id is None:
         tag = Tag(name=name, name_key=key)
-        session.add(tag)
-        session.flush()
-        tag_id = tag.id
+        try:
+            with session.begin_nested():  # another clerk may create the same tag right now
+                session.add(tag)
+            tag_id = tag.id
+        except IntegrityError:
+            tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
     assert tag_id is not None
     return tag_id

@@ -21,6 +21,7 @@ from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import ensure_tag
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.segments import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
@@ -190,13 +191,7 @@ class TagService:
         clean = clean_text("tag", name, required=True, max_len=64)
         assert clean is not None
         with self.ctx.write() as session:
-            tag = session.scalars(
-                select(Tag).where(col(Tag.name_key) == text_key(clean))
-            ).one_or_none()
-            if tag is None:
-                tag = Tag(name=clean, name_key=text_key(clean))
-                session.add(tag)
-                session.flush()
+            tag = self._load(session, ensure_tag(session, clean))
             assert tag.id is not None
             added: builtins.list[int] = []
             for chunk in _chunks(ids):
@@ -219,9 +214,8 @@ class TagService:
                 )
                 added.extend(c for c in chunk if c in live and c not in present)
             if added:
-                session.execute(
-                    insert(CustomerTag), [{"customer_id": c, "tag_id": tag.id} for c in added]
-                )
+                added = self._insert_missing(session, tag.id, added)
+            if added:
                 self._record_ids(session, added, None, tag.name)
             return len(added)
 
@@ -250,6 +244,30 @@ class TagService:
             return len(removed)
 
     # --- internals -----------------------------------------------------------
+
+    @staticmethod
+    def _insert_missing(
+        session: Session, tag_id: int, customer_ids: Sequence[int]
+    ) -> builtins.list[int]:
+        """Tag these customers, skipping any another clerk tagged since we looked.
+
+        On PostgreSQL two clerks' transactions run at once, so a plain INSERT
+        of a pair the other just committed fails on the primary key; the
+        rows actually inserted are the ones to log.
+        """
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        postgres = session.get_bind().dialect.name == "postgresql"
+        inserted: builtins.list[int] = []
+        for chunk in _chunks(customer_ids):
+            rows = [{"customer_id": c, "tag_id": tag_id} for c in chunk]
+            statement = (
+                postgresql.insert(CustomerTag).values(rows).on_conflict_do_nothing()
+                if postgres
+                else sqlite.insert(CustomerTag).values(rows).on_conflict_do_nothing()
+            )
+            inserted.extend(session.scalars(statement.returning(col(CustomerTag.customer_id))))
+        return sorted(inserted)
 
     @staticmethod
     def _load(session: Session, tag_id: int, *, lock: bool = False) -> Tag:
