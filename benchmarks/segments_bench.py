@@ -40,12 +40,6 @@ from crm_tui.services.demo import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 AS_OF = date(2026, 1, 15)
-# Indexes the figures would use if the schema had them (not in the migrations):
-# `run(..., proposed_indexes=True)` creates them first, to measure what they buy.
-PROPOSED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_payment_status_paid_at ON payment (status, paid_at)",
-    "CREATE INDEX IF NOT EXISTS ix_subscription_customer_start ON subscription (customer_id, start_date)",
-)
 
 
 def _rules(match: str, *rules: tuple[str, str, object]) -> dict[str, Any]:
@@ -129,16 +123,11 @@ def run(
     customers: int = 100_000,
     repeat: int = 5,
     as_of: date = AS_OF,
-    proposed_indexes: bool = False,
 ) -> list[Measure]:
     """Measure and print; returns the rows."""
     services = open_services(Settings(database_url=db_url, clerk="bench", default_region="GB"))
     try:
         held = ensure_customers(services, customers)
-        if proposed_indexes:
-            with services.ctx.db.engine.begin() as conn:
-                for ddl in PROPOSED_INDEXES:
-                    conn.execute(text(ddl))
         measures: list[Measure] = []
         for name, spec in SEGMENTS.items():
             samples, result = _time(
@@ -164,8 +153,7 @@ def run(
         measures.append(_summary("dashboard, every panel (threads)", samples, result))
         samples, result = _time(every_panel_serial, repeat)
         measures.append(_summary("dashboard, every panel (serial)", samples, result))
-        label = "with proposed indexes" if proposed_indexes else "schema as migrated"
-        _print(measures, db_url, held, f"{services.ctx.db.dialect}, {label}")
+        _print(measures, db_url, held, str(services.ctx.db.dialect))
         return measures
     finally:
         services.close()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import col
 
-from crm_tui.models import Customer
+from crm_tui.config import Settings
+from crm_tui.models import Customer, Payment, Subscription
 from crm_tui.services.checks import check_database
 from crm_tui.services.demo import DemoBuilder
-from crm_tui.services.registry import Services
+from crm_tui.services.registry import Services, open_services
 
 
 def test_demo_is_consistent_and_new_customers_still_save(services: Services) -> None:
@@ -35,3 +36,35 @@ def test_same_seed_gives_same_data(services: Services) -> None:
             )
         ).all()
     assert rows[:10] == rows[10:]
+
+
+def test_demo_seeds_the_example_segments(sqlite_settings: Settings) -> None:
+    """The issue's five examples are seeded; "at risk" and "new" count what a hand count finds."""
+    as_of = date(2026, 1, 15)
+    services = open_services(sqlite_settings)
+    try:
+        DemoBuilder(services.ctx, seed=3, as_of=as_of).run(120)
+        by_name = {s.name: s.id for s in services.segments.list()}
+        assert {"High value", "At risk", "New", "Loyal", "Business customers"} <= set(by_name)
+        since = datetime.combine(as_of - timedelta(days=30), time.min, tzinfo=UTC)
+        with services.ctx.read() as session:
+            at_risk = session.scalar(
+                select(func.count(func.distinct(Payment.customer_id))).where(
+                    col(Payment.status) == "failed", col(Payment.paid_at) >= since
+                )
+            )
+            firsts = (
+                select(func.min(Subscription.start_date).label("first"))
+                .group_by(col(Subscription.customer_id))
+                .subquery()
+            )
+            new = session.scalar(
+                select(func.count())
+                .select_from(firsts)
+                .where(firsts.c.first >= as_of - timedelta(days=30))
+            )
+        assert services.segments.count(by_name["At risk"], as_of=as_of) == at_risk
+        assert services.segments.count(by_name["New"], as_of=as_of) == new
+        assert at_risk and new  # the demo data has some of each
+    finally:
+        services.close()

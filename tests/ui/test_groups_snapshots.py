@@ -51,7 +51,7 @@ def test_segments_screen(snap_compare: SnapCompare, demo_services: Services) -> 
 def test_rule_editor(snap_compare: SnapCompare, demo_services: Services) -> None:
     """A dynamic segment with two rules, one of them wrong, and the reason shown."""
     demo_services.segments.create(
-        "At risk",
+        "Late payers",
         kind="dynamic",
         description="A failed payment lately",
         rules={"match": "any", "rules": [
@@ -59,7 +59,7 @@ def test_rule_editor(snap_compare: SnapCompare, demo_services: Services) -> None
             {"field": "tag", "op": "eq", "value": "late-payer"},
         ]},
     )  # fmt: skip
-    segment = next(s for s in demo_services.segments.list() if s.name == "At risk")
+    segment = next(s for s in demo_services.segments.list() if s.name == "Late payers")
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)

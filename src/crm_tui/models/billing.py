@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from crm_tui.models.children import customer_fk
@@ -27,6 +27,7 @@ class Subscription(SQLModel, table=True):
     """A recurring contract for a product, often with a serial-numbered asset."""
 
     __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_customer_start", "customer_id", "start_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=customer_fk())
@@ -95,6 +96,7 @@ class Payment(SQLModel, table=True):
     """Money received (or expected): paid, pending, failed or refunded."""
 
     __tablename__ = "payment"
+    __table_args__ = (Index("ix_payment_status_paid_at", "status", "paid_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=customer_fk())

@@ -243,6 +243,10 @@ class DemoBuilder:
              '{"match": "all", "rules": [{"field": "kind", "op": "eq", "value": "business"}]}'),
             ("Loyal", "dynamic", "Two or more active subscriptions.",
              '{"match": "all", "rules": [{"field": "active_subscriptions", "op": "gte", "value": "2"}]}'),
+            ("At risk", "dynamic", "A failed payment in the last 30 days.",
+             '{"match": "all", "rules": [{"field": "failed_payment", "op": "within", "value": "30"}]}'),
+            ("New", "dynamic", "First subscription in the last 30 days.",
+             '{"match": "all", "rules": [{"field": "first_subscription", "op": "within", "value": "30"}]}'),
         ]  # fmt: skip
         for name, kind, description, rules in specs:
             existing = session.scalar(select(col(Segment.id)).where(col(Segment.name) == name))
