@@ -140,3 +140,15 @@ def test_cli_does_not_import_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("command", [["lookup", "smith"], ["show", "1"]])
+def test_lookup_and_show_do_not_create_a_missing_database(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped --db path is reported, not silently created as an empty file."""
+    path = tmp_path / "typo.sqlite3"
+    result = crm(*command, db=str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"crm: There is no database at {path}."
+    assert not path.exists()

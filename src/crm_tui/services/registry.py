@@ -151,7 +151,7 @@ def open_database(settings: Settings, *, migrate_schema: bool = True) -> Databas
     """Engine for the settings' URL; creates and migrates the schema when needed."""
     if settings.database_url == to_database_url(str(default_database_path())):
         default_database_path().parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url, must_exist=settings.read_only)
+    engine = make_engine(settings.database_url, must_exist=settings.read_only or not migrate_schema)
     if schema_head.is_head(engine):
         return Database(engine)
     from crm_tui.db import migrate
