@@ -50,6 +50,13 @@ def _os_login() -> str:
         return "unknown"
 
 
+START_SCREENS = ("list", "dashboard")
+
+
+class ConfigError(Exception):
+    """config.toml holds a value the app cannot use (the message is one sentence)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to start; made by `load()` or directly in tests."""
@@ -58,6 +65,7 @@ class Settings:
     clerk: str
     default_region: str = "GB"
     read_only: bool = False
+    start_screen: str = "list"  # "list" or "dashboard": what the app opens on
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,7 +86,16 @@ class Settings:
         )
         clerk = os.environ.get(ENV_CLERK) or str(file_values.get("clerk") or _os_login())
         region = str(file_values.get("default_region") or "GB").upper()
-        return cls(database_url=url, clerk=clerk, default_region=region, read_only=read_only)
+        start = str(file_values.get("start_screen") or "list").strip().lower()
+        if start not in START_SCREENS:
+            raise ConfigError(f"start_screen in {path} must be list or dashboard, not {start!r}.")
+        return cls(
+            database_url=url,
+            clerk=clerk,
+            default_region=region,
+            read_only=read_only,
+            start_screen=start,
+        )
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -9,7 +9,9 @@ if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
 
 
-def make_app(services: Services, *, open_customer_id: int | None = None) -> CrmApp:
+def make_app(
+    services: Services, *, open_customer_id: int | None = None, start_screen: str = "list"
+) -> CrmApp:
     from crm_tui.ui.app import CrmApp
 
-    return CrmApp(services, open_customer_id=open_customer_id)
+    return CrmApp(services, open_customer_id=open_customer_id, start_screen=start_screen)

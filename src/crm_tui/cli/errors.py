@@ -60,6 +60,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+        from crm_tui.config import ConfigError
         from crm_tui.db.engine import MissingDatabase
         from crm_tui.db.schema_head import SchemaTooNew
         from crm_tui.services.errors import CrmError, NotFound
@@ -72,7 +73,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             fail(exc.message, EXIT_NOT_FOUND)
         except MissingDatabase as exc:
             fail(str(exc), EXIT_NOT_FOUND)
-        except (CrmError, SchemaTooNew) as exc:
+        except (CrmError, SchemaTooNew, ConfigError) as exc:
             fail(str(exc), EXIT_BAD_INPUT)
         except (OperationalError, DBAPIError) as exc:
             fail(describe_db_error(exc), EXIT_BAD_INPUT)

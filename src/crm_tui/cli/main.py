@@ -52,8 +52,9 @@ def cli(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from crm_tui.cli.common import services_from
+    from crm_tui.cli.common import services_from, settings_from
 
+    start_screen = settings_from(ctx).start_screen
     services = services_from(ctx)
     if demo_if_empty:
         if read_only:
@@ -66,7 +67,7 @@ def cli(
     initial = services.customers.resolve(open_ref).id if open_ref else None
     from crm_tui.factory import make_app
 
-    app = make_app(services, open_customer_id=initial)
+    app = make_app(services, open_customer_id=initial, start_screen=start_screen)
     try:
         app.run()
     finally:

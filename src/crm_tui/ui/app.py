@@ -30,10 +30,13 @@ class CrmApp(App[None]):
 
     COMMANDS = App.COMMANDS | {ToolsCommands}
 
-    def __init__(self, services: Services, *, open_customer_id: int | None = None) -> None:
+    def __init__(
+        self, services: Services, *, open_customer_id: int | None = None, start_screen: str = "list"
+    ) -> None:
         super().__init__()
         self.services = services
         self.open_customer_id = open_customer_id
+        self.start_screen = start_screen
 
     @property
     def read_only(self) -> bool:
@@ -42,9 +45,13 @@ class CrmApp(App[None]):
     def on_mount(self) -> None:
         from crm_tui.ui.screens.customer_list import CustomerListScreen
 
-        self.push_screen(CustomerListScreen())
+        self.push_screen(CustomerListScreen())  # always underneath: escape lands on the list
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
+        elif self.start_screen == "dashboard":
+            from crm_tui.ui.screens.open_groups import open_dashboard
+
+            open_dashboard(self)
 
     def open_customer(self, customer_id: int) -> None:
         from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
