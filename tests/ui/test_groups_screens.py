@@ -380,3 +380,35 @@ async def test_add_and_remove_static_member_on_segments_screen(demo_services: Se
         await pilot.press("x")
         await settle(pilot)
         assert demo_services.segments.count(segment.id) == 0
+
+
+async def test_detail_g_ticks_hand_picked_segments(demo_services: Services) -> None:
+    """From a customer's detail screen, `g` ticks and unticks their hand-picked segments."""
+    from crm_tui.factory import make_app
+    from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+    from crm_tui.ui.screens.customer_segments import CustomerSegmentsModal
+
+    vips = next(s for s in demo_services.segments.list() if s.name == "Hand-picked VIPs")
+    outsider = next(
+        c.id
+        for c in demo_services.search.search("", limit=60).rows
+        if vips.id not in {s.id for s in demo_services.segments.static_segments_of(c.id)}
+    )
+    app = make_app(demo_services, open_customer_id=outsider)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerDetailScreen)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerSegmentsModal)
+        choices = app.screen.query_one(SelectionList)
+        index = next(
+            i
+            for i in range(choices.option_count)
+            if choices.get_option_at_index(i).value == vips.id
+        )
+        choices.highlighted = index
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerDetailScreen)
+    assert vips.id in {s.id for s in demo_services.segments.static_segments_of(outsider)}

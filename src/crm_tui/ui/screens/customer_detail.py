@@ -98,6 +98,8 @@ class CustomerCommands(Provider):
             )  # fmt: skip
         if writable:
             out.append(("Edit customer", "Open the customer in the editor", screen.edit_customer))
+            out.append(("Hand-picked segments…", "Tick the segments this customer belongs to (g)",
+                        screen.action_segments))  # fmt: skip
         for index, (name, (title, _)) in enumerate(TABS.items(), start=1):
             out.append((f"Show {title}", f"Switch to the {title} tab ({index})",
                         partial(screen.action_show_tab, name)))  # fmt: skip
@@ -138,6 +140,7 @@ class CustomerDetailScreen(Screen[None]):
         Binding("c", "item('card')", "Add card"),
         Binding("s", "status", "Status"),
         Binding("ctrl+r", "reload", "Refresh"),
+        Binding("g", "segments", "Segments", show=False),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -231,7 +234,7 @@ class CustomerDetailScreen(Screen[None]):
             if verb not in VERBS or self.active_tab not in VERBS[verb][0]:
                 return False
             return not (VERBS[verb][2] and is_read_only(self.app))
-        return write_allowed(self.app, action, {"status"})
+        return write_allowed(self.app, action, {"status", "segments"})
 
     def action_item(self, verb: str) -> None:
         tabs, method, writes = VERBS[verb]
@@ -248,6 +251,12 @@ class CustomerDetailScreen(Screen[None]):
         self.action_show_tab("overview")
         if not self.crm.refuse_if_read_only():
             self.query_one(OverviewTab).edit_item()
+
+    def action_segments(self) -> None:
+        """Tick the hand-picked segments this customer is in."""
+        from crm_tui.ui.screens.open_groups import edit_customer_segments
+
+        edit_customer_segments(self.app, self.customer_id)
 
     # --- status actions -----------------------------------------------------------
 
