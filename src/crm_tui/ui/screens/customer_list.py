@@ -171,6 +171,11 @@ class CustomerListScreen(Screen[None]):
             self._stale = False
             self.refresh_in_place()
 
+    @property
+    def showing_newest(self) -> bool:
+        """The rows on screen answer the newest request (no search is still on its way)."""
+        return self._rows_for == self.request
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not write_allowed(self.app, action, WRITE_ACTIONS):
             return False
