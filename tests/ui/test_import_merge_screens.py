@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
+from textual.worker import WorkerFailed
 
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
@@ -38,7 +40,10 @@ class Harness(CrmApp):
 
 async def settle(pilot: Pilot[None]) -> None:
     for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+        # A worker that failed on purpose (an unreadable file) is shown on screen;
+        # waiting on it re-raises its error when it has not been reaped yet.
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.05)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
