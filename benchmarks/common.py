@@ -87,3 +87,29 @@ def print_table(title: str, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         table.add_row(*(str(row.get(c, "")) for c in columns))
     Console(width=160).print(table)
+
+
+def sample_individuals(db_url: str, count: int, *, min_last_name: int) -> list[Any]:
+    """`count` real individuals from the middle of the table, with an e-mail, a phone and a
+    last name of at least `min_last_name` characters: rows of id, last_name, email, phone_digits."""
+    from sqlalchemy import text
+
+    from crm_tui.db.engine import make_engine
+
+    engine = make_engine(db_url, must_exist=True)
+    try:
+        with engine.connect() as conn:
+            middle = (conn.scalar(text("SELECT max(id) FROM customer")) or 0) // 2
+            return list(
+                conn.execute(
+                    text(
+                        "SELECT id, last_name, email, phone_digits FROM customer "
+                        "WHERE kind = 'individual' AND email IS NOT NULL "
+                        "AND phone_digits IS NOT NULL AND length(last_name) >= :min_len "
+                        "AND id >= :middle ORDER BY id LIMIT :count"
+                    ),
+                    {"middle": middle, "min_len": min_last_name, "count": count},
+                ).all()
+            )
+    finally:
+        engine.dispose()

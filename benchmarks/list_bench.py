@@ -18,26 +18,11 @@ import resource
 import time
 from typing import Any
 
-from sqlalchemy import text
-
-from benchmarks.common import percentile, summary_row
+from benchmarks.common import percentile, sample_individuals, summary_row
 
 
 def _queries(db_url: str) -> list[str]:
-    from crm_tui.db.engine import make_engine
-
-    engine = make_engine(db_url, must_exist=True)
-    with engine.connect() as conn:
-        middle = (conn.scalar(text("SELECT max(id) FROM customer")) or 0) // 2
-        rows = conn.execute(
-            text(
-                "SELECT last_name, email, phone_digits FROM customer WHERE kind = 'individual' "
-                "AND email IS NOT NULL AND phone_digits IS NOT NULL AND length(last_name) >= 6 "
-                "AND id >= :middle ORDER BY id LIMIT 4"
-            ),
-            {"middle": middle},
-        ).all()
-    engine.dispose()
+    rows = sample_individuals(db_url, 4, min_last_name=6)
     last = rows[0].last_name.lower()
     return [
         rows[1].last_name.lower()[:6],

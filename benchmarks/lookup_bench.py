@@ -23,9 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
-from benchmarks.common import summary_row
+from benchmarks.common import sample_individuals, summary_row
 
 LOOKUP_IMPORTS = """
 import sys
@@ -54,20 +52,7 @@ def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 def _examples(db_url: str) -> dict[str, list[str]]:
     """A real customer's name, e-mail, phone (national format) and a typo of the name."""
-    from crm_tui.db.engine import make_engine
-
-    engine = make_engine(db_url, must_exist=True)
-    with engine.connect() as conn:
-        middle = (conn.scalar(text("SELECT max(id) FROM customer")) or 0) // 2
-        row = conn.execute(
-            text(
-                "SELECT id, last_name, email, phone_digits FROM customer "
-                "WHERE kind = 'individual' AND phone_digits IS NOT NULL AND email IS NOT NULL "
-                "AND length(last_name) >= 5 AND id >= :middle ORDER BY id LIMIT 1"
-            ),
-            {"middle": middle},
-        ).one()
-    engine.dispose()
+    row = sample_individuals(db_url, 1, min_last_name=5)[0]
     last = row.last_name
     typo = last[0] + last[2] + last[1] + last[3:]
     national = "0" + row.phone_digits[2:] if row.phone_digits.startswith("44") else row.phone_digits
