@@ -15,6 +15,13 @@ numbers typed in national format, e-mail fragments, "first last" pairs and a
 two-letter typo in a real name. Each query runs `repeat` times after one
 warm-up; the figures are per call to `SearchService.search` (first page of
 50 rows, default relevance order).
+
+As a reference, the search-as-you-type queries also run through
+`fzf --filter` over a text dump of the same customers (see
+`benchmarks.fzf_reference`); each row then gets `fzf_p50_ms` and `ratio`
+(service p50 / fzf p50: below 1, the service is faster). Rows without an fzf
+counterpart (listings, sorted searches) get None in both. Skipped, with a
+line saying so, when fzf is not installed or `fzf=False`.
 """
 
 from __future__ import annotations
@@ -260,11 +267,17 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def run(
-    db_url: str, customers: int = 100_000, *, repeat: int = 5, seed: int = 7
+    db_url: str,
+    customers: int = 100_000,
+    *,
+    repeat: int = 5,
+    seed: int = 7,
+    fzf: bool = True,
 ) -> list[dict[str, Any]]:
     """Measure `SearchService.search` latency per kind of query; print a table.
 
-    Fills the database first (see `fill`) when it holds no customers."""
+    Fills the database first (see `fill`) when it holds no customers. With
+    `fzf`, adds the fzf reference (see the module docstring)."""
     engine = make_engine(db_url)
     migrate.ensure_current(engine)
     with engine.connect() as conn:
@@ -277,7 +290,8 @@ def run(
     service = SearchService(ServiceContext(db=Database(engine), actor="benchmark"))
     rng = random.Random(seed)
     results: list[dict[str, Any]] = []
-    for case in _cases(engine, rng):
+    cases = _cases(engine, rng)
+    for case in cases:
         timings: list[float] = []
         rows = 0
         for query in case.queries:
@@ -299,8 +313,24 @@ def run(
                 "customers": present,
             }
         )
+    references: list[dict[str, Any]] = []
+    if fzf:
+        # Imported here: fzf_reference imports this module.
+        from benchmarks.fzf_reference import reference
+
+        references = reference(engine, cases, repeat=repeat)
     engine.dispose()
+    if references:
+        by_kind = {row["kind"]: row for row in references}
+        for case, result in zip(cases, results, strict=True):
+            ref = by_kind.get(case.kind)
+            result["fzf_p50_ms"] = ref["p50_ms"] if ref else None
+            result["ratio"] = round(result["p50_ms"] / ref["p50_ms"], 2) if ref else None
     print_table(results)
+    if references:
+        from benchmarks.fzf_reference import print_reference
+
+        print_reference(references)
     return results
 
 
@@ -310,10 +340,18 @@ def print_table(results: list[dict[str, Any]]) -> None:
         return
     first = results[0]
     print(f"search latency, {first['engine']}, {first['customers']:,} customers")
-    print(f"{'measure':<24} {'example':<24} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}")
+    fzf = "fzf_p50_ms" in first
+    header = f"{'measure':<24} {'example':<24} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}"
+    if fzf:
+        header += f" {'fzf p50':>8} {'ratio':>6}"
+    print(header)
     for row in results:
         example = str(row["example"])[:24]
-        print(
+        line = (
             f"{row['measure']:<24} {example:<24} {row['n']:>4} "
             f"{row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} {row['rows']:>5}"
         )
+        if fzf:
+            ref, ratio = row.get("fzf_p50_ms"), row.get("ratio")
+            line += f" {ref:>8.2f} {ratio:>6.2f}" if ref is not None else f" {'-':>8} {'-':>6}"
+        print(line)
