@@ -253,7 +253,7 @@ async def test_app_lists_and_opens_each_string_literally(
                     if table.current_id == ids[entry.line] and table.row_count == 1:
                         break
                 assert table.current_id == ids[entry.line] and table.row_count == 1, entry.line
-                cells = [str(c) for c in table.get_row_at(0)]
+                cells = [str(c) for c in table.cells(0)]
                 assert literal(names[entry.line]) in cells, entry.line
                 assert rendered_problems(table) == [], entry.line
                 if any(marker in entry.text for marker in OPENED_IN_DETAIL):

@@ -314,7 +314,8 @@ async def test_hostile_name_is_shown_literally(demo_services: Services) -> None:
         await type_query(pilot, "markup@example")
         table = screen.query_one(CustomerTable)
         assert [r.display_name for r in table.loaded_rows] == ["[bold]x[/]"]
-        assert table.get_cell_at(table.cursor_coordinate._replace(column=2)).plain == "[bold]x[/]"
+        name = table.cells(table.cursor_row)[table.column_keys.index("name")]
+        assert name.plain == "[bold]x[/]" and not name.spans
         strips = pilot.app.screen._compositor.render_strips()
         screen_text = "\n".join("".join(seg.text for seg in strip) for strip in strips)
         assert "[bold]x[/]" in screen_text
@@ -384,3 +385,31 @@ async def test_read_only_list_hides_write_keys(demo_settings: Settings) -> None:
             assert "Dashboard" in commands
     finally:
         services.close()
+
+
+async def test_mouse_and_paging_keys_move_the_cursor(
+    demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A click moves the cursor, a click on the highlighted row opens it; page and end keys."""
+    opened: list[int] = []
+    monkeypatch.setattr(CrmApp, "open_customer", lambda self, cid: opened.append(cid))
+    async with running(demo_services, size=(80, 24)) as (pilot, screen):
+        table = screen.query_one(CustomerTable)
+        rows = table.loaded_rows
+        await pilot.click(CustomerTable, offset=(12, 3))  # line 0 is the header
+        assert table.current_id == rows[2].id and opened == []
+        await pilot.click(CustomerTable, offset=(12, 3))
+        assert opened == [rows[2].id]
+        await pilot.click(CustomerTable, offset=(12, 0))  # the header opens nothing
+        assert table.current_id == rows[2].id and opened == [rows[2].id]
+        table.focus()
+        await pilot.press("pagedown")
+        visible = table.scrollable_content_region.height - 1
+        assert table.cursor_row == 2 + visible
+        assert table.scroll_y > 0  # the cursor stays on screen
+        await pilot.press("home")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        await pilot.press("end")
+        await settle(pilot)  # near the end of the window: the next page is fetched
+        assert table.current_id == rows[-1].id
+        assert len(table.loaded_rows) == 60  # all of the demo's customers, by keyset

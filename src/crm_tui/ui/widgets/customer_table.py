@@ -1,5 +1,11 @@
 """The table of customers: a sliding window of search results, with marks.
 
+It is a Line API widget (a `ScrollView` that paints each visible line
+itself) rather than a `DataTable`: a keystroke replaces the whole result, and
+DataTable re-measures and re-renders every cell through Rich on each
+replacement, which cost 40-90 ms per keystroke. Here a line is a handful of
+segments built from the row, cached per row.
+
 The table never holds the whole result. It shows a window of at most
 `MAX_PAGES` consecutive pages; when the cursor (or the view) comes within
 `MARGIN` rows of either end it asks for the neighbouring page with
@@ -7,8 +13,8 @@ The table never holds the whole result. It shows a window of at most
 fall out of the window are dropped, keeping only their start cursor (a few
 bytes), so memory stays flat however far one scrolls.
 
-Every cell is a `rich.text.Text`, so stored text such as `[bold]x[/]` is shown
-as typed; DataTable would parse a plain `str` cell as markup.
+Every cell is a `rich.text.Text` built with `literal()`, so stored text such
+as `[bold]x[/]` is shown as typed, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -18,11 +24,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from crm_tui.services.search import Cursor, CustomerRow
 from crm_tui.ui.widgets.detail_base import literal
@@ -89,19 +100,66 @@ class _Page:
     has_more: bool
 
 
-class CustomerTable(DataTable[Text]):
-    """A window of customer rows keyed by id, with a mark column."""
+class CustomerTable(ScrollView, can_focus=True):
+    """A window of customer rows with a cursor and a mark column; line 0 is the header."""
 
     MARGIN: ClassVar[int] = 10
     MAX_PAGES: ClassVar[int] = 6
+    CELL_PADDING: ClassVar[int] = 1
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open"),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first_row", "First", show=False),
+        Binding("end,ctrl+end", "last_row", "Last", show=False),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "customer-table--header",
+        "customer-table--even-row",
+        "customer-table--cursor",
+    }
+    # DataTable's look, in theme variables: zebra stripes, a block cursor that
+    # dims when the table loses focus.
+    DEFAULT_CSS = """
+    CustomerTable {
+        background: $surface;
+        color: $foreground;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .customer-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .customer-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        & > .customer-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .customer-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        &:dark > .customer-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .customer-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     @dataclass
     class CustomerSelected(Message):
-        """Enter on a row: open this customer."""
+        """Enter (or a click on the highlighted row): open this customer."""
 
         customer_id: int
 
@@ -113,14 +171,16 @@ class CustomerTable(DataTable[Text]):
         after: Cursor | None
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.is_marked: Callable[[int], bool] = lambda _id: False
+        self.cursor_row = 0
         self._pages: list[_Page] = []
         self._starts: list[Cursor | None] = [None]
         self._pending: int | None = None
         self._rows: list[CustomerRow] = []
         self._layout: list[tuple[ColumnSpec, int]] = []
-        self._settling = False
+        # A row's cells as segments (before the zebra or cursor style), per mark state.
+        self._segments: LRUCache[tuple[CustomerRow, bool], list[Segment]] = LRUCache(1024)
 
     # --- reading -----------------------------------------------------------------
 
@@ -128,6 +188,10 @@ class CustomerTable(DataTable[Text]):
     def loaded_rows(self) -> Sequence[CustomerRow]:
         """The rows in the window, top to bottom."""
         return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
 
     @property
     def first_page(self) -> int:
@@ -143,6 +207,15 @@ class CustomerTable(DataTable[Text]):
     def current_id(self) -> int | None:
         row = self.current
         return None if row is None else row.id
+
+    @property
+    def column_keys(self) -> list[str]:
+        """The keys of the columns shown at this width, left to right."""
+        return [spec.key for spec, _width in self._layout]
+
+    def cells(self, index: int) -> list[Text]:
+        """The cells painted for loaded row `index`, one per shown column."""
+        return self._cells(self._rows[index])
 
     # --- filling -------------------------------------------------------------------
 
@@ -164,6 +237,7 @@ class CustomerTable(DataTable[Text]):
         self._starts = self._starts[: origin + 1] if origin else [None]
         self._pages = [_Page(origin, tuple(rows), after, has_more)]
         self._pending = None
+        self._segments.clear()  # an edit may have changed a row that compares equal
         ids = [row.id for row in rows]
         if keep_id in ids:
             self._rebuild(cursor_row=ids.index(keep_id), view_offset=view_offset)
@@ -193,8 +267,6 @@ class CustomerTable(DataTable[Text]):
             if len(self._starts) == index:
                 self._starts.append(last.next)
             self._pages.append(page)
-            for row in page.rows:
-                self._add(row)
             # Drop pages wholly above the view (with room to spare, so the
             # window does not immediately ask for them back).
             dropped = 0
@@ -203,8 +275,7 @@ class CustomerTable(DataTable[Text]):
                 and dropped + len(self._pages[0].rows) <= top - 2 * self.MARGIN
             ):
                 dropped += len(self._pages.pop(0).rows)
-            if dropped:
-                self._shift(-dropped)
+            self._shift(-dropped)
         elif index == first.index - 1:
             self._pages.insert(0, page)
             added = len(page.rows)
@@ -221,14 +292,8 @@ class CustomerTable(DataTable[Text]):
         self._pending = None
 
     def refresh_marks(self, customer_id: int | None = None) -> None:
-        """Redraw the mark column (of one row, or of every row in the window)."""
-        if not self.columns:
-            return
-        ids = [r.id for r in self._rows] if customer_id is None else [customer_id]
-        for row_id in ids:
-            key = str(row_id)
-            if key in self.rows:
-                self.update_cell(key, "mark", self._mark_cell(row_id))
+        """Redraw the mark column (cells are cached per mark state, so a repaint does it)."""
+        self.refresh()
 
     # --- window upkeep ---------------------------------------------------------------
 
@@ -238,30 +303,31 @@ class CustomerTable(DataTable[Text]):
         self._rebuild(cursor_row=self.cursor_row + delta, view_offset=view_offset)
 
     def _rebuild(self, *, cursor_row: int, view_offset: int) -> None:
-        self._settling = True
-        self.clear()
-        self._rows = []
-        for page in self._pages:
-            for row in page.rows:
-                self._add(row)
-        target = max(0, min(cursor_row, len(self._rows) - 1))
-        self.move_cursor(row=target, scroll=False)
-        self.call_after_refresh(self._settle, target, view_offset)
-
-    def _settle(self, target: int, view_offset: int) -> None:
-        self.scroll_to(y=max(0, target - max(0, view_offset)), animate=False, immediate=True)
-        self._settling = False
+        """Lay the pages out as rows, put the cursor on `cursor_row`, `view_offset` lines
+        below the top of the view, and repaint."""
+        self._rows = [row for page in self._pages for row in page.rows]
+        self.virtual_size = Size(self._content_width(), len(self._rows) + 1)
+        self.cursor_row = max(0, min(cursor_row, len(self._rows) - 1))
+        self.scroll_to(
+            y=max(0, self.cursor_row - max(0, view_offset)), animate=False, immediate=True
+        )
+        self._keep_cursor_in_view()
+        self.refresh()
         self._check_window()
+
+    def _view_height(self) -> int:
+        """Rows visible below the header."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def _view_span(self) -> tuple[int, int]:
         """First and last row index that the cursor or the view touches."""
         top = min(self.cursor_row, round(self.scroll_y))
-        bottom = max(self.cursor_row, round(self.scroll_y) + self.size.height)
+        bottom = max(self.cursor_row, round(self.scroll_y) + self._view_height())
         return top, bottom
 
     def _check_window(self) -> None:
         """Ask for the next or previous page when the cursor or view nears an end."""
-        if self._settling or self._pending is not None or not self._pages:
+        if self._pending is not None or not self._pages:
             return
         top, bottom = self._view_span()
         last, first = self._pages[-1], self._pages[0]
@@ -276,28 +342,124 @@ class CustomerTable(DataTable[Text]):
         super().watch_scroll_y(old_value, new_value)
         self._check_window()
 
-    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    # --- the cursor -----------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on loaded row `row` (clamped), scrolling it into view."""
+        target = max(0, min(row, len(self._rows) - 1))
+        if target != self.cursor_row:
+            self.cursor_row = target
+            self.refresh()
+        self._keep_cursor_in_view()
         self._check_window()
 
-    # --- columns and cells --------------------------------------------------------------
+    def _keep_cursor_in_view(self) -> None:
+        top, height = round(self.scroll_y), self._view_height()
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + height:
+            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
 
-    def on_resize(self, event: events.Resize) -> None:
-        layout = columns_for(event.size.width, self.cell_padding)
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - self._view_height())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + self._view_height())
+
+    def action_first_row(self) -> None:
+        self.move_cursor(0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(len(self._rows) - 1)
+
+    def action_open(self) -> None:
+        customer_id = self.current_id
+        if customer_id is not None:
+            self.post_message(self.CustomerSelected(customer_id))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a click on the highlighted row opens it."""
+        row = event.style.meta.get("row")
+        if not isinstance(row, int) or not 0 <= row < len(self._rows):
+            return
+        event.stop()
+        if row == self.cursor_row:
+            self.action_open()
+        else:
+            self.move_cursor(row)
+
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor brightens
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- painting --------------------------------------------------------------------
+
+    def on_resize(self, _event: events.Resize) -> None:
+        layout = columns_for(self.size.width, self.CELL_PADDING)
         if layout == self._layout:
             return
         self._layout = layout
-        cursor, offset = self.cursor_row, self.cursor_row - round(self.scroll_y)
-        self.clear(columns=True)
-        for spec, width in layout:
-            label = Text(spec.label, justify=spec.justify)  # type: ignore[arg-type]
-            self.add_column(label, key=spec.key, width=width)
-        if self._pages:
-            self._rebuild(cursor_row=cursor, view_offset=offset)
+        self._segments.clear()
+        self.virtual_size = Size(self._content_width(), len(self._rows) + 1)
+        self._keep_cursor_in_view()
+        self.refresh()
 
-    def _add(self, row: CustomerRow) -> None:
-        self._rows.append(row)
-        if self.columns:
-            self.add_row(*self._cells(row), key=str(row.id))
+    def _content_width(self) -> int:
+        return sum(width + 2 * self.CELL_PADDING for _spec, width in self._layout)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            style = self.get_component_rich_style("customer-table--header")
+            headings = [Text(spec.label) for spec, _width in self._layout]
+            style += Style.from_meta({"row": -1})
+            heading = Segment.apply_style(self._line(headings), style)
+            return Strip(heading).crop_extend(0, width, style)
+        index = y - 1 + round(self.scroll_y)
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        row = self._rows[index]
+        marked = self.is_marked(row.id)
+        segments = self._segments.get((row, marked))
+        if segments is None:
+            segments = self._line(self._cells(row))
+            self._segments[(row, marked)] = segments
+        style = self.rich_style
+        if index % 2:
+            style = self.get_component_rich_style("customer-table--even-row")
+        post = None
+        if index == self.cursor_row:
+            post = self.get_component_rich_style("customer-table--cursor")
+        style += Style.from_meta({"row": index})
+        line = Segment.apply_style(segments, style, post)
+        return Strip(line).crop_extend(0, width, post or style)
+
+    def _line(self, cells: list[Text]) -> list[Segment]:
+        """Cells padded and cut to their column widths, as one line of segments.
+
+        Each cell's segments carry its column in their meta (for clicks, and
+        so an SVG screenshot keeps one text element per cell, aligned)."""
+        console = self.app.console
+        segments: list[Segment] = []
+        for column, (cell, (spec, width)) in enumerate(zip(cells, self._layout, strict=True)):
+            cell = cell.copy()
+            cell.no_wrap = True
+            if cell.cell_len > width:
+                cell.truncate(width, overflow="ellipsis")
+            cell.align("right" if spec.justify == "right" else "left", width)
+            cell.pad(self.CELL_PADDING)
+            # render() leaves the Text's own style (status colours) to the caller.
+            base = Style.from_meta({"column": column}) + console.get_style(cell.style)
+            segments.extend(Segment.apply_style(cell.render(console), base))
+        return segments
 
     def _mark_cell(self, customer_id: int) -> Text:
         return Text(MARK, style="bold") if self.is_marked(customer_id) else Text(" ")
@@ -312,15 +474,12 @@ class CustomerTable(DataTable[Text]):
                 else Text(literal(row.display_name))
             ),
             "status": Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-            "email": Text(literal(row.email or (row.phone if "phone" not in self.columns else ""))),
+            "email": Text(
+                literal(row.email or (row.phone if "phone" not in self.column_keys else ""))
+            ),
             "phone": Text(literal(row.phone)),
-            "subs": Text(str(row.active_subscriptions), justify="right"),
+            "subs": Text(str(row.active_subscriptions)),
             "joined": Text(row.created_at.astimezone().date().isoformat()),
-            "ltv": Text(money(row.lifetime_value), justify="right"),
+            "ltv": Text(money(row.lifetime_value)),
         }
         return [values[spec.key] for spec, _width in self._layout]
-
-    def action_open(self) -> None:
-        customer_id = self.current_id
-        if customer_id is not None:
-            self.post_message(self.CustomerSelected(customer_id))
