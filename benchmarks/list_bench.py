@@ -4,18 +4,31 @@
   Pilot on the benchmark database. For each query, keys are typed one at a
   time; each is timed from the key press until the list shows the rows of
   that exact query (the newest search's rows are on screen) and the screen
-  has refreshed. Queries are drawn from the data (last names, e-mail and
+  has refreshed. A key is handed to the app the way the terminal driver
+  hands it over (not through `Pilot.press`, which waits for the process to
+  look idle and would add its own tens of milliseconds). Queries are drawn from the data (last names, e-mail and
   phone fragments, a typo), so every keystroke is a real search.
-- **memory**: the peak RSS of this process, which ran the app for all of it.
-
-App open (process start to first paint) is measured by the startup suite.
+- **app open**: a fresh process (`python -c OPEN_AND_SCROLL`) from its start
+  to the list's first rows painted, under the headless driver.
+- **memory while scrolling**: the same process then walks down the list a
+  window at a time (`end` on the table: the next page is fetched by keyset,
+  old pages are dropped) through `scroll_rows` rows, sampling its RSS as it
+  goes; its peak RSS is the app's peak memory.
+- **memory (keystrokes)**: the peak RSS of this process, which ran the app
+  for the keystroke figures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks.common import percentile, sample_individuals, summary_row
@@ -33,6 +46,8 @@ def _queries(db_url: str) -> list[str]:
 
 
 async def _keystrokes(db_url: str, queries: list[str]) -> list[float]:
+    from textual import events
+
     from crm_tui.config import Settings
     from crm_tui.factory import make_app
     from crm_tui.services.registry import open_services
@@ -47,14 +62,20 @@ async def _keystrokes(db_url: str, queries: list[str]) -> list[float]:
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, CustomerListScreen)
+            driver = app._driver
+            assert driver is not None
             for query in queries:
                 for ch in query:
                     expected = screen.search_bar.value + ch
+                    key = events.Key(ch, ch)
+                    key.set_sender(app)
                     started = time.perf_counter()
-                    await pilot.press(ch)
+                    driver.send_message(key)  # as the terminal driver delivers a key
                     while not (screen.request.query == expected and screen.showing_newest):
                         await asyncio.sleep(0.0005)
-                    await pilot.pause()  # the refresh that paints them
+                    painted = asyncio.Event()
+                    screen.call_after_refresh(painted.set)  # the refresh that paints them
+                    await painted.wait()
                     samples.append((time.perf_counter() - started) * 1000)
                     await app.workers.wait_for_complete()  # KPIs settle before the next key
                 for _ in query:
@@ -66,7 +87,90 @@ async def _keystrokes(db_url: str, queries: list[str]) -> list[float]:
     return samples
 
 
-def run(db_url: str, repeat: int = 3) -> list[dict[str, Any]]:
+OPEN_AND_SCROLL = """
+import asyncio, json, resource, sys, time
+started, db_url, out, scroll_rows = float(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+async def main() -> None:
+    from crm_tui.config import Settings
+    from crm_tui.factory import make_app
+    from crm_tui.services.registry import open_services
+    from crm_tui.ui.widgets.customer_table import CustomerTable
+
+    services = open_services(Settings(database_url=db_url, clerk="bench"))
+    app = make_app(services)
+    result = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        while not (getattr(screen, "showing_newest", False) and screen.table.loaded_rows):
+            await asyncio.sleep(0.001)
+            screen = app.screen
+        painted = asyncio.Event()
+        screen.call_after_refresh(painted.set)
+        await painted.wait()
+        result["open_ms"] = (time.time() - started) * 1000
+        result["open_rss_mb"] = rss_mb()
+        table = screen.query_one(CustomerTable)
+        table.focus()
+        await app.workers.wait_for_complete()
+        samples, walked, last_id = [], 0, None
+        begun = time.perf_counter()
+        while walked < scroll_rows:
+            before = table.current_id
+            table.action_last_row()
+            while table._pending is not None:
+                await asyncio.sleep(0.0005)
+            repainted = asyncio.Event()
+            table.call_after_refresh(repainted.set)
+            await repainted.wait()
+            if table.current_id == before:
+                break  # the end of the list
+            walked = table.first_page * screen.PAGE_SIZE + table.cursor_row
+            if not samples or walked - samples[-1][0] >= max(1, scroll_rows // 10):
+                samples.append((walked, round(rss_mb(), 1)))
+        result["scroll_s"] = time.perf_counter() - begun
+        result["scrolled_rows"] = walked
+        result["rss_samples"] = samples
+        result["window_rows"] = len(table.loaded_rows)
+    services.close()
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(out, "w") as handle:
+        json.dump(result, handle)
+
+
+asyncio.run(main())
+"""
+
+
+def open_and_scroll(db_url: str, scroll_rows: int) -> dict[str, Any]:
+    """App open to painted rows, then memory while walking `scroll_rows` rows down."""
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "result.json"
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                OPEN_AND_SCROLL,
+                repr(time.time()),
+                db_url,
+                str(out),
+                str(scroll_rows),
+            ],
+            check=True,
+            env={**os.environ, "XDG_CONFIG_HOME": scratch, "XDG_DATA_HOME": scratch},
+            timeout=3600,
+        )
+        result: dict[str, Any] = json.loads(out.read_text())
+        return result
+
+
+def run(db_url: str, repeat: int = 3, scroll_rows: int = 200_000) -> list[dict[str, Any]]:
     queries = _queries(db_url)
     samples: list[float] = []
     for _ in range(repeat):
@@ -81,8 +185,27 @@ def run(db_url: str, repeat: int = 3) -> list[dict[str, Any]]:
     ]
     rows.append(
         {
-            "measure": "peak RSS of the process running the app (MB)",
+            "measure": "peak RSS of the process typing (MB)",
             "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+    )
+    opens = [open_and_scroll(db_url, 0) for _ in range(repeat)]
+    rows.append(
+        summary_row(
+            "app: process start to list rows painted",
+            [o["open_ms"] for o in opens],
+            rss_mb=round(max(o["open_rss_mb"] for o in opens)),
+        )
+    )
+    walk = open_and_scroll(db_url, scroll_rows)
+    rss = [mb for _rows, mb in walk["rss_samples"]]
+    rows.append(
+        {
+            "measure": f"scroll through {walk['scrolled_rows']:,} rows by keyset windows",
+            "seconds": round(walk["scroll_s"], 1),
+            "rows_in_window": walk["window_rows"],
+            "rss_mb_every_tenth": " ".join(f"{mb:.0f}" for mb in rss),
+            "peak_rss_mb": round(walk["peak_rss_mb"]),
         }
     )
     return rows
