@@ -97,6 +97,13 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+def rss_split() -> dict[str, float]:
+    # Resident memory by kind: the heap (anonymous) and mapped files (the SQLite mmap).
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return {key: int(fields[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile", "VmHWM")}
+
+
 async def main() -> None:
     from crm_tui.config import Settings
     from crm_tui.factory import make_app
@@ -138,6 +145,7 @@ async def main() -> None:
         result["scrolled_rows"] = walked
         result["rss_samples"] = samples
         result["window_rows"] = len(table.loaded_rows)
+        result["rss_split_mb"] = rss_split()
     services.close()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open(out, "w") as handle:
