@@ -36,11 +36,11 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode across app crashes
     cursor.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
     # Memory is bounded by (pooled connections x cache) + the mapped part of
-    # the file: 3 x 32 MiB + 64 MiB keeps the app under 250 MB at a million
+    # the file: 3 x 32 MiB + 32 MiB keeps the app near 250 MB at a million
     # customers (python -m benchmarks list) with no slower search.
     cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB
     cursor.execute("PRAGMA temp_store = MEMORY")
-    cursor.execute("PRAGMA mmap_size = 67108864")  # 64 MiB
+    cursor.execute("PRAGMA mmap_size = 33554432")  # 32 MiB
     cursor.close()
 
 
