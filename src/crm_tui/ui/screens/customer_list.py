@@ -3,8 +3,8 @@
 Every keystroke starts a search in an exclusive thread worker; results carry
 the request they answer and are dropped unless it is still the current one,
 so a slow old search never paints over a newer one. The first page comes
-first; the match count follows from the same worker, and the KPI bar from a
-separate worker after the rows, so neither delays them. Further pages are
+first; the match count and the KPI bar follow from their own workers once
+the rows are painted, so neither delays them. Further pages are
 fetched by keyset as the cursor nears the end of the window.
 """
 
@@ -226,11 +226,13 @@ class CustomerListScreen(Screen[None]):
         page = search.search(
             request.query, request.filters, request.sort, after=request.after, limit=request.limit
         )
-        if worker.is_cancelled:
-            return
-        self.post_message(self.RowsLoaded(request, page))
-        count, exact = search.count(request.query, request.filters)
         if not worker.is_cancelled:
+            self.post_message(self.RowsLoaded(request, page))
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def fetch_count(self, request: ListRequest) -> None:
+        count, exact = self.crm.services.search.count(request.query, request.filters)
+        if not get_current_worker().is_cancelled:
             self.post_message(self.CountLoaded(request, count, exact))
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
@@ -287,7 +289,14 @@ class CustomerListScreen(Screen[None]):
         if page.near_misses:
             self.search_bar.set_count("no match · near misses")
         self._show_empty_hint(not page.rows)
-        self.want_kpis()
+        # The count and the KPIs start once the rows are painted: their threads
+        # would otherwise take the GIL from the paint.
+        self.call_after_refresh(self.call_later, self._rows_painted, request)
+
+    def _rows_painted(self, request: ListRequest) -> None:
+        if request == self.request:
+            self.fetch_count(request)
+            self.want_kpis()
 
     @on(CountLoaded)
     def show_count(self, event: CountLoaded) -> None:

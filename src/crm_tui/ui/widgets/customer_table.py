@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -181,6 +182,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self._layout: list[tuple[ColumnSpec, int]] = []
         # A row's cells as segments (before the zebra or cursor style), per mark state.
         self._segments: LRUCache[tuple[CustomerRow, bool], list[Segment]] = LRUCache(1024)
+        self._styles: dict[tuple[str, bool], Style] = {}
 
     # --- reading -----------------------------------------------------------------
 
@@ -415,29 +417,39 @@ class CustomerTable(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return sum(width + 2 * self.CELL_PADDING for _spec, width in self._layout)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # focus, theme or CSS changed
+
+    def _style(self, component: str) -> Style:
+        """The Rich style of a component ("" for the table itself), cached per focus state:
+        resolving it from the CSS on every line cost more than painting the line."""
+        key = (component, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.get_component_rich_style(component) if component else self.rich_style
+            self._styles[key] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
-            style = self.get_component_rich_style("customer-table--header")
+            style = self._style("customer-table--header")
             headings = [Text(spec.label) for spec, _width in self._layout]
             style += Style.from_meta({"row": -1})
             heading = Segment.apply_style(self._line(headings), style)
             return Strip(heading).crop_extend(0, width, style)
         index = y - 1 + round(self.scroll_y)
         if not 0 <= index < len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         row = self._rows[index]
         marked = self.is_marked(row.id)
         segments = self._segments.get((row, marked))
         if segments is None:
             segments = self._line(self._cells(row))
             self._segments[(row, marked)] = segments
-        style = self.rich_style
-        if index % 2:
-            style = self.get_component_rich_style("customer-table--even-row")
-        post = None
-        if index == self.cursor_row:
-            post = self.get_component_rich_style("customer-table--cursor")
+        style = self._style("customer-table--even-row" if index % 2 else "")
+        post = self._style("customer-table--cursor") if index == self.cursor_row else None
         style += Style.from_meta({"row": index})
         line = Segment.apply_style(segments, style, post)
         return Strip(line).crop_extend(0, width, post or style)
@@ -448,8 +460,19 @@ class CustomerTable(ScrollView, can_focus=True):
         Each cell's segments carry its column in their meta (for clicks, and
         so an SVG screenshot keeps one text element per cell, aligned)."""
         console = self.app.console
+        pad = " " * self.CELL_PADDING
         segments: list[Segment] = []
         for column, (cell, (spec, width)) in enumerate(zip(cells, self._layout, strict=True)):
+            base = Style.from_meta({"column": column}) + console.get_style(cell.style)
+            if not cell.spans:  # one style for the whole cell: cut and pad the string itself
+                text = cell.plain
+                size = cell_len(text)
+                if size > width:
+                    text, size = set_cell_size(text, width - 1) + "…", width
+                gap = " " * (width - size)
+                text = gap + text if spec.justify == "right" else text + gap
+                segments.append(Segment(pad + text + pad, base))
+                continue
             cell = cell.copy()
             cell.no_wrap = True
             if cell.cell_len > width:
@@ -457,7 +480,6 @@ class CustomerTable(ScrollView, can_focus=True):
             cell.align("right" if spec.justify == "right" else "left", width)
             cell.pad(self.CELL_PADDING)
             # render() leaves the Text's own style (status colours) to the caller.
-            base = Style.from_meta({"column": column}) + console.get_style(cell.style)
             segments.extend(Segment.apply_style(cell.render(console), base))
         return segments
 

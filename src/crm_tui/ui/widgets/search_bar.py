@@ -10,7 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 
@@ -20,6 +22,12 @@ class SearchInput(Input):
     Input binds `down` itself (hidden); overriding it here shows both keys in
     the footer while typing, when the letter keys belong to the input.
     """
+
+    # Input grows its virtual size by a cell per typed character, and Widget
+    # declares that a layout change: a layout and full repaint of the whole
+    # screen on every keystroke (8-15 ms). The input's own scrolling needs no
+    # layout, so the change only repaints.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=True)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Open", key_display="⏎"),
