@@ -226,18 +226,18 @@ class TagService:
             tag = self._load(session, tag_id)
             removed: builtins.list[int] = []
             for chunk in _chunks(ids):
+                # RETURNING: the rows this statement really deleted. Read first and
+                # deleted after, a clerk racing us on PostgreSQL would see both of
+                # us log the same removal.
                 removed.extend(
-                    session.scalars(
-                        select(col(CustomerTag.customer_id)).where(
+                    session.execute(
+                        delete(CustomerTag)
+                        .where(
                             col(CustomerTag.tag_id) == tag_id,
                             col(CustomerTag.customer_id).in_(chunk),
                         )
-                    )
-                )
-                session.execute(
-                    delete(CustomerTag).where(
-                        col(CustomerTag.tag_id) == tag_id, col(CustomerTag.customer_id).in_(chunk)
-                    )
+                        .returning(col(CustomerTag.customer_id))
+                    ).scalars()
                 )
             if removed:
                 self._record_ids(session, sorted(removed), tag.name, None)
