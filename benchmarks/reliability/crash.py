@@ -32,7 +32,7 @@ from sqlmodel import col
 from benchmarks.reliability.checker import Verdict, verify
 from benchmarks.reliability.journal import read_journal
 from benchmarks.reliability.storm import REPO, worker_command
-from benchmarks.reliability.workload import prepare
+from benchmarks.reliability.workload import prepare_workdir
 from crm_tui.db.engine import make_engine
 from crm_tui.models import Customer
 from crm_tui.services.checks import check_database
@@ -76,10 +76,7 @@ def run_kill_loop(
     max_ms: float = 600.0,
     customers: int = 8,
 ) -> KillLoopResult:
-    journals = workdir / "journals"
-    journals.mkdir(parents=True, exist_ok=True)
-    shared_path = workdir / "shared.json"
-    prepare(db_url, customers).save(shared_path)
+    journals, shared_path = prepare_workdir(db_url, workdir, customers)
     rng = random.Random(seed)
     result = KillLoopResult()
     started = time.monotonic()

@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks.common import percentile
 from benchmarks.reliability.checker import Verdict, verify
-from benchmarks.reliability.workload import prepare
+from benchmarks.reliability.workload import prepare_workdir
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESSES = 8
@@ -75,10 +75,7 @@ def run_storm(
     timeout_s: float = 900.0,
 ) -> StormResult:
     """Run the storm on a migrated database and verify it."""
-    journals = workdir / "journals"
-    journals.mkdir(parents=True, exist_ok=True)
-    shared_path = workdir / "shared.json"
-    prepare(db_url, customers).save(shared_path)
+    journals, shared_path = prepare_workdir(db_url, workdir, customers)
     common = ["--db", db_url, "--shared", str(shared_path), "--journals", str(journals)]
     procs = [
         subprocess.Popen(

@@ -72,6 +72,15 @@ def prepare(db_url: str, customers: int) -> Shared:
         services.close()
 
 
+def prepare_workdir(db_url: str, workdir: Path, customers: int) -> tuple[Path, Path]:
+    """`prepare` the database and lay out a run's folder: (journals folder, shared.json)."""
+    journals = workdir / "journals"
+    journals.mkdir(parents=True, exist_ok=True)
+    shared_path = workdir / "shared.json"
+    prepare(db_url, customers).save(shared_path)
+    return journals, shared_path
+
+
 @dataclass
 class Clerk:
     """One worker's loop; `intents` journals each write before it starts (crash runs)."""
