@@ -423,7 +423,7 @@ class CustomerListScreen(Screen[None]):
         if customer_id is None:
             return
         self.marks.toggle(customer_id)
-        self.table.refresh_marks(customer_id)
+        self.table.refresh_marks()
         self.table.action_cursor_down()
         self._show_state()
 

@@ -180,7 +180,10 @@ class CustomerTable(ScrollView, can_focus=True):
         self._pending: int | None = None
         self._rows: list[CustomerRow] = []
         self._layout: list[tuple[ColumnSpec, int]] = []
-        # A row's cells as segments (before the zebra or cursor style), per mark state.
+        # A row's cells as segments (before the zebra or cursor style), per mark state:
+        # all a line shows comes from the row, its mark and the column layout
+        # (the cache is cleared when the layout changes), so a row that compares
+        # equal paints the same, whichever search brought it back.
         self._segments: LRUCache[tuple[CustomerRow, bool], list[Segment]] = LRUCache(1024)
         self._styles: dict[tuple[str, bool], Style] = {}
 
@@ -239,7 +242,6 @@ class CustomerTable(ScrollView, can_focus=True):
         self._starts = self._starts[: origin + 1] if origin else [None]
         self._pages = [_Page(origin, tuple(rows), after, has_more)]
         self._pending = None
-        self._segments.clear()  # an edit may have changed a row that compares equal
         ids = [row.id for row in rows]
         if keep_id in ids:
             self._rebuild(cursor_row=ids.index(keep_id), view_offset=view_offset)
@@ -293,7 +295,7 @@ class CustomerTable(ScrollView, can_focus=True):
         """The asked-for page will not come (its fetch failed): allow asking again."""
         self._pending = None
 
-    def refresh_marks(self, customer_id: int | None = None) -> None:
+    def refresh_marks(self) -> None:
         """Redraw the mark column (cells are cached per mark state, so a repaint does it)."""
         self.refresh()
 
