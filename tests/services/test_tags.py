@@ -143,10 +143,11 @@ def test_bulk_tag_and_untag(services: Services, people: dict[str, int]) -> None:
     assert tag_lines(services, people["ana"]) == [(None, "Priority"), ("Priority", None)]
 
 
-def test_racing_untag_logs_the_removal_once(settings: Settings, people: dict[str, int]) -> None:
+def test_racing_untag_logs_the_removal_once(
+    settings: Settings, services: Services, people: dict[str, int]
+) -> None:
     """Two clerks take the same tag off at once: the one whose delete finds no row
     (it waited for the other's commit) reports 0 and writes no history."""
-    services = open_services(settings)
     other = open_services(settings)
     try:
         vip = next(t for t in services.tags.list() if t.name == "vip")
@@ -170,4 +171,3 @@ def test_racing_untag_logs_the_removal_once(settings: Settings, people: dict[str
         assert ("vip", None) not in tag_lines(services, ana)
     finally:
         other.close()
-        services.close()
