@@ -3,7 +3,8 @@
 Rows are read by keyset (`id > last ORDER BY id LIMIT n`), a batch at a
 time, with the batch's tags and default address in two more queries; only
 one batch is ever in memory, so a million customers export in flat memory.
-The file is written under a temporary name and renamed when complete.
+The file is written privately under a temporary name and renamed when
+complete (services.private_files), never through a link or over a device.
 
 Spreadsheet safety: a text cell starting with = + - @ tab or CR gets a
 leading apostrophe so a spreadsheet shows it instead of running it; our own
@@ -20,7 +21,6 @@ from __future__ import annotations
 import bisect
 import csv
 import json
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.private_files import private_output
 
 BATCH = 5_000
 FORMATS = ("csv", "xlsx", "vcf", "json")
@@ -139,6 +140,14 @@ def format_for(path: Path, fmt: str | None) -> str:
     return suffix if suffix in FORMATS else "csv"
 
 
+class _Stopped(Exception):
+    """The caller asked the export to stop; `rows` were written to the temp file."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
 class ExportService:
     """Streams customers out to a file."""
 
@@ -163,37 +172,42 @@ class ExportService:
         target = Path(path).expanduser()
         kind = format_for(target, fmt)
         selection = selection or ExportSelection()
-        if target.exists() and not overwrite:
-            raise ValidationError("path", f"{target} already exists; choose another file name.")
-        if not target.parent.is_dir():
-            raise ValidationError("path", f"The folder {target.parent} does not exist.")
-        partial = target.with_name(f".{target.name}.part")
         stop = cancelled or (lambda: False)
-        written = 0
         try:
-            with self.ctx.read() as session:
-                total = self.count(session, selection)
-                if progress:
-                    progress(0, total)
-                writer = _WRITERS[kind](partial)
-                try:
-                    for rows in self.batches(session, selection, batch):
-                        if stop():
-                            break
-                        writer.write(rows)
-                        written += len(rows)
-                        if progress:
-                            progress(written, total)
-                finally:
-                    writer.close()
-            if stop():
-                partial.unlink(missing_ok=True)
-                return ExportResult(target, kind, written, time.perf_counter() - started, True)
-            os.replace(partial, target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+            with private_output(target, overwrite=overwrite) as partial, self.ctx.read() as session:
+                written = self._write(session, partial, kind, selection, batch, progress, stop)
+                if stop():
+                    raise _Stopped(written)  # the temp file goes; the target is untouched
+        except _Stopped as stopped:
+            return ExportResult(target, kind, stopped.rows, time.perf_counter() - started, True)
         return ExportResult(target, kind, written, time.perf_counter() - started)
+
+    def _write(
+        self,
+        session: Session,
+        partial: Path,
+        kind: str,
+        selection: ExportSelection,
+        batch: int,
+        progress: ProgressFn | None,
+        stop: CancelFn,
+    ) -> int:
+        total = self.count(session, selection)
+        if progress:
+            progress(0, total)
+        written = 0
+        writer = _WRITERS[kind](partial)
+        try:
+            for rows in self.batches(session, selection, batch):
+                if stop():
+                    break
+                writer.write(rows)
+                written += len(rows)
+                if progress:
+                    progress(written, total)
+        finally:
+            writer.close()
+        return written
 
     # --- reading ------------------------------------------------------------------
 

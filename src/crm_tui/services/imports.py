@@ -16,6 +16,7 @@ plans every row the same way inside read transactions and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import time
@@ -23,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -42,6 +43,7 @@ from crm_tui.services.import_formats import (
 )
 from crm_tui.services.import_mapping import TARGETS, Mapping, apply_overrides, pick, recognise
 from crm_tui.services.import_rows import PreparedRow, prepare
+from crm_tui.services.private_files import check_target, private_output
 
 DUPLICATE_MODES = ("skip", "update", "create")
 BATCH = 1_000
@@ -135,25 +137,50 @@ def reason_kind(reason: str) -> str:
 
 
 class _RefusedWriter:
-    """The refused rows, with the reason in a last column, written as they come."""
+    """The refused rows, with the reason in a last column, written as they come.
 
-    def __init__(self, path: Path, headers: list[str]) -> None:
+    A context manager: the file is written privately beside `path` and put
+    in place when the block ends normally with a row refused; a run that
+    fails or is interrupted leaves any earlier file of that name as it was.
+    With no `path` (a dry run) rows are only counted.
+    """
+
+    def __init__(self, path: Path | None, headers: list[str]) -> None:
         self.path = path
         self.headers = headers
-        self.handle: IO[str] | None = None
+        self.rows = 0
         self.writer: Any = None
+        self._output = contextlib.ExitStack()
+
+    def __enter__(self) -> _RefusedWriter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return bool(self._output.__exit__(*exc_info))
 
     def add(self, cells: list[str], reason: str) -> None:
-        if self.handle is None:
-            self.handle = self.path.open("w", newline="", encoding="utf-8-sig", errors="replace")
-            self.writer = csv.writer(self.handle)
-            self.writer.writerow([*self.headers, "Reason"])
+        self.rows += 1
+        if self.path is None:
+            return
+        if self.writer is None:
+            partial = self._output.enter_context(private_output(self.path, overwrite=True))
+            handle = self._output.enter_context(
+                partial.open("w", newline="", encoding="utf-8-sig", errors="replace")
+            )
+            self.writer = csv.writer(handle)
+            self.writer.writerow([neutralise(c) for c in [*self.headers, "Reason"]])
         cells = (cells + [""] * len(self.headers))[: len(self.headers)]
         self.writer.writerow([neutralise(mask_card_numbers(c)) for c in [*cells, reason]])
 
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+
+def check_refused_path(path: Path, source: Path) -> None:
+    """Refuse a refused-rows path that is the input itself or cannot be written."""
+    if path.resolve() == source.resolve() or (path.exists() and path.samefile(source)):
+        raise ValidationError(
+            "refused_path",
+            f"{path} is the file being imported; give the refused rows another name.",
+        )
+    check_target(path, overwrite=True)
 
 
 def refused_path_for(path: Path) -> Path:
@@ -242,14 +269,15 @@ class ImportService:
 
                 raise ReadOnlyError()
             target = refused_path or (None if dry_run else refused_path_for(source.path))
-            refused = _RefusedWriter(target, source.headers) if target else None
+            if target is not None:
+                check_refused_path(target, source.path)  # before a row is written
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=dry_run,
                                      source_name=source.path.name)  # fmt: skip
-            try:
+            with _RefusedWriter(target, source.headers) as refused:
                 for rows in self._batches(source, chosen, batch):
                     for outcome in self._save(importer, rows):
                         summary.count(outcome)
-                        if outcome.action == "refuse" and refused is not None:
+                        if outcome.action == "refuse":
                             refused.add(outcome.row.cells, outcome.reason)
                     summary.seconds = time.perf_counter() - started
                     if progress:
@@ -257,11 +285,7 @@ class ImportService:
                     if cancelled and cancelled():
                         summary.cancelled = True
                         break
-            finally:
-                if refused is not None:
-                    refused.close()
-                    if refused.handle is not None:
-                        summary.refused_file = refused.path
+            summary.refused_file = target if refused.rows else None
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -21,7 +21,8 @@ from sqlmodel import SQLModel
 from crm_tui.models import Customer, format_number
 from crm_tui.models.types import utcnow
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.errors import NotFound, ValidationError
+from crm_tui.services.errors import NotFound
+from crm_tui.services.private_files import private_output
 
 _SKIP_COLUMNS = {"sort_name", "email_key", "phone_digits"}  # derived, not held data
 
@@ -106,14 +107,10 @@ def _referenced(
 def write_person_json(
     ctx: ServiceContext, customer_id: int, path: Path | str, *, overwrite: bool = False
 ) -> Path:
-    """Write person_data to `path` (refuses to overwrite unless asked)."""
+    """Write person_data to `path` privately (refuses to overwrite unless asked)."""
     target = Path(path).expanduser()
-    if target.exists() and not overwrite:
-        raise ValidationError("path", f"{target} already exists; choose another file name.")
-    if not target.parent.is_dir():
-        raise ValidationError("path", f"The folder {target.parent} does not exist.")
-    data = person_data(ctx, customer_id)
-    target.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
+    with private_output(target, overwrite=overwrite) as partial:  # checks before reading
+        data = person_data(ctx, customer_id)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+        partial.write_text(text, encoding="utf-8")
     return target
