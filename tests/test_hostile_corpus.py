@@ -29,6 +29,7 @@ from crm_tui.cli.main import cli
 from crm_tui.config import Settings
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.registry import Services, open_services
+from crm_tui.text import literal
 
 CORPUS = Path(__file__).parent / "data" / "hostile.txt"
 _ESCAPE = re.compile(r"\\(\\|n|r|t|e|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -160,6 +161,26 @@ def test_crm_show_never_writes_raw_control_characters(
         assert json.loads(as_json.output)["last_name"] == entry.stored, entry.line
 
 
+def test_crm_lookup_prints_each_name_as_the_app_shows_it(
+    stored: tuple[Settings, dict[int, int]],
+) -> None:
+    """Piped `crm lookup` prints each name through the same literal() as the app's list."""
+    settings, ids = stored
+    services = open_services(settings)
+    try:
+        names = {e.line: services.customers.get(ids[e.line]).display_name for e in STORED}
+    finally:
+        services.close()
+    runner = CliRunner()
+    for entry in STORED:
+        args = ["--db", settings.database_url, "lookup", email_for(entry)]
+        result = runner.invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, (entry.line, result.output)
+        line = result.output.removesuffix("\n")
+        assert line.split("\t")[1] == literal(names[entry.line]), entry.line
+        assert not UNSAFE.search(line.replace("\t", " ")), (entry.line, line[:200])
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "vcf"])
 def test_export_then_import_keeps_every_string(
     stored: tuple[Settings, dict[int, int]], sqlite_template: Path, tmp_path: Path, fmt: str
@@ -235,7 +256,6 @@ async def test_app_lists_and_opens_each_string_literally(
     from crm_tui.factory import make_app
     from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
     from crm_tui.ui.widgets.customer_table import CustomerTable
-    from crm_tui.ui.widgets.detail_base import literal
 
     settings, ids = stored
     services = open_services(settings)

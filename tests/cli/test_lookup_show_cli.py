@@ -81,7 +81,7 @@ def test_show_prints_hostile_text_escaped(seeded: tuple[str, Services]) -> None:
     assert result.returncode == 0, result.stderr
     assert "\x1b]52" not in result.stdout and "\x1b]0;" not in result.stdout
     assert "[bold]x[/]" in result.stdout
-    assert "\\e]52;c;aGk=" in result.stdout
+    assert "\\x1b]52;c;aGk=" in result.stdout
 
 
 def test_show_json_schema(seeded: tuple[str, Services]) -> None:

@@ -241,4 +241,4 @@ def test_erase_prints_stored_text_literally(sqlite_settings: Settings) -> None:
     result = crm(sqlite_settings, "erase", "1", "--yes")
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
-    assert "\\e]0;pwned\\x07Eve [b]x[/b]" in result.output
+    assert "\\x1b]0;pwned\\x07Eve [b]x[/b]" in result.output

@@ -10,15 +10,11 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.text import literal
 
 if TYPE_CHECKING:
     from crm_tui.services.exports import ExportResult
     from crm_tui.services.imports import ImportSummary
-
-
-def _plain(text: str) -> str:
-    """Text from a file or the database, printed literally with control characters escaped."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -88,7 +84,7 @@ def import_command(
             mapping = service.mapping_for(file, overrides)
             click.echo(f"Recognised as: {mapping.product}")
             for header, label in mapping.describe():
-                click.echo(f"  {_plain(header)!s:<32} -> {label}")
+                click.echo(f"  {literal(header)!s:<32} -> {label}")
             return
         summary = _run_with_progress(service, file, on_duplicate, dry_run, overrides, refused_path)
     finally:
@@ -136,7 +132,7 @@ def _run_with_progress(
 def _print_summary(s: ImportSummary) -> None:
     head = "Dry run, nothing was written" if s.dry_run else "Imported"
     click.echo(
-        f"{head}: {_plain(s.path.name)} ({s.product}, {s.encoding}), {s.rows:,} rows in "
+        f"{head}: {literal(s.path.name)} ({s.product}, {s.encoding}), {s.rows:,} rows in "
         f"{s.seconds:.1f} s ({s.rows_per_second:,.0f} rows/s)."
     )
     would = "would be " if s.dry_run else ""
@@ -146,9 +142,9 @@ def _print_summary(s: ImportSummary) -> None:
     click.echo(f"  skipped   {s.skipped:>9,}  already on file")
     click.echo(f"  refused   {s.refused:>9,}")
     for reason, count in s.reasons.most_common(10):
-        click.echo(f"    {count:>7,}  {_plain(reason)}")
+        click.echo(f"    {count:>7,}  {literal(reason)}")
     for number, reason in s.examples[:5]:
-        click.echo(f"    row {number}: {_plain(reason)}")
+        click.echo(f"    row {number}: {literal(reason)}")
     if s.refused_file:
         click.echo(
             f"Refused rows, with the reason, are in {s.refused_file}; fix and import it again."
@@ -294,13 +290,13 @@ def merge_command(
         for customer in plan.customers:
             mark = "keep " if customer.id == keep else "merge"
             click.echo(
-                f"  {mark} {customer.number}  {_plain(customer.display_name)}  {_plain(customer.email or '')}"
+                f"  {mark} {customer.number}  {literal(customer.display_name)}  {literal(customer.email or '')}"
             )
         for choice in plan.fields:
             if choice.differs:
                 winner = choices.get(choice.field, choice.default)
                 value = dict(choice.values)[winner]
-                click.echo(f"    {choice.field:<20} {_plain(value) or '(empty)'}")
+                click.echo(f"    {choice.field:<20} {literal(value) or '(empty)'}")
         moving = ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in sorted(plan.children.items()))
         click.echo(f"  moves: {moving or 'no child rows'}")
         if not yes:

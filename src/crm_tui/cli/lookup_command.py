@@ -9,7 +9,7 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_NOT_FOUND, CliExit, guarded
-from crm_tui.cli.safe_text import literal
+from crm_tui.text import literal
 
 STATUSES = ["active", "inactive", "prospect", "churned", "blocked", "merged"]
 

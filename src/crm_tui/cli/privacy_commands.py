@@ -11,7 +11,7 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import CliExit, guarded
-from crm_tui.cli.safe_text import literal
+from crm_tui.text import literal
 
 
 @click.command("erase")

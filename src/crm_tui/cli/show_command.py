@@ -9,7 +9,7 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import guarded
-from crm_tui.cli.safe_text import literal
+from crm_tui.text import literal
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services

@@ -22,10 +22,11 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers import CustomerRead
+from crm_tui.text import literal
 from crm_tui.ui.read_only import is_read_only, write_allowed
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.detail_base import CoalescedFooter, DetailTab, literal
+from crm_tui.ui.widgets.detail_base import CoalescedFooter, DetailTab
 from crm_tui.ui.widgets.detail_contacts import ContactsTab
 from crm_tui.ui.widgets.detail_header import DetailHeader
 from crm_tui.ui.widgets.detail_history import HistoryTab

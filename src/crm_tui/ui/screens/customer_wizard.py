@@ -21,10 +21,10 @@ from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.errors import ValidationError
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail_base import literal
 from crm_tui.ui.widgets.wizard_children import ChildForm, ChildrenStep, ChildState
 from crm_tui.ui.widgets.wizard_fields import WizardField
 from crm_tui.ui.widgets.wizard_plan import (

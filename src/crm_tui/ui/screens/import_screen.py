@@ -31,21 +31,17 @@ from crm_tui.services.imports import (
     ImportService,
     ImportSummary,
 )
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ChoiceModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.detail_base import cell
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
 
 ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
                 "refuse": "bold red"}  # fmt: skip
-
-
-def _cell(value: object) -> Text:
-    """Text from a file, shown literally (never markup), control characters escaped."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value or ""))
-    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def summary_text(s: ImportSummary) -> Text:
@@ -63,11 +59,7 @@ def summary_text(s: ImportSummary) -> Text:
         lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
     if s.cancelled:
         lines.append("Stopped early; import the file again with skip to finish.")
-    return _cell_lines(lines)
-
-
-def _cell_lines(lines: list[str]) -> Text:
-    return Text("\n".join("".join(c if c.isprintable() else "?" for c in line) for line in lines))
+    return Text(literal("\n".join(lines), multiline=True))
 
 
 class ImportScreen(Screen[None]):
@@ -156,7 +148,7 @@ class ImportScreen(Screen[None]):
                     if isinstance(error, CrmError)
                     else f"The file cannot be read: {error}"
                 )
-                self.query_one("#import-file-error", Static).update(_cell(message))
+                self.query_one("#import-file-error", Static).update(cell(message))
                 self.query_one(ContentSwitcher).current = "import-file"
         elif worker.group == "import-run":
             self.running = False
@@ -173,7 +165,7 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-file-error", Static).update("")
         notes = "  ".join(preview.notes)
         self.query_one("#import-source", Static).update(
-            _cell(
+            cell(
                 f"{preview.path.name}: {preview.product}, {preview.kind.upper()}, {preview.encoding}. {notes}"
             )
         )
@@ -182,7 +174,7 @@ class ImportScreen(Screen[None]):
         mapping.clear()
         for column in preview.mapping.columns:
             target = Text(TARGETS[column.target], style="" if column.target else "dim")
-            mapping.add_row(_cell(column.header), target, key=str(column.index))
+            mapping.add_row(cell(column.header), target, key=str(column.index))
         if mapping.row_count:
             mapping.move_cursor(row=min(row, mapping.row_count - 1))
         table = self.query_one("#import-preview", DataTable)
@@ -195,7 +187,7 @@ class ImportScreen(Screen[None]):
             problems = "; ".join(item.problems) or "; ".join(item.warnings) or item.match
             table.add_row(
                 str(item.number), Text(item.action, style=ACTION_STYLE.get(item.action, "")),
-                _cell(name), _cell(values.get("E-mail")), _cell(values.get("Phone")), _cell(problems),
+                cell(name), cell(values.get("E-mail")), cell(values.get("Phone")), cell(problems),
                 key=str(item.number),
             )  # fmt: skip
         switcher = self.query_one(ContentSwitcher)
@@ -210,7 +202,7 @@ class ImportScreen(Screen[None]):
         item = self.preview.rows[event.cursor_row]
         lines = list(item.problems) + [f"Note: {w}" for w in item.warnings]
         self.query_one("#import-row-problems", Static).update(
-            _cell(" ".join(lines) or "No problems.")
+            cell(" ".join(lines) or "No problems.")
         )
 
     @on(DataTable.RowSelected, "#import-mapping")
@@ -286,7 +278,7 @@ class ImportScreen(Screen[None]):
 
     def _progress(self, fraction: float, label: str) -> None:
         self.query_one(ProgressBar).update(progress=fraction)
-        self.query_one("#import-progress-label", Static).update(_cell(label))
+        self.query_one("#import-progress-label", Static).update(cell(label))
 
     def show_summary(self, summary: ImportSummary) -> None:
         self.query_one("#import-summary-text", Static).update(summary_text(summary))

@@ -24,16 +24,13 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.merge import MergePlan, MergeResult, MergeService
 from crm_tui.services.merge_scan import ScanResult
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
-
-
-def _plain(value: object) -> str:
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value or ""))
 
 
 class MergeScreen(Screen[None]):
@@ -126,7 +123,7 @@ class MergeScreen(Screen[None]):
         self.groups = [g.ids for g in result.groups]
         for group in result.groups:
             text = Text(no_wrap=True, overflow="ellipsis")
-            text.append(" / ".join(_plain(m.name) for m in group.members), style="bold")
+            text.append(" / ".join(literal(m.name) for m in group.members), style="bold")
             text.append(
                 "\n  "
                 + ", ".join(m.number for m in group.members)
@@ -171,7 +168,7 @@ class MergeScreen(Screen[None]):
             cells: list[Text] = [Text(choice.field.replace("_", " "))]
             for cid, value in choice.values:
                 mark = "● " if cid == winner else "  "
-                cells.append(Text(mark + (_plain(value) or "—"), style="bold" if cid == winner else "dim",
+                cells.append(Text(mark + (literal(value) or "—"), style="bold" if cid == winner else "dim",
                                   no_wrap=True, overflow="ellipsis"))  # fmt: skip
             table.add_row(*cells, key=choice.field)
         if table.row_count:
@@ -212,7 +209,7 @@ class MergeScreen(Screen[None]):
             return
         kept = next(c for c in plan.customers if c.id == self.keep)
         others = ", ".join(c.number for c in plan.customers if c.id != self.keep)
-        question = f"Merge {others} into {kept.number} ({_plain(kept.display_name)})? The others stay as merged records."
+        question = f"Merge {others} into {kept.number} ({literal(kept.display_name)})? The others stay as merged records."
         ids = [c.id for c in plan.customers]
         versions = {c.id: c.version for c in plan.customers}
         keep, choices = self.keep, dict(self.choices)

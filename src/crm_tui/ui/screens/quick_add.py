@@ -25,9 +25,9 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.validation import format_phone
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.detail_base import literal
 from crm_tui.ui.widgets.wizard_fields import FieldSpec, WizardField
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.services.search import Cursor, CustomerRow
-from crm_tui.ui.widgets.detail_base import literal
+from crm_tui.text import literal
 
 MARK = "●"
 STATUS_STYLES = {

@@ -3,12 +3,12 @@
 Every tab body is a `DetailTab`: it fetches through the services in a thread
 worker (`fetch`, never touching widgets) and fills its widgets on the UI
 thread (`show`). Stored text reaches the screen only as rich `Text` built by
-`literal()`/`cell()`, so neither markup nor escape sequences are interpreted.
+`crm_tui.text.literal()` (through `cell()` here), so neither markup nor escape
+sequences are interpreted.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
+from crm_tui.text import literal
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 if TYPE_CHECKING:
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
 DataT = TypeVar("DataT")
 
-# C0 and C1 control characters (and DEL), and the bidi overrides/isolates that would
-# reorder the rest of the line on a terminal that honours them; tab and newline apart.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
 _THEME_COLORS: dict[tuple[str, str], str] = {}
 
@@ -45,25 +43,6 @@ today_override: date | None = None
 def today() -> date:
     """Today's date (local), unless pinned by `today_override`."""
     return today_override or date.today()
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def literal(value: object, *, multiline: bool = False) -> str:
-    """Stored text made safe to show: control characters appear as \\xNN escapes.
-
-    Newlines are kept in multi-line text and shown as ⏎ in single-line cells.
-    """
-    if value is None:
-        return ""
-    text = str(value)
-    text = _CONTROL.sub(_escaped, text)
-    if not multiline:
-        text = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
-    return text
 
 
 def cell(value: object, style: str = "") -> Text:

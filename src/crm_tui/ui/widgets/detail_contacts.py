@@ -13,9 +13,10 @@ from crm_tui.models import Contact
 from crm_tui.services.contacts import contact_name
 from crm_tui.services.customers import CustomerRead
 from crm_tui.services.validation import format_phone
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import contact_form
-from crm_tui.ui.widgets.detail_base import DetailTab, cell, literal, restore_cursor, selected_id
+from crm_tui.ui.widgets.detail_base import DetailTab, cell, restore_cursor, selected_id
 
 
 @dataclass(frozen=True)

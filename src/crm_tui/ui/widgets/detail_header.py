@@ -8,7 +8,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from crm_tui.services.customers import CustomerRead
-from crm_tui.ui.widgets.detail_base import day, literal
+from crm_tui.text import literal
+from crm_tui.ui.widgets.detail_base import day
 
 STATUS_STYLES = {
     "active": "bold green",

@@ -10,13 +10,13 @@ from textual.widgets import DataTable, Static
 from crm_tui.models import Note
 from crm_tui.models.enums import NoteType
 from crm_tui.services.notes import is_overdue
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import note_form
 from crm_tui.ui.widgets.detail_base import (
     DetailTab,
     cell,
     day,
-    literal,
     local_time,
     restore_cursor,
     selected_id,

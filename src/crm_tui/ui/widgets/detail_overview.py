@@ -16,13 +16,13 @@ from crm_tui.services.customers import CustomerRead
 from crm_tui.services.errors import NotFound
 from crm_tui.services.figures import CustomerFigures
 from crm_tui.services.validation import format_phone
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import address_form
 from crm_tui.ui.widgets.detail_base import (
     DetailTab,
     cell,
     day,
-    literal,
     money,
     pairs,
     restore_cursor,

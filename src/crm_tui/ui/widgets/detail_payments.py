@@ -11,13 +11,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import method_form, payment_form
 from crm_tui.ui.widgets.detail_base import (
     DetailTab,
     cell,
     day,
-    literal,
     money,
     restore_cursor,
     selected_id,

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from crm_tui.models import Subscription
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import subscription_form
 from crm_tui.ui.widgets.detail_base import (
     DetailTab,
     cell,
     day,
-    literal,
     money,
     restore_cursor,
     selected_id,

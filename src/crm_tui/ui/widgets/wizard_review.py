@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from crm_tui.ui.widgets.detail_base import literal
+from crm_tui.text import literal
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from crm_tui.services.customers import CustomerRead
 from crm_tui.services.duplicates import LikelyDuplicate
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.services.lookups_wizard import WizardLookups
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ChoiceModal
 from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal
-from crm_tui.ui.widgets.detail_base import literal
 from crm_tui.ui.widgets.wizard_children import ChildrenStep
 from crm_tui.ui.widgets.wizard_fields import WizardField
 from crm_tui.ui.widgets.wizard_plan import (
