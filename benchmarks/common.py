@@ -49,7 +49,7 @@ def sqlite_bench_url(customers: int) -> str:
 def ensure_demo_database(db_url: str, customers: int, seed: int = 42) -> dict[str, Any]:
     """Fill `db_url` with `customers` demo customers unless it already has them."""
     from crm_tui.config import Settings
-    from crm_tui.services.demo import DemoBuilder
+    from crm_tui.services.demo.builder import DemoBuilder
     from crm_tui.services.registry import open_services
 
     services = open_services(Settings(database_url=db_url, clerk="bench"))

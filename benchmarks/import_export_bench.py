@@ -124,14 +124,14 @@ def _child(action: str, db_url: str, path: str) -> None:
     started = time.perf_counter()
     out: dict[str, Any]
     if action == "import":
-        from crm_tui.services.imports import ImportService
+        from crm_tui.services.imports.service import ImportService
 
         summary = ImportService(services.ctx).run(
             path, refused_path=Path(path).with_suffix(".refused.csv")
         )
         out = {"rows": summary.rows, "created": summary.created, "refused": summary.refused}
     else:
-        from crm_tui.services.exports import ExportService
+        from crm_tui.services.exports.service import ExportService
 
         result = ExportService(services.ctx).export(path, overwrite=True)
         out = {"rows": result.rows}
@@ -195,7 +195,7 @@ def run(
         shutil.rmtree(folder, ignore_errors=True)
     if scan:
         from crm_tui.config import Settings
-        from crm_tui.services.merge import MergeService
+        from crm_tui.services.merge.service import MergeService
         from crm_tui.services.registry import open_services
 
         services = open_services(Settings(database_url=db_url, clerk="bench"))

@@ -42,7 +42,8 @@ from crm_tui.db import migrate
 from crm_tui.db.engine import WRITE_OPTION, Database, make_engine
 from crm_tui.models import format_number
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.search import (
+from crm_tui.services.search.document import normalize
+from crm_tui.services.search.service import (
     CUSTOMER,
     DOCS,
     SUMMARY,
@@ -50,7 +51,6 @@ from crm_tui.services.search import (
     SearchService,
     SortSpec,
 )
-from crm_tui.services.search_doc import normalize
 from crm_tui.services.validation import text_key
 
 BATCH = 10_000

@@ -35,8 +35,8 @@ from sqlalchemy import func, select, text
 
 from crm_tui.config import Settings
 from crm_tui.models import Customer
-from crm_tui.services.dashboard import PANELS, load_panel
-from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.dashboard.service import PANELS, load_panel
+from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 AS_OF = date(2026, 1, 15)

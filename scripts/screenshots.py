@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
-from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from crm_tui.config import Settings
 from crm_tui.db import migrate
 from crm_tui.db.engine import make_engine
-from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

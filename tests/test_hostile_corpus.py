@@ -186,8 +186,8 @@ def test_export_then_import_keeps_every_string(
     stored: tuple[Settings, dict[int, int]], sqlite_template: Path, tmp_path: Path, fmt: str
 ) -> None:
     """Exported and imported into an empty database, every string comes back unchanged."""
-    from crm_tui.services.exports import ExportService
-    from crm_tui.services.imports import ImportService
+    from crm_tui.services.exports.service import ExportService
+    from crm_tui.services.imports.service import ImportService
 
     settings, _ = stored
     source = open_services(settings)

@@ -36,7 +36,7 @@ from benchmarks.reliability.workload import prepare_workdir
 from crm_tui.db.engine import make_engine
 from crm_tui.models import Customer
 from crm_tui.services.checks import check_database
-from crm_tui.services.imports import BATCH as IMPORT_BATCH
+from crm_tui.services.imports.service import BATCH as IMPORT_BATCH
 
 KILLS = 300
 IMPORT_ROWS = 100_000

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.services.bulk import BulkService, Selection, neutralise
+from crm_tui.services.bulk.service import BulkService, Selection, neutralise
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.registry import Services
-from crm_tui.services.search import SearchFilters
+from crm_tui.services.search.service import SearchFilters
 
 
 def _make(services: Services, n: int, **extra: str) -> list[int]:

@@ -99,9 +99,9 @@ def every_file(root: Path) -> list[Path]:
 
 def test_no_card_number_reaches_any_file(sqlite_settings: Settings, tmp_path: Path) -> None:
     """Refused everywhere with a message; no card digits in the database, WAL, exports or logs."""
-    from crm_tui.services.exports import ExportService
-    from crm_tui.services.imports import ImportService
-    from crm_tui.services.person_export import write_person_json
+    from crm_tui.services.exports.person import write_person_json
+    from crm_tui.services.exports.service import ExportService
+    from crm_tui.services.imports.service import ImportService
 
     services = open_services(sqlite_settings)
     try:

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from crm_tui.models import Customer
-from crm_tui.services.dashboard import PANELS, load_panel, month_ends, month_starts
+from crm_tui.services.dashboard.service import PANELS, load_panel, month_ends, month_starts
 from crm_tui.services.registry import Services
 
 AS_OF = date(2026, 1, 15)
@@ -214,7 +214,7 @@ def test_payment_failures_same_with_status_index(services: Services, ids: dict[s
     """With an index on (status, paid_at) the range-count plan gives the same figures."""
     from sqlalchemy import text
 
-    from crm_tui.services import dashboard
+    from crm_tui.services.dashboard import service as dashboard
 
     before = services.dashboard.payment_failures(as_of=AS_OF, months=3)
     with services.ctx.db.engine.begin() as conn:

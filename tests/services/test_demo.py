@@ -10,7 +10,7 @@ from sqlmodel import col
 from crm_tui.config import Settings
 from crm_tui.models import Customer, Payment, Subscription
 from crm_tui.services.checks import check_database
-from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
 

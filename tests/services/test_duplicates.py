@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.services.duplicates import SAME_EMAIL, SAME_PHONE, LikelyDuplicate
+from crm_tui.services.merge.duplicates import SAME_EMAIL, SAME_PHONE, LikelyDuplicate
 from crm_tui.services.registry import Services
 
 

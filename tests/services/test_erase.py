@@ -287,7 +287,7 @@ def test_erase_leaves_no_bytes_in_the_sqlite_file(sqlite_settings: Settings) -> 
 
 def test_erasing_a_merged_customer_keeps_it_merged(services: Services) -> None:
     """A merged record that is erased still says merged and still points at its survivor."""
-    from crm_tui.services.merge import MergeService
+    from crm_tui.services.merge.service import MergeService
 
     keep = services.customers.create({"first_name": "Ana", "email": "ana@example.com"}).id
     gone = services.customers.create({"first_name": "Ana", "last_name": "Lima"}).id

@@ -17,12 +17,12 @@ from sqlmodel import SQLModel, col
 
 from crm_tui.config import Settings
 from crm_tui.models import Address
-from crm_tui.services.customer_rules import EDITABLE_FIELDS
-from crm_tui.services.demo import DemoBuilder
+from crm_tui.services.customers.rules import EDITABLE_FIELDS
+from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports import ExportSelection, ExportService, neutralise
-from crm_tui.services.imports import ImportService
-from crm_tui.services.person_export import person_data
+from crm_tui.services.exports.person import person_data
+from crm_tui.services.exports.service import ExportSelection, ExportService, neutralise
+from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services, open_services
 
 
@@ -161,7 +161,7 @@ def test_person_export_covers_every_table(services: Services) -> None:
 
 def test_selection_by_list_filters(services: Services, tmp_path: Path) -> None:
     """The list's filters (here: businesses only) narrow the export like a search does."""
-    from crm_tui.services.search import SearchFilters
+    from crm_tui.services.search.service import SearchFilters
 
     _hostile(services)
     services.customers.create({"kind": "business", "company_name": "Acme Ltd"})

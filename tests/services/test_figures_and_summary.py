@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_tui.models import Customer, CustomerSummary, Payment
-from crm_tui.services import summary
-from crm_tui.services.figures import CustomerFigures
+from crm_tui.services.billing import summary
+from crm_tui.services.billing.figures import CustomerFigures
 from crm_tui.services.registry import Services
 
 D = Decimal

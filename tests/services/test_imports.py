@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from crm_tui.models import Address, ChangeRecord, Customer, CustomerSearch, CustomerSummary, Note
-from crm_tui.services import search_doc
-from crm_tui.services.import_formats import ImportFileError, detect_encoding, open_source
-from crm_tui.services.import_mapping import apply_overrides, header_key, pick, recognise
-from crm_tui.services.imports import ImportService
+from crm_tui.services.imports.formats import ImportFileError, detect_encoding, open_source
+from crm_tui.services.imports.mapping import apply_overrides, header_key, pick, recognise
+from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services
+from crm_tui.services.search import document as search_doc
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 
@@ -311,7 +311,7 @@ def test_kill_midway_then_rerun(db_url: str, tmp_path: Path) -> None:
     script = (
         "import sys\nfrom crm_tui.config import Settings\n"
         "from crm_tui.services.registry import open_services\n"
-        "from crm_tui.services.imports import ImportService\n"
+        "from crm_tui.services.imports.service import ImportService\n"
         "s = open_services(Settings(database_url=sys.argv[1], clerk='t', default_region='GB'))\n"
         "ImportService(s.ctx).run(sys.argv[2], batch=500, progress=lambda p: print('b', flush=True))\n"
     )

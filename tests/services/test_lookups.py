@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_tui.services.lookups import LookupService
+from crm_tui.services.lookups.filters import LookupService
 from crm_tui.services.registry import Services
 
 

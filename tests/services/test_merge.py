@@ -27,7 +27,7 @@ from crm_tui.models import (
     Tag,
 )
 from crm_tui.services.errors import ConflictError, ValidationError
-from crm_tui.services.merge import MergeService, customer_references
+from crm_tui.services.merge.service import MergeService, customer_references
 from crm_tui.services.registry import Services
 
 NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)

@@ -14,9 +14,9 @@ import pytest
 
 from crm_tui.config import Settings
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports import ExportService
-from crm_tui.services.imports import ImportService
-from crm_tui.services.person_export import write_person_json
+from crm_tui.services.exports.person import write_person_json
+from crm_tui.services.exports.service import ExportService
+from crm_tui.services.imports.service import ImportService
 from crm_tui.services.private_files import private_dir, private_output, remove_leftovers
 from crm_tui.services.registry import Services, open_services
 

@@ -13,10 +13,10 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import BillingGroup, CustomerSummary, Segment, SegmentMember
-from crm_tui.services import search as search_module
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.registry import Services
-from crm_tui.services.search import Cursor, CustomerRow, SearchFilters, SortKey, SortSpec
+from crm_tui.services.search import service as search_module
+from crm_tui.services.search.service import Cursor, CustomerRow, SearchFilters, SortKey, SortSpec
 
 HOSTILE = [
     '"',

@@ -13,8 +13,8 @@ from sqlmodel import col
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
-from crm_tui.services.segment_rules import FIELDS, RuleSet, parse_rules
-from crm_tui.services.segments import segment_condition, segment_member_ids
+from crm_tui.services.segments.rules import FIELDS, RuleSet, parse_rules
+from crm_tui.services.segments.service import segment_condition, segment_member_ids
 
 AS_OF = date(2026, 1, 15)
 HOSTILE = "'; DROP TABLE customer;--"
@@ -422,7 +422,7 @@ def test_segment_filters_the_list(services: Services) -> None:
     search = getattr(services, "search", None)
     if search is None or getattr(search, "segment_condition", None) is None:
         pytest.skip("the search service is not wired to the segment compiler yet")
-    from crm_tui.services.search import SearchFilters
+    from crm_tui.services.search.service import SearchFilters
 
     people = build(services)
     dyn = services.segments.create("Biz", kind="dynamic", rules=rules(("kind", "eq", "business")))

@@ -60,12 +60,12 @@ from sqlmodel import SQLModel, col
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary, format_number
-from crm_tui.services import summary
+from crm_tui.services.billing import summary
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import CrmError, DuplicateEmail, ValidationError
-from crm_tui.services.exports import ExportService
-from crm_tui.services.imports import ImportService
-from crm_tui.services.merge import MergeService
+from crm_tui.services.exports.service import ExportService
+from crm_tui.services.imports.service import ImportService
+from crm_tui.services.merge.service import MergeService
 from crm_tui.services.registry import open_services
 from crm_tui.services.validation import text_key
 

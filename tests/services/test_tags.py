@@ -12,7 +12,7 @@ from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, CustomerTag
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services, open_services
-from crm_tui.services.segment_rules import parse_rules
+from crm_tui.services.segments.rules import parse_rules
 
 
 def tag_lines(services: Services, customer_id: int) -> list[tuple[str | None, str | None]]:

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Select
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
 from crm_tui.services.registry import Services, open_services
-from crm_tui.services.search import SortSpec
+from crm_tui.services.search.service import SortSpec
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.bulk_actions import (
     BulkConfirmModal,
@@ -259,7 +259,7 @@ async def test_export_current_matches(demo_services: Services, tmp_path: Path) -
 
 async def test_progress_modal_cancels(demo_services: Services) -> None:
     """Escape on the progress dialog stops the job between chunks."""
-    from crm_tui.services.bulk import BulkResult, CancelFn, ProgressFn
+    from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn
 
     def job(progress: ProgressFn, cancelled: CancelFn) -> BulkResult:
         done = 0

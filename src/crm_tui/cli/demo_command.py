@@ -11,7 +11,7 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import guarded
 
 if TYPE_CHECKING:
-    from crm_tui.services.demo import DemoBuilder, DemoResult
+    from crm_tui.services.demo.builder import DemoBuilder, DemoResult
 
 
 @click.command("demo")
@@ -44,7 +44,7 @@ def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
     """
     from datetime import datetime
 
-    from crm_tui.services.demo import DemoBuilder
+    from crm_tui.services.demo.builder import DemoBuilder
 
     services = services_from(ctx)
     day: date | None = as_of.date() if isinstance(as_of, datetime) else None

@@ -13,8 +13,8 @@ from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.text import literal
 
 if TYPE_CHECKING:
-    from crm_tui.services.exports import ExportResult
-    from crm_tui.services.imports import ImportSummary
+    from crm_tui.services.exports.service import ExportResult
+    from crm_tui.services.imports.service import ImportSummary
 
 
 def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -74,7 +74,7 @@ def import_command(
       crm import shopify.csv --on-duplicate update
       crm import list.xlsx --mapping "Mobile=phone" --mapping "Ref=ignore"
     """
-    from crm_tui.services.imports import ImportService
+    from crm_tui.services.imports.service import ImportService
 
     overrides = _overrides(mappings)
     services = services_from(ctx)
@@ -105,7 +105,7 @@ def _run_with_progress(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from crm_tui.services.imports import ImportProgress, ImportService
+    from crm_tui.services.imports.service import ImportProgress, ImportService
 
     assert isinstance(service, ImportService)
     console = Console(stderr=True)
@@ -196,13 +196,13 @@ def export_command(
         if customer_ref:
             if fmt not in (None, "json"):
                 raise CliExit("--customer writes JSON only; drop --format or use --format json.")
-            from crm_tui.services.person_export import write_person_json
+            from crm_tui.services.exports.person import write_person_json
 
             customer = services.customers.resolve(customer_ref)
             target = write_person_json(services.ctx, customer.id, file, overwrite=force)
             click.echo(f"Wrote everything held about {customer.number} to {target}.")
             return
-        from crm_tui.services.exports import ExportService
+        from crm_tui.services.exports.service import ExportService
 
         result = _export_with_progress(ExportService(services.ctx), file, fmt, query, force)
     finally:
@@ -221,7 +221,7 @@ def _export_with_progress(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from crm_tui.services.exports import ExportSelection, ExportService
+    from crm_tui.services.exports.service import ExportSelection, ExportService
 
     assert isinstance(service, ExportService)
     console = Console(stderr=True)
@@ -271,7 +271,7 @@ def merge_command(
       crm merge C-000012 C-000040
       crm merge 12 40 77 --keep 40 --take email=12 --yes
     """
-    from crm_tui.services.merge import CHOICE_FIELDS, MergeService
+    from crm_tui.services.merge.service import CHOICE_FIELDS, MergeService
 
     services = services_from(ctx)
     try:

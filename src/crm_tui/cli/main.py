@@ -60,7 +60,7 @@ def cli(
         if read_only:
             raise CliExit("--demo cannot add data to a database opened --read-only.")
         from crm_tui.cli.demo_command import fill_with_progress
-        from crm_tui.services.demo import DemoBuilder
+        from crm_tui.services.demo.builder import DemoBuilder
 
         if services.customers.count() == 0:
             fill_with_progress(DemoBuilder(services.ctx), DEMO_ON_EMPTY)

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, CustomerSummary, format_number
-from crm_tui.services import summary
+from crm_tui.services.billing import summary
 
 MAX_LISTED = 20
 

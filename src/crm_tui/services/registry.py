@@ -15,21 +15,21 @@ from crm_tui.db.engine import Database, make_engine
 from crm_tui.services.context import ServiceContext
 
 if TYPE_CHECKING:
-    from crm_tui.services.addresses import AddressService
-    from crm_tui.services.billing import BillingService
-    from crm_tui.services.billing_groups import BillingGroupService
-    from crm_tui.services.bulk import BulkService
-    from crm_tui.services.contacts import ContactService
-    from crm_tui.services.customers import CustomerService
-    from crm_tui.services.dashboard import DashboardService
-    from crm_tui.services.duplicates import DuplicateFinder
-    from crm_tui.services.figures import FigureService
+    from crm_tui.services.billing.figures import FigureService
+    from crm_tui.services.billing.groups import BillingGroupService
+    from crm_tui.services.billing.service import BillingService
+    from crm_tui.services.bulk.service import BulkService
+    from crm_tui.services.customers.addresses import AddressService
+    from crm_tui.services.customers.contacts import ContactService
+    from crm_tui.services.customers.notes import NoteService
+    from crm_tui.services.customers.service import CustomerService
+    from crm_tui.services.dashboard.service import DashboardService
     from crm_tui.services.history import HistoryService
-    from crm_tui.services.lookups import LookupService
-    from crm_tui.services.lookups_wizard import WizardLookupService
-    from crm_tui.services.notes import NoteService
-    from crm_tui.services.search import SearchService
-    from crm_tui.services.segments import SegmentService
+    from crm_tui.services.lookups.filters import LookupService
+    from crm_tui.services.lookups.wizard import WizardLookupService
+    from crm_tui.services.merge.duplicates import DuplicateFinder
+    from crm_tui.services.search.service import SearchService
+    from crm_tui.services.segments.service import SegmentService
     from crm_tui.services.tags import TagService
 
 
@@ -45,37 +45,37 @@ class Services:
 
     @cached_property
     def customers(self) -> CustomerService:
-        from crm_tui.services.customers import CustomerService
+        from crm_tui.services.customers.service import CustomerService
 
         return CustomerService(self.ctx)
 
     @cached_property
     def addresses(self) -> AddressService:
-        from crm_tui.services.addresses import AddressService
+        from crm_tui.services.customers.addresses import AddressService
 
         return AddressService(self.ctx)
 
     @cached_property
     def contacts(self) -> ContactService:
-        from crm_tui.services.contacts import ContactService
+        from crm_tui.services.customers.contacts import ContactService
 
         return ContactService(self.ctx)
 
     @cached_property
     def notes(self) -> NoteService:
-        from crm_tui.services.notes import NoteService
+        from crm_tui.services.customers.notes import NoteService
 
         return NoteService(self.ctx)
 
     @cached_property
     def billing(self) -> BillingService:
-        from crm_tui.services.billing import BillingService
+        from crm_tui.services.billing.service import BillingService
 
         return BillingService(self.ctx)
 
     @cached_property
     def figures(self) -> FigureService:
-        from crm_tui.services.figures import FigureService
+        from crm_tui.services.billing.figures import FigureService
 
         return FigureService(self.ctx)
 
@@ -87,41 +87,41 @@ class Services:
 
     @cached_property
     def search(self) -> SearchService:
-        from crm_tui.services.search import SearchService
-        from crm_tui.services.segments import segment_condition
+        from crm_tui.services.search.service import SearchService
+        from crm_tui.services.segments.service import segment_condition
 
         return SearchService(self.ctx, segment_condition=segment_condition)
 
     @cached_property
     def duplicates(self) -> DuplicateFinder:
-        from crm_tui.services.duplicates import DuplicateFinder
+        from crm_tui.services.merge.duplicates import DuplicateFinder
 
         return DuplicateFinder(self.ctx)
 
     @cached_property
     def wizard_lookups(self) -> WizardLookupService:
-        from crm_tui.services.lookups_wizard import WizardLookupService
+        from crm_tui.services.lookups.wizard import WizardLookupService
 
         return WizardLookupService(self.ctx)
 
     @property
     def bulk(self) -> BulkService:
         """Bulk tag/status/export; shares `search` so mark-all means what the list shows."""
-        from crm_tui.services.bulk import BulkService
+        from crm_tui.services.bulk.service import BulkService
 
         return BulkService(self.ctx, self.search)
 
     @property
     def lookups(self) -> LookupService:
         """Choices for the customer list's filters."""
-        from crm_tui.services.lookups import LookupService
+        from crm_tui.services.lookups.filters import LookupService
 
         return LookupService(self.ctx)
 
     # Segments, tags, billing groups and dashboard figures: stateless, built on use.
     @property
     def segments(self) -> SegmentService:
-        from crm_tui.services.segments import SegmentService
+        from crm_tui.services.segments.service import SegmentService
 
         return SegmentService(self.ctx)
 
@@ -133,13 +133,13 @@ class Services:
 
     @property
     def billing_groups(self) -> BillingGroupService:
-        from crm_tui.services.billing_groups import BillingGroupService
+        from crm_tui.services.billing.groups import BillingGroupService
 
         return BillingGroupService(self.ctx)
 
     @property
     def dashboard(self) -> DashboardService:
-        from crm_tui.services.dashboard import DashboardService
+        from crm_tui.services.dashboard.service import DashboardService
 
         return DashboardService(self.ctx)
 

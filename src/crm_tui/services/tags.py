@@ -21,9 +21,9 @@ from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.customers import ensure_tag
+from crm_tui.services.customers.service import ensure_tag
 from crm_tui.services.errors import NotFound, ValidationError
-from crm_tui.services.segments import rewrite_segment_rules, segments_naming
+from crm_tui.services.segments.service import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
 
 # Colour names every terminal theme renders (Rich/Textual names).

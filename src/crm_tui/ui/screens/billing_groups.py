@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from crm_tui.services.billing_groups import BillingGroupRead
+from crm_tui.services.billing.groups import BillingGroupRead
 from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet

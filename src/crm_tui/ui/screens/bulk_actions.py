@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.models.enums import CustomerStatus
-from crm_tui.services.bulk import BulkResult, CancelFn, ProgressFn
+from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn
 from crm_tui.ui.styles import stylesheet
 
 DIALOGS: list[str | PurePath] = [stylesheet("list_dialogs.tcss")]

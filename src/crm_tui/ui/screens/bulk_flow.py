@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crm_tui.services.bulk import BulkResult, CancelFn, ProgressFn, Selection
+from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn, Selection
 from crm_tui.ui.screens.bulk_actions import (
     BULK_ACTIONS,
     ID_ACTIONS,

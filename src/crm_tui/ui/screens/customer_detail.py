@@ -21,7 +21,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
 from crm_tui.ui.read_only import is_read_only, write_allowed
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal

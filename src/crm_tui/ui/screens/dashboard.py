@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from crm_tui.services.dashboard import PANELS, load_panel
+from crm_tui.services.dashboard.service import PANELS, load_panel
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.dashboard_kpis import DashboardKpis

@@ -23,8 +23,8 @@ from textual.widgets import ContentSwitcher, DataTable, Input, ProgressBar, Stat
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.errors import CrmError
-from crm_tui.services.import_mapping import TARGETS, Mapping
-from crm_tui.services.imports import (
+from crm_tui.services.imports.mapping import TARGETS, Mapping
+from crm_tui.services.imports.service import (
     DUPLICATE_MODES,
     ImportPreview,
     ImportProgress,

@@ -19,7 +19,7 @@ from crm_tui.models.enums import (
     SubscriptionStatus,
     Visibility,
 )
-from crm_tui.services.billing import CARD_BRANDS
+from crm_tui.services.billing.service import CARD_BRANDS
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import CURRENCIES, format_phone
 from crm_tui.ui.screens.item_form import FormField, ItemFormModal, Value

@@ -22,8 +22,8 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from crm_tui.services.merge import MergePlan, MergeResult, MergeService
-from crm_tui.services.merge_scan import ScanResult
+from crm_tui.services.merge.scan import ScanResult
+from crm_tui.services.merge.service import MergePlan, MergeResult, MergeService
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet

@@ -22,8 +22,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from crm_tui.services.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.errors import CrmError, ValidationError
+from crm_tui.services.merge.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal

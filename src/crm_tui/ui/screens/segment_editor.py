@@ -25,8 +25,8 @@ from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError, ValidationError
-from crm_tui.services.segment_rules import Rule, RuleSet
-from crm_tui.services.segments import SegmentRead
+from crm_tui.services.segments.rules import Rule, RuleSet
+from crm_tui.services.segments.service import SegmentRead
 from crm_tui.ui.screens.group_dialogs import AskModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter

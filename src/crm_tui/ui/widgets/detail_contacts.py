@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from crm_tui.models import Contact
-from crm_tui.services.contacts import contact_name
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.customers.contacts import contact_name
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal

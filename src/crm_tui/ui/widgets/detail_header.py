@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
 from crm_tui.ui.widgets.detail_base import day
 

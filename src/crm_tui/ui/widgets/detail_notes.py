@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.models import Note
 from crm_tui.models.enums import NoteType
-from crm_tui.services.notes import is_overdue
+from crm_tui.services.customers.notes import is_overdue
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import note_form

@@ -12,9 +12,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from crm_tui.models import Address
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.billing.figures import CustomerFigures
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import NotFound
-from crm_tui.services.figures import CustomerFigures
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal

@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any, Literal
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
-from crm_tui.services.addresses import clean_address
-from crm_tui.services.customer_rules import BUSINESS_ONLY, check_whole
-from crm_tui.services.customers import CustomerRead
+from crm_tui.services.customers.addresses import clean_address
+from crm_tui.services.customers.notes import clean_note
+from crm_tui.services.customers.rules import BUSINESS_ONLY, check_whole
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.lookups_wizard import WizardLookups
-from crm_tui.services.notes import clean_note
+from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import format_phone
 from crm_tui.ui.widgets.wizard_children import ChildState

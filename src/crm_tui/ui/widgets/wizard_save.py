@@ -17,10 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from crm_tui.services.customers import CustomerRead
-from crm_tui.services.duplicates import LikelyDuplicate
+from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
-from crm_tui.services.lookups_wizard import WizardLookups
+from crm_tui.services.lookups.wizard import WizardLookups
+from crm_tui.services.merge.duplicates import LikelyDuplicate
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ChoiceModal
 from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from crm_tui.models.enums import CustomerKind, PaymentTerms
-from crm_tui.services.customer_rules import SETTABLE_STATUSES
+from crm_tui.services.customers.rules import SETTABLE_STATUSES
 from crm_tui.ui.widgets.wizard_children import ChildState
 from crm_tui.ui.widgets.wizard_fields import FieldSpec, FieldValue, WizardField
 from crm_tui.ui.widgets.wizard_review import ReviewSection, StepInfo

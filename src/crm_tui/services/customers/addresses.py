@@ -1,0 +1,140 @@
+"""A customer's billing and shipping addresses; at most one default billing."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from crm_tui.models import Address
+from crm_tui.models.enums import AddressKind
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import child_rows
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.validation import clean_text, parse_choice
+
+FIELDS = (
+    "kind",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "is_default_billing",
+)
+
+
+def clean_address(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    unknown = set(raw) - set(FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Unknown address field {sorted(unknown)[0]!r}.")
+    out: dict[str, Any] = {}
+    for field, value in raw.items():
+        if field == "kind":
+            out[field] = parse_choice(value, field, [k.value for k in AddressKind])
+        elif field == "country":
+            code = (clean_text(field, value, required=True, max_len=2) or "").upper()
+            if code not in phonenumbers.SUPPORTED_REGIONS:
+                raise ValidationError(
+                    field, f"The country {code!r} is not an ISO code; use e.g. GB, PT, US."
+                )
+            out[field] = code
+        elif field == "is_default_billing":
+            out[field] = bool(value)
+        else:
+            out[field] = clean_text(field, value, required=field in ("line1", "city"), max_len=200)
+    if not partial:
+        for field in ("line1", "city"):
+            if not out.get(field):
+                raise ValidationError(
+                    field, f"The {field.replace('line1', 'first address line')} is required."
+                )
+    return out
+
+
+class AddressService:
+    """Add, edit and remove addresses, keeping one default billing address."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def list(self, customer_id: int) -> builtins.list[Address]:
+        with self.ctx.read() as session:
+            return list(
+                session.scalars(
+                    select(Address)
+                    .where(col(Address.customer_id) == customer_id)
+                    .order_by(
+                        col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
+                    )
+                )
+            )
+
+    def add(self, customer_id: int, data: dict[str, Any]) -> Address:
+        values = clean_address({"kind": "billing", "country": self.ctx.default_region, **data})
+        with self.ctx.write() as session:
+            child_rows.live_customer(session, customer_id)
+            has_default = session.scalar(
+                select(col(Address.id)).where(
+                    col(Address.customer_id) == customer_id, col(Address.is_default_billing)
+                )
+            )
+            if values["kind"] == AddressKind.BILLING and has_default is None:
+                values["is_default_billing"] = True
+            if values.get("is_default_billing"):
+                if values["kind"] != AddressKind.BILLING:
+                    raise ValidationError(
+                        "is_default_billing",
+                        "Only a billing address can be the default billing address.",
+                    )
+                self._clear_default(session, customer_id)
+            address = Address(customer_id=customer_id, **values)
+            session.add(address)
+            child_rows.record_create(session, address, "address", self.ctx.actor, values)
+            return address
+
+    def update(
+        self, address_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+    ) -> Address:
+        cleaned = clean_address(changes, partial=True)
+        with self.ctx.write() as session:
+            address = child_rows.load_child(session, Address, address_id)
+            child_rows.live_customer(session, address.customer_id)
+            kind = cleaned.get("kind", address.kind)
+            if cleaned.get("is_default_billing") and not address.is_default_billing:
+                if kind != AddressKind.BILLING:
+                    raise ValidationError(
+                        "is_default_billing",
+                        "Only a billing address can be the default billing address.",
+                    )
+                self._clear_default(session, address.customer_id)
+            if kind != AddressKind.BILLING:
+                cleaned["is_default_billing"] = False
+            child_rows.apply_changes(
+                session,
+                address,
+                cleaned,
+                entity="address",
+                actor=self.ctx.actor,
+                expected_version=expected_version,
+            )
+            return address
+
+    def remove(self, address_id: int) -> None:
+        with self.ctx.write() as session:
+            address = child_rows.load_child(session, Address, address_id)
+            child_rows.live_customer(session, address.customer_id)
+            summary = ", ".join(p for p in (address.line1, address.city, address.country) if p)
+            child_rows.record_delete(session, address, "address", self.ctx.actor, summary)
+
+    @staticmethod
+    def _clear_default(session: Any, customer_id: int) -> None:
+        session.execute(
+            update(Address)
+            .where(col(Address.customer_id) == customer_id, col(Address.is_default_billing))
+            .values(is_default_billing=False)
+        )

@@ -1,0 +1,131 @@
+"""The activity timeline: notes, calls, e-mails, meetings and tasks."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from crm_tui.models import Note
+from crm_tui.models.enums import NoteType, Visibility
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import child_rows
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.validation import clean_text, parse_choice, parse_date
+
+FIELDS = ("type", "title", "body", "follow_up_on", "done", "pinned", "visibility")
+
+
+def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    unknown = set(raw) - set(FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], f"Unknown note field {sorted(unknown)[0]!r}.")
+    out: dict[str, Any] = {}
+    for field, value in raw.items():
+        if field == "type":
+            out[field] = parse_choice(value, field, [t.value for t in NoteType])
+        elif field == "visibility":
+            out[field] = parse_choice(value, field, [v.value for v in Visibility])
+        elif field == "follow_up_on":
+            out[field] = parse_date(value, "follow_up_on")
+        elif field in ("done", "pinned"):
+            out[field] = bool(value)
+        elif field == "title":
+            out[field] = clean_text(field, value, required=True, max_len=300)
+        else:
+            out[field] = clean_text(field, value) or ""
+    if not partial and not out.get("title"):
+        raise ValidationError("title", "The note needs a title.")
+    return out
+
+
+class NoteService:
+    """Timeline entries, newest first with pinned ones on top."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def list(
+        self, customer_id: int, *, note_type: str | None = None, limit: int = 500
+    ) -> builtins.list[Note]:
+        with self.ctx.read() as session:
+            query = select(Note).where(col(Note.customer_id) == customer_id)
+            if note_type:
+                query = query.where(col(Note.type) == note_type)
+            query = query.order_by(
+                col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc()
+            )
+            return list(session.scalars(query.limit(limit)))
+
+    def pinned(self, customer_id: int) -> builtins.list[Note]:
+        with self.ctx.read() as session:
+            return list(
+                session.scalars(
+                    select(Note)
+                    .where(col(Note.customer_id) == customer_id, col(Note.pinned))
+                    .order_by(col(Note.created_at).desc())
+                )
+            )
+
+    def add(self, customer_id: int, data: dict[str, Any]) -> Note:
+        values = clean_note({"type": "note", "visibility": "internal", **data})
+        with self.ctx.write() as session:
+            child_rows.live_customer(session, customer_id)
+            note = Note(customer_id=customer_id, author=self.ctx.actor, **values)
+            session.add(note)
+            child_rows.record_create(
+                session,
+                note,
+                "note",
+                self.ctx.actor,
+                {"type": values["type"], "title": values["title"]},
+            )
+            return note
+
+    def update(
+        self, note_id: int, changes: dict[str, Any], *, expected_version: int | None = None
+    ) -> Note:
+        cleaned = clean_note(changes, partial=True)
+        with self.ctx.write() as session:
+            note = child_rows.load_child(session, Note, note_id)
+            child_rows.live_customer(session, note.customer_id)
+            child_rows.apply_changes(
+                session,
+                note,
+                cleaned,
+                entity="note",
+                actor=self.ctx.actor,
+                expected_version=expected_version,
+            )
+            return note
+
+    def toggle_pin(self, note_id: int) -> Note:
+        with self.ctx.write() as session:
+            note = child_rows.load_child(session, Note, note_id)
+            child_rows.live_customer(session, note.customer_id)
+            child_rows.apply_changes(
+                session,
+                note,
+                {"pinned": not note.pinned},
+                entity="note",
+                actor=self.ctx.actor,
+                expected_version=None,
+            )
+            return note
+
+    def remove(self, note_id: int) -> None:
+        with self.ctx.write() as session:
+            note = child_rows.load_child(session, Note, note_id)
+            child_rows.live_customer(session, note.customer_id)
+            child_rows.record_delete(session, note, "note", self.ctx.actor, note.title)
+
+
+def is_overdue(note: Note, today: date | None = None) -> bool:
+    return (
+        note.follow_up_on is not None
+        and not note.done
+        and note.follow_up_on < (today or date.today())
+    )

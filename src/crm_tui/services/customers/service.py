@@ -1,0 +1,520 @@
+"""Creating, editing and changing the status of customers; erasing on request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import (
+    Address,
+    ChangeRecord,
+    Contact,
+    Customer,
+    CustomerSummary,
+    CustomerTag,
+    Note,
+    Payment,
+    PaymentMethod,
+    SegmentMember,
+    Subscription,
+    Tag,
+    format_number,
+)
+from crm_tui.models.enums import CustomerKind, CustomerStatus
+from crm_tui.models.types import utcnow
+from crm_tui.services import history
+from crm_tui.services.common import display_name
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers.rules import (
+    EDITABLE_FIELDS,
+    check_whole,
+    clean_all,
+    clean_field,
+    derived_columns,
+)
+from crm_tui.services.errors import (
+    ConflictError,
+    DuplicateEmail,
+    FieldConflict,
+    NotFound,
+    ValidationError,
+)
+from crm_tui.services.search import document as search_doc
+from crm_tui.services.validation import clean_text, email_key, parse_phone, text_key
+
+
+@dataclass(frozen=True)
+class CustomerRead:
+    """A customer as the UI and CLI see it: plain values, safe after the session closes."""
+
+    id: int
+    number: str
+    kind: str
+    status: str
+    status_reason: str | None
+    merged_into_id: int | None
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    email: str | None
+    phone: str | None
+    date_of_birth: date | None
+    registration_number: str | None
+    vat_id: str | None
+    business_type: str | None
+    industry: str | None
+    website: str | None
+    payment_terms: str | None
+    billing_group_id: int | None
+    segment: str | None
+    loyalty_points: int
+    language: str | None
+    currency: str | None
+    contact_channels: str
+    owner: str | None
+    created_at: datetime
+    updated_at: datetime
+    erased_at: datetime | None
+    version: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.kind, self.first_name, self.last_name, self.company_name)
+
+    def field_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in EDITABLE_FIELDS}
+
+
+_READ_FIELDS = {f.name for f in fields(CustomerRead)} - {"number", "tags"}
+
+
+def to_read(customer: Customer, tags: Iterable[str] = ()) -> CustomerRead:
+    assert customer.id is not None
+    values = {name: getattr(customer, name) for name in _READ_FIELDS}
+    return CustomerRead(number=format_number(customer.id), tags=tuple(tags), **values)
+
+
+def tag_names(session: Session, customer_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(col(Tag.name))
+            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+            .where(col(CustomerTag.customer_id) == customer_id)
+            .order_by(col(Tag.name_key))
+        )
+    )
+
+
+def load_for_update(session: Session, customer_id: int) -> Customer:
+    """The row, locked for the rest of the transaction on PostgreSQL."""
+    customer = session.scalars(
+        select(Customer).where(col(Customer.id) == customer_id).with_for_update()
+    ).one_or_none()
+    if customer is None:
+        raise NotFound(f"There is no customer {format_number(customer_id)}.")
+    return customer
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    """'Ana Lima' -> ('Ana', 'Lima'); 'Cher' -> ('Cher', None)."""
+    parts = name.strip().split(None, 1)
+    return (parts[0], parts[1] if len(parts) > 1 else None)
+
+
+_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,12})$", re.IGNORECASE)
+
+
+class CustomerService:
+    """Every change to a customer's own fields, with history and conflict checks."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # --- reading -------------------------------------------------------------
+
+    def get(self, customer_id: int) -> CustomerRead:
+        with self.ctx.read() as session:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(f"There is no customer {format_number(customer_id)}.")
+            return to_read(customer, tag_names(session, customer_id))
+
+    def count(self) -> int:
+        with self.ctx.read() as session:
+            return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    def resolve(self, reference: str) -> CustomerRead:
+        """Find one customer by id, number (C-000123), e-mail or phone."""
+        ref = reference.strip()
+        with self.ctx.read() as session:
+            customer_id: int | None = None
+            match = _NUMBER.match(ref)
+            if match:
+                customer_id = int(match.group(1))
+            elif "@" in ref:
+                customer_id = session.scalar(
+                    select(col(Customer.id)).where(col(Customer.email_key) == email_key(ref))
+                )
+            else:
+                try:
+                    e164 = parse_phone(ref, self.ctx.default_region)
+                except ValidationError:
+                    e164 = None
+                if e164:
+                    customer_id = session.scalar(
+                        select(col(Customer.id))
+                        .where(col(Customer.phone_digits) == e164.lstrip("+"))
+                        .order_by(col(Customer.id))
+                        .limit(1)
+                    )
+            if customer_id is None or session.get(Customer, customer_id) is None:
+                raise NotFound(f"No customer matches {ref!r}.")
+        return self.get(customer_id)
+
+    def validate_field(self, field: str, raw: Any) -> Any:
+        """Check one field as the user leaves it; raises ValidationError."""
+        return clean_field(field, raw, self.ctx.default_region)
+
+    # --- writing -------------------------------------------------------------
+
+    def create(self, data: dict[str, Any], *, tags: Iterable[str] = ()) -> CustomerRead:
+        values = clean_all(data, self.ctx.default_region)
+        values.setdefault("kind", CustomerKind.INDIVIDUAL.value)
+        values.setdefault("status", CustomerStatus.ACTIVE.value)
+        if values.get("kind") is None:
+            raise ValidationError("kind", "The kind is required.")
+        if values.get("status") is None:
+            values["status"] = CustomerStatus.ACTIVE.value
+        values["contact_channels"] = values.get("contact_channels") or ""
+        values["loyalty_points"] = values.get("loyalty_points") or 0
+        check_whole(values)
+        with self.ctx.write() as session:
+            customer = Customer(**values, **derived_columns(values))
+            self._check_email_free(session, customer.email_key, None)
+            session.add(customer)
+            self._flush(session, customer)
+            assert customer.id is not None
+            session.add(CustomerSummary(customer_id=customer.id))
+            history.record(
+                session,
+                actor=self.ctx.actor,
+                customer_id=customer.id,
+                entity="customer",
+                entity_id=customer.id,
+                action="create",
+                version=1,
+                changes={k: (None, v) for k, v in values.items() if v not in (None, "", 0)},
+            )
+            self._set_tags(session, customer.id, tags)
+            search_doc.refresh(session, customer.id)
+            return to_read(customer, tag_names(session, customer.id))
+
+    def quick_add(self, name: str, phone: str | None, email: str | None) -> CustomerRead:
+        """POS-style add: a name plus at least one way to reach the customer."""
+        cleaned = clean_text("name", name, required=True, max_len=400)
+        assert cleaned is not None
+        if not (phone or "").strip() and not (email or "").strip():
+            raise ValidationError(
+                "phone", "Give a phone number or an e-mail to reach the customer."
+            )
+        first, last = split_name(cleaned)
+        return self.create({"first_name": first, "last_name": last, "phone": phone, "email": email})
+
+    def update(
+        self, customer_id: int, changes: dict[str, Any], *, expected_version: int
+    ) -> CustomerRead:
+        """Apply changed fields. A stale `expected_version` is fine when nobody else
+        touched the same fields (the edits merge); otherwise ConflictError."""
+        cleaned = clean_all(changes, self.ctx.default_region)
+        with self.ctx.write() as session:
+            customer = load_for_update(session, customer_id)
+            self._refuse_if_gone(customer)
+            if customer.status == CustomerStatus.MERGED:  # its e-mail key was freed on merge
+                raise ValidationError(
+                    "customer",
+                    "This customer was merged into another; edit the surviving customer.",
+                )
+            current = {f: getattr(customer, f) for f in EDITABLE_FIELDS}
+            status_changes = "status" in cleaned and cleaned["status"] != current["status"]
+            if status_changes and current["status"] == CustomerStatus.MERGED:
+                raise ValidationError("status", "A merged customer cannot change status.")
+            merged = {**current, **cleaned}
+            check_whole(merged)
+            diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
+            if customer.version != expected_version:
+                self._raise_on_overlap(session, customer, expected_version, diff)
+            if not diff:
+                return to_read(customer, tag_names(session, customer_id))
+            derived = derived_columns(merged)
+            if "email" in diff:
+                # Before the row changes: the check's query would autoflush it.
+                self._check_email_free(session, derived["email_key"], customer_id)
+            for field, (_old, new) in diff.items():
+                setattr(customer, field, new)
+            for column, value in derived.items():
+                setattr(customer, column, value)
+            customer.version += 1
+            customer.updated_at = utcnow()
+            self._flush(session, customer)
+            history.record(
+                session,
+                actor=self.ctx.actor,
+                customer_id=customer_id,
+                entity="customer",
+                entity_id=customer_id,
+                action="update",
+                version=customer.version,
+                changes=diff,
+            )
+            if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
+                search_doc.refresh(session, customer_id)
+            return to_read(customer, tag_names(session, customer_id))
+
+    def deactivate(self, customer_id: int) -> CustomerRead:
+        return self._set_status(customer_id, CustomerStatus.INACTIVE, None)
+
+    def reactivate(self, customer_id: int) -> CustomerRead:
+        return self._set_status(customer_id, CustomerStatus.ACTIVE, None)
+
+    def block(self, customer_id: int, reason: str) -> CustomerRead:
+        cleaned = clean_text("status_reason", reason, required=True, max_len=500)
+        return self._set_status(customer_id, CustomerStatus.BLOCKED, cleaned)
+
+    def unblock(self, customer_id: int) -> CustomerRead:
+        return self._set_status(customer_id, CustomerStatus.ACTIVE, None)
+
+    def set_tags(self, customer_id: int, tags: Iterable[str]) -> CustomerRead:
+        with self.ctx.write() as session:
+            customer = load_for_update(session, customer_id)
+            self._refuse_if_gone(customer)
+            self._set_tags(session, customer_id, tags)
+            return to_read(customer, tag_names(session, customer_id))
+
+    def erase(self, customer_id: int, *, confirm: str) -> None:
+        """Data-protection erase: personal data goes, anonymised money records stay.
+
+        `confirm` must be the customer's number (C-000123), so nothing is erased
+        by a slip of a key.
+        """
+        if confirm.strip().upper() != format_number(customer_id):
+            raise ValidationError(
+                "confirm",
+                f"Type the customer number {format_number(customer_id)} to confirm the erase.",
+            )
+        with self.ctx.write() as session:
+            customer = load_for_update(session, customer_id)
+            for field in EDITABLE_FIELDS:
+                if field not in ("kind", "status", "loyalty_points", "contact_channels"):
+                    setattr(customer, field, None)
+            customer.first_name = "Erased"
+            customer.last_name = "customer"
+            customer.contact_channels = ""
+            customer.loyalty_points = 0
+            if (
+                customer.status != CustomerStatus.MERGED
+            ):  # a merged one still points at its survivor
+                customer.status = CustomerStatus.INACTIVE.value
+            customer.email_key = None
+            customer.phone_digits = None
+            customer.sort_name = "erased customer"
+            customer.erased_at = utcnow()
+            customer.version += 1
+            for model in (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember):
+                session.execute(delete(model).where(col(model.customer_id) == customer_id))
+            session.execute(
+                update(ChangeRecord)
+                .where(col(ChangeRecord.customer_id) == customer_id)
+                .values(old_value=None, new_value=None)
+            )
+            # Money stays, but its free text (a reference, a device serial) can name the person.
+            session.execute(
+                update(Payment)
+                .where(col(Payment.customer_id) == customer_id)
+                .values(reference=None)
+            )
+            session.execute(
+                update(Subscription)
+                .where(col(Subscription.customer_id) == customer_id)
+                .values(asset_serial=None)
+            )
+            history.record(
+                session,
+                actor=self.ctx.actor,
+                customer_id=customer_id,
+                entity="customer",
+                entity_id=customer_id,
+                action="erase",
+                version=customer.version,
+            )
+            search_doc.refresh(session, customer_id)
+        if self.ctx.db.dialect == "sqlite":
+            self._purge_sqlite_remnants()
+
+    def _purge_sqlite_remnants(self) -> None:
+        """Make the erased bytes really gone from the SQLite file and its WAL.
+
+        FTS5 only marks deleted entries; merging its segments ('optimize')
+        rewrites the index without them. secure_delete zeroes freed pages, and
+        the checkpoint moves everything out of the WAL. Optimizing rewrites the
+        whole index, which costs seconds on a large database; erase is rare.
+        """
+        with self.ctx.db.engine.connect() as conn:
+            tables = [
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+                )
+            ]
+        with self.ctx.db.write() as session:
+            for table in tables:  # names from sqlite_master, not user input
+                session.execute(text(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')'))
+        with self.ctx.db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- internals -----------------------------------------------------------
+
+    def _set_status(self, customer_id: int, status: str, reason: str | None) -> CustomerRead:
+        with self.ctx.write() as session:
+            customer = load_for_update(session, customer_id)
+            self._refuse_if_gone(customer)
+            if customer.status == CustomerStatus.MERGED:
+                raise ValidationError("status", "A merged customer cannot change status.")
+            diff: dict[str, tuple[object, object]] = {}
+            if customer.status != status:
+                diff["status"] = (customer.status, status)
+            if customer.status_reason != reason:
+                diff["status_reason"] = (customer.status_reason, reason)
+            if not diff:
+                return to_read(customer, tag_names(session, customer_id))
+            customer.status = status
+            customer.status_reason = reason
+            customer.version += 1
+            customer.updated_at = utcnow()
+            history.record(
+                session,
+                actor=self.ctx.actor,
+                customer_id=customer_id,
+                entity="customer",
+                entity_id=customer_id,
+                action="update",
+                version=customer.version,
+                changes=diff,
+            )
+            return to_read(customer, tag_names(session, customer_id))
+
+    def _set_tags(self, session: Session, customer_id: int, tags: Iterable[str]) -> None:
+        wanted: dict[str, str] = {}
+        for raw in tags:
+            name = clean_text("tags", raw, max_len=64)
+            if name:
+                wanted.setdefault(text_key(name), name)
+        current = session.execute(
+            select(col(Tag.name_key), col(Tag.id), col(Tag.name))
+            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+            .where(col(CustomerTag.customer_id) == customer_id)
+        ).all()
+        existing = {key: tag_id for key, tag_id, _name in current}
+        old_names = sorted((name for _key, _id, name in current), key=text_key)
+        removed = set(existing) - set(wanted)
+        added = [key for key in wanted if key not in existing]
+        for key in removed:
+            session.execute(
+                delete(CustomerTag).where(
+                    col(CustomerTag.customer_id) == customer_id,
+                    col(CustomerTag.tag_id) == existing[key],
+                )
+            )
+        for key in added:
+            tag_id = ensure_tag(session, wanted[key])
+            session.add(CustomerTag(customer_id=customer_id, tag_id=tag_id))
+        if removed or added:
+            session.flush()
+            history.record(
+                session,
+                actor=self.ctx.actor,
+                customer_id=customer_id,
+                entity="customer",
+                entity_id=customer_id,
+                action="update",
+                changes={
+                    "tags": (
+                        ", ".join(old_names) or None,
+                        ", ".join(sorted(wanted.values(), key=text_key)) or None,
+                    )
+                },
+            )
+
+    def _raise_on_overlap(
+        self,
+        session: Session,
+        customer: Customer,
+        expected_version: int,
+        diff: dict[str, tuple[Any, Any]],
+    ) -> None:
+        since = history.changes_since(session, "customer", customer.id or 0, expected_version)
+        conflicts = [
+            FieldConflict(field=f, then=since[f][0], now=since[f][1], yours=history.as_text(new))
+            for f, (_old, new) in diff.items()
+            if f in since and since[f][1] != history.as_text(new)
+        ]
+        if conflicts:
+            raise ConflictError("customer", conflicts, customer.version)
+        # The other edits touched other fields: the edits merge.
+
+    @staticmethod
+    def _refuse_if_gone(customer: Customer) -> None:
+        if customer.erased_at is not None:
+            raise ValidationError(
+                "customer", "This customer's data was erased; it cannot be edited."
+            )
+
+    @staticmethod
+    def _check_email_free(session: Session, key: str | None, own_id: int | None) -> None:
+        if key is None:
+            return
+        query = select(col(Customer.id), col(Customer.email)).where(col(Customer.email_key) == key)
+        if own_id is not None:
+            query = query.where(col(Customer.id) != own_id)
+        row = session.execute(query.limit(1)).first()
+        if row is not None:
+            raise DuplicateEmail(row[1] or key, row[0] or 0)
+
+    @staticmethod
+    def _flush(session: Session, customer: Customer) -> None:
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            # Another clerk saved the same e-mail between our check and our write.
+            if "email_key" in str(exc.orig).lower():
+                existing = session.scalar(
+                    select(func.min(col(Customer.id))).where(
+                        col(Customer.email_key) == customer.email_key
+                    )
+                )
+                raise DuplicateEmail(customer.email or "", int(existing or 0)) from exc
+            raise
+
+
+def ensure_tag(session: Session, name: str) -> int:
+    """The id of the tag named `name` (any case), created if missing."""
+    key = text_key(name)
+    tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
+    if tag_id is None:
+        tag = Tag(name=name, name_key=key)
+        try:
+            with session.begin_nested():  # another clerk may create the same tag right now
+                session.add(tag)
+            tag_id = tag.id
+        except IntegrityError:
+            tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
+    assert tag_id is not None
+    return tag_id

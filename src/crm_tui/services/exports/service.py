@@ -1,0 +1,425 @@
+"""Exporting customers to CSV, XLSX, vCard or JSON, streamed.
+
+Rows are read by keyset (`id > last ORDER BY id LIMIT n`), a batch at a
+time, with the batch's tags and default address in two more queries; only
+one batch is ever in memory, so a million customers export in flat memory.
+The file is written privately under a temporary name and renamed when
+complete (services.private_files), never through a link or over a device.
+
+Spreadsheet safety: a text cell starting with = + - @ tab or CR gets a
+leading apostrophe so a spreadsheet shows it instead of running it; our own
+import takes the apostrophe off again. Plain numbers (amounts, E.164 phone
+numbers like +447946000958) cannot run anything and are left as they are,
+so phone numbers stay importable; in XLSX amounts are numeric cells.
+
+The columns are the ones `imports.mapping` recognises, so export then
+import into an empty database gives the same customers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import (
+    Address,
+    BillingGroup,
+    Customer,
+    CustomerSummary,
+    CustomerTag,
+    Tag,
+    format_number,
+)
+from crm_tui.models.enums import CustomerStatus
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.private_files import private_output
+
+BATCH = 5_000
+FORMATS = ("csv", "xlsx", "vcf", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+XLSX_MAX_ROWS = 1_048_575  # per sheet, after the header row
+
+# (header, key) in file order; keys name customer fields or the extras below.
+COLUMNS: list[tuple[str, str]] = [
+    ("Customer number", "number"), ("Kind", "kind"), ("Status", "status"),
+    ("Status reason", "status_reason"), ("First name", "first_name"), ("Last name", "last_name"),
+    ("Company", "company_name"), ("E-mail", "email"), ("Phone", "phone"),
+    ("Date of birth", "date_of_birth"), ("Registration number", "registration_number"),
+    ("VAT id", "vat_id"), ("Business type", "business_type"), ("Industry", "industry"),
+    ("Website", "website"), ("Payment terms", "payment_terms"), ("Billing group", "billing_group"),
+    ("Segment", "segment"), ("Loyalty points", "loyalty_points"), ("Language", "language"),
+    ("Currency", "currency"), ("Contact channels", "contact_channels"), ("Owner", "owner"),
+    ("Tags", "tags"), ("Address line 1", "line1"), ("Address line 2", "line2"), ("City", "city"),
+    ("Region", "region"), ("Postal code", "postal_code"), ("Country", "country"),
+    ("Lifetime value", "lifetime_value"), ("Outstanding balance", "outstanding_balance"),
+    ("Active subscriptions", "active_subscriptions"), ("Orders", "order_count"),
+    ("Last purchase", "last_purchase_at"), ("Created", "created_at"),
+]  # fmt: skip
+NUMERIC_KEYS = {"loyalty_points", "lifetime_value", "outstanding_balance",
+                "active_subscriptions", "order_count"}  # fmt: skip
+_CUSTOMER_FIELDS = [k for _h, k in COLUMNS if hasattr(Customer, k) and k != "number"]
+_ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+_SUMMARY_FIELDS = ("lifetime_value", "outstanding_balance", "active_subscriptions",
+                   "order_count", "last_purchase_at")  # fmt: skip
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet will show, not run: a leading apostrophe when needed."""
+    if not value:
+        return value
+    if value[0] in FORMULA_STARTS:
+        return value if _PLAIN_NUMBER.match(value) else "'" + value
+    if value[0] == "'" and len(value) > 1 and value[1] in FORMULA_STARTS + ("'",):
+        return "'" + value  # our import strips one apostrophe; keep the real one
+    return value
+
+
+def cell_text(value: object) -> str:
+    """How a value is written to a text cell."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written."""
+
+    path: Path
+    format: str
+    rows: int
+    seconds: float
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ExportSelection:
+    """Which customers: all, the matches of a search (and the list's filters), or ids."""
+
+    query: str = ""
+    ids: tuple[int, ...] | None = None
+    include_merged: bool = False
+    filters: Any = None  # a search.SearchFilters, as the list has it
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    """The format named, else the one the file name suggests."""
+    if fmt:
+        wanted = fmt.lower().lstrip(".")
+        wanted = {"vcard": "vcf", "xls": "xlsx"}.get(wanted, wanted)
+        if wanted not in FORMATS:
+            raise ValidationError(
+                "format", f"The format {fmt!r} is unknown; use {', '.join(FORMATS)}."
+            )
+        return wanted
+    suffix = path.suffix.lower().lstrip(".")
+    suffix = {"vcard": "vcf"}.get(suffix, suffix)
+    return suffix if suffix in FORMATS else "csv"
+
+
+class _Stopped(Exception):
+    """The caller asked the export to stop; `rows` were written to the temp file."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
+class ExportService:
+    """Streams customers out to a file."""
+
+    def __init__(self, ctx: ServiceContext, search: Any = None) -> None:
+        self.ctx = ctx
+        self._search = search
+
+    def export(
+        self,
+        path: Path | str,
+        *,
+        fmt: str | None = None,
+        selection: ExportSelection | None = None,
+        overwrite: bool = False,
+        progress: ProgressFn | None = None,
+        cancelled: CancelFn | None = None,
+        batch: int = BATCH,
+    ) -> ExportResult:
+        import time
+
+        started = time.perf_counter()
+        target = Path(path).expanduser()
+        kind = format_for(target, fmt)
+        selection = selection or ExportSelection()
+        stop = cancelled or (lambda: False)
+        try:
+            with private_output(target, overwrite=overwrite) as partial, self.ctx.read() as session:
+                written = self._write(session, partial, kind, selection, batch, progress, stop)
+                if stop():
+                    raise _Stopped(written)  # the temp file goes; the target is untouched
+        except _Stopped as stopped:
+            return ExportResult(target, kind, stopped.rows, time.perf_counter() - started, True)
+        return ExportResult(target, kind, written, time.perf_counter() - started)
+
+    def _write(
+        self,
+        session: Session,
+        partial: Path,
+        kind: str,
+        selection: ExportSelection,
+        batch: int,
+        progress: ProgressFn | None,
+        stop: CancelFn,
+    ) -> int:
+        total = self.count(session, selection)
+        if progress:
+            progress(0, total)
+        written = 0
+        writer = _WRITERS[kind](partial)
+        try:
+            for rows in self.batches(session, selection, batch):
+                if stop():
+                    break
+                writer.write(rows)
+                written += len(rows)
+                if progress:
+                    progress(written, total)
+        finally:
+            writer.close()
+        return written
+
+    # --- reading ------------------------------------------------------------------
+
+    def _where(self, selection: ExportSelection) -> list[Any]:
+        conditions: list[Any] = [col(Customer.erased_at).is_(None)]
+        if not selection.include_merged:
+            conditions.append(col(Customer.status) != CustomerStatus.MERGED.value)
+        if selection.query.strip() or selection.filters is not None:
+            if self._search is None:
+                from crm_tui.services.search.service import SearchService
+
+                self._search = SearchService(self.ctx)
+            matching = self._search.matching_ids_query(selection.query, selection.filters)
+            matching = matching.subquery()
+            conditions.append(col(Customer.id).in_(select(matching.c[0])))
+        return conditions
+
+    def count(self, session: Session, selection: ExportSelection) -> int:
+        query = select(func.count()).select_from(Customer).where(*self._where(selection))
+        if selection.ids is not None:
+            total = 0
+            ids = sorted(set(selection.ids))
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                total += int(session.scalar(query.where(col(Customer.id).in_(chunk))) or 0)
+            return total
+        return int(session.scalar(query) or 0)
+
+    def batches(
+        self, session: Session, selection: ExportSelection, size: int = BATCH
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Rows as dicts keyed like COLUMNS, one keyset batch at a time."""
+        groups = dict(session.execute(select(col(BillingGroup.id), col(BillingGroup.name))).all())
+        where = self._where(selection)
+        wanted = sorted(set(selection.ids)) if selection.ids is not None else None
+        last = 0
+        while True:
+            query = self._rows_query(where).where(col(Customer.id) > last)
+            if wanted is not None:
+                start = bisect.bisect_right(wanted, last)
+                chunk = wanted[start : start + size]
+                if not chunk:
+                    return
+                query = query.where(col(Customer.id).in_(chunk))
+            rows = session.execute(query.order_by(col(Customer.id)).limit(size)).all()
+            if not rows:
+                if wanted is not None and chunk:
+                    last = chunk[-1]
+                    continue
+                return
+            ids = [int(r[0]) for r in rows]
+            tags = self._tags(session, ids)
+            addresses = self._addresses(session, ids)
+            out = []
+            for row in rows:
+                cid = int(row[0])
+                item: dict[str, Any] = {"id": cid, "number": format_number(cid)}
+                for index, name in enumerate(_CUSTOMER_FIELDS, start=1):
+                    item[name] = row[index]
+                offset = len(_CUSTOMER_FIELDS) + 1
+                for index, name in enumerate(_SUMMARY_FIELDS):
+                    item[name] = row[offset + index]
+                item["billing_group_id"] = row[offset + len(_SUMMARY_FIELDS)]
+                item["billing_group"] = groups.get(item["billing_group_id"])
+                item["tags"] = ", ".join(tags.get(cid, []))
+                item.update(addresses.get(cid, dict.fromkeys(_ADDRESS_FIELDS)))
+                out.append(item)
+            yield out
+            last = ids[-1]
+
+    @staticmethod
+    def _rows_query(where: list[Any]) -> Select[Any]:
+        columns = [col(Customer.id), *(getattr(Customer, f) for f in _CUSTOMER_FIELDS)]
+        columns += [getattr(CustomerSummary, f) for f in _SUMMARY_FIELDS]
+        columns.append(col(Customer.billing_group_id))
+        return (
+            select(*columns)
+            .outerjoin(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
+            .where(*where)
+        )
+
+    @staticmethod
+    def _tags(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+        # A range over the sorted batch, not IN (5,000 ids): no huge statement to
+        # parse and plan; rows of customers outside the batch are never looked up.
+        out: dict[int, list[str]] = {}
+        query = (
+            select(col(CustomerTag.customer_id), col(Tag.name))
+            .join(Tag, col(Tag.id) == col(CustomerTag.tag_id))
+            .where(col(CustomerTag.customer_id).between(ids[0], ids[-1]))
+            .order_by(col(CustomerTag.customer_id), col(Tag.name_key))
+        )
+        for cid, name in session.execute(query).all():
+            out.setdefault(cid, []).append(name)
+        return out
+
+    @staticmethod
+    def _addresses(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The default billing address of each customer, else its first address."""
+        out: dict[int, dict[str, Any]] = {}
+        query = (
+            select(col(Address.customer_id), *(getattr(Address, f) for f in _ADDRESS_FIELDS))
+            .where(col(Address.customer_id).between(ids[0], ids[-1]))
+            .order_by(
+                col(Address.customer_id), col(Address.is_default_billing).desc(), col(Address.id)
+            )
+        )
+        for row in session.execute(query):
+            if row[0] not in out:
+                out[row[0]] = dict(zip(_ADDRESS_FIELDS, row[1:], strict=True))
+        return out
+
+
+# --- writers ------------------------------------------------------------------------
+
+
+class _CsvWriter:
+    def __init__(self, path: Path) -> None:
+        # A BOM so spreadsheets read accents right; our import expects it.
+        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow([h for h, _k in COLUMNS])
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.writer.writerows([neutralise(cell_text(row[k])) for _h, k in COLUMNS] for row in rows)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+_OOXML_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # CR too: XML reads it back as LF
+
+
+def ooxml_escape(value: str) -> str:
+    """Control characters a worksheet cannot hold, written as Excel does: _x001B_.
+
+    A literal "_x0041_" in the text is protected as "_x005F_x0041_", so the
+    import (import_xlsx.ooxml_unescape) gives back exactly what was stored.
+    """
+    value = _OOXML_ESCAPED.sub("_x005F_", value)
+    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+
+
+class _XlsxWriter:
+    def __init__(self, path: Path) -> None:
+        from openpyxl import Workbook
+
+        self.path = path
+        self.book = Workbook(write_only=True)
+        self.sheet: Any = None
+        self.rows_on_sheet = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        number = len(self.book.worksheets) + 1
+        self.sheet = self.book.create_sheet("Customers" if number == 1 else f"Customers {number}")
+        self.sheet.append([h for h, _k in COLUMNS])
+        self.rows_on_sheet = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            if self.rows_on_sheet >= XLSX_MAX_ROWS:
+                self._new_sheet()
+            cells: list[Any] = []
+            for _h, key in COLUMNS:
+                value = row[key]
+                if key in NUMERIC_KEYS and value is not None:
+                    cells.append(value)  # a numeric cell (Decimal or int)
+                else:
+                    cells.append(ooxml_escape(neutralise(cell_text(value))) or None)
+            self.sheet.append(cells)
+            self.rows_on_sheet += 1
+
+    def close(self) -> None:
+        self.book.save(self.path)
+
+
+class _VcfWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        from crm_tui.services.exports.vcard import vcard_text
+
+        for row in rows:
+            self.handle.write(vcard_text(row))
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _JsonWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[str] = path.open("w", encoding="utf-8")
+        self.handle.write("[")
+        self.first = True
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            record = {k: row[k] for _h, k in COLUMNS}
+            self.handle.write(
+                ("\n" if self.first else ",\n")
+                + json.dumps(record, default=cell_text, ensure_ascii=False)
+            )
+            self.first = False
+
+    def close(self) -> None:
+        self.handle.write("\n]\n")
+        self.handle.close()
+
+
+_WRITERS: dict[str, Callable[[Path], Any]] = {
+    "csv": _CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
+}  # fmt: skip
