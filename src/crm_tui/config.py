@@ -67,10 +67,6 @@ class Settings:
     read_only: bool = False
     start_screen: str = "list"  # "list" or "dashboard": what the app opens on
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     @classmethod
     def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
         file_values: dict[str, object] = {}

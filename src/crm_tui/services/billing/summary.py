@@ -132,11 +132,6 @@ def refresh(session: Session, customer_id: int) -> None:
     session.flush()
 
 
-def refresh_many(session: Session, customer_ids: Sequence[int]) -> None:
-    for customer_id in customer_ids:
-        refresh(session, customer_id)
-
-
 def _money(value: object) -> Decimal:
     """Aggregates come back as Decimal through the Money type; 0 when empty."""
     if isinstance(value, Decimal):

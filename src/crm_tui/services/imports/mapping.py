@@ -174,9 +174,6 @@ class Mapping:
     columns: tuple[MappedColumn, ...]
     product: str = "unknown"
 
-    def target_of(self, index: int) -> str:
-        return self.columns[index].target
-
     def with_target(self, index: int, target: str) -> Mapping:
         if target not in TARGETS:
             raise ValueError(f"unknown field {target!r}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -204,14 +204,6 @@ class CleanRuleSet:
     @property
     def needs_summary(self) -> bool:
         return any(r.spec.name in SUMMARY_FIELDS for r in self.rules)
-
-    def values_of(self, field_name: str) -> list[str]:
-        """Every name a rule on `field_name` refers to (to check tags and groups exist)."""
-        names: list[str] = []
-        for rule in self.rules:
-            if rule.spec.name == field_name and rule.value is not None:
-                names.extend(rule.value if isinstance(rule.value, list) else [rule.value])
-        return names
 
 
 # --- parsing ------------------------------------------------------------------
@@ -674,7 +666,3 @@ def uses_value(ruleset: RuleSet, field_name: str, name: str) -> bool:
             if any(text_key(v) == key for v in values):
                 return True
     return False
-
-
-def field_choices() -> Sequence[FieldSpec]:
-    return list(FIELDS.values())

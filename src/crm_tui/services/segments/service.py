@@ -253,11 +253,6 @@ class SegmentService:
             ruleset = self._check(session, rules)
             return int(session.scalar(count_query(ruleset, today=as_of or date.today())) or 0)
 
-    def validate_rules(self, rules: RulesInput) -> RuleSet:
-        with self.ctx.read() as session:
-            self._check(session, rules)
-        return parse_rules(rules)
-
     def members(
         self, segment_id: int, *, limit: int = 100, as_of: date | None = None
     ) -> builtins.list[MemberRow]:
