@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from benchmarks.reliability.journal import Journal
 from crm_tui.config import Settings
+from crm_tui.services.bulk.service import Selection
 from crm_tui.services.errors import ConflictError, CrmError
 from crm_tui.services.history import as_text
 from crm_tui.services.registry import Services, open_services
@@ -184,8 +185,9 @@ class Clerk:
         tag = rng.choice(sorted(self.shared.tags))
         present = rng.random() < 0.6
         entry = {"op": "tag", "cid": cid, "tag": tag, "present": present}
+        one = Selection(ids=frozenset({cid}))
         if present:
-            self._timed(entry, lambda: svc.tags.tag_customers([cid], tag))
+            self._timed(entry, lambda: svc.bulk.add_tag(one, tag))
         else:
-            self._timed(entry, lambda: svc.tags.untag_customers([cid], self.shared.tags[tag]))
+            self._timed(entry, lambda: svc.bulk.remove_tag(one, tag))
         return entry

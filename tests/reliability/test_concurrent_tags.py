@@ -15,6 +15,7 @@ from sqlmodel import col
 
 from crm_tui.config import Settings
 from crm_tui.models import CustomerTag, Tag
+from crm_tui.services.bulk.service import Selection
 from crm_tui.services.registry import open_services
 
 CLERKS = 4
@@ -46,15 +47,15 @@ def test_clerks_tagging_one_customer_at_once_all_succeed(settings: Settings) -> 
     """Concurrent tag/untag of one customer, and creating the same new tag, raise nothing."""
     setup = open_services(settings)
     cid = setup.customers.create({"first_name": "Busy", "email": "busy@example.com"}).id
+    one = Selection(ids=frozenset({cid}))
     clerks = [open_services(settings.with_(clerk=f"clerk{n}")) for n in range(CLERKS)]
 
     def work(n: int, r: int) -> None:
-        tags = clerks[n].tags
-        tags.tag_customers([cid], f"new-{r}")  # all create the same new tag
-        tags.tag_customers([cid], "shared")
+        bulk = clerks[n].bulk
+        bulk.add_tag(one, f"new-{r}")  # all create the same new tag
+        bulk.add_tag(one, "shared")
         if n == r % CLERKS:
-            shared = next(t for t in tags.list() if t.name == "shared")
-            tags.untag_customers([cid], shared.id)
+            bulk.remove_tag(one, "shared")
 
     try:
         assert _together(work) == []

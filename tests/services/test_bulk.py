@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, select
+from sqlmodel import col
 
+from crm_tui.config import Settings
+from crm_tui.models import ChangeRecord, CustomerTag, Tag
 from crm_tui.services.bulk.service import BulkService, Selection, neutralise
 from crm_tui.services.errors import ReadOnlyError, ValidationError
-from crm_tui.services.registry import Services
+from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search.service import SearchFilters
 
 
@@ -51,6 +56,44 @@ def test_remove_tag(services: Services) -> None:
     assert services.customers.get(ids[3]).tags == ("vip",)
     with pytest.raises(ValidationError):
         bulk.remove_tag(Selection(ids=frozenset(ids)), "no-such-tag")
+
+
+def test_racing_untag_logs_the_removal_once(settings: Settings, services: Services) -> None:
+    """Two clerks take the same tag off at once: the one whose delete finds no row
+    (it waited for the other's commit) reports 0 and writes no history."""
+    ana, cy = _make(services, 2)
+    bulk = _bulk(services)
+    bulk.add_tag(Selection(ids=frozenset({ana, cy})), "vip")
+    other = open_services(settings)
+    try:
+        results: list[int] = []
+        with other.ctx.write() as session:  # the first clerk's delete, not yet committed
+            vip = session.scalar(select(col(Tag.id)).where(col(Tag.name) == "vip"))
+            session.execute(
+                delete(CustomerTag).where(
+                    col(CustomerTag.tag_id) == vip, col(CustomerTag.customer_id) == ana
+                )
+            )
+            worker = threading.Thread(
+                target=lambda: results.append(
+                    bulk.remove_tag(Selection(ids=frozenset({ana})), "vip").changed
+                )
+            )
+            worker.start()
+            worker.join(0.5)  # blocked on the row (PostgreSQL) or the write lock (SQLite)
+            assert worker.is_alive()
+        worker.join(15)
+        assert results == [0]
+        assert services.customers.get(cy).tags == ("vip",)
+        with services.ctx.read() as session:
+            removals = session.scalar(
+                select(col(ChangeRecord.id)).where(
+                    col(ChangeRecord.customer_id) == ana, col(ChangeRecord.old_value) == "vip"
+                )
+            )
+        assert removals is None
+    finally:
+        other.close()
 
 
 def test_set_status_on_all_matches_except_excluded(services: Services) -> None:

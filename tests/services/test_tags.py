@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlmodel import col
 
-from crm_tui.config import Settings
-from crm_tui.models import ChangeRecord, CustomerTag
+from crm_tui.models import ChangeRecord
 from crm_tui.services.errors import NotFound, ValidationError
-from crm_tui.services.registry import Services, open_services
+from crm_tui.services.registry import Services
 from crm_tui.services.segments.rules import parse_rules
 
 
@@ -130,44 +127,3 @@ def test_delete_reports_usage(services: Services, people: dict[str, int]) -> Non
     assert tag_lines(services, people["ana"])[-1] == ("vip", None)
     with pytest.raises(NotFound):
         services.tags.delete(vip.id)
-
-
-def test_bulk_tag_and_untag(services: Services, people: dict[str, int]) -> None:
-    """Bulk tagging creates the tag if needed and skips customers who already carry it."""
-    ids = list(people.values())
-    assert services.tags.tag_customers(ids, "Priority") == 3
-    assert services.tags.tag_customers(ids, "priority") == 0
-    priority = next(t for t in services.tags.list() if t.name == "Priority")
-    assert services.tags.untag_customers([people["ana"], 999_999], priority.id) == 1
-    assert counts(services)["Priority"] == 2
-    assert tag_lines(services, people["ana"]) == [(None, "Priority"), ("Priority", None)]
-
-
-def test_racing_untag_logs_the_removal_once(
-    settings: Settings, services: Services, people: dict[str, int]
-) -> None:
-    """Two clerks take the same tag off at once: the one whose delete finds no row
-    (it waited for the other's commit) reports 0 and writes no history."""
-    other = open_services(settings)
-    try:
-        vip = next(t for t in services.tags.list() if t.name == "vip")
-        ana = people["ana"]
-        results: list[int] = []
-        with other.ctx.write() as session:  # the first clerk's delete, not yet committed
-            session.execute(
-                delete(CustomerTag).where(
-                    col(CustomerTag.tag_id) == vip.id, col(CustomerTag.customer_id) == ana
-                )
-            )
-            worker = threading.Thread(
-                target=lambda: results.append(services.tags.untag_customers([ana], vip.id))
-            )
-            worker.start()
-            worker.join(0.5)  # blocked on the row (PostgreSQL) or the write lock (SQLite)
-            assert worker.is_alive()
-        worker.join(15)
-        assert results == [0]
-        assert counts(services)["vip"] == 1  # Cy still has it
-        assert ("vip", None) not in tag_lines(services, ana)
-    finally:
-        other.close()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import Tag
 from crm_tui.models.enums import CustomerKind
+from crm_tui.services.validation import text_key
 
 
 def display_name(kind: str, first: str | None, last: str | None, company: str | None) -> str:
@@ -11,3 +18,25 @@ def display_name(kind: str, first: str | None, last: str | None, company: str | 
     if kind == CustomerKind.BUSINESS:
         return company or person or "(no name)"
     return person or company or "(no name)"
+
+
+def ensure_tag(db: Session | Connection, name: str) -> int:
+    """The id of the tag named `name` (any case), created if missing.
+
+    Works in an ORM session (one customer, imports) and on a bare connection
+    (bulk actions) alike.
+    """
+    key = text_key(name)
+    query = select(col(Tag.id)).where(col(Tag.name_key) == key)
+    tag_id = db.scalar(query)
+    if tag_id is None:
+        try:
+            with db.begin_nested():  # another clerk may create the same tag right now
+                db.execute(
+                    insert(Tag).values(Tag(name=name, name_key=key).model_dump(exclude={"id"}))
+                )
+        except IntegrityError:
+            pass
+        tag_id = db.scalar(query)
+    assert tag_id is not None
+    return int(tag_id)

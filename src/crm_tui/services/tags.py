@@ -10,25 +10,22 @@ new name, so the segments keep selecting the same customers.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
-from crm_tui.models.enums import CustomerStatus
+from crm_tui.models import ChangeRecord, CustomerTag, Tag
 from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.customers.service import ensure_tag
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.segments.service import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
 
 # Colour names every terminal theme renders (Rich/Textual names).
 TAG_COLORS = ("blue", "green", "red", "yellow", "magenta", "cyan", "orange", "purple", "grey")
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -185,89 +182,7 @@ class TagService:
             session.delete(tag)
             return count
 
-    def tag_customers(self, customer_ids: Iterable[int], name: str) -> int:
-        """Bulk action: put the tag (created if new) on these customers; returns how many gained it."""
-        ids = sorted(set(customer_ids))
-        clean = clean_text("tag", name, required=True, max_len=64)
-        assert clean is not None
-        with self.ctx.write() as session:
-            tag = self._load(session, ensure_tag(session, clean))
-            assert tag.id is not None
-            added: builtins.list[int] = []
-            for chunk in _chunks(ids):
-                live = set(
-                    session.scalars(
-                        select(col(Customer.id)).where(
-                            col(Customer.id).in_(chunk),
-                            col(Customer.status) != CustomerStatus.MERGED,
-                            col(Customer.erased_at).is_(None),
-                        )
-                    )
-                )
-                present = set(
-                    session.scalars(
-                        select(col(CustomerTag.customer_id)).where(
-                            col(CustomerTag.tag_id) == tag.id,
-                            col(CustomerTag.customer_id).in_(chunk),
-                        )
-                    )
-                )
-                added.extend(c for c in chunk if c in live and c not in present)
-            if added:
-                added = self._insert_missing(session, tag.id, added)
-            if added:
-                self._record_ids(session, added, None, tag.name)
-            return len(added)
-
-    def untag_customers(self, customer_ids: Iterable[int], tag_id: int) -> int:
-        """Bulk action: take the tag off these customers; returns how many had it."""
-        ids = sorted(set(customer_ids))
-        with self.ctx.write() as session:
-            tag = self._load(session, tag_id)
-            removed: builtins.list[int] = []
-            for chunk in _chunks(ids):
-                # RETURNING: the rows this statement really deleted. Read first and
-                # deleted after, a clerk racing us on PostgreSQL would see both of
-                # us log the same removal.
-                removed.extend(
-                    session.execute(
-                        delete(CustomerTag)
-                        .where(
-                            col(CustomerTag.tag_id) == tag_id,
-                            col(CustomerTag.customer_id).in_(chunk),
-                        )
-                        .returning(col(CustomerTag.customer_id))
-                    ).scalars()
-                )
-            if removed:
-                self._record_ids(session, sorted(removed), tag.name, None)
-            return len(removed)
-
     # --- internals -----------------------------------------------------------
-
-    @staticmethod
-    def _insert_missing(
-        session: Session, tag_id: int, customer_ids: Sequence[int]
-    ) -> builtins.list[int]:
-        """Tag these customers, skipping any another clerk tagged since we looked.
-
-        On PostgreSQL two clerks' transactions run at once, so a plain INSERT
-        of a pair the other just committed fails on the primary key; the
-        rows actually inserted are the ones to log.
-        """
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        postgres = session.get_bind().dialect.name == "postgresql"
-        inserted: builtins.list[int] = []
-        for chunk in _chunks(customer_ids):
-            rows = [{"customer_id": c, "tag_id": tag_id} for c in chunk]
-            statement = (
-                postgresql.insert(CustomerTag).values(rows).on_conflict_do_nothing()
-                if postgres
-                else sqlite.insert(CustomerTag).values(rows).on_conflict_do_nothing()
-            )
-            inserted.extend(session.scalars(statement.returning(col(CustomerTag.customer_id))))
-        return sorted(inserted)
 
     @staticmethod
     def _load(session: Session, tag_id: int, *, lock: bool = False) -> Tag:
@@ -354,21 +269,3 @@ class TagService:
                 query,
             )
         )
-
-    def _record_ids(
-        self, session: Session, customer_ids: Sequence[int], old: str | None, new: str | None
-    ) -> None:
-        now = utcnow()
-        rows = [
-            {"customer_id": c, "entity": "customer", "entity_id": c, "action": "update",
-             "field": "tag", "old_value": old, "new_value": new, "version": 0,
-             "actor": self.ctx.actor, "changed_at": now}
-            for c in customer_ids
-        ]  # fmt: skip
-        for start in range(0, len(rows), 2000):
-            session.execute(insert(ChangeRecord), rows[start : start + 2000])
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])

@@ -11,7 +11,7 @@ statements, in the same transaction as the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,7 @@ from crm_tui.db.engine import WRITE_OPTION
 from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import UTCDateTime, utcnow
+from crm_tui.services.common import ensure_tag
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.search.service import SearchFilters, SearchService
@@ -137,7 +138,7 @@ class BulkService:
         self._refuse_if_read_only()
         with self._materialised(selection) as (conn, ids):
             with self._write(conn):
-                tag_id = self._ensure_tag(conn, name)
+                tag_id = ensure_tag(conn, name)
 
             def apply(chunk_ids: IdSelect) -> int:
                 targets = self._live(chunk_ids).where(
@@ -146,15 +147,20 @@ class BulkService:
                         col(CustomerTag.tag_id) == tag_id,
                     )
                 )
-                self._history(conn, targets, field="tags", old=None, new=name)
-                result = _counted(
-                    conn,
-                    insert(CustomerTag).from_select(
+                # On PostgreSQL a clerk tagging the same customers commits
+                # between our look and our insert: skip those pairs, and log
+                # only the rows this statement really inserted.
+                added = conn.scalars(
+                    _insert_new(conn, CustomerTag)
+                    .from_select(
                         ["customer_id", "tag_id"],
                         targets.with_only_columns(col(Customer.id), literal(tag_id)),
-                    ),
-                )
-                return int(result.rowcount or 0)
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(col(CustomerTag.customer_id))
+                ).all()
+                self._history(conn, _customers(added), field="tags", old=None, new=name)
+                return len(added)
 
             return self._in_chunks(conn, ids, "add tag", apply, progress, cancelled, chunk)
 
@@ -186,17 +192,20 @@ class BulkService:
                         col(CustomerTag.tag_id) == tag_id,
                     )
                 )
-                self._history(conn, targets, field="tags", old=stored_name, new=None)
-                result = _counted(
-                    conn,
-                    delete(CustomerTag).where(
+                # RETURNING: the rows this statement really deleted, so two
+                # clerks racing on PostgreSQL do not both log one removal.
+                removed = conn.scalars(
+                    delete(CustomerTag)
+                    .where(
                         col(CustomerTag.tag_id) == tag_id,
                         col(CustomerTag.customer_id).in_(
                             targets.with_only_columns(col(Customer.id))
                         ),
-                    ),
-                )
-                return int(result.rowcount or 0)
+                    )
+                    .returning(col(CustomerTag.customer_id))
+                ).all()
+                self._history(conn, _customers(removed), field="tags", old=stored_name, new=None)
+                return len(removed)
 
             return self._in_chunks(conn, ids, "remove tag", apply, progress, cancelled, chunk)
 
@@ -453,17 +462,18 @@ class BulkService:
             )
         )
 
-    @staticmethod
-    def _ensure_tag(conn: Connection, name: str) -> int:
-        key = text_key(name)
-        tag_id = conn.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
-        if tag_id is None:
-            conn.execute(
-                insert(Tag).values(name=name, name_key=key, color="blue", created_at=utcnow())
-            )
-            tag_id = conn.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
-        assert tag_id is not None
-        return int(tag_id)
+
+def _customers(ids: Sequence[int]) -> AnySelect:
+    """The customers with these ids (a chunk's worth at most)."""
+    return select(col(Customer.id)).where(col(Customer.id).in_(ids))
+
+
+def _insert_new(conn: Connection, table: type[CustomerTag]) -> Any:
+    """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def _counted(conn: Connection, statement: Any) -> Any:

@@ -31,7 +31,7 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, ensure_tag
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
@@ -502,19 +502,3 @@ class CustomerService:
                 )
                 raise DuplicateEmail(customer.email or "", int(existing or 0)) from exc
             raise
-
-
-def ensure_tag(session: Session, name: str) -> int:
-    """The id of the tag named `name` (any case), created if missing."""
-    key = text_key(name)
-    tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
-    if tag_id is None:
-        tag = Tag(name=name, name_key=key)
-        try:
-            with session.begin_nested():  # another clerk may create the same tag right now
-                session.add(tag)
-            tag_id = tag.id
-        except IntegrityError:
-            tag_id = session.scalar(select(col(Tag.id)).where(col(Tag.name_key) == key))
-    assert tag_id is not None
-    return tag_id

@@ -34,8 +34,8 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
+from crm_tui.services.common import ensure_tag
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
-from crm_tui.services.customers.service import ensure_tag
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.refs import billing_group_ids, insert_rows, next_ids, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow

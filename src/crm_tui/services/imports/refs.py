@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import BillingGroup, Tag
-from crm_tui.services.customers.service import ensure_tag
+from crm_tui.services.common import ensure_tag
 from crm_tui.services.validation import text_key
 
 
