@@ -38,6 +38,12 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from benchmarks.common import summary_row, time_calls
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    NoteCreate,
+)
 from crm_tui.services.errors import NotFound
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
@@ -57,14 +63,12 @@ def heavy_customer(services: Services) -> int:
     except NotFound:
         pass
     c = services.customers.create(
-        {"kind": "business", "company_name": "Heavy Detail Bench Ltd", "first_name": "Bea",
-         "last_name": "Nch", "email": BENCH_EMAIL, "currency": "GBP", "segment": "VIP"},
-        tags=["bench"],
+        CustomerCreate(kind="business", company_name="Heavy Detail Bench Ltd", first_name="Bea", last_name="Nch", email=BENCH_EMAIL, currency="GBP", segment="VIP", tags=["bench"]),
     )  # fmt: skip
     cid = c.id
     for name in ("Ana", "Ben", "Cy"):
-        services.contacts.add(cid, {"first_name": name, "title": "Buyer"})
-    services.addresses.add(cid, {"line1": "1 Bench Street", "city": "London"})
+        services.contacts.add(cid, ContactCreate(first_name=name, title="Buyer"))
+    services.addresses.add(cid, AddressCreate(line1="1 Bench Street", city="London"))
     method = services.billing.add_payment_method(
         cid, {"brand": "Visa", "bin": "424242", "last4": "4242", "exp_month": "12",
               "exp_year": "2031", "holder_name": "Bea Nch"},
@@ -97,13 +101,13 @@ def heavy_customer(services: Services) -> int:
     for i in range(NOTES):
         services.notes.add(
             cid,
-            {
-                "type": types[i % 5],
-                "title": f"Activity {i}",
-                "body": "Spoke about the account.\nAll fine.",
-                "follow_up_on": "2025-06-01" if i % 10 == 0 else None,
-                "pinned": i % 40 == 0,
-            },
+            NoteCreate(
+                type=types[i % 5],
+                title=f"Activity {i}",
+                body="Spoke about the account.\nAll fine.",
+                follow_up_on="2025-06-01" if i % 10 == 0 else None,
+                pinned=i % 40 == 0,
+            ),
         )
     return cid
 

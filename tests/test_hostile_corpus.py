@@ -27,6 +27,7 @@ from textual.widgets import Input, Static
 
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.registry import Services, open_services
 from crm_tui.text import literal
@@ -95,7 +96,7 @@ def store_all(services: Services) -> tuple[dict[int, int], dict[int, str]]:
     for entry in ENTRIES:
         data = {"first_name": "Hostile", "last_name": entry.text, "email": email_for(entry)}
         try:
-            ids[entry.line] = services.customers.create(data).id
+            ids[entry.line] = services.customers.create(CustomerCreate(**data)).id
         except ValidationError as exc:
             refused[entry.line] = exc.message
     return ids, refused

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from benchmarks.reliability.journal import Journal
 from crm_tui.config import Settings
 from crm_tui.services.bulk.service import Selection
+from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate, NoteCreate
 from crm_tui.services.errors import ConflictError, CrmError
 from crm_tui.services.history import as_text
 from crm_tui.services.registry import Services, open_services
@@ -58,11 +59,11 @@ def prepare(db_url: str, customers: int) -> Shared:
     try:
         ids = [
             services.customers.create(
-                {
-                    "first_name": f"Storm{n}",
-                    "last_name": "Customer",
-                    "email": f"shared-{n}-{time.time_ns()}@{EMAIL_DOMAIN}",
-                }
+                CustomerCreate(
+                    first_name=f"Storm{n}",
+                    last_name="Customer",
+                    email=f"shared-{n}-{time.time_ns()}@{EMAIL_DOMAIN}",
+                )
             ).id
             for n in range(customers)
         ]
@@ -137,7 +138,9 @@ class Clerk:
         if op == "note":
             entry: dict[str, Any] = {"op": "note", "cid": cid, "title": NOTE_PREFIX + token}
             body = "Called about the invoice; " * rng.randint(0, 6)
-            self._timed(entry, lambda: svc.notes.add(cid, {"title": entry["title"], "body": body}))
+            self._timed(
+                entry, lambda: svc.notes.add(cid, NoteCreate(title=entry["title"], body=body))
+            )
             return entry
         if op == "payment":
             amount = Decimal(rng.randint(1, 99_999)) / 100
@@ -178,7 +181,9 @@ class Clerk:
             entry = {"op": "field", "cid": cid, "field": field, "value": as_text(value)}
             after = self._timed(
                 entry,
-                lambda: svc.customers.update(cid, {field: value}, expected_version=before.version),
+                lambda: svc.customers.update(
+                    cid, CustomerUpdate(**{field: value}), expected_version=before.version
+                ),
             )
             entry["version"] = after.version
             return entry

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import open_services
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
@@ -100,10 +101,10 @@ def test_merge_command(sqlite_settings: Settings) -> None:
     """crm merge shows the plan, merges with --yes and refuses without a terminal."""
     services = open_services(sqlite_settings)
     a = services.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "phone": "+447911123456"}
+        CustomerCreate(first_name="Ana", last_name="Lima", phone="+447911123456")
     )
     b = services.customers.create(
-        {"first_name": "Anna", "last_name": "Lima", "email": "anna@example.com"}
+        CustomerCreate(first_name="Anna", last_name="Lima", email="anna@example.com")
     )
     services.close()
     code, _out, err = _crm(sqlite_settings, "merge", a.number, b.number)

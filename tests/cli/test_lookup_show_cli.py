@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 
 HOSTILE = "[bold]x[/] \x1b]52;c;aGk=\x07\x1b]0;pwned\x07\x1b[31mred"
@@ -34,15 +35,12 @@ def crm(
 def seeded(sqlite_settings: Settings) -> tuple[str, Services]:
     services = open_services(sqlite_settings)
     services.customers.create(
-        {
-            "first_name": "Ana",
-            "last_name": "Lima",
-            "email": "ana@example.pt",
-            "phone": "+351 912 345 678",
-        }
+        CustomerCreate(
+            first_name="Ana", last_name="Lima", email="ana@example.pt", phone="+351 912 345 678"
+        )
     )
     services.customers.create(
-        {"first_name": HOSTILE, "last_name": "Smith", "email": "evil@example.com"}
+        CustomerCreate(first_name=HOSTILE, last_name="Smith", email="evil@example.com")
     )
     return sqlite_settings.database_url, services
 

@@ -21,6 +21,12 @@ from sqlmodel import SQLModel
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    NoteCreate,
+)
 from crm_tui.services.registry import Services, open_services
 
 # Strings that exist nowhere but in the person's data (checked on disk before the erase).
@@ -64,15 +70,12 @@ def rich_customer(services: Services) -> int:
     """A business customer with a row in every table that links to a customer."""
     s = services
     c = s.customers.create(
-        {"kind": "business", "company_name": UNIQUE["company_name"],
-         "first_name": UNIQUE["first_name"], "last_name": UNIQUE["last_name"],
-         "email": UNIQUE["email"], "phone": "+44 20 7946 0456"},
-        tags=["Quorvaxtag"],
+        CustomerCreate(kind="business", company_name=UNIQUE["company_name"], first_name=UNIQUE["first_name"], last_name=UNIQUE["last_name"], email=UNIQUE["email"], phone="+44 20 7946 0456", tags=["Quorvaxtag"]),
     )  # fmt: skip
     cid = c.id
-    s.addresses.add(cid, {"line1": UNIQUE["street"], "city": "York", "postal_code": "YO1 7HH"})
-    s.contacts.add(cid, {"first_name": UNIQUE["contact"], "title": "Buyer"})
-    s.notes.add(cid, {"title": "Call", "body": UNIQUE["note"]})
+    s.addresses.add(cid, AddressCreate(line1=UNIQUE["street"], city="York", postal_code="YO1 7HH"))
+    s.contacts.add(cid, ContactCreate(first_name=UNIQUE["contact"], title="Buyer"))
+    s.notes.add(cid, NoteCreate(title="Call", body=UNIQUE["note"]))
     method = s.billing.add_payment_method(
         cid, {"brand": "Visa", "bin": "411111", "last4": "1111", "exp_month": 1,
               "exp_year": 2031, "holder_name": UNIQUE["holder"]},
@@ -101,10 +104,11 @@ def people(sqlite_settings: Settings) -> tuple[int, int]:
     try:
         person = rich_customer(services)
         other = services.customers.create(
-            {"first_name": "Carla", "last_name": "Dias", "email": "carla@example.pt"},
-            tags=["Quorvaxtag"],
+            CustomerCreate(
+                first_name="Carla", last_name="Dias", email="carla@example.pt", tags=["Quorvaxtag"]
+            ),
         )
-        services.notes.add(other.id, {"title": "Bystander note"})
+        services.notes.add(other.id, NoteCreate(title="Bystander note"))
         services.billing.record_payment(other.id, {"amount": "7.00"})
         return person, other.id
     finally:
@@ -235,7 +239,9 @@ def test_erase_prints_stored_text_literally(sqlite_settings: Settings) -> None:
     """The name shown before the prompt has its escape sequences made visible."""
     services = open_services(sqlite_settings)
     try:
-        services.customers.create({"first_name": "\x1b]0;pwned\x07Eve", "last_name": "[b]x[/b]"})
+        services.customers.create(
+            CustomerCreate(first_name="\x1b]0;pwned\x07Eve", last_name="[b]x[/b]")
+        )
     finally:
         services.close()
     result = crm(sqlite_settings, "erase", "1", "--yes")

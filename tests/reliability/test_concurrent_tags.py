@@ -16,6 +16,7 @@ from sqlmodel import col
 from crm_tui.config import Settings
 from crm_tui.models import CustomerTag, Tag
 from crm_tui.services.bulk.service import Selection
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import open_services
 
 CLERKS = 4
@@ -46,7 +47,7 @@ def _together(work: Callable[[int, int], None]) -> list[str]:
 def test_clerks_tagging_one_customer_at_once_all_succeed(settings: Settings) -> None:
     """Concurrent tag/untag of one customer, and creating the same new tag, raise nothing."""
     setup = open_services(settings)
-    cid = setup.customers.create({"first_name": "Busy", "email": "busy@example.com"}).id
+    cid = setup.customers.create(CustomerCreate(first_name="Busy", email="busy@example.com")).id
     one = Selection(ids=frozenset({cid}))
     clerks = [open_services(settings.with_(clerk=f"clerk{n}")) for n in range(CLERKS)]
 

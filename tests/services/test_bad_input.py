@@ -19,7 +19,25 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
-from crm_tui.services.errors import ConflictError, DuplicateEmail, ValidationError
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    AddressEdit,
+    AddressUpdate,
+    ContactCreate,
+    ContactEdit,
+    ContactUpdate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+    NoteUpdate,
+)
+from crm_tui.services.errors import (
+    ChildRefused,
+    ConflictError,
+    DuplicateEmail,
+    NotFound,
+    ValidationError,
+)
 from crm_tui.services.registry import Services
 
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -77,19 +95,20 @@ class Seed:
 def seed(services: Services) -> Seed:
     """An individual and a business with a contact, a subscription, a payment and a note."""
     person = services.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "email": "ana.lima@example.pt"},
-        tags=["VIP"],
+        CustomerCreate(
+            first_name="Ana", last_name="Lima", email="ana.lima@example.pt", tags=["VIP"]
+        ),
     )
     business = services.customers.create(
-        {"kind": "business", "company_name": "Lima Lda", "email": "office@lima.example"}
+        CustomerCreate(kind="business", company_name="Lima Lda", email="office@lima.example")
     )
-    contact = services.contacts.add(business.id, {"first_name": "Rui", "last_name": "Costa"})
+    contact = services.contacts.add(business.id, ContactCreate(first_name="Rui", last_name="Costa"))
     sub = services.billing.add_subscription(
         person.id, {"product": "Router", "monthly_amount": "19.99", "start_date": "2024-01-01"}
     )
     services.billing.record_payment(person.id, {"amount": "19.99", "subscription_id": sub.id})
-    note = services.notes.add(person.id, {"title": "Welcome call", "body": "Went well."})
-    services.addresses.add(person.id, {"line1": "1 High St", "city": "Leeds"})
+    note = services.notes.add(person.id, NoteCreate(title="Welcome call", body="Went well."))
+    services.addresses.add(person.id, AddressCreate(line1="1 High St", city="Leeds"))
     assert contact.id is not None and sub.id is not None and note.id is not None
     return Seed(person.id, business.id, contact.id, sub.id, note.id)
 
@@ -112,7 +131,7 @@ def test_duplicate_email_differing_in_case_or_spaces_is_refused(
     """An e-mail equal to an existing one after trimming and casefolding is a duplicate."""
     exc = assert_refused(
         services,
-        lambda: services.customers.create({"first_name": "Other", "email": variant}),
+        lambda: services.customers.create(CustomerCreate(first_name="Other", email=variant)),
         "email",
         "e-mail",
         DuplicateEmail,
@@ -134,7 +153,7 @@ def test_duplicate_email_on_edit_is_refused(services: Services, seed: Seed, vari
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.business, {"email": variant}, expected_version=business.version
+            seed.business, CustomerUpdate(email=variant), expected_version=business.version
         ),
         "email",
         "e-mail",
@@ -158,7 +177,7 @@ def test_invalid_email_is_refused(services: Services, seed: Seed, email: str) ->
     """A malformed e-mail is refused on create and on edit, naming the e-mail field."""
     assert_refused(
         services,
-        lambda: services.customers.create({"first_name": "Bo", "email": email}),
+        lambda: services.customers.create(CustomerCreate(first_name="Bo", email=email)),
         "email",
         "e-mail",
     )
@@ -166,7 +185,7 @@ def test_invalid_email_is_refused(services: Services, seed: Seed, email: str) ->
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.person, {"email": email}, expected_version=person.version
+            seed.person, CustomerUpdate(email=email), expected_version=person.version
         ),
         "email",
         "e-mail",
@@ -181,7 +200,7 @@ def test_unparseable_phone_is_refused(services: Services, seed: Seed, phone: str
     """A phone number that cannot be read as a valid number is refused everywhere it is typed."""
     assert_refused(
         services,
-        lambda: services.customers.create({"first_name": "Bo", "phone": phone}),
+        lambda: services.customers.create(CustomerCreate(first_name="Bo", phone=phone)),
         "phone",
         "phone",
     )
@@ -189,7 +208,7 @@ def test_unparseable_phone_is_refused(services: Services, seed: Seed, phone: str
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.person, {"phone": phone}, expected_version=person.version
+            seed.person, CustomerUpdate(phone=phone), expected_version=person.version
         ),
         "phone",
         "phone",
@@ -202,7 +221,7 @@ def test_unparseable_phone_is_refused(services: Services, seed: Seed, phone: str
     )
     assert_refused(
         services,
-        lambda: services.contacts.add(seed.business, {"first_name": "Eva", "phone": phone}),
+        lambda: services.contacts.add(seed.business, ContactCreate(first_name="Eva", phone=phone)),
         "phone",
         "phone",
     )
@@ -220,13 +239,16 @@ def test_business_without_company_name_is_refused(
     if company is not None:
         data["company_name"] = company
     assert_refused(
-        services, lambda: services.customers.create(data), "company_name", "company name"
+        services,
+        lambda: services.customers.create(CustomerCreate(**data)),
+        "company_name",
+        "company name",
     )
     business = services.customers.get(seed.business)
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.business, {"company_name": company}, expected_version=business.version
+            seed.business, CustomerUpdate(company_name=company), expected_version=business.version
         ),
         "company_name",
         "company name",
@@ -235,7 +257,7 @@ def test_business_without_company_name_is_refused(
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.person, {"kind": "business"}, expected_version=person.version
+            seed.person, CustomerUpdate(kind="business"), expected_version=person.version
         ),
         "company_name",
         "company name",
@@ -339,7 +361,7 @@ def test_second_primary_contact_is_refused(services: Services, seed: Seed) -> No
     assert_refused(
         services,
         lambda: services.contacts.add(
-            seed.business, {"first_name": "Eva", "last_name": "Neves", "is_primary": True}
+            seed.business, ContactCreate(first_name="Eva", last_name="Neves", is_primary=True)
         ),
         "is_primary",
         "primary contact",
@@ -352,7 +374,7 @@ def test_only_primary_contact_cannot_be_unmarked(services: Services, seed: Seed)
     """Unmarking the only primary contact is refused: one must always be primary."""
     assert_refused(
         services,
-        lambda: services.contacts.update(seed.contact, {"is_primary": False}),
+        lambda: services.contacts.update(seed.contact, ContactUpdate(is_primary=False)),
         "is_primary",
         "primary",
     )
@@ -379,19 +401,19 @@ def test_card_number_in_note_is_refused(services: Services, seed: Seed, text: st
     """A full card number (spaces, dashes or plain) in a note's body or title is refused."""
     assert_refused(
         services,
-        lambda: services.notes.add(seed.person, {"title": "Call", "body": text}),
+        lambda: services.notes.add(seed.person, NoteCreate(title="Call", body=text)),
         "body",
         "card number",
     )
     assert_refused(
         services,
-        lambda: services.notes.add(seed.person, {"title": text}),
+        lambda: services.notes.add(seed.person, NoteCreate(title=text)),
         "title",
         "card number",
     )
     assert_refused(
         services,
-        lambda: services.notes.update(seed.note, {"body": f"Update: {text}"}),
+        lambda: services.notes.update(seed.note, NoteUpdate(body=f"Update: {text}")),
         "body",
         "card number",
     )
@@ -410,7 +432,7 @@ ORDINARY_NUMBERS = [
 @pytest.mark.parametrize("text", ORDINARY_NUMBERS)
 def test_ordinary_numbers_in_note_are_accepted(services: Services, seed: Seed, text: str) -> None:
     """Phones, order numbers and non-Luhn digit runs in a note are stored as typed."""
-    note = services.notes.add(seed.person, {"title": "Numbers", "body": text})
+    note = services.notes.add(seed.person, NoteCreate(title="Numbers", body=text))
     stored = [n for n in services.notes.list(seed.person) if n.id == note.id]
     assert [n.body for n in stored] == [text]
 
@@ -423,11 +445,13 @@ def test_stale_update_of_same_field_is_refused_with_both_values(
 ) -> None:
     """An edit based on an old version that changes a field someone else changed is refused."""
     opened = services.customers.get(seed.person)
-    services.customers.update(seed.person, {"first_name": "Bea"}, expected_version=opened.version)
+    services.customers.update(
+        seed.person, CustomerUpdate(first_name="Bea"), expected_version=opened.version
+    )
     before = dump(services)
     with pytest.raises(ConflictError) as info:
         services.customers.update(
-            seed.person, {"first_name": "Cid"}, expected_version=opened.version
+            seed.person, CustomerUpdate(first_name="Cid"), expected_version=opened.version
         )
     exc = info.value
     assert [(c.field, c.then, c.now, c.yours) for c in exc.conflicts] == [
@@ -442,10 +466,12 @@ def test_stale_update_of_same_field_is_refused_with_both_values(
 def test_stale_update_of_a_note_is_refused(services: Services, seed: Seed) -> None:
     """Child rows use the same check: a stale edit of the same note field is refused."""
     note = services.notes.list(seed.person)[0]
-    services.notes.update(seed.note, {"body": "First clerk"}, expected_version=note.version)
+    services.notes.update(seed.note, NoteUpdate(body="First clerk"), expected_version=note.version)
     before = dump(services)
     with pytest.raises(ConflictError) as info:
-        services.notes.update(seed.note, {"body": "Second clerk"}, expected_version=note.version)
+        services.notes.update(
+            seed.note, NoteUpdate(body="Second clerk"), expected_version=note.version
+        )
     assert [(c.field, c.then, c.now) for c in info.value.conflicts] == [
         ("body", "Went well.", "First clerk")
     ]
@@ -460,7 +486,7 @@ def test_bad_tag_on_create_leaves_no_customer_behind(services: Services, seed: S
     assert_refused(
         services,
         lambda: services.customers.create(
-            {"first_name": "Half", "email": "half@example.com"}, tags=["ok", "bad\x00tag"]
+            CustomerCreate(first_name="Half", email="half@example.com", tags=["ok", "bad\x00tag"])
         ),
         "tags",
         "NUL",
@@ -486,19 +512,19 @@ def test_hostile_text_round_trips_byte_for_byte(services: Services, key: str) ->
     """Markup, escapes, emoji, RTL, combining marks and 10,000 chars come back unchanged."""
     text = HOSTILE[key]
     created = services.customers.create(
-        {"first_name": text, "last_name": text, "email": f"{key}@example.com"}
+        CustomerCreate(first_name=text, last_name=text, email=f"{key}@example.com")
     )
     read = services.customers.get(created.id)
     assert read.first_name is not None and read.last_name is not None
     assert read.first_name.encode("utf-8") == text.encode("utf-8")
     assert read.last_name.encode("utf-8") == text.encode("utf-8")
     title = text if len(text) <= 300 else "long"
-    note = services.notes.add(created.id, {"title": title, "body": text})
+    note = services.notes.add(created.id, NoteCreate(title=title, body=text))
     (stored,) = [n for n in services.notes.list(created.id) if n.id == note.id]
     assert stored.body.encode("utf-8") == text.encode("utf-8")
     assert stored.title.encode("utf-8") == title.encode("utf-8")
     updated = services.customers.update(
-        created.id, {"last_name": text[::-1]}, expected_version=read.version
+        created.id, CustomerUpdate(last_name=text[::-1]), expected_version=read.version
     )
     assert services.customers.get(updated.id).last_name == text[::-1]
 
@@ -508,13 +534,13 @@ def test_text_over_the_limit_is_refused(services: Services, seed: Seed) -> None:
     text = "x" * 10_001
     assert_refused(
         services,
-        lambda: services.customers.create({"first_name": text}),
+        lambda: services.customers.create(CustomerCreate(first_name=text)),
         "first_name",
         "first name",
     )
     assert_refused(
         services,
-        lambda: services.notes.add(seed.person, {"title": "Long", "body": text}),
+        lambda: services.notes.add(seed.person, NoteCreate(title="Long", body=text)),
         "body",
         "body",
     )
@@ -525,7 +551,7 @@ def test_nul_is_refused(services: Services, seed: Seed, text: str) -> None:
     """A NUL character is refused in names, note titles and note bodies."""
     assert_refused(
         services,
-        lambda: services.customers.create({"first_name": text, "last_name": "Lima"}),
+        lambda: services.customers.create(CustomerCreate(first_name=text, last_name="Lima")),
         "first_name",
         "NUL",
     )
@@ -533,20 +559,171 @@ def test_nul_is_refused(services: Services, seed: Seed, text: str) -> None:
     assert_refused(
         services,
         lambda: services.customers.update(
-            seed.person, {"last_name": text}, expected_version=person.version
+            seed.person, CustomerUpdate(last_name=text), expected_version=person.version
         ),
         "last_name",
         "NUL",
     )
     assert_refused(
         services,
-        lambda: services.notes.add(seed.person, {"title": "Nul", "body": text}),
+        lambda: services.notes.add(seed.person, NoteCreate(title="Nul", body=text)),
         "body",
         "NUL",
     )
     assert_refused(
         services,
-        lambda: services.notes.add(seed.person, {"title": f"T{text}"}),
+        lambda: services.notes.add(seed.person, NoteCreate(title=f"T{text}")),
         "title",
         "NUL",
     )
+
+
+# --- a customer saved with its children: all of it or nothing ----------------------
+
+ADDRESS = AddressCreate(line1="1 Rua Nova", city="Lisboa", country="PT")
+CONTACT = ContactCreate(first_name="Eva", email="eva@nova.example")
+NOTE = NoteCreate(title="Met at the fair")
+
+
+def new_business(**children: Any) -> CustomerCreate:
+    """A new business with a tag, an address, a contact and a note, unless `children` says."""
+    given: dict[str, Any] = {"tags": ["wholesale"], "addresses": [ADDRESS],
+                             "contacts": [CONTACT], "notes": [NOTE], **children}  # fmt: skip
+    return CustomerCreate(
+        kind="business", company_name="Nova Lda", email="nova@example.pt", **given
+    )
+
+
+SHIPPING_AS_DEFAULT = AddressCreate(
+    kind="shipping", line1="Depot", city="Porto", is_default_billing=True
+)
+REFUSED_CHILDREN = {
+    # Refused by the checks before the transaction opens...
+    "address without a city": (
+        {"addresses": [ADDRESS, AddressCreate(line1="2 Rua")]}, "address", 1, "city", "required"
+    ),
+    "contact e-mail": (
+        {"contacts": [ContactCreate(first_name="Rui", email="rui@@x")]}, "contact", 0, "email", "e-mail"
+    ),
+    "card number in a note": (
+        {"notes": [NoteCreate(title="Card 4111 1111 1111 1111")]}, "note", 0, "title", "card number"
+    ),
+    # ...and while writing, after the customer, its tags and other children were flushed.
+    "shipping address as default billing": (
+        {"addresses": [ADDRESS, SHIPPING_AS_DEFAULT]}, "address", 1, "is_default_billing", "billing"
+    ),
+    "over-long tag": ({"tags": ["x" * 65]}, None, None, "tags", "limit"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("children", "entity", "index", "field", "words"),
+    list(REFUSED_CHILDREN.values()),
+    ids=list(REFUSED_CHILDREN),
+)
+def test_refused_child_leaves_nothing_of_a_new_customer(
+    services: Services,
+    children: dict[str, Any],
+    entity: str | None,
+    index: int | None,
+    field: str,
+    words: str,
+) -> None:
+    """A new customer with a refused address, contact, note or tag is not saved at all."""
+    exc = assert_refused(services, lambda: services.customers.create(new_business(**children)),
+                         field, words)  # fmt: skip
+    assert services.customers.count() == 0
+    if entity is not None:
+        assert isinstance(exc, ChildRefused)
+        assert (exc.entity, exc.index, exc.row_id) == (entity, index, None)
+
+
+def test_contacts_of_an_individual_refuse_the_whole_customer(services: Services) -> None:
+    """Contacts on an individual are refused after the customer row was written: none stays."""
+    data = CustomerCreate(first_name="Ana", addresses=[ADDRESS], contacts=[CONTACT], tags=["x"])
+    exc = assert_refused(services, lambda: services.customers.create(data), "customer", "business")
+    assert isinstance(exc, ChildRefused) and (exc.entity, exc.index) == ("contact", 0)
+
+
+def edit_of_stored_business(services: Services, **children: Any) -> tuple[int, CustomerUpdate]:
+    """A stored business, and an edit of its name and tags with `children` changes."""
+    created = services.customers.create(new_business())
+    [address] = services.addresses.list(created.id)
+    [contact] = services.contacts.list(created.id)
+    made = {k: v(address, contact) if callable(v) else v for k, v in children.items()}
+    edit = CustomerUpdate(company_name="Nova Two Lda", tags=["retail"], **made)
+    return created.id, edit
+
+
+EDIT_REFUSALS = {
+    "contact e-mail": (
+        {"contact_edits": lambda a, c: [ContactEdit(id=c.id, version=c.version,
+                                                    changes=ContactUpdate(email="rui@@x"))]},
+        "contact", "row", "email", "e-mail",
+    ),
+    "new address without a city": (
+        {"new_addresses": [AddressCreate(line1="3 Rua")]}, "address", 0, "city", "required"
+    ),
+    "only primary contact unticked (while writing)": (
+        {"contact_edits": lambda a, c: [ContactEdit(id=c.id, version=c.version,
+                                                    changes=ContactUpdate(is_primary=False))]},
+        "contact", "row", "is_primary", "one must always be",
+    ),
+    "shipping address as default (while writing)": (
+        {"address_edits": lambda a, c: [AddressEdit(id=a.id, version=a.version,
+                                                    changes=AddressUpdate(city="Sintra"))],
+         "new_addresses": [SHIPPING_AS_DEFAULT], "new_notes": [NOTE]},
+        "address", 0, "is_default_billing", "billing",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("children", "entity", "place", "field", "words"),
+    list(EDIT_REFUSALS.values()),
+    ids=list(EDIT_REFUSALS),
+)
+def test_refused_child_leaves_an_edited_customer_as_it_was(
+    services: Services,
+    children: dict[str, Any],
+    entity: str,
+    place: int | str,
+    field: str,
+    words: str,
+) -> None:
+    """An edit with a refused child change keeps the customer's fields, tags and children."""
+    cid, edit = edit_of_stored_business(services, **children)
+    exc = assert_refused(
+        services, lambda: services.customers.update(cid, edit, expected_version=1), field, words
+    )
+    assert isinstance(exc, ChildRefused) and exc.entity == entity
+    if place == "row":
+        assert exc.index is None and exc.row_id is not None
+    else:
+        assert (exc.index, exc.row_id) == (place, None)
+    assert services.customers.get(cid).company_name == "Nova Lda"
+
+
+def test_stale_or_foreign_child_edit_leaves_everything_as_it_was(services: Services) -> None:
+    """A child edit overtaken by another clerk, or naming another customer's row, writes nothing."""
+    cid, edit = edit_of_stored_business(
+        services,
+        contact_edits=lambda a, c: [
+            ContactEdit(id=c.id, version=c.version, changes=ContactUpdate(title="Buyer"))
+        ],
+    )
+    [contact] = services.contacts.list(cid)
+    services.contacts.update(contact.id, ContactUpdate(title="Owner"), expected_version=1)
+    before = dump(services)
+    with pytest.raises(ConflictError) as conflict:
+        services.customers.update(cid, edit, expected_version=1)
+    assert (conflict.value.entity, conflict.value.row_id) == ("contact", contact.id)
+    assert dump(services) == before
+    other = services.customers.create(CustomerCreate(first_name="Bo", addresses=[ADDRESS]))
+    [foreign] = services.addresses.list(other.id)
+    before = dump(services)
+    with pytest.raises(NotFound):
+        services.customers.update(
+            cid, CustomerUpdate(tags=["x"], removed_addresses=[foreign.id]), expected_version=1
+        )
+    assert dump(services) == before

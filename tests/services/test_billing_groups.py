@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
+from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import ConflictError, NotFound, ValidationError
 from crm_tui.services.registry import Services
 
@@ -20,11 +21,9 @@ def firms(services: Services) -> dict[str, int]:
     """Two businesses with money rows, one individual."""
     c = services.customers
     out = {
-        "acme": c.create({"kind": "business", "company_name": "Acme", "email": "a@acme.example.com",
-                          "payment_terms": "Net 30"}).id,
-        "bolt": c.create({"kind": "business", "company_name": "Bolt", "email": "b@bolt.example.com",
-                          "payment_terms": "Net 7"}).id,
-        "ivy": c.create({"first_name": "Ivy", "email": "ivy@example.com"}).id,
+        "acme": c.create(CustomerCreate(kind="business", company_name="Acme", email="a@acme.example.com", payment_terms="Net 30")).id,
+        "bolt": c.create(CustomerCreate(kind="business", company_name="Bolt", email="b@bolt.example.com", payment_terms="Net 7")).id,
+        "ivy": c.create(CustomerCreate(first_name="Ivy", email="ivy@example.com")).id,
     }  # fmt: skip
     b = services.billing
     b.add_subscription(
@@ -92,7 +91,7 @@ def test_membership_is_a_customer_change(services: Services, firms: dict[str, in
     other = services.billing_groups.create("South")
     with pytest.raises(ConflictError):
         services.customers.update(
-            firms["acme"], {"billing_group_id": other.id}, expected_version=before
+            firms["acme"], CustomerUpdate(billing_group_id=other.id), expected_version=before
         )
     services.billing_groups.remove_member(group.id, firms["acme"])
     assert services.customers.get(firms["acme"]).billing_group_id is None

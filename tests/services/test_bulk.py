@@ -13,6 +13,7 @@ from sqlmodel import col
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, CustomerTag, Tag
 from crm_tui.services.bulk.service import BulkService, Selection, neutralise
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search.service import SearchFilters
@@ -21,7 +22,9 @@ from crm_tui.services.search.service import SearchFilters
 def _make(services: Services, n: int, **extra: str) -> list[int]:
     return [
         services.customers.create(
-            {"first_name": f"Bulk{i}", "last_name": "Person", "email": f"b{i}@example.com", **extra}
+            CustomerCreate(
+                first_name=f"Bulk{i}", last_name="Person", email=f"b{i}@example.com", **extra
+            )
         ).id
         for i in range(n)
     ]
@@ -99,7 +102,7 @@ def test_racing_untag_logs_the_removal_once(settings: Settings, services: Servic
 def test_set_status_on_all_matches_except_excluded(services: Services) -> None:
     """A status change over every search match skips unmarked rows and bumps versions."""
     ids = _make(services, 6)
-    other = services.customers.create({"first_name": "Zed", "email": "zed@example.com"}).id
+    other = services.customers.create(CustomerCreate(first_name="Zed", email="zed@example.com")).id
     selection = Selection(all_matches=True, query="bulk", excluded=frozenset({ids[0]}))
     progress: list[tuple[int, int]] = []
     result = _bulk(services).set_status(
@@ -152,7 +155,7 @@ def test_export_csv_neutralises_formulas(services: Services, tmp_path: Path) -> 
     """The CSV has a header, one row per customer, and formula-like cells defused."""
     ids = _make(services, 2)
     hostile = services.customers.create(
-        {"first_name": "=HYPERLINK(1)", "last_name": "@evil", "email": "h@example.com"}
+        CustomerCreate(first_name="=HYPERLINK(1)", last_name="@evil", email="h@example.com")
     ).id
     target = tmp_path / "out.csv"
     result = _bulk(services).export_csv(Selection(ids=frozenset([*ids, hostile])), target, chunk=2)

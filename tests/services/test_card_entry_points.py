@@ -18,6 +18,13 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.registry import Services, open_services
 
@@ -46,22 +53,24 @@ def attempts(services: Services, cid: int, bid: int) -> list[Callable[[str], obj
         return s.customers.get(cid).version
 
     return [
-        lambda t: s.customers.create({"first_name": t}),
-        lambda t: s.customers.create({"first_name": "A", "last_name": t}),
-        lambda t: s.customers.create({"kind": "business", "company_name": t}),
-        lambda t: s.customers.update(cid, {"last_name": t}, expected_version=version()),
-        lambda t: s.customers.update(cid, {"owner": t}, expected_version=version()),
-        lambda t: s.customers.update(cid, {"segment": t}, expected_version=version()),
-        lambda t: s.customers.update(bid, {"registration_number": t}, expected_version=1),
-        lambda t: s.customers.update(bid, {"industry": t}, expected_version=1),
+        lambda t: s.customers.create(CustomerCreate(first_name=t)),
+        lambda t: s.customers.create(CustomerCreate(first_name="A", last_name=t)),
+        lambda t: s.customers.create(CustomerCreate(kind="business", company_name=t)),
+        lambda t: s.customers.update(cid, CustomerUpdate(last_name=t), expected_version=version()),
+        lambda t: s.customers.update(cid, CustomerUpdate(owner=t), expected_version=version()),
+        lambda t: s.customers.update(cid, CustomerUpdate(segment=t), expected_version=version()),
+        lambda t: s.customers.update(
+            bid, CustomerUpdate(registration_number=t), expected_version=1
+        ),
+        lambda t: s.customers.update(bid, CustomerUpdate(industry=t), expected_version=1),
         lambda t: s.customers.block(cid, t),
         lambda t: s.customers.set_tags(cid, [t[:60]]),
-        lambda t: s.addresses.add(cid, {"line1": t, "city": "Leeds"}),
-        lambda t: s.addresses.add(cid, {"line1": "1 Road", "city": t}),
-        lambda t: s.contacts.add(bid, {"first_name": t}),
-        lambda t: s.contacts.add(bid, {"first_name": "Bo", "title": t}),
-        lambda t: s.notes.add(cid, {"title": t}),
-        lambda t: s.notes.add(cid, {"title": "Call", "body": t}),
+        lambda t: s.addresses.add(cid, AddressCreate(line1=t, city="Leeds")),
+        lambda t: s.addresses.add(cid, AddressCreate(line1="1 Road", city=t)),
+        lambda t: s.contacts.add(bid, ContactCreate(first_name=t)),
+        lambda t: s.contacts.add(bid, ContactCreate(first_name="Bo", title=t)),
+        lambda t: s.notes.add(cid, NoteCreate(title=t)),
+        lambda t: s.notes.add(cid, NoteCreate(title="Call", body=t)),
         lambda t: s.billing.add_subscription(
             cid, {"product": "Router", "monthly_amount": "1.00", "asset_serial": t}
         ),
@@ -105,8 +114,8 @@ def test_no_card_number_reaches_any_file(sqlite_settings: Settings, tmp_path: Pa
 
     services = open_services(sqlite_settings)
     try:
-        cid = services.customers.create({"first_name": "Ana", "email": "ana@example.pt"}).id
-        bid = services.customers.create({"kind": "business", "company_name": "Acme"}).id
+        cid = services.customers.create(CustomerCreate(first_name="Ana", email="ana@example.pt")).id
+        bid = services.customers.create(CustomerCreate(kind="business", company_name="Acme")).id
         stored: list[tuple[int, str]] = []
         ways = attempts(services, cid, bid)
         for index, attempt in enumerate(ways):
@@ -169,8 +178,8 @@ def test_the_byte_search_would_see_a_stored_number(sqlite_settings: Settings) ->
     services = open_services(sqlite_settings)
     try:
         services.notes.add(
-            services.customers.create({"first_name": "A"}).id,
-            {"title": "Call", "body": "4111 1111 1111 1112"},
+            services.customers.create(CustomerCreate(first_name="A")).id,
+            NoteCreate(title="Call", body="4111 1111 1111 1112"),
         )
     finally:
         services.close()

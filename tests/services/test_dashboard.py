@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from crm_tui.models import Customer
+from crm_tui.services.customers.inputs import CustomerCreate, NoteCreate
 from crm_tui.services.dashboard.service import PANELS, load_panel, month_ends, month_starts
 from crm_tui.services.registry import Services
 
@@ -45,7 +46,7 @@ def ids(services: Services) -> dict[str, int]:
     c = services.customers
     out = {
         f"c{i}": c.create(
-            {"first_name": f"Cust{i}", "last_name": "Test", "email": f"c{i}@example.com"}
+            CustomerCreate(first_name=f"Cust{i}", last_name="Test", email=f"c{i}@example.com")
         ).id
         for i in range(8)
     }
@@ -81,13 +82,13 @@ def ids(services: Services) -> dict[str, int]:
     for who, amount, status, day in payments:
         b.record_payment(out[who], {"amount": amount, "status": status, "paid_at": day})
     n = services.notes
-    n.add(out["c1"], {"title": "Call back", "type": "task", "follow_up_on": "2026-01-10"})
-    n.add(out["c2"], {"title": "Send quote", "type": "task", "follow_up_on": "2026-01-15"})
-    n.add(out["c3"], {"title": "Later", "type": "task", "follow_up_on": "2026-01-16"})
+    n.add(out["c1"], NoteCreate(title="Call back", type="task", follow_up_on="2026-01-10"))
+    n.add(out["c2"], NoteCreate(title="Send quote", type="task", follow_up_on="2026-01-15"))
+    n.add(out["c3"], NoteCreate(title="Later", type="task", follow_up_on="2026-01-16"))
     n.add(
-        out["c1"], {"title": "Done one", "type": "task", "follow_up_on": "2026-01-05", "done": True}
+        out["c1"], NoteCreate(title="Done one", type="task", follow_up_on="2026-01-05", done=True)
     )
-    n.add(out["c5"], {"title": "Plain note"})
+    n.add(out["c5"], NoteCreate(title="Plain note"))
     _set(services, out["c3"], status="inactive")
     _set(services, out["c7"], status="merged", merged_into_id=out["c1"])
     return out

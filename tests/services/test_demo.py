@@ -10,6 +10,7 @@ from sqlmodel import col
 from crm_tui.config import Settings
 from crm_tui.models import Customer, Payment, Subscription
 from crm_tui.services.checks import check_database
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 
@@ -19,7 +20,9 @@ def test_demo_is_consistent_and_new_customers_still_save(services: Services) -> 
     DemoBuilder(services.ctx, seed=5, as_of=date(2026, 1, 15)).run(30)
     report = check_database(services.ctx.db.engine)
     assert report.ok, report.problems
-    created = services.customers.create({"first_name": "New", "email": "new.one@example.com"})
+    created = services.customers.create(
+        CustomerCreate(first_name="New", email="new.one@example.com")
+    )
     assert created.id == 31
 
 

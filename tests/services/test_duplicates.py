@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.merge.duplicates import SAME_EMAIL, SAME_PHONE, LikelyDuplicate
 from crm_tui.services.registry import Services
 
@@ -11,15 +12,15 @@ from crm_tui.services.registry import Services
 @pytest.fixture
 def ana(services: Services) -> int:
     created = services.customers.create(
-        {
-            "first_name": "Ana",
-            "last_name": "Lima",
-            "email": "Ana.Lima@Example.pt",
-            "phone": "+351 912 345 678",
-        }
+        CustomerCreate(
+            first_name="Ana",
+            last_name="Lima",
+            email="Ana.Lima@Example.pt",
+            phone="+351 912 345 678",
+        )
     )
     services.customers.create(
-        {"first_name": "Bruno", "last_name": "Costa", "email": "bruno@example.pt"}
+        CustomerCreate(first_name="Bruno", last_name="Costa", email="bruno@example.pt")
     )
     return created.id
 
@@ -79,7 +80,7 @@ def test_exclude_and_erased(services: Services, ana: int) -> None:
 def test_exact_matches_rank_first(services: Services, ana: int) -> None:
     """An e-mail match ranks before a phone match, and the list is capped."""
     other = services.customers.create(
-        {"first_name": "Rui", "last_name": "Sousa", "phone": "+44 20 7946 0958"}
+        CustomerCreate(first_name="Rui", last_name="Sousa", phone="+44 20 7946 0958")
     )
     hits = services.duplicates.find("Rui Sousa", "+44 20 7946 0958", "ana.lima@example.pt")
     assert _ids(hits) == [ana, other.id]
@@ -88,7 +89,9 @@ def test_exact_matches_rank_first(services: Services, ana: int) -> None:
 
 def test_short_local_part_with_a_name_typo(services: Services, ana: int) -> None:
     """A short e-mail local part is paired with each name word, so one typo still matches."""
-    services.customers.create({"first_name": "Rita", "last_name": "Lopes", "email": "ritl@a.pt"})
+    services.customers.create(
+        CustomerCreate(first_name="Rita", last_name="Lopes", email="ritl@a.pt")
+    )
     hits = services.duplicates.find("Rita Lopez", None, "ritl@b.pt")
     assert [h.name for h in hits] == ["Rita Lopes"]
 

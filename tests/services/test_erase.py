@@ -25,6 +25,13 @@ from crm_tui.models import (
     Note,
     PaymentMethod,
 )
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services, open_services
 
@@ -107,26 +114,26 @@ def victim(services: Services) -> Victim:
 
 def make_victim(services: Services) -> Victim:
     created = services.customers.create(
-        {
-            "kind": "business",
-            "company_name": COMPANY,
-            "first_name": OLD_NAME,
-            "last_name": LAST,
-            "email": OLD_EMAIL,
-            "phone": PHONE,
-            "date_of_birth": "1980-02-03",
-        },
-        tags=["VIP"],
+        CustomerCreate(
+            kind="business",
+            company_name=COMPANY,
+            first_name=OLD_NAME,
+            last_name=LAST,
+            email=OLD_EMAIL,
+            phone=PHONE,
+            date_of_birth="1980-02-03",
+            tags=["VIP"],
+        ),
     )
     cid = created.id
     services.customers.update(
-        cid, {"first_name": FIRST, "email": EMAIL}, expected_version=created.version
+        cid, CustomerUpdate(first_name=FIRST, email=EMAIL), expected_version=created.version
     )
-    services.addresses.add(cid, {"line1": STREET, "city": "Leeds", "postal_code": "LS1 1AA"})
+    services.addresses.add(cid, AddressCreate(line1=STREET, city="Leeds", postal_code="LS1 1AA"))
     services.contacts.add(
-        cid, {"first_name": CONTACT, "email": CONTACT_EMAIL, "phone": "+44 20 7946 0999"}
+        cid, ContactCreate(first_name=CONTACT, email=CONTACT_EMAIL, phone="+44 20 7946 0999")
     )
-    services.notes.add(cid, {"title": NOTE_TITLE, "body": NOTE_BODY})
+    services.notes.add(cid, NoteCreate(title=NOTE_TITLE, body=NOTE_BODY))
     method = services.billing.add_payment_method(
         cid,
         {"brand": "Visa", "bin": "411111", "last4": "1111", "exp_month": 12, "exp_year": 2030,
@@ -140,9 +147,9 @@ def make_victim(services: Services) -> Victim:
     )
     p2 = services.billing.record_payment(cid, {"amount": "5.00", "status": "pending"})
     bystander = services.customers.create(
-        {"first_name": "Carla", "last_name": "Dias", "email": "carla@example.pt"}, tags=["VIP"]
+        CustomerCreate(first_name="Carla", last_name="Dias", email="carla@example.pt", tags=["VIP"])
     )
-    services.notes.add(bystander.id, {"title": "Bystander note"})
+    services.notes.add(bystander.id, NoteCreate(title="Bystander note"))
     services.billing.record_payment(bystander.id, {"amount": "7.00"})
     assert p1.id is not None and p2.id is not None
     return Victim(cid, created.number, bystander.id, (p1.id, p2.id))
@@ -216,11 +223,11 @@ def test_erased_customer_cannot_be_found_or_edited(services: Services, victim: V
     erased = services.customers.get(victim.id)
     with pytest.raises(ValidationError):
         services.customers.update(
-            victim.id, {"first_name": "Back"}, expected_version=erased.version
+            victim.id, CustomerUpdate(first_name="Back"), expected_version=erased.version
         )
     with pytest.raises(ValidationError):
-        services.notes.add(victim.id, {"title": "Hello again"})
-    again = services.customers.create({"first_name": "New", "email": EMAIL.upper()})
+        services.notes.add(victim.id, NoteCreate(title="Hello again"))
+    again = services.customers.create(CustomerCreate(first_name="New", email=EMAIL.upper()))
     assert again.id != victim.id
 
 
@@ -289,8 +296,8 @@ def test_erasing_a_merged_customer_keeps_it_merged(services: Services) -> None:
     """A merged record that is erased still says merged and still points at its survivor."""
     from crm_tui.services.merge.service import MergeService
 
-    keep = services.customers.create({"first_name": "Ana", "email": "ana@example.com"}).id
-    gone = services.customers.create({"first_name": "Ana", "last_name": "Lima"}).id
+    keep = services.customers.create(CustomerCreate(first_name="Ana", email="ana@example.com")).id
+    gone = services.customers.create(CustomerCreate(first_name="Ana", last_name="Lima")).id
     MergeService(services.ctx).merge([keep, gone], keep=keep)
     services.customers.erase(gone, confirm=f"C-{gone:06d}")
     erased = services.customers.get(gone)

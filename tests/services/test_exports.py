@@ -17,6 +17,7 @@ from sqlmodel import SQLModel, col
 
 from crm_tui.config import Settings
 from crm_tui.models import Address
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.customers.rules import EDITABLE_FIELDS
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.errors import ValidationError
@@ -28,9 +29,7 @@ from crm_tui.services.registry import Services, open_services
 
 def _hostile(services: Services) -> int:
     customer = services.customers.create(
-        {"first_name": "=HYPERLINK(\"http://x\")", "last_name": "@SUM(A1)", "email": "eve@example.com",
-         "phone": "+447911123456", "segment": "-2+3", "owner": "+cmd", "loyalty_points": 7},
-        tags=["=evil"],
+        CustomerCreate(first_name="=HYPERLINK(\"http://x\")", last_name="@SUM(A1)", email="eve@example.com", phone="+447911123456", segment="-2+3", owner="+cmd", loyalty_points=7, tags=["=evil"]),
     )  # fmt: skip
     return customer.id
 
@@ -88,7 +87,7 @@ def test_selection_by_query_and_ids(services: Services, tmp_path: Path) -> None:
     """A search or a list of marked ids narrows the export; merged customers are left out."""
     eve = _hostile(services)
     bob = services.customers.create(
-        {"first_name": "Bob", "last_name": "Stone", "email": "bob@example.com"}
+        CustomerCreate(first_name="Bob", last_name="Stone", email="bob@example.com")
     ).id
     service = ExportService(services.ctx)
     assert service.export(tmp_path / "a.csv", selection=ExportSelection(query="stone")).rows == 1
@@ -164,6 +163,6 @@ def test_selection_by_list_filters(services: Services, tmp_path: Path) -> None:
     from crm_tui.services.search.service import SearchFilters
 
     _hostile(services)
-    services.customers.create({"kind": "business", "company_name": "Acme Ltd"})
+    services.customers.create(CustomerCreate(kind="business", company_name="Acme Ltd"))
     selection = ExportSelection(filters=SearchFilters(kind="business"))
     assert ExportService(services.ctx).export(tmp_path / "b.csv", selection=selection).rows == 1

@@ -12,6 +12,7 @@ from sqlmodel import col
 from crm_tui.models import Customer, CustomerSummary, Payment
 from crm_tui.services.billing import summary
 from crm_tui.services.billing.figures import CustomerFigures
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
 
 D = Decimal
@@ -47,8 +48,8 @@ def at(day: str) -> datetime:
 
 @pytest.fixture
 def customer_id(services: Services) -> int:
-    created = services.customers.create({"first_name": "Ana", "email": "ana@example.pt"})
-    services.customers.create({"first_name": "Bystander", "email": "by@example.pt"})
+    created = services.customers.create(CustomerCreate(first_name="Ana", email="ana@example.pt"))
+    services.customers.create(CustomerCreate(first_name="Bystander", email="by@example.pt"))
     return created.id
 
 

@@ -13,6 +13,15 @@ from sqlalchemy import func, select
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord
 from crm_tui.services import history
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    AddressEdit,
+    AddressUpdate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.errors import ConflictError, ValidationError
 from crm_tui.services.history import HistoryEntry
 from crm_tui.services.registry import Services, open_services
@@ -45,13 +54,13 @@ def assert_recent_by_tester(rows: list[HistoryEntry], since: datetime) -> None:
 @pytest.fixture
 def customer_id(services: Services) -> int:
     return services.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "email": "ana@example.pt"}, tags=["VIP"]
+        CustomerCreate(first_name="Ana", last_name="Lima", email="ana@example.pt", tags=["VIP"])
     ).id
 
 
 @pytest.fixture
 def business_id(services: Services) -> int:
-    return services.customers.create({"kind": "business", "company_name": "Lima Lda"}).id
+    return services.customers.create(CustomerCreate(kind="business", company_name="Lima Lda")).id
 
 
 # --- every change is recorded ----------------------------------------------------
@@ -60,9 +69,11 @@ def business_id(services: Services) -> int:
 def test_customer_create_and_field_edit_are_recorded(services: Services) -> None:
     """Creating a customer and editing a field record who, when, field, old and new."""
     start = datetime.now(UTC)
-    created = services.customers.create({"first_name": "Ana", "phone": "+44 20 7946 0958"})
+    created = services.customers.create(CustomerCreate(first_name="Ana", phone="+44 20 7946 0958"))
     services.customers.update(
-        created.id, {"first_name": "Anna", "segment": "VIP"}, expected_version=created.version
+        created.id,
+        CustomerUpdate(first_name="Anna", segment="VIP"),
+        expected_version=created.version,
     )
     rows = entries(services, created.id, "customer")
     assert_recent_by_tester(rows, start)
@@ -115,9 +126,11 @@ def test_tag_history_keeps_tag_names_as_shown(services: Services, customer_id: i
 def test_address_add_edit_remove_are_recorded(services: Services, customer_id: int) -> None:
     """Adding, editing and removing an address each leave history rows."""
     start = datetime.now(UTC)
-    address = services.addresses.add(customer_id, {"line1": "1 High St", "city": "Leeds"})
+    address = services.addresses.add(customer_id, AddressCreate(line1="1 High St", city="Leeds"))
     assert address.id is not None
-    services.addresses.update(address.id, {"city": "York"}, expected_version=address.version)
+    services.addresses.update(
+        address.id, AddressUpdate(city="York"), expected_version=address.version
+    )
     services.addresses.remove(address.id)
     rows = entries(services, customer_id, "address")
     assert_recent_by_tester(rows, start)
@@ -135,7 +148,7 @@ def test_contact_add_is_recorded(services: Services, business_id: int) -> None:
     """Adding a contact records its fields, including becoming primary."""
     start = datetime.now(UTC)
     contact = services.contacts.add(
-        business_id, {"first_name": "Rui", "email": "rui@lima.example", "title": "CFO"}
+        business_id, ContactCreate(first_name="Rui", email="rui@lima.example", title="CFO")
     )
     rows = entries(services, business_id, "contact")
     assert_recent_by_tester(rows, start)
@@ -148,9 +161,63 @@ def test_contact_add_is_recorded(services: Services, business_id: int) -> None:
     } <= changes(rows)
 
 
+def test_customer_saved_with_its_children_records_each_change(services: Services) -> None:
+    """A business created and then edited with its children in one call each: every part is
+    stored and recorded as if made one by one (ticking a new contact primary moves it)."""
+    created = services.customers.create(
+        CustomerCreate(
+            kind="business",
+            company_name="Nova Lda",
+            tags=["wholesale"],
+            addresses=[AddressCreate(line1="1 Rua", city="Lisboa", country="PT")],
+            contacts=[
+                ContactCreate(first_name="Eva"),
+                ContactCreate(first_name="Rui", is_primary=True),
+            ],
+            notes=[NoteCreate(title="Met at the fair")],
+        )  # fmt: skip
+    )
+    cid = created.id
+    [address] = services.addresses.list(cid)
+    rui, eva = services.contacts.list(cid)
+    assert address.is_default_billing and (rui.is_primary, eva.is_primary) == (True, False)
+    assert [n.title for n in services.notes.list(cid)] == ["Met at the fair"]
+    assert created.tags == ("wholesale",)
+    rows = entries(services, cid)
+    assert {(r.entity, r.action) for r in rows} == {
+        ("customer", "create"), ("customer", "update"), ("address", "create"),
+        ("contact", "create"), ("contact", "update"), ("note", "create"),
+    }  # fmt: skip
+    services.customers.update(
+        cid,
+        CustomerUpdate(
+            industry="Retail",
+            tags=["retail"],
+            address_edits=[
+                AddressEdit(
+                    id=address.id, version=address.version, changes=AddressUpdate(city="Sintra")
+                )
+            ],
+            removed_contacts=[eva.id],
+            new_addresses=[AddressCreate(kind="shipping", line1="Depot", city="Porto")],
+            new_notes=[NoteCreate(title="Second visit")],
+        ),  # fmt: skip
+        expected_version=created.version,
+    )
+    after = services.customers.get(cid)
+    assert (after.industry, after.tags, after.version) == ("Retail", ("retail",), 2)
+    assert sorted(a.city for a in services.addresses.list(cid)) == ["Porto", "Sintra"]
+    assert [c.first_name for c in services.contacts.list(cid)] == ["Rui"]
+    assert {
+        ("update", "industry", None, "Retail"), ("update", "tags", "wholesale", "retail"),
+        ("update", "city", "Lisboa", "Sintra"), ("delete", "contact", "Eva", None),
+        ("create", "city", None, "Porto"), ("create", "title", None, "Second visit"),
+    } <= changes(entries(services, cid)[len(rows):])  # fmt: skip
+
+
 def test_note_pin_is_recorded(services: Services, customer_id: int) -> None:
     """Pinning and unpinning a note records the pinned flag's old and new value."""
-    note = services.notes.add(customer_id, {"title": "Prefers mornings"})
+    note = services.notes.add(customer_id, NoteCreate(title="Prefers mornings"))
     assert note.id is not None
     start = datetime.now(UTC)
     services.notes.toggle_pin(note.id)
@@ -186,16 +253,16 @@ def test_refused_writes_record_no_history(
     current = services.customers.get(customer_id)
     attempts: list[Any] = [
         lambda: services.customers.update(
-            customer_id, {"email": "nope"}, expected_version=current.version
+            customer_id, CustomerUpdate(email="nope"), expected_version=current.version
         ),
-        lambda: services.customers.create({"first_name": "X", "email": "ANA@example.pt "}),
+        lambda: services.customers.create(CustomerCreate(first_name="X", email="ANA@example.pt ")),
         lambda: services.customers.set_tags(customer_id, ["fine", "bad\x00"]),
-        lambda: services.contacts.add(business_id, {"first_name": "A", "is_primary": True}),
-        lambda: services.contacts.add(business_id, {"first_name": "B", "phone": "abc"}),
-        lambda: services.notes.add(customer_id, {"title": "4111 1111 1111 1111"}),
+        lambda: services.contacts.add(business_id, ContactCreate(first_name="A", is_primary=True)),
+        lambda: services.contacts.add(business_id, ContactCreate(first_name="B", phone="abc")),
+        lambda: services.notes.add(customer_id, NoteCreate(title="4111 1111 1111 1111")),
         lambda: services.billing.record_payment(customer_id, {"amount": "-1"}),
     ]
-    services.contacts.add(business_id, {"first_name": "Primary"})
+    services.contacts.add(business_id, ContactCreate(first_name="Primary"))
     before = history_count(services)
     for attempt in attempts:
         with pytest.raises(ValidationError):
@@ -229,14 +296,14 @@ def test_history_and_change_commit_together(
     current = services.customers.get(customer_id)
     with pytest.raises(Boom):
         services.customers.update(
-            customer_id, {"first_name": "Changed"}, expected_version=current.version
+            customer_id, CustomerUpdate(first_name="Changed"), expected_version=current.version
         )
     with pytest.raises(Boom):
         services.customers.set_tags(customer_id, ["Other"])
     with pytest.raises(Boom):
-        services.addresses.add(customer_id, {"line1": "1 High St", "city": "Leeds"})
+        services.addresses.add(customer_id, AddressCreate(line1="1 High St", city="Leeds"))
     with pytest.raises(Boom):
-        services.contacts.add(business_id, {"first_name": "Rui"})
+        services.contacts.add(business_id, ContactCreate(first_name="Rui"))
     with pytest.raises(Boom):
         services.billing.record_payment(customer_id, {"amount": "5.00"})
     assert history_count(services) == before_count
@@ -261,9 +328,11 @@ def other_clerk(settings: Settings) -> Iterator[Services]:
 def test_edits_to_different_fields_merge(services: Services, customer_id: int) -> None:
     """Two edits from the same version to different fields both apply."""
     opened = services.customers.get(customer_id)
-    services.customers.update(customer_id, {"first_name": "Bea"}, expected_version=opened.version)
+    services.customers.update(
+        customer_id, CustomerUpdate(first_name="Bea"), expected_version=opened.version
+    )
     merged = services.customers.update(
-        customer_id, {"phone": "+44 20 7946 0958"}, expected_version=opened.version
+        customer_id, CustomerUpdate(phone="+44 20 7946 0958"), expected_version=opened.version
     )
     assert (merged.first_name, merged.phone) == ("Bea", "+442079460958")
     assert merged.version == opened.version + 2
@@ -275,11 +344,15 @@ def test_edits_to_same_field_conflict_with_both_values(
     """Two edits from the same version to the same field: the second is refused."""
     opened = services.customers.get(customer_id)
     services.customers.update(
-        customer_id, {"first_name": "Bea", "last_name": "Souza"}, expected_version=opened.version
+        customer_id,
+        CustomerUpdate(first_name="Bea", last_name="Souza"),
+        expected_version=opened.version,
     )
     with pytest.raises(ConflictError) as info:
         services.customers.update(
-            customer_id, {"last_name": "Silva", "segment": "VIP"}, expected_version=opened.version
+            customer_id,
+            CustomerUpdate(last_name="Silva", segment="VIP"),
+            expected_version=opened.version,
         )
     assert [(c.field, c.then, c.now, c.yours) for c in info.value.conflicts] == [
         ("last_name", "Lima", "Souza", "Silva")
@@ -292,9 +365,11 @@ def test_edits_to_same_field_conflict_with_both_values(
 def test_same_value_saved_twice_is_not_a_conflict(services: Services, customer_id: int) -> None:
     """Two clerks typing the same new value do not conflict."""
     opened = services.customers.get(customer_id)
-    services.customers.update(customer_id, {"last_name": "Souza"}, expected_version=opened.version)
+    services.customers.update(
+        customer_id, CustomerUpdate(last_name="Souza"), expected_version=opened.version
+    )
     again = services.customers.update(
-        customer_id, {"last_name": "Souza"}, expected_version=opened.version
+        customer_id, CustomerUpdate(last_name="Souza"), expected_version=opened.version
     )
     assert again.last_name == "Souza"
 
@@ -307,14 +382,16 @@ def test_two_processes_merge_and_conflict(
     theirs = other_clerk.customers.get(customer_id)
     assert mine.version == theirs.version
     other_clerk.customers.update(
-        customer_id, {"first_name": "Bea"}, expected_version=theirs.version
+        customer_id, CustomerUpdate(first_name="Bea"), expected_version=theirs.version
     )
     merged = services.customers.update(
-        customer_id, {"segment": "Wholesale"}, expected_version=mine.version
+        customer_id, CustomerUpdate(segment="Wholesale"), expected_version=mine.version
     )
     assert (merged.first_name, merged.segment) == ("Bea", "Wholesale")
     with pytest.raises(ConflictError) as info:
-        services.customers.update(customer_id, {"first_name": "Cid"}, expected_version=mine.version)
+        services.customers.update(
+            customer_id, CustomerUpdate(first_name="Cid"), expected_version=mine.version
+        )
     assert [(c.field, c.then, c.now, c.yours) for c in info.value.conflicts] == [
         ("first_name", "Ana", "Bea", "Cid")
     ]
@@ -326,16 +403,16 @@ def test_child_row_edits_merge_and_conflict(
     services: Services, other_clerk: Services, customer_id: int
 ) -> None:
     """Addresses follow the same rule: different fields merge, the same field conflicts."""
-    address = services.addresses.add(customer_id, {"line1": "1 High St", "city": "Leeds"})
+    address = services.addresses.add(customer_id, AddressCreate(line1="1 High St", city="Leeds"))
     assert address.id is not None
     version = address.version
-    other_clerk.addresses.update(address.id, {"city": "York"}, expected_version=version)
+    other_clerk.addresses.update(address.id, AddressUpdate(city="York"), expected_version=version)
     merged = services.addresses.update(
-        address.id, {"postal_code": "LS1 1AA"}, expected_version=version
+        address.id, AddressUpdate(postal_code="LS1 1AA"), expected_version=version
     )
     assert (merged.city, merged.postal_code) == ("York", "LS1 1AA")
     with pytest.raises(ConflictError) as info:
-        services.addresses.update(address.id, {"city": "Hull"}, expected_version=version)
+        services.addresses.update(address.id, AddressUpdate(city="Hull"), expected_version=version)
     assert [(c.field, c.then, c.now) for c in info.value.conflicts] == [("city", "Leeds", "York")]
 
 
@@ -351,7 +428,9 @@ def test_racing_saves_of_one_field_let_exactly_one_win(
     def save(svc: Services, name: str) -> None:
         barrier.wait()
         try:
-            svc.customers.update(customer_id, {"first_name": name}, expected_version=opened.version)
+            svc.customers.update(
+                customer_id, CustomerUpdate(first_name=name), expected_version=opened.version
+            )
             result = "saved"
         except ConflictError:
             result = "conflict"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.lookups.filters import LookupService
 from crm_tui.services.registry import Services
 
@@ -12,13 +13,13 @@ def test_filter_choices(services: Services) -> None:
         [("VIP", "emma"), ("Regular", "alice"), ("VIP", None), (None, "alice")]
     ):
         services.customers.create(
-            {
-                "first_name": f"L{i}",
-                "email": f"l{i}@example.com",
-                "segment": segment,
-                "owner": owner,
-            },
-            tags=["zeta", "Alpha"] if i == 0 else [],
+            CustomerCreate(
+                first_name=f"L{i}",
+                email=f"l{i}@example.com",
+                segment=segment,
+                owner=owner,
+                tags=["zeta", "Alpha"] if i == 0 else [],
+            ),
         )
     choices = LookupService(services.ctx).filter_choices()
     assert choices.segments == ("Regular", "VIP")

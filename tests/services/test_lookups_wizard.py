@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
 
 
 def test_lookups_offer_values_in_use(services: Services) -> None:
     """Values on recent customers come first; defaults and closed lists fill in."""
     services.customers.create(
-        {"kind": "business", "company_name": "Acme", "industry": "Robotics", "currency": "SEK"},
-        tags=["Priority"],
+        CustomerCreate(
+            kind="business",
+            company_name="Acme",
+            industry="Robotics",
+            currency="SEK",
+            tags=["Priority"],
+        ),
     )
     lookups = services.wizard_lookups.load()
     assert lookups.industries[0] == "Robotics"

@@ -26,6 +26,7 @@ from crm_tui.models import (
     Subscription,
     Tag,
 )
+from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import ConflictError, ValidationError
 from crm_tui.services.merge.service import MergeService, customer_references
 from crm_tui.services.registry import Services
@@ -34,7 +35,7 @@ NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
 
 
 def _customer(services: Services, **values: object) -> int:
-    return services.customers.create(dict(values)).id
+    return services.customers.create(CustomerCreate(**dict(values))).id
 
 
 def _children(services: Services, cid: int, tag: str) -> None:
@@ -202,6 +203,8 @@ def test_merged_customer_cannot_be_edited(services: Services) -> None:
     MergeService(services.ctx).merge([keep, gone], keep=keep)
     version = services.customers.get(gone).version
     with pytest.raises(ValidationError, match="merged into another"):
-        services.customers.update(gone, {"email": "other@example.com"}, expected_version=version)
+        services.customers.update(
+            gone, CustomerUpdate(email="other@example.com"), expected_version=version
+        )
     assert services.customers.get(gone).email == "ana.lima@example.com"
-    assert services.customers.create({"first_name": "Eva", "email": "other@example.com"}).id
+    assert services.customers.create(CustomerCreate(first_name="Eva", email="other@example.com")).id

@@ -17,6 +17,7 @@ import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.config import Settings
 from crm_tui.db import migrate
 from crm_tui.db.engine import make_engine
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import open_services
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -108,7 +109,9 @@ def test_opening_services_migrates_a_new_database(empty_url: str) -> None:
     """The app's first start on an empty database migrates it and can save a customer."""
     services = open_services(Settings(database_url=empty_url, clerk="tester"))
     try:
-        created = services.customers.create({"first_name": "Ana", "email": "ana@example.pt"})
+        created = services.customers.create(
+            CustomerCreate(first_name="Ana", email="ana@example.pt")
+        )
         assert services.customers.get(created.id).email == "ana@example.pt"
         assert migrate.is_current(services.ctx.db.engine)
     finally:

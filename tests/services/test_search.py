@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import BillingGroup, CustomerSummary, Segment, SegmentMember
+from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.registry import Services
 from crm_tui.services.search import service as search_module
@@ -65,7 +66,7 @@ HOSTILE = [
 
 
 def add(services: Services, **fields: Any) -> CustomerRead:
-    return services.customers.create(fields)
+    return services.customers.create(CustomerCreate(**fields))
 
 
 def ids(services: Services, query: str, **kwargs: Any) -> list[int]:
@@ -314,7 +315,9 @@ def test_filters(services: Services) -> None:
         owner="ana",
         segment="retail",
     )
-    vip = services.customers.create({"first_name": "Vera", "last_name": "Shop"}, tags=["VIP"])
+    vip = services.customers.create(
+        CustomerCreate(first_name="Vera", last_name="Shop", tags=["VIP"])
+    )
     blocked = add(services, first_name="Bill", last_name="Shop")
     services.customers.block(blocked.id, "fraud")
     set_figures(services, vip.id, lifetime_value=Decimal("120.00"), active_subscriptions=2)
@@ -393,7 +396,9 @@ def test_matching_ids_query_selects_every_match(services: Services) -> None:
 def test_index_follows_every_write(services: Services) -> None:
     """Renames, direct updates and erasure keep the search index in step."""
     customer = add(services, first_name="Oldfirst", last_name="Person")
-    services.customers.update(customer.id, {"first_name": "Newfirst"}, expected_version=1)
+    services.customers.update(
+        customer.id, CustomerUpdate(first_name="Newfirst"), expected_version=1
+    )
     assert ids(services, "newfirst") == [customer.id]
     assert ids(services, "oldfirst") == []
     with services.ctx.write() as session:

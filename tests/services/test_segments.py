@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary
+from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
 from crm_tui.services.segments.rules import FIELDS, RuleSet, parse_rules
@@ -56,26 +57,21 @@ def build(services: Services) -> People:
     c = services.customers
     group = services.billing_groups.create("North")
     ids = {
-        "ana": c.create({"first_name": "Ana", "last_name": "Lima", "email": "ana@example.com",
-                         "loyalty_points": 500}, tags=["vip"]).id,
-        "bob": c.create({"first_name": "Bob", "last_name": "Stone", "email": "bob@example.com",
-                         "status": "churned"}, tags=["late-payer"]).id,
-        "acme": c.create({"kind": "business", "company_name": "Acme Ltd", "industry": "Retail",
-                          "email": "acme@example.com", "billing_group_id": group.id}).id,
-        "zed": c.create({"kind": "business", "company_name": "Zed Co", "industry": "100%_Trade",
-                         "email": "zed@example.com", "status": "prospect"}, tags=["vip", "b2b"]).id,
-        "eve": c.create({"first_name": "Eve", "last_name": HOSTILE, "email": "eve@example.com",
-                         "status": "inactive"}).id,
-        "gone": c.create({"first_name": "Gone", "email": "gone@example.com"}).id,
+        "ana": c.create(CustomerCreate(first_name="Ana", last_name="Lima", email="ana@example.com", loyalty_points=500, tags=["vip"])).id,
+        "bob": c.create(CustomerCreate(first_name="Bob", last_name="Stone", email="bob@example.com", status="churned", tags=["late-payer"])).id,
+        "acme": c.create(CustomerCreate(kind="business", company_name="Acme Ltd", industry="Retail", email="acme@example.com", billing_group_id=group.id)).id,
+        "zed": c.create(CustomerCreate(kind="business", company_name="Zed Co", industry="100%_Trade", email="zed@example.com", status="prospect", tags=["vip", "b2b"])).id,
+        "eve": c.create(CustomerCreate(first_name="Eve", last_name=HOSTILE, email="eve@example.com", status="inactive")).id,
+        "gone": c.create(CustomerCreate(first_name="Gone", email="gone@example.com")).id,
     }  # fmt: skip
     for name, day in (("ana", "2024-01-10"), ("bob", "2025-12-30"), ("acme", "2023-05-05"),
                       ("zed", "2025-11-20"), ("eve", "2022-03-03"), ("gone", "2024-01-01")):  # fmt: skip
         _created(services, ids[name], day)
     a = services.addresses
-    a.add(ids["ana"], {"line1": "1 High St", "city": "Leeds", "country": "GB"})
-    a.add(ids["bob"], {"line1": "Rua 2", "city": "Porto", "country": "PT"})
-    a.add(ids["acme"], {"line1": "Hauptstr. 3", "city": "Berlin", "country": "DE"})
-    a.add(ids["acme"], {"kind": "shipping", "line1": "Depot", "city": "Leeds", "country": "GB"})
+    a.add(ids["ana"], AddressCreate(line1="1 High St", city="Leeds", country="GB"))
+    a.add(ids["bob"], AddressCreate(line1="Rua 2", city="Porto", country="PT"))
+    a.add(ids["acme"], AddressCreate(line1="Hauptstr. 3", city="Berlin", country="DE"))
+    a.add(ids["acme"], AddressCreate(kind="shipping", line1="Depot", city="Leeds", country="GB"))
     b = services.billing
     for who, start in (("ana", "2025-12-20"), ("ana", "2024-02-01"), ("bob", "2026-01-02"),
                        ("acme", "2023-06-01")):  # fmt: skip

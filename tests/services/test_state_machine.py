@@ -62,6 +62,13 @@ from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary, format_number
 from crm_tui.services.billing import summary
 from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.errors import CrmError, DuplicateEmail, ValidationError
 from crm_tui.services.exports.service import ExportService
 from crm_tui.services.imports.service import ImportService
@@ -192,12 +199,16 @@ class CrmMachine(RuleBasedStateMachine):
         data = {"kind": kind, "first_name": first, "last_name": last, "email": email,
                 "company_name": company}  # fmt: skip
         if _has_card(first, last):
-            self._expect_refused(lambda: self.svc.customers.create(data), ValidationError)
+            self._expect_refused(
+                lambda: self.svc.customers.create(CustomerCreate(**data)), ValidationError
+            )
             return
         if email and self.model.owner_of(text_key(email)) is not None:
-            self._expect_refused(lambda: self.svc.customers.create(data), DuplicateEmail)
+            self._expect_refused(
+                lambda: self.svc.customers.create(CustomerCreate(**data)), DuplicateEmail
+            )
             return
-        created = self.svc.customers.create(data)
+        created = self.svc.customers.create(CustomerCreate(**data))
         assert created.id not in self.model.customers
         self.model.customers[created.id] = ModelCustomer(kind, first, last, company, email)
         self._logged("customer", created.id, "create")
@@ -213,7 +224,9 @@ class CrmMachine(RuleBasedStateMachine):
         version = self.svc.customers.get(cid).version
 
         def call() -> object:
-            return self.svc.customers.update(cid, {what: value}, expected_version=version)
+            return self.svc.customers.update(
+                cid, CustomerUpdate(**{what: value}), expected_version=version
+            )
 
         if not model.live:
             self._expect_refused(call, ValidationError)
@@ -309,7 +322,7 @@ class CrmMachine(RuleBasedStateMachine):
         model = self.model.customers[cid]
 
         def call() -> Any:
-            return self.svc.contacts.add(cid, {"first_name": name, "title": "Buyer"})
+            return self.svc.contacts.add(cid, ContactCreate(first_name=name, title="Buyer"))
 
         if not model.live or model.kind != "business" or _has_card(name):
             self._expect_refused(call, ValidationError)
@@ -323,7 +336,9 @@ class CrmMachine(RuleBasedStateMachine):
         assert cid is not None
 
         def call() -> Any:
-            return self.svc.addresses.add(cid, {"line1": f"1 {line} Street", "city": "Leeds"})
+            return self.svc.addresses.add(
+                cid, AddressCreate(line1=f"1 {line} Street", city="Leeds")
+            )
 
         if not self.model.customers[cid].live or _has_card(line):
             self._expect_refused(call, ValidationError)
@@ -386,7 +401,7 @@ class CrmMachine(RuleBasedStateMachine):
         assert cid is not None
 
         def call() -> Any:
-            return self.svc.notes.add(cid, {"title": title, "body": body})
+            return self.svc.notes.add(cid, NoteCreate(title=title, body=body))
 
         if not self.model.customers[cid].live or _has_card(title, body):
             self._expect_refused(call, ValidationError)

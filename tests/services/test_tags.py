@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
 from crm_tui.services.segments.rules import parse_rules
@@ -26,9 +27,15 @@ def tag_lines(services: Services, customer_id: int) -> list[tuple[str | None, st
 def people(services: Services) -> dict[str, int]:
     c = services.customers
     return {
-        "ana": c.create({"first_name": "Ana", "email": "ana@example.com"}, tags=["vip", "eco"]).id,
-        "bob": c.create({"first_name": "Bob", "email": "bob@example.com"}, tags=["VIP-old"]).id,
-        "cy": c.create({"first_name": "Cy", "email": "cy@example.com"}, tags=["vip", "vip-old"]).id,
+        "ana": c.create(
+            CustomerCreate(first_name="Ana", email="ana@example.com", tags=["vip", "eco"])
+        ).id,
+        "bob": c.create(
+            CustomerCreate(first_name="Bob", email="bob@example.com", tags=["VIP-old"])
+        ).id,
+        "cy": c.create(
+            CustomerCreate(first_name="Cy", email="cy@example.com", tags=["vip", "vip-old"])
+        ).id,
     }
 
 

@@ -15,6 +15,14 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    ContactUpdate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
@@ -60,15 +68,14 @@ def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def business(svc: Services, company: str = "Acme Ltd") -> int:
     c = svc.customers.create(
-        {"kind": "business", "company_name": company, "first_name": "Ana", "last_name": "Lima",
-         "email": "ana@acme.example", "phone": "+44 20 7946 0958", "currency": "GBP",
-         "segment": "VIP", "owner": "dara", "loyalty_points": 120, "payment_terms": "Net 30"},
-        tags=["priority"],
+        CustomerCreate(kind="business", company_name=company, first_name="Ana", last_name="Lima", email="ana@acme.example", phone="+44 20 7946 0958", currency="GBP", segment="VIP", owner="dara", loyalty_points=120, payment_terms="Net 30", tags=["priority"]),
     )  # fmt: skip
     cid = c.id
-    svc.contacts.add(cid, {"first_name": "Bea", "last_name": "Costa", "title": "CFO"})
-    svc.contacts.add(cid, {"first_name": "Carl", "last_name": "Diaz", "title": "Buyer"})
-    svc.addresses.add(cid, {"line1": "1 High Street", "city": "London", "postal_code": "N1 1AA"})
+    svc.contacts.add(cid, ContactCreate(first_name="Bea", last_name="Costa", title="CFO"))
+    svc.contacts.add(cid, ContactCreate(first_name="Carl", last_name="Diaz", title="Buyer"))
+    svc.addresses.add(
+        cid, AddressCreate(line1="1 High Street", city="London", postal_code="N1 1AA")
+    )
     sub = svc.billing.add_subscription(
         cid, {"product": "Fibre Broadband", "variant": "500 Mb", "monthly_amount": "29.99",
               "start_date": "2025-01-01"},
@@ -83,14 +90,14 @@ def business(svc: Services, company: str = "Acme Ltd") -> int:
                   "subscription_id": sub.id, "payment_method_id": method.id},
         )  # fmt: skip
     svc.billing.add_order(cid, [{"description": "Router", "quantity": 2, "unit_price": "10.00"}])
-    svc.notes.add(cid, {"title": "Called about the router", "type": "call"})
-    svc.notes.add(cid, {"title": "Send the quote", "type": "task", "follow_up_on": "2026-01-10"})
+    svc.notes.add(cid, NoteCreate(title="Called about the router", type="call"))
+    svc.notes.add(cid, NoteCreate(title="Send the quote", type="task", follow_up_on="2026-01-10"))
     return cid
 
 
 def individual(svc: Services, **extra: Any) -> int:
     data = {"first_name": "Ines", "last_name": "Sousa", "email": "ines@example.com", **extra}
-    return svc.customers.create(data).id
+    return svc.customers.create(CustomerCreate(**data)).id
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -198,7 +205,7 @@ async def test_overview_shows_details_figures_and_addresses(svc: Services) -> No
     """Overview lists contact and business details, preferences, figures and addresses."""
     cid = business(svc)
     group = svc.billing_groups.create("North accounts")
-    svc.customers.update(cid, {"billing_group_id": group.id}, expected_version=1)
+    svc.customers.update(cid, CustomerUpdate(billing_group_id=group.id), expected_version=1)
     async with DetailHarness(svc, cid).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = pilot.app.screen
@@ -645,7 +652,9 @@ async def _edit_overtaken(settings: Settings, svc: Services, choice: str) -> tup
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        other.contacts.update(contact_id, {"title": "Finance director"}, expected_version=1)
+        other.contacts.update(
+            contact_id, ContactUpdate(title="Finance director"), expected_version=1
+        )
         await pilot.press("e")
         fill(pilot, title="Chief financial officer")
         await save(pilot)
@@ -682,9 +691,9 @@ async def test_hostile_text_shown_literally_on_every_tab(svc: Services) -> None:
     """Markup, click actions and escape sequences in stored text are shown as typed."""
     cid = business(svc, company=HOSTILE)
     svc.customers.set_tags(cid, [HOSTILE[:60]])
-    svc.contacts.add(cid, {"first_name": HOSTILE, "title": HOSTILE})
-    svc.notes.add(cid, {"title": HOSTILE, "body": HOSTILE})
-    svc.addresses.add(cid, {"line1": HOSTILE, "city": HOSTILE})
+    svc.contacts.add(cid, ContactCreate(first_name=HOSTILE, title=HOSTILE))
+    svc.notes.add(cid, NoteCreate(title=HOSTILE, body=HOSTILE))
+    svc.addresses.add(cid, AddressCreate(line1=HOSTILE, city=HOSTILE))
     svc.billing.record_payment(cid, {"amount": "1.00", "reference": HOSTILE})
     svc.customers.block(cid, HOSTILE)
     shown = "[bold]x[/] [@click=app.quit]q[/] \\x1b[31mred"

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search.service import SortSpec
 from crm_tui.ui.app import CrmApp
@@ -309,7 +310,9 @@ async def test_enter_shows_detail_screen(demo_services: Services) -> None:
 
 async def test_hostile_name_is_shown_literally(demo_services: Services) -> None:
     """A customer called `[bold]x[/]` appears exactly as typed."""
-    demo_services.customers.create({"first_name": "[bold]x[/]", "email": "markup@example.com"})
+    demo_services.customers.create(
+        CustomerCreate(first_name="[bold]x[/]", email="markup@example.com")
+    )
     async with running(demo_services) as (pilot, screen):
         await type_query(pilot, "markup@example")
         table = screen.query_one(CustomerTable)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
 from textual.worker import WorkerFailed
 
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal
@@ -51,15 +52,12 @@ async def settle(pilot: Pilot[None]) -> None:
 
 def _duplicates(services: Services) -> tuple[int, int]:
     a = services.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "phone": "+447911123456"}
+        CustomerCreate(first_name="Ana", last_name="Lima", phone="+447911123456")
     )
     b = services.customers.create(
-        {
-            "first_name": "Anna",
-            "last_name": "Lima",
-            "phone": "07911 123456",
-            "email": "anna@example.com",
-        }
+        CustomerCreate(
+            first_name="Anna", last_name="Lima", phone="07911 123456", email="anna@example.com"
+        )
     )
     return a.id, b.id
 

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, OptionList
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.confirm import ConfirmModal
@@ -47,12 +48,12 @@ def svc(sqlite_settings: Settings) -> Iterator[Services]:
 @pytest.fixture
 def ana(svc: Services) -> int:
     return svc.customers.create(
-        {
-            "first_name": "Ana",
-            "last_name": "Lima",
-            "email": "Ana.Lima@example.pt",
-            "phone": "+351 912 345 678",
-        }  # fmt: skip
+        CustomerCreate(
+            first_name="Ana",
+            last_name="Lima",
+            email="Ana.Lima@example.pt",
+            phone="+351 912 345 678",
+        )  # fmt: skip
     ).id
 
 

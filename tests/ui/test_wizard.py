@@ -10,6 +10,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+)
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal
@@ -184,10 +190,11 @@ async def test_missing_name_is_refused_on_save(svc: Services) -> None:
 async def test_edit_one_field_records_one_history_row(svc: Services) -> None:
     """Editing opens filled in and saves only the changed field: one history row."""
     created = svc.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "phone": "+351912345678", "currency": "EUR"},
-        tags=["vip"],
+        CustomerCreate(
+            first_name="Ana", last_name="Lima", phone="+351912345678", currency="EUR", tags=["vip"]
+        ),
     )
-    svc.addresses.add(created.id, {"line1": "1 Rua", "city": "Lisboa", "country": "PT"})
+    svc.addresses.add(created.id, AddressCreate(line1="1 Rua", city="Lisboa", country="PT"))
     before = len(svc.history.for_customer(created.id))
     app = WizardHarness(svc, created.id)
     async with app.run_test(size=SIZE) as pilot:
@@ -207,9 +214,9 @@ async def test_edit_one_field_records_one_history_row(svc: Services) -> None:
 
 async def test_edit_changes_and_removes_addresses(svc: Services) -> None:
     """Editing an address sends its changed field; "Remove" deletes the other on save."""
-    created = svc.customers.create({"first_name": "Ana", "last_name": "Lima"})
-    first = svc.addresses.add(created.id, {"line1": "1 Rua", "city": "Lisboa", "country": "PT"})
-    svc.addresses.add(created.id, {"kind": "shipping", "line1": "2 Rua", "city": "Porto"})
+    created = svc.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
+    first = svc.addresses.add(created.id, AddressCreate(line1="1 Rua", city="Lisboa", country="PT"))
+    svc.addresses.add(created.id, AddressCreate(kind="shipping", line1="2 Rua", city="Porto"))
     app = WizardHarness(svc, created.id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -228,8 +235,8 @@ async def test_edit_changes_and_removes_addresses(svc: Services) -> None:
 
 async def test_edit_moves_the_primary_contact_to_a_new_one(svc: Services) -> None:
     """A new contact checked as primary becomes the primary; the old one is unchecked."""
-    created = svc.customers.create({"kind": "business", "company_name": "Acme"})
-    svc.contacts.add(created.id, {"first_name": "Rui"})
+    created = svc.customers.create(CustomerCreate(kind="business", company_name="Acme"))
+    svc.contacts.add(created.id, ContactCreate(first_name="Rui"))
     app = WizardHarness(svc, created.id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -248,11 +255,11 @@ async def test_edit_moves_the_primary_contact_to_a_new_one(svc: Services) -> Non
 
 async def test_stale_edit_shows_conflict_and_reapplies(svc: Services) -> None:
     """Another clerk's save to the same field opens the conflict dialog; "a" re-applies."""
-    created = svc.customers.create({"first_name": "Ana", "last_name": "Lima"})
+    created = svc.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
     app = WizardHarness(svc, created.id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        svc.customers.update(created.id, {"last_name": "Costa"}, expected_version=1)
+        svc.customers.update(created.id, CustomerUpdate(last_name="Costa"), expected_version=1)
         field(app, "last_name").value = "Santos"
         await type_in(pilot, "ctrl+s")
         await settle(pilot)
@@ -265,6 +272,57 @@ async def test_stale_edit_shows_conflict_and_reapplies(svc: Services) -> None:
         await settle(pilot)
     assert app.results == [created.id]
     assert svc.customers.get(created.id).last_name == "Santos"
+
+
+async def test_address_refused_on_save_saves_nothing_and_marks_its_field(svc: Services) -> None:
+    """A shipping address left ticked as default billing is refused when the customer is
+    written: nothing is saved (no half-made customer) and the message sits beside the box."""
+    app = WizardHarness(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_in(pilot, "Ana", "tab", "Lima", "tab", "ana@example.pt", "ctrl+n")
+        [address] = app.wizard.query_one(ChildrenStep).forms("address")
+        address.field("kind").value = "shipping"
+        address.field("line1").value = "Depot"
+        address.field("city").value = "Porto"
+        assert address.field("is_default_billing").value is True
+        await type_in(pilot, "tab", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerWizardScreen) and app.wizard.current == "children"
+        message = "Only a billing address can be the default billing address."
+        assert address.field("is_default_billing").error == message
+        assert svc.customers.count() == 0
+        address.field("is_default_billing").value = False
+        await type_in(pilot, "ctrl+s")
+        await settle(pilot)
+    assert len(app.results) == 1 and app.results[0] is not None
+    [saved] = svc.addresses.list(app.results[0])
+    assert (saved.kind, saved.city, saved.is_default_billing) == ("shipping", "Porto", False)
+
+
+async def test_edit_saves_fields_children_and_note_together(svc: Services) -> None:
+    """An edit of a field, an address, a new contact and a note is one save: each is stored."""
+    created = svc.customers.create(
+        CustomerCreate(kind="business", company_name="Acme", addresses=[AddressCreate(
+            line1="1 Rua", city="Lisboa", country="PT")], contacts=[ContactCreate(first_name="Rui")])
+    )  # fmt: skip
+    app = WizardHarness(svc, created.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        field(app, "industry").value = "Retail"
+        children = app.wizard.query_one(ChildrenStep)
+        children.forms("address")[0].field("city").value = "Sintra"
+        new = await children.add_form("contact")
+        new.field("first_name").value = "Eva"
+        field(app, "note_title").value = "Moved office"
+        await type_in(pilot, "ctrl+s")
+        await settle(pilot)
+    assert app.results == [created.id]
+    saved = svc.customers.get(created.id)
+    assert (saved.industry, saved.version) == ("Retail", created.version + 1)
+    assert [a.city for a in svc.addresses.list(created.id)] == ["Sintra"]
+    assert {c.first_name for c in svc.contacts.list(created.id)} == {"Rui", "Eva"}
+    assert [n.title for n in svc.notes.list(created.id)] == ["Moved office"]
 
 
 async def test_cancel_without_typing_leaves_at_once(svc: Services) -> None:
@@ -315,7 +373,7 @@ async def test_review_jumps_back_to_a_step(svc: Services) -> None:
 async def test_new_customer_like_one_on_file_offers_it(svc: Services) -> None:
     """Saving a new customer with a phone on file offers the existing one; choosing opens it."""
     existing = svc.customers.create(
-        {"first_name": "Ana", "last_name": "Lima", "phone": "+351912345678"}
+        CustomerCreate(first_name="Ana", last_name="Lima", phone="+351912345678")
     )
     app = WizardHarness(svc)
     async with app.run_test(size=SIZE) as pilot:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from crm_tui.config import Settings
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
@@ -37,12 +38,9 @@ class ScreenHarness(CrmApp):
 def svc(sqlite_settings: Settings) -> Iterator[Services]:
     services = open_services(sqlite_settings)
     services.customers.create(
-        {
-            "first_name": "Ana",
-            "last_name": "Lima",
-            "email": "ana@example.pt",
-            "phone": "+351 912 345 678",
-        }  # fmt: skip
+        CustomerCreate(
+            first_name="Ana", last_name="Lima", email="ana@example.pt", phone="+351 912 345 678"
+        )  # fmt: skip
     )
     yield services
     services.close()

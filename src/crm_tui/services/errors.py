@@ -24,6 +24,28 @@ class ValidationError(CrmError):
         self.field = field
 
 
+class ChildRefused(ValidationError):
+    """A refused value in an address, contact or note saved together with its customer.
+
+    `field` and the message are the child's own; `index` places a new child among
+    the new ones of its kind in the input, `row_id` names a stored one.
+    """
+
+    def __init__(
+        self,
+        entity: str,
+        field: str,
+        message: str,
+        *,
+        index: int | None = None,
+        row_id: int | None = None,
+    ) -> None:
+        super().__init__(field, message)
+        self.entity = entity
+        self.index = index
+        self.row_id = row_id
+
+
 class NotFound(CrmError):
     """The customer (or child row) does not exist."""
 
@@ -61,7 +83,14 @@ class FieldConflict:
 class ConflictError(CrmError):
     """The row changed under the edit, on a field this edit also changes."""
 
-    def __init__(self, entity: str, conflicts: list[FieldConflict], current_version: int) -> None:
+    def __init__(
+        self,
+        entity: str,
+        conflicts: list[FieldConflict],
+        current_version: int,
+        *,
+        row_id: int | None = None,
+    ) -> None:
         names = ", ".join(c.field for c in conflicts) or "this record"
         super().__init__(
             f"Someone else changed {names} of this {entity} since you opened it; "
@@ -70,3 +99,4 @@ class ConflictError(CrmError):
         self.entity = entity
         self.conflicts = conflicts
         self.current_version = current_version
+        self.row_id = row_id  # which row, when one save touches several

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import phonenumbers
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Address
 from crm_tui.models.enums import AddressKind
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
+from crm_tui.services.customers.inputs import AddressCreate, AddressUpdate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_choice
 
@@ -26,6 +30,34 @@ FIELDS = (
     "country",
     "is_default_billing",
 )
+
+
+@dataclass(frozen=True)
+class AddressRead:
+    """A stored address as callers see it: plain values, safe after the session closes."""
+
+    id: int
+    customer_id: int
+    kind: str
+    line1: str
+    line2: str | None
+    city: str
+    region: str | None
+    postal_code: str | None
+    country: str
+    is_default_billing: bool
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, row: Address) -> AddressRead:
+        assert row.id is not None
+        return cls(
+            id=row.id, customer_id=row.customer_id, kind=row.kind, line1=row.line1,
+            line2=row.line2, city=row.city, region=row.region, postal_code=row.postal_code,
+            country=row.country, is_default_billing=row.is_default_billing,
+            created_at=row.created_at, version=row.version,
+        )  # fmt: skip
 
 
 def clean_address(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -56,85 +88,120 @@ def clean_address(raw: dict[str, Any], *, partial: bool = False) -> dict[str, An
     return out
 
 
+def new_address_values(data: AddressCreate, region: str) -> dict[str, Any]:
+    """A new address checked, with kind (billing) and country (`region`) filled in."""
+    return clean_address({"kind": "billing", "country": region, **data.given()})
+
+
+def insert_address(
+    session: Session, *, actor: str, customer_id: int, values: dict[str, Any]
+) -> Address:
+    """Add checked `values`; the first billing address becomes the default billing."""
+    has_default = session.scalar(
+        select(col(Address.id)).where(
+            col(Address.customer_id) == customer_id, col(Address.is_default_billing)
+        )
+    )
+    if values["kind"] == AddressKind.BILLING and has_default is None:
+        values["is_default_billing"] = True
+    if values.get("is_default_billing"):
+        _refuse_default_unless_billing(values["kind"])
+        _clear_default(session, customer_id)
+    address = Address(customer_id=customer_id, **values)
+    session.add(address)
+    child_rows.record_create(session, address, "address", actor, values)
+    return address
+
+
+def change_address(
+    session: Session,
+    *,
+    actor: str,
+    address: Address,
+    cleaned: dict[str, Any],
+    expected_version: int | None,
+) -> None:
+    """Apply checked changes; making one the default billing unmarks the previous one."""
+    kind = cleaned.get("kind", address.kind)
+    if cleaned.get("is_default_billing") and not address.is_default_billing:
+        _refuse_default_unless_billing(kind)
+        _clear_default(session, address.customer_id)
+    if kind != AddressKind.BILLING:
+        cleaned["is_default_billing"] = False
+    child_rows.apply_changes(
+        session,
+        address,
+        cleaned,
+        entity="address",
+        actor=actor,
+        expected_version=expected_version,
+    )
+
+
+def delete_address(session: Session, *, actor: str, address: Address) -> None:
+    summary = ", ".join(p for p in (address.line1, address.city, address.country) if p)
+    child_rows.record_delete(session, address, "address", actor, summary)
+
+
+def _refuse_default_unless_billing(kind: str) -> None:
+    if kind != AddressKind.BILLING:
+        raise ValidationError(
+            "is_default_billing", "Only a billing address can be the default billing address."
+        )
+
+
+def _clear_default(session: Session, customer_id: int) -> None:
+    session.execute(
+        update(Address)
+        .where(col(Address.customer_id) == customer_id, col(Address.is_default_billing))
+        .values(is_default_billing=False)
+    )
+
+
 class AddressService:
     """Add, edit and remove addresses, keeping one default billing address."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def list(self, customer_id: int) -> builtins.list[Address]:
+    def list(self, customer_id: int) -> builtins.list[AddressRead]:
         with self.ctx.read() as session:
-            return list(
-                session.scalars(
-                    select(Address)
-                    .where(col(Address.customer_id) == customer_id)
-                    .order_by(
-                        col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
-                    )
+            rows = session.scalars(
+                select(Address)
+                .where(col(Address.customer_id) == customer_id)
+                .order_by(
+                    col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
                 )
             )
+            return [AddressRead.of(row) for row in rows]
 
-    def add(self, customer_id: int, data: dict[str, Any]) -> Address:
-        values = clean_address({"kind": "billing", "country": self.ctx.default_region, **data})
+    def add(self, customer_id: int, data: AddressCreate) -> AddressRead:
+        values = new_address_values(data, self.ctx.default_region)
         with self.ctx.write() as session:
             child_rows.live_customer(session, customer_id)
-            has_default = session.scalar(
-                select(col(Address.id)).where(
-                    col(Address.customer_id) == customer_id, col(Address.is_default_billing)
-                )
+            address = insert_address(
+                session, actor=self.ctx.actor, customer_id=customer_id, values=values
             )
-            if values["kind"] == AddressKind.BILLING and has_default is None:
-                values["is_default_billing"] = True
-            if values.get("is_default_billing"):
-                if values["kind"] != AddressKind.BILLING:
-                    raise ValidationError(
-                        "is_default_billing",
-                        "Only a billing address can be the default billing address.",
-                    )
-                self._clear_default(session, customer_id)
-            address = Address(customer_id=customer_id, **values)
-            session.add(address)
-            child_rows.record_create(session, address, "address", self.ctx.actor, values)
-            return address
+            return AddressRead.of(address)
 
     def update(
-        self, address_id: int, changes: dict[str, Any], *, expected_version: int | None = None
-    ) -> Address:
-        cleaned = clean_address(changes, partial=True)
+        self, address_id: int, changes: AddressUpdate, *, expected_version: int | None = None
+    ) -> AddressRead:
+        cleaned = clean_address(changes.given(), partial=True)
         with self.ctx.write() as session:
             address = child_rows.load_child(session, Address, address_id)
             child_rows.live_customer(session, address.customer_id)
-            kind = cleaned.get("kind", address.kind)
-            if cleaned.get("is_default_billing") and not address.is_default_billing:
-                if kind != AddressKind.BILLING:
-                    raise ValidationError(
-                        "is_default_billing",
-                        "Only a billing address can be the default billing address.",
-                    )
-                self._clear_default(session, address.customer_id)
-            if kind != AddressKind.BILLING:
-                cleaned["is_default_billing"] = False
-            child_rows.apply_changes(
+            change_address(
                 session,
-                address,
-                cleaned,
-                entity="address",
                 actor=self.ctx.actor,
+                address=address,
+                cleaned=cleaned,
                 expected_version=expected_version,
             )
-            return address
+            return AddressRead.of(address)
 
     def remove(self, address_id: int) -> None:
         with self.ctx.write() as session:
             address = child_rows.load_child(session, Address, address_id)
             child_rows.live_customer(session, address.customer_id)
-            summary = ", ".join(p for p in (address.line1, address.city, address.country) if p)
-            child_rows.record_delete(session, address, "address", self.ctx.actor, summary)
-
-    @staticmethod
-    def _clear_default(session: Any, customer_id: int) -> None:
-        session.execute(
-            update(Address)
-            .where(col(Address.customer_id) == customer_id, col(Address.is_default_billing))
-            .values(is_default_billing=False)
-        )
+            delete_address(session, actor=self.ctx.actor, address=address)

@@ -81,7 +81,7 @@ def apply_changes(
             if f in since and since[f][1] != history.as_text(new)
         ]
         if conflicts:
-            raise ConflictError(entity.replace("_", " "), conflicts, row.version)
+            raise ConflictError(entity.replace("_", " "), conflicts, row.version, row_id=row.id)
     if not diff:
         return diff
     for field, (_old, new) in diff.items():

@@ -3,20 +3,51 @@
 from __future__ import annotations
 
 import builtins
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Note
 from crm_tui.models.enums import NoteType, Visibility
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
+from crm_tui.services.customers.inputs import NoteCreate, NoteUpdate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_choice, parse_date
 
 FIELDS = ("type", "title", "body", "follow_up_on", "done", "pinned", "visibility")
+
+
+@dataclass(frozen=True)
+class NoteRead:
+    """A timeline entry as callers see it: plain values, safe after the session closes."""
+
+    id: int
+    customer_id: int
+    type: str
+    title: str
+    body: str
+    follow_up_on: date | None
+    done: bool
+    pinned: bool
+    visibility: str
+    author: str
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, row: Note) -> NoteRead:
+        assert row.id is not None
+        return cls(
+            id=row.id, customer_id=row.customer_id, type=row.type, title=row.title,
+            body=row.body, follow_up_on=row.follow_up_on, done=row.done, pinned=row.pinned,
+            visibility=row.visibility, author=row.author, created_at=row.created_at,
+            version=row.version,
+        )  # fmt: skip
 
 
 def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -42,6 +73,20 @@ def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     return out
 
 
+def new_note_values(data: NoteCreate) -> dict[str, Any]:
+    """A new note checked, with type (note) and visibility (internal) filled in."""
+    return clean_note({"type": "note", "visibility": "internal", **data.given()})
+
+
+def insert_note(session: Session, *, actor: str, customer_id: int, values: dict[str, Any]) -> Note:
+    note = Note(customer_id=customer_id, author=actor, **values)
+    session.add(note)
+    child_rows.record_create(
+        session, note, "note", actor, {"type": values["type"], "title": values["title"]}
+    )
+    return note
+
+
 class NoteService:
     """Timeline entries, newest first with pinned ones on top."""
 
@@ -50,7 +95,7 @@ class NoteService:
 
     def list(
         self, customer_id: int, *, note_type: str | None = None, limit: int = 500
-    ) -> builtins.list[Note]:
+    ) -> builtins.list[NoteRead]:
         with self.ctx.read() as session:
             query = select(Note).where(col(Note.customer_id) == customer_id)
             if note_type:
@@ -58,37 +103,30 @@ class NoteService:
             query = query.order_by(
                 col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc()
             )
-            return list(session.scalars(query.limit(limit)))
+            return [NoteRead.of(row) for row in session.scalars(query.limit(limit))]
 
-    def pinned(self, customer_id: int) -> builtins.list[Note]:
+    def pinned(self, customer_id: int) -> builtins.list[NoteRead]:
         with self.ctx.read() as session:
-            return list(
-                session.scalars(
-                    select(Note)
-                    .where(col(Note.customer_id) == customer_id, col(Note.pinned))
-                    .order_by(col(Note.created_at).desc())
-                )
+            rows = session.scalars(
+                select(Note)
+                .where(col(Note.customer_id) == customer_id, col(Note.pinned))
+                .order_by(col(Note.created_at).desc())
             )
+            return [NoteRead.of(row) for row in rows]
 
-    def add(self, customer_id: int, data: dict[str, Any]) -> Note:
-        values = clean_note({"type": "note", "visibility": "internal", **data})
+    def add(self, customer_id: int, data: NoteCreate) -> NoteRead:
+        values = new_note_values(data)
         with self.ctx.write() as session:
             child_rows.live_customer(session, customer_id)
-            note = Note(customer_id=customer_id, author=self.ctx.actor, **values)
-            session.add(note)
-            child_rows.record_create(
-                session,
-                note,
-                "note",
-                self.ctx.actor,
-                {"type": values["type"], "title": values["title"]},
+            note = insert_note(
+                session, actor=self.ctx.actor, customer_id=customer_id, values=values
             )
-            return note
+            return NoteRead.of(note)
 
     def update(
-        self, note_id: int, changes: dict[str, Any], *, expected_version: int | None = None
-    ) -> Note:
-        cleaned = clean_note(changes, partial=True)
+        self, note_id: int, changes: NoteUpdate, *, expected_version: int | None = None
+    ) -> NoteRead:
+        cleaned = clean_note(changes.given(), partial=True)
         with self.ctx.write() as session:
             note = child_rows.load_child(session, Note, note_id)
             child_rows.live_customer(session, note.customer_id)
@@ -100,9 +138,9 @@ class NoteService:
                 actor=self.ctx.actor,
                 expected_version=expected_version,
             )
-            return note
+            return NoteRead.of(note)
 
-    def toggle_pin(self, note_id: int) -> Note:
+    def toggle_pin(self, note_id: int) -> NoteRead:
         with self.ctx.write() as session:
             note = child_rows.load_child(session, Note, note_id)
             child_rows.live_customer(session, note.customer_id)
@@ -114,7 +152,7 @@ class NoteService:
                 actor=self.ctx.actor,
                 expected_version=None,
             )
-            return note
+            return NoteRead.of(note)
 
     def remove(self, note_id: int) -> None:
         with self.ctx.write() as session:
@@ -123,7 +161,7 @@ class NoteService:
             child_rows.record_delete(session, note, "note", self.ctx.actor, note.title)
 
 
-def is_overdue(note: Note, today: date | None = None) -> bool:
+def is_overdue(note: Note | NoteRead, today: date | None = None) -> bool:
     return (
         note.follow_up_on is not None
         and not note.done

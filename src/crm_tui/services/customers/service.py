@@ -33,6 +33,8 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.common import display_name, ensure_tag
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import children
+from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
     check_whole,
@@ -186,17 +188,15 @@ class CustomerService:
 
     # --- writing -------------------------------------------------------------
 
-    def create(self, data: dict[str, Any], *, tags: Iterable[str] = ()) -> CustomerRead:
-        values = clean_all(data, self.ctx.default_region)
-        values.setdefault("kind", CustomerKind.INDIVIDUAL.value)
-        values.setdefault("status", CustomerStatus.ACTIVE.value)
-        if values.get("kind") is None:
-            raise ValidationError("kind", "The kind is required.")
-        if values.get("status") is None:
-            values["status"] = CustomerStatus.ACTIVE.value
-        values["contact_channels"] = values.get("contact_channels") or ""
-        values["loyalty_points"] = values.get("loyalty_points") or 0
-        check_whole(values)
+    def check_new(self, data: CustomerCreate) -> None:
+        """Everything `create` checks before it writes (raises ValidationError)."""
+        self._new_values(data)
+        children.check_new(data, self.ctx.default_region)
+
+    def create(self, data: CustomerCreate) -> CustomerRead:
+        """A new customer with its tags, addresses, contacts and notes: one transaction."""
+        values = self._new_values(data)
+        writes = children.check_new(data, self.ctx.default_region)
         with self.ctx.write() as session:
             customer = Customer(**values, **derived_columns(values))
             self._check_email_free(session, customer.email_key, None)
@@ -214,7 +214,8 @@ class CustomerService:
                 version=1,
                 changes={k: (None, v) for k, v in values.items() if v not in (None, "", 0)},
             )
-            self._set_tags(session, customer.id, tags)
+            self._set_tags(session, customer.id, data.tags)
+            children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
             search_doc.refresh(session, customer.id)
             return to_read(customer, tag_names(session, customer.id))
 
@@ -227,14 +228,21 @@ class CustomerService:
                 "phone", "Give a phone number or an e-mail to reach the customer."
             )
         first, last = split_name(cleaned)
-        return self.create({"first_name": first, "last_name": last, "phone": phone, "email": email})
+        return self.create(
+            CustomerCreate(first_name=first, last_name=last, phone=phone, email=email)
+        )
 
     def update(
-        self, customer_id: int, changes: dict[str, Any], *, expected_version: int
+        self, customer_id: int, data: CustomerUpdate, *, expected_version: int
     ) -> CustomerRead:
-        """Apply changed fields. A stale `expected_version` is fine when nobody else
-        touched the same fields (the edits merge); otherwise ConflictError."""
-        cleaned = clean_all(changes, self.ctx.default_region)
+        """Apply the fields `data` sets, its tags and child changes: one transaction.
+
+        A stale `expected_version` is fine when nobody else touched the same
+        fields (the edits merge); otherwise ConflictError. Child edits carry
+        their own versions.
+        """
+        cleaned = clean_all(data.own_fields(), self.ctx.default_region)
+        writes = children.check_edits(data, self.ctx.default_region)
         with self.ctx.write() as session:
             customer = load_for_update(session, customer_id)
             self._refuse_if_gone(customer)
@@ -243,40 +251,10 @@ class CustomerService:
                     "customer",
                     "This customer was merged into another; edit the surviving customer.",
                 )
-            current = {f: getattr(customer, f) for f in EDITABLE_FIELDS}
-            status_changes = "status" in cleaned and cleaned["status"] != current["status"]
-            if status_changes and current["status"] == CustomerStatus.MERGED:
-                raise ValidationError("status", "A merged customer cannot change status.")
-            merged = {**current, **cleaned}
-            check_whole(merged)
-            diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
-            if customer.version != expected_version:
-                self._raise_on_overlap(session, customer, expected_version, diff)
-            if not diff:
-                return to_read(customer, tag_names(session, customer_id))
-            derived = derived_columns(merged)
-            if "email" in diff:
-                # Before the row changes: the check's query would autoflush it.
-                self._check_email_free(session, derived["email_key"], customer_id)
-            for field, (_old, new) in diff.items():
-                setattr(customer, field, new)
-            for column, value in derived.items():
-                setattr(customer, column, value)
-            customer.version += 1
-            customer.updated_at = utcnow()
-            self._flush(session, customer)
-            history.record(
-                session,
-                actor=self.ctx.actor,
-                customer_id=customer_id,
-                entity="customer",
-                entity_id=customer_id,
-                action="update",
-                version=customer.version,
-                changes=diff,
-            )
-            if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
-                search_doc.refresh(session, customer_id)
+            self._apply_fields(session, customer, cleaned, expected_version)
+            if data.tags is not None:
+                self._set_tags(session, customer_id, data.tags)
+            children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
             return to_read(customer, tag_names(session, customer_id))
 
     def deactivate(self, customer_id: int) -> CustomerRead:
@@ -411,6 +389,59 @@ class CustomerService:
             )
             return to_read(customer, tag_names(session, customer_id))
 
+    def _new_values(self, data: CustomerCreate) -> dict[str, Any]:
+        values = clean_all(data.own_fields(), self.ctx.default_region)
+        values.setdefault("kind", CustomerKind.INDIVIDUAL.value)
+        values.setdefault("status", CustomerStatus.ACTIVE.value)
+        if values.get("kind") is None:
+            raise ValidationError("kind", "The kind is required.")
+        if values.get("status") is None:
+            values["status"] = CustomerStatus.ACTIVE.value
+        values["contact_channels"] = values.get("contact_channels") or ""
+        values["loyalty_points"] = values.get("loyalty_points") or 0
+        check_whole(values)
+        return values
+
+    def _apply_fields(
+        self, session: Session, customer: Customer, cleaned: dict[str, Any], expected_version: int
+    ) -> None:
+        """Set the customer's own changed fields, with history; nothing when none differ."""
+        assert customer.id is not None
+        current = {f: getattr(customer, f) for f in EDITABLE_FIELDS}
+        status_changes = "status" in cleaned and cleaned["status"] != current["status"]
+        if status_changes and current["status"] == CustomerStatus.MERGED:
+            raise ValidationError("status", "A merged customer cannot change status.")
+        merged = {**current, **cleaned}
+        check_whole(merged)
+        diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
+        if customer.version != expected_version:
+            self._raise_on_overlap(session, customer, expected_version, diff)
+        if not diff:
+            return
+        derived = derived_columns(merged)
+        if "email" in diff:
+            # Before the row changes: the check's query would autoflush it.
+            self._check_email_free(session, derived["email_key"], customer.id)
+        for field, (_old, new) in diff.items():
+            setattr(customer, field, new)
+        for column, value in derived.items():
+            setattr(customer, column, value)
+        customer.version += 1
+        customer.updated_at = utcnow()
+        self._flush(session, customer)
+        history.record(
+            session,
+            actor=self.ctx.actor,
+            customer_id=customer.id,
+            entity="customer",
+            entity_id=customer.id,
+            action="update",
+            version=customer.version,
+            changes=diff,
+        )
+        if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
+            search_doc.refresh(session, customer.id)
+
     def _set_tags(self, session: Session, customer_id: int, tags: Iterable[str]) -> None:
         wanted: dict[str, str] = {}
         for raw in tags:
@@ -467,7 +498,7 @@ class CustomerService:
             if f in since and since[f][1] != history.as_text(new)
         ]
         if conflicts:
-            raise ConflictError("customer", conflicts, customer.version)
+            raise ConflictError("customer", conflicts, customer.version, row_id=customer.id)
         # The other edits touched other fields: the edits merge.
 
     @staticmethod

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from crm_tui.models import Address, Contact, Note, Order, PaymentMethod, Subscription
+from crm_tui.models import Order, PaymentMethod, Subscription
 from crm_tui.models.enums import (
     AddressKind,
     NoteType,
@@ -20,6 +20,17 @@ from crm_tui.models.enums import (
     Visibility,
 )
 from crm_tui.services.billing.service import CARD_BRANDS
+from crm_tui.services.customers.addresses import AddressRead
+from crm_tui.services.customers.contacts import ContactRead
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    AddressUpdate,
+    ContactCreate,
+    ContactUpdate,
+    NoteCreate,
+    NoteUpdate,
+)
+from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import CURRENCIES, format_phone
 from crm_tui.ui.screens.item_form import FormField, ItemFormModal, Value
@@ -62,14 +73,15 @@ CONTACT_FIELDS = [
 ]
 
 
-def contact_form(services: Services, customer_id: int, contact: Contact | None) -> ItemFormModal:
+def contact_form(
+    services: Services, customer_id: int, contact: ContactRead | None
+) -> ItemFormModal:
     if contact is None:
         return ItemFormModal(
             "New contact",
             CONTACT_FIELDS,
-            lambda values, _v: services.contacts.add(customer_id, values),
+            lambda values, _v: services.contacts.add(customer_id, ContactCreate(**values)),
         )
-    assert contact.id is not None
     contact_id = contact.id
     values = _values(contact, [f.name for f in CONTACT_FIELDS])
     values["phone"] = format_phone(contact.phone)
@@ -77,7 +89,7 @@ def contact_form(services: Services, customer_id: int, contact: Contact | None) 
         "Edit contact",
         CONTACT_FIELDS,
         lambda changes, version: services.contacts.update(
-            contact_id, changes, expected_version=version
+            contact_id, ContactUpdate(**changes), expected_version=version
         ),
         values=values,
         version=contact.version,
@@ -98,21 +110,22 @@ ADDRESS_FIELDS = [
 ]
 
 
-def address_form(services: Services, customer_id: int, address: Address | None) -> ItemFormModal:
+def address_form(
+    services: Services, customer_id: int, address: AddressRead | None
+) -> ItemFormModal:
     if address is None:
         return ItemFormModal(
             "New address",
             ADDRESS_FIELDS,
-            lambda values, _v: services.addresses.add(customer_id, values),
+            lambda values, _v: services.addresses.add(customer_id, AddressCreate(**values)),
             values={"kind": "billing", "country": services.ctx.default_region},
         )
-    assert address.id is not None
     address_id = address.id
     return ItemFormModal(
         "Edit address",
         ADDRESS_FIELDS,
         lambda changes, version: services.addresses.update(
-            address_id, changes, expected_version=version
+            address_id, AddressUpdate(**changes), expected_version=version
         ),
         values=_values(address, [f.name for f in ADDRESS_FIELDS]),
         version=address.version,
@@ -265,21 +278,22 @@ NOTE_FIELDS = [
 ]
 
 
-def note_form(services: Services, customer_id: int, note: Note | None) -> ItemFormModal:
+def note_form(services: Services, customer_id: int, note: NoteRead | None) -> ItemFormModal:
     if note is None:
 
         def add(values: dict[str, Any], _version: int | None) -> object:
-            return services.notes.add(customer_id, values)
+            return services.notes.add(customer_id, NoteCreate(**values))
 
         return ItemFormModal(
             "New note", NOTE_FIELDS, add, values={"type": "note", "visibility": "internal"}
         )
-    assert note.id is not None
     note_id = note.id
     return ItemFormModal(
         "Edit note",
         NOTE_FIELDS,
-        lambda changes, version: services.notes.update(note_id, changes, expected_version=version),
+        lambda changes, version: services.notes.update(
+            note_id, NoteUpdate(**changes), expected_version=version
+        ),
         values=_values(note, [f.name for f in NOTE_FIELDS]),
         version=note.version,
     )

@@ -9,8 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from crm_tui.models import Contact
-from crm_tui.services.customers.contacts import contact_name
+from crm_tui.services.customers.contacts import ContactRead, contact_name
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
@@ -24,7 +23,7 @@ class ContactsData:
     """The customer (to know its kind) and its contacts, None for an individual."""
 
     customer: CustomerRead
-    contacts: list[Contact] | None
+    contacts: list[ContactRead] | None
 
 
 class ContactsTab(DetailTab[ContactsData]):
@@ -34,7 +33,7 @@ class ContactsTab(DetailTab[ContactsData]):
 
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
-        self.contacts: dict[int, Contact] = {}
+        self.contacts: dict[int, ContactRead] = {}
         self.not_applicable: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -91,7 +90,7 @@ class ContactsTab(DetailTab[ContactsData]):
 
     # --- keys -------------------------------------------------------------------
 
-    def _selected(self) -> Contact | None:
+    def _selected(self) -> ContactRead | None:
         row_id = selected_id(self.query_one("#contacts-table", DataTable))
         return self.contacts.get(row_id) if row_id is not None else None
 

@@ -7,9 +7,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from crm_tui.models import Note
 from crm_tui.models.enums import NoteType
-from crm_tui.services.customers.notes import is_overdue
+from crm_tui.services.customers.notes import NoteRead, is_overdue
 from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.item_forms import note_form
@@ -26,7 +25,7 @@ from crm_tui.ui.widgets.detail_base import (
 FILTERS = ["", *(t.value for t in NoteType)]
 
 
-class NotesTab(DetailTab[list[Note]]):
+class NotesTab(DetailTab[list[NoteRead]]):
     """Notes, calls, e-mails, meetings and tasks; `p` pins, `f` filters by type."""
 
     KIND = "note"
@@ -34,7 +33,7 @@ class NotesTab(DetailTab[list[Note]]):
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
         self.type_filter = ""
-        self.notes: dict[int, Note] = {}
+        self.notes: dict[int, NoteRead] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="notes-note", classes="tab-note")
@@ -46,10 +45,10 @@ class NotesTab(DetailTab[list[Note]]):
             "", "When", "Type", "Title", "Follow-up", "Visible to", "By"
         )
 
-    def fetch(self) -> list[Note]:
+    def fetch(self) -> list[NoteRead]:
         return self.services.notes.list(self.customer_id, note_type=self.type_filter or None)
 
-    def show(self, data: list[Note]) -> None:
+    def show(self, data: list[NoteRead]) -> None:
         table: DataTable[Text] = self.query_one("#notes-table", DataTable)
         keep = selected_id(table)
         table.clear()
@@ -114,7 +113,7 @@ class NotesTab(DetailTab[list[Note]]):
 
     # --- keys -------------------------------------------------------------------
 
-    def _selected(self) -> Note | None:
+    def _selected(self) -> NoteRead | None:
         row_id = selected_id(self.query_one("#notes-table", DataTable))
         return self.notes.get(row_id) if row_id is not None else None
 

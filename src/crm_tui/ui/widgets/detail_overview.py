@@ -11,8 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from crm_tui.models import Address
 from crm_tui.services.billing.figures import CustomerFigures
+from crm_tui.services.customers.addresses import AddressRead
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import NotFound
 from crm_tui.services.validation import format_phone
@@ -36,7 +36,7 @@ class OverviewData:
 
     customer: CustomerRead
     figures: CustomerFigures
-    addresses: list[Address]
+    addresses: list[AddressRead]
     billing_group: str | None = None
 
 
@@ -53,7 +53,7 @@ class OverviewTab(DetailTab[OverviewData]):
 
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
-        self.addresses: dict[int, Address] = {}
+        self.addresses: dict[int, AddressRead] = {}
         self.customer: CustomerRead | None = None
         self.awaiting_wizard = False
 
@@ -157,7 +157,7 @@ class OverviewTab(DetailTab[OverviewData]):
             )
         )
 
-    def _show_addresses(self, addresses: list[Address]) -> None:
+    def _show_addresses(self, addresses: list[AddressRead]) -> None:
         table: DataTable[Text] = self.query_one("#address-table", DataTable)
         keep = selected_id(table)
         table.clear()
@@ -181,7 +181,7 @@ class OverviewTab(DetailTab[OverviewData]):
 
     # --- keys -------------------------------------------------------------------
 
-    def _selected(self) -> Address | None:
+    def _selected(self) -> AddressRead | None:
         row_id = selected_id(self.query_one("#address-table", DataTable))
         return self.addresses.get(row_id) if row_id is not None else None
 

@@ -1,10 +1,12 @@
-"""What the wizard saves, and how: no widgets here, only services.
+"""What the wizard saves: the draft turned into one service input. No widgets here.
 
-`plan_new`/`plan_edit` check the whole draft with the service rules before
-anything is written (so a bad address does not leave a half-made customer),
-then list the calls to make. `run_plan` makes them in a worker thread,
-dropping each from the plan once done: after a conflict the screen can retry
-the failed call with the current version and continue where it stopped.
+`plan_new`/`plan_edit` build a `CustomerCreate` (the customer with its tags,
+addresses, contacts and first note) or a `CustomerUpdate` (changed fields,
+tags if different, touched children). `save` hands it to the customer
+service in a worker thread: one call, one transaction, so a refused address
+leaves nothing written. A refusal comes back naming the child, which
+`WizardSave.problem` turns into the form and field to mark; after a conflict
+`WizardSave.reapply` takes the row's current version and the screen saves again.
 """
 
 from __future__ import annotations
@@ -15,10 +17,21 @@ from typing import Any, Literal
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.customers.addresses import clean_address
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    AddressEdit,
+    AddressUpdate,
+    ContactCreate,
+    ContactEdit,
+    ContactUpdate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.customers.notes import clean_note
-from crm_tui.services.customers.rules import BUSINESS_ONLY, check_whole
+from crm_tui.services.customers.rules import BUSINESS_ONLY
 from crm_tui.services.customers.service import CustomerRead
-from crm_tui.services.errors import ValidationError
+from crm_tui.services.errors import ChildRefused, ConflictError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import format_phone
@@ -27,10 +40,6 @@ from crm_tui.ui.widgets.wizard_children import Entity as ChildEntity
 from crm_tui.ui.widgets.wizard_fields import FieldValue
 
 Entity = Literal["customer", "address", "contact", "note"]
-OpKind = Literal[
-    "create", "update", "tags", "address_add", "address_update", "address_remove",
-    "contact_add", "contact_update", "contact_remove", "note_add",
-]  # fmt: skip
 
 
 class ChildProblem(ValidationError):
@@ -56,25 +65,6 @@ class WizardDraft:
         person = " ".join(str(c.get(k) or "") for k in ("first_name", "last_name")).strip()
         name = str(c.get("company_name") or "") if _is_business(self) else person
         return (name or person, str(c.get("phone") or ""), str(c.get("email") or ""))
-
-
-@dataclass
-class Op:
-    """One service call still to make."""
-
-    kind: OpKind
-    data: dict[str, Any] = field(default_factory=dict)
-    row_id: int | None = None
-    version: int | None = None
-
-
-@dataclass
-class SavePlan:
-    """The calls left to make; `customer_id` is known once the customer exists."""
-
-    customer_id: int | None
-    ops: list[Op]
-    created: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,12 +116,12 @@ def read_start(services: Services, customer_id: int | None) -> WizardStart:
             a, ("kind", "line1", "line2", "city", "region", "postal_code", "country")
         )
         values["is_default_billing"] = a.is_default_billing
-        rows.append(ChildRow("address", a.id or 0, a.version, values))
+        rows.append(ChildRow("address", a.id, a.version, values))
     for c in services.contacts.list(customer_id):
         values = _text_values(c, ("first_name", "last_name", "email", "title", "department"))
         values["phone"] = format_phone(c.phone)
         values["is_primary"] = c.is_primary
-        rows.append(ChildRow("contact", c.id or 0, c.version, values))
+        rows.append(ChildRow("contact", c.id, c.version, values))
     return WizardStart(lookups, customer, tuple(rows))
 
 
@@ -206,133 +196,153 @@ def _customer_values(draft: WizardDraft) -> dict[str, FieldValue]:
     return values
 
 
-def _child_ops(services: Services, draft: WizardDraft) -> list[Op]:
-    ops: list[Op] = []
-    adds: list[Op] = []
-    for index, child in enumerate(draft.children):
-        if child.entity == "contact" and not _is_business(draft):
-            continue
-        try:
-            if child.row_id is None:
-                if child.removed or child.blank:
-                    continue
-                data = {k: v for k, v in child.values.items() if v != ""}
-                _clean_child(services, child.entity, data, partial=False)
-                adds.append(Op(f"{child.entity}_add", data))  # type: ignore[arg-type]
-            elif child.removed:
-                ops.append(Op(f"{child.entity}_remove", row_id=child.row_id))  # type: ignore[arg-type]
-            elif child.changes:
-                changes = dict(child.changes)
-                if changes.get("is_primary") is False:
-                    # The service keeps exactly one primary; checking another one is how it moves.
-                    del changes["is_primary"]
-                _clean_child(services, child.entity, changes, partial=True)
-                if changes:
-                    kind = f"{child.entity}_update"
-                    ops.append(Op(kind, changes, child.row_id, child.version))  # type: ignore[arg-type]
-        except ValidationError as error:
-            raise ChildProblem(index, error.field, error.message) from error
-    return ops + adds
+@dataclass
+class WizardSave:
+    """One save of the wizard: the service input, and which form each child came from.
+
+    `forms` maps a child as the service names it in a refusal (kind, place
+    among the new ones, stored id) to its form's place on the children page.
+    """
+
+    customer_id: int | None
+    data: CustomerCreate | CustomerUpdate
+    expected_version: int = 0
+    forms: dict[tuple[str, int | None, int | None], int] = field(default_factory=dict)
+
+    def problem(self, error: ValidationError) -> ValidationError:
+        """A refusal as the screen places it: beside a child's field, or a note's."""
+        if not isinstance(error, ChildRefused):
+            return error
+        if error.entity == "note":
+            return ValidationError(f"note_{error.field}", error.message)
+        form = self.forms.get((error.entity, error.index, error.row_id))
+        if form is None:
+            return ValidationError("", error.message)
+        return ChildProblem(form, error.field, error.message)
+
+    def reapply(self, error: ConflictError) -> None:
+        """Save again over the other clerk's values: take the row's current version."""
+        if error.entity == "customer" or not isinstance(self.data, CustomerUpdate):
+            self.expected_version = error.current_version
+            return
+        edits: list[AddressEdit] | list[ContactEdit]
+        edits = self.data.address_edits if error.entity == "address" else self.data.contact_edits
+        for edit in edits:
+            if edit.id == error.row_id:
+                edit.version = error.current_version
 
 
-def _clean_child(services: Services, entity: str, data: dict[str, Any], *, partial: bool) -> None:
-    if entity == "address":
-        clean_address({"kind": "billing", **data} if not partial else data, partial=partial)
-    else:
-        services.contacts.clean(data, partial=partial)
-
-
-def _note_ops(draft: WizardDraft) -> list[Op]:
-    note = {k: v for k, v in draft.note.items() if v.strip()}
-    if not note:
-        return []
-    try:
-        clean_note(note)
-    except ValidationError as error:
-        raise ValidationError(f"note_{error.field}", error.message) from error
-    return [Op("note_add", note)]
-
-
-def plan_new(services: Services, draft: WizardDraft) -> SavePlan:
-    """Check the whole draft, then: create (with tags), children, the first note."""
-    values = _customer_values(draft)
-    cleaned = {
-        name: services.customers.validate_field(name, raw)
-        for name, raw in values.items()
-        if raw != ""
-    }
-    cleaned.setdefault("kind", CustomerKind.INDIVIDUAL.value)
-    cleaned.setdefault("status", CustomerStatus.ACTIVE.value)
-    check_whole(dict(cleaned))
-    data = {name: raw for name, raw in values.items() if raw != ""}
-    ops = [Op("create", data)]
-    ops += _child_ops(services, draft)
-    ops += _note_ops(draft)
-    return SavePlan(customer_id=None, ops=ops)
-
-
-def plan_edit(services: Services, draft: WizardDraft, original: CustomerRead) -> SavePlan:
-    """Only what changed: the changed fields, tags if different, touched children."""
-    stored = original.field_values()
-    values = _customer_values(draft)
-    changes: dict[str, FieldValue] = {}
-    for name, raw in values.items():
-        cleaned = services.customers.validate_field(name, raw)
-        if cleaned != stored.get(name) and not (cleaned in (None, "") and not stored.get(name)):
-            changes[name] = raw
-    merged = {**stored, **{k: services.customers.validate_field(k, v) for k, v in changes.items()}}
-    check_whole(merged)
-    ops: list[Op] = []
-    if changes:
-        ops.append(Op("update", dict(changes), original.id, original.version))
-    if {t.casefold() for t in draft.tags} != {t.casefold() for t in original.tags}:
-        ops.append(Op("tags", {"tags": list(draft.tags)}))
-    ops += _child_ops(services, draft)
-    ops += _note_ops(draft)
-    return SavePlan(customer_id=original.id, ops=ops)
-
-
-def run_plan(services: Services, plan: SavePlan, tags: list[str]) -> int:
-    """Make the calls in order, dropping each once it succeeded. Runs in a thread."""
-    while plan.ops:
-        op = plan.ops[0]
-        _run_op(services, plan, op, tags)
-        plan.ops.pop(0)
+def save(services: Services, plan: WizardSave) -> int:
+    """Make the save: one service call, one transaction. Runs in a thread."""
+    if isinstance(plan.data, CustomerCreate):
+        return services.customers.create(plan.data).id
     assert plan.customer_id is not None
+    services.customers.update(plan.customer_id, plan.data, expected_version=plan.expected_version)
     return plan.customer_id
 
 
-def _run_op(services: Services, plan: SavePlan, op: Op, tags: list[str]) -> None:
-    cid = plan.customer_id
-    if op.kind == "create":
-        plan.customer_id = services.customers.create(op.data, tags=tags).id
-        plan.created = True
-        return
-    assert cid is not None
-    match op.kind:
-        case "update":
-            services.customers.update(cid, op.data, expected_version=op.version or 0)
-        case "tags":
-            services.customers.set_tags(cid, op.data["tags"])
-        case "address_add":
-            services.addresses.add(cid, op.data)
-        case "address_update":
-            assert op.row_id is not None
-            services.addresses.update(op.row_id, op.data, expected_version=op.version)
-        case "address_remove":
-            assert op.row_id is not None
-            services.addresses.remove(op.row_id)
-        case "contact_add":
-            data = dict(op.data)
-            wants_primary = bool(data.pop("is_primary", False))
-            contact = services.contacts.add(cid, data)
-            if wants_primary and not contact.is_primary and contact.id is not None:
-                services.contacts.set_primary(contact.id)
-        case "contact_update":
-            assert op.row_id is not None
-            services.contacts.update(op.row_id, op.data, expected_version=op.version)
-        case "contact_remove":
-            assert op.row_id is not None
-            services.contacts.remove(op.row_id)
-        case "note_add":
-            services.notes.add(cid, op.data)
+def _typed(values: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    return {k: v for k, v in values.items() if v != ""}
+
+
+@dataclass
+class _Children:
+    """The draft's address and contact forms, sorted into new ones, edits and removals."""
+
+    new_addresses: list[AddressCreate] = field(default_factory=list)
+    new_contacts: list[ContactCreate] = field(default_factory=list)
+    address_edits: list[AddressEdit] = field(default_factory=list)
+    contact_edits: list[ContactEdit] = field(default_factory=list)
+    removed_addresses: list[int] = field(default_factory=list)
+    removed_contacts: list[int] = field(default_factory=list)
+
+    def add_new(self, child: ChildState) -> int:
+        """Add a new child; its place among the new ones of its kind."""
+        values = _typed(child.values)
+        if child.entity == "address":
+            self.new_addresses.append(AddressCreate(**values))
+            return len(self.new_addresses) - 1
+        self.new_contacts.append(ContactCreate(**values))
+        return len(self.new_contacts) - 1
+
+    def add_edit(self, child: ChildState, row_id: int, changes: dict[str, FieldValue]) -> None:
+        if child.entity == "address":
+            update = AddressUpdate(**changes)
+            self.address_edits.append(AddressEdit(id=row_id, version=child.version, changes=update))
+        else:
+            contact = ContactUpdate(**changes)
+            self.contact_edits.append(
+                ContactEdit(id=row_id, version=child.version, changes=contact)
+            )
+
+    def add_removal(self, child: ChildState, row_id: int) -> None:
+        removed = self.removed_addresses if child.entity == "address" else self.removed_contacts
+        removed.append(row_id)
+
+
+def _children(draft: WizardDraft, plan: WizardSave) -> _Children:
+    kids = _Children()
+    for index, child in enumerate(draft.children):
+        if child.entity == "contact" and not _is_business(draft):
+            continue
+        if child.row_id is None:
+            if not (child.removed or child.blank):
+                plan.forms[(child.entity, kids.add_new(child), None)] = index
+        elif child.removed:
+            kids.add_removal(child, child.row_id)
+        elif child.changes:
+            changes = dict(child.changes)
+            if changes.get("is_primary") is False:
+                # The service keeps exactly one primary; checking another one is how it moves.
+                del changes["is_primary"]
+            if changes:
+                plan.forms[(child.entity, None, child.row_id)] = index
+                kids.add_edit(child, child.row_id, changes)
+    return kids
+
+
+def _notes(draft: WizardDraft) -> list[NoteCreate]:
+    note = {k: v for k, v in draft.note.items() if v.strip()}
+    return [NoteCreate(**note)] if note else []
+
+
+def plan_new(draft: WizardDraft) -> WizardSave:
+    """The input for a new customer with everything typed on the wizard's pages."""
+    values = _typed(_customer_values(draft))
+    plan = WizardSave(None, CustomerCreate())
+    kids = _children(draft, plan)
+    plan.data = CustomerCreate(
+        **values,
+        tags=list(draft.tags),
+        addresses=kids.new_addresses,
+        contacts=kids.new_contacts,
+        notes=_notes(draft),
+    )
+    return plan
+
+
+def plan_edit(services: Services, draft: WizardDraft, original: CustomerRead) -> WizardSave:
+    """Only what changed: the changed fields, tags if different, touched children."""
+    stored = original.field_values()
+    changes: dict[str, FieldValue] = {}
+    for name, raw in _customer_values(draft).items():
+        cleaned = services.customers.validate_field(name, raw)
+        if cleaned != stored.get(name) and not (cleaned in (None, "") and not stored.get(name)):
+            changes[name] = raw
+    tags = None
+    if {t.casefold() for t in draft.tags} != {t.casefold() for t in original.tags}:
+        tags = list(draft.tags)
+    plan = WizardSave(original.id, CustomerUpdate(), original.version)
+    kids = _children(draft, plan)
+    plan.data = CustomerUpdate(
+        **changes,
+        tags=tags,
+        address_edits=kids.address_edits,
+        removed_addresses=kids.removed_addresses,
+        new_addresses=kids.new_addresses,
+        contact_edits=kids.contact_edits,
+        removed_contacts=kids.removed_contacts,
+        new_contacts=kids.new_contacts,
+        new_notes=_notes(draft),
+    )
+    return plan

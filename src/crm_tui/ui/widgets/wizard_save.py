@@ -1,10 +1,10 @@
 """Saving the customer wizard: the base of CustomerWizardScreen that owns the save.
 
 The screen (ui/screens/customer_wizard.py) lays out the steps and checks
-fields; this half turns them into a draft, asks the services to plan and make
-the calls in a thread worker, and answers what comes back: a refused value
-goes beside its field, a stale edit opens the conflict dialog, and a new
-customer that looks like one on file is offered as "open it instead".
+fields; this half turns them into a draft and one service input, saves it in
+a thread worker (one call, one transaction), and answers what comes back: a
+refused value goes beside its field, a stale edit opens the conflict dialog,
+and a new customer that looks like one on file is offered as "open it instead".
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
@@ -28,11 +29,11 @@ from crm_tui.ui.widgets.wizard_children import ChildrenStep
 from crm_tui.ui.widgets.wizard_fields import WizardField
 from crm_tui.ui.widgets.wizard_plan import (
     ChildProblem,
-    SavePlan,
     WizardDraft,
+    WizardSave,
     plan_edit,
     plan_new,
-    run_plan,
+    save,
     split_tags,
 )
 from crm_tui.ui.widgets.wizard_steps import CUSTOMER_FIELDS, FIELD_STEP
@@ -101,33 +102,36 @@ class WizardSaveScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
     def _save(self, draft: WizardDraft) -> None:
+        plan: WizardSave | None = None
         try:
             if self.original is None:
-                plan = plan_new(self.services, draft)
+                plan = plan_new(draft)
+                assert isinstance(plan.data, CustomerCreate)
+                self.services.customers.check_new(plan.data)
                 hits = self.services.duplicates.find(*draft.identity())
             else:
                 plan, hits = plan_edit(self.services, draft, self.original), []
         except ValidationError as error:
-            self.app.call_from_thread(self._refused, error, None)
+            self.app.call_from_thread(self._refused, plan.problem(error) if plan else error)
             return
         if hits:
-            self.app.call_from_thread(self._offer_duplicates, hits, plan, draft.tags)
+            self.app.call_from_thread(self._offer_duplicates, hits, plan)
             return
-        self._execute(plan, draft.tags)
+        self._execute(plan)
 
     @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
-    def _resume(self, plan: SavePlan, tags: list[str]) -> None:
-        self._execute(plan, tags)
+    def _resume(self, plan: WizardSave) -> None:
+        self._execute(plan)
 
-    def _execute(self, plan: SavePlan, tags: list[str]) -> None:
+    def _execute(self, plan: WizardSave) -> None:
         try:
-            customer_id = run_plan(self.services, plan, tags)
+            customer_id = save(self.services, plan)
         except ConflictError as error:
-            self.app.call_from_thread(self._conflict, error, plan, tags)
+            self.app.call_from_thread(self._conflict, error, plan)
         except ValidationError as error:
-            self.app.call_from_thread(self._refused, error, plan)
+            self.app.call_from_thread(self._refused, plan.problem(error))
         except CrmError as error:
-            self.app.call_from_thread(self._refused, ValidationError("", error.message), plan)
+            self.app.call_from_thread(self._refused, ValidationError("", error.message))
         else:
             self.app.call_from_thread(self._saved, customer_id)
 
@@ -143,14 +147,8 @@ class WizardSaveScreen(Screen[int | None]):
         self.notify(f"Saved customer C-{customer_id:06d}.", markup=False)
         self.dismiss(customer_id)
 
-    def _refused(self, error: ValidationError, plan: SavePlan | None) -> None:
+    def _refused(self, error: ValidationError) -> None:
         self.saving = False
-        if plan is not None and plan.created and plan.customer_id is not None:
-            # The customer exists; land on it rather than offering a second create.
-            self.notify(f"Saved the customer, but not all of it: {error.message}",
-                        severity="error", markup=False, timeout=10)  # fmt: skip
-            self.dismiss(plan.customer_id)
-            return
         target = self._error_target(error)
         if target is None:
             self._status(error.message)
@@ -170,16 +168,16 @@ class WizardSaveScreen(Screen[int | None]):
             return None
         return next((f for f in self.query(WizardField) if f.id == f"wf-{error.field}"), None)
 
-    def _conflict(self, error: ConflictError, plan: SavePlan, tags: list[str]) -> None:
+    def _conflict(self, error: ConflictError, plan: WizardSave) -> None:
         self.saving = False
         self._status("")
 
         def chosen(choice: ConflictChoice | None) -> None:
             if choice == "reapply":
-                plan.ops[0].version = error.current_version
+                plan.reapply(error)
                 self.saving = True
                 self._status("Saving…")
-                self._resume(plan, tags)
+                self._resume(plan)
             else:
                 self.notify(f"Reloaded: the {error.entity} shows the other clerk's values now.",
                             markup=False)  # fmt: skip
@@ -187,9 +185,7 @@ class WizardSaveScreen(Screen[int | None]):
 
         self.app.push_screen(ConflictModal(error), callback=chosen)
 
-    def _offer_duplicates(
-        self, hits: list[LikelyDuplicate], plan: SavePlan, tags: list[str]
-    ) -> None:
+    def _offer_duplicates(self, hits: list[LikelyDuplicate], plan: WizardSave) -> None:
         """A new customer looks like one on file: open that one, save anyway, or go back."""
         self.saving = False
         self._status("")
@@ -205,7 +201,7 @@ class WizardSaveScreen(Screen[int | None]):
             elif choice == "save":
                 self.saving = True
                 self._status("Saving…")
-                self._resume(plan, tags)
+                self._resume(plan)
             else:
                 self._status("Not saved yet.")
 

@@ -1,0 +1,168 @@
+"""A customer's addresses, contacts and notes saved together with it, in its transaction.
+
+The wizard saves a customer with everything typed on its pages in one go:
+`customers.create(CustomerCreate(..., addresses=..., contacts=..., notes=...))`
+and `customers.update(id, CustomerUpdate(..., address_edits=..., ...))`. Every
+child is checked before anything is written (`check_new`/`check_edits`); a
+refusal names the child (`ChildRefused`: its kind, and its place among the new
+ones or its stored id) and the field, with the child's own message. Anything
+refused while writing rolls the whole save back, so a customer is never half
+saved. The rules are the ones each child's own service uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from crm_tui.models import Address, Contact, Customer
+from crm_tui.services.customers import child_rows
+from crm_tui.services.customers.addresses import (
+    change_address,
+    clean_address,
+    delete_address,
+    insert_address,
+    new_address_values,
+)
+from crm_tui.services.customers.contacts import (
+    change_contact,
+    clean_contact,
+    delete_contact,
+    insert_contact,
+)
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    ContactCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
+from crm_tui.services.customers.notes import insert_note, new_note_values
+from crm_tui.services.errors import ChildRefused, ValidationError
+
+T = TypeVar("T")
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Checked changes to one stored child."""
+
+    row_id: int
+    version: int | None
+    cleaned: Values
+
+
+@dataclass
+class ChildWrites:
+    """Every child change of one save, checked, in the order they are written."""
+
+    address_edits: list[Edit] = field(default_factory=list)
+    removed_addresses: list[int] = field(default_factory=list)
+    contact_edits: list[Edit] = field(default_factory=list)
+    removed_contacts: list[int] = field(default_factory=list)
+    new_addresses: list[Values] = field(default_factory=list)
+    new_contacts: list[Values] = field(default_factory=list)
+    new_notes: list[Values] = field(default_factory=list)
+
+
+@contextmanager
+def _naming(entity: str, *, index: int | None = None, row_id: int | None = None) -> Iterator[None]:
+    """Re-raise a child's refusal as ChildRefused, saying which child it was."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ChildRefused(
+            entity, error.field, error.message, index=index, row_id=row_id
+        ) from error
+
+
+def _check_each(entity: str, items: list[T], check: Callable[[T], Values]) -> list[Values]:
+    out = []
+    for index, item in enumerate(items):
+        with _naming(entity, index=index):
+            out.append(check(item))
+    return out
+
+
+def _new_ones(
+    addresses: list[AddressCreate],
+    contacts: list[ContactCreate],
+    notes: list[NoteCreate],
+    region: str,
+) -> ChildWrites:
+    return ChildWrites(
+        new_addresses=_check_each("address", addresses, lambda a: new_address_values(a, region)),
+        new_contacts=_check_each("contact", contacts, lambda c: clean_contact(c.given(), region)),
+        new_notes=_check_each("note", notes, new_note_values),
+    )
+
+
+def check_new(data: CustomerCreate, region: str) -> ChildWrites:
+    """The children of a new customer, checked (ChildRefused names a refused one)."""
+    return _new_ones(data.addresses, data.contacts, data.notes, region)
+
+
+def check_edits(data: CustomerUpdate, region: str) -> ChildWrites:
+    """The child changes of an edit, checked (ChildRefused names a refused one)."""
+    writes = _new_ones(data.new_addresses, data.new_contacts, data.new_notes, region)
+    for address in data.address_edits:
+        with _naming("address", row_id=address.id):
+            cleaned = clean_address(address.changes.given(), partial=True)
+        writes.address_edits.append(Edit(address.id, address.version, cleaned))
+    for contact in data.contact_edits:
+        with _naming("contact", row_id=contact.id):
+            cleaned = clean_contact(contact.changes.given(), region, partial=True)
+        writes.contact_edits.append(Edit(contact.id, contact.version, cleaned))
+    writes.removed_addresses = list(data.removed_addresses)
+    writes.removed_contacts = list(data.removed_contacts)
+    return writes
+
+
+def write(session: Session, *, actor: str, customer: Customer, writes: ChildWrites) -> None:
+    """Make the checked changes to `customer`'s children, in the session's transaction."""
+    assert customer.id is not None
+    cid = customer.id
+    for edit in writes.address_edits:
+        with _naming("address", row_id=edit.row_id):
+            address = child_rows.load_child(session, Address, edit.row_id, cid)
+            change_address(session, actor=actor, address=address, cleaned=dict(edit.cleaned),
+                           expected_version=edit.version)  # fmt: skip
+    for row_id in writes.removed_addresses:
+        address = child_rows.load_child(session, Address, row_id, cid)
+        delete_address(session, actor=actor, address=address)
+    for edit in writes.contact_edits:
+        with _naming("contact", row_id=edit.row_id):
+            contact = child_rows.load_child(session, Contact, edit.row_id, cid)
+            change_contact(session, actor=actor, contact=contact, cleaned=dict(edit.cleaned),
+                           expected_version=edit.version)  # fmt: skip
+    for row_id in writes.removed_contacts:
+        contact = child_rows.load_child(session, Contact, row_id, cid)
+        delete_contact(session, actor=actor, contact=contact)
+    _add_new(session, actor=actor, customer=customer, writes=writes)
+
+
+def _add_new(session: Session, *, actor: str, customer: Customer, writes: ChildWrites) -> None:
+    assert customer.id is not None
+    for index, values in enumerate(writes.new_addresses):
+        with _naming("address", index=index):
+            insert_address(session, actor=actor, customer_id=customer.id, values=dict(values))
+    for index, values in enumerate(writes.new_contacts):
+        with _naming("contact", index=index):
+            _add_contact(session, actor=actor, customer=customer, values=dict(values))
+    for index, values in enumerate(writes.new_notes):
+        with _naming("note", index=index):
+            insert_note(session, actor=actor, customer_id=customer.id, values=dict(values))
+
+
+def _add_contact(session: Session, *, actor: str, customer: Customer, values: Values) -> None:
+    # Ticked as primary on the form means "make this one the primary": add it, then move it.
+    wants_primary = bool(values.pop("is_primary", False))
+    contact = insert_contact(session, actor=actor, customer=customer, values=values)
+    if wants_primary and not contact.is_primary:
+        change_contact(session, actor=actor, contact=contact, cleaned={"is_primary": True},
+                       expected_version=None)  # fmt: skip
