@@ -9,7 +9,13 @@ from crm_tui.models.billing import (
     Subscription,
 )
 from crm_tui.models.children import Address, Contact, Note
-from crm_tui.models.customer import Customer, CustomerSearch, CustomerSummary, format_number
+from crm_tui.models.customer import (
+    Customer,
+    CustomerSearch,
+    CustomerSummary,
+    format_number,
+    parse_number,
+)
 from crm_tui.models.grouping import CustomerTag, Segment, SegmentMember, Tag
 from crm_tui.models.history import ChangeRecord
 
@@ -32,4 +38,5 @@ __all__ = [
     "Subscription",
     "Tag",
     "format_number",
+    "parse_number",
 ]

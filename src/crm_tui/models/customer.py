@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,10 +11,20 @@ from sqlmodel import Field, SQLModel
 
 from crm_tui.models.types import Money, UTCDateTime, utcnow
 
+MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,10})$", re.IGNORECASE)
+
 
 def format_number(customer_id: int) -> str:
     """The customer number shown to people: C-000123."""
     return f"C-{customer_id:06d}"
+
+
+def parse_number(text: str) -> int | None:
+    """The id in a typed customer number (C-000123, c123, 123); None if it is not one."""
+    match = _NUMBER.match(text)
+    customer_id = int(match.group(1)) if match else 0
+    return customer_id if 0 < customer_id <= MAX_ID else None
 
 
 class Customer(SQLModel, table=True):

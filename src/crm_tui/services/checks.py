@@ -17,6 +17,7 @@ from sqlmodel import col
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, CustomerSummary, format_number
 from crm_tui.services.billing import summary
+from crm_tui.services.common import not_erased
 
 MAX_LISTED = 20
 
@@ -70,7 +71,7 @@ def check_database(engine: Engine) -> CheckReport:
             conn.execute(
                 select(col(Customer.id))
                 .outerjoin(CustomerSearch, col(CustomerSearch.customer_id) == col(Customer.id))
-                .where(col(CustomerSearch.customer_id).is_(None), col(Customer.erased_at).is_(None))
+                .where(col(CustomerSearch.customer_id).is_(None), not_erased())
                 .limit(MAX_LISTED)
             )
             .scalars()

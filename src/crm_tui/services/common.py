@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Connection, and_, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import Tag
-from crm_tui.models.enums import CustomerKind
+from crm_tui.models import Customer, Tag
+from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.validation import text_key
+
+T = TypeVar("T")
+
+
+def not_merged() -> ColumnElement[bool]:
+    """Customers not merged into another (a merged one only points at its survivor)."""
+    return col(Customer.status) != CustomerStatus.MERGED.value
+
+
+def not_erased() -> ColumnElement[bool]:
+    """Customers whose data was not erased on request."""
+    return col(Customer.erased_at).is_(None)
+
+
+def live_customer() -> ColumnElement[bool]:
+    """Customers that can still change: not merged, not erased."""
+    return and_(not_merged(), not_erased())
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """`items` a list of at most `size` at a time (to keep IN lists and batches bounded)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def start_of(day: date) -> datetime:
+    """Midnight UTC at the start of `day`: the lower bound of a day-based period."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def display_name(kind: str, first: str | None, last: str | None, company: str | None) -> str:

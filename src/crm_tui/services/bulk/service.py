@@ -40,7 +40,7 @@ from crm_tui.db.engine import WRITE_OPTION
 from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import UTCDateTime, utcnow
-from crm_tui.services.common import ensure_tag
+from crm_tui.services.common import chunks, ensure_tag, live_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.search.service import SearchFilters, SearchService
@@ -338,8 +338,8 @@ class BulkService:
                             extra = [i for i in extra if i not in present]
                     else:
                         extra = sorted(selection.ids)
-                    for start in range(0, len(extra), 500):
-                        conn.execute(insert(ids), [{"id": i} for i in extra[start : start + 500]])
+                    for part in chunks(extra, 500):
+                        conn.execute(insert(ids), [{"id": i} for i in part])
                 yield conn, ids
             finally:
                 if conn.in_transaction():
@@ -409,11 +409,7 @@ class BulkService:
     @staticmethod
     def _live(chunk_ids: IdSelect) -> AnySelect:
         """Customers in the chunk that may still change (not merged, not erased)."""
-        return select(col(Customer.id)).where(
-            col(Customer.id).in_(chunk_ids),
-            col(Customer.status) != CustomerStatus.MERGED.value,
-            col(Customer.erased_at).is_(None),
-        )
+        return select(col(Customer.id)).where(col(Customer.id).in_(chunk_ids), live_customer())
 
     def _history(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from crm_tui.models import (
     Subscription,
     Tag,
     format_number,
+    parse_number,
 )
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
@@ -132,9 +132,6 @@ def split_name(name: str) -> tuple[str, str | None]:
     return (parts[0], parts[1] if len(parts) > 1 else None)
 
 
-_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,12})$", re.IGNORECASE)
-
-
 class CustomerService:
     """Every change to a customer's own fields, with history and conflict checks."""
 
@@ -158,15 +155,12 @@ class CustomerService:
         """Find one customer by id, number (C-000123), e-mail or phone."""
         ref = reference.strip()
         with self.ctx.read() as session:
-            customer_id: int | None = None
-            match = _NUMBER.match(ref)
-            if match:
-                customer_id = int(match.group(1))
-            elif "@" in ref:
+            customer_id = parse_number(ref)
+            if customer_id is None and "@" in ref:
                 customer_id = session.scalar(
                     select(col(Customer.id)).where(col(Customer.email_key) == email_key(ref))
                 )
-            else:
+            elif customer_id is None:
                 try:
                     e164 = parse_phone(ref, self.ctx.default_region)
                 except ValidationError:

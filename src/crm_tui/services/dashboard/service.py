@@ -32,7 +32,7 @@ import builtins
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -63,17 +63,13 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, PaymentStatus, SubscriptionStatus
 from crm_tui.models.types import Money, UTCDateTime
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, start_of
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.segments.service import count_members
 
 ZERO = Decimal("0.00")
 LTV_EDGES = (Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000"))
 SETTLED = (PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.REFUNDED)
-
-
-def start_of(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def month_starts(as_of: date, months: int) -> list[date]:

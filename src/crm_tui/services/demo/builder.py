@@ -41,6 +41,7 @@ from crm_tui.models import (
     SegmentMember,
     Subscription,
     Tag,
+    format_number,
 )
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import derived_columns
@@ -325,7 +326,7 @@ class DemoBuilder:
                 last,
                 company or "",
                 email,
-                f"C-{cid:06d}",
+                format_number(cid),
                 *phone_search_forms(phone),
                 *contact_names,
             ]

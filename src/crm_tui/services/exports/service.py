@@ -42,7 +42,7 @@ from crm_tui.models import (
     Tag,
     format_number,
 )
-from crm_tui.models.enums import CustomerStatus
+from crm_tui.services.common import chunks, not_erased, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.private_files import private_output
@@ -212,9 +212,9 @@ class ExportService:
     # --- reading ------------------------------------------------------------------
 
     def _where(self, selection: ExportSelection) -> list[Any]:
-        conditions: list[Any] = [col(Customer.erased_at).is_(None)]
+        conditions: list[Any] = [not_erased()]
         if not selection.include_merged:
-            conditions.append(col(Customer.status) != CustomerStatus.MERGED.value)
+            conditions.append(not_merged())
         if selection.query.strip() or selection.filters is not None:
             if self._search is None:
                 from crm_tui.services.search.service import SearchService
@@ -230,8 +230,7 @@ class ExportService:
         if selection.ids is not None:
             total = 0
             ids = sorted(set(selection.ids))
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start : start + 1000]
+            for chunk in chunks(ids, 1000):
                 total += int(session.scalar(query.where(col(Customer.id).in_(chunk))) or 0)
             return total
         return int(session.scalar(query) or 0)

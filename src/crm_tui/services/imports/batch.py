@@ -34,7 +34,7 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
-from crm_tui.services.common import ensure_tag
+from crm_tui.services.common import ensure_tag, live_customer
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.refs import billing_group_ids, insert_rows, next_ids, tag_ids_for
@@ -122,10 +122,7 @@ class BatchImporter:
         phones = sorted({r.phone_digits for r in rows if r.phone_digits})
         names = sorted({r.sort_name for r in rows if r.sort_name and _keys(r)[0].startswith("n:")})
         found: dict[str, Customer] = {}
-        live = (
-            col(Customer.status) != CustomerStatus.MERGED.value,
-            col(Customer.erased_at).is_(None),
-        )
+        live = live_customer()
         queries = []
         if emails:
             queries.append(
@@ -136,13 +133,13 @@ class BatchImporter:
                 (
                     "p:",
                     "phone_digits",
-                    select(Customer).where(col(Customer.phone_digits).in_(phones), *live),
+                    select(Customer).where(col(Customer.phone_digits).in_(phones), live),
                 )
             )
         if names:
             queries.append(("n:", "sort_name", select(Customer).where(
                 col(Customer.sort_name).in_(names), col(Customer.email_key).is_(None),
-                col(Customer.phone_digits).is_(None), *live)))  # fmt: skip
+                col(Customer.phone_digits).is_(None), live)))  # fmt: skip
         for prefix, attr, query in queries:
             if not self.dry_run and session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update()

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Customer, format_number
-from crm_tui.models.enums import CustomerStatus
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, live_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.search.document import normalize
@@ -125,8 +124,7 @@ class DuplicateFinder:
             rows = session.scalars(
                 select(Customer).where(
                     col(Customer.id).in_(sorted(ids)),
-                    col(Customer.erased_at).is_(None),
-                    col(Customer.status) != CustomerStatus.MERGED.value,
+                    live_customer(),
                 )
             ).all()
             found = [hit for row in rows if (hit := self._judge(probe, row)) is not None]

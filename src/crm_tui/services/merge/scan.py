@@ -23,13 +23,12 @@ from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Customer, format_number
-from crm_tui.models.enums import CustomerStatus
-from crm_tui.services.common import display_name
+from crm_tui.services.common import chunks, display_name, live_customer
 from crm_tui.services.search.document import normalize
 
 COMPANY_THRESHOLD = 90
@@ -120,7 +119,7 @@ def company_key(name: str) -> str:
 def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
     """Likely duplicate groups among live customers (not merged, not erased)."""
     started = time.perf_counter()
-    live = (col(Customer.status) != CustomerStatus.MERGED.value, col(Customer.erased_at).is_(None))
+    live = live_customer()
     found = _Groups()
     # The e-mail key is unique in the schema (merging frees the losers'), so only
     # phone digits can be shared; the grouping reads the index alone, and merged
@@ -132,14 +131,14 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
         )  # fmt: skip
         rows = session.execute(
             select(column, col(Customer.id))
-            .where(column.in_(select(shared.c[0])), *live)
+            .where(column.in_(select(shared.c[0])), live)
             .order_by(column)
         ).all()
         for ids in _runs(rows):
             found.join(ids, reason)
     name_birth = (
         select(col(Customer.sort_name), col(Customer.date_of_birth))
-        .where(col(Customer.date_of_birth).is_not(None), col(Customer.sort_name) != "", *live)
+        .where(col(Customer.date_of_birth).is_not(None), col(Customer.sort_name) != "", live)
         .group_by(col(Customer.sort_name), col(Customer.date_of_birth))
         .having(func.count() > 1).subquery()
     )  # fmt: skip
@@ -147,7 +146,7 @@ def scan(session: Session, *, max_groups: int = MAX_GROUPS) -> ScanResult:
         select(col(Customer.sort_name), col(Customer.date_of_birth), col(Customer.id))
         .join(name_birth, (name_birth.c.sort_name == col(Customer.sort_name))
               & (name_birth.c.date_of_birth == col(Customer.date_of_birth)))
-        .where(*live).order_by(col(Customer.sort_name), col(Customer.date_of_birth))
+        .where(live).order_by(col(Customer.sort_name), col(Customer.date_of_birth))
     ).all()  # fmt: skip
     for ids in _runs([((r[0], r[1]), r[2]) for r in named]):
         found.join(ids, SAME_NAME_BIRTH)
@@ -180,7 +179,7 @@ def _runs(rows: Iterable[Any]) -> Iterable[list[int]]:
         yield ids
 
 
-def _company_blocks(session: Session, found: _Groups, live: tuple[Any, ...]) -> None:
+def _company_blocks(session: Session, found: _Groups, live: ColumnElement[bool]) -> None:
     """Business customers in company-prefix order, one block at a time.
 
     One scan sorted by the block key (no join: a join to the block counts was
@@ -191,7 +190,7 @@ def _company_blocks(session: Session, found: _Groups, live: tuple[Any, ...]) -> 
     prefix = func.substr(func.lower(col(Customer.company_name)), 1, BLOCK_PREFIX)
     rows = session.execute(
         select(prefix, col(Customer.id), col(Customer.company_name), col(Customer.first_name), col(Customer.last_name))
-        .where(col(Customer.company_name).is_not(None), *live)
+        .where(col(Customer.company_name).is_not(None), live)
         .order_by(prefix, col(Customer.id))
         .execution_options(yield_per=5_000)
     )  # fmt: skip
@@ -250,10 +249,8 @@ def _match_people(
 def _members(session: Session, ids: set[int]) -> dict[int, GroupMember]:
     out: dict[int, GroupMember] = {}
     ordered = sorted(ids)
-    for start in range(0, len(ordered), 500):
-        for c in session.scalars(
-            select(Customer).where(col(Customer.id).in_(ordered[start : start + 500]))
-        ):
+    for part in chunks(ordered, 500):
+        for c in session.scalars(select(Customer).where(col(Customer.id).in_(part))):
             assert c.id is not None
             out[c.id] = GroupMember(
                 id=c.id, number=format_number(c.id),

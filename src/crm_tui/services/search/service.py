@@ -63,10 +63,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 from sqlmodel import SQLModel
 
-from crm_tui.models import format_number
-from crm_tui.models.enums import CustomerStatus
+from crm_tui.models import format_number, parse_number
 from crm_tui.models.types import Money
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.search.document import normalize
@@ -113,10 +112,8 @@ PG_WORD_START = "(^|[^[:alnum:]])"
 
 _FTS = table("customer_search_fts", column("rowid", Integer), column("customer_search_fts"))
 _WORDS = table("customer_search_words", column("rowid", Integer), column("customer_search_words"))
-_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,10})$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-_MAX_ID = 2**31 - 1
 
 AnyRow = Row[*tuple[Any, ...]]
 SegmentCondition = Callable[[Session, int], "ColumnElement[bool] | None"]
@@ -256,10 +253,7 @@ def _parse(raw: str, region: str) -> _Query:
     if not text:
         return _Query(text="", terms=())
     compact = text.replace(" ", "")
-    number = _NUMBER.match(compact)
-    customer_id = int(number.group(1)) if number else None
-    if customer_id is not None and not 0 < customer_id <= _MAX_ID:
-        customer_id = None
+    customer_id = parse_number(compact)
     email = text_key(cleaned) if "@" in cleaned and " " not in cleaned else None
     # Words for typo variants: long enough to be worth it, short enough to
     # keep the variant lists (26 x length) small.
@@ -511,7 +505,7 @@ class SearchService:
         if filters.status is not None:
             conditions.append(CUSTOMER.c.status == filters.status)
         elif not filters.include_merged:
-            conditions.append(CUSTOMER.c.status != CustomerStatus.MERGED.value)
+            conditions.append(not_merged())
         if filters.kind is not None:
             conditions.append(CUSTOMER.c.kind == filters.kind)
         if filters.segment is not None:

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +36,7 @@ from crm_tui.models import (
     Tag,
 )
 from crm_tui.models.enums import CustomerKind, CustomerStatus, PaymentStatus
+from crm_tui.services.common import not_merged, start_of
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_amount, parse_date, text_key
 
@@ -360,10 +361,6 @@ def _whole(raw: str | None, name: str, *, minimum: int, maximum: int) -> int:
 # --- compiling ----------------------------------------------------------------
 
 
-def start_of(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 def compile_rules(ruleset: CleanRuleSet, *, today: date, semi: bool = True) -> ColumnElement[bool]:
     """One boolean expression over `customer` (and `customer_summary`, when needed).
 
@@ -381,18 +378,14 @@ def member_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
     query = select(col(Customer.id))
     if ruleset.needs_summary:
         query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
-    return query.where(
-        col(Customer.status) != CustomerStatus.MERGED, compile_rules(ruleset, today=today)
-    )
+    return query.where(not_merged(), compile_rules(ruleset, today=today))
 
 
 def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
     query = select(func.count()).select_from(Customer)
     if ruleset.needs_summary:
         query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
-    return query.where(
-        col(Customer.status) != CustomerStatus.MERGED, compile_rules(ruleset, today=today)
-    )
+    return query.where(not_merged(), compile_rules(ruleset, today=today))
 
 
 Compiler = Callable[[CleanRule, date, bool], ColumnElement[bool]]

@@ -35,7 +35,7 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, SegmentKind
 from crm_tui.models.types import utcnow
-from crm_tui.services.common import display_name
+from crm_tui.services.common import chunks, display_name, live_customer, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 from crm_tui.services.segments.rules import (
@@ -127,7 +127,7 @@ def segment_member_ids(
             .join(Customer, col(Customer.id) == col(SegmentMember.customer_id))
             .where(
                 col(SegmentMember.segment_id) == segment_id,
-                col(Customer.status) != CustomerStatus.MERGED,
+                not_merged(),
             )
         )
     try:
@@ -177,7 +177,7 @@ def count_members(session: Session, segment_id: int, *, today: date | None = Non
             .join(Customer, col(Customer.id) == col(SegmentMember.customer_id))
             .where(
                 col(SegmentMember.segment_id) == segment_id,
-                col(Customer.status) != CustomerStatus.MERGED,
+                not_merged(),
             )
         )
         or 0
@@ -218,11 +218,6 @@ def rewrite_segment_rules(session: Session, field_name: str, old: str, new: str)
 def _id(value: int | None) -> int:
     assert value is not None
     return value
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
 
 
 class SegmentService:
@@ -414,14 +409,10 @@ class SegmentService:
         with self.ctx.write() as session:
             segment = self._static(session, segment_id)
             added: builtins.list[int] = []
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids, CHUNK):
                 live = set(
                     session.scalars(
-                        select(col(Customer.id)).where(
-                            col(Customer.id).in_(chunk),
-                            col(Customer.status) != CustomerStatus.MERGED,
-                            col(Customer.erased_at).is_(None),
-                        )
+                        select(col(Customer.id)).where(col(Customer.id).in_(chunk), live_customer())
                     )
                 )
                 present = set(
@@ -449,7 +440,7 @@ class SegmentService:
         with self.ctx.write() as session:
             segment = self._static(session, segment_id)
             removed: builtins.list[int] = []
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids, CHUNK):
                 removed.extend(
                     session.scalars(
                         select(col(SegmentMember.customer_id)).where(
@@ -567,5 +558,5 @@ class SegmentService:
             }
             for cid in customer_ids
         ]
-        for start in range(0, len(rows), 2000):
-            session.execute(insert(ChangeRecord), rows[start : start + 2000])
+        for part in chunks(rows, 2000):
+            session.execute(insert(ChangeRecord), part)
