@@ -68,7 +68,7 @@ from benchmarks.common import DATA_DIR
 from benchmarks.search_bench import _Case, _percentile
 from crm_tui.models import format_number
 from crm_tui.models.enums import CustomerStatus
-from crm_tui.services.search.service import CUSTOMER
+from crm_tui.services.search.tables import CUSTOMER
 
 YIELD_PER = 5_000  # rows per fetch of the streamed dump query
 _CLEAN = str.maketrans({"\t": " ", "\n": " ", "\r": " "})

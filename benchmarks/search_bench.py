@@ -42,15 +42,9 @@ from crm_tui.db import migrate
 from crm_tui.db.engine import WRITE_OPTION, Database, make_engine
 from crm_tui.models import format_number
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.search import SearchFilters, SearchService, SortSpec
 from crm_tui.services.search.document import normalize
-from crm_tui.services.search.service import (
-    CUSTOMER,
-    DOCS,
-    SUMMARY,
-    SearchFilters,
-    SearchService,
-    SortSpec,
-)
+from crm_tui.services.search.tables import CUSTOMER, DOCS, SUMMARY
 from crm_tui.services.validation import text_key
 
 BATCH = 10_000

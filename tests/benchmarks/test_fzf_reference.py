@@ -12,7 +12,8 @@ from benchmarks import fzf_reference
 from benchmarks.search_bench import _Case
 from crm_tui.config import Settings
 from crm_tui.db.engine import make_engine
-from crm_tui.services.search.service import CUSTOMER, SortSpec
+from crm_tui.services.search import SortSpec
+from crm_tui.services.search.tables import CUSTOMER
 
 
 @pytest.mark.skipif(shutil.which("fzf") is None, reason="fzf is not installed")

@@ -16,7 +16,7 @@ from crm_tui.services.bulk.service import BulkService, Selection, neutralise
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.registry import Services, open_services
-from crm_tui.services.search.service import SearchFilters
+from crm_tui.services.search import SearchFilters
 
 
 def _make(services: Services, n: int, **extra: str) -> list[int]:

@@ -160,7 +160,7 @@ def test_person_export_covers_every_table(services: Services) -> None:
 
 def test_selection_by_list_filters(services: Services, tmp_path: Path) -> None:
     """The list's filters (here: businesses only) narrow the export like a search does."""
-    from crm_tui.services.search.service import SearchFilters
+    from crm_tui.services.search import SearchFilters
 
     _hostile(services)
     services.customers.create(CustomerCreate(kind="business", company_name="Acme Ltd"))

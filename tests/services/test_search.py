@@ -16,8 +16,9 @@ from crm_tui.models import BillingGroup, CustomerSummary, Segment, SegmentMember
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.registry import Services
-from crm_tui.services.search import service as search_module
-from crm_tui.services.search.service import Cursor, CustomerRow, SearchFilters, SortKey, SortSpec
+from crm_tui.services.search import Cursor, CustomerRow, SearchFilters, SortKey, SortSpec
+from crm_tui.services.search import limits as search_limits
+from crm_tui.services.search.tables import CUSTOMER
 
 HOSTILE = [
     '"',
@@ -241,7 +242,7 @@ def test_keyset_paging_returns_every_row_once(
 ) -> None:
     """Every sort, both directions: pages join up to all matches, each exactly once."""
     for name, value in limits.items():
-        monkeypatch.setattr(search_module, name, value)
+        monkeypatch.setattr(search_limits, name, value)
     matching: list[int] = []
     for i in range(24):
         name = ["Baker", "Abbot", "Carter"][i % 3]  # ties on name
@@ -348,9 +349,7 @@ def test_segment_condition_hook(services: Services) -> None:
     """A dynamic segment compiler can supply the segment's SQL condition."""
     keep = add(services, first_name="Kim", last_name="Keep")
     add(services, first_name="Dan", last_name="Drop")
-    services.search.segment_condition = lambda _session, _segment_id: (
-        search_module.CUSTOMER.c.id == keep.id
-    )
+    services.search.segment_condition = lambda _session, _segment_id: CUSTOMER.c.id == keep.id
     assert ids(services, "", filters=SearchFilters(segment_id=99)) == [keep.id]
 
 

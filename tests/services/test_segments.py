@@ -418,7 +418,7 @@ def test_segment_filters_the_list(services: Services) -> None:
     search = getattr(services, "search", None)
     if search is None or getattr(search, "segment_condition", None) is None:
         pytest.skip("the search service is not wired to the segment compiler yet")
-    from crm_tui.services.search.service import SearchFilters
+    from crm_tui.services.search import SearchFilters
 
     people = build(services)
     dyn = services.segments.create("Biz", kind="dynamic", rules=rules(("kind", "eq", "business")))

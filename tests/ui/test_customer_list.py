@@ -20,7 +20,7 @@ from crm_tui.config import Settings
 from crm_tui.factory import make_app
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
-from crm_tui.services.search.service import SortSpec
+from crm_tui.services.search import SortSpec
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.bulk_actions import (
     BulkConfirmModal,

@@ -57,7 +57,7 @@ def lookup(
       crm lookup acme smith --kind business
       crm lookup jonh --json --limit 5 | jq .email
     """
-    from crm_tui.services.search.service import SearchFilters
+    from crm_tui.services.search import SearchFilters
 
     services = services_from(ctx, migrate=False)
     try:

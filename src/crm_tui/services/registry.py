@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from crm_tui.services.lookups.filters import LookupService
     from crm_tui.services.lookups.wizard import WizardLookupService
     from crm_tui.services.merge.duplicates import DuplicateFinder
-    from crm_tui.services.search.service import SearchService
+    from crm_tui.services.search import SearchService
     from crm_tui.services.segments.service import SegmentService
     from crm_tui.services.tags import TagService
 
@@ -87,7 +87,7 @@ class Services:
 
     @cached_property
     def search(self) -> SearchService:
-        from crm_tui.services.search.service import SearchService
+        from crm_tui.services.search import SearchService
         from crm_tui.services.segments.service import segment_condition
 
         return SearchService(self.ctx, segment_condition=segment_condition)

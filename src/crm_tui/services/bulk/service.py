@@ -43,7 +43,7 @@ from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.common import chunks, ensure_tag, live_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
-from crm_tui.services.search.service import SearchFilters, SearchService
+from crm_tui.services.search import SearchFilters, SearchService
 from crm_tui.services.validation import clean_text, text_key
 
 CHUNK = 2_000

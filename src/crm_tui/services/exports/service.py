@@ -217,7 +217,7 @@ class ExportService:
             conditions.append(not_merged())
         if selection.query.strip() or selection.filters is not None:
             if self._search is None:
-                from crm_tui.services.search.service import SearchService
+                from crm_tui.services.search import SearchService
 
                 self._search = SearchService(self.ctx)
             matching = self._search.matching_ids_query(selection.query, selection.filters)

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.bulk.service import Selection
-from crm_tui.services.search.service import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
 from crm_tui.ui.read_only import write_allowed
 from crm_tui.ui.screens.bulk_flow import BulkFlow
 from crm_tui.ui.screens.list_filters import AppliedFilters, FiltersModal

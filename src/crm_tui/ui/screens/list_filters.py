@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.lookups.filters import FilterChoices
-from crm_tui.services.search.service import SearchFilters
+from crm_tui.services.search import SearchFilters
 from crm_tui.ui.styles import stylesheet
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from crm_tui.services.search.service import SortSpec
+from crm_tui.services.search import SortSpec
 from crm_tui.ui.styles import stylesheet
 
 # (key, ascending label, descending label); relevance has one direction.

@@ -36,7 +36,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from crm_tui.services.search.service import Cursor, CustomerRow
+from crm_tui.services.search import Cursor, CustomerRow
 from crm_tui.text import literal
 
 MARK = "●"

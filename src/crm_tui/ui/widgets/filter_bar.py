@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
-from crm_tui.services.search.service import SearchFilters, SortSpec
+from crm_tui.services.search import SearchFilters, SortSpec
 
 SORT_LABELS = {
     "relevance": "relevance",

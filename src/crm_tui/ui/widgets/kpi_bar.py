@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from crm_tui.services.search.service import Kpis
+from crm_tui.services.search import Kpis
 
 
 def kpi_text(kpis: Kpis) -> Text:

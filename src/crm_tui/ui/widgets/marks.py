@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crm_tui.services.bulk.service import Selection
-from crm_tui.services.search.service import SearchFilters
+from crm_tui.services.search import SearchFilters
 
 
 @dataclass

@@ -18,7 +18,7 @@ PostgreSQL
   ix_customer_search_words  GIN over to_tsvector('simple', words of doc):
                             'ab':* prefixes and whole-word typo variants.
   WORDS_EXPR below must match, character for character, the expression the
-  search service queries (crm_tui.services.search.service.PG_WORDS_EXPR).
+  search service queries (crm_tui.services.search.postgres.PG_WORDS_EXPR).
 
 Revision ID: 0002
 Revises: 0001
