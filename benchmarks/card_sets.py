@@ -4,7 +4,10 @@
 numbers plus the networks' published test numbers) written in many ways:
 plain, grouped as printed, with spaces, dashes, dots, tabs, no-break spaces,
 doubled or mixed separators, irregular groups, every digit apart, full-width
-digits, glued to words, and followed by an expiry date or a CVV.
+digits, glued to words, followed by an expiry date or a CVV, and with
+every kind of Unicode separator between the groups (zero-width and other
+format characters, soft hyphens, line breaks, runs of spaces, Unicode
+hyphens and dots, plus signs; issue 18).
 
 `ordinary_texts` holds realistic digit strings that are not card numbers:
 phone numbers of many countries in the formats people write them, order,
@@ -49,6 +52,11 @@ TEST_NUMBERS = [
 ]  # fmt: skip
 
 SEPARATORS = [" ", "-", ".", "  ", "\t", "\u00a0", "\u202f", " - ", "\u2013"]
+# zero-width space / non-joiner / joiner, word joiner, soft hyphen, BOM, bidi marks
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u200e", "\u2061"]
+LINE_BREAKS = ["\n", "\r\n", "\u2028", "\u2029", "\x85", "\v", "\f"]
+HYPHENS_DOTS = ["\u2010", "\u2011", "\u2212", "\ufe63", "\uff0d", "\u00b7", "\u2024", "\uff0e",
+                "\u30fb", "+", "\uff0b", "\u3000"]  # fmt: skip
 
 
 def luhn_complete(body: str) -> str:
@@ -114,6 +122,14 @@ def spellings(rng: random.Random, number: str) -> list[str]:
         f"{' '.join(printed)} {rng.randint(100, 999)}",
         f"ref {rng.randint(10, 99)} {' '.join(printed)}",
         f"({number})",
+        # Every kind of separator Unicode has, in any count (issue 18).
+        "+" + " ".join(printed),
+        rng.choice(INVISIBLE).join(printed),
+        rng.choice(LINE_BREAKS).join(printed),
+        (" " * rng.randint(4, 9)).join(printed),
+        rng.choice(HYPHENS_DOTS).join(printed),
+        "".join(g + rng.choice(INVISIBLE + LINE_BREAKS + HYPHENS_DOTS) for g in printed[:-1])
+        + printed[-1],
     ]
 
 

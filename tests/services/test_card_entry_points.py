@@ -39,6 +39,13 @@ def spellings(number: str) -> list[str]:
         "-".join(groups),
         f"card {'.'.join(groups)} exp 12/29",
         f"{' '.join(groups)} 123",
+        # Separators that got past the filter in the adversarial run (issue 18).
+        "+" + " ".join(groups),
+        "\u200b".join(groups),  # zero-width space
+        "    ".join(groups),
+        "\u00ad".join(groups),  # soft hyphen
+        "\u2060".join(groups),  # word joiner
+        "\n".join(groups),
     ]
 
 

@@ -27,11 +27,21 @@ MAX_FALSE_POSITIVE_RATE = 0.001
 
 
 def test_every_generated_card_number_is_found() -> None:
-    """100% of card texts (all networks, many spellings) are flagged."""
+    """Every card text is flagged, save a 13-14 digit number written as a valid "+" phone.
+
+    "+49 2755 1435 9" is a Luhn-valid card number and a valid German phone
+    number at once; the detector reads a "+" run that is a valid phone as a
+    phone (the documented exception), so such texts may pass.
+    """
+    import phonenumbers
+
     texts = card_texts(4_200)
     missed = [t for t in texts if not contains_card_number(t)]
     print(f"\ncard detector recall: {len(texts) - len(missed)}/{len(texts)} card texts flagged")
-    assert missed == []
+    phones = [t for t in missed if t.startswith("+") and phonenumbers.is_valid_number(
+        phonenumbers.parse("+" + "".join(ch for ch in t if ch.isdigit())))]  # fmt: skip
+    assert missed == phones
+    assert len(phones) <= len(texts) // 1000
 
 
 def test_ordinary_digit_strings_are_rarely_flagged() -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
-from crm_tui.models.types import Money, UTCDateTime, utcnow
+from crm_tui.models.types import MoneyTotal, UTCDateTime, utcnow
 
 MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
 _NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,10})$", re.IGNORECASE)
@@ -95,14 +95,14 @@ class CustomerSummary(SQLModel, table=True):
     customer_id: int = Field(
         sa_column=Column(Integer, ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
     )
-    lifetime_value: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
-    outstanding_balance: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    lifetime_value: Decimal = Field(default=Decimal("0.00"), sa_type=MoneyTotal)
+    outstanding_balance: Decimal = Field(default=Decimal("0.00"), sa_type=MoneyTotal)
     paid_payments: int = 0
     active_subscriptions: int = 0
     ended_subscriptions: int = 0
-    active_monthly: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    active_monthly: Decimal = Field(default=Decimal("0.00"), sa_type=MoneyTotal)
     order_count: int = 0
-    order_total: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
+    order_total: Decimal = Field(default=Decimal("0.00"), sa_type=MoneyTotal)
     last_purchase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -50,6 +50,24 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(value).quantize(CENT)
 
 
+class MoneyTotal(Money):
+    """A sum of amounts: NUMERIC(20,2) on PostgreSQL, integer cents on SQLite.
+
+    One amount is below 10^12 (validation.MAX_AMOUNT) and one customer's
+    figures stay below 10^15 (billing.summary.MAX_CUSTOMER_TOTAL), so the sum
+    of any amounts the services accept fits with room to spare (NUMERIC(14,2)
+    overflowed on the second largest payment).
+    """
+
+    impl = Numeric(20, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(20, 2, asdecimal=True))
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC, always returns an aware datetime in UTC (SQLite drops the zone)."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, and_, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -72,3 +72,23 @@ def ensure_tag(db: Session | Connection, name: str) -> int:
         tag_id = db.scalar(query)
     assert tag_id is not None
     return int(tag_id)
+
+
+def reserve_ids(session: Session, model: type[Any], count: int) -> list[int]:
+    """`count` fresh ids for explicit inserts into `model`'s table, in this transaction.
+
+    PostgreSQL: from the table's serial sequence, as a plain INSERT would take
+    them (never reused, even if this transaction rolls back). SQLite: past the
+    largest id, which is safe because a write transaction holds the database's
+    only write lock until it commits.
+    """
+    if count <= 0:
+        return []
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        sql = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return [int(i) for i in session.scalars(sql, {"table": table.name, "n": count})]
+    start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
+    return list(range(start + 1, start + 1 + count))

@@ -7,9 +7,10 @@ wrong and how to fix it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -18,6 +19,15 @@ from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ValidationError
 
 MAX_TEXT = 10_000
+# The documented ranges of numeric and date input (README, "Input ranges").
+# Amounts stay under MAX_AMOUNT so one fits NUMERIC(14,2); whole numbers fit
+# PostgreSQL's 32-bit integer columns; dates stay in years a clerk can mean.
+MAX_AMOUNT = Decimal("1000000000000")  # exclusive: 999,999,999,999.99 is the largest
+MAX_INT = 2_147_483_647
+MAX_LOYALTY_POINTS = 1_000_000_000
+MAX_QUANTITY = 1_000_000
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 CURRENCIES = {
     "GBP", "EUR", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD",
     "NZD", "JPY", "BRL", "MXN", "ZAR", "INR", "SGD", "HKD",
@@ -25,6 +35,7 @@ CURRENCIES = {
 CHANNELS = ("email", "phone", "sms", "post")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+CENT = Decimal("0.01")
 
 
 def label(field: str) -> str:
@@ -71,7 +82,20 @@ def text_key(value: str) -> str:
 
 
 def email_key(email: str) -> str:
-    return text_key(email)
+    """The natural key of an e-mail: casefolded, its domain in Unicode form.
+
+    `ann@bücher.example` and `ann@xn--bcher-kva.example` are one address
+    (IDNA: the second is how the first travels in DNS), so both get the key
+    `ann@bücher.example`. A domain that is not valid IDNA is keyed as typed.
+    """
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not domain:
+        return text_key(email)
+    import idna  # imported on first use, like email_validator
+
+    with contextlib.suppress(idna.IDNAError, UnicodeError, ValueError):
+        domain = idna.decode(domain.casefold())
+    return text_key(f"{local}@{domain}")
 
 
 def parse_email(raw: object, field: str = "email", *, required: bool = False) -> str | None:
@@ -143,18 +167,28 @@ def phone_search_forms(e164: str) -> list[str]:
 
 def parse_date(raw: object, field: str, *, required: bool = False) -> date | None:
     if isinstance(raw, date):
-        return raw
+        return check_date_range(raw.date() if isinstance(raw, datetime) else raw, field)
     value = clean_text(field, raw, required=required, max_len=40)
     if value is None:
         return None
-    from datetime import datetime
-
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).date()
+            day = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        return check_date_range(day, field)
     raise ValidationError(field, f"The {label(field)} {value!r} is not a date; use YYYY-MM-DD.")
+
+
+def check_date_range(day: date, field: str) -> date:
+    """`day`, if it lies between EARLIEST_DATE and LATEST_DATE."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            field,
+            f"The {label(field)} {day.isoformat()} is out of range; "
+            f"use a date from {EARLIEST_DATE.year} to {LATEST_DATE.year}.",
+        )
+    return day
 
 
 def parse_amount(
@@ -189,22 +223,34 @@ def parse_amount(
         raise ValidationError(field, f"The {label(field)} cannot be negative.")
     if amount == 0 and not allow_zero:
         raise ValidationError(field, f"The {label(field)} must be more than zero.")
-    if amount != amount.quantize(Decimal("0.01")):
+    # Size before decimals: quantizing 1e309 raises InvalidOperation.
+    if amount >= MAX_AMOUNT:
+        raise ValidationError(
+            field, f"The {label(field)} must be less than {MAX_AMOUNT:,}; {text} is too large."
+        )
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(CENT):
         raise ValidationError(field, f"The {label(field)} can have at most two decimal places.")
-    if amount >= Decimal("1000000000000"):
-        raise ValidationError(field, f"The {label(field)} is too large.")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
-def parse_int(raw: object, field: str, *, minimum: int = 0) -> int:
+def parse_int(raw: object, field: str, *, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    """A whole number from `minimum` to `maximum` (by default what a 32-bit column holds)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return minimum
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise ValidationError(field, f"The {label(field)} must be a whole number.")
+    text = str(int(raw)) if isinstance(raw, float) else str(raw).strip()
+    if len(text) > 30:  # int() of a huge digit string is slow, and out of range anyway
+        raise ValidationError(field, f"The {label(field)} must be at most {maximum:,}.")
     try:
-        value = int(str(raw).strip())
+        value = int(text)
     except ValueError as exc:
         raise ValidationError(field, f"The {label(field)} must be a whole number.") from exc
     if value < minimum:
-        raise ValidationError(field, f"The {label(field)} cannot be less than {minimum}.")
+        raise ValidationError(field, f"The {label(field)} cannot be less than {minimum:,}.")
+    if value > maximum:
+        raise ValidationError(field, f"The {label(field)} must be at most {maximum:,}.")
     return value
 
 

@@ -23,6 +23,9 @@ from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    check_date_range,
     clean_text,
     parse_amount,
     parse_choice,
@@ -39,6 +42,7 @@ PAYMENT_FIELDS = (
     "paid_at", "amount", "currency", "status", "subscription_id", "order_id",
     "payment_method_id", "reference",
 )  # fmt: skip
+MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2099
 CARD_BRANDS = [
     "Visa",
     "Mastercard",
@@ -88,6 +92,7 @@ def parse_when(raw: object, field: str) -> datetime:
     if isinstance(raw, datetime):
         if raw.tzinfo is None:
             raise ValidationError(field, f"The {field.replace('_', ' ')} needs a time zone.")
+        check_date_range(raw.date(), field)
         return raw
     day = parse_date(raw, field, required=True)
     assert day is not None
@@ -315,13 +320,20 @@ class BillingService:
             description = clean_text(
                 "description", item.get("description"), required=True, max_len=300
             )
-            quantity = parse_int(item.get("quantity", 1), "quantity", minimum=1)
+            quantity = parse_int(
+                item.get("quantity", 1), "quantity", minimum=1, maximum=MAX_QUANTITY
+            )
             price = parse_amount(item.get("unit_price"), "unit_price")
             assert price is not None
             clean_items.append(
                 {"description": description, "quantity": quantity, "unit_price": price}
             )
         total = sum((i["quantity"] * i["unit_price"] for i in clean_items), Decimal("0.00"))
+        if total >= MAX_AMOUNT:
+            raise ValidationError(
+                "items",
+                f"The order would total {total:,}; an order must total less than {MAX_AMOUNT:,}.",
+            )
         values: dict[str, Any] = {
             "status": parse_choice(status, "status", [s.value for s in OrderStatus]),
             "currency": parse_currency(currency, required=True),
@@ -407,9 +419,14 @@ class BillingService:
         month = parse_int(raw.get("exp_month"), "exp_month", minimum=1)
         if month > 12:
             raise ValidationError("exp_month", "The expiry month must be 1 to 12.")
-        year = parse_int(raw.get("exp_year"), "exp_year", minimum=2000)
-        if year < 100:
+        year = parse_int(raw.get("exp_year"), "exp_year", minimum=0, maximum=MAX_EXPIRY_YEAR)
+        if year < 100:  # 27 means 2027
             year += 2000
+        if year < MIN_EXPIRY_YEAR:
+            raise ValidationError(
+                "exp_year",
+                f"The expiry year must be from {MIN_EXPIRY_YEAR} to {MAX_EXPIRY_YEAR} (or two digits).",
+            )
         holder = clean_text("holder_name", raw.get("holder_name"), required=True, max_len=200)
         return {
             "brand": brand,

@@ -16,8 +16,13 @@ from sqlmodel import col
 
 from crm_tui.models import CustomerSummary, Order, Payment, Subscription
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
+from crm_tui.services.errors import ValidationError
 
 ZERO = Decimal("0.00")
+# One customer's sums stay below this (a thousand of the largest payments);
+# the summary columns (NUMERIC(20,2), or 64-bit cents on SQLite) hold far more.
+MAX_CUSTOMER_TOTAL = Decimal("1000000000000000")
+MONEY_SUMS = ("lifetime_value", "outstanding_balance", "active_monthly", "order_total")
 SUMMARY_FIGURES = (
     "lifetime_value",
     "outstanding_balance",
@@ -120,8 +125,20 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
 
 
 def refresh(session: Session, customer_id: int) -> None:
-    """Rewrite one customer's summary row from its payments, subscriptions and orders."""
+    """Rewrite one customer's summary row from its payments, subscriptions and orders.
+
+    Refuses (and so rolls back the caller's change) when a sum would pass
+    MAX_CUSTOMER_TOTAL, the most the summary columns are meant to hold.
+    """
     figures = recount(session, [customer_id])[customer_id]
+    for name in MONEY_SUMS:
+        value = figures[name]
+        if isinstance(value, Decimal) and value > MAX_CUSTOMER_TOTAL:
+            raise ValidationError(
+                "amount",
+                f"This would take the customer's {name.replace('_', ' ')} to {value:,}, "
+                f"past {MAX_CUSTOMER_TOTAL:,}, the most one customer's figures hold.",
+            )
     updated = session.execute(
         update(CustomerSummary)
         .where(col(CustomerSummary.customer_id) == customer_id)

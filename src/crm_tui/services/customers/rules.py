@@ -8,6 +8,8 @@ from typing import Any
 from crm_tui.models.enums import CustomerKind, CustomerStatus, PaymentTerms
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import (
+    EARLIEST_DATE,
+    MAX_LOYALTY_POINTS,
     clean_text,
     email_key,
     parse_channels,
@@ -48,8 +50,10 @@ def clean_field(field: str, raw: Any, region: str) -> Any:
             return parse_phone(raw, region)
         case "date_of_birth":
             born = parse_date(raw, field)
-            if born is not None and not (date(1900, 1, 1) <= born <= date.today()):
-                raise ValidationError(field, "The date of birth must be between 1900 and today.")
+            if born is not None and not (EARLIEST_DATE <= born <= date.today()):
+                raise ValidationError(
+                    field, f"The date of birth must be between {EARLIEST_DATE.year} and today."
+                )
             return born
         case "vat_id":
             return parse_vat(raw)
@@ -58,7 +62,7 @@ def clean_field(field: str, raw: Any, region: str) -> Any:
         case "payment_terms":
             return parse_choice(raw, field, [t.value for t in PaymentTerms], required=False)
         case "loyalty_points":
-            return parse_int(raw, field)
+            return parse_int(raw, field, maximum=MAX_LOYALTY_POINTS)
         case "currency":
             return parse_currency(raw)
         case "contact_channels":

@@ -20,7 +20,7 @@ from typing import Any
 
 import phonenumbers
 from faker import Faker
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlmodel import col
 
 from crm_tui.models import (
@@ -43,8 +43,10 @@ from crm_tui.models import (
     Tag,
     format_number,
 )
+from crm_tui.services.common import reserve_ids
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import derived_columns
+from crm_tui.services.demo.ids import CHILD_ID_TABLES, assign_child_ids
 from crm_tui.services.search.document import normalize
 from crm_tui.services.validation import phone_search_forms, text_key
 
@@ -152,32 +154,18 @@ class DemoBuilder:
 
         started = time.perf_counter()
         with self.ctx.write() as session:
-            first_id = (
-                int(session.scalar(select(func.coalesce(func.max(col(Customer.id)), 0))) or 0) + 1
-            )
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
-        ids: dict[str, int] = {}
-        with self.ctx.read() as session:
-            for model in (
-                Address,
-                Contact,
-                Subscription,
-                Order,
-                OrderItem,
-                PaymentMethod,
-                Payment,
-                Note,
-            ):
-                ids[model.__tablename__] = int(
-                    session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
-                )
         done = 0
         while done < customers:
-            count = min(BATCH, customers - done)
-            batch = self._batch(first_id + done, count, ids, tag_ids, group_ids, segment_ids)
+            count = min(BATCH, customers - done)  # read at run time: tests use smaller batches
             with self.ctx.write() as session:
+                # Ids are taken inside the batch's own transaction, the way a
+                # clerk's insert takes them, so clerks can work beside the demo
+                # and a demo stopped at any row leaves every table's next id free.
+                ids = reserve_ids(session, Customer, count)
+                batch = self._batch(ids, tag_ids, group_ids, segment_ids)
                 conn = session.connection()
-                for model, values in batch:
+                for model, values in assign_child_ids(session, batch):
                     if values:
                         # Core executemany: one statement per table per batch.
                         conn.execute(insert(model.__table__), values)
@@ -191,22 +179,13 @@ class DemoBuilder:
         )
 
     def _after_bulk_load(self) -> None:
-        """Explicit ids bypass PostgreSQL's sequences: move them past the new rows,
-        and refresh the planner's statistics after a large load."""
+        """Refresh the planner's statistics after a large load."""
         if self.ctx.db.dialect != "postgresql":
-            with self.ctx.db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA optimize")
+            # In a write transaction: optimize may ANALYZE, and a read transaction
+            # that turns writer fails at once ("locked") when a clerk is writing.
+            with self.ctx.write() as session:
+                session.execute(text("PRAGMA optimize"))
             return
-        tables = ("customer", "address", "contact", "subscription", "customer_order",
-                  "order_item", "payment_method", "payment", "note")  # fmt: skip
-        with self.ctx.write() as session:
-            for table in tables:  # fixed names, not user input
-                session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-                    )
-                )
         with self.ctx.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
 
@@ -263,13 +242,11 @@ class DemoBuilder:
 
     def _batch(
         self,
-        first_id: int,
-        count: int,
-        ids: dict[str, int],
+        customer_ids: list[int],
         tag_ids: list[int],
         group_ids: list[int],
         segment_ids: dict[str, int],
-    ) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+    ) -> dict[type[Any], list[dict[str, Any]]]:
         rng = self.rng
         now = datetime(self.as_of.year, self.as_of.month, self.as_of.day, 17, tzinfo=UTC)
         out: dict[type[Any], list[dict[str, Any]]] = {
@@ -277,7 +254,8 @@ class DemoBuilder:
                             Address, Contact, Subscription, Order, OrderItem, PaymentMethod,
                             Payment, Note, ChangeRecord)
         }  # fmt: skip
-        for cid in range(first_id, first_id + count):
+        ids = dict.fromkeys(CHILD_ID_TABLES, 0)  # batch-local; assign_child_ids maps them
+        for cid in customer_ids:
             locale, region, currency, language = rng.choices(LOCALES, weights=[50, 15, 12, 10, 13])[
                 0
             ]
@@ -339,7 +317,7 @@ class DemoBuilder:
                 out[SegmentMember].append(
                     {"segment_id": segment_ids["Hand-picked VIPs"], "customer_id": cid}
                 )
-        return [(model, rows) for model, rows in out.items()]
+        return out
 
     def _children(
         self,
@@ -396,7 +374,7 @@ class DemoBuilder:
             out[Payment].append({"id": ids["payment"], "customer_id": cid, "paid_at": when, "amount": amount,
                                  "currency": currency, "status": status, "subscription_id": subscription_id,
                                  "order_id": order_id, "payment_method_id": method_id,
-                                 "reference": f"PAY-{ids['payment']:08d}", "created_at": when, "version": 1})  # fmt: skip
+                                 "reference": None, "created_at": when, "version": 1})  # fmt: skip
             if status == "paid":
                 figures["lifetime_value"] += amount
                 figures["paid_payments"] += 1

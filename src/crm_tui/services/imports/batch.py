@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -34,10 +34,11 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
-from crm_tui.services.common import ensure_tag, live_customer
+from crm_tui.services.card_numbers import mask_card_numbers
+from crm_tui.services.common import ensure_tag, live_customer, reserve_ids
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.imports.refs import billing_group_ids, insert_rows, next_ids, tag_ids_for
+from crm_tui.services.imports.refs import billing_group_ids, insert_rows, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
 from crm_tui.services.validation import text_key
@@ -91,7 +92,8 @@ class BatchImporter:
         self.actor = actor
         self.mode = mode
         self.dry_run = dry_run
-        self.source_name = source_name
+        # The file's name goes into history: a name holding a card number is masked.
+        self.source_name = mask_card_numbers(source_name)
         # Dry runs write nothing, so rows repeated across batches are found here
         # (bounded: past the cap a repeat far apart in a huge file may count as new).
         self.seen: dict[str, int] = {}
@@ -340,13 +342,8 @@ class BatchImporter:
             values.update(derived_columns(values), created_at=now, updated_at=now, version=1)
             rows.append(values)
         table = _table(Customer)
-        if session.get_bind().dialect.name == "sqlite":
-            # The batch holds SQLite's write lock (BEGIN IMMEDIATE), so the next ids
-            # are ours; RETURNING in parameter order would cost one INSERT per row.
-            start = int(session.scalar(select(func.coalesce(func.max(col(Customer.id)), 0))) or 0)
-            ids = list(range(start + 1, start + 1 + len(rows)))
-        else:
-            ids = next_ids(session, table, len(rows))
+        # Explicit ids: RETURNING in parameter order would cost one INSERT per row.
+        ids = reserve_ids(session, Customer, len(rows))
         for cid, values in zip(ids, rows, strict=True):
             values["id"] = cid
         insert_rows(session, table, rows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Table, insert, select, text
+from sqlalchemy import Column, Table, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -65,18 +66,23 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     names = ", ".join(f'"{c.name}"' for c in columns)
     raw = session.connection().connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[c.name] if c.name in row else defaults[c.name] for c in columns])
+    dbapi = session.get_bind().dialect.dbapi
+    assert dbapi is not None
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [row[c.name] if c.name in row else defaults[c.name] for c in columns]
+                )
+    except dbapi.Error as exc:
+        # COPY runs on the driver's own connection, so its errors are psycopg's,
+        # not SQLAlchemy's: wrap them, so callers that fall back row by row on
+        # an IntegrityError or DBAPIError see the same exceptions on both paths.
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
 
 
 def _default(column: Column[Any]) -> Any:
     """The column's Python-side default (callables are called once per batch)."""
     arg = getattr(column.default, "arg", None)
     return arg(None) if callable(arg) else arg
-
-
-def next_ids(session: Session, table: Table, count: int) -> list[int]:
-    """`count` fresh ids from a PostgreSQL table's serial sequence."""
-    sql = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
-    return [int(i) for i in session.scalars(sql, {"table": table.name, "n": count})]

@@ -325,13 +325,26 @@ class ImportService:
             pass
         outcomes: list[Outcome] = []
         for row in rows:
+            outcomes.append(self._save_one(importer, row))
+        return outcomes
+
+    def _save_one(self, importer: BatchImporter, row: PreparedRow) -> Outcome:
+        """One row in its own transaction, tried twice.
+
+        A second import of the same new e-mails may have been waiting on our
+        unique index: once it commits, our insert fails, and the second try
+        finds its customer and updates or skips it like any other duplicate.
+        """
+        for attempt in range(2):
             try:
                 with self.ctx.write() as session:
-                    outcomes.extend(importer.process(session, [row]))
+                    return importer.process(session, [row])[0]
             except (IntegrityError, DBAPIError) as exc:
+                if attempt == 0 and isinstance(exc, IntegrityError):
+                    continue
                 text = str(getattr(exc, "orig", exc)).splitlines()[0]
-                outcomes.append(Outcome(row, "refuse", f"The database refused the row: {text}."))
-        return outcomes
+                return Outcome(row, "refuse", f"The database refused the row: {text}.")
+        raise AssertionError("unreachable")  # the loop always returns
 
 
 def _check_mode(mode: str) -> None:

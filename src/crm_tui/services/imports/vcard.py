@@ -2,6 +2,12 @@
 
 vobject reads a whole stream into memory, so the file is cut into cards
 here, line by line, and each card is parsed alone; photos are skipped.
+vobject also builds a few kilobytes of objects per line and parameter, so
+a card is refused before parsing when it has more than MAX_CARD_LINES
+lines or MAX_CARD_PARAMS parameters (a 1.9 MB card of 200,000 parameters
+took 722 MB); real cards have dozens. A card cut short (no END:VCARD
+before the next BEGIN:VCARD, or before the end of the file) is reported
+as a refused record, never dropped.
 """
 
 from __future__ import annotations
@@ -128,66 +134,112 @@ def open_vcard(path: Path, size: int, encoding: str, notes: list[str]) -> Source
     return source
 
 
+MAX_CARD_LINES = 5_000
+MAX_CARD_PARAMS = 2_000
+_PARAMS = re.compile(r"^[^:]*")
+
+
+def _param_count(line: str) -> int:
+    """Parameters on one content line: the ';' before its first ':'."""
+    match = _PARAMS.match(line)
+    return match.group().count(";") if match else 0
+
+
+class _Card:
+    """The lines of the card being read, and whether it is still worth parsing."""
+
+    def __init__(self, number: int, first: str) -> None:
+        self.number = number
+        self.lines = [first]
+        self.length = len(first)
+        self.params = 0
+        self.problem = ""
+        self.skipping = False
+
+    def add(self, line: str, upper: str) -> None:
+        if self.problem:
+            return
+        self.length += len(line)
+        if self.length > MAX_CARD_CHARS:
+            self.refuse("The card is larger than 4 MB.")
+            return
+        if line[:1] in (" ", "\t"):
+            if not self.skipping:
+                self.lines.append(line)
+            return
+        # Photos and sounds are never imported; skip them (and their folded lines).
+        self.skipping = upper.startswith(("PHOTO", "LOGO", "SOUND", "KEY"))
+        if self.skipping:
+            return
+        self.params += _param_count(line)
+        if len(self.lines) >= MAX_CARD_LINES:
+            self.refuse(
+                f"The card has more than {MAX_CARD_LINES:,} lines; a contact card has dozens."
+            )
+        elif self.params > MAX_CARD_PARAMS:
+            self.refuse(
+                f"The card has more than {MAX_CARD_PARAMS:,} parameters; a contact card has dozens."
+            )
+        else:
+            self.lines.append(line)
+
+    def refuse(self, problem: str) -> None:
+        self.problem = problem
+        self.lines = []  # memory stays bounded however long the card goes on
+
+    def record(self) -> SourceRecord:
+        if self.problem:
+            return SourceRecord(self.number, [], self.problem)
+        try:
+            cells = card_cells("".join(self.lines))
+        except Exception as exc:  # vobject raises many types for a malformed card
+            return SourceRecord(self.number, [], f"The card could not be read: {exc}.")
+        if BAD_BYTES.search("".join(cells)):
+            return SourceRecord(
+                self.number,
+                [BAD_BYTES.sub("\ufffd", c) for c in cells],
+                "The card holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
+            )
+        return SourceRecord(self.number, cells)
+
+
 def _vcard_records(stream: IO[str]) -> Iterator[SourceRecord]:
     counter = [0]
     lines = capped_lines(stream, counter)
     number = 0
-    chunk: list[str] = []
-    length = 0
-    inside = False
-    too_big = False
-    skipping = False
+    card: _Card | None = None
     while True:
         try:
             line = next(lines)
         except StopIteration:
             break
         except LineTooLong as exc:
-            if inside:
-                too_big = True
+            if card is not None:
+                card.refuse("The card is larger than 4 MB.")
             else:
                 number += 1
                 yield SourceRecord(number, [], f"Line {exc.line:,} is longer than 4 MB.")
             continue
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
-            inside, chunk, length, too_big = True, [line], len(line), False
-            number += 1
-            continue
-        if not inside:
-            continue
-        if upper == "END:VCARD":
-            inside = False
-            chunk.append(line)
-            if too_big:
-                yield SourceRecord(number, [], "The card is larger than 4 MB.")
-                continue
-            try:
-                cells = card_cells("".join(chunk))
-            except Exception as exc:  # vobject raises many types for a malformed card
-                yield SourceRecord(number, [], f"The card could not be read: {exc}.")
-                continue
-            if BAD_BYTES.search("".join(cells)):
+            if card is not None:
                 yield SourceRecord(
-                    number,
-                    [BAD_BYTES.sub("\ufffd", c) for c in cells],
-                    "The card holds bytes that are not valid UTF-8; re-save the file as UTF-8.",
+                    card.number,
+                    [],
+                    f"Card {card.number:,} has no END:VCARD before the next card "
+                    f"(line {counter[0]:,}); add it and import the card again.",
                 )
-                continue
-            yield SourceRecord(number, cells)
-            continue
-        length += len(line)
-        if length > MAX_CARD_CHARS:
-            too_big = True
-            chunk = chunk[:1]
-            continue
-        if line[:1] in (" ", "\t"):
-            if not skipping:
-                chunk.append(line)
-            continue
-        # Photos and sounds are never imported; skip them (and their folded lines).
-        skipping = upper.startswith(("PHOTO", "LOGO", "SOUND", "KEY"))
-        if not skipping and not too_big:
-            chunk.append(line)
-    if inside:
-        yield SourceRecord(number, [], "The last card has no END:VCARD; the file is cut short.")
+            number += 1
+            card = _Card(number, line)
+        elif card is not None and upper == "END:VCARD":
+            card.lines.append(line)
+            yield card.record()
+            card = None
+        elif card is not None:
+            card.add(line, upper)
+    if card is not None:
+        yield SourceRecord(
+            card.number,
+            [],
+            f"Card {card.number:,}, the last, has no END:VCARD; the file is cut short.",
+        )

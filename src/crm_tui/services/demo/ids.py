@@ -1,0 +1,64 @@
+"""Ids for a demo batch, taken inside the batch's transaction.
+
+The demo writes explicit ids (one executemany per table, no RETURNING), so
+it must take them the way any other writer would: PostgreSQL's sequences
+(nextval is never rolled back, so a stopped demo leaves no id behind that
+a clerk could collide with), SQLite's max(id)+1 under the write lock the
+batch holds. Rows are generated with batch-local ids 1..n per table;
+`assign_child_ids` swaps in the reserved ones and re-points the links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_tui.models import (
+    Address,
+    Contact,
+    Note,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Subscription,
+)
+from crm_tui.services.common import reserve_ids
+
+# Tables whose rows the demo numbers itself, by the key _children counts them under.
+CHILD_MODELS: dict[str, type[Any]] = {
+    "address": Address,
+    "contact": Contact,
+    "payment_method": PaymentMethod,
+    "subscription": Subscription,
+    "customer_order": Order,
+    "order_item": OrderItem,
+    "payment": Payment,
+    "note": Note,
+}
+# column -> the table its batch-local id points into
+LINKS = {
+    "order_id": "customer_order",
+    "subscription_id": "subscription",
+    "payment_method_id": "payment_method",
+}
+CHILD_ID_TABLES = tuple(CHILD_MODELS)
+
+
+def assign_child_ids(
+    session: Session, batch: dict[type[Any], list[dict[str, Any]]]
+) -> list[tuple[type[Any], list[dict[str, Any]]]]:
+    """The batch's rows with reserved ids in place of the batch-local ones."""
+    real: dict[str, list[int]] = {}
+    for key, model in CHILD_MODELS.items():
+        real[key] = reserve_ids(session, model, len(batch.get(model, [])))
+    for key, model in CHILD_MODELS.items():
+        for row in batch.get(model, []):
+            row["id"] = real[key][row["id"] - 1]
+            for column, target in LINKS.items():
+                if row.get(column) is not None:
+                    row[column] = real[target][row[column] - 1]
+            if model is Payment:
+                row["reference"] = f"PAY-{row['id']:08d}"
+    return list(batch.items())
