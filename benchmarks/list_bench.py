@@ -106,7 +106,7 @@ async def main() -> None:
     from crm_tui.config import Settings
     from crm_tui.factory import make_app
     from crm_tui.services.registry import open_services
-    from crm_tui.ui.widgets.customer_table import CustomerTable
+    from crm_tui.ui.widgets.list.customer_table import CustomerTable
 
     services = open_services(Settings(database_url=db_url, clerk="bench"))
     app = make_app(services)

@@ -58,9 +58,9 @@ async def _one_round(db_url: str, person: tuple[str, str, str]) -> tuple[float, 
     from crm_tui.config import Settings
     from crm_tui.factory import make_app
     from crm_tui.services.registry import open_services
+    from crm_tui.ui.modals.quick_add import QuickAddModal
     from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-    from crm_tui.ui.screens.quick_add import QuickAddModal
-    from crm_tui.ui.widgets.detail_overview import OverviewTab
+    from crm_tui.ui.widgets.detail.overview import OverviewTab
 
     services = open_services(Settings(database_url=db_url, clerk="bench"))
     app = make_app(services)

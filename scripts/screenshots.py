@@ -76,7 +76,7 @@ def tool(opener: Callable[[object], None]) -> Step:
 
 
 def shots() -> dict[str, Step]:
-    from crm_tui.ui.screens import open_groups, open_tools
+    from crm_tui.ui.flows import groups, tools
 
     result: dict[str, Step] = {
         "list": settle,
@@ -89,12 +89,12 @@ def shots() -> dict[str, Step]:
         result[f"detail-{name}"] = detail_tab(str(number))
     result["wizard"] = wizard
     result["quick-add"] = quick_add
-    result["dashboard"] = tool(lambda app: open_groups.open_dashboard(app, as_of=AS_OF))  # type: ignore[arg-type]
-    result["segments"] = tool(lambda app: open_groups.open_segments(app, as_of=AS_OF))  # type: ignore[arg-type]
-    result["tags"] = tool(open_groups.open_tags)  # type: ignore[arg-type]
-    result["billing-groups"] = tool(open_groups.open_billing_groups)  # type: ignore[arg-type]
-    result["import"] = tool(open_tools.open_import)  # type: ignore[arg-type]
-    result["merge"] = tool(open_tools.open_merge)  # type: ignore[arg-type]
+    result["dashboard"] = tool(lambda app: groups.open_dashboard(app, as_of=AS_OF))  # type: ignore[arg-type]
+    result["segments"] = tool(lambda app: groups.open_segments(app, as_of=AS_OF))  # type: ignore[arg-type]
+    result["tags"] = tool(groups.open_tags)  # type: ignore[arg-type]
+    result["billing-groups"] = tool(groups.open_billing_groups)  # type: ignore[arg-type]
+    result["import"] = tool(tools.open_import)  # type: ignore[arg-type]
+    result["merge"] = tool(tools.open_merge)  # type: ignore[arg-type]
     return result
 
 

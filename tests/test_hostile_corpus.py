@@ -256,7 +256,7 @@ async def test_app_lists_and_opens_each_string_literally(
     """In one app run: each string found in the list, shown escaped, no link/action/raw control."""
     from crm_tui.factory import make_app
     from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-    from crm_tui.ui.widgets.customer_table import CustomerTable
+    from crm_tui.ui.widgets.list.customer_table import CustomerTable
 
     settings, ids = stored
     services = open_services(settings)

@@ -23,11 +23,11 @@ from crm_tui.factory import make_app
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.conflict import ConflictModal
+from crm_tui.ui.modals.conflict import ConflictModal
+from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-from crm_tui.ui.screens.item_form import ItemFormModal
-from crm_tui.ui.widgets import detail_base
+from crm_tui.ui.widgets.detail import base as detail_base
 
 SIZE = (100, 30)
 Clerk = tuple[CrmApp, Pilot[None], Services]

@@ -25,11 +25,11 @@ from crm_tui.services.customers.inputs import (
 )
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
-from crm_tui.ui.screens.conflict import ConflictModal
+from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal, ReasonModal
+from crm_tui.ui.modals.conflict import ConflictModal
+from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-from crm_tui.ui.screens.item_form import ItemFormModal
-from crm_tui.ui.widgets import detail_base
+from crm_tui.ui.widgets.detail import base as detail_base
 
 SIZE = (80, 24)
 HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred"

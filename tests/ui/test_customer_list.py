@@ -22,19 +22,19 @@ from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search import SortSpec
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.bulk_actions import (
+from crm_tui.ui.modals.bulk import (
     BulkConfirmModal,
     BulkMenuModal,
     BulkProgressModal,
     StatusModal,
     TextPromptModal,
 )
+from crm_tui.ui.modals.filters import FiltersModal
+from crm_tui.ui.modals.sort import SortModal
 from crm_tui.ui.screens.customer_list import CustomerListScreen, ListRequest
-from crm_tui.ui.screens.list_filters import FiltersModal
-from crm_tui.ui.screens.list_sort import SortModal
-from crm_tui.ui.widgets.customer_table import CustomerTable
-from crm_tui.ui.widgets.kpi_bar import KpiBar
-from crm_tui.ui.widgets.search_bar import SearchBar
+from crm_tui.ui.widgets.list.customer_table import CustomerTable
+from crm_tui.ui.widgets.list.kpi_bar import KpiBar
+from crm_tui.ui.widgets.list.search_bar import SearchBar
 
 
 @asynccontextmanager

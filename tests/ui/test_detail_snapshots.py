@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-from crm_tui.ui.widgets import detail_base
+from crm_tui.ui.widgets.detail import base as detail_base
 
 SnapCompare = Callable[..., bool]
 

@@ -23,16 +23,16 @@ from textual.widgets import (
 from crm_tui.services.dashboard.service import PANELS
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens import open_groups
-from crm_tui.ui.screens.billing_group_view import BillingGroupScreen
+from crm_tui.ui.flows import groups
+from crm_tui.ui.modals.group_dialogs import AskModal, PickModal, PromptModal
+from crm_tui.ui.screens.billing_group import BillingGroupScreen
 from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
 from crm_tui.ui.screens.dashboard import DashboardScreen
-from crm_tui.ui.screens.group_dialogs import AskModal, PickModal, PromptModal
 from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.screens.segments import SegmentsScreen
-from crm_tui.ui.screens.tags_screen import TagsScreen
-from crm_tui.ui.widgets.dashboard_panel import DashboardPanel
-from crm_tui.ui.widgets.segment_rule_row import RuleRow
+from crm_tui.ui.screens.tags import TagsScreen
+from crm_tui.ui.widgets.dashboard.panel import DashboardPanel
+from crm_tui.ui.widgets.segments.rule_row import RuleRow
 
 AS_OF = date(2026, 1, 15)
 SIZE = (80, 24)
@@ -200,7 +200,7 @@ async def test_add_marked_customers_to_new_static_segment(demo_services: Service
     app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        open_groups.add_to_segment(app, [1, 2, 3])
+        groups.add_to_segment(app, [1, 2, 3])
         await settle(pilot)
         assert isinstance(app.screen, PickModal)
         options = app.screen.query_one(OptionList)
@@ -311,7 +311,7 @@ async def test_palette_entries_open_each_screen(demo_services: Services) -> None
             "Tags": TagsScreen,
             "Billing groups": BillingGroupsScreen,
         }
-        commands = list(open_groups.group_commands(app))
+        commands = list(groups.group_commands(app))
         assert [c.title for c in commands] == list(expected)
         for command in commands:
             command.callback()
@@ -327,7 +327,7 @@ async def test_customer_segments_modal(demo_services: Services) -> None:
     app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        open_groups.edit_customer_segments(app, 5)
+        groups.edit_customer_segments(app, 5)
         await settle(pilot)
         choices: SelectionList[int] = app.screen.query_one(SelectionList)
         choices.select(picked.id)
@@ -344,7 +344,7 @@ async def test_add_marked_to_billing_group(demo_services: Services) -> None:
     app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        open_groups.add_to_billing_group(app, [c.id for c in customers])
+        groups.add_to_billing_group(app, [c.id for c in customers])
         await settle(pilot)
         assert isinstance(app.screen, PickModal)
         options = app.screen.query_one(OptionList)
@@ -385,8 +385,8 @@ async def test_add_and_remove_static_member_on_segments_screen(demo_services: Se
 async def test_detail_g_ticks_hand_picked_segments(demo_services: Services) -> None:
     """From a customer's detail screen, `g` ticks and unticks their hand-picked segments."""
     from crm_tui.factory import make_app
+    from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
     from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-    from crm_tui.ui.screens.customer_segments import CustomerSegmentsModal
 
     vips = next(s for s in demo_services.segments.list() if s.name == "Hand-picked VIPs")
     outsider = next(

@@ -16,7 +16,7 @@ from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.dashboard import DashboardScreen
 from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.screens.segments import SegmentsScreen
-from crm_tui.ui.widgets.segment_rule_row import RuleRow
+from crm_tui.ui.widgets.segments.rule_row import RuleRow
 
 AS_OF = date(2026, 1, 15)
 SnapCompare = Callable[..., bool]

@@ -17,10 +17,10 @@ from textual.worker import WorkerFailed
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal
-from crm_tui.ui.screens.import_screen import ImportScreen
-from crm_tui.ui.screens.merge_screen import MergeScreen
-from crm_tui.ui.screens.open_tools import ToolsCommands, open_import, open_merge
+from crm_tui.ui.flows.tools import ToolsCommands, open_import, open_merge
+from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
+from crm_tui.ui.screens.import_customers import ImportScreen
+from crm_tui.ui.screens.merge import MergeScreen
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 SIZE = (80, 24)

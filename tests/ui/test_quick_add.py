@@ -13,9 +13,9 @@ from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.quick_add import QuickAddModal
-from crm_tui.ui.widgets.wizard_fields import WizardField
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.quick_add import QuickAddModal
+from crm_tui.ui.widgets.wizard.fields import WizardField
 
 SIZE = (80, 24)
 

@@ -18,11 +18,11 @@ from crm_tui.services.customers.inputs import (
 )
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal
-from crm_tui.ui.screens.conflict import ConflictModal
+from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
+from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-from crm_tui.ui.widgets.wizard_children import ChildrenStep
-from crm_tui.ui.widgets.wizard_fields import WizardField
+from crm_tui.ui.widgets.wizard.children import ChildrenStep
+from crm_tui.ui.widgets.wizard.fields import WizardField
 
 SIZE = (80, 24)
 

@@ -14,9 +14,9 @@ from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.modals.quick_add import QuickAddModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-from crm_tui.ui.screens.quick_add import QuickAddModal
-from crm_tui.ui.widgets.wizard_children import ChildrenStep
+from crm_tui.ui.widgets.wizard.children import ChildrenStep
 
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]

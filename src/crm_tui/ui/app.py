@@ -13,8 +13,8 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
+from crm_tui.ui.flows.tools import ToolsCommands
 from crm_tui.ui.read_only import refuse_if_read_only
-from crm_tui.ui.screens.open_tools import ToolsCommands
 from crm_tui.ui.styles import stylesheet
 
 
@@ -49,7 +49,7 @@ class CrmApp(App[None]):
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
         elif self.start_screen == "dashboard":
-            from crm_tui.ui.screens.open_groups import open_dashboard
+            from crm_tui.ui.flows.groups import open_dashboard
 
             open_dashboard(self)
 
@@ -75,7 +75,7 @@ class CrmApp(App[None]):
 
     def quick_add(self) -> None:
         """The POS-style quick add dialog; lands on the saved (or chosen existing) customer."""
-        from crm_tui.ui.screens.quick_add import QuickAddModal
+        from crm_tui.ui.modals.quick_add import QuickAddModal
 
         if self.refuse_if_read_only():
             return
@@ -91,7 +91,7 @@ class CrmApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette: customer actions and the group screens beside Textual's own."""
-        from crm_tui.ui.screens.open_groups import group_commands
+        from crm_tui.ui.flows.groups import group_commands
 
         yield from super().get_system_commands(screen)
         if not self.read_only:

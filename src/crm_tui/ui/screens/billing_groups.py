@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import BillingGroupRead
+from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
-from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
@@ -127,7 +127,7 @@ class BillingGroupsScreen(Screen[None]):
         self.action_open_group()
 
     def action_open_group(self) -> None:
-        from crm_tui.ui.screens.billing_group_view import BillingGroupScreen
+        from crm_tui.ui.screens.billing_group import BillingGroupScreen
 
         group = self.current
         if group is not None:

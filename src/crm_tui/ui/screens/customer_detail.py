@@ -1,6 +1,6 @@
 """The customer detail screen: a header that says who this is, and six tabs.
 
-Each tab body (ui/widgets/detail_*.py) loads its own data in a thread worker
+Each tab body (ui/widgets/detail/) loads its own data in a thread worker
 the first time it is shown, and again when something it shows may have
 changed; the screen paints at once and fills in. The screen routes the keys
 (`n`, `e`, `p`, `x`, `f`, `m`, `r`, `c`) to the active tab, owns the status
@@ -23,17 +23,17 @@ from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
+from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal, ReasonModal
 from crm_tui.ui.read_only import is_read_only, write_allowed
-from crm_tui.ui.screens.confirm import ChoiceModal, ConfirmModal, ReasonModal
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.detail_base import CoalescedFooter, DetailTab
-from crm_tui.ui.widgets.detail_contacts import ContactsTab
-from crm_tui.ui.widgets.detail_header import DetailHeader
-from crm_tui.ui.widgets.detail_history import HistoryTab
-from crm_tui.ui.widgets.detail_notes import NotesTab
-from crm_tui.ui.widgets.detail_overview import OverviewTab
-from crm_tui.ui.widgets.detail_payments import PaymentsTab
-from crm_tui.ui.widgets.detail_subscriptions import SubscriptionsTab
+from crm_tui.ui.widgets.detail.base import CoalescedFooter, DetailTab
+from crm_tui.ui.widgets.detail.contacts import ContactsTab
+from crm_tui.ui.widgets.detail.header import DetailHeader
+from crm_tui.ui.widgets.detail.history import HistoryTab
+from crm_tui.ui.widgets.detail.notes import NotesTab
+from crm_tui.ui.widgets.detail.overview import OverviewTab
+from crm_tui.ui.widgets.detail.payments import PaymentsTab
+from crm_tui.ui.widgets.detail.subscriptions import SubscriptionsTab
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -255,7 +255,7 @@ class CustomerDetailScreen(Screen[None]):
 
     def action_segments(self) -> None:
         """Tick the hand-picked segments this customer is in."""
-        from crm_tui.ui.screens.open_groups import edit_customer_segments
+        from crm_tui.ui.flows.groups import edit_customer_segments
 
         edit_customer_segments(self.app, self.customer_id)
 

@@ -24,17 +24,17 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.ui.flows.bulk import BulkFlow
+from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
+from crm_tui.ui.modals.sort import SortModal
 from crm_tui.ui.read_only import write_allowed
-from crm_tui.ui.screens.bulk_flow import BulkFlow
-from crm_tui.ui.screens.list_filters import AppliedFilters, FiltersModal
-from crm_tui.ui.screens.list_sort import SortModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.customer_table import CustomerTable
-from crm_tui.ui.widgets.filter_bar import FilterBar, sort_label, without
-from crm_tui.ui.widgets.kpi_bar import KpiBar
-from crm_tui.ui.widgets.marks import Marks
-from crm_tui.ui.widgets.search_bar import SearchBar
+from crm_tui.ui.widgets.list.customer_table import CustomerTable
+from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, without
+from crm_tui.ui.widgets.list.kpi_bar import KpiBar
+from crm_tui.ui.widgets.list.marks import Marks
+from crm_tui.ui.widgets.list.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp
@@ -355,13 +355,13 @@ class CustomerListScreen(Screen[None]):
             self.crm.edit_customer(customer_id)
 
     def action_import_customers(self) -> None:
-        from crm_tui.ui.screens.open_tools import open_import
+        from crm_tui.ui.flows.tools import open_import
 
         self._stale = True
         open_import(self.app)
 
     def action_dashboard(self) -> None:
-        from crm_tui.ui.screens.open_groups import open_dashboard
+        from crm_tui.ui.flows.groups import open_dashboard
 
         open_dashboard(self.app)
 

@@ -22,12 +22,13 @@ from textual.widgets import ContentSwitcher, Input, Select, Static
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.errors import ValidationError
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.wizard_children import ChildForm, ChildrenStep, ChildState
-from crm_tui.ui.widgets.wizard_fields import WizardField
-from crm_tui.ui.widgets.wizard_plan import (
+from crm_tui.ui.widgets.wizard.children import ChildForm, ChildrenStep, ChildState
+from crm_tui.ui.widgets.wizard.fields import WizardField
+from crm_tui.ui.widgets.wizard.plan import (
     Entity,
     WizardStart,
     check_field,
@@ -35,9 +36,8 @@ from crm_tui.ui.widgets.wizard_plan import (
     read_start,
     shown,
 )
-from crm_tui.ui.widgets.wizard_review import ReviewStep, StepIndicator, StepInfo
-from crm_tui.ui.widgets.wizard_save import WizardSaveScreen
-from crm_tui.ui.widgets.wizard_steps import (
+from crm_tui.ui.widgets.wizard.review import ReviewStep, StepIndicator, StepInfo
+from crm_tui.ui.widgets.wizard.steps import (
     ALL_STEPS,
     BUSINESS,
     CHILDREN,

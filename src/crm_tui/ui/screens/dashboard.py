@@ -27,8 +27,8 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.dashboard.service import PANELS, load_panel
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.dashboard_kpis import DashboardKpis
-from crm_tui.ui.widgets.dashboard_panel import DashboardPanel
+from crm_tui.ui.widgets.dashboard.kpis import DashboardKpis
+from crm_tui.ui.widgets.dashboard.panel import DashboardPanel
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services

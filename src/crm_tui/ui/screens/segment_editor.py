@@ -27,10 +27,10 @@ from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.segments.rules import Rule, RuleSet
 from crm_tui.services.segments.service import SegmentRead
-from crm_tui.ui.screens.group_dialogs import AskModal
+from crm_tui.ui.modals.group_dialogs import AskModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.segment_rule_row import RuleRow
+from crm_tui.ui.widgets.segments.rule_row import RuleRow
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services

@@ -26,8 +26,8 @@ from textual.worker import get_current_worker
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
 from crm_tui.services.segments.service import MemberRow, SegmentRead
+from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
-from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 

@@ -29,8 +29,8 @@ from textual.app import App, SystemCommand
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
+from crm_tui.ui.modals.group_dialogs import PickModal, PromptModal
 from crm_tui.ui.read_only import refuse_if_read_only
-from crm_tui.ui.screens.group_dialogs import PickModal, PromptModal
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -86,7 +86,7 @@ def open_segments(
 
 
 def open_tags(app: App[Any]) -> None:
-    from crm_tui.ui.screens.tags_screen import TagsScreen
+    from crm_tui.ui.screens.tags import TagsScreen
 
     app.push_screen(TagsScreen())
 
@@ -230,7 +230,7 @@ def add_to_billing_group(
 
 def edit_customer_segments(app: App[Any], customer_id: int) -> None:
     """The detail screen's hook: tick the hand-picked segments this customer belongs to."""
-    from crm_tui.ui.screens.customer_segments import CustomerSegmentsModal
+    from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
 
     if refuse_if_read_only(app):
         return

@@ -26,9 +26,9 @@ from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.merge.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.wizard_fields import FieldSpec, WizardField
+from crm_tui.ui.widgets.wizard.fields import FieldSpec, WizardField
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services

@@ -27,8 +27,8 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.styles import stylesheet
 
 FieldKind = Literal["text", "choice", "check", "long"]

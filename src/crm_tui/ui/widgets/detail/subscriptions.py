@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.models import Subscription
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.item_forms import subscription_form
-from crm_tui.ui.widgets.detail_base import (
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
@@ -23,6 +22,7 @@ from crm_tui.ui.widgets.detail_base import (
     selected_id,
     today,
 )
+from crm_tui.ui.widgets.detail.forms import subscription_form
 
 STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
 

@@ -11,9 +11,9 @@ from textual.widgets import Static
 
 from crm_tui.models.enums import CustomerKind, PaymentTerms
 from crm_tui.services.customers.rules import SETTABLE_STATUSES
-from crm_tui.ui.widgets.wizard_children import ChildState
-from crm_tui.ui.widgets.wizard_fields import FieldSpec, FieldValue, WizardField
-from crm_tui.ui.widgets.wizard_review import ReviewSection, StepInfo
+from crm_tui.ui.widgets.wizard.children import ChildState
+from crm_tui.ui.widgets.wizard.fields import FieldSpec, FieldValue, WizardField
+from crm_tui.ui.widgets.wizard.review import ReviewSection, StepInfo
 
 BASIC = StepInfo("basic", "Basic info", "Basic")
 BUSINESS = StepInfo("business", "Business profile", "Business")

@@ -32,10 +32,10 @@ from crm_tui.services.imports.service import (
     ImportSummary,
 )
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ChoiceModal
+from crm_tui.ui.modals.confirm import ChoiceModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail_base import cell
+from crm_tui.ui.widgets.detail.base import cell
 
 if TYPE_CHECKING:
     from crm_tui.ui.app import CrmApp

@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.item_forms import method_form, payment_form
-from crm_tui.ui.widgets.detail_base import (
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
@@ -23,6 +22,7 @@ from crm_tui.ui.widgets.detail_base import (
     selected_id,
     today,
 )
+from crm_tui.ui.widgets.detail.forms import method_form, payment_form
 
 FILTERS = ["", "paid", "pending", "failed", "refunded"]
 STATUS_STYLES = {"paid": "green", "pending": "yellow", "failed": "bold red", "refunded": "magenta"}

@@ -35,9 +35,9 @@ from crm_tui.services.errors import ChildRefused, ConflictError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import format_phone
-from crm_tui.ui.widgets.wizard_children import ChildState
-from crm_tui.ui.widgets.wizard_children import Entity as ChildEntity
-from crm_tui.ui.widgets.wizard_fields import FieldValue
+from crm_tui.ui.widgets.wizard.children import ChildState
+from crm_tui.ui.widgets.wizard.children import Entity as ChildEntity
+from crm_tui.ui.widgets.wizard.fields import FieldValue
 
 Entity = Literal["customer", "address", "contact", "note"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn, Selection
-from crm_tui.ui.screens.bulk_actions import (
+from crm_tui.ui.modals.bulk import (
     BULK_ACTIONS,
     ID_ACTIONS,
     BulkConfirmModal,
@@ -84,14 +84,14 @@ class BulkFlow:
 
     def _by_ids(self, action: str) -> None:
         """Flows owned by the segment, billing-group and merge screens."""
-        from crm_tui.ui.screens import open_groups, open_tools
+        from crm_tui.ui.flows import groups, tools
 
         ids = sorted(self.selection.ids)
         flows: dict[str, Callable[[], None]] = {
-            "segment-add": lambda: open_groups.add_to_segment(self.app, ids),
-            "segment-remove": lambda: open_groups.remove_from_segment(self.app, ids),
-            "billing-group": lambda: open_groups.add_to_billing_group(self.app, ids),
-            "merge": lambda: open_tools.open_merge(self.app, ids),
+            "segment-add": lambda: groups.add_to_segment(self.app, ids),
+            "segment-remove": lambda: groups.remove_from_segment(self.app, ids),
+            "billing-group": lambda: groups.add_to_billing_group(self.app, ids),
+            "merge": lambda: tools.open_merge(self.app, ids),
         }
         if action in flows:
             flows[action]()

@@ -10,9 +10,8 @@ from textual.widgets import DataTable, Static
 from crm_tui.models.enums import NoteType
 from crm_tui.services.customers.notes import NoteRead, is_overdue
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.item_forms import note_form
-from crm_tui.ui.widgets.detail_base import (
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
@@ -21,6 +20,7 @@ from crm_tui.ui.widgets.detail_base import (
     selected_id,
     today,
 )
+from crm_tui.ui.widgets.detail.forms import note_form
 
 FILTERS = ["", *(t.value for t in NoteType)]
 

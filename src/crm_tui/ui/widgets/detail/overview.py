@@ -17,9 +17,8 @@ from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import NotFound
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.item_forms import address_form
-from crm_tui.ui.widgets.detail_base import (
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
@@ -28,6 +27,7 @@ from crm_tui.ui.widgets.detail_base import (
     restore_cursor,
     selected_id,
 )
+from crm_tui.ui.widgets.detail.forms import address_form
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.merge.scan import ScanResult
 from crm_tui.services.merge.service import MergePlan, MergeResult, MergeService
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual_plotext import PlotextPlot
 
-from crm_tui.ui.widgets.dashboard_figures import VIEWS, FigureView
+from crm_tui.ui.widgets.dashboard.figures import VIEWS, FigureView
 
 
 class DashboardPanel(Vertical, can_focus=True):

@@ -13,9 +13,9 @@ from crm_tui.services.customers.contacts import ContactRead, contact_name
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.item_forms import contact_form
-from crm_tui.ui.widgets.detail_base import DetailTab, cell, restore_cursor, selected_id
+from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.widgets.detail.base import DetailTab, cell, restore_cursor, selected_id
+from crm_tui.ui.widgets.detail.forms import contact_form
 
 
 @dataclass(frozen=True)

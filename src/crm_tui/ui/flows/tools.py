@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def open_import(app: App[Any], path: str | None = None) -> None:
     """The import screen (`i` on the list), optionally on a file already chosen."""
-    from crm_tui.ui.screens.import_screen import ImportScreen
+    from crm_tui.ui.screens.import_customers import ImportScreen
 
     if refuse_if_read_only(app):
         return
@@ -26,7 +26,7 @@ def open_import(app: App[Any], path: str | None = None) -> None:
 
 def open_merge(app: App[Any], ids: Sequence[int] | None = None) -> None:
     """The merge screen: the likely duplicate groups, or the given (marked) customers."""
-    from crm_tui.ui.screens.merge_screen import MergeScreen
+    from crm_tui.ui.screens.merge import MergeScreen
 
     if refuse_if_read_only(app):
         return

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.history import HistoryEntry
-from crm_tui.ui.widgets.detail_base import DetailTab, cell, local_time
+from crm_tui.ui.widgets.detail.base import DetailTab, cell, local_time
 
 LIMIT = 500
 ACTION_STYLES = {"create": "green", "delete": "red", "erase": "bold red", "merge": "magenta"}

@@ -33,8 +33,8 @@ from crm_tui.services.customers.inputs import (
 from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import CURRENCIES, format_phone
-from crm_tui.ui.screens.item_form import FormField, ItemFormModal, Value
-from crm_tui.ui.widgets.detail_base import money
+from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value
+from crm_tui.ui.widgets.detail.base import money
 
 _CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
 

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Static
 
-from crm_tui.ui.widgets.wizard_fields import FieldSpec, FieldValue, WizardField
+from crm_tui.ui.widgets.wizard.fields import FieldSpec, FieldValue, WizardField
 
 Entity = Literal["address", "contact"]
 

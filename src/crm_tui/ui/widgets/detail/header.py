@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
-from crm_tui.ui.widgets.detail_base import day
+from crm_tui.ui.widgets.detail.base import day
 
 STATUS_STYLES = {
     "active": "bold green",

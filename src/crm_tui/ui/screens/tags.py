@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.tags import TAG_COLORS, TagRead
+from crm_tui.ui.modals.group_dialogs import AskModal, PickModal, PromptModal
 from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
-from crm_tui.ui.screens.group_dialogs import AskModal, PickModal, PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 

@@ -23,11 +23,11 @@ from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.merge.duplicates import LikelyDuplicate
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ChoiceModal
-from crm_tui.ui.screens.conflict import ConflictChoice, ConflictModal
-from crm_tui.ui.widgets.wizard_children import ChildrenStep
-from crm_tui.ui.widgets.wizard_fields import WizardField
-from crm_tui.ui.widgets.wizard_plan import (
+from crm_tui.ui.modals.confirm import ChoiceModal
+from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
+from crm_tui.ui.widgets.wizard.children import ChildrenStep
+from crm_tui.ui.widgets.wizard.fields import WizardField
+from crm_tui.ui.widgets.wizard.plan import (
     ChildProblem,
     WizardDraft,
     WizardSave,
@@ -36,7 +36,7 @@ from crm_tui.ui.widgets.wizard_plan import (
     save,
     split_tags,
 )
-from crm_tui.ui.widgets.wizard_steps import CUSTOMER_FIELDS, FIELD_STEP
+from crm_tui.ui.widgets.wizard.steps import CUSTOMER_FIELDS, FIELD_STEP
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services

@@ -31,7 +31,7 @@ from textual.widgets import Button, DataTable, Static
 
 from crm_tui.services.errors import ConflictError
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.detail_base import cell
+from crm_tui.ui.widgets.detail.base import cell
 
 ConflictChoice = Literal["reload", "reapply"]
 

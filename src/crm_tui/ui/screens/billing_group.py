@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import GroupView
+from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.billing_groups import amount
-from crm_tui.ui.screens.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 

@@ -1,0 +1,1 @@
+"""Dialogs (ModalScreen[T]): each asks one thing and returns a typed value through dismiss()."""

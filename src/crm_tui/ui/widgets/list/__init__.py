@@ -1,0 +1,1 @@
+"""The customer list's parts: the table, search box, filter chips, KPI bar and marks."""

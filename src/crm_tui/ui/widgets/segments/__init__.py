@@ -1,0 +1,1 @@
+"""The segment editor's parts: one row per rule."""
