@@ -152,10 +152,10 @@ async def test_open_tools_and_palette(demo_services: Services) -> None:
     """The app-level entry points push the screens; the palette offers both."""
     app = Harness(demo_services, ImportScreen)
     async with app.run_test(size=SIZE) as pilot:
-        open_merge(pilot.app, [1, 2])
+        open_merge(app, [1, 2])
         await settle(pilot)
         assert isinstance(pilot.app.screen, MergeScreen)
-        open_import(pilot.app)
+        open_import(app)
         await settle(pilot)
         assert isinstance(pilot.app.screen, ImportScreen)
         provider = ToolsCommands(pilot.app.screen)

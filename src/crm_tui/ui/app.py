@@ -13,12 +13,17 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
+from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.flows.groups import group_commands, open_dashboard
 from crm_tui.ui.flows.tools import ToolsCommands
-from crm_tui.ui.read_only import refuse_if_read_only
+from crm_tui.ui.modals.quick_add import QuickAddModal
+from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.ui.screens.customer_list import CustomerListScreen
+from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.styles import stylesheet
 
 
-class CrmApp(App[None]):
+class CrmApp(CrmAppBase):
     """The crm-tui application."""
 
     TITLE = "crm-tui"
@@ -33,50 +38,31 @@ class CrmApp(App[None]):
     def __init__(
         self, services: Services, *, open_customer_id: int | None = None, start_screen: str = "list"
     ) -> None:
-        super().__init__()
-        self.services = services
+        super().__init__(services)
         self.open_customer_id = open_customer_id
         self.start_screen = start_screen
 
-    @property
-    def read_only(self) -> bool:
-        return self.services.ctx.read_only
-
     def on_mount(self) -> None:
-        from crm_tui.ui.screens.customer_list import CustomerListScreen
-
         self.push_screen(CustomerListScreen())  # always underneath: escape lands on the list
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
         elif self.start_screen == "dashboard":
-            from crm_tui.ui.flows.groups import open_dashboard
-
             open_dashboard(self)
 
     def open_customer(self, customer_id: int) -> None:
-        from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-
         self.push_screen(CustomerDetailScreen(customer_id))
 
     def new_customer(self) -> None:
-        """The new-customer wizard; lands on the saved customer."""
-        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-
         if self.refuse_if_read_only():
             return
         self.push_screen(CustomerWizardScreen(None), callback=self._open_saved)
 
     def edit_customer(self, customer_id: int) -> None:
-        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-
         if self.refuse_if_read_only():
             return
         self.push_screen(CustomerWizardScreen(customer_id))
 
     def quick_add(self) -> None:
-        """The POS-style quick add dialog; lands on the saved (or chosen existing) customer."""
-        from crm_tui.ui.modals.quick_add import QuickAddModal
-
         if self.refuse_if_read_only():
             return
         self.push_screen(QuickAddModal(), callback=self._open_saved)
@@ -85,14 +71,8 @@ class CrmApp(App[None]):
         if customer_id is not None:
             self.open_customer(customer_id)
 
-    def refuse_if_read_only(self) -> bool:
-        """True (and says why) when writes are off."""
-        return refuse_if_read_only(self)
-
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette: customer actions and the group screens beside Textual's own."""
-        from crm_tui.ui.flows.groups import group_commands
-
         yield from super().get_system_commands(screen)
         if not self.read_only:
             yield SystemCommand(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn, Selection
+from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.flows import groups, tools
 from crm_tui.ui.modals.bulk import (
     BULK_ACTIONS,
     ID_ACTIONS,
@@ -25,9 +26,6 @@ from crm_tui.ui.modals.bulk import (
     default_export_path,
 )
 
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
-
 
 def plural(n: int, noun: str = "customer") -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -37,7 +35,7 @@ class BulkFlow:
     """One bulk action on `selection` (described to the user as `scope`)."""
 
     def __init__(
-        self, app: CrmApp, selection: Selection, scope: str, on_done: Callable[[], None]
+        self, app: CrmAppBase, selection: Selection, scope: str, on_done: Callable[[], None]
     ) -> None:
         self.app = app
         self.selection = selection
@@ -84,8 +82,6 @@ class BulkFlow:
 
     def _by_ids(self, action: str) -> None:
         """Flows owned by the segment, billing-group and merge screens."""
-        from crm_tui.ui.flows import groups, tools
-
         ids = sorted(self.selection.ids)
         flows: dict[str, Callable[[], None]] = {
             "segment-add": lambda: groups.add_to_segment(self.app, ids),

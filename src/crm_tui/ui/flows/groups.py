@@ -23,28 +23,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
+from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
 from crm_tui.ui.modals.group_dialogs import PickModal, PromptModal
-from crm_tui.ui.read_only import refuse_if_read_only
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
+from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
+from crm_tui.ui.screens.dashboard import DashboardScreen
+from crm_tui.ui.screens.segments import SegmentsScreen
+from crm_tui.ui.screens.tags import TagsScreen
 
 NEW_ITEM = -1
 
 
-def _services(app: App[Any]) -> Services:
-    services: Services = getattr(app, "services")  # noqa: B009 - CrmApp attribute, typed here
-    return services
-
-
 def _in_worker(
-    app: App[Any], job: Callable[[], str], *, group: str, on_done: Callable[[], None] | None
+    app: CrmAppBase, job: Callable[[], str], *, group: str, on_done: Callable[[], None] | None
 ) -> None:
     """Run `job` in a thread worker and notify its sentence; CrmErrors become notices.
 
@@ -71,33 +67,29 @@ def _plural(count: int, noun: str) -> str:
 # --- screens -------------------------------------------------------------------------
 
 
-def open_dashboard(app: App[Any], *, as_of: date | None = None) -> None:
-    from crm_tui.ui.screens.dashboard import DashboardScreen
+def open_dashboard(app: CrmAppBase, *, as_of: date | None = None) -> None:
 
     app.push_screen(DashboardScreen(as_of=as_of))
 
 
 def open_segments(
-    app: App[Any], *, on_pick: Callable[[int], None] | None = None, as_of: date | None = None
+    app: CrmAppBase, *, on_pick: Callable[[int], None] | None = None, as_of: date | None = None
 ) -> None:
-    from crm_tui.ui.screens.segments import SegmentsScreen
 
     app.push_screen(SegmentsScreen(on_pick=on_pick, as_of=as_of))
 
 
-def open_tags(app: App[Any]) -> None:
-    from crm_tui.ui.screens.tags import TagsScreen
+def open_tags(app: CrmAppBase) -> None:
 
     app.push_screen(TagsScreen())
 
 
-def open_billing_groups(app: App[Any]) -> None:
-    from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
+def open_billing_groups(app: CrmAppBase) -> None:
 
     app.push_screen(BillingGroupsScreen())
 
 
-def group_commands(app: App[Any]) -> Iterator[SystemCommand]:
+def group_commands(app: CrmAppBase) -> Iterator[SystemCommand]:
     """Command-palette entries for the dashboard, segments, tags and billing groups."""
     yield SystemCommand(
         "Dashboard", "Figures and charts of the customer base", lambda: open_dashboard(app)
@@ -117,12 +109,12 @@ def group_commands(app: App[Any]) -> Iterator[SystemCommand]:
 
 
 def _pick_static_segment(
-    app: App[Any], title: str, on_chosen: Callable[[int], None], *, allow_new: bool
+    app: CrmAppBase, title: str, on_chosen: Callable[[int], None], *, allow_new: bool
 ) -> None:
     """Load the hand-picked segments in a worker, then ask which one."""
 
     def load() -> None:
-        segments = [s for s in _services(app).segments.list() if s.kind == SegmentKind.STATIC]
+        segments = [s for s in app.services.segments.list() if s.kind == SegmentKind.STATIC]
         items = [(s.id, s.name) for s in segments]
         if allow_new:
             items.append((NEW_ITEM, "New hand-picked segment…"))
@@ -140,7 +132,7 @@ def _pick_static_segment(
             return
 
         def create(name: str) -> int:
-            return _services(app).segments.create(name, kind=SegmentKind.STATIC).id
+            return app.services.segments.create(name, kind=SegmentKind.STATIC).id
 
         app.push_screen(
             PromptModal("New hand-picked segment", placeholder="segment name", check=create),
@@ -151,16 +143,16 @@ def _pick_static_segment(
 
 
 def add_to_segment(
-    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
 ) -> None:
     """Ask for a hand-picked segment (or a new one) and add the customers to it."""
     ids = list(customer_ids)
-    if not ids or refuse_if_read_only(app):
+    if not ids or app.refuse_if_read_only():
         return
 
     def add(segment_id: int) -> None:
         def job() -> str:
-            added = _services(app).segments.add_members(segment_id, ids)
+            added = app.services.segments.add_members(segment_id, ids)
             return f"Added {_plural(added, 'customer')} to the segment."
 
         _in_worker(app, job, group="segment-members", on_done=on_done)
@@ -171,16 +163,16 @@ def add_to_segment(
 
 
 def remove_from_segment(
-    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
 ) -> None:
     """Ask for a hand-picked segment and take the customers out of it."""
     ids = list(customer_ids)
-    if not ids or refuse_if_read_only(app):
+    if not ids or app.refuse_if_read_only():
         return
 
     def remove(segment_id: int) -> None:
         def job() -> str:
-            removed = _services(app).segments.remove_members(segment_id, ids)
+            removed = app.services.segments.remove_members(segment_id, ids)
             return f"Removed {_plural(removed, 'customer')} from the segment."
 
         _in_worker(app, job, group="segment-members", on_done=on_done)
@@ -191,11 +183,11 @@ def remove_from_segment(
 
 
 def add_to_billing_group(
-    app: App[Any], customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
+    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
 ) -> None:
     """Ask for a billing group and put the (business) customers in it."""
     ids = list(customer_ids)
-    if not ids or refuse_if_read_only(app):
+    if not ids or app.refuse_if_read_only():
         return
 
     def chosen(group_id: int | None) -> None:
@@ -203,7 +195,7 @@ def add_to_billing_group(
             return
 
         def job() -> str:
-            result = _services(app).billing_groups.add_members(group_id, ids)
+            result = app.services.billing_groups.add_members(group_id, ids)
             text = f"Added {_plural(result.added, 'customer')} to the billing group"
             if result.already:
                 text += f"; {result.already:,} already in it"
@@ -214,7 +206,7 @@ def add_to_billing_group(
         _in_worker(app, job, group="billing-group-members", on_done=on_done)
 
     def load() -> None:
-        items = [(g.id, g.name) for g in _services(app).billing_groups.list()]
+        items = [(g.id, g.name) for g in app.services.billing_groups.list()]
         app.call_from_thread(
             app.push_screen,
             PickModal(
@@ -228,10 +220,9 @@ def add_to_billing_group(
     app.run_worker(load, thread=True, group="billing-group-pick", exit_on_error=False)
 
 
-def edit_customer_segments(app: App[Any], customer_id: int) -> None:
+def edit_customer_segments(app: CrmAppBase, customer_id: int) -> None:
     """The detail screen's hook: tick the hand-picked segments this customer belongs to."""
-    from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
 
-    if refuse_if_read_only(app):
+    if app.refuse_if_read_only():
         return
     app.push_screen(CustomerSegmentsModal(customer_id))

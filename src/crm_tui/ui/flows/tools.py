@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
 
-from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from crm_tui.ui.read_only import is_read_only, refuse_if_read_only
+from crm_tui.ui.base import CrmAppBase, crm_app
+from crm_tui.ui.screens.import_customers import ImportScreen
+from crm_tui.ui.screens.merge import MergeScreen
 
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
-
-def open_import(app: App[Any], path: str | None = None) -> None:
+def open_import(app: CrmAppBase, path: str | None = None) -> None:
     """The import screen (`i` on the list), optionally on a file already chosen."""
-    from crm_tui.ui.screens.import_customers import ImportScreen
 
-    if refuse_if_read_only(app):
+    if app.refuse_if_read_only():
         return
     app.push_screen(ImportScreen(path))
 
 
-def open_merge(app: App[Any], ids: Sequence[int] | None = None) -> None:
+def open_merge(app: CrmAppBase, ids: Sequence[int] | None = None) -> None:
     """The merge screen: the likely duplicate groups, or the given (marked) customers."""
-    from crm_tui.ui.screens.merge import MergeScreen
 
-    if refuse_if_read_only(app):
+    if app.refuse_if_read_only():
         return
     app.push_screen(MergeScreen(list(ids) if ids else None))
 
@@ -37,8 +32,8 @@ class ToolsCommands(Provider):
     """Command palette entries: Import customers, Merge duplicates."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
-        app: CrmApp = self.app  # type: ignore[assignment]
-        if is_read_only(app):  # both tools write
+        app = crm_app(self.app)
+        if app.read_only:  # both tools write
             return []
         return [
             (

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 
 from crm_tui.models import format_number
 from crm_tui.models.enums import SegmentKind
+from crm_tui.ui.base import CrmModal
 from crm_tui.ui.styles import stylesheet
 
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
-
-class CustomerSegmentsModal(ModalScreen[bool]):
+class CustomerSegmentsModal(CrmModal[bool]):
     """`space` ticks, `ctrl+s` saves the changes, `escape` cancels. Dismisses True when saved."""
 
     CSS_PATH: ClassVar = [str(stylesheet("group_dialogs.tcss"))]
@@ -34,10 +30,6 @@ class CustomerSegmentsModal(ModalScreen[bool]):
         super().__init__()
         self.customer_id = customer_id
         self.before: set[int] = set()
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="group-dialog"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,16 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.lookups.filters import FilterChoices
 from crm_tui.services.search import SearchFilters
+from crm_tui.ui.base import CrmModal
 from crm_tui.ui.styles import stylesheet
-
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
 SelectOptions = list[tuple[str | Content, Any]]
 
@@ -58,7 +55,7 @@ class AppliedFilters:
     names: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-class FiltersModal(ModalScreen[AppliedFilters | None]):
+class FiltersModal(CrmModal[AppliedFilters | None]):
     """Kind, status, segment, tag, billing group, active subscription, LTV range, owner."""
 
     CSS_PATH: ClassVar = [str(stylesheet("list_dialogs.tcss"))]
@@ -82,10 +79,6 @@ class FiltersModal(ModalScreen[AppliedFilters | None]):
         self.filters = filters
         self.known_names = dict(names or {})
         self.choices: FilterChoices | None = None
-
-    @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
 
     def compose(self) -> ComposeResult:
         f = self.filters

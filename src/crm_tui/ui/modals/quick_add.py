@@ -9,7 +9,7 @@ The dialog dismisses the id of the saved or chosen customer, or None.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -26,13 +25,10 @@ from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.merge.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmModal
 from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.wizard.fields import FieldSpec, WizardField
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
 Mode = Literal["form", "busy", "duplicates"]
 FIELDS = (
@@ -58,7 +54,7 @@ def duplicate_prompt(hit: LikelyDuplicate) -> Text:
     return text
 
 
-class QuickAddModal(ModalScreen[int | None]):
+class QuickAddModal(CrmModal[int | None]):
     """Add a walk-in customer in three fields and two keys; warns of likely duplicates."""
 
     CSS_PATH: ClassVar = [str(stylesheet("dialogs.tcss")), str(stylesheet("quick_add.tcss"))]
@@ -71,10 +67,6 @@ class QuickAddModal(ModalScreen[int | None]):
         super().__init__()
         self.mode: Mode = "form"
         self.hits: list[LikelyDuplicate] = []
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quick-add", classes="dialog"):

@@ -5,29 +5,24 @@ number or e-mail (`a`), remove one (`x`), open one (`enter`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import GroupView
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
-from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.screens.billing_groups import amount
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
-
-class BillingGroupScreen(Screen[None]):
+class BillingGroupScreen(CrmScreen[None]):
     """The group view."""
 
     CSS_PATH: ClassVar = [str(stylesheet("billing_groups.tcss"))]
@@ -48,10 +43,6 @@ class BillingGroupScreen(Screen[None]):
         super().__init__()
         self.group_id = group_id
         self.view: GroupView | None = None
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Billing group"), id="group-title", classes="screen-title")
@@ -108,10 +99,10 @@ class BillingGroupScreen(Screen[None]):
     WRITE_ACTIONS: ClassVar = frozenset({"add_member", "remove_member", "rename"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
 
     def _writable(self) -> bool:
-        return not refuse_if_read_only(self.app)
+        return not self.crm.refuse_if_read_only()
 
     @on(DataTable.RowSelected)
     def open_member(self, event: DataTable.RowSelected) -> None:

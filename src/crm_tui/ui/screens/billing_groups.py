@@ -7,32 +7,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import BillingGroupRead
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
-from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
 
 def amount(value: object) -> Text:
     return Text(f"{value:,.2f}", justify="right")
 
 
-class BillingGroupsScreen(Screen[None]):
+class BillingGroupsScreen(CrmScreen[None]):
     """The list of billing groups."""
 
     CSS_PATH: ClassVar = [str(stylesheet("billing_groups.tcss"))]
@@ -53,10 +48,6 @@ class BillingGroupsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.groups: dict[int, BillingGroupRead] = {}
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Billing groups"), id="groups-title", classes="screen-title")
@@ -113,10 +104,10 @@ class BillingGroupsScreen(Screen[None]):
     WRITE_ACTIONS: ClassVar = frozenset({"new_group", "rename", "delete"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
 
     def _writable(self) -> bool:
-        return not refuse_if_read_only(self.app)
+        return not self.crm.refuse_if_read_only()
 
     def _done(self, result: object) -> None:
         if result is not None:

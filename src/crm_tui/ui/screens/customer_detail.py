@@ -11,20 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmScreen
+from crm_tui.ui.flows.groups import edit_customer_segments
 from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal, ReasonModal
-from crm_tui.ui.read_only import is_read_only, write_allowed
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.detail.base import CoalescedFooter, DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
@@ -34,9 +34,6 @@ from crm_tui.ui.widgets.detail.notes import NotesTab
 from crm_tui.ui.widgets.detail.overview import OverviewTab
 from crm_tui.ui.widgets.detail.payments import PaymentsTab
 from crm_tui.ui.widgets.detail.subscriptions import SubscriptionsTab
-
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
 TABS: dict[str, tuple[str, type[DetailTab[Any]]]] = {
     "overview": ("Overview", OverviewTab),
@@ -90,7 +87,7 @@ class CustomerCommands(Provider):
             return []
         out: list[tuple[str, str, Callable[[], object]]] = []
         status = screen.customer.status if screen.customer else ""
-        writable = not is_read_only(self.app)
+        writable = not screen.crm.read_only
         for action in status_actions_for(status) if writable else []:
             label = STATUS_ACTIONS[action][0].rstrip("…")
             out.append(
@@ -118,7 +115,7 @@ class CustomerCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
 
 
-class CustomerDetailScreen(Screen[None]):
+class CustomerDetailScreen(CrmScreen[None]):
     """One customer: header, then Overview, Contacts, Subscriptions, Payments, Notes, History."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_detail.tcss"))]
@@ -148,10 +145,6 @@ class CustomerDetailScreen(Screen[None]):
         super().__init__()
         self.customer_id = customer_id
         self.customer: CustomerRead | None = None
-
-    @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield DetailHeader(id="detail-header")
@@ -234,8 +227,8 @@ class CustomerDetailScreen(Screen[None]):
             verb = str(parameters[0])
             if verb not in VERBS or self.active_tab not in VERBS[verb][0]:
                 return False
-            return not (VERBS[verb][2] and is_read_only(self.app))
-        return write_allowed(self.app, action, {"status", "segments"})
+            return not (VERBS[verb][2] and self.crm.read_only)
+        return self.crm.write_allowed(action, {"status", "segments"})
 
     def action_item(self, verb: str) -> None:
         tabs, method, writes = VERBS[verb]
@@ -255,9 +248,7 @@ class CustomerDetailScreen(Screen[None]):
 
     def action_segments(self) -> None:
         """Tick the hand-picked segments this customer is in."""
-        from crm_tui.ui.flows.groups import edit_customer_segments
-
-        edit_customer_segments(self.app, self.customer_id)
+        edit_customer_segments(self.crm, self.customer_id)
 
     # --- status actions -----------------------------------------------------------
 

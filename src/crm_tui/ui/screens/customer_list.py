@@ -11,23 +11,24 @@ fetched by keyset as the cursor nears the end of the window.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.flows.bulk import BulkFlow
+from crm_tui.ui.flows.groups import open_dashboard
+from crm_tui.ui.flows.tools import open_import
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
 from crm_tui.ui.modals.sort import SortModal
-from crm_tui.ui.read_only import write_allowed
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
@@ -35,9 +36,6 @@ from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, without
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.marks import Marks
 from crm_tui.ui.widgets.list.search_bar import SearchBar
-
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
 # Actions bound to plain letters: they cannot fire while the search input has
 # focus (it takes the letter), so the footer hides them there.
@@ -75,7 +73,7 @@ class ListRequest:
     limit: int = 50
 
 
-class CustomerListScreen(Screen[None]):
+class CustomerListScreen(CrmScreen[None]):
     """Where support staff live: find a customer in a keystroke or two."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_list.tcss"))]
@@ -141,10 +139,6 @@ class CustomerListScreen(Screen[None]):
         self._rows_for: ListRequest | None = None
 
     @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
-
-    @property
     def table(self) -> CustomerTable:
         return self.query_one(CustomerTable)
 
@@ -177,7 +171,7 @@ class CustomerListScreen(Screen[None]):
         return self._rows_for == self.request
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not write_allowed(self.app, action, WRITE_ACTIONS):
+        if not self.crm.write_allowed(action, WRITE_ACTIONS):
             return False
         return not (isinstance(self.focused, Input) and action in TABLE_ACTIONS)
 
@@ -355,15 +349,11 @@ class CustomerListScreen(Screen[None]):
             self.crm.edit_customer(customer_id)
 
     def action_import_customers(self) -> None:
-        from crm_tui.ui.flows.tools import open_import
-
         self._stale = True
-        open_import(self.app)
+        open_import(self.crm)
 
     def action_dashboard(self) -> None:
-        from crm_tui.ui.flows.groups import open_dashboard
-
-        open_dashboard(self.app)
+        open_dashboard(self.crm)
 
     # --- focus ---------------------------------------------------------------------
 

@@ -9,11 +9,8 @@ and a new customer that looks like one on file is offered as "open it instead".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import on, work
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -23,6 +20,7 @@ from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.merge.duplicates import LikelyDuplicate
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirm import ChoiceModal
 from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.widgets.wizard.children import ChildrenStep
@@ -38,12 +36,8 @@ from crm_tui.ui.widgets.wizard.plan import (
 )
 from crm_tui.ui.widgets.wizard.steps import CUSTOMER_FIELDS, FIELD_STEP
 
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
-
-class WizardSaveScreen(Screen[int | None]):
+class WizardSaveScreen(CrmScreen[int | None]):
     """What the wizard screen needs to save; it supplies `field`, `go_to`, `check_all`
     and `reload`."""
 
@@ -54,10 +48,6 @@ class WizardSaveScreen(Screen[int | None]):
         self.lookups = WizardLookups()
         self.loaded = False
         self.saving = False
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     # --- supplied by the screen ---------------------------------------------------
 

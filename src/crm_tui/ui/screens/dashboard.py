@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -20,25 +20,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from crm_tui.services.dashboard.service import PANELS, load_panel
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.dashboard.kpis import DashboardKpis
 from crm_tui.ui.widgets.dashboard.panel import DashboardPanel
 
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
-
 TWO_COLUMNS = 110
 THREE_COLUMNS = 165
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CrmScreen[None]):
     """Figures and charts of the whole customer base, as of a day."""
 
     CSS_PATH: ClassVar = [str(stylesheet("dashboard.tcss"))]
@@ -62,10 +58,6 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.as_of = as_of or date.today()
         self.all_tables = False
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         yield Static(

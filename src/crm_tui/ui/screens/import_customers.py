@@ -10,7 +10,7 @@ run, `ctrl+s` imports. Every file and database call runs in a thread worker.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -32,13 +31,11 @@ from crm_tui.services.imports.service import (
     ImportSummary,
 )
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirm import ChoiceModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
-
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
 ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
                 "refuse": "bold red"}  # fmt: skip
@@ -62,7 +59,7 @@ def summary_text(s: ImportSummary) -> Text:
     return Text(literal("\n".join(lines), multiline=True))
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(CrmScreen[None]):
     """Bring customers in from CSV, XLSX or vCard."""
 
     CSS_PATH: ClassVar = [str(stylesheet("import.tcss"))]
@@ -81,10 +78,6 @@ class ImportScreen(Screen[None]):
         self.mode = "skip"
         self.stop_requested = False
         self.running = False
-
-    @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
 
     @property
     def service(self) -> ImportService:

@@ -9,7 +9,7 @@ customer of the current column, `ctrl+s` asks for confirmation and merges.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -25,15 +24,13 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.merge.scan import ScanResult
 from crm_tui.services.merge.service import MergePlan, MergeResult, MergeService
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
-if TYPE_CHECKING:
-    from crm_tui.ui.app import CrmApp
 
-
-class MergeScreen(Screen[None]):
+class MergeScreen(CrmScreen[None]):
     """Find and merge duplicate customers."""
 
     CSS_PATH: ClassVar = [str(stylesheet("merge.tcss"))]
@@ -51,10 +48,6 @@ class MergeScreen(Screen[None]):
         self.plan: MergePlan | None = None
         self.keep: int | None = None
         self.choices: dict[str, int] = {}
-
-    @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
 
     @property
     def service(self) -> MergeService:

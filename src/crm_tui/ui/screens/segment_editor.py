@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
@@ -27,20 +26,17 @@ from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.segments.rules import Rule, RuleSet
 from crm_tui.services.segments.service import SegmentRead
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.segments.rule_row import RuleRow
 
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
-
 COUNT_DELAY = 0.3  # seconds of quiet typing before the count is asked for
 SUGGESTED_FIELDS = ("tag", "billing_group", "industry", "country")
 
 
-class SegmentEditorScreen(Screen[SegmentRead | None]):
+class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
     """Name, description and (dynamic) rules; dismisses with the saved segment or None."""
 
     CSS_PATH: ClassVar = [str(stylesheet("segment_editor.tcss"))]
@@ -76,10 +72,6 @@ class SegmentEditorScreen(Screen[SegmentRead | None]):
         self.row_serial = 0
         self.initial_state: tuple[str, str, str] | None = None
         self.suggestions: dict[str, list[str]] = {}
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     @property
     def dynamic(self) -> bool:

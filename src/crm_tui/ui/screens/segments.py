@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
@@ -26,14 +25,11 @@ from textual.worker import get_current_worker
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
 from crm_tui.services.segments.service import MemberRow, SegmentRead
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
-from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
+from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
 PREVIEW = 100
 
@@ -42,7 +38,7 @@ def money(value: object) -> str:
     return f"{value:,.2f}"
 
 
-class SegmentsScreen(Screen[None]):
+class SegmentsScreen(CrmScreen[None]):
     """Segments with counts; `enter` shows a segment's customers in the list when wired."""
 
     CSS_PATH: ClassVar = [str(stylesheet("segments.tcss"))]
@@ -89,10 +85,6 @@ class SegmentsScreen(Screen[None]):
         self.segments: dict[int, SegmentRead] = {}
         self.counts: dict[int, int] = {}
         self.preview_id: int | None = None
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Segments"), id="segments-title", classes="screen-title")
@@ -246,9 +238,7 @@ class SegmentsScreen(Screen[None]):
                 opener(int(event.row_key.value))
 
     def _open_editor(self, segment: SegmentRead | None, kind: str) -> None:
-        from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
-
-        if refuse_if_read_only(self.app):
+        if self.crm.refuse_if_read_only():
             return
         self.app.push_screen(
             SegmentEditorScreen(segment, kind=kind, as_of=self.as_of),
@@ -277,10 +267,10 @@ class SegmentsScreen(Screen[None]):
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
 
     def _writable(self) -> bool:
-        return not refuse_if_read_only(self.app)
+        return not self.crm.refuse_if_read_only()
 
     def action_delete(self) -> None:
         segment_id = self.current_id

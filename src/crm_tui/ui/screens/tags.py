@@ -4,7 +4,7 @@ recolour, merge and delete (asking first when the tag is in use)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -13,18 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.tags import TAG_COLORS, TagRead
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal, PickModal, PromptModal
-from crm_tui.ui.read_only import refuse_if_read_only, write_allowed
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
 
 def swatch(color: str) -> Text:
@@ -38,7 +33,7 @@ def swatch(color: str) -> Text:
     return text
 
 
-class TagsScreen(Screen[None]):
+class TagsScreen(CrmScreen[None]):
     """Maintain the tag vocabulary."""
 
     CSS_PATH: ClassVar = [str(stylesheet("tags.tcss"))]
@@ -60,10 +55,6 @@ class TagsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.tags: dict[int, TagRead] = {}
-
-    @property
-    def services(self) -> Services:
-        return cast("CrmApp", self.app).services
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Tags"), id="tags-title", classes="screen-title")
@@ -111,10 +102,10 @@ class TagsScreen(Screen[None]):
     WRITE_ACTIONS: ClassVar = frozenset({"new_tag", "rename", "recolor", "merge", "delete"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, self.WRITE_ACTIONS)
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
 
     def _writable(self) -> bool:
-        return not refuse_if_read_only(self.app)
+        return not self.crm.refuse_if_read_only()
 
     def _done(self, result: object) -> None:
         if result is not None:

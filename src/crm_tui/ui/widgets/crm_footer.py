@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Label
 
-from crm_tui.ui.read_only import is_read_only
+from crm_tui.ui.base import UsesCrm
 
 
-class CrmFooter(Footer):
+class CrmFooter(UsesCrm, Footer):
     """Footer keys; in read-only mode the write keys are gone and a badge on the right says why."""
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        if self._bindings_ready and is_read_only(self.app):
+        if self._bindings_ready and self.crm.read_only:
             yield Label("read-only", id="read-only-badge")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -24,11 +24,8 @@ from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from crm_tui.text import literal
+from crm_tui.ui.base import UsesCrm
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-
-if TYPE_CHECKING:
-    from crm_tui.services.registry import Services
-    from crm_tui.ui.app import CrmApp
 
 DataT = TypeVar("DataT")
 
@@ -106,7 +103,7 @@ def restore_cursor(table: DataTable[Any], row_id: int | None) -> None:
         return
 
 
-class DetailTab(Vertical, Generic[DataT]):
+class DetailTab(UsesCrm, Vertical, Generic[DataT]):
     """A tab body that loads its data in a thread and fills in on the UI thread.
 
     Subclasses implement `fetch` (thread; services only) and `show` (UI thread).
@@ -125,14 +122,6 @@ class DetailTab(Vertical, Generic[DataT]):
         super().__init__(id=id)
         self.customer_id = customer_id
         self.loaded = False
-
-    @property
-    def crm(self) -> CrmApp:
-        return cast("CrmApp", self.app)
-
-    @property
-    def services(self) -> Services:
-        return self.crm.services
 
     # --- loading -----------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""What screens, modals, flows and widgets may use of the running app, typed.
+
+`app.py` imports every screen, so no module under ui/ may import `CrmApp`
+back (that is a cycle, or a `cast` to a name it cannot import). Instead
+`CrmAppBase` here declares the part of the app the rest of ui/ uses: the
+services, read-only mode and the way to the customer screens, which
+`CrmApp` implements. `CrmScreen` and `CrmModal` (and any widget that mixes
+in `UsesCrm`) reach it as `self.crm`, and the services as `self.services`.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Collection
+from typing import Any, Protocol, TypeVar
+
+from textual.app import App
+from textual.screen import ModalScreen, Screen
+
+from crm_tui.services.registry import Services
+
+READ_ONLY_NOTICE = "The database is open read-only (--read-only); nothing can be changed."
+
+ResultT = TypeVar("ResultT")
+
+
+class CrmAppBase(App[None]):
+    """The crm-tui app as the rest of ui/ sees it; `CrmApp` fills in the navigation."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    @property
+    def read_only(self) -> bool:
+        """True when the database was opened with --read-only: every write is refused."""
+        return self.services.ctx.read_only
+
+    def refuse_if_read_only(self) -> bool:
+        """True (after saying why) when writes are off."""
+        if self.read_only:
+            self.notify(READ_ONLY_NOTICE, severity="warning", markup=False)
+            return True
+        return False
+
+    def write_allowed(self, action: str, write_actions: Collection[str]) -> bool:
+        """For `check_action`: False hides and disables `action` when it writes and writes are off."""
+        return action not in write_actions or not self.read_only
+
+    @abstractmethod
+    def open_customer(self, customer_id: int) -> None:
+        """Push the customer's detail screen."""
+
+    @abstractmethod
+    def new_customer(self) -> None:
+        """The new-customer wizard; lands on the saved customer."""
+
+    @abstractmethod
+    def edit_customer(self, customer_id: int) -> None:
+        """The wizard on an existing customer."""
+
+    @abstractmethod
+    def quick_add(self) -> None:
+        """The POS-style quick add dialog; lands on the saved (or chosen existing) customer."""
+
+
+def crm_app(app: App[Any]) -> CrmAppBase:
+    """`app` as the crm-tui app; a clear error when something else is running."""
+    if not isinstance(app, CrmAppBase):
+        raise TypeError(f"crm-tui screens run inside CrmApp, not {type(app).__name__}")
+    return app
+
+
+class _InApp(Protocol):
+    @property
+    def app(self) -> App[Any]: ...
+
+
+class UsesCrm:
+    """Mixed into a screen, modal or widget: `crm` (the app) and `services`, typed."""
+
+    @property
+    def crm(self: _InApp) -> CrmAppBase:
+        return crm_app(self.app)
+
+    @property
+    def services(self: _InApp) -> Services:
+        return crm_app(self.app).services
+
+
+class CrmScreen(UsesCrm, Screen[ResultT]):
+    """Every full screen of the app."""
+
+
+class CrmModal(UsesCrm, ModalScreen[ResultT]):
+    """Every dialog of the app: asks one thing and returns it through `dismiss()`."""
