@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, CustomerTag, Tag
-from crm_tui.services.bulk.service import BulkService, Selection, neutralise
+from crm_tui.services.bulk.service import BulkService, Selection
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.registry import Services, open_services
@@ -187,10 +187,3 @@ def test_empty_selection_and_read_only(services: Services) -> None:
     ro = services.ctx.__class__(db=services.ctx.db, actor="t", read_only=True)
     with pytest.raises(ReadOnlyError):
         BulkService(ro).add_tag(Selection(ids=frozenset({1})), "x")
-
-
-def test_neutralise() -> None:
-    """Every formula-starting character gets a leading quote; plain text does not."""
-    assert [neutralise(v) for v in ("=1", "+1", "-1", "@a", "\tx", "\rx", "ok")] == [
-        "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "ok"
-    ]  # fmt: skip

@@ -21,8 +21,9 @@ from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.customers.rules import EDITABLE_FIELDS
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.exports.person import person_data
-from crm_tui.services.exports.service import ExportSelection, ExportService, neutralise
+from crm_tui.services.exports.service import ExportSelection, ExportService
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services, open_services
 

@@ -11,49 +11,54 @@ statements, in the same transaction as the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import (
     Column,
     Connection,
     Integer,
     MetaData,
-    Select,
     Table,
     delete,
     exists,
-    func,
-    insert,
     literal,
-    null,
     or_,
     select,
     update,
 )
 from sqlmodel import col
 
-from crm_tui.db.engine import WRITE_OPTION
-from crm_tui.models import ChangeRecord, Customer, CustomerTag, Tag
+from crm_tui.models import Customer, CustomerTag, Tag
 from crm_tui.models.enums import CustomerStatus
-from crm_tui.models.types import UTCDateTime, utcnow
-from crm_tui.services.common import chunks, ensure_tag, live_customer
+from crm_tui.models.types import utcnow
+from crm_tui.services.bulk.chunked import (
+    CancelFn,
+    IdSelect,
+    ProgressFn,
+    Run,
+    count_ids,
+    counted,
+    customers,
+    insert_new,
+    live,
+    materialised,
+    reading,
+    run_in_chunks,
+    write_history,
+    writing,
+)
+from crm_tui.services.common import ensure_tag
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.search import SearchFilters, SearchService
 from crm_tui.services.validation import clean_text, text_key
 
 CHUNK = 2_000
-IdSelect = Select[int]
-AnySelect = Select[*tuple[Any, ...]]
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
 
-# Characters that make a spreadsheet treat a cell as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# CancelFn and ProgressFn are named here for the screens that type their callbacks.
+__all__ = ["BulkResult", "BulkService", "CancelFn", "ProgressFn", "Selection"]
 
 
 @dataclass(frozen=True)
@@ -87,11 +92,6 @@ class BulkResult:
     path: Path | None = None
 
 
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading quote when needed."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _ids_table() -> Table:
     # A fresh MetaData per use: the table is per connection and dropped after.
     return Table(
@@ -100,14 +100,6 @@ def _ids_table() -> Table:
         Column("id", Integer, primary_key=True, autoincrement=False),
         prefixes=["TEMPORARY"],
     )
-
-
-def _noop_progress(_done: int, _total: int) -> None:
-    return None
-
-
-def _never() -> bool:
-    return False
 
 
 class BulkService:
@@ -121,8 +113,8 @@ class BulkService:
 
     def count(self, selection: Selection) -> int:
         """How many customers the selection holds now."""
-        with self._materialised(selection) as (conn, ids):
-            return self._count(conn, ids)
+        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+            return count_ids(conn, ids)
 
     def add_tag(
         self,
@@ -136,12 +128,12 @@ class BulkService:
         """Put the tag (created if new) on every selected customer that lacks it."""
         name = self._tag_name(tag)
         self._refuse_if_read_only()
-        with self._materialised(selection) as (conn, ids):
-            with self._write(conn):
+        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+            with writing(conn):
                 tag_id = ensure_tag(conn, name)
 
             def apply(chunk_ids: IdSelect) -> int:
-                targets = self._live(chunk_ids).where(
+                targets = live(chunk_ids).where(
                     ~exists().where(
                         col(CustomerTag.customer_id) == col(Customer.id),
                         col(CustomerTag.tag_id) == tag_id,
@@ -151,7 +143,7 @@ class BulkService:
                 # between our look and our insert: skip those pairs, and log
                 # only the rows this statement really inserted.
                 added = conn.scalars(
-                    _insert_new(conn, CustomerTag)
+                    insert_new(conn, CustomerTag)
                     .from_select(
                         ["customer_id", "tag_id"],
                         targets.with_only_columns(col(Customer.id), literal(tag_id)),
@@ -159,10 +151,12 @@ class BulkService:
                     .on_conflict_do_nothing()
                     .returning(col(CustomerTag.customer_id))
                 ).all()
-                self._history(conn, _customers(added), field="tags", old=None, new=name)
+                write_history(
+                    conn, self.ctx.actor, customers(added), field="tags", old=None, new=name
+                )
                 return len(added)
 
-            return self._in_chunks(conn, ids, "add tag", apply, progress, cancelled, chunk)
+            return _result("add tag", run_in_chunks(conn, ids, apply, progress, cancelled, chunk))
 
     def remove_tag(
         self,
@@ -176,8 +170,8 @@ class BulkService:
         """Take the tag off every selected customer that has it."""
         name = self._tag_name(tag)
         self._refuse_if_read_only()
-        with self._materialised(selection) as (conn, ids):
-            with self._read(conn):
+        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+            with reading(conn):
                 row = conn.execute(
                     select(col(Tag.id), col(Tag.name)).where(col(Tag.name_key) == text_key(name))
                 ).first()
@@ -186,7 +180,7 @@ class BulkService:
             tag_id, stored_name = int(row[0] or 0), str(row[1])
 
             def apply(chunk_ids: IdSelect) -> int:
-                targets = self._live(chunk_ids).where(
+                targets = live(chunk_ids).where(
                     exists().where(
                         col(CustomerTag.customer_id) == col(Customer.id),
                         col(CustomerTag.tag_id) == tag_id,
@@ -204,10 +198,19 @@ class BulkService:
                     )
                     .returning(col(CustomerTag.customer_id))
                 ).all()
-                self._history(conn, _customers(removed), field="tags", old=stored_name, new=None)
+                write_history(
+                    conn,
+                    self.ctx.actor,
+                    customers(removed),
+                    field="tags",
+                    old=stored_name,
+                    new=None,
+                )
                 return len(removed)
 
-            return self._in_chunks(conn, ids, "remove tag", apply, progress, cancelled, chunk)
+            return _result(
+                "remove tag", run_in_chunks(conn, ids, apply, progress, cancelled, chunk)
+            )
 
     def set_status(
         self,
@@ -232,42 +235,54 @@ class BulkService:
             reason = None
         self._refuse_if_read_only()
         now = utcnow()
-        with self._materialised(selection) as (conn, ids):
+        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
 
             def apply(chunk_ids: IdSelect) -> int:
-                live = self._live(chunk_ids)
-                status_moves = col(Customer.status) != status
-                reason_moves = col(Customer.status_reason).is_distinct_from(reason)
-                self._history(
-                    conn, live.where(status_moves), field="status", old_column="status", new=status
-                )
-                self._history(
-                    conn,
-                    live.where(reason_moves),
-                    field="status_reason",
-                    old_column="status_reason",
-                    new=reason,
-                )
-                result = _counted(
-                    conn,
-                    update(Customer)
-                    .where(
-                        col(Customer.id).in_(
-                            live.where(or_(status_moves, reason_moves)).with_only_columns(
-                                col(Customer.id)
-                            )
-                        )
-                    )
-                    .values(
-                        status=status,
-                        status_reason=reason,
-                        version=col(Customer.version) + 1,
-                        updated_at=now,
-                    ),
-                )
-                return int(result.rowcount or 0)
+                return self._change_status(conn, chunk_ids, status, reason, now)
 
-            return self._in_chunks(conn, ids, "change status", apply, progress, cancelled, chunk)
+            return _result(
+                "change status", run_in_chunks(conn, ids, apply, progress, cancelled, chunk)
+            )
+
+    def _change_status(
+        self, conn: Connection, chunk_ids: IdSelect, status: str, reason: str | None, now: datetime
+    ) -> int:
+        """One chunk of set_status: history rows, then the update; how many changed."""
+        movable = live(chunk_ids)
+        status_moves = col(Customer.status) != status
+        reason_moves = col(Customer.status_reason).is_distinct_from(reason)
+        actor = self.ctx.actor
+        write_history(
+            conn,
+            actor,
+            movable.where(status_moves),
+            field="status",
+            old_column="status",
+            new=status,
+        )
+        write_history(
+            conn,
+            actor,
+            movable.where(reason_moves),
+            field="status_reason",
+            old_column="status_reason",
+            new=reason,
+        )
+        changing = movable.where(or_(status_moves, reason_moves)).with_only_columns(
+            col(Customer.id)
+        )
+        result = counted(
+            conn,
+            update(Customer)
+            .where(col(Customer.id).in_(changing))
+            .values(
+                status=status,
+                status_reason=reason,
+                version=col(Customer.version) + 1,
+                updated_at=now,
+            ),
+        )
+        return int(result.rowcount or 0)
 
     def export_csv(
         self,
@@ -287,7 +302,10 @@ class BulkService:
         """
         from crm_tui.services.exports.service import ExportSelection, ExportService
 
-        with self._materialised(selection) as (conn, ids), self._read(conn):
+        with (
+            materialised(self.ctx.db.engine, self._search, selection) as (conn, ids),
+            reading(conn),
+        ):
             chosen = tuple(int(i) for i in conn.scalars(select(ids.c.id).order_by(ids.c.id)))
         result = ExportService(self.ctx, self._search).export(
             path,
@@ -313,165 +331,6 @@ class BulkService:
         assert name is not None
         return name
 
-    @contextmanager
-    def _materialised(self, selection: Selection) -> Iterator[tuple[Connection, Table]]:
-        """One connection holding a temporary table of the selection's ids."""
-        if selection.is_empty:
-            raise ValidationError("selection", "Mark some customers first.")
-        ids = _ids_table()
-        with self.ctx.db.engine.connect() as conn:
-            try:
-                with self._read(conn):
-                    ids.drop(conn, checkfirst=True)
-                    ids.create(conn)
-                    if selection.all_matches:
-                        matching = self._search.matching_ids_query(
-                            selection.query, selection.filters or SearchFilters()
-                        ).subquery()
-                        source = select(matching.c[0]).distinct()
-                        if selection.excluded:
-                            source = source.where(matching.c[0].not_in(selection.excluded))
-                        conn.execute(insert(ids).from_select(["id"], source))
-                        extra = sorted(selection.ids - selection.excluded)
-                        if extra:
-                            present = set(conn.scalars(select(ids.c.id).where(ids.c.id.in_(extra))))
-                            extra = [i for i in extra if i not in present]
-                    else:
-                        extra = sorted(selection.ids)
-                    for part in chunks(extra, 500):
-                        conn.execute(insert(ids), [{"id": i} for i in part])
-                yield conn, ids
-            finally:
-                if conn.in_transaction():
-                    conn.rollback()
-                with self._read(conn):
-                    ids.drop(conn, checkfirst=True)
 
-    @contextmanager
-    def _read(self, conn: Connection) -> Iterator[None]:
-        conn.execution_options(**{WRITE_OPTION: False})
-        with conn.begin():
-            yield
-
-    @contextmanager
-    def _write(self, conn: Connection) -> Iterator[None]:
-        # BEGIN IMMEDIATE on SQLite: wait for the write lock rather than fail on it.
-        conn.execution_options(**{WRITE_OPTION: True})
-        try:
-            with conn.begin():
-                yield
-        finally:
-            conn.execution_options(**{WRITE_OPTION: False})
-
-    @staticmethod
-    def _count(conn: Connection, ids: Table) -> int:
-        if conn.in_transaction():
-            return int(conn.scalar(select(func.count()).select_from(ids)) or 0)
-        with conn.begin():
-            return int(conn.scalar(select(func.count()).select_from(ids)) or 0)
-
-    def _in_chunks(
-        self,
-        conn: Connection,
-        ids: Table,
-        action: str,
-        apply: Callable[[IdSelect], int],
-        progress: ProgressFn | None,
-        cancelled: CancelFn | None,
-        chunk: int,
-    ) -> BulkResult:
-        report = progress or _noop_progress
-        stop = cancelled or _never
-        total = self._count(conn, ids)
-        processed = changed = 0
-        last = 0
-        report(0, total)
-        while processed < total:
-            if stop():
-                return BulkResult(action, total, processed, changed, True)
-            with self._write(conn):
-                window = (
-                    select(ids.c.id).where(ids.c.id > last).order_by(ids.c.id).limit(chunk)
-                ).subquery()
-                bounds = conn.execute(
-                    select(func.max(window.c.id), func.count()).select_from(window)
-                ).one()
-                if bounds[0] is None:
-                    break
-                high, size = int(bounds[0]), int(bounds[1])
-                chunk_ids: IdSelect = select(ids.c.id).where(ids.c.id > last, ids.c.id <= high)
-                changed += apply(chunk_ids)
-            processed += size
-            last = high
-            report(processed, total)
-        return BulkResult(action, total, processed, changed, False)
-
-    @staticmethod
-    def _live(chunk_ids: IdSelect) -> AnySelect:
-        """Customers in the chunk that may still change (not merged, not erased)."""
-        return select(col(Customer.id)).where(col(Customer.id).in_(chunk_ids), live_customer())
-
-    def _history(
-        self,
-        conn: Connection,
-        targets: AnySelect,
-        *,
-        field: str,
-        new: str | None,
-        old: str | None = None,
-        old_column: str | None = None,
-    ) -> None:
-        """One change_history row per target customer, written by the database."""
-        now = literal(utcnow(), UTCDateTime())
-        old_value: Any = getattr(Customer, old_column) if old_column else literal(old)
-        if old_column is None and old is None:
-            old_value = null()
-        # Status changes bump the version; tag changes do not (as in CustomerService).
-        version: Any = col(Customer.version) + 1 if old_column else literal(0)
-        source = targets.with_only_columns(
-            col(Customer.id),
-            literal("customer"),
-            col(Customer.id),
-            literal("update"),
-            literal(field),
-            old_value,
-            literal(new) if new is not None else null(),
-            version,
-            literal(self.ctx.actor),
-            now,
-        )
-        conn.execute(
-            insert(ChangeRecord).from_select(
-                [
-                    "customer_id",
-                    "entity",
-                    "entity_id",
-                    "action",
-                    "field",
-                    "old_value",
-                    "new_value",
-                    "version",
-                    "actor",
-                    "changed_at",
-                ],
-                source,
-            )
-        )
-
-
-def _customers(ids: Sequence[int]) -> AnySelect:
-    """The customers with these ids (a chunk's worth at most)."""
-    return select(col(Customer.id)).where(col(Customer.id).in_(ids))
-
-
-def _insert_new(conn: Connection, table: type[CustomerTag]) -> Any:
-    """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
-def _counted(conn: Connection, statement: Any) -> Any:
-    # rowcount of INSERT ... SELECT is only kept when asked for (SQLAlchemy 2.x).
-    return conn.execute(statement, execution_options={"preserve_rowcount": True})
+def _result(action: str, run: Run) -> BulkResult:
+    return BulkResult(action, run.total, run.processed, run.changed, run.cancelled)

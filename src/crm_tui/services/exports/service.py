@@ -6,11 +6,8 @@ one batch is ever in memory, so a million customers export in flat memory.
 The file is written privately under a temporary name and renamed when
 complete (services.private_files), never through a link or over a device.
 
-Spreadsheet safety: a text cell starting with = + - @ tab or CR gets a
-leading apostrophe so a spreadsheet shows it instead of running it; our own
-import takes the apostrophe off again. Plain numbers (amounts, E.164 phone
-numbers like +447946000958) cannot run anything and are left as they are,
-so phone numbers stay importable; in XLSX amounts are numeric cells.
+Cells are made safe for spreadsheets by `cells.neutralise`; in XLSX amounts
+are numeric cells.
 
 The columns are the ones `imports.mapping` recognises, so export then
 import into an empty database gives the same customers.
@@ -19,15 +16,10 @@ import into an empty database gives the same customers.
 from __future__ import annotations
 
 import bisect
-import csv
-import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -45,32 +37,13 @@ from crm_tui.models import (
 from crm_tui.services.common import chunks, not_erased, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.exports.cells import COLUMNS
+from crm_tui.services.exports.writers import WRITERS
 from crm_tui.services.private_files import private_output
 
 BATCH = 5_000
 FORMATS = ("csv", "xlsx", "vcf", "json")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-XLSX_MAX_ROWS = 1_048_575  # per sheet, after the header row
 
-# (header, key) in file order; keys name customer fields or the extras below.
-COLUMNS: list[tuple[str, str]] = [
-    ("Customer number", "number"), ("Kind", "kind"), ("Status", "status"),
-    ("Status reason", "status_reason"), ("First name", "first_name"), ("Last name", "last_name"),
-    ("Company", "company_name"), ("E-mail", "email"), ("Phone", "phone"),
-    ("Date of birth", "date_of_birth"), ("Registration number", "registration_number"),
-    ("VAT id", "vat_id"), ("Business type", "business_type"), ("Industry", "industry"),
-    ("Website", "website"), ("Payment terms", "payment_terms"), ("Billing group", "billing_group"),
-    ("Segment", "segment"), ("Loyalty points", "loyalty_points"), ("Language", "language"),
-    ("Currency", "currency"), ("Contact channels", "contact_channels"), ("Owner", "owner"),
-    ("Tags", "tags"), ("Address line 1", "line1"), ("Address line 2", "line2"), ("City", "city"),
-    ("Region", "region"), ("Postal code", "postal_code"), ("Country", "country"),
-    ("Lifetime value", "lifetime_value"), ("Outstanding balance", "outstanding_balance"),
-    ("Active subscriptions", "active_subscriptions"), ("Orders", "order_count"),
-    ("Last purchase", "last_purchase_at"), ("Created", "created_at"),
-]  # fmt: skip
-NUMERIC_KEYS = {"loyalty_points", "lifetime_value", "outstanding_balance",
-                "active_subscriptions", "order_count"}  # fmt: skip
 _CUSTOMER_FIELDS = [k for _h, k in COLUMNS if hasattr(Customer, k) and k != "number"]
 _ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 _SUMMARY_FIELDS = ("lifetime_value", "outstanding_balance", "active_subscriptions",
@@ -78,30 +51,6 @@ _SUMMARY_FIELDS = ("lifetime_value", "outstanding_balance", "active_subscription
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will show, not run: a leading apostrophe when needed."""
-    if not value:
-        return value
-    if value[0] in FORMULA_STARTS:
-        return value if _PLAIN_NUMBER.match(value) else "'" + value
-    if value[0] == "'" and len(value) > 1 and value[1] in FORMULA_STARTS + ("'",):
-        return "'" + value  # our import strips one apostrophe; keep the real one
-    return value
-
-
-def cell_text(value: object) -> str:
-    """How a value is written to a text cell."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -196,7 +145,7 @@ class ExportService:
         if progress:
             progress(0, total)
         written = 0
-        writer = _WRITERS[kind](partial)
+        writer = WRITERS[kind](partial)
         try:
             for rows in self.batches(session, selection, batch):
                 if stop():
@@ -318,107 +267,3 @@ class ExportService:
             if row[0] not in out:
                 out[row[0]] = dict(zip(_ADDRESS_FIELDS, row[1:], strict=True))
         return out
-
-
-# --- writers ------------------------------------------------------------------------
-
-
-class _CsvWriter:
-    def __init__(self, path: Path) -> None:
-        # A BOM so spreadsheets read accents right; our import expects it.
-        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
-        self.writer = csv.writer(self.handle)
-        self.writer.writerow([h for h, _k in COLUMNS])
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        self.writer.writerows([neutralise(cell_text(row[k])) for _h, k in COLUMNS] for row in rows)
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-_OOXML_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # CR too: XML reads it back as LF
-
-
-def ooxml_escape(value: str) -> str:
-    """Control characters a worksheet cannot hold, written as Excel does: _x001B_.
-
-    A literal "_x0041_" in the text is protected as "_x005F_x0041_", so the
-    import (import_xlsx.ooxml_unescape) gives back exactly what was stored.
-    """
-    value = _OOXML_ESCAPED.sub("_x005F_", value)
-    return _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
-
-
-class _XlsxWriter:
-    def __init__(self, path: Path) -> None:
-        from openpyxl import Workbook
-
-        self.path = path
-        self.book = Workbook(write_only=True)
-        self.sheet: Any = None
-        self.rows_on_sheet = 0
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        number = len(self.book.worksheets) + 1
-        self.sheet = self.book.create_sheet("Customers" if number == 1 else f"Customers {number}")
-        self.sheet.append([h for h, _k in COLUMNS])
-        self.rows_on_sheet = 0
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            if self.rows_on_sheet >= XLSX_MAX_ROWS:
-                self._new_sheet()
-            cells: list[Any] = []
-            for _h, key in COLUMNS:
-                value = row[key]
-                if key in NUMERIC_KEYS and value is not None:
-                    cells.append(value)  # a numeric cell (Decimal or int)
-                else:
-                    cells.append(ooxml_escape(neutralise(cell_text(value))) or None)
-            self.sheet.append(cells)
-            self.rows_on_sheet += 1
-
-    def close(self) -> None:
-        self.book.save(self.path)
-
-
-class _VcfWriter:
-    def __init__(self, path: Path) -> None:
-        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        from crm_tui.services.exports.vcard import vcard_text
-
-        for row in rows:
-            self.handle.write(vcard_text(row))
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _JsonWriter:
-    def __init__(self, path: Path) -> None:
-        self.handle: IO[str] = path.open("w", encoding="utf-8")
-        self.handle.write("[")
-        self.first = True
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            record = {k: row[k] for _h, k in COLUMNS}
-            self.handle.write(
-                ("\n" if self.first else ",\n")
-                + json.dumps(record, default=cell_text, ensure_ascii=False)
-            )
-            self.first = False
-
-    def close(self) -> None:
-        self.handle.write("\n]\n")
-        self.handle.close()
-
-
-_WRITERS: dict[str, Callable[[Path], Any]] = {
-    "csv": _CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
-}  # fmt: skip

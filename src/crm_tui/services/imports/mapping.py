@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from crm_tui.services.exports.cells import unneutralise
+
 IGNORE = ""
 
 # Field key -> label shown in the mapping editor and the CLI.
@@ -255,13 +257,3 @@ def pick(mapping: Mapping, cells: list[str]) -> dict[str, str]:
             out.update(group)
             break
     return out
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def unneutralise(value: str) -> str:
-    """Undo the apostrophe our export puts before a cell a spreadsheet would run."""
-    if value.startswith("'") and len(value) > 1 and value[1] in FORMULA_STARTS + ("'",):
-        return value[1:]
-    return value

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports.service import neutralise
+from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.history import as_text
 from crm_tui.services.imports.batch import BatchImporter, Outcome
 from crm_tui.services.imports.formats import (

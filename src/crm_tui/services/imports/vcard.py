@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import vobject
 
-from crm_tui.services.exports.service import neutralise
+from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.imports.formats import (
     BAD_BYTES,
     MAX_CARD_CHARS,

@@ -1,0 +1,239 @@
+"""The machinery of a bulk action: a selection as a temporary table of ids,
+walked a chunk per transaction, with history written by the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+)
+from sqlmodel import col
+
+from crm_tui.db.engine import WRITE_OPTION
+from crm_tui.models import ChangeRecord, Customer, CustomerTag
+from crm_tui.models.types import UTCDateTime, utcnow
+from crm_tui.services.common import chunks, live_customer
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.search import SearchFilters, SearchService
+
+if TYPE_CHECKING:
+    from crm_tui.services.bulk.service import Selection
+
+IdSelect = Select[int]
+AnySelect = Select[*tuple[Any, ...]]
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Run:
+    """How far a chunked run got: `changed` of `processed` (of `total`) ids."""
+
+    total: int
+    processed: int
+    changed: int
+    cancelled: bool
+
+
+def ids_table() -> Table:
+    # A fresh MetaData per use: the table is per connection and dropped after.
+    return Table(
+        "crm_bulk_ids",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _noop_progress(_done: int, _total: int) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+@contextmanager
+def materialised(
+    engine: Engine, search: SearchService, selection: Selection
+) -> Iterator[tuple[Connection, Table]]:
+    """One connection holding a temporary table of the selection's ids."""
+    if selection.is_empty:
+        raise ValidationError("selection", "Mark some customers first.")
+    ids = ids_table()
+    with engine.connect() as conn:
+        try:
+            with reading(conn):
+                ids.drop(conn, checkfirst=True)
+                ids.create(conn)
+                if selection.all_matches:
+                    matching = search.matching_ids_query(
+                        selection.query, selection.filters or SearchFilters()
+                    ).subquery()
+                    source = select(matching.c[0]).distinct()
+                    if selection.excluded:
+                        source = source.where(matching.c[0].not_in(selection.excluded))
+                    conn.execute(insert(ids).from_select(["id"], source))
+                    extra = sorted(selection.ids - selection.excluded)
+                    if extra:
+                        present = set(conn.scalars(select(ids.c.id).where(ids.c.id.in_(extra))))
+                        extra = [i for i in extra if i not in present]
+                else:
+                    extra = sorted(selection.ids)
+                for part in chunks(extra, 500):
+                    conn.execute(insert(ids), [{"id": i} for i in part])
+            yield conn, ids
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            with reading(conn):
+                ids.drop(conn, checkfirst=True)
+
+
+@contextmanager
+def reading(conn: Connection) -> Iterator[None]:
+    """A read transaction on the bulk connection."""
+    conn.execution_options(**{WRITE_OPTION: False})
+    with conn.begin():
+        yield
+
+
+@contextmanager
+def writing(conn: Connection) -> Iterator[None]:
+    # BEGIN IMMEDIATE on SQLite: wait for the write lock rather than fail on it.
+    conn.execution_options(**{WRITE_OPTION: True})
+    try:
+        with conn.begin():
+            yield
+    finally:
+        conn.execution_options(**{WRITE_OPTION: False})
+
+
+def count_ids(conn: Connection, ids: Table) -> int:
+    if conn.in_transaction():
+        return int(conn.scalar(select(func.count()).select_from(ids)) or 0)
+    with conn.begin():
+        return int(conn.scalar(select(func.count()).select_from(ids)) or 0)
+
+
+def run_in_chunks(
+    conn: Connection,
+    ids: Table,
+    apply: Callable[[IdSelect], int],
+    progress: ProgressFn | None,
+    cancelled: CancelFn | None,
+    chunk: int,
+) -> Run:
+    """`apply` to each chunk of ids in its own write transaction, in id order."""
+    report = progress or _noop_progress
+    stop = cancelled or _never
+    total = count_ids(conn, ids)
+    processed = changed = 0
+    last = 0
+    report(0, total)
+    while processed < total:
+        if stop():
+            return Run(total, processed, changed, cancelled=True)
+        with writing(conn):
+            window = (
+                select(ids.c.id).where(ids.c.id > last).order_by(ids.c.id).limit(chunk)
+            ).subquery()
+            bounds = conn.execute(
+                select(func.max(window.c.id), func.count()).select_from(window)
+            ).one()
+            if bounds[0] is None:
+                break
+            high, size = int(bounds[0]), int(bounds[1])
+            chunk_ids: IdSelect = select(ids.c.id).where(ids.c.id > last, ids.c.id <= high)
+            changed += apply(chunk_ids)
+        processed += size
+        last = high
+        report(processed, total)
+    return Run(total, processed, changed, cancelled=False)
+
+
+def live(chunk_ids: IdSelect) -> AnySelect:
+    """Customers in the chunk that may still change (not merged, not erased)."""
+    return select(col(Customer.id)).where(col(Customer.id).in_(chunk_ids), live_customer())
+
+
+def write_history(
+    conn: Connection,
+    actor: str,
+    targets: AnySelect,
+    *,
+    field: str,
+    new: str | None,
+    old: str | None = None,
+    old_column: str | None = None,
+) -> None:
+    """One change_history row per target customer, written by the database."""
+    now = literal(utcnow(), UTCDateTime())
+    old_value: Any = getattr(Customer, old_column) if old_column else literal(old)
+    if old_column is None and old is None:
+        old_value = null()
+    # Status changes bump the version; tag changes do not (as in CustomerService).
+    version: Any = col(Customer.version) + 1 if old_column else literal(0)
+    source = targets.with_only_columns(
+        col(Customer.id),
+        literal("customer"),
+        col(Customer.id),
+        literal("update"),
+        literal(field),
+        old_value,
+        literal(new) if new is not None else null(),
+        version,
+        literal(actor),
+        now,
+    )
+    conn.execute(
+        insert(ChangeRecord).from_select(
+            [
+                "customer_id",
+                "entity",
+                "entity_id",
+                "action",
+                "field",
+                "old_value",
+                "new_value",
+                "version",
+                "actor",
+                "changed_at",
+            ],
+            source,
+        )
+    )
+
+
+def customers(ids: Sequence[int]) -> AnySelect:
+    """The customers with these ids (a chunk's worth at most)."""
+    return select(col(Customer.id)).where(col(Customer.id).in_(ids))
+
+
+def insert_new(conn: Connection, table: type[CustomerTag]) -> Any:
+    """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def counted(conn: Connection, statement: Any) -> Any:
+    # rowcount of INSERT ... SELECT is only kept when asked for (SQLAlchemy 2.x).
+    return conn.execute(statement, execution_options={"preserve_rowcount": True})

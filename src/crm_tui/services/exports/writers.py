@@ -1,0 +1,106 @@
+"""One writer per export format; each takes batches of rows keyed like COLUMNS."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from crm_tui.services.exports.cells import (
+    COLUMNS,
+    NUMERIC_KEYS,
+    cell_text,
+    neutralise,
+    ooxml_escape,
+)
+
+XLSX_MAX_ROWS = 1_048_575  # per sheet, after the header row
+
+
+class _CsvWriter:
+    def __init__(self, path: Path) -> None:
+        # A BOM so spreadsheets read accents right; our import expects it.
+        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow([h for h, _k in COLUMNS])
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.writer.writerows([neutralise(cell_text(row[k])) for _h, k in COLUMNS] for row in rows)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _XlsxWriter:
+    def __init__(self, path: Path) -> None:
+        from openpyxl import Workbook
+
+        self.path = path
+        self.book = Workbook(write_only=True)
+        self.sheet: Any = None
+        self.rows_on_sheet = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        number = len(self.book.worksheets) + 1
+        self.sheet = self.book.create_sheet("Customers" if number == 1 else f"Customers {number}")
+        self.sheet.append([h for h, _k in COLUMNS])
+        self.rows_on_sheet = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            if self.rows_on_sheet >= XLSX_MAX_ROWS:
+                self._new_sheet()
+            cells: list[Any] = []
+            for _h, key in COLUMNS:
+                value = row[key]
+                if key in NUMERIC_KEYS and value is not None:
+                    cells.append(value)  # a numeric cell (Decimal or int)
+                else:
+                    cells.append(ooxml_escape(neutralise(cell_text(value))) or None)
+            self.sheet.append(cells)
+            self.rows_on_sheet += 1
+
+    def close(self) -> None:
+        self.book.save(self.path)
+
+
+class _VcfWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        from crm_tui.services.exports.vcard import vcard_text
+
+        for row in rows:
+            self.handle.write(vcard_text(row))
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class _JsonWriter:
+    def __init__(self, path: Path) -> None:
+        self.handle: IO[str] = path.open("w", encoding="utf-8")
+        self.handle.write("[")
+        self.first = True
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            record = {k: row[k] for _h, k in COLUMNS}
+            self.handle.write(
+                ("\n" if self.first else ",\n")
+                + json.dumps(record, default=cell_text, ensure_ascii=False)
+            )
+            self.first = False
+
+    def close(self) -> None:
+        self.handle.write("\n]\n")
+        self.handle.close()
+
+
+WRITERS: dict[str, Callable[[Path], Any]] = {
+    "csv": _CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
+}  # fmt: skip
