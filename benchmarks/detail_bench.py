@@ -38,6 +38,13 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from benchmarks.common import summary_row, time_calls
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+)
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -70,32 +77,35 @@ def heavy_customer(services: Services) -> int:
         services.contacts.add(cid, ContactCreate(first_name=name, title="Buyer"))
     services.addresses.add(cid, AddressCreate(line1="1 Bench Street", city="London"))
     method = services.billing.add_payment_method(
-        cid, {"brand": "Visa", "bin": "424242", "last4": "4242", "exp_month": "12",
-              "exp_year": "2031", "holder_name": "Bea Nch"},
+        cid, PaymentMethodCreate(brand="Visa", bin="424242", last4="4242", exp_month="12", exp_year="2031", holder_name="Bea Nch"),
     )  # fmt: skip
     subs = [
         services.billing.add_subscription(
-            cid, {"product": f"Product {i}", "monthly_amount": "19.99", "start_date": "2020-01-01"}
+            cid,
+            SubscriptionCreate(
+                product=f"Product {i}", monthly_amount="19.99", start_date="2020-01-01"
+            ),
         )
         for i in range(4)
     ]
     order = services.billing.add_order(
-        cid, [{"description": "Router", "quantity": 1, "unit_price": "49.00"}]
+        cid,
+        OrderCreate(items=[OrderItemCreate(description="Router", quantity=1, unit_price="49.00")]),
     )
     start = datetime(2020, 1, 1, 12, tzinfo=UTC)
     statuses = ["paid"] * 17 + ["pending", "failed", "refunded"]
     for i in range(PAYMENTS):
         services.billing.record_payment(
             cid,
-            {
-                "amount": "19.99",
-                "status": statuses[i % len(statuses)],
-                "paid_at": start + timedelta(days=3 * i),
-                "subscription_id": subs[i % 4].id if i % 50 else None,
-                "order_id": order.id if i % 50 == 0 else None,
-                "payment_method_id": method.id,
-                "reference": f"PAY-{i:05d}",
-            },
+            PaymentCreate(
+                amount="19.99",
+                status=statuses[i % len(statuses)],
+                paid_at=start + timedelta(days=3 * i),
+                subscription_id=subs[i % 4].id if i % 50 else None,
+                order_id=order.id if i % 50 == 0 else None,
+                payment_method_id=method.id,
+                reference=f"PAY-{i:05d}",
+            ),
         )
     types = ["note", "call", "email", "meeting", "task"]
     for i in range(NOTES):

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from benchmarks.reliability.journal import Journal
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.bulk.service import Selection
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate, NoteCreate
 from crm_tui.services.errors import ConflictError, CrmError
@@ -155,7 +156,7 @@ class Clerk:
             payment = self._timed(
                 entry,
                 lambda: svc.billing.record_payment(
-                    cid, {"amount": amount, "status": status, "reference": entry["reference"]}
+                    cid, PaymentCreate(amount=amount, status=status, reference=entry["reference"])
                 ),
             )
             entry["payment_id"] = payment.id

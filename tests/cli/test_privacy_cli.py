@@ -21,6 +21,13 @@ from sqlmodel import SQLModel
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+)
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -77,19 +84,18 @@ def rich_customer(services: Services) -> int:
     s.contacts.add(cid, ContactCreate(first_name=UNIQUE["contact"], title="Buyer"))
     s.notes.add(cid, NoteCreate(title="Call", body=UNIQUE["note"]))
     method = s.billing.add_payment_method(
-        cid, {"brand": "Visa", "bin": "411111", "last4": "1111", "exp_month": 1,
-              "exp_year": 2031, "holder_name": UNIQUE["holder"]},
+        cid, PaymentMethodCreate(brand="Visa", bin="411111", last4="1111", exp_month=1, exp_year=2031, holder_name=UNIQUE["holder"]),
     )  # fmt: skip
     sub = s.billing.add_subscription(
-        cid, {"product": "Router", "monthly_amount": "9.50", "start_date": "2025-01-01",
-              "asset_serial": UNIQUE["serial"]},
+        cid, SubscriptionCreate(product="Router", monthly_amount="9.50", start_date="2025-01-01", asset_serial=UNIQUE["serial"]),
     )  # fmt: skip
-    order = s.billing.add_order(cid, [{"description": "Cable", "unit_price": "4.00"}])
+    order = s.billing.add_order(
+        cid, OrderCreate(items=[OrderItemCreate(description="Cable", unit_price="4.00")])
+    )
     s.billing.record_payment(
-        cid, {"amount": "9.50", "subscription_id": sub.id, "payment_method_id": method.id,
-              "reference": UNIQUE["reference"]},
+        cid, PaymentCreate(amount="9.50", subscription_id=sub.id, payment_method_id=method.id, reference=UNIQUE["reference"]),
     )  # fmt: skip
-    s.billing.record_payment(cid, {"amount": "4.00", "order_id": order.id})
+    s.billing.record_payment(cid, PaymentCreate(amount="4.00", order_id=order.id))
     segment = s.segments.create("Quorvax picks", description="Handpicked")
     s.segments.add_members(segment.id, [cid])
     group = s.billing_groups.create("Quorvax group")
@@ -109,7 +115,7 @@ def people(sqlite_settings: Settings) -> tuple[int, int]:
             ),
         )
         services.notes.add(other.id, NoteCreate(title="Bystander note"))
-        services.billing.record_payment(other.id, {"amount": "7.00"})
+        services.billing.record_payment(other.id, PaymentCreate(amount="7.00"))
         return person, other.id
     finally:
         services.close()

@@ -19,6 +19,13 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    SubscriptionCreate,
+    SubscriptionUpdate,
+)
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     AddressEdit,
@@ -104,9 +111,12 @@ def seed(services: Services) -> Seed:
     )
     contact = services.contacts.add(business.id, ContactCreate(first_name="Rui", last_name="Costa"))
     sub = services.billing.add_subscription(
-        person.id, {"product": "Router", "monthly_amount": "19.99", "start_date": "2024-01-01"}
+        person.id,
+        SubscriptionCreate(product="Router", monthly_amount="19.99", start_date="2024-01-01"),
     )
-    services.billing.record_payment(person.id, {"amount": "19.99", "subscription_id": sub.id})
+    services.billing.record_payment(
+        person.id, PaymentCreate(amount="19.99", subscription_id=sub.id)
+    )
     note = services.notes.add(person.id, NoteCreate(title="Welcome call", body="Went well."))
     services.addresses.add(person.id, AddressCreate(line1="1 High St", city="Leeds"))
     assert contact.id is not None and sub.id is not None and note.id is not None
@@ -274,28 +284,32 @@ def test_negative_or_non_numeric_amount_is_refused(
     """Payments, subscription prices and order lines refuse negative and non-numeric amounts."""
     assert_refused(
         services,
-        lambda: services.billing.record_payment(seed.person, {"amount": amount}),
+        lambda: services.billing.record_payment(seed.person, PaymentCreate(amount=amount)),
         "amount",
         "amount",
     )
     assert_refused(
         services,
         lambda: services.billing.add_subscription(
-            seed.person, {"product": "TV", "monthly_amount": amount, "start_date": "2024-02-01"}
+            seed.person,
+            SubscriptionCreate(product="TV", monthly_amount=amount, start_date="2024-02-01"),
         ),
         "monthly_amount",
         "monthly amount",
     )
     assert_refused(
         services,
-        lambda: services.billing.update_subscription(seed.subscription, {"monthly_amount": amount}),
+        lambda: services.billing.update_subscription(
+            seed.subscription, SubscriptionUpdate(monthly_amount=amount)
+        ),
         "monthly_amount",
         "monthly amount",
     )
     assert_refused(
         services,
         lambda: services.billing.add_order(
-            seed.person, [{"description": "Cable", "unit_price": amount}]
+            seed.person,
+            OrderCreate(items=[OrderItemCreate(description="Cable", unit_price=amount)]),
         ),
         "unit_price",
         "unit price",
@@ -307,7 +321,7 @@ def test_amount_with_decimal_comma_is_not_read_a_hundred_times_larger(
 ) -> None:
     """'12,50' (a decimal comma) is refused or read as 12.50, never silently as 1250.00."""
     try:
-        payment = services.billing.record_payment(seed.person, {"amount": "12,50"})
+        payment = services.billing.record_payment(seed.person, PaymentCreate(amount="12,50"))
     except ValidationError:
         return
     assert payment.amount == Decimal("12.50")
@@ -319,12 +333,12 @@ def test_contract_ending_before_it_starts_is_refused(services: Services, seed: S
         services,
         lambda: services.billing.add_subscription(
             seed.person,
-            {
-                "product": "TV",
-                "monthly_amount": "9.99",
-                "start_date": "2024-05-01",
-                "contract_end": "2024-04-30",
-            },
+            SubscriptionCreate(
+                product="TV",
+                monthly_amount="9.99",
+                start_date="2024-05-01",
+                contract_end="2024-04-30",
+            ),
         ),
         "contract_end",
         "contract",
@@ -332,7 +346,7 @@ def test_contract_ending_before_it_starts_is_refused(services: Services, seed: S
     assert_refused(
         services,
         lambda: services.billing.update_subscription(
-            seed.subscription, {"contract_end": "2023-12-31"}
+            seed.subscription, SubscriptionUpdate(contract_end="2023-12-31")
         ),
         "contract_end",
         "contract",
@@ -340,7 +354,8 @@ def test_contract_ending_before_it_starts_is_refused(services: Services, seed: S
     assert_refused(
         services,
         lambda: services.billing.update_subscription(
-            seed.subscription, {"start_date": "2025-01-01", "contract_end": "2024-06-30"}
+            seed.subscription,
+            SubscriptionUpdate(start_date="2025-01-01", contract_end="2024-06-30"),
         ),
         "contract_end",
         "contract",
@@ -694,7 +709,10 @@ def test_refused_child_leaves_an_edited_customer_as_it_was(
     """An edit with a refused child change keeps the customer's fields, tags and children."""
     cid, edit = edit_of_stored_business(services, **children)
     exc = assert_refused(
-        services, lambda: services.customers.update(cid, edit, expected_version=1), field, words
+        services,
+        lambda: services.customers.update(cid, edit, expected_version=1),
+        field,
+        words,
     )
     assert isinstance(exc, ChildRefused) and exc.entity == entity
     if place == "row":

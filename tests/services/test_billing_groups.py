@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
+from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import ConflictError, NotFound, ValidationError
 from crm_tui.services.registry import Services
@@ -27,21 +28,27 @@ def firms(services: Services) -> dict[str, int]:
     }  # fmt: skip
     b = services.billing
     b.add_subscription(
-        out["acme"], {"product": "Fibre", "monthly_amount": "30.00", "start_date": "2025-01-01"}
+        out["acme"],
+        SubscriptionCreate(product="Fibre", monthly_amount="30.00", start_date="2025-01-01"),
     )
     b.add_subscription(
-        out["acme"], {"product": "TV", "monthly_amount": "12.50", "start_date": "2025-02-01"}
+        out["acme"],
+        SubscriptionCreate(product="TV", monthly_amount="12.50", start_date="2025-02-01"),
     )
     b.add_subscription(
-        out["acme"], {"product": "Old", "monthly_amount": "99", "start_date": "2024-01-01",
-                      "status": "ended", "contract_end": "2024-06-01"},
+        out["acme"], SubscriptionCreate(product="Old", monthly_amount="99", start_date="2024-01-01", status="ended", contract_end="2024-06-01"),
     )  # fmt: skip
     b.add_subscription(
-        out["bolt"], {"product": "Mobile", "monthly_amount": "7.25", "start_date": "2025-03-01"}
+        out["bolt"],
+        SubscriptionCreate(product="Mobile", monthly_amount="7.25", start_date="2025-03-01"),
     )
-    b.record_payment(out["acme"], {"amount": "42.50", "status": "failed", "paid_at": "2025-12-01"})
-    b.record_payment(out["bolt"], {"amount": "7.25", "status": "pending", "paid_at": "2025-12-02"})
-    b.record_payment(out["bolt"], {"amount": "100", "status": "paid", "paid_at": "2025-11-02"})
+    b.record_payment(
+        out["acme"], PaymentCreate(amount="42.50", status="failed", paid_at="2025-12-01")
+    )
+    b.record_payment(
+        out["bolt"], PaymentCreate(amount="7.25", status="pending", paid_at="2025-12-02")
+    )
+    b.record_payment(out["bolt"], PaymentCreate(amount="100", status="paid", paid_at="2025-11-02"))
     return out
 
 

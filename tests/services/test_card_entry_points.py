@@ -18,6 +18,13 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+)
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -79,21 +86,20 @@ def attempts(services: Services, cid: int, bid: int) -> list[Callable[[str], obj
         lambda t: s.notes.add(cid, NoteCreate(title=t)),
         lambda t: s.notes.add(cid, NoteCreate(title="Call", body=t)),
         lambda t: s.billing.add_subscription(
-            cid, {"product": "Router", "monthly_amount": "1.00", "asset_serial": t}
+            cid, SubscriptionCreate(product="Router", monthly_amount="1.00", asset_serial=t)
         ),
-        lambda t: s.billing.add_subscription(cid, {"product": t, "monthly_amount": "1.00"}),
-        lambda t: s.billing.record_payment(cid, {"amount": "1.00", "reference": t}),
-        lambda t: s.billing.add_order(cid, [{"description": t, "unit_price": "1.00"}]),
+        lambda t: s.billing.add_subscription(
+            cid, SubscriptionCreate(product=t, monthly_amount="1.00")
+        ),
+        lambda t: s.billing.record_payment(cid, PaymentCreate(amount="1.00", reference=t)),
+        lambda t: s.billing.add_order(
+            cid, OrderCreate(items=[OrderItemCreate(description=t, unit_price="1.00")])
+        ),
         lambda t: s.billing.add_payment_method(
             cid,
-            {
-                "brand": "Visa",
-                "bin": "411111",
-                "last4": "1111",
-                "exp_month": 1,
-                "exp_year": 2031,
-                "holder_name": t,
-            },
+            PaymentMethodCreate(
+                brand="Visa", bin="411111", last4="1111", exp_month=1, exp_year=2031, holder_name=t
+            ),
         ),  # fmt: skip
         lambda t: s.tags.create(t[:60]),
         lambda t: s.segments.create(t[:100]),

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from crm_tui.models import Customer
+from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import CustomerCreate, NoteCreate
 from crm_tui.services.dashboard.service import PANELS, load_panel, month_ends, month_starts
 from crm_tui.services.registry import Services
@@ -68,8 +69,7 @@ def ids(services: Services) -> dict[str, int]:
     for who, status, start, end, amount, currency in subs:
         b.add_subscription(
             out[who],
-            {"product": f"Plan {amount}", "status": status, "start_date": start,
-             "contract_end": end, "monthly_amount": amount, "currency": currency},
+            SubscriptionCreate(product=f"Plan {amount}", status=status, start_date=start, contract_end=end, monthly_amount=amount, currency=currency),
         )  # fmt: skip
     payments = [
         ("c1", "10", "paid", "2025-10-20"), ("c1", "10", "paid", "2025-11-03"),
@@ -80,7 +80,7 @@ def ids(services: Services) -> dict[str, int]:
         ("c6", "5000", "paid", "2026-01-20"), ("c7", "600", "paid", "2025-12-16"),
     ]  # fmt: skip
     for who, amount, status, day in payments:
-        b.record_payment(out[who], {"amount": amount, "status": status, "paid_at": day})
+        b.record_payment(out[who], PaymentCreate(amount=amount, status=status, paid_at=day))
     n = services.notes
     n.add(out["c1"], NoteCreate(title="Call back", type="task", follow_up_on="2026-01-10"))
     n.add(out["c2"], NoteCreate(title="Send quote", type="task", follow_up_on="2026-01-15"))

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate, NoteCreate
 from crm_tui.services.demo import builder as demo_module
 from crm_tui.services.demo.builder import DemoBuilder
@@ -35,7 +36,7 @@ def clerk_writes(services: Services, tag: str) -> None:
                                           email=f"{tag}@walk-in.example"))  # fmt: skip
     services.notes.add(customer.id, NoteCreate(title="Came in"))
     services.addresses.add(customer.id, AddressCreate(line1="1 High St", city="Leeds"))
-    services.billing.record_payment(customer.id, {"amount": "9.99"})
+    services.billing.record_payment(customer.id, PaymentCreate(amount="9.99"))
 
 
 @pytest.mark.usefixtures("small_batches")

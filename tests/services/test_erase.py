@@ -25,6 +25,7 @@ from crm_tui.models import (
     Note,
     PaymentMethod,
 )
+from crm_tui.services.billing.inputs import PaymentCreate, PaymentMethodCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -136,21 +137,20 @@ def make_victim(services: Services) -> Victim:
     services.notes.add(cid, NoteCreate(title=NOTE_TITLE, body=NOTE_BODY))
     method = services.billing.add_payment_method(
         cid,
-        {"brand": "Visa", "bin": "411111", "last4": "1111", "exp_month": 12, "exp_year": 2030,
-         "holder_name": HOLDER},
+        PaymentMethodCreate(brand="Visa", bin="411111", last4="1111", exp_month=12, exp_year=2030, holder_name=HOLDER),
     )  # fmt: skip
     sub = services.billing.add_subscription(
-        cid, {"product": "Router", "monthly_amount": "19.99", "start_date": "2024-01-01"}
+        cid, SubscriptionCreate(product="Router", monthly_amount="19.99", start_date="2024-01-01")
     )
     p1 = services.billing.record_payment(
-        cid, {"amount": "19.99", "subscription_id": sub.id, "payment_method_id": method.id}
+        cid, PaymentCreate(amount="19.99", subscription_id=sub.id, payment_method_id=method.id)
     )
-    p2 = services.billing.record_payment(cid, {"amount": "5.00", "status": "pending"})
+    p2 = services.billing.record_payment(cid, PaymentCreate(amount="5.00", status="pending"))
     bystander = services.customers.create(
         CustomerCreate(first_name="Carla", last_name="Dias", email="carla@example.pt", tags=["VIP"])
     )
     services.notes.add(bystander.id, NoteCreate(title="Bystander note"))
-    services.billing.record_payment(bystander.id, {"amount": "7.00"})
+    services.billing.record_payment(bystander.id, PaymentCreate(amount="7.00"))
     assert p1.id is not None and p2.id is not None
     return Victim(cid, created.number, bystander.id, (p1.id, p2.id))
 

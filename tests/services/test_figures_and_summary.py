@@ -12,6 +12,13 @@ from sqlmodel import col
 from crm_tui.models import Customer, CustomerSummary, Payment
 from crm_tui.services.billing import summary
 from crm_tui.services.billing.figures import CustomerFigures
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    SubscriptionCreate,
+    SubscriptionUpdate,
+)
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
 
@@ -79,52 +86,60 @@ def test_figures_and_summary_follow_every_kind_of_write(
 
     # Subscriptions: two active, one to end, one paused.
     router = billing.add_subscription(
-        cid, {"product": "Router", "monthly_amount": "29.99", "start_date": "2024-01-01"}
+        cid, SubscriptionCreate(product="Router", monthly_amount="29.99", start_date="2024-01-01")
     )
     assert_in_step(services)
     tv = billing.add_subscription(
-        cid, {"product": "TV", "monthly_amount": "10.01", "start_date": "2024-01-15"}
+        cid, SubscriptionCreate(product="TV", monthly_amount="10.01", start_date="2024-01-15")
     )
     old = billing.add_subscription(
-        cid, {"product": "Phone", "monthly_amount": "15.00", "start_date": "2023-01-01"}
+        cid, SubscriptionCreate(product="Phone", monthly_amount="15.00", start_date="2023-01-01")
     )
     billing.add_subscription(
         cid,
-        {
-            "product": "Music",
-            "monthly_amount": "5.00",
-            "start_date": "2024-02-01",
-            "status": "paused",
-        },
+        SubscriptionCreate(
+            product="Music", monthly_amount="5.00", start_date="2024-02-01", status="paused"
+        ),
     )
     assert old.id is not None and router.id is not None and tv.id is not None
     billing.end_subscription(old.id, on=date(2024, 1, 31))
     assert_in_step(services)
-    billing.update_subscription(tv.id, {"monthly_amount": "10.00"})
+    billing.update_subscription(tv.id, SubscriptionUpdate(monthly_amount="10.00"))
     assert_in_step(services)
 
     # Payments: paid, refunded, pending, failed.
-    early = billing.record_payment(cid, {"amount": "20.00", "paid_at": at("2024-02-01")})
-    billing.record_payment(cid, {"amount": "100.00", "paid_at": at("2024-03-01")})
-    billing.record_payment(cid, {"amount": "50.50", "paid_at": at("2024-04-01")})
+    early = billing.record_payment(cid, PaymentCreate(amount="20.00", paid_at=at("2024-02-01")))
+    billing.record_payment(cid, PaymentCreate(amount="100.00", paid_at=at("2024-03-01")))
+    billing.record_payment(cid, PaymentCreate(amount="50.50", paid_at=at("2024-04-01")))
     assert_in_step(services)
     assert early.id is not None
     billing.refund(early.id)
     assert_in_step(services)
-    billing.record_payment(cid, {"amount": "20.00", "status": "pending"})
-    failed = billing.record_payment(cid, {"amount": "5.25", "status": "failed"})
+    billing.record_payment(cid, PaymentCreate(amount="20.00", status="pending"))
+    failed = billing.record_payment(cid, PaymentCreate(amount="5.25", status="failed"))
     assert_in_step(services)
 
     # Orders: two counted, one cancelled.
     billing.add_order(
         cid,
-        [{"description": "Cable", "quantity": 2, "unit_price": "10.00"}],
-        ordered_at="2024-01-02",
+        OrderCreate(
+            items=[OrderItemCreate(description="Cable", quantity=2, unit_price="10.00")],
+            ordered_at="2024-01-02",
+        ),
     )
     billing.add_order(
-        cid, [{"description": "Adapter", "unit_price": "15.00"}], ordered_at="2024-01-03"
+        cid,
+        OrderCreate(
+            items=[OrderItemCreate(description="Adapter", unit_price="15.00")],
+            ordered_at="2024-01-03",
+        ),
     )
-    billing.add_order(cid, [{"description": "Returned", "unit_price": "99.99"}], status="cancelled")
+    billing.add_order(
+        cid,
+        OrderCreate(
+            items=[OrderItemCreate(description="Returned", unit_price="99.99")], status="cancelled"
+        ),
+    )
     assert_in_step(services)
 
     figures = services.figures.for_customer(cid)
@@ -169,9 +184,10 @@ def test_figures_and_summary_follow_every_kind_of_write(
 def test_other_customers_figures_are_untouched(services: Services, customer_id: int) -> None:
     """Payments of one customer never move another customer's summary."""
     other = services.customers.resolve("by@example.pt").id
-    services.billing.record_payment(customer_id, {"amount": "12.34"})
+    services.billing.record_payment(customer_id, PaymentCreate(amount="12.34"))
     services.billing.add_subscription(
-        customer_id, {"product": "Router", "monthly_amount": "9.99", "start_date": "2024-01-01"}
+        customer_id,
+        SubscriptionCreate(product="Router", monthly_amount="9.99", start_date="2024-01-01"),
     )
     assert services.figures.for_customer(other).lifetime_value == D("0.00")
     stored, _ = stored_and_recounted(services)
@@ -184,9 +200,11 @@ def test_last_purchase_ignores_a_refunded_latest_payment(
     services: Services, customer_id: int
 ) -> None:
     """When the latest paid payment is refunded, last purchase falls back to the one before."""
-    services.billing.record_payment(customer_id, {"amount": "10.00", "paid_at": at("2024-01-10")})
+    services.billing.record_payment(
+        customer_id, PaymentCreate(amount="10.00", paid_at=at("2024-01-10"))
+    )
     latest = services.billing.record_payment(
-        customer_id, {"amount": "10.00", "paid_at": at("2024-06-10")}
+        customer_id, PaymentCreate(amount="10.00", paid_at=at("2024-06-10"))
     )
     assert services.figures.for_customer(customer_id).last_purchase_at == at("2024-06-10")
     assert latest.id is not None
@@ -203,7 +221,9 @@ def test_money_sums_stay_exact_decimal(services: Services, customer_id: int) -> 
             amount = D("0.10") if i < 1000 else D("0.20")
             session.add(Payment(customer_id=customer_id, amount=amount, paid_at=at("2024-01-01")))
     # The last one goes through the service, which recounts the summary in its transaction.
-    services.billing.record_payment(customer_id, {"amount": "0.20", "paid_at": at("2024-01-02")})
+    services.billing.record_payment(
+        customer_id, PaymentCreate(amount="0.20", paid_at=at("2024-01-02"))
+    )
     figures = services.figures.for_customer(customer_id)
     assert figures.lifetime_value == D("300.00")
     assert str(figures.lifetime_value) == "300.00"
@@ -222,7 +242,7 @@ def test_amounts_are_kept_exactly_as_typed(
     services: Services, customer_id: int, typed: object, kept: str
 ) -> None:
     """Floats, strings, Decimals and ints all come back as the exact two-place Decimal."""
-    payment = services.billing.record_payment(customer_id, {"amount": typed})
+    payment = services.billing.record_payment(customer_id, PaymentCreate(amount=typed))
     (read,) = services.billing.payments(customer_id)
     assert read.id == payment.id
     assert_money(read.amount)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord
 from crm_tui.services import history
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     AddressEdit,
@@ -232,7 +233,7 @@ def test_note_pin_is_recorded(services: Services, customer_id: int) -> None:
 
 def test_payment_refund_is_recorded(services: Services, customer_id: int) -> None:
     """Refunding a payment records its status going from paid to refunded."""
-    payment = services.billing.record_payment(customer_id, {"amount": "25.00"})
+    payment = services.billing.record_payment(customer_id, PaymentCreate(amount="25.00"))
     assert payment.id is not None
     start = datetime.now(UTC)
     services.billing.refund(payment.id)
@@ -260,7 +261,7 @@ def test_refused_writes_record_no_history(
         lambda: services.contacts.add(business_id, ContactCreate(first_name="A", is_primary=True)),
         lambda: services.contacts.add(business_id, ContactCreate(first_name="B", phone="abc")),
         lambda: services.notes.add(customer_id, NoteCreate(title="4111 1111 1111 1111")),
-        lambda: services.billing.record_payment(customer_id, {"amount": "-1"}),
+        lambda: services.billing.record_payment(customer_id, PaymentCreate(amount="-1")),
     ]
     services.contacts.add(business_id, ContactCreate(first_name="Primary"))
     before = history_count(services)
@@ -305,7 +306,7 @@ def test_history_and_change_commit_together(
     with pytest.raises(Boom):
         services.contacts.add(business_id, ContactCreate(first_name="Rui"))
     with pytest.raises(Boom):
-        services.billing.record_payment(customer_id, {"amount": "5.00"})
+        services.billing.record_payment(customer_id, PaymentCreate(amount="5.00"))
     assert history_count(services) == before_count
     after = services.customers.get(customer_id)
     assert (after.first_name, after.version, after.tags) == ("Ana", current.version, ("VIP",))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary
+from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
@@ -76,13 +77,13 @@ def build(services: Services) -> People:
     for who, start in (("ana", "2025-12-20"), ("ana", "2024-02-01"), ("bob", "2026-01-02"),
                        ("acme", "2023-06-01")):  # fmt: skip
         b.add_subscription(
-            ids[who], {"product": "Fibre", "monthly_amount": "30", "start_date": start}
+            ids[who], SubscriptionCreate(product="Fibre", monthly_amount="30", start_date=start)
         )
     for who, amount, status, day in (("ana", "1200", "paid", "2025-06-01"),
                                      ("bob", "30", "failed", "2026-01-05"),
                                      ("acme", "5000", "paid", "2025-12-01"),
                                      ("acme", "20", "failed", "2025-10-01")):  # fmt: skip
-        b.record_payment(ids[who], {"amount": amount, "status": status, "paid_at": day})
+        b.record_payment(ids[who], PaymentCreate(amount=amount, status=status, paid_at=day))
     with services.ctx.write() as session:
         session.execute(
             update(Customer)

@@ -61,6 +61,7 @@ import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.config import Settings
 from crm_tui.models import ChangeRecord, Customer, CustomerSummary, format_number
 from crm_tui.services.billing import summary
+from crm_tui.services.billing.inputs import PaymentCreate, PaymentMethodCreate, SubscriptionCreate
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.customers.inputs import (
     AddressCreate,
@@ -353,7 +354,7 @@ class CrmMachine(RuleBasedStateMachine):
         values = {"product": "Fibre", "monthly_amount": str(amount), "start_date": "2025-01-01"}
 
         def call() -> Any:
-            return self.svc.billing.add_subscription(cid, values)
+            return self.svc.billing.add_subscription(cid, SubscriptionCreate(**values))
 
         if not self.model.customers[cid].live:
             self._expect_refused(call, ValidationError)
@@ -369,7 +370,7 @@ class CrmMachine(RuleBasedStateMachine):
         values = {"amount": str(amount), "status": status, "paid_at": "2025-06-01"}
 
         def call() -> Any:
-            return self.svc.billing.record_payment(cid, values)
+            return self.svc.billing.record_payment(cid, PaymentCreate(**values))
 
         if not self.model.customers[cid].live:
             self._expect_refused(call, ValidationError)
@@ -417,7 +418,7 @@ class CrmMachine(RuleBasedStateMachine):
                   "exp_year": "2030", "holder_name": holder}  # fmt: skip
 
         def call() -> Any:
-            return self.svc.billing.add_payment_method(cid, values)
+            return self.svc.billing.add_payment_method(cid, PaymentMethodCreate(**values))
 
         if not self.model.customers[cid].live or _has_card(holder):
             self._expect_refused(call, ValidationError)

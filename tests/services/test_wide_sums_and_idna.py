@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from crm_tui.db import migrate
 from crm_tui.db.engine import make_engine
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import DuplicateEmail, ValidationError
 from crm_tui.services.registry import Services
@@ -25,8 +26,8 @@ def test_largest_payments_add_up(services: Services) -> None:
     """Three of the largest payments and a small one: the lifetime value holds the sum."""
     cid = services.customers.create(CustomerCreate(first_name="Rich")).id
     for _ in range(3):
-        services.billing.record_payment(cid, {"amount": "999999999999.99"})
-    services.billing.record_payment(cid, {"amount": "0.04"})
+        services.billing.record_payment(cid, PaymentCreate(amount="999999999999.99"))
+    services.billing.record_payment(cid, PaymentCreate(amount="0.04"))
     assert services.figures.for_customer(cid).lifetime_value == Decimal("3000000000000.01")
 
 
@@ -42,9 +43,9 @@ def test_a_customer_past_the_summary_limit_is_refused(
 
     monkeypatch.setattr(summary, "MAX_CUSTOMER_TOTAL", Decimal("100"))
     cid = services.customers.create(CustomerCreate(first_name="Richer")).id
-    services.billing.record_payment(cid, {"amount": "99.99"})
+    services.billing.record_payment(cid, PaymentCreate(amount="99.99"))
     with pytest.raises(ValidationError) as refused:
-        services.billing.record_payment(cid, {"amount": "0.02"})
+        services.billing.record_payment(cid, PaymentCreate(amount="0.02"))
     assert "the most one customer's figures hold" in refused.value.message
     assert len(services.billing.payments(cid)) == 1
 

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
@@ -96,7 +97,7 @@ def make_customer(settings: Settings) -> int:
     cid = svc.customers.create(
         CustomerCreate(first_name="Ana", last_name="Lima", email="ana@example.com", currency="GBP")
     ).id
-    svc.billing.record_payment(cid, {"amount": "10.10", "paid_at": "2025-12-01"})
+    svc.billing.record_payment(cid, PaymentCreate(amount="10.10", paid_at="2025-12-01"))
     svc.close()
     return cid
 

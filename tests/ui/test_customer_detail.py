@@ -15,6 +15,13 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import (
+    OrderCreate,
+    OrderItemCreate,
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+)
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -77,19 +84,19 @@ def business(svc: Services, company: str = "Acme Ltd") -> int:
         cid, AddressCreate(line1="1 High Street", city="London", postal_code="N1 1AA")
     )
     sub = svc.billing.add_subscription(
-        cid, {"product": "Fibre Broadband", "variant": "500 Mb", "monthly_amount": "29.99",
-              "start_date": "2025-01-01"},
+        cid, SubscriptionCreate(product="Fibre Broadband", variant="500 Mb", monthly_amount="29.99", start_date="2025-01-01"),
     )  # fmt: skip
     method = svc.billing.add_payment_method(
-        cid, {"brand": "Visa", "bin": "424242", "last4": "4242", "exp_month": "12",
-              "exp_year": "2030", "holder_name": "Ana Lima"},
+        cid, PaymentMethodCreate(brand="Visa", bin="424242", last4="4242", exp_month="12", exp_year="2030", holder_name="Ana Lima"),
     )  # fmt: skip
     for day, status in (("2025-02-01", "paid"), ("2025-03-01", "failed")):
         svc.billing.record_payment(
-            cid, {"amount": "29.99", "status": status, "paid_at": day,
-                  "subscription_id": sub.id, "payment_method_id": method.id},
+            cid, PaymentCreate(amount="29.99", status=status, paid_at=day, subscription_id=sub.id, payment_method_id=method.id),
         )  # fmt: skip
-    svc.billing.add_order(cid, [{"description": "Router", "quantity": 2, "unit_price": "10.00"}])
+    svc.billing.add_order(
+        cid,
+        OrderCreate(items=[OrderItemCreate(description="Router", quantity=2, unit_price="10.00")]),
+    )
     svc.notes.add(cid, NoteCreate(title="Called about the router", type="call"))
     svc.notes.add(cid, NoteCreate(title="Send the quote", type="task", follow_up_on="2026-01-10"))
     return cid
@@ -694,7 +701,7 @@ async def test_hostile_text_shown_literally_on_every_tab(svc: Services) -> None:
     svc.contacts.add(cid, ContactCreate(first_name=HOSTILE, title=HOSTILE))
     svc.notes.add(cid, NoteCreate(title=HOSTILE, body=HOSTILE))
     svc.addresses.add(cid, AddressCreate(line1=HOSTILE, city=HOSTILE))
-    svc.billing.record_payment(cid, {"amount": "1.00", "reference": HOSTILE})
+    svc.billing.record_payment(cid, PaymentCreate(amount="1.00", reference=HOSTILE))
     svc.customers.block(cid, HOSTILE)
     shown = "[bold]x[/] [@click=app.quit]q[/] \\x1b[31mred"
     async with DetailHarness(svc, cid).run_test(size=SIZE) as pilot:

@@ -49,16 +49,6 @@ class AddressRead:
     created_at: datetime
     version: int
 
-    @classmethod
-    def of(cls, row: Address) -> AddressRead:
-        assert row.id is not None
-        return cls(
-            id=row.id, customer_id=row.customer_id, kind=row.kind, line1=row.line1,
-            line2=row.line2, city=row.city, region=row.region, postal_code=row.postal_code,
-            country=row.country, is_default_billing=row.is_default_billing,
-            created_at=row.created_at, version=row.version,
-        )  # fmt: skip
-
 
 def clean_address(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     unknown = set(raw) - set(FIELDS)
@@ -173,7 +163,7 @@ class AddressService:
                     col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
                 )
             )
-            return [AddressRead.of(row) for row in rows]
+            return [child_rows.read_of(AddressRead, row) for row in rows]
 
     def add(self, customer_id: int, data: AddressCreate) -> AddressRead:
         values = new_address_values(data, self.ctx.default_region)
@@ -182,7 +172,7 @@ class AddressService:
             address = insert_address(
                 session, actor=self.ctx.actor, customer_id=customer_id, values=values
             )
-            return AddressRead.of(address)
+            return child_rows.read_of(AddressRead, address)
 
     def update(
         self, address_id: int, changes: AddressUpdate, *, expected_version: int | None = None
@@ -198,7 +188,7 @@ class AddressService:
                 cleaned=cleaned,
                 expected_version=expected_version,
             )
-            return AddressRead.of(address)
+            return child_rows.read_of(AddressRead, address)
 
     def remove(self, address_id: int) -> None:
         with self.ctx.write() as session:

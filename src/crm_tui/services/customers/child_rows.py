@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,22 @@ from crm_tui.models import Customer, format_number
 from crm_tui.services import history
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 RowT = TypeVar("RowT", bound=SQLModel)
+ReadT = TypeVar("ReadT", bound="DataclassInstance")
+
+
+def read_of(read: type[ReadT], row: SQLModel, **extra: Any) -> ReadT:
+    """`row` as the frozen dataclass `read` (the fields it names, `extra` for the rest),
+    safe after the session closes.
+
+    Services hand these to the UI and CLI instead of live rows, so nothing
+    lazy-loads or changes under a widget once the session is gone.
+    """
+    values = {f.name: getattr(row, f.name) for f in fields(read) if f.name not in extra}
+    return read(**values, **extra)
 
 
 def live_customer(session: Session, customer_id: int) -> Customer:

@@ -39,16 +39,6 @@ class ContactRead:
     created_at: datetime
     version: int
 
-    @classmethod
-    def of(cls, row: Contact) -> ContactRead:
-        assert row.id is not None
-        return cls(
-            id=row.id, customer_id=row.customer_id, first_name=row.first_name,
-            last_name=row.last_name, email=row.email, phone=row.phone, title=row.title,
-            department=row.department, is_primary=row.is_primary, created_at=row.created_at,
-            version=row.version,
-        )  # fmt: skip
-
 
 def contact_name(contact: Contact | ContactRead) -> str:
     """First and last name, as the contact is shown."""
@@ -191,7 +181,7 @@ class ContactService:
                 .where(col(Contact.customer_id) == customer_id)
                 .order_by(col(Contact.is_primary).desc(), col(Contact.first_name), col(Contact.id))
             )
-            return [ContactRead.of(row) for row in rows]
+            return [child_rows.read_of(ContactRead, row) for row in rows]
 
     def add(self, customer_id: int, data: ContactCreate) -> ContactRead:
         values = self.clean(data.given())
@@ -200,7 +190,7 @@ class ContactService:
             contact = insert_contact(
                 session, actor=self.ctx.actor, customer=customer, values=values
             )
-            return ContactRead.of(contact)
+            return child_rows.read_of(ContactRead, contact)
 
     def update(
         self, contact_id: int, changes: ContactUpdate, *, expected_version: int | None = None
@@ -216,7 +206,7 @@ class ContactService:
                 cleaned=cleaned,
                 expected_version=expected_version,
             )
-            return ContactRead.of(contact)
+            return child_rows.read_of(ContactRead, contact)
 
     def set_primary(self, contact_id: int) -> ContactRead:
         return self.update(contact_id, ContactUpdate(is_primary=True))

@@ -17,15 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from crm_tui.services.customers.rules import EDITABLE_FIELDS
 
 
-class _Input(BaseModel):
+class Input(BaseModel):
+    """Base of every service input (billing's too): unknown field names fail at once."""
+
     model_config = ConfigDict(extra="forbid")
 
-    def given(self, *, exclude: set[str] | None = None) -> dict[str, object]:
-        """The fields the caller set, by name (children and tags left out by `exclude`)."""
-        return self.model_dump(exclude_unset=True, exclude=exclude)
+    def given(self) -> dict[str, object]:
+        """The fields the caller set, by name."""
+        return self.model_dump(exclude_unset=True)
 
 
-class AddressFields(_Input):
+class AddressFields(Input):
     """An address as typed; `add` fills kind (billing) and country (the local region)."""
 
     kind: str | None = None
@@ -46,7 +48,7 @@ class AddressUpdate(AddressFields):
     """Changed fields of an address."""
 
 
-class ContactFields(_Input):
+class ContactFields(Input):
     """A person at a business customer, as typed."""
 
     first_name: str | None = None
@@ -66,7 +68,7 @@ class ContactUpdate(ContactFields):
     """Changed fields of a contact."""
 
 
-class NoteFields(_Input):
+class NoteFields(Input):
     """A timeline entry as typed; `add` fills type (note) and visibility (internal)."""
 
     type: str | None = None
@@ -86,7 +88,7 @@ class NoteUpdate(NoteFields):
     """Changed fields of a note."""
 
 
-class CustomerFields(_Input):
+class CustomerFields(Input):
     """A customer's own fields, as typed."""
 
     kind: str | None = None
@@ -126,7 +128,7 @@ class CustomerCreate(CustomerFields):
     notes: list[NoteCreate] = Field(default_factory=list)
 
 
-class AddressEdit(_Input):
+class AddressEdit(Input):
     """Changes to one stored address, against the version the edit began from."""
 
     id: int
@@ -134,7 +136,7 @@ class AddressEdit(_Input):
     changes: AddressUpdate
 
 
-class ContactEdit(_Input):
+class ContactEdit(Input):
     """Changes to one stored contact, against the version the edit began from."""
 
     id: int

@@ -39,16 +39,6 @@ class NoteRead:
     created_at: datetime
     version: int
 
-    @classmethod
-    def of(cls, row: Note) -> NoteRead:
-        assert row.id is not None
-        return cls(
-            id=row.id, customer_id=row.customer_id, type=row.type, title=row.title,
-            body=row.body, follow_up_on=row.follow_up_on, done=row.done, pinned=row.pinned,
-            visibility=row.visibility, author=row.author, created_at=row.created_at,
-            version=row.version,
-        )  # fmt: skip
-
 
 def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     unknown = set(raw) - set(FIELDS)
@@ -103,7 +93,9 @@ class NoteService:
             query = query.order_by(
                 col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc()
             )
-            return [NoteRead.of(row) for row in session.scalars(query.limit(limit))]
+            return [
+                child_rows.read_of(NoteRead, row) for row in session.scalars(query.limit(limit))
+            ]
 
     def pinned(self, customer_id: int) -> builtins.list[NoteRead]:
         with self.ctx.read() as session:
@@ -112,7 +104,7 @@ class NoteService:
                 .where(col(Note.customer_id) == customer_id, col(Note.pinned))
                 .order_by(col(Note.created_at).desc())
             )
-            return [NoteRead.of(row) for row in rows]
+            return [child_rows.read_of(NoteRead, row) for row in rows]
 
     def add(self, customer_id: int, data: NoteCreate) -> NoteRead:
         values = new_note_values(data)
@@ -121,7 +113,7 @@ class NoteService:
             note = insert_note(
                 session, actor=self.ctx.actor, customer_id=customer_id, values=values
             )
-            return NoteRead.of(note)
+            return child_rows.read_of(NoteRead, note)
 
     def update(
         self, note_id: int, changes: NoteUpdate, *, expected_version: int | None = None
@@ -138,7 +130,7 @@ class NoteService:
                 actor=self.ctx.actor,
                 expected_version=expected_version,
             )
-            return NoteRead.of(note)
+            return child_rows.read_of(NoteRead, note)
 
     def toggle_pin(self, note_id: int) -> NoteRead:
         with self.ctx.write() as session:
@@ -152,7 +144,7 @@ class NoteService:
                 actor=self.ctx.actor,
                 expected_version=None,
             )
-            return NoteRead.of(note)
+            return child_rows.read_of(NoteRead, note)
 
     def remove(self, note_id: int) -> None:
         with self.ctx.write() as session:

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from crm_tui.models import Order, PaymentMethod, Subscription
 from crm_tui.models.enums import (
     AddressKind,
     NoteType,
@@ -19,7 +18,14 @@ from crm_tui.models.enums import (
     SubscriptionStatus,
     Visibility,
 )
-from crm_tui.services.billing.service import CARD_BRANDS
+from crm_tui.services.billing.inputs import (
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+    SubscriptionUpdate,
+)
+from crm_tui.services.billing.reads import OrderRead, PaymentMethodRead, SubscriptionRead
+from crm_tui.services.billing.rules import CARD_BRANDS
 from crm_tui.services.customers.addresses import AddressRead
 from crm_tui.services.customers.contacts import ContactRead
 from crm_tui.services.customers.inputs import (
@@ -150,7 +156,7 @@ SUBSCRIPTION_FIELDS = [
 def subscription_form(
     services: Services,
     customer_id: int,
-    subscription: Subscription | None,
+    subscription: SubscriptionRead | None,
     *,
     currency: str = "GBP",
     today: date | None = None,
@@ -159,20 +165,21 @@ def subscription_form(
         return ItemFormModal(
             "New subscription",
             SUBSCRIPTION_FIELDS,
-            lambda values, _v: services.billing.add_subscription(customer_id, values),
+            lambda values, _v: services.billing.add_subscription(
+                customer_id, SubscriptionCreate(**values)
+            ),
             values={
                 "currency": currency,
                 "status": "active",
                 "start_date": (today or date.today()).isoformat(),
             },
         )
-    assert subscription.id is not None
     sub_id = subscription.id
     return ItemFormModal(
         "Edit subscription",
         SUBSCRIPTION_FIELDS,
         lambda changes, version: services.billing.update_subscription(
-            sub_id, changes, expected_version=version
+            sub_id, SubscriptionUpdate(**changes), expected_version=version
         ),
         values=_values(subscription, [f.name for f in SUBSCRIPTION_FIELDS]),
         version=subscription.version,
@@ -186,9 +193,9 @@ def payment_form(
     services: Services,
     customer_id: int,
     *,
-    subscriptions: Sequence[Subscription],
-    orders: Sequence[Order],
-    methods: Sequence[PaymentMethod],
+    subscriptions: Sequence[SubscriptionRead],
+    orders: Sequence[OrderRead],
+    methods: Sequence[PaymentMethodRead],
     currency: str = "GBP",
     today: date | None = None,
 ) -> ItemFormModal:
@@ -230,7 +237,7 @@ def payment_form(
     return ItemFormModal(
         "Record a payment",
         fields,
-        lambda values, _v: services.billing.record_payment(customer_id, values),
+        lambda values, _v: services.billing.record_payment(customer_id, PaymentCreate(**values)),
         values={
             "paid_at": (today or date.today()).isoformat(),
             "currency": currency,
@@ -256,7 +263,9 @@ def method_form(services: Services, customer_id: int) -> ItemFormModal:
     return ItemFormModal(
         "New card (never the full number)",
         METHOD_FIELDS,
-        lambda values, _v: services.billing.add_payment_method(customer_id, values),
+        lambda values, _v: services.billing.add_payment_method(
+            customer_id, PaymentMethodCreate(**values)
+        ),
     )
 
 

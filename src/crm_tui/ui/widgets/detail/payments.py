@@ -10,7 +10,12 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
+from crm_tui.services.billing.reads import (
+    OrderRead,
+    PaymentMethodRead,
+    PaymentRead,
+    SubscriptionRead,
+)
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.widgets.detail.base import (
@@ -32,10 +37,10 @@ STATUS_STYLES = {"paid": "green", "pending": "yellow", "failed": "bold red", "re
 class PaymentsData:
     """Payments (filtered), orders with items, cards, and subscriptions to name links."""
 
-    payments: list[Payment]
-    orders: list[tuple[Order, list[OrderItem]]]
-    methods: list[PaymentMethod]
-    subscriptions: list[Subscription]
+    payments: list[PaymentRead]
+    orders: list[OrderRead]
+    methods: list[PaymentMethodRead]
+    subscriptions: list[SubscriptionRead]
     currency: str
 
 
@@ -48,8 +53,8 @@ class PaymentsTab(DetailTab[PaymentsData]):
         super().__init__(customer_id, id=id)
         self.status_filter = ""
         self.data: PaymentsData | None = None
-        self.payments: dict[int, Payment] = {}
-        self.methods: dict[int, PaymentMethod] = {}
+        self.payments: dict[int, PaymentRead] = {}
+        self.methods: dict[int, PaymentMethodRead] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="payments-note", classes="tab-note")
@@ -123,10 +128,11 @@ class PaymentsTab(DetailTab[PaymentsData]):
             )
         restore_cursor(table, keep)
 
-    def _show_orders(self, orders: list[tuple[Order, list[OrderItem]]]) -> None:
+    def _show_orders(self, orders: list[OrderRead]) -> None:
         table: DataTable[Text] = self.query_one("#orders-table", DataTable)
         table.clear()
-        for order, items in orders:
+        for order in orders:
+            items = order.items
             table.add_row(
                 cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
                 cell(order.status),
@@ -149,7 +155,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
         if not orders:
             table.add_row(Text("no orders", style="dim"), Text(""), Text(""), Text(""))
 
-    def _show_methods(self, methods: list[PaymentMethod]) -> None:
+    def _show_methods(self, methods: list[PaymentMethodRead]) -> None:
         table: DataTable[Text] = self.query_one("#methods-table", DataTable)
         keep = selected_id(table)
         table.clear()
@@ -172,7 +178,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
     # --- keys -------------------------------------------------------------------
 
-    def _selected_payment(self) -> Payment | None:
+    def _selected_payment(self) -> PaymentRead | None:
         row_id = selected_id(self.query_one("#payments-table", DataTable))
         return self.payments.get(row_id) if row_id is not None else None
 
@@ -187,7 +193,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
             self.services,
             self.customer_id,
             subscriptions=data.subscriptions if data else [],
-            orders=[o for o, _ in data.orders] if data else [],
+            orders=list(data.orders) if data else [],
             methods=data.methods if data else [],
             currency=data.currency if data else "GBP",
             today=today(),

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from crm_tui.models import Subscription
+from crm_tui.services.billing.reads import SubscriptionRead
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirm import ConfirmModal
 from crm_tui.ui.widgets.detail.base import (
@@ -31,7 +31,7 @@ STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
 class SubscriptionsData:
     """Each subscription with the amount paid against it so far."""
 
-    rows: list[tuple[Subscription, Decimal]]
+    rows: list[tuple[SubscriptionRead, Decimal]]
     currency: str
 
 
@@ -42,7 +42,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
 
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
-        self.subscriptions: dict[int, Subscription] = {}
+        self.subscriptions: dict[int, SubscriptionRead] = {}
         self.currency = "GBP"
 
     def compose(self) -> ComposeResult:
@@ -93,7 +93,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
 
     # --- keys -------------------------------------------------------------------
 
-    def _selected(self) -> Subscription | None:
+    def _selected(self) -> SubscriptionRead | None:
         row_id = selected_id(self.query_one("#subs-table", DataTable))
         return self.subscriptions.get(row_id) if row_id is not None else None
 
