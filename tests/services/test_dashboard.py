@@ -12,7 +12,8 @@ from sqlmodel import col
 from crm_tui.models import Customer
 from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import CustomerCreate, NoteCreate
-from crm_tui.services.dashboard.service import PANELS, load_panel, month_ends, month_starts
+from crm_tui.services.dashboard import PANELS, load_panel
+from crm_tui.services.dashboard.periods import month_ends, month_starts
 from crm_tui.services.registry import Services
 
 AS_OF = date(2026, 1, 15)
@@ -215,14 +216,14 @@ def test_payment_failures_same_with_status_index(services: Services, ids: dict[s
     """With an index on (status, paid_at) the range-count plan gives the same figures."""
     from sqlalchemy import text
 
-    from crm_tui.services.dashboard import service as dashboard
+    from crm_tui.services.dashboard import payments
 
     before = services.dashboard.payment_failures(as_of=AS_OF, months=3)
     with services.ctx.db.engine.begin() as conn:
         conn.execute(text("CREATE INDEX ix_test_payment_status_paid ON payment (status, paid_at)"))
-    dashboard._INDEXES.clear()
+    payments._INDEXES.clear()
     try:
         after = services.dashboard.payment_failures(as_of=AS_OF, months=3)
     finally:
-        dashboard._INDEXES.clear()
+        payments._INDEXES.clear()
     assert after == before

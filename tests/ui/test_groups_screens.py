@@ -20,7 +20,7 @@ from textual.widgets import (
     Static,
 )
 
-from crm_tui.services.dashboard.service import PANELS
+from crm_tui.services.dashboard import PANELS
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.flows import groups

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, text
@@ -92,3 +93,10 @@ def reserve_ids(session: Session, model: type[Any], count: int) -> list[int]:
         return [int(i) for i in session.scalars(sql, {"table": table.name, "n": count})]
     start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
     return list(range(start + 1, start + 1 + count))
+
+
+def as_money(value: object) -> Decimal:
+    """An aggregate read back as money: Decimal to the cent, 0 when empty."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

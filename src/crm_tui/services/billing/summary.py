@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from crm_tui.models import CustomerSummary, Order, Payment, Subscription
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
+from crm_tui.services.common import as_money
 from crm_tui.services.errors import ValidationError
 
 ZERO = Decimal("0.00")
@@ -106,8 +107,8 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
     }
     for row in session.execute(payment_figures(customer_ids)).mappings():
         result[row["customer_id"]].update(
-            lifetime_value=_money(row["lifetime_value"]),
-            outstanding_balance=_money(row["outstanding_balance"]),
+            lifetime_value=as_money(row["lifetime_value"]),
+            outstanding_balance=as_money(row["outstanding_balance"]),
             paid_payments=row["paid_payments"],
             last_purchase_at=row["last_purchase_at"],
         )
@@ -115,11 +116,11 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
         result[row["customer_id"]].update(
             active_subscriptions=row["active_subscriptions"],
             ended_subscriptions=row["ended_subscriptions"],
-            active_monthly=_money(row["active_monthly"]),
+            active_monthly=as_money(row["active_monthly"]),
         )
     for row in session.execute(order_figures(customer_ids)).mappings():
         result[row["customer_id"]].update(
-            order_count=row["order_count"], order_total=_money(row["order_total"])
+            order_count=row["order_count"], order_total=as_money(row["order_total"])
         )
     return result
 
@@ -147,10 +148,3 @@ def refresh(session: Session, customer_id: int) -> None:
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(CustomerSummary.model_validate({"customer_id": customer_id, **figures}))
     session.flush()
-
-
-def _money(value: object) -> Decimal:
-    """Aggregates come back as Decimal through the Money type; 0 when empty."""
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

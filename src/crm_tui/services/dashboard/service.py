@@ -29,10 +29,7 @@ query per point.
 from __future__ import annotations
 
 import builtins
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,10 +39,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    inspect,
     literal,
-    literal_column,
-    or_,
     select,
     type_coerce,
 )
@@ -56,236 +50,42 @@ from crm_tui.models import (
     Customer,
     CustomerSummary,
     Note,
-    Payment,
     Segment,
     Subscription,
     format_number,
 )
-from crm_tui.models.enums import CustomerStatus, PaymentStatus, SubscriptionStatus
-from crm_tui.models.types import Money, UTCDateTime
-from crm_tui.services.common import display_name, start_of
+from crm_tui.models.enums import CustomerStatus, SubscriptionStatus
+from crm_tui.models.types import Money
+from crm_tui.services.common import as_money, display_name, start_of
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.dashboard.figures import (
+    Bucket,
+    CustomerTrend,
+    EndingContract,
+    EndingContracts,
+    FollowUp,
+    FollowUps,
+    IncomeSeries,
+    MonthlyCounts,
+    RateSeries,
+    SegmentSize,
+)
+from crm_tui.services.dashboard.payments import failure_counts
+from crm_tui.services.dashboard.periods import (
+    may_run,
+    month_ends,
+    month_starts,
+    running,
+    trend_days,
+)
+from crm_tui.services.dashboard.single_flight import shared
 from crm_tui.services.segments.service import count_members
 
 ZERO = Decimal("0.00")
 LTV_EDGES = (Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000"))
-SETTLED = (PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.REFUNDED)
-
-
-def month_starts(as_of: date, months: int) -> list[date]:
-    """First days of the `months` months ending with as_of's month, oldest first."""
-    year, month = as_of.year, as_of.month
-    out: list[date] = []
-    for _ in range(months):
-        out.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
-
-
-def month_ends(as_of: date, months: int) -> list[date]:
-    """Last day of each month in the window; the last one is as_of itself."""
-    starts = month_starts(as_of, months)
-    ends = [nxt - timedelta(days=1) for nxt in starts[1:]]
-    return [*ends, as_of]
-
-
-def _trend_days(as_of: date, months: int) -> list[date]:
-    """The end of the month before the window, then each month's end (as_of last)."""
-    first = month_starts(as_of, months)[0]
-    return [first - timedelta(days=1), *month_ends(as_of, months)]
-
-
-class _Flight:
-    """One computation other threads can wait for."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
-
-_FLIGHTS: dict[tuple[object, ...], _Flight] = {}
-_FLIGHTS_LOCK = threading.Lock()
-
-
-def shared(key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
-    """Run `compute` once for callers that ask for the same key at the same time.
-
-    The dashboard starts every panel at once; "customers over time" and
-    "churn" need the same scan of subscriptions, so the second waits for
-    the first instead of repeating it. Nothing is kept once the computation
-    is over, so a later call always sees fresh data.
-    """
-    with _FLIGHTS_LOCK:
-        flight = _FLIGHTS.get(key)
-        owner = flight is None
-        if flight is None:
-            flight = _FLIGHTS[key] = _Flight()
-    if not owner:
-        flight.done.wait()
-        if flight.error is not None:
-            raise flight.error
-        return flight.value
-    try:
-        flight.value = compute()
-    except BaseException as exc:
-        flight.error = exc
-        raise
-    finally:
-        with _FLIGHTS_LOCK:
-            _FLIGHTS.pop(key, None)
-        flight.done.set()
-    return flight.value
-
-
-def _rate(part: int, whole: int) -> float:
-    """A percentage, 0 when there is nothing to divide by."""
-    return round(100.0 * part / whole, 1) if whole else 0.0
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-# --- results ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CustomerTrend:
-    """Customers and active customers at each month's end."""
-
-    months: tuple[date, ...]
-    customers: tuple[int, ...]
-    active: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class MonthlyCounts:
-    months: tuple[date, ...]
-    counts: tuple[int, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts)
-
-
-@dataclass(frozen=True)
-class Bucket:
-    label: str
-    low: Decimal | None  # inclusive; None: exactly zero
-    high: Decimal | None  # exclusive; None: no upper bound
-    count: int
-
-
-@dataclass(frozen=True)
-class RateSeries:
-    """A monthly rate with its parts, plus the same figure over the last 30 days."""
-
-    months: tuple[date, ...]
-    part: tuple[int, ...]  # failures, or customers lost
-    whole: tuple[int, ...]  # settled attempts, or customers at the month's start
-    recent_part: int = 0
-    recent_whole: int = 0
-
-    @property
-    def rates(self) -> tuple[float, ...]:
-        return tuple(_rate(p, w) for p, w in zip(self.part, self.whole, strict=True))
-
-    @property
-    def recent_rate(self) -> float:
-        return _rate(self.recent_part, self.recent_whole)
-
-
-@dataclass(frozen=True)
-class IncomeSeries:
-    """Monthly recurring income at each month's end, one series per currency."""
-
-    months: tuple[date, ...]
-    by_currency: dict[str, tuple[Decimal, ...]]
-
-    @property
-    def main_currency(self) -> str | None:
-        if not self.by_currency:
-            return None
-        return max(self.by_currency, key=lambda c: (self.by_currency[c][-1], c))
-
-
-@dataclass(frozen=True)
-class SegmentSize:
-    segment_id: int
-    name: str
-    kind: str
-    count: int
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    note_id: int
-    customer_id: int
-    number: str
-    customer: str
-    title: str
-    due: date
-    type: str
-
-
-@dataclass(frozen=True)
-class FollowUps:
-    total: int
-    overdue: int
-    rows: tuple[FollowUp, ...]
-
-
-@dataclass(frozen=True)
-class EndingContract:
-    subscription_id: int
-    customer_id: int
-    number: str
-    customer: str
-    product: str
-    variant: str | None
-    contract_end: date
-    monthly_amount: Decimal
-    currency: str
-
-
-@dataclass(frozen=True)
-class EndingContracts:
-    total: int
-    rows: tuple[EndingContract, ...]
 
 
 # --- the service ----------------------------------------------------------------
-
-
-def _running(day: date) -> ColumnElement[bool]:
-    """The subscription was running on `day`."""
-    return and_(
-        col(Subscription.start_date) <= day,
-        or_(
-            col(Subscription.status) == SubscriptionStatus.ACTIVE,
-            and_(
-                col(Subscription.status) == SubscriptionStatus.ENDED,
-                col(Subscription.contract_end) > day,
-            ),
-        ),
-    )
-
-
-def _may_run(first: date, last: date) -> ColumnElement[bool]:
-    """Rows that can be running on some day in [first, last]: lets the scan skip the rest."""
-    return and_(
-        col(Subscription.start_date) <= last,
-        or_(
-            col(Subscription.status) == SubscriptionStatus.ACTIVE,
-            and_(
-                col(Subscription.status) == SubscriptionStatus.ENDED,
-                col(Subscription.contract_end) > first,
-            ),
-        ),
-    )
 
 
 class DashboardService:
@@ -352,7 +152,7 @@ class DashboardService:
                     else_=literal(date.min, Date),
                 ).label("e"),
             )
-            .where(_may_run(days[0], days[-1]))
+            .where(may_run(days[0], days[-1]))
             .subquery()
         )
         flags = [
@@ -376,7 +176,7 @@ class DashboardService:
     def customers_over_time(self, *, as_of: date, months: int = 12) -> CustomerTrend:
         with self.ctx.read() as session:
             starts, before, new = self._created_counts(session, as_of, months)
-            active, _lost = self._active_flags(session, _trend_days(as_of, months))
+            active, _lost = self._active_flags(session, trend_days(as_of, months))
         active = active[1:]
         totals: list[int] = []
         running = before
@@ -394,7 +194,7 @@ class DashboardService:
         """Share of active customers lost each month."""
         starts = month_starts(as_of, months)
         with self.ctx.read() as session:
-            active, lost = self._active_flags(session, _trend_days(as_of, months))
+            active, lost = self._active_flags(session, trend_days(as_of, months))
         return RateSeries(tuple(starts), tuple(lost), tuple(active[:-1]))
 
     def ltv_distribution(self, *, as_of: date) -> tuple[Bucket, ...]:
@@ -429,12 +229,7 @@ class DashboardService:
         bounds = [start_of(s) for s in starts] + [start_of(as_of + timedelta(days=1))]
         recent = start_of(as_of - timedelta(days=30))
         with self.ctx.read() as session:
-            if _has_index(session, "payment", ("status", "paid_at")):
-                part, whole, recent_part, recent_whole = _failures_by_index(session, bounds, recent)
-            else:
-                part, whole, recent_part, recent_whole = _failures_by_scan(
-                    session, starts, bounds, recent
-                )
+            part, whole, recent_part, recent_whole = failure_counts(session, starts, bounds, recent)
         return RateSeries(
             months=tuple(starts),
             part=tuple(part),
@@ -448,17 +243,17 @@ class DashboardService:
         days = month_ends(as_of, months)
         amount = col(Subscription.monthly_amount)
         columns = [
-            type_coerce(func.coalesce(func.sum(case((_running(day), amount))), 0), Money)
+            type_coerce(func.coalesce(func.sum(case((running(day), amount))), 0), Money)
             for day in days
         ]
         with self.ctx.read() as session:
             rows = session.execute(
                 select(col(Subscription.currency), *columns)
-                .where(_may_run(days[0], days[-1]))
+                .where(may_run(days[0], days[-1]))
                 .group_by(col(Subscription.currency))
                 .order_by(col(Subscription.currency))
             ).all()
-        series = {str(r[0]): tuple(_money(v) for v in r[1:]) for r in rows}
+        series = {str(r[0]): tuple(as_money(v) for v in r[1:]) for r in rows}
         return IncomeSeries(tuple(starts), {c: v for c, v in series.items() if any(v)})
 
     # segments --------------------------------------------------------------------------
@@ -554,7 +349,7 @@ class DashboardService:
                     product=r[6],
                     variant=r[7],
                     contract_end=r[8],
-                    monthly_amount=_money(r[9]),
+                    monthly_amount=as_money(r[9]),
                     currency=r[10],
                 )
                 for r in rows
@@ -584,82 +379,6 @@ def load_panel(service: DashboardService, name: str, *, as_of: date) -> Any:
     if name not in PANELS:
         raise KeyError(name)
     return getattr(service, name)(as_of=as_of)
-
-
-_INDEXES: dict[tuple[str, str], list[tuple[str, ...]]] = {}
-
-
-def _has_index(session: Session, table: str, leading: tuple[str, ...]) -> bool:
-    """Whether some index on `table` starts with these columns (looked up once per database)."""
-    bind = session.get_bind()
-    key = (str(bind.engine.url), table)
-    if key not in _INDEXES:
-        found = inspect(session.connection()).get_indexes(table)
-        _INDEXES[key] = [tuple(str(c) for c in ix["column_names"] if c) for ix in found]
-    return any(columns[: len(leading)] == leading for columns in _INDEXES[key])
-
-
-FailureCounts = tuple[list[int], list[int], int, int]
-
-
-def _failures_by_index(session: Session, bounds: list[datetime], recent: datetime) -> FailureCounts:
-    """Range counts on an index over (status, paid_at): each touches only its own entries."""
-    when = col(Payment.paid_at)
-    status = col(Payment.status)
-
-    def count(state: str, low: datetime, high: datetime) -> Any:
-        return (
-            select(func.count())
-            .select_from(Payment)
-            .where(status == state, when >= low, when < high)
-            .scalar_subquery()
-        )
-
-    months = len(bounds) - 1
-    columns = [
-        count(state, bounds[i], bounds[i + 1]) for state in SETTLED for i in range(months)
-    ] + [count(state, recent, bounds[-1]) for state in SETTLED]
-    values = [int(v or 0) for v in session.execute(select(*columns)).one()]
-    per_state = [values[k * months : (k + 1) * months] for k in range(len(SETTLED))]
-    failed = per_state[SETTLED.index(PaymentStatus.FAILED)]
-    whole = [sum(month) for month in zip(*per_state, strict=True)]
-    recent_counts = values[len(SETTLED) * months :]
-    return failed, whole, recent_counts[SETTLED.index(PaymentStatus.FAILED)], sum(recent_counts)
-
-
-def _failures_by_scan(
-    session: Session, starts: list[date], bounds: list[datetime], recent: datetime
-) -> FailureCounts:
-    """One pass over the window's payments, grouped by month.
-
-    SQLite would otherwise walk the paid_at index and fetch each of millions
-    of rows for its status, one random read at a time; `+paid_at` keeps it
-    on a straight scan of the table, several times faster for a year.
-    """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    when: Any = literal_column("+payment.paid_at", UTCDateTime) if sqlite else col(Payment.paid_at)
-    month = (
-        func.substr(when, 1, 7)
-        if sqlite
-        else func.to_char(func.timezone("UTC", col(Payment.paid_at)), "YYYY-MM")
-    )
-    failed = col(Payment.status) == PaymentStatus.FAILED
-    rows = session.execute(
-        select(
-            month,
-            func.count(),
-            func.count(case((failed, 1))),
-            func.count(case((when >= recent, 1))),
-            func.count(case((and_(when >= recent, failed), 1))),
-        )
-        .where(when >= min(bounds[0], recent), when < bounds[-1], col(Payment.status).in_(SETTLED))
-        .group_by(month)
-    ).all()
-    by_month = {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
-    keys = [f"{s.year:04d}-{s.month:02d}" for s in starts]
-    whole = [by_month.get(k, (0, 0))[0] for k in keys]
-    part = [by_month.get(k, (0, 0))[1] for k in keys]
-    return part, whole, sum(int(r[4]) for r in rows), sum(int(r[3]) for r in rows)
 
 
 def _name_columns() -> list[Any]:

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from crm_tui.services.dashboard.service import PANELS, load_panel
+from crm_tui.services.dashboard import PANELS, load_panel
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter

@@ -16,7 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual_plotext.plot import Plot
 
-from crm_tui.services.dashboard.service import (
+from crm_tui.services.dashboard import (
     Bucket,
     CustomerTrend,
     EndingContracts,

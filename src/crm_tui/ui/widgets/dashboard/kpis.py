@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from crm_tui.services.dashboard.service import (
+from crm_tui.services.dashboard import (
     CustomerTrend,
     EndingContracts,
     FollowUps,
