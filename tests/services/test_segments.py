@@ -15,8 +15,9 @@ from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.registry import Services
-from crm_tui.services.segments.rules import FIELDS, RuleSet, parse_rules
-from crm_tui.services.segments.service import segment_condition, segment_member_ids
+from crm_tui.services.segments.fields import FIELDS
+from crm_tui.services.segments.membership import segment_condition, segment_member_ids
+from crm_tui.services.segments.rules import RuleSet, parse_rules
 
 AS_OF = date(2026, 1, 15)
 HOSTILE = "'; DROP TABLE customer;--"

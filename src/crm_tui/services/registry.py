@@ -88,7 +88,7 @@ class Services:
     @cached_property
     def search(self) -> SearchService:
         from crm_tui.services.search import SearchService
-        from crm_tui.services.segments.service import segment_condition
+        from crm_tui.services.segments.membership import segment_condition
 
         return SearchService(self.ctx, segment_condition=segment_condition)
 

@@ -21,7 +21,7 @@ from crm_tui.models import ChangeRecord, CustomerTag, Tag
 from crm_tui.models.types import UTCDateTime, utcnow
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import NotFound, ValidationError
-from crm_tui.services.segments.service import rewrite_segment_rules, segments_naming
+from crm_tui.services.segments.membership import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
 
 # Colour names every terminal theme renders (Rich/Textual names).

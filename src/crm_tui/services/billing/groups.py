@@ -25,7 +25,7 @@ from crm_tui.services import history
 from crm_tui.services.common import display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
-from crm_tui.services.segments.service import rewrite_segment_rules
+from crm_tui.services.segments.membership import rewrite_segment_rules
 from crm_tui.services.validation import clean_text
 
 ZERO = Decimal("0.00")

@@ -79,7 +79,7 @@ from crm_tui.services.dashboard.periods import (
     trend_days,
 )
 from crm_tui.services.dashboard.single_flight import shared
-from crm_tui.services.segments.service import count_members
+from crm_tui.services.segments.membership import count_members
 
 ZERO = Decimal("0.00")
 LTV_EDGES = (Decimal("100"), Decimal("500"), Decimal("1000"), Decimal("5000"))

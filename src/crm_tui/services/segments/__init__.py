@@ -1,5 +1,6 @@
 """Segments: hand-picked or rule-based groups of customers."""
 
 from crm_tui.services.segments.service import SegmentService
+from crm_tui.services.segments.values import MemberRow, SegmentRead
 
-__all__ = ["SegmentService"]
+__all__ = ["MemberRow", "SegmentRead", "SegmentService"]

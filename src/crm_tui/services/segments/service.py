@@ -1,24 +1,19 @@
 """Segments: hand-picked (static) or rule-based (dynamic) groups of customers.
 
-A dynamic segment's rules are compiled by `segments.rules` into one SQL
-expression; its members are never stored, so the count is always live. A
-static segment keeps its members in `segment_member`; adding and removing
-members is recorded in each customer's history.
-
-`segment_member_ids(session, segment_id)` is the one way other services (the
-list's search filter, exports, bulk actions) ask who is in a segment.
+A dynamic segment's rules are compiled by `compiler` into one SQL
+expression; its members are never stored, so the count is always live
+(`membership`). A static segment keeps its members in `segment_member`;
+adding and removing members is recorded in each customer's history.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -35,184 +30,21 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, SegmentKind
 from crm_tui.models.types import utcnow
-from crm_tui.services.common import chunks, display_name, live_customer, not_merged
+from crm_tui.services.common import chunks, display_name, live_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
+from crm_tui.services.segments.compiler import count_query
+from crm_tui.services.segments.membership import count_members, segment_member_ids
 from crm_tui.services.segments.rules import (
     CleanRuleSet,
-    RuleSet,
     RulesInput,
     clean_rules,
-    compile_rules,
-    count_query,
-    describe,
-    member_query,
     parse_rules,
-    replace_value,
-    uses_value,
 )
+from crm_tui.services.segments.values import MemberRow, SegmentRead, to_read
 from crm_tui.services.validation import clean_text, text_key
 
 CHUNK = 500
-
-
-@dataclass(frozen=True)
-class SegmentRead:
-    """A segment as the UI sees it."""
-
-    id: int
-    name: str
-    kind: str
-    description: str
-    rules: RuleSet | None
-    version: int
-    created_at: datetime
-
-    @property
-    def is_dynamic(self) -> bool:
-        return self.kind == SegmentKind.DYNAMIC
-
-    @property
-    def summary(self) -> str:
-        """What the segment holds, in words: its rules, or 'hand-picked'."""
-        if self.rules is None:
-            return "hand-picked members"
-        return describe(self.rules)
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    """One member, for the segment's member preview."""
-
-    customer_id: int
-    number: str
-    name: str
-    status: str
-    lifetime_value: Decimal
-
-
-def to_read(segment: Segment) -> SegmentRead:
-    assert segment.id is not None
-    rules = None
-    if segment.kind == SegmentKind.DYNAMIC:
-        try:
-            rules = parse_rules(segment.rules)
-        except ValidationError:
-            rules = RuleSet()
-    return SegmentRead(
-        id=segment.id,
-        name=segment.name,
-        kind=segment.kind,
-        description=segment.description,
-        rules=rules,
-        version=segment.version,
-        created_at=segment.created_at,
-    )
-
-
-def segment_member_ids(
-    session: Session, segment_id: int, *, today: date | None = None
-) -> Select[Any]:
-    """A subquery of the ids of the segment's members, for `Customer.id.in_(...)`.
-
-    Raises NotFound for an unknown segment. A dynamic segment whose stored
-    rules no longer validate selects nobody rather than everybody.
-    """
-    segment = session.get(Segment, segment_id)
-    if segment is None:
-        raise NotFound("That segment no longer exists.")
-    if segment.kind != SegmentKind.DYNAMIC:
-        return (
-            select(col(SegmentMember.customer_id))
-            .join(Customer, col(Customer.id) == col(SegmentMember.customer_id))
-            .where(
-                col(SegmentMember.segment_id) == segment_id,
-                not_merged(),
-            )
-        )
-    try:
-        ruleset = clean_rules(segment.rules)
-    except ValidationError:
-        return select(col(Customer.id)).where(col(Customer.id) < 0)
-    return member_query(ruleset, today=today or date.today())
-
-
-def segment_condition(
-    session: Session, segment_id: int, *, today: date | None = None
-) -> ColumnElement[bool] | None:
-    """The search service's hook (`SearchService.segment_condition`).
-
-    For a dynamic segment: its rules as one condition over `customer` and
-    `customer_summary` (the list's queries join both), so the list walks its
-    own index and checks each row, never materialising the whole segment.
-    None for a static segment (the caller tests `segment_member`); an unknown
-    segment or rules that no longer validate match nobody.
-    """
-    segment = session.get(Segment, segment_id)
-    if segment is None:
-        return false()
-    if segment.kind != SegmentKind.DYNAMIC:
-        return None
-    try:
-        ruleset = clean_rules(segment.rules)
-    except ValidationError:
-        return false()
-    return compile_rules(ruleset, today=today or date.today(), semi=False)
-
-
-def count_members(session: Session, segment_id: int, *, today: date | None = None) -> int:
-    segment = session.get(Segment, segment_id)
-    if segment is None:
-        raise NotFound("That segment no longer exists.")
-    if segment.kind == SegmentKind.DYNAMIC:
-        try:
-            ruleset = clean_rules(segment.rules)
-        except ValidationError:
-            return 0
-        return int(session.scalar(count_query(ruleset, today=today or date.today())) or 0)
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(SegmentMember)
-            .join(Customer, col(Customer.id) == col(SegmentMember.customer_id))
-            .where(
-                col(SegmentMember.segment_id) == segment_id,
-                not_merged(),
-            )
-        )
-        or 0
-    )
-
-
-def segments_naming(session: Session, field_name: str, name: str) -> builtins.list[str]:
-    """Names of the dynamic segments whose rules mention `name` on `field_name`."""
-    names = []
-    for segment in session.scalars(select(Segment).where(col(Segment.kind) == SegmentKind.DYNAMIC)):
-        try:
-            ruleset = parse_rules(segment.rules)
-        except ValidationError:
-            continue
-        if uses_value(ruleset, field_name, name):
-            names.append(segment.name)
-    return names
-
-
-def rewrite_segment_rules(session: Session, field_name: str, old: str, new: str) -> int:
-    """Point dynamic segments' rules at a renamed tag or group; returns how many changed."""
-    changed = 0
-    query = select(Segment).where(col(Segment.kind) == SegmentKind.DYNAMIC).with_for_update()
-    for segment in session.scalars(query):
-        try:
-            ruleset = parse_rules(segment.rules)
-        except ValidationError:
-            continue
-        renamed, did = replace_value(ruleset, field_name, old, new)
-        if did:
-            segment.rules = renamed.to_json()
-            segment.version += 1
-            changed += 1
-    session.flush()
-    return changed
 
 
 def _id(value: int | None) -> int:

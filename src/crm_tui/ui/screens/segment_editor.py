@@ -24,8 +24,8 @@ from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError, ValidationError
+from crm_tui.services.segments import SegmentRead
 from crm_tui.services.segments.rules import Rule, RuleSet
-from crm_tui.services.segments.service import SegmentRead
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal
 from crm_tui.ui.styles import stylesheet

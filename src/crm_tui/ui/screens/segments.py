@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
-from crm_tui.services.segments.service import MemberRow, SegmentRead
+from crm_tui.services.segments import MemberRow, SegmentRead
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
 from crm_tui.ui.screens.segment_editor import SegmentEditorScreen

@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Select
 
-from crm_tui.services.segments.rules import FIELDS, NO_VALUE_OPS, FieldSpec, FieldType, Rule
+from crm_tui.services.segments.fields import FIELDS, NO_VALUE_OPS, FieldSpec, FieldType
+from crm_tui.services.segments.rules import Rule
 
 FIELD_OPTIONS = [(spec.label, spec.name) for spec in FIELDS.values()]
 

@@ -1,0 +1,254 @@
+"""Clean segment rules compiled to one SQLAlchemy condition over `customer`.
+
+Values only ever reach the database as bound parameters; `%`/`_` in a
+"contains" value match themselves (LIKE is escaped). Dates are whole days in
+UTC: "created before 2025-01-31" means before that day began. Relative
+operators ("in the last 30 days") count back from the `today` passed in, so
+results are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
+from sqlmodel import col
+
+from crm_tui.models import (
+    Address,
+    BillingGroup,
+    Customer,
+    CustomerSummary,
+    CustomerTag,
+    Payment,
+    Subscription,
+    Tag,
+)
+from crm_tui.models.enums import PaymentStatus
+from crm_tui.services.common import not_merged, start_of
+from crm_tui.services.segments.fields import FieldType
+from crm_tui.services.segments.rules import CleanRule, CleanRuleSet
+from crm_tui.services.validation import text_key
+
+
+def compile_rules(ruleset: CleanRuleSet, *, today: date, semi: bool = True) -> ColumnElement[bool]:
+    """One boolean expression over `customer` (and `customer_summary`, when needed).
+
+    `semi=True` suits counting a whole segment; `semi=False` suits checking
+    rows one at a time (the list's window): see `_has`.
+    """
+    parts = [_compile(rule, today, semi) for rule in ruleset.rules]
+    if not parts:
+        return true() if ruleset.match == "all" else false()
+    return and_(*parts) if ruleset.match == "all" else or_(*parts)
+
+
+def member_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
+    """Ids of the customers the rules select (merged customers never count)."""
+    query = select(col(Customer.id))
+    if ruleset.needs_summary:
+        query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
+    return query.where(not_merged(), compile_rules(ruleset, today=today))
+
+
+def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
+    query = select(func.count()).select_from(Customer)
+    if ruleset.needs_summary:
+        query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
+    return query.where(not_merged(), compile_rules(ruleset, today=today))
+
+
+Compiler = Callable[[CleanRule, date, bool], ColumnElement[bool]]
+
+
+def _compile(rule: CleanRule, today: date, semi: bool) -> ColumnElement[bool]:
+    compiler = _COMPILERS[rule.spec.type]
+    return compiler(rule, today, semi)
+
+
+def _nullable_negation(column: Any, positive: ColumnElement[bool]) -> ColumnElement[bool]:
+    """ "is not X" includes rows where the column is empty: SQL's NULL != X would not."""
+    return or_(column.is_(None), not_(positive))
+
+
+def _compile_choice(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
+    column = col(Customer.status) if rule.spec.name == "status" else col(Customer.kind)
+    values = rule.value if isinstance(rule.value, list) else [rule.value]
+    positive = column.in_(values) if len(values) > 1 else column == values[0]
+    return not_(positive) if rule.op in ("ne", "not_in") else positive
+
+
+def _compile_text(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
+    column = col(Customer.industry)
+    lowered = func.lower(column)
+    if rule.op == "is_empty":
+        return or_(column.is_(None), column == "")
+    if rule.op == "is_set":
+        return and_(column.is_not(None), column != "")
+    if rule.op in ("eq", "ne", "in", "not_in"):
+        values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
+        positive = or_(*(lowered == func.lower(v) for v in values))
+        return _nullable_negation(column, positive) if rule.op in ("ne", "not_in") else positive
+    value: str = rule.value
+    if rule.op == "starts_with":
+        return column.istartswith(value, autoescape=True)
+    positive = column.icontains(value, autoescape=True)
+    return _nullable_negation(column, positive) if rule.op == "not_contains" else positive
+
+
+def _has(rows: Select[Any], customer_id: Any, *, negate: bool, semi: bool) -> ColumnElement[bool]:
+    """The customer has a row in `rows` (ids in `customer_id`).
+
+    `semi=True` (counting members) asks `customer.id IN (SELECT ...)`: the
+    database builds the set once (SQLite an ephemeral index, PostgreSQL a
+    semi-join) instead of probing per customer. Negations stay NOT EXISTS:
+    PostgreSQL cannot turn NOT IN into an anti-join, and a large NOT IN list
+    that outgrows work_mem is re-scanned for every row. `semi=False` (the
+    list, which checks only the rows it shows) probes per row.
+    """
+    if semi and not negate:
+        return col(Customer.id).in_(rows)
+    found = exists(rows.where(customer_id == col(Customer.id)))
+    return not_(found) if negate else found
+
+
+def _compile_country(rule: CleanRule, _today: date, semi: bool) -> ColumnElement[bool]:
+    billing = select(col(Address.customer_id)).where(col(Address.is_default_billing).is_(True))
+    if rule.op in ("is_set", "is_empty"):
+        return _has(billing, col(Address.customer_id), negate=rule.op == "is_empty", semi=semi)
+    values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
+    matching = billing.where(func.upper(col(Address.country)).in_(values))
+    negate = rule.op in ("ne", "not_in")
+    return _has(matching, col(Address.customer_id), negate=negate, semi=semi)
+
+
+def _compile_tag(rule: CleanRule, _today: date, semi: bool) -> ColumnElement[bool]:
+    tagged = select(col(CustomerTag.customer_id))
+    if rule.op in ("is_set", "is_empty"):
+        return _has(tagged, col(CustomerTag.customer_id), negate=rule.op == "is_empty", semi=semi)
+    values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
+    keys = [text_key(v) for v in values]
+    tag_ids = select(col(Tag.id)).where(col(Tag.name_key).in_(keys))
+    matching = tagged.where(col(CustomerTag.tag_id).in_(tag_ids))
+    negate = rule.op in ("ne", "not_in")
+    return _has(matching, col(CustomerTag.customer_id), negate=negate, semi=semi)
+
+
+def _compile_group(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
+    column = col(Customer.billing_group_id)
+    if rule.op == "is_set":
+        return column.is_not(None)
+    if rule.op == "is_empty":
+        return column.is_(None)
+    values: list[str] = rule.value if isinstance(rule.value, list) else [rule.value]
+    group_ids = select(col(BillingGroup.id)).where(
+        func.lower(col(BillingGroup.name)).in_([func.lower(v) for v in values])
+    )
+    positive = column.in_(group_ids)
+    return _nullable_negation(column, positive) if rule.op in ("ne", "not_in") else positive
+
+
+def _number_column(name: str) -> Any:
+    if name == "loyalty_points":
+        return col(Customer.loyalty_points)
+    if name == "subscriptions":
+        return col(CustomerSummary.active_subscriptions) + col(CustomerSummary.ended_subscriptions)
+    return {
+        "lifetime_value": col(CustomerSummary.lifetime_value),
+        "outstanding_balance": col(CustomerSummary.outstanding_balance),
+        "active_subscriptions": col(CustomerSummary.active_subscriptions),
+    }[name]
+
+
+def _compile_number(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
+    column = _number_column(rule.spec.name)
+    value = rule.value
+    comparisons: dict[str, Callable[[], ColumnElement[bool]]] = {
+        "gt": lambda: column > value,
+        "gte": lambda: column >= value,
+        "lt": lambda: column < value,
+        "lte": lambda: column <= value,
+        "eq": lambda: column == value,
+        "ne": lambda: column != value,
+        "between": lambda: and_(column >= value[0], column <= value[1]),
+    }
+    return comparisons[rule.op]()
+
+
+def _compile_date(rule: CleanRule, today: date, _semi: bool) -> ColumnElement[bool]:
+    column = (
+        col(Customer.created_at)
+        if rule.spec.name == "created"
+        else col(CustomerSummary.last_purchase_at)
+    )
+    value = rule.value
+    if rule.op == "is_empty":
+        return column.is_(None)
+    if rule.op == "is_set":
+        return column.is_not(None)
+    if rule.op == "before":
+        return column < start_of(value)
+    if rule.op == "after":
+        return column >= start_of(value + timedelta(days=1))
+    if rule.op == "on":
+        return and_(column >= start_of(value), column < start_of(value + timedelta(days=1)))
+    if rule.op == "between":
+        return and_(column >= start_of(value[0]), column < start_of(value[1] + timedelta(days=1)))
+    cutoff = start_of(today - timedelta(days=value))
+    if rule.op == "within_days":
+        return and_(column >= cutoff, column < start_of(today + timedelta(days=1)))
+    return column < cutoff  # older_than_days
+
+
+def _negate_if(negate: bool, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return not_(condition) if negate else condition
+
+
+def _compile_days(rule: CleanRule, today: date, semi: bool) -> ColumnElement[bool]:
+    cutoff_day = today - timedelta(days=rule.value)
+    negate = rule.op == "not_within"
+    if rule.spec.name == "failed_payment":
+        failed = select(col(Payment.customer_id)).where(
+            col(Payment.status) == PaymentStatus.FAILED,
+            col(Payment.paid_at) >= start_of(cutoff_day),
+            col(Payment.paid_at) < start_of(today + timedelta(days=1)),
+        )
+        return _has(failed, col(Payment.customer_id), negate=negate, semi=semi)
+    # The customer's earliest subscription started inside the window.
+    if semi and not negate:
+        first = func.min(col(Subscription.start_date))
+        newcomers = (
+            select(col(Subscription.customer_id))
+            .group_by(col(Subscription.customer_id))
+            .having(first >= cutoff_day, first <= today)
+        )
+        return col(Customer.id).in_(newcomers)
+    recent = exists(
+        select(col(Subscription.id)).where(
+            col(Subscription.customer_id) == col(Customer.id),
+            col(Subscription.start_date) >= cutoff_day,
+            col(Subscription.start_date) <= today,
+        )
+    )
+    earlier = exists(
+        select(col(Subscription.id)).where(
+            col(Subscription.customer_id) == col(Customer.id),
+            col(Subscription.start_date) < cutoff_day,
+        )
+    )
+    return _negate_if(negate, and_(recent, not_(earlier)))
+
+
+_COMPILERS: dict[FieldType, Compiler] = {
+    FieldType.CHOICE: _compile_choice,
+    FieldType.TEXT: _compile_text,
+    FieldType.COUNTRY: _compile_country,
+    FieldType.TAG: _compile_tag,
+    FieldType.GROUP: _compile_group,
+    FieldType.MONEY: _compile_number,
+    FieldType.NUMBER: _compile_number,
+    FieldType.DATE: _compile_date,
+    FieldType.DAYS: _compile_days,
+}
