@@ -7,23 +7,14 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import (
-    Address,
-    ChangeRecord,
-    Contact,
     Customer,
     CustomerSummary,
     CustomerTag,
-    Note,
-    Payment,
-    PaymentMethod,
-    SegmentMember,
-    Subscription,
     Tag,
     format_number,
     parse_number,
@@ -31,9 +22,10 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
-from crm_tui.services.common import display_name, ensure_tag
+from crm_tui.services.common import display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import children
+from crm_tui.services.customers.erase import erase_personal_data, purge_sqlite_remnants
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
@@ -42,15 +34,16 @@ from crm_tui.services.customers.rules import (
     clean_field,
     derived_columns,
 )
+from crm_tui.services.customers.tagging import set_customer_tags
+from crm_tui.services.customers.unique_email import check_email_free, flush_checking_email
 from crm_tui.services.errors import (
     ConflictError,
-    DuplicateEmail,
     FieldConflict,
     NotFound,
     ValidationError,
 )
 from crm_tui.services.search import document as search_doc
-from crm_tui.services.validation import clean_text, email_key, parse_phone, text_key
+from crm_tui.services.validation import clean_text, email_key, parse_phone
 
 
 @dataclass(frozen=True)
@@ -193,9 +186,9 @@ class CustomerService:
         writes = children.check_new(data, self.ctx.default_region)
         with self.ctx.write() as session:
             customer = Customer(**values, **derived_columns(values))
-            self._check_email_free(session, customer.email_key, None)
+            check_email_free(session, customer.email_key, None)
             session.add(customer)
-            self._flush(session, customer)
+            flush_checking_email(session, customer)
             assert customer.id is not None
             session.add(CustomerSummary(customer_id=customer.id))
             history.record(
@@ -208,7 +201,7 @@ class CustomerService:
                 version=1,
                 changes={k: (None, v) for k, v in values.items() if v not in (None, "", 0)},
             )
-            self._set_tags(session, customer.id, data.tags)
+            set_customer_tags(session, customer.id, data.tags, actor=self.ctx.actor)
             children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
             search_doc.refresh(session, customer.id)
             return to_read(customer, tag_names(session, customer.id))
@@ -247,7 +240,7 @@ class CustomerService:
                 )
             self._apply_fields(session, customer, cleaned, expected_version)
             if data.tags is not None:
-                self._set_tags(session, customer_id, data.tags)
+                set_customer_tags(session, customer_id, data.tags, actor=self.ctx.actor)
             children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
             return to_read(customer, tag_names(session, customer_id))
 
@@ -268,7 +261,7 @@ class CustomerService:
         with self.ctx.write() as session:
             customer = load_for_update(session, customer_id)
             self._refuse_if_gone(customer)
-            self._set_tags(session, customer_id, tags)
+            set_customer_tags(session, customer_id, tags, actor=self.ctx.actor)
             return to_read(customer, tag_names(session, customer_id))
 
     def erase(self, customer_id: int, *, confirm: str) -> None:
@@ -284,73 +277,9 @@ class CustomerService:
             )
         with self.ctx.write() as session:
             customer = load_for_update(session, customer_id)
-            for field in EDITABLE_FIELDS:
-                if field not in ("kind", "status", "loyalty_points", "contact_channels"):
-                    setattr(customer, field, None)
-            customer.first_name = "Erased"
-            customer.last_name = "customer"
-            customer.contact_channels = ""
-            customer.loyalty_points = 0
-            if (
-                customer.status != CustomerStatus.MERGED
-            ):  # a merged one still points at its survivor
-                customer.status = CustomerStatus.INACTIVE.value
-            customer.email_key = None
-            customer.phone_digits = None
-            customer.sort_name = "erased customer"
-            customer.erased_at = utcnow()
-            customer.version += 1
-            for model in (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember):
-                session.execute(delete(model).where(col(model.customer_id) == customer_id))
-            session.execute(
-                update(ChangeRecord)
-                .where(col(ChangeRecord.customer_id) == customer_id)
-                .values(old_value=None, new_value=None)
-            )
-            # Money stays, but its free text (a reference, a device serial) can name the person.
-            session.execute(
-                update(Payment)
-                .where(col(Payment.customer_id) == customer_id)
-                .values(reference=None)
-            )
-            session.execute(
-                update(Subscription)
-                .where(col(Subscription.customer_id) == customer_id)
-                .values(asset_serial=None)
-            )
-            history.record(
-                session,
-                actor=self.ctx.actor,
-                customer_id=customer_id,
-                entity="customer",
-                entity_id=customer_id,
-                action="erase",
-                version=customer.version,
-            )
-            search_doc.refresh(session, customer_id)
+            erase_personal_data(session, customer, actor=self.ctx.actor)
         if self.ctx.db.dialect == "sqlite":
-            self._purge_sqlite_remnants()
-
-    def _purge_sqlite_remnants(self) -> None:
-        """Make the erased bytes really gone from the SQLite file and its WAL.
-
-        FTS5 only marks deleted entries; merging its segments ('optimize')
-        rewrites the index without them. secure_delete zeroes freed pages, and
-        the checkpoint moves everything out of the WAL. Optimizing rewrites the
-        whole index, which costs seconds on a large database; erase is rare.
-        """
-        with self.ctx.db.engine.connect() as conn:
-            tables = [
-                row[0]
-                for row in conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
-                )
-            ]
-        with self.ctx.db.write() as session:
-            for table in tables:  # names from sqlite_master, not user input
-                session.execute(text(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')'))
-        with self.ctx.db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            purge_sqlite_remnants(self.ctx.db)
 
     # --- internals -----------------------------------------------------------
 
@@ -415,14 +344,14 @@ class CustomerService:
         derived = derived_columns(merged)
         if "email" in diff:
             # Before the row changes: the check's query would autoflush it.
-            self._check_email_free(session, derived["email_key"], customer.id)
+            check_email_free(session, derived["email_key"], customer.id)
         for field, (_old, new) in diff.items():
             setattr(customer, field, new)
         for column, value in derived.items():
             setattr(customer, column, value)
         customer.version += 1
         customer.updated_at = utcnow()
-        self._flush(session, customer)
+        flush_checking_email(session, customer)
         history.record(
             session,
             actor=self.ctx.actor,
@@ -435,48 +364,6 @@ class CustomerService:
         )
         if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
             search_doc.refresh(session, customer.id)
-
-    def _set_tags(self, session: Session, customer_id: int, tags: Iterable[str]) -> None:
-        wanted: dict[str, str] = {}
-        for raw in tags:
-            name = clean_text("tags", raw, max_len=64)
-            if name:
-                wanted.setdefault(text_key(name), name)
-        current = session.execute(
-            select(col(Tag.name_key), col(Tag.id), col(Tag.name))
-            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
-            .where(col(CustomerTag.customer_id) == customer_id)
-        ).all()
-        existing = {key: tag_id for key, tag_id, _name in current}
-        old_names = sorted((name for _key, _id, name in current), key=text_key)
-        removed = set(existing) - set(wanted)
-        added = [key for key in wanted if key not in existing]
-        for key in removed:
-            session.execute(
-                delete(CustomerTag).where(
-                    col(CustomerTag.customer_id) == customer_id,
-                    col(CustomerTag.tag_id) == existing[key],
-                )
-            )
-        for key in added:
-            tag_id = ensure_tag(session, wanted[key])
-            session.add(CustomerTag(customer_id=customer_id, tag_id=tag_id))
-        if removed or added:
-            session.flush()
-            history.record(
-                session,
-                actor=self.ctx.actor,
-                customer_id=customer_id,
-                entity="customer",
-                entity_id=customer_id,
-                action="update",
-                changes={
-                    "tags": (
-                        ", ".join(old_names) or None,
-                        ", ".join(sorted(wanted.values(), key=text_key)) or None,
-                    )
-                },
-            )
 
     def _raise_on_overlap(
         self,
@@ -501,29 +388,3 @@ class CustomerService:
             raise ValidationError(
                 "customer", "This customer's data was erased; it cannot be edited."
             )
-
-    @staticmethod
-    def _check_email_free(session: Session, key: str | None, own_id: int | None) -> None:
-        if key is None:
-            return
-        query = select(col(Customer.id), col(Customer.email)).where(col(Customer.email_key) == key)
-        if own_id is not None:
-            query = query.where(col(Customer.id) != own_id)
-        row = session.execute(query.limit(1)).first()
-        if row is not None:
-            raise DuplicateEmail(row[1] or key, row[0] or 0)
-
-    @staticmethod
-    def _flush(session: Session, customer: Customer) -> None:
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            # Another clerk saved the same e-mail between our check and our write.
-            if "email_key" in str(exc.orig).lower():
-                existing = session.scalar(
-                    select(func.min(col(Customer.id))).where(
-                        col(Customer.email_key) == customer.email_key
-                    )
-                )
-                raise DuplicateEmail(customer.email or "", int(existing or 0)) from exc
-            raise
