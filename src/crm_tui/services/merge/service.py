@@ -18,6 +18,7 @@ sides, in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, func, select, update
@@ -168,18 +169,8 @@ class MergeService:
             for cid, version in (expected_versions or {}).items():
                 if cid in by_id and by_id[cid].version != version:
                     raise ConflictError("customer", [], by_id[cid].version)
-            picked = {**default_choices(customers, keep), **(choices or {})}
-            unknown = set(picked) - set(CHOICE_FIELDS)
-            if unknown or not set(picked.values()) <= set(ids):
-                raise ValidationError(
-                    "choices", "Each field's winner must be one of the merged customers."
-                )
+            merged, diff = _merged_fields(customers, by_id, keep, choices)
             survivor = by_id[keep]
-            current = {f: getattr(survivor, f) for f in EDITABLE_FIELDS}
-            merged = {f: getattr(by_id[picked[f]], f) for f in CHOICE_FIELDS}
-            merged["status_reason"] = by_id[picked["status"]].status_reason
-            check_whole(merged)
-            diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
             now = utcnow()
             for cid in losers:
                 loser = by_id[cid]
@@ -199,17 +190,7 @@ class MergeService:
                            entity_id=keep, action="merge", version=survivor.version,
                            changes={**diff, "merged_from": (None, numbers)})  # fmt: skip
             for cid in losers:
-                loser = by_id[cid]
-                old_status = loser.status
-                loser.status = CustomerStatus.MERGED.value
-                loser.status_reason = f"Merged into {format_number(keep)}"
-                loser.merged_into_id = keep
-                loser.updated_at = now
-                session.flush()
-                history.record(session, actor=self.ctx.actor, customer_id=cid, entity="customer",
-                               entity_id=cid, action="merge", version=loser.version,
-                               changes={"status": (old_status, loser.status),
-                                        "merged_into": (None, format_number(keep))})  # fmt: skip
+                self._mark_merged(session, by_id[cid], keep, now)
             for cid in ids:
                 summary.refresh(session, cid)
                 search_doc.refresh(session, cid)
@@ -218,6 +199,20 @@ class MergeService:
         return result
 
     # --- internals ------------------------------------------------------------------
+
+    def _mark_merged(self, session: Session, loser: Customer, keep: int, now: datetime) -> None:
+        """The loser becomes a shell pointing at the survivor, with a history line."""
+        cid = loser.id or 0
+        old_status = loser.status
+        loser.status = CustomerStatus.MERGED.value
+        loser.status_reason = f"Merged into {format_number(keep)}"
+        loser.merged_into_id = keep
+        loser.updated_at = now
+        session.flush()
+        history.record(session, actor=self.ctx.actor, customer_id=cid, entity="customer",
+                       entity_id=cid, action="merge", version=loser.version,
+                       changes={"status": (old_status, loser.status),
+                                "merged_into": (None, format_number(keep))})  # fmt: skip
 
     @staticmethod
     def _check_ids(ids: list[int], keep: int | None) -> list[int]:
@@ -309,3 +304,23 @@ class MergeService:
                 .where(table.c.id.in_([i for i in after[name] if i != winner]))
                 .values({flag: False})
             )
+
+
+def _merged_fields(
+    customers: list[Customer],
+    by_id: dict[int, Customer],
+    keep: int,
+    choices: dict[str, int] | None,
+) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]]:
+    """The survivor's fields after the merge (each from the customer chosen for it),
+    checked as a whole, and what changes on the survivor."""
+    picked = {**default_choices(customers, keep), **(choices or {})}
+    unknown = set(picked) - set(CHOICE_FIELDS)
+    if unknown or not set(picked.values()) <= set(by_id):
+        raise ValidationError("choices", "Each field's winner must be one of the merged customers.")
+    current = {f: getattr(by_id[keep], f) for f in EDITABLE_FIELDS}
+    merged = {f: getattr(by_id[picked[f]], f) for f in CHOICE_FIELDS}
+    merged["status_reason"] = by_id[picked["status"]].status_reason
+    check_whole(merged)
+    diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
+    return merged, diff
