@@ -10,13 +10,15 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
-from crm_tui.models import Customer, Tag
+from crm_tui.models import Customer, Tag, format_number
 from crm_tui.models.enums import CustomerKind, CustomerStatus
+from crm_tui.services.errors import NotFound
 from crm_tui.services.validation import text_key
 
 T = TypeVar("T")
+RowT = TypeVar("RowT", bound=SQLModel)
 
 
 def not_merged() -> ColumnElement[bool]:
@@ -100,3 +102,23 @@ def as_money(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value.quantize(Decimal("0.01"))
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def load_row(
+    session: Session, model: type[RowT], row_id: int, *, missing: str, lock: bool = False
+) -> RowT:
+    """The row with this id, locked for the transaction when `lock` (PostgreSQL);
+    NotFound with the sentence `missing` when there is none."""
+    query = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def lock_customer(session: Session, customer_id: int) -> Customer:
+    """The customer row, locked for the rest of the transaction; NotFound if there is none."""
+    missing = f"There is no customer {format_number(customer_id)}."
+    return load_row(session, Customer, customer_id, missing=missing, lock=True)

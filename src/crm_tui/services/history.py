@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -39,19 +40,8 @@ def record(
     changes: dict[str, tuple[object, object]] | None = None,
 ) -> None:
     """Add one row per changed field (or one row for create/delete without fields)."""
-    if not changes:
-        session.add(
-            ChangeRecord(
-                customer_id=customer_id,
-                entity=entity,
-                entity_id=entity_id,
-                action=action,
-                version=version,
-                actor=actor,
-            )
-        )
-        return
-    for field, (old, new) in changes.items():
+    rows = changes.items() if changes else [("", (None, None))]
+    for field, (old, new) in rows:
         session.add(
             ChangeRecord(
                 customer_id=customer_id,
@@ -65,6 +55,17 @@ def record(
                 actor=actor,
             )
         )
+
+
+# The change_history columns in the order `record_selected` expects them.
+COLUMNS = ("customer_id", "entity", "entity_id", "action", "field", "old_value", "new_value",
+           "version", "actor", "changed_at")  # fmt: skip
+
+
+def record_selected(db: Session | Connection, source: Select[*tuple[Any, ...]]) -> None:
+    """History rows written by the database in one INSERT ... SELECT (bulk changes):
+    `source` selects one row per line, its columns in COLUMNS order."""
+    db.execute(insert(ChangeRecord).from_select(list(COLUMNS), source))
 
 
 def changes_since(

@@ -17,10 +17,12 @@ from sqlalchemy import Integer, String, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import ChangeRecord, CustomerTag, Tag
+from crm_tui.models import CustomerTag, Tag
 from crm_tui.models.types import UTCDateTime, utcnow
+from crm_tui.services import history
+from crm_tui.services.common import load_row
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.errors import NotFound, ValidationError
+from crm_tui.services.errors import ValidationError
 from crm_tui.services.segments.membership import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
 
@@ -186,13 +188,7 @@ class TagService:
 
     @staticmethod
     def _load(session: Session, tag_id: int, *, lock: bool = False) -> Tag:
-        query = select(Tag).where(col(Tag.id) == tag_id)
-        if lock:
-            query = query.with_for_update()
-        tag = session.scalars(query).one_or_none()
-        if tag is None:
-            raise NotFound("That tag no longer exists.")
-        return tag
+        return load_row(session, Tag, tag_id, missing="That tag no longer exists.", lock=lock)
 
     @staticmethod
     def _read(session: Session, tag: Tag) -> TagRead:
@@ -252,20 +248,4 @@ class TagService:
             query = query.where(col(CustomerTag.customer_id).not_in(only_new))  # type: ignore[arg-type]
         if only_in is not None:
             query = query.where(col(CustomerTag.customer_id).in_(only_in))  # type: ignore[arg-type]
-        session.execute(
-            insert(ChangeRecord).from_select(
-                [
-                    "customer_id",
-                    "entity",
-                    "entity_id",
-                    "action",
-                    "field",
-                    "old_value",
-                    "new_value",
-                    "version",
-                    "actor",
-                    "changed_at",
-                ],  # fmt: skip
-                query,
-            )
-        )
+        history.record_selected(session, query)

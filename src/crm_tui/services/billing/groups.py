@@ -22,7 +22,7 @@ from crm_tui.models import BillingGroup, Customer, CustomerSummary, format_numbe
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import Money, utcnow
 from crm_tui.services import history
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, load_row, lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 from crm_tui.services.segments.membership import rewrite_segment_rules
@@ -277,21 +277,12 @@ class BillingGroupService:
 
     @staticmethod
     def _load(session: Session, group_id: int, *, lock: bool = False) -> BillingGroup:
-        query = select(BillingGroup).where(col(BillingGroup.id) == group_id)
-        if lock:
-            query = query.with_for_update()
-        group = session.scalars(query).one_or_none()
-        if group is None:
-            raise NotFound("That billing group no longer exists.")
-        return group
+        missing = "That billing group no longer exists."
+        return load_row(session, BillingGroup, group_id, missing=missing, lock=lock)
 
     @staticmethod
     def _customer(session: Session, customer_id: int) -> Customer:
-        customer = session.scalars(
-            select(Customer).where(col(Customer.id) == customer_id).with_for_update()
-        ).one_or_none()
-        if customer is None:
-            raise NotFound(f"There is no customer {format_number(customer_id)}.")
+        customer = lock_customer(session, customer_id)
         if customer.status == CustomerStatus.MERGED:
             raise ValidationError(
                 "customer", "This customer was merged into another; use the surviving customer."
@@ -301,9 +292,7 @@ class BillingGroupService:
         return customer
 
     def _set_group(self, session: Session, customer_id: int, group_id: int | None) -> None:
-        customer = session.scalars(
-            select(Customer).where(col(Customer.id) == customer_id).with_for_update()
-        ).one()
+        customer = lock_customer(session, customer_id)
         old_id = customer.billing_group_id
         customer.billing_group_id = group_id
         customer.version += 1

@@ -26,8 +26,9 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from crm_tui.db.engine import WRITE_OPTION
-from crm_tui.models import ChangeRecord, Customer, CustomerTag
+from crm_tui.models import Customer, CustomerTag
 from crm_tui.models.types import UTCDateTime, utcnow
+from crm_tui.services import history
 from crm_tui.services.common import chunks, live_customer
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.search import SearchFilters, SearchService
@@ -202,23 +203,7 @@ def write_history(
         literal(actor),
         now,
     )
-    conn.execute(
-        insert(ChangeRecord).from_select(
-            [
-                "customer_id",
-                "entity",
-                "entity_id",
-                "action",
-                "field",
-                "old_value",
-                "new_value",
-                "version",
-                "actor",
-                "changed_at",
-            ],
-            source,
-        )
-    )
+    history.record_selected(conn, source)
 
 
 def customers(ids: Sequence[int]) -> AnySelect:

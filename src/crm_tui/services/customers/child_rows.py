@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel
 
-from crm_tui.models import Customer, format_number
+from crm_tui.models import Customer
 from crm_tui.services import history
+from crm_tui.services.common import load_row, lock_customer
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -33,11 +33,7 @@ def read_of(read: type[ReadT], row: SQLModel, **extra: Any) -> ReadT:
 
 def live_customer(session: Session, customer_id: int) -> Customer:
     """The customer row, locked; refuses erased and merged customers."""
-    customer = session.scalars(
-        select(Customer).where(col(Customer.id) == customer_id).with_for_update()
-    ).one_or_none()
-    if customer is None:
-        raise NotFound(f"There is no customer {format_number(customer_id)}.")
+    customer = lock_customer(session, customer_id)
     if customer.erased_at is not None:
         raise ValidationError("customer", "This customer's data was erased; nothing can be added.")
     if customer.status == "merged":
@@ -50,11 +46,10 @@ def live_customer(session: Session, customer_id: int) -> Customer:
 def load_child(
     session: Session, model: type[RowT], row_id: int, customer_id: int | None = None
 ) -> RowT:
-    row = session.scalars(
-        select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
-    ).one_or_none()
-    if row is None or (customer_id is not None and row.customer_id != customer_id):  # type: ignore[attr-defined]
-        raise NotFound(f"That {str(model.__tablename__).replace('_', ' ')} no longer exists.")
+    missing = f"That {str(model.__tablename__).replace('_', ' ')} no longer exists."
+    row = load_row(session, model, row_id, missing=missing, lock=True)
+    if customer_id is not None and row.customer_id != customer_id:  # type: ignore[attr-defined]
+        raise NotFound(missing)
     return row
 
 

@@ -22,7 +22,7 @@ from crm_tui.models import (
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
-from crm_tui.services.common import display_name
+from crm_tui.services.common import display_name, lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import children
 from crm_tui.services.customers.erase import erase_personal_data, purge_sqlite_remnants
@@ -107,16 +107,6 @@ def tag_names(session: Session, customer_id: int) -> list[str]:
             .order_by(col(Tag.name_key))
         )
     )
-
-
-def load_for_update(session: Session, customer_id: int) -> Customer:
-    """The row, locked for the rest of the transaction on PostgreSQL."""
-    customer = session.scalars(
-        select(Customer).where(col(Customer.id) == customer_id).with_for_update()
-    ).one_or_none()
-    if customer is None:
-        raise NotFound(f"There is no customer {format_number(customer_id)}.")
-    return customer
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -231,7 +221,7 @@ class CustomerService:
         cleaned = clean_all(data.own_fields(), self.ctx.default_region)
         writes = children.check_edits(data, self.ctx.default_region)
         with self.ctx.write() as session:
-            customer = load_for_update(session, customer_id)
+            customer = lock_customer(session, customer_id)
             self._refuse_if_gone(customer)
             if customer.status == CustomerStatus.MERGED:  # its e-mail key was freed on merge
                 raise ValidationError(
@@ -259,7 +249,7 @@ class CustomerService:
 
     def set_tags(self, customer_id: int, tags: Iterable[str]) -> CustomerRead:
         with self.ctx.write() as session:
-            customer = load_for_update(session, customer_id)
+            customer = lock_customer(session, customer_id)
             self._refuse_if_gone(customer)
             set_customer_tags(session, customer_id, tags, actor=self.ctx.actor)
             return to_read(customer, tag_names(session, customer_id))
@@ -276,7 +266,7 @@ class CustomerService:
                 f"Type the customer number {format_number(customer_id)} to confirm the erase.",
             )
         with self.ctx.write() as session:
-            customer = load_for_update(session, customer_id)
+            customer = lock_customer(session, customer_id)
             erase_personal_data(session, customer, actor=self.ctx.actor)
         if self.ctx.db.dialect == "sqlite":
             purge_sqlite_remnants(self.ctx.db)
@@ -285,7 +275,7 @@ class CustomerService:
 
     def _set_status(self, customer_id: int, status: str, reason: str | None) -> CustomerRead:
         with self.ctx.write() as session:
-            customer = load_for_update(session, customer_id)
+            customer = lock_customer(session, customer_id)
             self._refuse_if_gone(customer)
             if customer.status == CustomerStatus.MERGED:
                 raise ValidationError("status", "A merged customer cannot change status.")

@@ -30,7 +30,7 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, SegmentKind
 from crm_tui.models.types import utcnow
-from crm_tui.services.common import chunks, display_name, live_customer
+from crm_tui.services.common import chunks, display_name, live_customer, load_row
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 from crm_tui.services.segments.compiler import count_query
@@ -329,13 +329,9 @@ class SegmentService:
 
     @staticmethod
     def _load(session: Session, segment_id: int, *, lock: bool = False) -> Segment:
-        query = select(Segment).where(col(Segment.id) == segment_id)
-        if lock:
-            query = query.with_for_update()
-        segment = session.scalars(query).one_or_none()
-        if segment is None:
-            raise NotFound("That segment no longer exists.")
-        return segment
+        return load_row(
+            session, Segment, segment_id, missing="That segment no longer exists.", lock=lock
+        )
 
     def _static(self, session: Session, segment_id: int) -> Segment:
         segment = self._load(session, segment_id, lock=True)
