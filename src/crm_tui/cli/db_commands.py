@@ -1,4 +1,4 @@
-"""`crm db upgrade` and `crm db check`."""
+"""`crm db upgrade`, `crm db check` and `crm db repair`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from crm_tui.cli.common import settings_from
 from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.text import literal
 
 
 @click.group("db")
@@ -40,27 +41,75 @@ def upgrade(ctx: click.Context) -> None:
 
 
 @db_group.command("check")
+@click.option(
+    "--full", is_flag=True, help="Compare every customer's search document, not a sample."
+)
 @click.pass_context
 @guarded
-def check(ctx: click.Context) -> None:
-    """Check the schema, foreign keys and stored figures against a recount.
+def check(ctx: click.Context, full: bool) -> None:
+    """Check the database against the migrations and the rules.
 
+    The schema (tables, columns, indexes, constraints, triggers) against
+    what the migrations make; rows pointing at nothing; merged customers
+    still holding rows; erased customers' leftovers; e-mails shared by
+    several customers; stored figures against a recount; search documents
+    against the customers (a random sample of 2,000, or all with --full).
     Exits 0 when everything agrees, 1 with a list of problems otherwise.
 
     \b
     Example:
       crm db check
+      crm db check --full
     """
     from crm_tui.db.engine import make_engine
     from crm_tui.services.checks import check_database
 
     settings = settings_from(ctx)
     engine = make_engine(settings.database_url, must_exist=True)
-    report = check_database(engine)
+    report = check_database(engine, full=full)
     engine.dispose()
     if report.ok:
-        click.echo(f"The database is sound: {report.customers_checked:,} customers checked.")
+        click.echo(
+            f"The database is sound: {report.customers_checked:,} customers checked, "
+            f"{report.documents_compared:,} search documents compared."
+        )
         return
     for problem in report.problems:
-        click.echo(f"- {problem}", err=True)
-    raise CliExit(f"{len(report.problems)} problem(s) found.", 1)
+        click.echo(f"- {literal(problem)}", err=True)
+    raise CliExit(f"{len(report.problems)} problem(s) found; `crm db repair` mends most.", 1)
+
+
+@db_group.command("repair")
+@click.pass_context
+@guarded
+def repair(ctx: click.Context) -> None:
+    """Rebuild what can be rebuilt, and say what cannot.
+
+    Recreates missing indexes, triggers and constraints from the migrations'
+    own definitions, rewrites out-of-date search documents (and SQLite's
+    full-text indexes), recounts stored figures, and moves rows left on a
+    merged customer to its survivor. A missing table or column, rows that
+    point at nothing, and a unique constraint that duplicates now break are
+    reported with what to do. Exits 0 when the database is sound afterwards.
+
+    \b
+    Example:
+      crm db repair
+    """
+    from crm_tui.db.engine import make_engine
+    from crm_tui.services.checks import repair_database
+
+    settings = settings_from(ctx)
+    if settings.read_only:
+        raise CliExit("Repair writes to the database; leave out --read-only.")
+    engine = make_engine(settings.database_url, must_exist=True)
+    report = repair_database(engine)
+    engine.dispose()
+    for line in report.done:
+        click.echo(literal(line))
+    if report.ok:
+        click.echo("The database is sound.")
+        return
+    for line in [*report.failed, *report.after.problems]:
+        click.echo(f"- {literal(line)}", err=True)
+    raise CliExit("Repair could not mend everything; see above.", 1)

@@ -51,6 +51,11 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     help="Where to write refused rows (default FILE.refused.csv; none on a dry run).",
 )
 @click.option("--show-mapping", is_flag=True, help="Print how the columns map and stop.")
+@click.option(
+    "--accept-stray-quotes",
+    is_flag=True,
+    help="Import the rows after a quote that does not close (that row is still refused).",
+)
 @click.pass_context
 @guarded
 def import_command(
@@ -61,6 +66,7 @@ def import_command(
     mappings: tuple[str, ...],
     refused_path: Path | None,
     show_mapping: bool,
+    accept_stray_quotes: bool,
 ) -> None:
     """Import customers from a CSV, XLSX or vCard file.
 
@@ -86,10 +92,19 @@ def import_command(
             for header, label in mapping.describe():
                 click.echo(f"  {literal(header)!s:<32} -> {label}")
             return
-        summary = _run_with_progress(service, file, on_duplicate, dry_run, overrides, refused_path)
+        summary = _run_with_progress(
+            service, file, on_duplicate, dry_run, overrides, refused_path, accept_stray_quotes
+        )
     finally:
         services.close()
     _print_summary(summary)
+    if summary.halted_at is not None:
+        raise CliExit(
+            f"{literal(summary.halt_reason)} Nothing after line {summary.halted_at:,} was "
+            "imported: fix the quote and import again, or run again with "
+            "--accept-stray-quotes to import the rest (that line stays refused).",
+            2,
+        )
     if summary.rows and summary.refused == summary.rows:
         raise CliExit("No row could be imported.", 2)
 
@@ -101,6 +116,7 @@ def _run_with_progress(
     dry_run: bool,
     overrides: dict[str, str],
     refused_path: Path | None,
+    accept_stray_quotes: bool = False,
 ) -> ImportSummary:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -125,7 +141,7 @@ def _run_with_progress(
 
         return service.run(
             file, overrides=overrides or None, on_duplicate=mode, dry_run=dry_run,
-            refused_path=refused_path, progress=report,
+            refused_path=refused_path, progress=report, accept_stray_quotes=accept_stray_quotes,
         )  # fmt: skip
 
 

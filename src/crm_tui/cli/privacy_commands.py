@@ -7,11 +7,16 @@ person_export).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.text import literal
+
+if TYPE_CHECKING:  # the CLI imports services only when a command runs
+    from crm_tui.services.customers.erase import EraseResult
 
 
 @click.command("erase")
@@ -50,7 +55,9 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
     try:
         customer = services.customers.resolve(reference)
         if customer.erased_at is not None:
-            click.echo(f"{customer.number} was already erased; nothing to do.")
+            # Re-running finishes what a stopped erase left (index tokens, the WAL).
+            result = services.customers.erase(customer.id, confirm=customer.number)
+            _report(customer.number, result, again=True)
             return
         kept = len(services.billing.payments(customer.id))
         click.echo(f"  {customer.number}  {literal(customer.display_name)}")
@@ -61,9 +68,26 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
             typed = customer.number
         elif typed is None:
             typed = click.prompt(f"Type {customer.number} to erase", default="", show_default=False)
-        services.customers.erase(customer.id, confirm=typed)
+        result = services.customers.erase(customer.id, confirm=typed)
     except click.Abort:
         raise CliExit("Nothing was erased.", 1) from None
     finally:
         services.close()
-    click.echo(f"Erased {customer.number}; its payments remain, anonymised.")
+    _report(customer.number, result, again=False)
+
+
+def _report(number: str, result: EraseResult, *, again: bool) -> None:
+    """What was erased, and whether any copy is left on disk (exit 2 if so)."""
+    merged = [f"C-{cid:06d}" for cid in result.erased if f"C-{cid:06d}" != number]
+    if again and not result.erased:
+        click.echo(f"{number} was already erased; its cleanup was run again.")
+    else:
+        click.echo(f"Erased {number}; its payments remain, anonymised.")
+    if merged:
+        click.echo(f"Also erased {', '.join(merged)}, merged into it before.")
+    if not result.complete:
+        raise CliExit(
+            f"The data is erased, but {result.pending}: "
+            f"`crm erase {number}` again once it is closed finishes the cleanup.",
+            2,
+        )

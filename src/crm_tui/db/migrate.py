@@ -15,12 +15,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from crm_tui.db.engine import WRITE_OPTION
 from crm_tui.db.schema_head import SchemaTooNew
 
-__all__ = ["SchemaTooNew", "downgrade", "ensure_current", "head_revision", "upgrade"]
+__all__ = ["SchemaTooNew", "downgrade", "ensure_current", "head_revision", "upgrade", "upgrade_on"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 PG_MIGRATION_LOCK = 7_302_114_512  # any constant unique to this app
@@ -62,12 +62,17 @@ def check_not_newer(engine: Engine) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate to `revision` (default head) under the cross-process lock."""
     check_not_newer(engine)
-    cfg = alembic_config()
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        upgrade_on(conn, revision)
+
+
+def upgrade_on(conn: Connection, revision: str = "head") -> None:
+    """Run the migrations on a connection already in the caller's transaction."""
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, String, delete, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -95,8 +96,14 @@ class TagService:
         with self.ctx.write() as session:
             clean = self._clean_name(session, name, None)
             tag = Tag(name=clean, name_key=text_key(clean), color=self._clean_color(color))
-            session.add(tag)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(tag)
+            except IntegrityError:
+                # Another clerk created the same tag since _clean_name looked:
+                # say so as _clean_name would have.
+                self._clean_name(session, name, None)
+                raise
             assert tag.id is not None
             return TagRead(tag.id, tag.name, tag.color, 0)
 

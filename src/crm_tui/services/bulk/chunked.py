@@ -162,11 +162,34 @@ def run_in_chunks(
                 break
             high, size = int(bounds[0]), int(bounds[1])
             chunk_ids: IdSelect = select(ids.c.id).where(ids.c.id > last, ids.c.id <= high)
+            lock(conn, chunk_ids)
             changed += apply(chunk_ids)
         processed += size
         last = high
         report(processed, total)
     return Run(total, processed, changed, cancelled=False)
+
+
+def lock(conn: Connection, chunk_ids: IdSelect) -> None:
+    """Lock the chunk's customers (in id order, as merge does) before reading them.
+
+    On PostgreSQL each statement of a READ COMMITTED transaction sees what
+    was committed when it started: without the lock, a merge or another
+    clerk's bulk change committing between our history INSERT and our UPDATE
+    makes the history describe changes that did not happen (or miss ones
+    that did), and a merge can leave its merged customers tagged. Once
+    locked, every later statement here sees the rows as they now are, and
+    nobody changes them until we commit. SQLite needs nothing: the write
+    transaction already holds the only write lock.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        select(col(Customer.id))
+        .where(col(Customer.id).in_(chunk_ids))
+        .order_by(col(Customer.id))
+        .with_for_update()
+    )
 
 
 def live(chunk_ids: IdSelect) -> AnySelect:

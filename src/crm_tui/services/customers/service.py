@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,6 @@ from crm_tui.services import history
 from crm_tui.services.common import display_name, lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import children
-from crm_tui.services.customers.erase import erase_personal_data, purge_sqlite_remnants
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
@@ -44,6 +43,9 @@ from crm_tui.services.errors import (
 )
 from crm_tui.services.search import document as search_doc
 from crm_tui.services.validation import clean_text, email_key, parse_phone
+
+if TYPE_CHECKING:
+    from crm_tui.services.customers.erase import EraseResult
 
 
 @dataclass(frozen=True)
@@ -254,22 +256,22 @@ class CustomerService:
             set_customer_tags(session, customer_id, tags, actor=self.ctx.actor)
             return to_read(customer, tag_names(session, customer_id))
 
-    def erase(self, customer_id: int, *, confirm: str) -> None:
+    def erase(self, customer_id: int, *, confirm: str) -> EraseResult:
         """Data-protection erase: personal data goes, anonymised money records stay.
 
         `confirm` must be the customer's number (C-000123), so nothing is erased
-        by a slip of a key.
+        by a slip of a key. Customers merged into this one are erased with it;
+        running it again on an erased customer finishes any cleanup left (see
+        customers.erase).
         """
         if confirm.strip().upper() != format_number(customer_id):
             raise ValidationError(
                 "confirm",
                 f"Type the customer number {format_number(customer_id)} to confirm the erase.",
             )
-        with self.ctx.write() as session:
-            customer = lock_customer(session, customer_id)
-            erase_personal_data(session, customer, actor=self.ctx.actor)
-        if self.ctx.db.dialect == "sqlite":
-            purge_sqlite_remnants(self.ctx.db)
+        from crm_tui.services.customers.erase import erase_customer
+
+        return erase_customer(self.ctx, customer_id)
 
     # --- internals -----------------------------------------------------------
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crm_tui.services.errors import CrmError
+from crm_tui.services.imports.csv_quotes import LineRecorder, stray_quote_message, swallowed_rows
 
 SNIFF_BYTES = 64 * 1024
 MAX_LINE_CHARS = 4 * 1024 * 1024  # no clerk's export has a 4 MB line
@@ -60,6 +61,9 @@ class SourceRecord:
     number: int
     cells: list[str]
     error: str | None = None
+    # A stray quote: what follows is read again only if the reader is asked
+    # for another record; importing stops here unless the user accepts.
+    halts: bool = False
 
 
 @dataclass
@@ -266,17 +270,20 @@ def _open_csv(path: Path, size: int, encoding: str, sample: str, notes: list[str
         delimiter = ""
     headers: list[str] = []
     reader: Any = None
+    recorder: LineRecorder | None = None
     try:
         while not headers:
             if reader is None:
                 body = lines
+                read = counter[0]
                 if not delimiter:
                     peek = next(body, None)
                     if peek is None:
                         break
                     delimiter = _delimiter(peek)
                     body = _chain(peek, lines)
-                reader = csv.reader(body, delimiter=delimiter)
+                recorder = LineRecorder(body, first_line=read)
+                reader = csv.reader(recorder, delimiter=delimiter)
             row = next(reader, None)
             if row is None:
                 break
@@ -296,7 +303,8 @@ def _open_csv(path: Path, size: int, encoding: str, sample: str, notes: list[str
         raise ImportFileError(f"{path.name} does not look like a CSV file: no columns found.")
     source = Source(path, "csv", encoding, headers, size, notes, _handle=raw)
     source._position = lambda: raw.tell() / max(size, 1)
-    source._records = _csv_records(path, reader, counter, len(headers))
+    assert recorder is not None
+    source._records = _csv_records(path, reader, recorder, delimiter, len(headers))
     return source
 
 
@@ -321,11 +329,13 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     return _Chain(first, rest)
 
 
-def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Iterator[SourceRecord]:
+def _csv_records(
+    path: Path, reader: Any, lines: LineRecorder, delimiter: str, width: int
+) -> Iterator[SourceRecord]:
     good = 0
     failed_in_a_row = 0
     while True:
-        start = counter[0] + 1
+        start = lines.start_record()
         try:
             row = next(reader)
         except StopIteration:
@@ -337,6 +347,14 @@ def _csv_records(path: Path, reader: Any, counter: list[int], width: int) -> Ite
             yield SourceRecord(start, [], f"The record could not be read as CSV: {exc}.")
             failed_in_a_row += 1
         else:
+            if swallowed_rows(lines.taken, delimiter, width):
+                rest = lines.taken[1:]
+                yield SourceRecord(
+                    start, [], stray_quote_message(start, len(rest)) + ".", halts=True
+                )
+                # Asked for more (the user accepted): read on from the next line.
+                lines.push_back(rest)
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             failed_in_a_row = 0

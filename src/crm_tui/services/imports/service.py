@@ -34,6 +34,7 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.history import as_text
 from crm_tui.services.imports.batch import BatchImporter, Outcome
+from crm_tui.services.imports.csv_quotes import accepts
 from crm_tui.services.imports.formats import (
     ImportFileError,
     Source,
@@ -98,6 +99,9 @@ class ImportSummary:
     cancelled: bool = False
     product: str = ""
     encoding: str = ""
+    # A quote that swallowed the rest of a CSV: its line and why; nothing after it was read.
+    halted_at: int | None = None
+    halt_reason: str = ""
 
     @property
     def rows_per_second(self) -> float:
@@ -256,8 +260,13 @@ class ImportService:
         progress: Callable[[ImportProgress], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         batch: int = BATCH,
+        accept_stray_quotes: bool | Callable[[int, str], bool] = False,
     ) -> ImportSummary:
-        """Import the whole file, a batch per transaction; see the module docstring."""
+        """Import the whole file, a batch per transaction; see the module docstring.
+
+        A CSV line whose quote swallows the rest is refused and stops reading
+        unless `accept_stray_quotes` is (or returns) true; see csv_quotes.
+        """
         _check_mode(on_duplicate)
         started = time.perf_counter()
         with open_source(path) as source:
@@ -273,8 +282,15 @@ class ImportService:
                 check_refused_path(target, source.path)  # before a row is written
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=dry_run,
                                      source_name=source.path.name)  # fmt: skip
+
+            def go_on(record: SourceRecord) -> bool:
+                if accepts(accept_stray_quotes, record.number, record.error or ""):
+                    return True
+                summary.halted_at, summary.halt_reason = record.number, record.error or ""
+                return False
+
             with _RefusedWriter(target, source.headers) as refused:
-                for rows in self._batches(source, chosen, batch):
+                for rows in self._batches(source, chosen, batch, go_on):
                     for outcome in self._save(importer, rows):
                         summary.count(outcome)
                         if outcome.action == "refuse":
@@ -301,10 +317,18 @@ class ImportService:
             )
         return prepare(record.number, record.cells, raw, source.headers, self.ctx.default_region)
 
-    def _batches(self, source: Source, mapping: Mapping, size: int) -> Iterator[list[PreparedRow]]:
+    def _batches(
+        self,
+        source: Source,
+        mapping: Mapping,
+        size: int,
+        go_on: Callable[[SourceRecord], bool] = lambda _record: False,
+    ) -> Iterator[list[PreparedRow]]:
         rows: list[PreparedRow] = []
         for record in source.records():
             rows.append(self._prepare(record, source, mapping))
+            if record.halts and not go_on(record):
+                break
             if len(rows) >= size:
                 yield rows
                 rows = []

@@ -1,0 +1,3 @@
+from benchmarks.reliability.adversarial import main
+
+main()

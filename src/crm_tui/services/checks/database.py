@@ -1,0 +1,117 @@
+"""`crm db check` and `crm db repair`: is the database what the migrations and the rules say?
+
+check_database runs, in order: the schema revision; the schema against
+the migrations (tables, columns, indexes, constraints, triggers); SQLite's
+own integrity check; references between rows (orphans, dangling
+merged_into); merged customers' children; erased customers' leftovers;
+e-mails shared by several customers; stored figures against a recount;
+the search index against the customers (a sample, or all with `full`).
+
+repair_database rebuilds what can be rebuilt from the rest: missing
+indexes, triggers and constraints (from the migrations' own definitions),
+search documents and the SQLite full-text indexes, summaries; it moves a
+merged customer's stray children to its survivor. What it cannot mend
+(a missing table or column, a unique constraint that duplicates now
+break, rows pointing at nothing) it reports, with what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
+
+from crm_tui.db import migrate
+from crm_tui.models import Customer, CustomerSearch, format_number
+from crm_tui.services.checks import figures, rows, schema, search_docs
+
+MAX_LISTED = 20
+FTS_TABLES = ("customer_search_fts", "customer_search_words")
+
+
+@dataclass
+class CheckReport:
+    """Problems found; empty means the database is sound."""
+
+    problems: list[str] = field(default_factory=list)
+    customers_checked: int = 0
+    documents_compared: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(engine: Engine, *, full: bool = False) -> CheckReport:
+    report = CheckReport()
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        report.problems.append(
+            f"The schema is at revision {current or 'none'} but this app needs {head}; run `crm db upgrade`."
+        )
+        return report
+    with schema.reference(engine) as expected, engine.connect() as conn:
+        report.problems.extend(schema.differences(expected, schema.describe(conn)))
+    with engine.connect() as conn:
+        report.problems.extend(sqlite_integrity(conn))
+        report.customers_checked = int(conn.scalar(select(func.count()).select_from(Customer)) or 0)
+        report.problems.extend(rows.orphans(conn))
+        report.problems.extend(rows.merged_children(conn))
+        report.problems.extend(rows.erased_leftovers(conn))
+        report.problems.extend(rows.shared_emails(conn))
+        report.problems.extend(figures.figure_problems(conn))
+        report.problems.extend(search_problems(conn, report, full=full))
+    return report
+
+
+def sqlite_integrity(conn: Connection) -> list[str]:
+    if conn.dialect.name != "sqlite":
+        return []
+    problems: list[str] = []
+    integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").all()]
+    if integrity != ["ok"]:
+        problems.extend(f"SQLite integrity: {line}" for line in integrity[:MAX_LISTED])
+    for table in fts_tables(conn):
+        try:
+            conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        except DBAPIError:
+            problems.append(f"The full-text index {table} disagrees with the search documents.")
+    if conn.in_transaction():
+        conn.rollback()
+    return problems
+
+
+def fts_tables(conn: Connection) -> list[str]:
+    if conn.dialect.name != "sqlite":
+        return []
+    present = {
+        str(r[0])
+        for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    return [t for t in FTS_TABLES if t in present]
+
+
+def search_problems(conn: Connection, report: CheckReport, *, full: bool) -> list[str]:
+    unindexed = list(conn.scalars(
+        select(col(Customer.id))
+        .outerjoin(CustomerSearch, col(CustomerSearch.customer_id) == col(Customer.id))
+        .where(col(CustomerSearch.customer_id).is_(None), col(Customer.erased_at).is_(None))
+        .limit(MAX_LISTED)
+    ))  # fmt: skip
+    problems = [
+        f"{format_number(int(cid or 0))} is missing from the search index." for cid in unindexed
+    ]
+    compared, stale = search_docs.stale_documents(conn, full=full)
+    report.documents_compared = compared
+    stale = [cid for cid in stale if cid not in unindexed]
+    if stale:
+        shown = ", ".join(format_number(c) for c in stale[:5]) + (", ..." if len(stale) > 5 else "")
+        scope = "all" if full else "a sample of"
+        problems.append(
+            f"{len(stale):,} of {scope} {compared:,} customers have an out-of-date search "
+            f"document ({shown}); `crm db repair` rewrites them."
+        )
+    return problems
