@@ -55,6 +55,16 @@ def display_name(kind: str, first: str | None, last: str | None, company: str | 
     return person or company or "(no name)"
 
 
+def name_columns() -> list[Any]:
+    """The customer columns display_name() takes, in its order (for a select list)."""
+    return [
+        col(Customer.kind),
+        col(Customer.first_name),
+        col(Customer.last_name),
+        col(Customer.company_name),
+    ]
+
+
 def ensure_tag(db: Session | Connection, name: str) -> int:
     """The id of the tag named `name` (any case), created if missing.
 

@@ -57,6 +57,20 @@ def record(
         )
 
 
+def record_customer(
+    session: Session,
+    customer_id: int,
+    *,
+    actor: str,
+    action: str,
+    version: int = 0,
+    changes: dict[str, tuple[object, object]] | None = None,
+) -> None:
+    """A change to the customer's own row, logged under the customer itself."""
+    record(session, actor=actor, customer_id=customer_id, entity="customer",
+           entity_id=customer_id, action=action, version=version, changes=changes)  # fmt: skip
+
+
 # The change_history columns in the order `record_selected` expects them.
 COLUMNS = ("customer_id", "entity", "entity_id", "action", "field", "old_value", "new_value",
            "version", "actor", "changed_at")  # fmt: skip

@@ -22,7 +22,7 @@ from crm_tui.models import BillingGroup, Customer, CustomerSummary, format_numbe
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import Money, utcnow
 from crm_tui.services import history
-from crm_tui.services.common import display_name, load_row, lock_customer
+from crm_tui.services.common import display_name, load_row, lock_customer, name_columns
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 from crm_tui.services.segments.membership import rewrite_segment_rules
@@ -117,10 +117,7 @@ class BillingGroupService:
             rows = session.execute(
                 select(
                     col(Customer.id),
-                    col(Customer.kind),
-                    col(Customer.first_name),
-                    col(Customer.last_name),
-                    col(Customer.company_name),
+                    *name_columns(),
                     col(Customer.status),
                     col(Customer.payment_terms),
                     col(CustomerSummary.active_subscriptions),
@@ -300,12 +297,10 @@ class BillingGroupService:
         session.flush()
         # Recorded under the same field the customer wizard writes, so an open
         # edit of this customer sees the change (merge or conflict as usual).
-        history.record(
+        history.record_customer(
             session,
+            customer_id,
             actor=self.ctx.actor,
-            customer_id=customer_id,
-            entity="customer",
-            entity_id=customer_id,
             action="update",
             version=customer.version,
             changes={"billing_group_id": (old_id, group_id)},

@@ -137,8 +137,7 @@ def _erase_row(session: Session, customer: Customer, actor: str) -> None:
     session.execute(
         update(Subscription).where(col(Subscription.customer_id) == cid).values(asset_serial=None)
     )
-    history.record(session, actor=actor, customer_id=cid, entity="customer", entity_id=cid,
-                   action="erase", version=customer.version)  # fmt: skip
+    history.record_customer(session, cid, actor=actor, action="erase", version=customer.version)
     search_doc.refresh(session, cid)
 
 

@@ -183,12 +183,10 @@ class CustomerService:
             flush_checking_email(session, customer)
             assert customer.id is not None
             session.add(CustomerSummary(customer_id=customer.id))
-            history.record(
+            history.record_customer(
                 session,
+                customer.id,
                 actor=self.ctx.actor,
-                customer_id=customer.id,
-                entity="customer",
-                entity_id=customer.id,
                 action="create",
                 version=1,
                 changes={k: (None, v) for k, v in values.items() if v not in (None, "", 0)},
@@ -292,12 +290,10 @@ class CustomerService:
             customer.status_reason = reason
             customer.version += 1
             customer.updated_at = utcnow()
-            history.record(
+            history.record_customer(
                 session,
+                customer_id,
                 actor=self.ctx.actor,
-                customer_id=customer_id,
-                entity="customer",
-                entity_id=customer_id,
                 action="update",
                 version=customer.version,
                 changes=diff,
@@ -344,12 +340,10 @@ class CustomerService:
         customer.version += 1
         customer.updated_at = utcnow()
         flush_checking_email(session, customer)
-        history.record(
+        history.record_customer(
             session,
+            customer.id,
             actor=self.ctx.actor,
-            customer_id=customer.id,
-            entity="customer",
-            entity_id=customer.id,
             action="update",
             version=customer.version,
             changes=diff,

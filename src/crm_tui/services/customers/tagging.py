@@ -44,12 +44,10 @@ def set_customer_tags(
         session.add(CustomerTag(customer_id=customer_id, tag_id=tag_id))
     if removed or added:
         session.flush()
-        history.record(
+        history.record_customer(
             session,
+            customer_id,
             actor=actor,
-            customer_id=customer_id,
-            entity="customer",
-            entity_id=customer_id,
             action="update",
             changes={
                 "tags": (

@@ -56,7 +56,7 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, SubscriptionStatus
 from crm_tui.models.types import Money
-from crm_tui.services.common import as_money, display_name, start_of
+from crm_tui.services.common import as_money, display_name, name_columns, start_of
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.dashboard.figures import (
     Bucket,
@@ -286,7 +286,7 @@ class DashboardService:
                 select(
                     col(Note.id),
                     col(Note.customer_id),
-                    *_name_columns(),
+                    *name_columns(),
                     col(Note.title),
                     col(Note.follow_up_on),
                     col(Note.type),
@@ -326,7 +326,7 @@ class DashboardService:
                 select(
                     col(Subscription.id),
                     col(Subscription.customer_id),
-                    *_name_columns(),
+                    *name_columns(),
                     col(Subscription.product),
                     col(Subscription.variant),
                     col(Subscription.contract_end),
@@ -379,15 +379,6 @@ def load_panel(service: DashboardService, name: str, *, as_of: date) -> Any:
     if name not in PANELS:
         raise KeyError(name)
     return getattr(service, name)(as_of=as_of)
-
-
-def _name_columns() -> list[Any]:
-    return [
-        col(Customer.kind),
-        col(Customer.first_name),
-        col(Customer.last_name),
-        col(Customer.company_name),
-    ]
 
 
 def _short(amount: Decimal) -> str:

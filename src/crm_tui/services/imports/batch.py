@@ -264,9 +264,14 @@ class BatchImporter:
             customer.version += 1
             customer.updated_at = utcnow()
             session.flush()
-            history.record(session, actor=self.actor, customer_id=customer.id, entity="customer",
-                           entity_id=customer.id, action="update", version=customer.version,
-                           changes=diff)  # fmt: skip
+            history.record_customer(
+                session,
+                customer.id,
+                actor=self.actor,
+                action="update",
+                version=customer.version,
+                changes=diff,
+            )
             if set(diff) & SEARCHED_FIELDS:
                 search_refresh.add(customer.id)
         self._add_extras(session, customer, row, extras)
@@ -306,8 +311,13 @@ class BatchImporter:
         if extras["tags"]:
             for name in extras["tags"]:
                 session.add(CustomerTag(customer_id=cid, tag_id=ensure_tag(session, name)))
-            history.record(session, actor=self.actor, customer_id=cid, entity="customer", entity_id=cid,
-                           action="update", changes={"tags": (None, ", ".join(extras["tags"]))})  # fmt: skip
+            history.record_customer(
+                session,
+                cid,
+                actor=self.actor,
+                action="update",
+                changes={"tags": (None, ", ".join(extras["tags"]))},
+            )
         if extras["address"]:
             address = Address(customer_id=cid, **extras["address"])
             session.add(address)

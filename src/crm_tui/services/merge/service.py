@@ -186,9 +186,14 @@ class MergeService:
             session.flush()
             moved = self._move_children(session, keep, losers)
             numbers = ", ".join(format_number(i) for i in losers)
-            history.record(session, actor=self.ctx.actor, customer_id=keep, entity="customer",
-                           entity_id=keep, action="merge", version=survivor.version,
-                           changes={**diff, "merged_from": (None, numbers)})  # fmt: skip
+            history.record_customer(
+                session,
+                keep,
+                actor=self.ctx.actor,
+                action="merge",
+                version=survivor.version,
+                changes={**diff, "merged_from": (None, numbers)},
+            )
             for cid in losers:
                 self._mark_merged(session, by_id[cid], keep, now)
             for cid in ids:
@@ -209,10 +214,17 @@ class MergeService:
         loser.merged_into_id = keep
         loser.updated_at = now
         session.flush()
-        history.record(session, actor=self.ctx.actor, customer_id=cid, entity="customer",
-                       entity_id=cid, action="merge", version=loser.version,
-                       changes={"status": (old_status, loser.status),
-                                "merged_into": (None, format_number(keep))})  # fmt: skip
+        history.record_customer(
+            session,
+            cid,
+            actor=self.ctx.actor,
+            action="merge",
+            version=loser.version,
+            changes={
+                "status": (old_status, loser.status),
+                "merged_into": (None, format_number(keep)),
+            },
+        )
 
     @staticmethod
     def _check_ids(ids: list[int], keep: int | None) -> list[int]:

@@ -30,7 +30,7 @@ from crm_tui.models import (
 )
 from crm_tui.models.enums import CustomerStatus, SegmentKind
 from crm_tui.models.types import utcnow
-from crm_tui.services.common import chunks, display_name, live_customer, load_row
+from crm_tui.services.common import chunks, display_name, live_customer, load_row, name_columns
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
 from crm_tui.services.segments.compiler import count_query
@@ -89,10 +89,7 @@ class SegmentService:
             rows = session.execute(
                 select(
                     col(Customer.id),
-                    col(Customer.kind),
-                    col(Customer.first_name),
-                    col(Customer.last_name),
-                    col(Customer.company_name),
+                    *name_columns(),
                     col(Customer.status),
                     col(CustomerSummary.lifetime_value),
                 )
