@@ -176,3 +176,43 @@ def test_merge_snapshot(snap_compare: SnapCompare, demo_services: Services) -> N
     ids = _duplicates(demo_services)
     app = Harness(demo_services, lambda: MergeScreen(list(ids)))
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+async def _import_stray_quote(services: Services, tmp_path: Path, key: str) -> str:
+    """Import a CSV whose row 2 opens a quote that never closes; answer the prompt with `key`."""
+    lines = [f"Row{i},Quote,q.{i}@stray.example\n" for i in range(1, 21)]
+    lines[1] = '"Stray,Quote,q.2@stray.example\n'
+    path = tmp_path / "stray.csv"
+    path.write_text("First name,Last name,Email\n" + "".join(lines), encoding="utf-8")
+    app = Harness(services, lambda: ImportScreen(str(path)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        for _ in range(100):  # the import's worker waits on the question: poll, do not join
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, ConfirmModal):
+                break
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press(key)
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportScreen)
+        assert screen.query_one(ContentSwitcher).current == "import-summary"
+        return str(screen.query_one("#import-summary-text").render())
+
+
+async def test_stray_quote_asks_and_stops_on_no(demo_services: Services, tmp_path: Path) -> None:
+    """The clerk is asked about line 3; "n" imports only the row before it and says so."""
+    before = demo_services.customers.count()
+    text = await _import_stray_quote(demo_services, tmp_path, "n")
+    assert "Nothing after line 3 was imported" in text
+    assert demo_services.customers.count() == before + 1
+
+
+async def test_stray_quote_accepted_imports_the_rest(
+    demo_services: Services, tmp_path: Path
+) -> None:
+    """ "y" imports the 19 other rows; the stray line stays refused."""
+    before = demo_services.customers.count()
+    await _import_stray_quote(demo_services, tmp_path, "y")
+    assert demo_services.customers.count() == before + 19

@@ -53,8 +53,15 @@ def check_database(engine: Engine, *, full: bool = False) -> CheckReport:
             f"The schema is at revision {current or 'none'} but this app needs {head}; run `crm db upgrade`."
         )
         return report
-    with schema.reference(engine) as expected, engine.connect() as conn:
-        report.problems.extend(schema.differences(expected, schema.describe(conn)))
+    try:
+        with schema.reference(engine) as expected, engine.connect() as conn:
+            report.problems.extend(schema.differences(expected, schema.describe(conn)))
+    except DBAPIError as exc:  # e.g. a login without the right to create a schema
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        report.problems.append(
+            f"The schema could not be compared with the migrations ({reason}); "
+            "run the check as the database's owner."
+        )
     with engine.connect() as conn:
         report.problems.extend(sqlite_integrity(conn))
         report.customers_checked = int(conn.scalar(select(func.count()).select_from(Customer)) or 0)

@@ -9,6 +9,7 @@ run, `ctrl+s` imports. Every file and database call runs in a thread worker.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,7 +33,7 @@ from crm_tui.services.imports.service import (
 )
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.confirm import ChoiceModal
+from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
@@ -56,6 +57,8 @@ def summary_text(s: ImportSummary) -> Text:
         lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
     if s.cancelled:
         lines.append("Stopped early; import the file again with skip to finish.")
+    if s.halted_at is not None:
+        lines.append(f"{s.halt_reason} Nothing after line {s.halted_at:,} was imported.")
     return Text(literal("\n".join(lines), multiline=True))
 
 
@@ -267,7 +270,31 @@ class ImportScreen(CrmScreen[None]):
         return self.service.run(
             path, mapping=mapping, on_duplicate=mode, dry_run=dry_run, progress=report,
             cancelled=lambda: self.stop_requested or worker.is_cancelled,
+            accept_stray_quotes=self._ask_about_stray_quote,
         )  # fmt: skip
+
+    def _ask_about_stray_quote(self, line: int, reason: str) -> bool:
+        """From the import's worker: ask the clerk, and wait for the answer."""
+        answered = threading.Event()
+        answer = [False]
+
+        def got(value: bool | None) -> None:
+            answer[0] = bool(value)
+            answered.set()
+
+        question = (f"{reason}\n\nImport the rows after line {line:,} anyway? "
+                    f"Line {line:,} itself is refused either way.")  # fmt: skip
+        self.app.call_from_thread(
+            self.app.push_screen,
+            ConfirmModal(question, title="A quote does not close", confirm="Import the rest",
+                         cancel="Stop here"),
+            got,
+        )  # fmt: skip
+        worker = get_current_worker()
+        while not answered.wait(0.1):
+            if worker.is_cancelled:
+                return False
+        return answer[0]
 
     def _progress(self, fraction: float, label: str) -> None:
         self.query_one(ProgressBar).update(progress=fraction)
