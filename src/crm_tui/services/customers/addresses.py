@@ -105,9 +105,9 @@ def insert_address(
 
 def change_address(
     session: Session,
+    address: Address,
     *,
     actor: str,
-    address: Address,
     cleaned: dict[str, Any],
     expected_version: int | None,
 ) -> None:
@@ -128,7 +128,7 @@ def change_address(
     )
 
 
-def delete_address(session: Session, *, actor: str, address: Address) -> None:
+def delete_address(session: Session, address: Address, *, actor: str) -> None:
     summary = ", ".join(p for p in (address.line1, address.city, address.country) if p)
     child_rows.record_delete(session, address, "address", actor, summary)
 
@@ -183,8 +183,8 @@ class AddressService:
             child_rows.live_customer(session, address.customer_id)
             change_address(
                 session,
+                address,
                 actor=self.ctx.actor,
-                address=address,
                 cleaned=cleaned,
                 expected_version=expected_version,
             )
@@ -194,4 +194,4 @@ class AddressService:
         with self.ctx.write() as session:
             address = child_rows.load_child(session, Address, address_id)
             child_rows.live_customer(session, address.customer_id)
-            delete_address(session, actor=self.ctx.actor, address=address)
+            delete_address(session, address, actor=self.ctx.actor)

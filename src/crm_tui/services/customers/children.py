@@ -59,12 +59,11 @@ class Edit:
 
 @dataclass
 class ChildWrites:
-    """Every child change of one save, checked, in the order they are written."""
+    """Every child change of one save, checked, in the order they are written:
+    edits and removals of stored ones by kind ("address", "contact"), then new ones."""
 
-    address_edits: list[Edit] = field(default_factory=list)
-    removed_addresses: list[int] = field(default_factory=list)
-    contact_edits: list[Edit] = field(default_factory=list)
-    removed_contacts: list[int] = field(default_factory=list)
+    edits: dict[str, list[Edit]] = field(default_factory=dict)
+    removed: dict[str, list[int]] = field(default_factory=dict)
     new_addresses: list[Values] = field(default_factory=list)
     new_contacts: list[Values] = field(default_factory=list)
     new_notes: list[Values] = field(default_factory=list)
@@ -110,39 +109,40 @@ def check_new(data: CustomerCreate, region: str) -> ChildWrites:
 def check_edits(data: CustomerUpdate, region: str) -> ChildWrites:
     """The child changes of an edit, checked (ChildRefused names a refused one)."""
     writes = _new_ones(data.new_addresses, data.new_contacts, data.new_notes, region)
+    writes.edits["address"] = []
     for address in data.address_edits:
         with _naming("address", row_id=address.id):
             cleaned = clean_address(address.changes.given(), partial=True)
-        writes.address_edits.append(Edit(address.id, address.version, cleaned))
+        writes.edits["address"].append(Edit(address.id, address.version, cleaned))
+    writes.edits["contact"] = []
     for contact in data.contact_edits:
         with _naming("contact", row_id=contact.id):
             cleaned = clean_contact(contact.changes.given(), region, partial=True)
-        writes.contact_edits.append(Edit(contact.id, contact.version, cleaned))
-    writes.removed_addresses = list(data.removed_addresses)
-    writes.removed_contacts = list(data.removed_contacts)
+        writes.edits["contact"].append(Edit(contact.id, contact.version, cleaned))
+    writes.removed = {"address": data.removed_addresses, "contact": data.removed_contacts}
     return writes
+
+
+# The stored children an edit can change or remove: kind, table, change, delete.
+_STORED: tuple[
+    tuple[str, type[Address] | type[Contact], Callable[..., None], Callable[..., None]], ...
+] = (
+    ("address", Address, change_address, delete_address),
+    ("contact", Contact, change_contact, delete_contact),
+)
 
 
 def write(session: Session, *, actor: str, customer: Customer, writes: ChildWrites) -> None:
     """Make the checked changes to `customer`'s children, in the session's transaction."""
     assert customer.id is not None
-    cid = customer.id
-    for edit in writes.address_edits:
-        with _naming("address", row_id=edit.row_id):
-            address = child_rows.load_child(session, Address, edit.row_id, cid)
-            change_address(session, actor=actor, address=address, cleaned=dict(edit.cleaned),
-                           expected_version=edit.version)  # fmt: skip
-    for row_id in writes.removed_addresses:
-        address = child_rows.load_child(session, Address, row_id, cid)
-        delete_address(session, actor=actor, address=address)
-    for edit in writes.contact_edits:
-        with _naming("contact", row_id=edit.row_id):
-            contact = child_rows.load_child(session, Contact, edit.row_id, cid)
-            change_contact(session, actor=actor, contact=contact, cleaned=dict(edit.cleaned),
-                           expected_version=edit.version)  # fmt: skip
-    for row_id in writes.removed_contacts:
-        contact = child_rows.load_child(session, Contact, row_id, cid)
-        delete_contact(session, actor=actor, contact=contact)
+    for entity, model, change, delete in _STORED:
+        for edit in writes.edits.get(entity, []):
+            with _naming(entity, row_id=edit.row_id):
+                row = child_rows.load_child(session, model, edit.row_id, customer.id)
+                change(session, row, actor=actor, cleaned=dict(edit.cleaned),
+                       expected_version=edit.version)  # fmt: skip
+        for row_id in writes.removed.get(entity, []):
+            delete(session, child_rows.load_child(session, model, row_id, customer.id), actor=actor)
     _add_new(session, actor=actor, customer=customer, writes=writes)
 
 
@@ -164,5 +164,5 @@ def _add_contact(session: Session, *, actor: str, customer: Customer, values: Va
     wants_primary = bool(values.pop("is_primary", False))
     contact = insert_contact(session, actor=actor, customer=customer, values=values)
     if wants_primary and not contact.is_primary:
-        change_contact(session, actor=actor, contact=contact, cleaned={"is_primary": True},
+        change_contact(session, contact, actor=actor, cleaned={"is_primary": True},
                        expected_version=None)  # fmt: skip

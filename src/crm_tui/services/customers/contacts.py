@@ -92,9 +92,9 @@ def insert_contact(
 
 def change_contact(
     session: Session,
+    contact: Contact,
     *,
     actor: str,
-    contact: Contact,
     cleaned: dict[str, Any],
     expected_version: int | None,
 ) -> None:
@@ -118,7 +118,7 @@ def change_contact(
     search_doc.refresh(session, contact.customer_id)
 
 
-def delete_contact(session: Session, *, actor: str, contact: Contact) -> None:
+def delete_contact(session: Session, contact: Contact, *, actor: str) -> None:
     """Remove a contact; if it was the primary, the oldest one left takes over."""
     customer_id = contact.customer_id
     was_primary = contact.is_primary
@@ -201,8 +201,8 @@ class ContactService:
             child_rows.live_customer(session, contact.customer_id)
             change_contact(
                 session,
+                contact,
                 actor=self.ctx.actor,
-                contact=contact,
                 cleaned=cleaned,
                 expected_version=expected_version,
             )
@@ -215,4 +215,4 @@ class ContactService:
         with self.ctx.write() as session:
             contact = child_rows.load_child(session, Contact, contact_id)
             child_rows.live_customer(session, contact.customer_id)
-            delete_contact(session, actor=self.ctx.actor, contact=contact)
+            delete_contact(session, contact, actor=self.ctx.actor)

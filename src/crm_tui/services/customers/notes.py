@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -119,30 +120,28 @@ class NoteService:
         self, note_id: int, changes: NoteUpdate, *, expected_version: int | None = None
     ) -> NoteRead:
         cleaned = clean_note(changes.given(), partial=True)
+        return self._change(note_id, lambda _note: cleaned, expected_version)
+
+    def toggle_pin(self, note_id: int) -> NoteRead:
+        return self._change(note_id, lambda note: {"pinned": not note.pinned}, None)
+
+    def _change(
+        self,
+        note_id: int,
+        changes: Callable[[Note], dict[str, Any]],
+        expected_version: int | None,
+    ) -> NoteRead:
+        """One unit of work: lock the note, apply `changes(note)` with history."""
         with self.ctx.write() as session:
             note = child_rows.load_child(session, Note, note_id)
             child_rows.live_customer(session, note.customer_id)
             child_rows.apply_changes(
                 session,
                 note,
-                cleaned,
+                changes(note),
                 entity="note",
                 actor=self.ctx.actor,
                 expected_version=expected_version,
-            )
-            return child_rows.read_of(NoteRead, note)
-
-    def toggle_pin(self, note_id: int) -> NoteRead:
-        with self.ctx.write() as session:
-            note = child_rows.load_child(session, Note, note_id)
-            child_rows.live_customer(session, note.customer_id)
-            child_rows.apply_changes(
-                session,
-                note,
-                {"pinned": not note.pinned},
-                entity="note",
-                actor=self.ctx.actor,
-                expected_version=None,
             )
             return child_rows.read_of(NoteRead, note)
 
