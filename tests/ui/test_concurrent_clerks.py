@@ -29,6 +29,7 @@ from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.detail import base as detail_base
+from tests.ui.conftest import settle
 
 SIZE = (100, 30)
 Clerk = tuple[CrmApp, Pilot[None], Services]
@@ -55,13 +56,6 @@ async def two_clerks(settings: Settings, customer_id: int) -> AsyncIterator[tupl
     finally:
         one.close()
         two.close()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def wizard(app: CrmApp) -> CustomerWizardScreen:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from rich.text import Text
-from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
@@ -31,40 +29,29 @@ from crm_tui.services.customers.inputs import (
     NoteCreate,
 )
 from crm_tui.services.registry import Services, open_services
-from crm_tui.ui.app import CrmApp
-from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal, ReasonModal
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.modals.item_form import ItemFormModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.detail import base as detail_base
+from tests.ui.conftest import ScreenApp, settle
 
 SIZE = (80, 24)
 HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred"
 CARD = "4111 1111 1111 1111"
 
 
-class DetailHarness(CrmApp):
-    """The real app, opened straight on one customer's detail screen."""
+class DetailHarness(ScreenApp):
+    """The real app on one customer's detail screen; records the edits it asked the app for."""
 
     def __init__(self, services: Services, customer_id: int) -> None:
-        super().__init__(services)
-        self.customer_id = customer_id
+        super().__init__(services, lambda: CustomerDetailScreen(customer_id))
         self.edited: list[int] = []
-
-    def on_mount(self, event: events.Mount | None = None) -> None:
-        assert event is not None  # Textual passes it; the default keeps the override compatible
-        event.prevent_default()  # skip CrmApp.on_mount: no list screen underneath
-        self.push_screen(CustomerDetailScreen(self.customer_id))
 
     def edit_customer(self, customer_id: int) -> None:
         self.edited.append(customer_id)
-
-
-@pytest.fixture
-def svc(sqlite_settings: Settings) -> Iterator[Services]:
-    services = open_services(sqlite_settings)
-    yield services
-    services.close()
 
 
 @pytest.fixture(autouse=True)
@@ -105,13 +92,6 @@ def business(svc: Services, company: str = "Acme Ltd") -> int:
 def individual(svc: Services, **extra: Any) -> int:
     data = {"first_name": "Ines", "last_name": "Sousa", "email": "ines@example.com", **extra}
     return svc.customers.create(CustomerCreate(**data)).id
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text_of(widget: Widget) -> str:
@@ -332,7 +312,7 @@ async def test_remove_contact_asks_first(svc: Services) -> None:
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("down", "x")
-        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert isinstance(pilot.app.screen, ConfirmationModal)
         await pilot.press("n")
         assert len(svc.contacts.list(cid)) == 2
         await pilot.press("x", "y")
@@ -560,9 +540,9 @@ async def test_block_with_reason_then_unblock(svc: Services) -> None:
         await pilot.press("s")
         assert isinstance(pilot.app.screen, ChoiceModal)
         await pilot.press("down", "enter")
-        assert isinstance(pilot.app.screen, ReasonModal)
+        assert isinstance(pilot.app.screen, PromptModal)
         await pilot.press("enter")
-        assert isinstance(pilot.app.screen, ReasonModal)  # a reason is required
+        assert isinstance(pilot.app.screen, PromptModal)  # a reason is required
         await pilot.press(*"fraud", "enter")
         await settle(pilot)
         assert svc.customers.get(cid).status_reason == "fraud"
@@ -583,7 +563,7 @@ async def test_deactivate_from_command_palette(svc: Services) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert isinstance(pilot.app.screen, ConfirmationModal)
         await pilot.press("y")
         await settle(pilot)
         assert svc.customers.get(cid).status == "inactive"
@@ -638,7 +618,7 @@ async def test_escape_in_a_typed_form_asks_first(svc: Services) -> None:
         await pilot.press("5", "n")
         fill(pilot, title="half written")
         await pilot.press("escape")
-        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert isinstance(pilot.app.screen, ConfirmationModal)
         await pilot.press("n")
         assert isinstance(pilot.app.screen, ItemFormModal)
         await pilot.press("escape", "y")

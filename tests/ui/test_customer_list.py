@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, OptionList, Select
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
@@ -22,19 +22,17 @@ from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search import SortSpec
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.modals.bulk import (
-    BulkConfirmModal,
-    BulkMenuModal,
-    BulkProgressModal,
-    StatusModal,
-    TextPromptModal,
-)
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.filters import FiltersModal
-from crm_tui.ui.modals.sort import SortModal
-from crm_tui.ui.screens.customer_list import CustomerListScreen, ListRequest
+from crm_tui.ui.modals.progress import BulkProgressModal
+from crm_tui.ui.modals.prompt import PromptModal
+from crm_tui.ui.screens.customer_list import CustomerListScreen
+from crm_tui.ui.screens.customer_list_search import ListRequest
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.search_bar import SearchBar
+from tests.ui.conftest import settle
 
 
 @asynccontextmanager
@@ -47,13 +45,6 @@ async def running(
         screen = app.screen
         assert isinstance(screen, CustomerListScreen)
         yield pilot, screen
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages land."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def top(pilot: Pilot[None]) -> Screen[Any]:
@@ -174,11 +165,11 @@ async def test_sort_both_directions(demo_services: Services) -> None:
             await pilot.press("down", "s")
             await pilot.pause()
             modal = top(pilot)
-            assert isinstance(modal, SortModal)
-            index = [spec for _l, spec in modal.choices].index(
+            assert isinstance(modal, ChoiceModal)
+            index = [spec for spec, _label in modal.choices].index(
                 SortSpec("lifetime_value", descending)
             )
-            modal.query_one("#sort-options").highlighted = index  # type: ignore[attr-defined]
+            modal.query_one("#choice-list", OptionList).highlighted = index
             await pilot.press("enter")
             await settle(pilot)
             values = [row.lifetime_value for row in screen.query_one(CustomerTable).loaded_rows]
@@ -194,10 +185,10 @@ async def test_mark_and_bulk_tag(demo_services: Services) -> None:
         first, second = table.loaded_rows[0].id, table.loaded_rows[1].id
         await pilot.press("space", "space", "b")
         await pilot.pause()
-        assert isinstance(top(pilot), BulkMenuModal)
+        assert isinstance(top(pilot), ChoiceModal)
         await pilot.press("enter")  # "Add a tag…"
         await settle(pilot)
-        assert isinstance(top(pilot), TextPromptModal)
+        assert isinstance(top(pilot), PromptModal)
         await pilot.press(*"callback", "enter")
         await settle(pilot)
         assert top(pilot) is screen
@@ -218,10 +209,10 @@ async def test_mark_all_matches_and_change_status(demo_services: Services) -> No
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # "Change status…"
         await pilot.pause()
-        assert isinstance(top(pilot), StatusModal)
+        assert isinstance(top(pilot), ChoiceModal)
         await pilot.press("down", "enter")  # "inactive"
         await pilot.pause()
-        assert isinstance(top(pilot), BulkConfirmModal)
+        assert isinstance(top(pilot), ConfirmationModal)
         await pilot.press("y")
         await settle(pilot)
         changed = demo_services.customers.get(target)
@@ -248,7 +239,7 @@ async def test_export_current_matches(demo_services: Services, tmp_path: Path) -
         await pilot.press("down", "x")
         await pilot.pause()
         prompt = top(pilot)
-        assert isinstance(prompt, TextPromptModal)
+        assert isinstance(prompt, PromptModal)
         target = tmp_path / "list.csv"
         prompt.query_one(Input).value = str(target)
         await pilot.press("enter")

@@ -8,32 +8,18 @@ from datetime import date
 from typing import Any
 
 import pytest
-from textual import events
 from textual.pilot import Pilot
 
 from crm_tui.services.registry import Services
-from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.detail import base as detail_base
+from tests.ui.conftest import ScreenApp
 
 SnapCompare = Callable[..., bool]
 
 # Demo customers (seed 7, as of 2026-01-15): C-000002 is a business with contacts,
 # subscriptions, payments and an order; C-000007 has notes; C-000016 is blocked.
 BUSINESS, WITH_NOTES, BLOCKED = 2, 7, 16
-
-
-class DetailHarness(CrmApp):
-    """The real app, opened straight on one customer's detail screen."""
-
-    def __init__(self, services: Services, customer_id: int) -> None:
-        super().__init__(services)
-        self.customer_id = customer_id
-
-    def on_mount(self, event: events.Mount | None = None) -> None:
-        assert event is not None  # Textual passes it; the default keeps the override compatible
-        event.prevent_default()  # skip CrmApp.on_mount: no list screen underneath
-        self.push_screen(CustomerDetailScreen(self.customer_id))
 
 
 @pytest.fixture(autouse=True)
@@ -75,13 +61,13 @@ def test_detail_tab(
     snap_compare: SnapCompare, demo_services: Services, key: str, customer_id: int
 ) -> None:
     """Each tab of the detail screen renders its demo data legibly at 80x24."""
-    app = DetailHarness(demo_services, customer_id)
+    app = ScreenApp(demo_services, lambda: CustomerDetailScreen(customer_id))
     assert snap_compare(app, terminal_size=(80, 24), run_before=show_tab(key))
 
 
 def test_blocked_customer_overview(snap_compare: SnapCompare, demo_services: Services) -> None:
     """A blocked customer's reason stands out under the header."""
-    app = DetailHarness(demo_services, BLOCKED)
+    app = ScreenApp(demo_services, lambda: CustomerDetailScreen(BLOCKED))
     assert snap_compare(app, terminal_size=(80, 24), run_before=show_tab("1"))
 
 
@@ -93,5 +79,5 @@ def test_note_form(snap_compare: SnapCompare, demo_services: Services) -> None:
         await pilot.press("n")
         await pilot.pause()
 
-    app = DetailHarness(demo_services, WITH_NOTES)
+    app = ScreenApp(demo_services, lambda: CustomerDetailScreen(WITH_NOTES))
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -4,48 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
-from textual import events
 from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widgets import Input
 
 from crm_tui.services.registry import Services
-from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.dashboard import DashboardScreen
 from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.screens.segments import SegmentsScreen
 from crm_tui.ui.widgets.segments.rule_row import RuleRow
+from tests.ui.conftest import ScreenApp, settle_still
 
 AS_OF = date(2026, 1, 15)
 SnapCompare = Callable[..., bool]
 
 
-class Harness(CrmApp):
-    """The real app opened straight on one screen (no list underneath)."""
-
-    def __init__(self, services: Services, make: Callable[[], Screen[Any]]) -> None:
-        super().__init__(services)
-        self.make = make
-
-    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
-        event.prevent_default()
-        self.push_screen(self.make())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-
-
 def test_segments_screen(snap_compare: SnapCompare, demo_services: Services) -> None:
     """The seeded segments with their counts and the first segment's members."""
-    app = Harness(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+    app = ScreenApp(demo_services, lambda: SegmentsScreen(as_of=AS_OF))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle_still)
 
 
 def test_rule_editor(snap_compare: SnapCompare, demo_services: Services) -> None:
@@ -62,29 +38,29 @@ def test_rule_editor(snap_compare: SnapCompare, demo_services: Services) -> None
     segment = next(s for s in demo_services.segments.list() if s.name == "Late payers")
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
+        await settle_still(pilot)
         rows = list(pilot.app.screen.query(RuleRow))
         rows[1].value_input.value = "no-such-tag"
         await pilot.pause(0.5)
-        await settle(pilot)
+        await settle_still(pilot)
 
-    app = Harness(demo_services, lambda: SegmentEditorScreen(segment, as_of=AS_OF))
+    app = ScreenApp(demo_services, lambda: SegmentEditorScreen(segment, as_of=AS_OF))
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_dashboard_80x24(snap_compare: SnapCompare, demo_services: Services) -> None:
     """The dashboard at 80x24: headline strip and the first panels, one column."""
-    app = Harness(demo_services, lambda: DashboardScreen(as_of=AS_OF))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+    app = ScreenApp(demo_services, lambda: DashboardScreen(as_of=AS_OF))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle_still)
 
 
 def test_dashboard_120x40_tables(snap_compare: SnapCompare, demo_services: Services) -> None:
     """A wider terminal: two columns; `T` shows every chart as its table of numbers."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
+        await settle_still(pilot)
         await pilot.press("T")
-        await settle(pilot)
+        await settle_still(pilot)
 
-    app = Harness(demo_services, lambda: DashboardScreen(as_of=AS_OF))
+    app = ScreenApp(demo_services, lambda: DashboardScreen(as_of=AS_OF))
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from textual import events
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
-from textual.worker import WorkerFailed
 
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services
-from crm_tui.ui.app import CrmApp
 from crm_tui.ui.flows.tools import ToolsCommands, open_import, open_merge
-from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.screens.import_customers import ImportScreen
 from crm_tui.ui.screens.merge import MergeScreen
+from tests.ui.conftest import ScreenApp, settle
+
+
+async def settle_import(pilot: Pilot[None]) -> None:
+    """settle, where a worker may fail on purpose (an unreadable file is shown on screen)."""
+    await settle(pilot, rounds=4, delay=0.05, still=True, failures_expected=True)
+
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "imports"
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]
-
-
-class Harness(CrmApp):
-    """The real app opened straight on one screen (no list underneath)."""
-
-    def __init__(self, services: Services, make: Callable[[], Screen[Any]]) -> None:
-        super().__init__(services)
-        self.make = make
-
-    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
-        event.prevent_default()
-        self.push_screen(self.make())
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        # A worker that failed on purpose (an unreadable file) is shown on screen;
-        # waiting on it re-raises its error when it has not been reaped yet.
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
 
 
 def _duplicates(services: Services) -> tuple[int, int]:
@@ -67,21 +46,21 @@ async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Pa
     before = demo_services.customers.count()
     source = tmp_path / "shopify.csv"  # the refused-rows file is written beside it
     shutil.copy(DATA / "shopify_customers.csv", source)
-    app = Harness(demo_services, ImportScreen)
+    app = ScreenApp(demo_services, ImportScreen)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#import-path")
         pilot.app.screen.query_one("#import-path", Input).value = str(source)
         await pilot.press("enter")
-        await settle(pilot)
+        await settle_import(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         assert screen.query_one(ContentSwitcher).current == "import-review"
         assert screen.query_one("#import-preview", DataTable).row_count == 4
         await pilot.press("m")
-        await settle(pilot)
+        await settle_import(pilot)
         assert screen.mode == "update"
         await pilot.press("ctrl+s")
-        await settle(pilot)
+        await settle_import(pilot)
         assert screen.query_one(ContentSwitcher).current == "import-summary"
     assert demo_services.customers.count() == before + 3
     assert (tmp_path / "shopify.refused.csv").exists()
@@ -90,9 +69,9 @@ async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Pa
 async def test_import_bad_file_shows_error(demo_services: Services, tmp_path: Path) -> None:
     """A binary file stays on the first step with one clear sentence."""
     (tmp_path / "x.csv").write_bytes(bytes(range(256)) * 10)
-    app = Harness(demo_services, lambda: ImportScreen(str(tmp_path / "x.csv")))
+    app = ScreenApp(demo_services, lambda: ImportScreen(str(tmp_path / "x.csv")))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_import(pilot)
         assert pilot.app.screen.query_one(ContentSwitcher).current == "import-file"
         error = str(pilot.app.screen.query_one("#import-file-error").render())
         assert "binary data" in error
@@ -101,15 +80,15 @@ async def test_import_bad_file_shows_error(demo_services: Services, tmp_path: Pa
 async def test_mapping_editor_changes_a_column(demo_services: Services, tmp_path: Path) -> None:
     """enter on a mapping row picks another field; the preview follows."""
     (tmp_path / "odd.csv").write_text("Who,Mail\nAna Lima,ana@example.pt\n", encoding="utf-8")
-    app = Harness(demo_services, lambda: ImportScreen(str(tmp_path / "odd.csv")))
+    app = ScreenApp(demo_services, lambda: ImportScreen(str(tmp_path / "odd.csv")))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_import(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         assert screen.query_one(ContentSwitcher).current == "import-file"  # nothing maps yet
-    app = Harness(demo_services, lambda: ImportScreen(str(DATA / "hubspot_contacts.csv")))
+    app = ScreenApp(demo_services, lambda: ImportScreen(str(DATA / "hubspot_contacts.csv")))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_import(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         screen.query_one("#import-mapping", DataTable).focus()
@@ -120,16 +99,16 @@ async def test_mapping_editor_changes_a_column(demo_services: Services, tmp_path
             await pilot.pause(0.05)
         assert isinstance(pilot.app.screen, ChoiceModal)
         pilot.app.screen.dismiss("segment")
-        await settle(pilot)
+        await settle_import(pilot)
         assert screen.mapping is not None and screen.mapping.columns[0].target == "segment"
 
 
 async def test_merge_screen_merges_a_group(demo_services: Services) -> None:
     """The scan lists the group; enter shows the fields; ctrl+s and yes merge it."""
     keep, other = _duplicates(demo_services)
-    app = Harness(demo_services, MergeScreen)
+    app = ScreenApp(demo_services, MergeScreen)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_import(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, MergeScreen)
         assert (keep, other) in screen.groups
@@ -137,26 +116,26 @@ async def test_merge_screen_merges_a_group(demo_services: Services) -> None:
         options.highlighted = screen.groups.index((keep, other))
         options.focus()
         await pilot.press("enter")
-        await settle(pilot)
+        await settle_import(pilot)
         assert screen.plan is not None and screen.keep == keep
         await pilot.press("right", "enter")  # the kept column: its value stays
         await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, ConfirmModal)
+        await settle_import(pilot)
+        assert isinstance(pilot.app.screen, ConfirmationModal)
         await pilot.press("y")
-        await settle(pilot)
+        await settle_import(pilot)
     assert demo_services.customers.get(other).merged_into_id == keep
 
 
 async def test_open_tools_and_palette(demo_services: Services) -> None:
     """The app-level entry points push the screens; the palette offers both."""
-    app = Harness(demo_services, ImportScreen)
+    app = ScreenApp(demo_services, ImportScreen)
     async with app.run_test(size=SIZE) as pilot:
         open_merge(app, [1, 2])
-        await settle(pilot)
+        await settle_import(pilot)
         assert isinstance(pilot.app.screen, MergeScreen)
         open_import(app)
-        await settle(pilot)
+        await settle_import(pilot)
         assert isinstance(pilot.app.screen, ImportScreen)
         provider = ToolsCommands(pilot.app.screen)
         names = [str(hit.text) async for hit in provider.discover()]
@@ -167,15 +146,15 @@ def test_import_preview_snapshot(snap_compare: SnapCompare, demo_services: Servi
     """The mapping and preview of a Google Contacts export, with a refused row."""
     # Under ~ (HOME is per test) so the path shown is the same on every machine.
     shutil.copy(DATA / "google_contacts.csv", Path.home() / "google_contacts.csv")
-    app = Harness(demo_services, lambda: ImportScreen("~/google_contacts.csv"))
-    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+    app = ScreenApp(demo_services, lambda: ImportScreen("~/google_contacts.csv"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle_import)
 
 
 def test_merge_snapshot(snap_compare: SnapCompare, demo_services: Services) -> None:
     """A duplicate group with its differing fields side by side."""
     ids = _duplicates(demo_services)
-    app = Harness(demo_services, lambda: MergeScreen(list(ids)))
-    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+    app = ScreenApp(demo_services, lambda: MergeScreen(list(ids)))
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle_import)
 
 
 async def _import_stray_quote(services: Services, tmp_path: Path, key: str) -> str:
@@ -184,17 +163,17 @@ async def _import_stray_quote(services: Services, tmp_path: Path, key: str) -> s
     lines[1] = '"Stray,Quote,q.2@stray.example\n'
     path = tmp_path / "stray.csv"
     path.write_text("First name,Last name,Email\n" + "".join(lines), encoding="utf-8")
-    app = Harness(services, lambda: ImportScreen(str(path)))
+    app = ScreenApp(services, lambda: ImportScreen(str(path)))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_import(pilot)
         await pilot.press("ctrl+s")
         for _ in range(100):  # the import's worker waits on the question: poll, do not join
             await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, ConfirmModal):
+            if isinstance(pilot.app.screen, ConfirmationModal):
                 break
-        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert isinstance(pilot.app.screen, ConfirmationModal)
         await pilot.press(key)
-        await settle(pilot)
+        await settle_import(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         assert screen.query_one(ContentSwitcher).current == "import-summary"

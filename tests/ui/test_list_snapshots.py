@@ -5,26 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from crm_tui.factory import make_app
 from crm_tui.services.registry import Services
+from tests.ui.conftest import settle_still
 
 SnapCompare = Callable[..., bool]
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Workers done, messages handled, no blinking cursor."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-
-
 def test_list_empty_search(snap_compare: SnapCompare, demo_services: Services) -> None:
     """The list as it opens: every customer by name, the count and the KPI bar."""
-    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=settle_still)
 
 
 def test_list_with_results(snap_compare: SnapCompare, demo_services: Services) -> None:
@@ -32,9 +23,9 @@ def test_list_with_results(snap_compare: SnapCompare, demo_services: Services) -
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press(*"la")
-        await settle(pilot)
+        await settle_still(pilot)
         await pilot.press("down", "space", "space")
-        await settle(pilot)
+        await settle_still(pilot)
 
     assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)
 
@@ -43,8 +34,8 @@ def test_list_filters_open(snap_compare: SnapCompare, demo_services: Services) -
     """The filters dialog over the list, with its choices loaded."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
+        await settle_still(pilot)
         await pilot.press("down", "f")
-        await settle(pilot)
+        await settle_still(pilot)
 
     assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)

@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, OptionList
 
-from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
-from crm_tui.services.registry import Services, open_services
+from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.quick_add import QuickAddModal
 from crm_tui.ui.widgets.wizard.fields import WizardField
+from tests.ui.conftest import ScreenApp, settle
 
 SIZE = (80, 24)
-
-
-class QuickAddHarness(CrmApp):
-    """The real app, opened straight on the quick add dialog; records its answer."""
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(services)
-        self.results: list[int | None] = []
-
-    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
-        event.prevent_default()  # skip CrmApp.on_mount: no list screen underneath
-        self.push_screen(QuickAddModal(), callback=self.results.append)
-
-    @property
-    def dialog(self) -> QuickAddModal:
-        screen = self.screen
-        assert isinstance(screen, QuickAddModal)
-        return screen
-
-
-@pytest.fixture
-def svc(sqlite_settings: Settings) -> Iterator[Services]:
-    services = open_services(sqlite_settings)
-    yield services
-    services.close()
 
 
 @pytest.fixture
@@ -60,19 +32,16 @@ def ana(svc: Services) -> int:
 async def fill(pilot: Pilot[None], name: str, phone: str, email: str, *then: str) -> None:
     """Type the three fields, tab between them, then press `then`."""
     await pilot.press(*name, "tab", *phone, "tab", *email, *then)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot, rounds=2)
 
 
-def warning_shown(app: QuickAddHarness) -> bool:
-    return bool(app.dialog.query_one("#qa-duplicates").display)
+def warning_shown(app: ScreenApp) -> bool:
+    return bool(app.top(QuickAddModal).query_one("#qa-duplicates").display)
 
 
 async def test_quick_add_saves_and_returns_the_new_id(svc: Services) -> None:
     """Three fields and ctrl+s save a customer; the dialog answers with its id."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Ana Lima", "+351 912 345 678", "ana@example.pt", "ctrl+s")
@@ -85,7 +54,7 @@ async def test_quick_add_saves_and_returns_the_new_id(svc: Services) -> None:
 
 async def test_enter_saves_with_a_name_and_a_phone(svc: Services) -> None:
     """Enter saves too, and a phone alone is enough to reach the customer."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Cher", "020 7946 0958", "", "enter")
@@ -95,22 +64,22 @@ async def test_enter_saves_with_a_name_and_a_phone(svc: Services) -> None:
 
 async def test_a_way_to_reach_them_is_required(svc: Services) -> None:
     """A name alone is refused with the service's message beside the phone."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Ana Lima", "", "", "ctrl+s")
         assert app.results == []
-        assert "phone number or an e-mail" in app.dialog.field("phone").error
+        assert "phone number or an e-mail" in app.top(QuickAddModal).field("phone").error
     assert svc.customers.count() == 0
 
 
 async def test_bad_phone_is_shown_beside_it(svc: Services) -> None:
     """An unreadable phone is refused as the field is left, and nothing is saved."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Ana Lima", "12", "", "tab")
-        phone = app.dialog.query_one("#qa-phone", WizardField)
+        phone = app.top(QuickAddModal).query_one("#qa-phone", WizardField)
         assert "not a valid number" in phone.error
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -119,13 +88,13 @@ async def test_bad_phone_is_shown_beside_it(svc: Services) -> None:
 
 async def test_duplicate_by_email_case(svc: Services, ana: int) -> None:
     """The same e-mail in other case is caught; save anyway is off; enter opens the existing."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "A. Lima", "", "ANA.LIMA@EXAMPLE.PT", "ctrl+s")
         assert warning_shown(app)
-        assert app.dialog.hits[0].id == ana
-        assert app.dialog.query_one("#qa-save-anyway", Button).disabled
+        assert app.top(QuickAddModal).hits[0].id == ana
+        assert app.top(QuickAddModal).query_one("#qa-save-anyway", Button).disabled
         assert isinstance(app.focused, OptionList)
         await pilot.press("ctrl+s")  # refused: the e-mail is taken
         await pilot.pause()
@@ -138,16 +107,15 @@ async def test_duplicate_by_email_case(svc: Services, ana: int) -> None:
 
 async def test_duplicate_by_phone_format_then_save_anyway(svc: Services, ana: int) -> None:
     """The same phone typed another way is caught; ctrl+s then saves anyway."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Bruno Reis", "00351 912-345-678", "", "ctrl+s")
         assert warning_shown(app)
-        assert [h.id for h in app.dialog.hits] == [ana]
-        assert "same phone" in app.dialog.hits[0].reasons
+        assert [h.id for h in app.top(QuickAddModal).hits] == [ana]
+        assert "same phone" in app.top(QuickAddModal).hits[0].reasons
         await pilot.press("ctrl+s")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, rounds=1)
     [new_id] = app.results
     assert new_id is not None and new_id != ana
     assert svc.customers.count() == 2
@@ -155,46 +123,46 @@ async def test_duplicate_by_phone_format_then_save_anyway(svc: Services, ana: in
 
 async def test_duplicate_by_similar_name_then_go_back(svc: Services, ana: int) -> None:
     """A similar name with a like e-mail is caught; escape goes back with the fields kept."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Anna Lima", "", "ana.lima@gmail.com", "ctrl+s")
         assert warning_shown(app)
-        assert app.dialog.hits[0].reasons[0].startswith("similar name")
+        assert app.top(QuickAddModal).hits[0].reasons[0].startswith("similar name")
         await pilot.press("escape")
         await pilot.pause()
         assert not warning_shown(app)
         assert app.focused is not None and app.focused.id == "qa-name-input"
-        assert app.dialog.values()["email"] == "ana.lima@gmail.com"
+        assert app.top(QuickAddModal).values()["email"] == "ana.lima@gmail.com"
         assert app.results == []
     assert svc.customers.count() == 1
 
 
 async def test_open_existing_with_the_button(svc: Services, ana: int) -> None:
     """The "Open existing" button answers with the highlighted existing customer's id."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await fill(pilot, "Ana Lima", "+351912345678", "", "ctrl+s")
-        app.dialog.query_one("#qa-open", Button).press()
+        app.top(QuickAddModal).query_one("#qa-open", Button).press()
         await pilot.pause()
     assert app.results == [ana]
 
 
 async def test_cancel_asks_only_when_typed(svc: Services) -> None:
     """Escape on an empty dialog closes it; after typing it asks first."""
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
-    app = QuickAddHarness(svc)
+    app = ScreenApp(svc, QuickAddModal)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("A", "escape")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, ConfirmationModal)
         await pilot.press("y")
         await pilot.pause()
     assert app.results == [None]
@@ -205,8 +173,7 @@ async def test_from_the_list_to_the_new_customer(svc: Services) -> None:
     detail = pytest.importorskip("crm_tui.ui.screens.customer_detail")
     app = CrmApp(svc)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, rounds=1)
         app.screen.set_focus(None)
         await pilot.press("a")
         await pilot.pause()

@@ -2,62 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
     CustomerCreate,
     CustomerUpdate,
 )
-from crm_tui.services.registry import Services, open_services
-from crm_tui.ui.app import CrmApp
-from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
+from crm_tui.services.registry import Services
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.wizard.children import ChildrenStep
 from crm_tui.ui.widgets.wizard.fields import WizardField
+from tests.ui.conftest import ScreenApp, settle
 
 SIZE = (80, 24)
-
-
-class WizardHarness(CrmApp):
-    """The real app, opened straight on the wizard; records what it dismissed with."""
-
-    def __init__(self, services: Services, customer_id: int | None = None) -> None:
-        super().__init__(services)
-        self.customer_id = customer_id
-        self.results: list[int | None] = []
-
-    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
-        event.prevent_default()  # skip CrmApp.on_mount: no list screen underneath
-        self.push_screen(CustomerWizardScreen(self.customer_id), callback=self.results.append)
-
-    @property
-    def wizard(self) -> CustomerWizardScreen:
-        screen = self.screen
-        assert isinstance(screen, CustomerWizardScreen)
-        return screen
-
-
-@pytest.fixture
-def svc(sqlite_settings: Settings) -> Iterator[Services]:
-    services = open_services(sqlite_settings)
-    yield services
-    services.close()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_in(pilot: Pilot[None], *keys: str) -> None:
@@ -72,32 +35,32 @@ async def type_in(pilot: Pilot[None], *keys: str) -> None:
     await pilot.pause()
 
 
-def field(app: WizardHarness, name: str) -> WizardField:
-    return app.wizard.field(name)
+def field(app: ScreenApp, name: str) -> WizardField:
+    return app.top(CustomerWizardScreen).field(name)
 
 
 async def test_individual_run_skips_business_step(svc: Services) -> None:
     """A full run for an individual: no business step, everything entered is saved."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert [s.key for s in app.wizard.steps()] == [
+        await settle(pilot, rounds=2)
+        assert [s.key for s in app.top(CustomerWizardScreen).steps()] == [
             "basic", "children", "preferences", "loyalty", "review",
         ]  # fmt: skip
         assert isinstance(app.focused, Input) and app.focused.id == "field-first_name"
         await type_in(pilot, "Ana", "tab", "Lima", "tab", "ana@example.pt", "tab")
         await type_in(pilot, "+351 912 345 678", "tab", "1990-04-02", "ctrl+n")
-        assert app.wizard.current == "children"
+        assert app.top(CustomerWizardScreen).current == "children"
         await type_in(pilot, "1 Rua Augusta", "tab", "tab", "Lisboa", "tab", "1100-048")
         await type_in(pilot, "tab", "tab", "PT", "ctrl+n")
-        assert app.wizard.current == "preferences"
+        assert app.top(CustomerWizardScreen).current == "preferences"
         await type_in(pilot, "pt", "tab", "E", "right", "tab", "space", "ctrl+n")
         await type_in(pilot, "VI", "right", "tab", "vip, newsletter", "tab", "120")
         await type_in(pilot, "tab", "tab", "Walk-in", "tab", "Met at the shop", "ctrl+n")
-        await settle(pilot)
-        assert app.wizard.current == "review"
+        await settle(pilot, rounds=2)
+        assert app.top(CustomerWizardScreen).current == "review"
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert len(app.results) == 1 and app.results[0] is not None
     saved = svc.customers.get(app.results[0])
     assert (saved.first_name, saved.last_name, saved.kind) == ("Ana", "Lima", "individual")
@@ -115,26 +78,30 @@ async def test_individual_run_skips_business_step(svc: Services) -> None:
 
 async def test_business_run_shows_business_step(svc: Services) -> None:
     """Choosing "business" adds the Business step and contacts; both are saved."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "shift+tab", "enter", "down", "enter")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert field(app, "kind").value == "business"
-        assert [s.key for s in app.wizard.steps()][:3] == ["basic", "business", "children"]
+        assert [s.key for s in app.top(CustomerWizardScreen).steps()][:3] == [
+            "basic",
+            "business",
+            "children",
+        ]
         await type_in(pilot, "tab", "Rita", "tab", "Sousa", "tab", "orders@acme.pt", "ctrl+n")
-        assert app.wizard.current == "business"
+        assert app.top(CustomerWizardScreen).current == "business"
         await type_in(pilot, "Acme Lda", "tab", "510000000", "tab", "PT 123 456 789", "tab")
         await type_in(pilot, "tab", "Ret", "right", "tab", "acme.pt", "ctrl+n")
-        assert app.wizard.current == "children"
-        children = app.wizard.query_one(ChildrenStep)
+        assert app.top(CustomerWizardScreen).current == "children"
+        children = app.top(CustomerWizardScreen).query_one(ChildrenStep)
         assert children.query_one("#contacts-section").display
         await children.add_form("contact")
         contact = children.forms("contact")[0]
         contact.field("first_name").value = "Rui"
         contact.field("email").value = "rui@acme.pt"
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results and app.results[0] is not None
     saved = svc.customers.get(app.results[0])
     assert (saved.kind, saved.company_name, saved.vat_id) == ("business", "Acme Lda", "PT123456789")
@@ -146,42 +113,44 @@ async def test_business_run_shows_business_step(svc: Services) -> None:
 
 async def test_validation_message_beside_field_blocks_save(svc: Services) -> None:
     """A bad e-mail gets the service's message under it as it is left, and ctrl+s refuses."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "Ana", "tab", "tab", "ana-at-example", "tab")
         assert "not valid" in field(app, "email").error
         assert field(app, "email").has_class("-invalid")
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert app.results == []
         assert app.focused is not None and app.focused.id == "field-email"
         await type_in(pilot, "ctrl+n")
-        assert app.wizard.current == "basic"  # a refused field also holds the step
+        assert (
+            app.top(CustomerWizardScreen).current == "basic"
+        )  # a refused field also holds the step
         field(app, "email").value = "ana@example.com"
         await type_in(pilot, "tab")
         assert field(app, "email").error == ""
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results and app.results[0] is not None
 
 
 async def test_phone_shown_formatted_on_leaving(svc: Services) -> None:
     """A phone typed in any format is shown in international format once left."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "tab", "tab", "tab", "020 7946 0958", "tab")
         assert field(app, "phone").value == "+44 20 7946 0958"
 
 
 async def test_missing_name_is_refused_on_save(svc: Services) -> None:
     """Saving with no name shows the service's whole-record rule beside the first name."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "tab", "tab", "x@example.com", "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert app.results == []
         assert "needs a first or last name" in field(app, "first_name").error
     assert svc.customers.count() == 0
@@ -196,15 +165,15 @@ async def test_edit_one_field_records_one_history_row(svc: Services) -> None:
     )
     svc.addresses.add(created.id, AddressCreate(line1="1 Rua", city="Lisboa", country="PT"))
     before = len(svc.history.for_customer(created.id))
-    app = WizardHarness(svc, created.id)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(created.id))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert field(app, "phone").value == "+351 912 345 678"
         assert field(app, "tags").value == "vip"
-        assert not app.wizard.dirty
+        assert not app.top(CustomerWizardScreen).dirty
         field(app, "last_name").value = "Lima Santos"
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results == [created.id]
     rows = svc.history.for_customer(created.id)
     assert len(rows) == before + 1
@@ -217,16 +186,16 @@ async def test_edit_changes_and_removes_addresses(svc: Services) -> None:
     created = svc.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
     first = svc.addresses.add(created.id, AddressCreate(line1="1 Rua", city="Lisboa", country="PT"))
     svc.addresses.add(created.id, AddressCreate(kind="shipping", line1="2 Rua", city="Porto"))
-    app = WizardHarness(svc, created.id)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(created.id))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        children = app.wizard.query_one(ChildrenStep)
+        await settle(pilot, rounds=2)
+        children = app.top(CustomerWizardScreen).query_one(ChildrenStep)
         one, two = children.forms("address")
         assert one.field("city").value == "Lisboa" and two.field("kind").value == "shipping"
         one.field("city").value = "Sintra"
         two.toggle_removed()
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results == [created.id]
     [left] = svc.addresses.list(created.id)
     assert (left.id, left.city, left.version) == (first.id, "Sintra", 2)
@@ -237,17 +206,17 @@ async def test_edit_moves_the_primary_contact_to_a_new_one(svc: Services) -> Non
     """A new contact checked as primary becomes the primary; the old one is unchecked."""
     created = svc.customers.create(CustomerCreate(kind="business", company_name="Acme"))
     svc.contacts.add(created.id, ContactCreate(first_name="Rui"))
-    app = WizardHarness(svc, created.id)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(created.id))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        children = app.wizard.query_one(ChildrenStep)
+        await settle(pilot, rounds=2)
+        children = app.top(CustomerWizardScreen).query_one(ChildrenStep)
         new = await children.add_form("contact")
         new.field("first_name").value = "Eva"
         new.field("is_primary").value = True
         await pilot.pause()
         assert children.forms("contact")[0].field("is_primary").value is False
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results == [created.id]
     people = {c.first_name: c.is_primary for c in svc.contacts.list(created.id)}
     assert people == {"Rui": False, "Eva": True}
@@ -256,20 +225,20 @@ async def test_edit_moves_the_primary_contact_to_a_new_one(svc: Services) -> Non
 async def test_stale_edit_shows_conflict_and_reapplies(svc: Services) -> None:
     """Another clerk's save to the same field opens the conflict dialog; "a" re-applies."""
     created = svc.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
-    app = WizardHarness(svc, created.id)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(created.id))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         svc.customers.update(created.id, CustomerUpdate(last_name="Costa"), expected_version=1)
         field(app, "last_name").value = "Santos"
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert isinstance(app.screen, ConflictModal)
         conflict = app.screen.error.conflicts[0]
         assert (conflict.field, conflict.then, conflict.now, conflict.yours) == (
             "last_name", "Lima", "Costa", "Santos",
         )  # fmt: skip
         await pilot.press("a")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results == [created.id]
     assert svc.customers.get(created.id).last_name == "Santos"
 
@@ -277,24 +246,27 @@ async def test_stale_edit_shows_conflict_and_reapplies(svc: Services) -> None:
 async def test_address_refused_on_save_saves_nothing_and_marks_its_field(svc: Services) -> None:
     """A shipping address left ticked as default billing is refused when the customer is
     written: nothing is saved (no half-made customer) and the message sits beside the box."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "Ana", "tab", "Lima", "tab", "ana@example.pt", "ctrl+n")
-        [address] = app.wizard.query_one(ChildrenStep).forms("address")
+        [address] = app.top(CustomerWizardScreen).query_one(ChildrenStep).forms("address")
         address.field("kind").value = "shipping"
         address.field("line1").value = "Depot"
         address.field("city").value = "Porto"
         assert address.field("is_default_billing").value is True
         await type_in(pilot, "tab", "ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, CustomerWizardScreen) and app.wizard.current == "children"
+        await settle(pilot, rounds=2)
+        assert (
+            isinstance(app.screen, CustomerWizardScreen)
+            and app.top(CustomerWizardScreen).current == "children"
+        )
         message = "Only a billing address can be the default billing address."
         assert address.field("is_default_billing").error == message
         assert svc.customers.count() == 0
         address.field("is_default_billing").value = False
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert len(app.results) == 1 and app.results[0] is not None
     [saved] = svc.addresses.list(app.results[0])
     assert (saved.kind, saved.city, saved.is_default_billing) == ("shipping", "Porto", False)
@@ -306,17 +278,17 @@ async def test_edit_saves_fields_children_and_note_together(svc: Services) -> No
         CustomerCreate(kind="business", company_name="Acme", addresses=[AddressCreate(
             line1="1 Rua", city="Lisboa", country="PT")], contacts=[ContactCreate(first_name="Rui")])
     )  # fmt: skip
-    app = WizardHarness(svc, created.id)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(created.id))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         field(app, "industry").value = "Retail"
-        children = app.wizard.query_one(ChildrenStep)
+        children = app.top(CustomerWizardScreen).query_one(ChildrenStep)
         children.forms("address")[0].field("city").value = "Sintra"
         new = await children.add_form("contact")
         new.field("first_name").value = "Eva"
         field(app, "note_title").value = "Moved office"
         await type_in(pilot, "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
     assert app.results == [created.id]
     saved = svc.customers.get(created.id)
     assert (saved.industry, saved.version) == ("Retail", created.version + 1)
@@ -327,9 +299,9 @@ async def test_edit_saves_fields_children_and_note_together(svc: Services) -> No
 
 async def test_cancel_without_typing_leaves_at_once(svc: Services) -> None:
     """Escape on an untouched wizard closes it without asking."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
@@ -337,11 +309,11 @@ async def test_cancel_without_typing_leaves_at_once(svc: Services) -> None:
 
 async def test_cancel_with_typing_asks_first(svc: Services) -> None:
     """Escape after typing asks; "n" keeps the wizard, "y" discards and saves nothing."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "Ana", "escape")
-        assert isinstance(app.screen, ConfirmModal)
+        assert isinstance(app.screen, ConfirmationModal)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, CustomerWizardScreen)
@@ -354,20 +326,20 @@ async def test_cancel_with_typing_asks_first(svc: Services) -> None:
 
 async def test_review_jumps_back_to_a_step(svc: Services) -> None:
     """The review lists what was typed and its buttons go back to their step."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "Ana [b]x[/b]", "pagedown", "pagedown", "pagedown", "pagedown")
-        await settle(pilot)
-        assert app.wizard.current == "review"
-        rows = app.wizard.query(".review-rows").first()
+        await settle(pilot, rounds=2)
+        assert app.top(CustomerWizardScreen).current == "review"
+        rows = app.top(CustomerWizardScreen).query(".review-rows").first()
         assert "Ana [b]x[/b]" in str(rows.render())  # shown literally, not as markup
         assert app.focused is not None and app.focused.id == "review-go-basic"
         await pilot.press("enter")
         await pilot.pause()
-        assert app.wizard.current == "basic"
+        assert app.top(CustomerWizardScreen).current == "basic"
         await pilot.press("pageup")
-        assert app.wizard.current == "basic"
+        assert app.top(CustomerWizardScreen).current == "basic"
 
 
 async def test_new_customer_like_one_on_file_offers_it(svc: Services) -> None:
@@ -375,11 +347,11 @@ async def test_new_customer_like_one_on_file_offers_it(svc: Services) -> None:
     existing = svc.customers.create(
         CustomerCreate(first_name="Ana", last_name="Lima", phone="+351912345678")
     )
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "Anabela", "tab", "Lima", "tab", "tab", "00351 912 345 678", "ctrl+s")
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         assert isinstance(app.screen, ChoiceModal)
         await pilot.press("enter")  # the first choice: open the existing customer
         await pilot.pause()
@@ -389,9 +361,9 @@ async def test_new_customer_like_one_on_file_offers_it(svc: Services) -> None:
 
 async def test_q_does_not_quit_from_the_wizard(svc: Services) -> None:
     """The list's "q" (quit) is inert in the wizard, where it could lose typed work."""
-    app = WizardHarness(svc)
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, rounds=2)
         await type_in(pilot, "shift+tab", "q")
         assert isinstance(app.screen, CustomerWizardScreen)
         await type_in(pilot, "tab", "q")

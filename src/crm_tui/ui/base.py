@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual.app import App
 from textual.screen import ModalScreen, Screen
@@ -89,7 +89,21 @@ class UsesCrm:
 
 
 class CrmScreen(UsesCrm, Screen[ResultT]):
-    """Every full screen of the app."""
+    """Every full screen of the app.
+
+    Actions named in `WRITE_ACTIONS` write: in read-only mode their keys vanish
+    from the footer and do nothing. Entry points reached another way (a
+    callback, the palette) ask `writable()`, which says why when it is False.
+    """
+
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
+
+    def writable(self) -> bool:
+        """True when writes are allowed; otherwise False, after saying why."""
+        return not self.crm.refuse_if_read_only()
 
 
 class CrmModal(UsesCrm, ModalScreen[ResultT]):

@@ -9,22 +9,38 @@ sits waiting on a dialog (which would also stall `workers.wait_for_complete`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
+from crm_tui.models.enums import CustomerStatus
 from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn, Selection
 from crm_tui.ui.base import CrmAppBase
 from crm_tui.ui.flows import groups, tools
-from crm_tui.ui.modals.bulk import (
-    BULK_ACTIONS,
-    ID_ACTIONS,
-    BulkConfirmModal,
-    BulkJob,
-    BulkMenuModal,
-    BulkProgressModal,
-    StatusModal,
-    TextPromptModal,
-    default_export_path,
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.progress import BulkJob, BulkProgressModal
+from crm_tui.ui.modals.prompt import PromptModal
+
+BULK_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("add-tag", "Add a tag…"),
+    ("remove-tag", "Remove a tag…"),
+    ("status", "Change status…"),
+    ("export", "Export to CSV…"),
 )
+# Actions that need the ids in hand: offered for hand-marked rows only.
+ID_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("segment-add", "Add to a hand-picked segment…"),
+    ("segment-remove", "Remove from a hand-picked segment…"),
+    ("billing-group", "Add to a billing group…"),
+    ("merge", "Merge these customers…"),
+)
+STATUS_CHOICES = tuple(s.value for s in CustomerStatus if s != CustomerStatus.MERGED)
+
+
+def default_export_path(now: datetime | None = None) -> Path:
+    """~/customers-YYYYmmdd-HHMMSS.csv: new each time, so nothing is overwritten."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return Path.home() / f"customers-{stamp}.csv"
 
 
 def plural(n: int, noun: str = "customer") -> str:
@@ -48,14 +64,16 @@ class BulkFlow:
         actions = list(BULK_ACTIONS)
         if not self.selection.all_matches:
             actions += [a for a in ID_ACTIONS if a[0] != "merge" or len(self.selection.ids) > 1]
-        self.app.push_screen(BulkMenuModal(self.scope, actions), callback=self._chosen)
+        self.app.push_screen(
+            ChoiceModal(f"Bulk action on {self.scope}", actions), callback=self._chosen
+        )
 
     def export(self) -> None:
-        prompt = TextPromptModal(
+        prompt = PromptModal(
             "Export to CSV",
-            f"Write {self.scope} to this new file:",
+            message=f"Write {self.scope} to this new file:",
             value=str(default_export_path()),
-            required_message="Type a file path.",
+            required="Type a file path.",
         )
         self.app.push_screen(prompt, callback=self._export_to)
 
@@ -68,15 +86,19 @@ class BulkFlow:
             return
         elif action in ("add-tag", "remove-tag"):
             adding = action == "add-tag"
-            prompt = TextPromptModal(
+            prompt = PromptModal(
                 "Add a tag" if adding else "Remove a tag",
-                f"Tag to {'add to' if adding else 'remove from'} {self.scope}:",
-                suggestions_from=self.app.services.lookups.tags,
-                required_message="Type a tag name.",
+                message=f"Tag to {'add to' if adding else 'remove from'} {self.scope}:",
+                suggestions=self.app.services.lookups.tags,
+                required="Type a tag name.",
             )
             self.app.push_screen(prompt, callback=lambda tag: self._tag(tag, adding))
         elif action == "status":
-            self.app.push_screen(StatusModal(self.scope), callback=self._status_chosen)
+            statuses = [(status, status) for status in STATUS_CHOICES]
+            self.app.push_screen(
+                ChoiceModal(f"New status for {self.scope}", statuses),
+                callback=self._status_chosen,
+            )
         else:
             self._by_ids(action)
 
@@ -109,8 +131,8 @@ class BulkFlow:
         if status is None:
             return
         if status == "blocked":
-            prompt = TextPromptModal(
-                "Block customers", "Why are they blocked?", required_message="Give a reason."
+            prompt = PromptModal(
+                "Block customers", message="Why are they blocked?", required="Give a reason."
             )
             self.app.push_screen(prompt, callback=lambda reason: self._confirm(status, reason))
         else:
@@ -124,7 +146,7 @@ class BulkFlow:
             "Each change is recorded in the customer's history."
         )
         self.app.push_screen(
-            BulkConfirmModal(question),
+            ConfirmationModal(question),
             callback=lambda ok: self._set_status(status, reason) if ok else None,
         )
 

@@ -27,10 +27,10 @@ from datetime import date
 from textual.app import SystemCommand
 
 from crm_tui.models.enums import SegmentKind
-from crm_tui.services.errors import CrmError
 from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
-from crm_tui.ui.modals.group_dialogs import PickModal, PromptModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
 from crm_tui.ui.screens.dashboard import DashboardScreen
 from crm_tui.ui.screens.segments import SegmentsScreen
@@ -40,24 +40,26 @@ NEW_ITEM = -1
 
 
 def _in_worker(
-    app: CrmAppBase, job: Callable[[], str], *, group: str, on_done: Callable[[], None] | None
+    app: CrmAppBase,
+    job: Callable[[], str],
+    description: str,
+    *,
+    group: str,
+    on_done: Callable[[], None] | None,
 ) -> None:
-    """Run `job` in a thread worker and notify its sentence; CrmErrors become notices.
+    """Run `job` in a thread worker and notify its sentence.
 
-    `on_done` runs on the UI thread after a successful write (the list refreshes).
+    `on_done` runs on the UI thread after a successful write (the list refreshes);
+    a refusal reaches the app's one worker-failure handler, which shows it.
     """
 
     def run() -> None:
-        try:
-            message = job()
-        except CrmError as exc:
-            app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
-            return
+        message = job()
         app.call_from_thread(app.notify, message, markup=False)
         if on_done is not None:
             app.call_from_thread(on_done)
 
-    app.run_worker(run, thread=True, group=group, exit_on_error=False)
+    app.run_worker(run, thread=True, group=group, exit_on_error=False, description=description)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -120,7 +122,7 @@ def _pick_static_segment(
             items.append((NEW_ITEM, "New hand-picked segment…"))
         app.call_from_thread(
             app.push_screen,
-            PickModal(title, items, empty="There are no hand-picked segments yet."),
+            ChoiceModal(title, items, empty="There are no hand-picked segments yet."),
             chosen,
         )
 
@@ -139,7 +141,13 @@ def _pick_static_segment(
             lambda new_id: on_chosen(new_id) if isinstance(new_id, int) else None,
         )
 
-    app.run_worker(load, thread=True, group="segment-pick", exit_on_error=False)
+    app.run_worker(
+        load,
+        thread=True,
+        group="segment-pick",
+        exit_on_error=False,
+        description="Read the hand-picked segments",
+    )
 
 
 def add_to_segment(
@@ -155,7 +163,7 @@ def add_to_segment(
             added = app.services.segments.add_members(segment_id, ids)
             return f"Added {_plural(added, 'customer')} to the segment."
 
-        _in_worker(app, job, group="segment-members", on_done=on_done)
+        _in_worker(app, job, "Add customers to a segment", group="segment-members", on_done=on_done)
 
     _pick_static_segment(
         app, f"Add {_plural(len(ids), 'customer')} to segment", add, allow_new=True
@@ -175,7 +183,9 @@ def remove_from_segment(
             removed = app.services.segments.remove_members(segment_id, ids)
             return f"Removed {_plural(removed, 'customer')} from the segment."
 
-        _in_worker(app, job, group="segment-members", on_done=on_done)
+        _in_worker(
+            app, job, "Remove customers from a segment", group="segment-members", on_done=on_done
+        )
 
     _pick_static_segment(
         app, f"Remove {_plural(len(ids), 'customer')} from segment", remove, allow_new=False
@@ -203,13 +213,19 @@ def add_to_billing_group(
                 text += f"; {result.refused:,} skipped (not business customers)"
             return text + "."
 
-        _in_worker(app, job, group="billing-group-members", on_done=on_done)
+        _in_worker(
+            app,
+            job,
+            "Add customers to a billing group",
+            group="billing-group-members",
+            on_done=on_done,
+        )
 
     def load() -> None:
         items = [(g.id, g.name) for g in app.services.billing_groups.list()]
         app.call_from_thread(
             app.push_screen,
-            PickModal(
+            ChoiceModal(
                 f"Add {_plural(len(ids), 'customer')} to billing group",
                 items,
                 empty="There are no billing groups yet; create one first.",
@@ -217,7 +233,13 @@ def add_to_billing_group(
             chosen,
         )
 
-    app.run_worker(load, thread=True, group="billing-group-pick", exit_on_error=False)
+    app.run_worker(
+        load,
+        thread=True,
+        group="billing-group-pick",
+        exit_on_error=False,
+        description="Read the billing groups",
+    )
 
 
 def edit_customer_segments(app: CrmAppBase, customer_id: int) -> None:

@@ -14,13 +14,13 @@ from textual.widgets import SelectionList, Static
 from crm_tui.models import format_number
 from crm_tui.models.enums import SegmentKind
 from crm_tui.ui.base import CrmModal
-from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.modals.dialog import DIALOG_CSS
 
 
 class CustomerSegmentsModal(CrmModal[bool]):
     """`space` ticks, `ctrl+s` saves the changes, `escape` cancels. Dismisses True when saved."""
 
-    CSS_PATH: ClassVar = [str(stylesheet("group_dialogs.tcss"))]
+    CSS_PATH: ClassVar = DIALOG_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
@@ -32,24 +32,26 @@ class CustomerSegmentsModal(CrmModal[bool]):
         self.before: set[int] = set()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="group-dialog"):
+        with Vertical(classes="dialog"):
             yield Static(
                 Text(f"Hand-picked segments of {format_number(self.customer_id)}"),
-                classes="group-dialog-title",
+                classes="dialog-title",
             )
             yield SelectionList[int](id="segment-choices")
-            yield Static(
-                Text("loading…"), id="segment-choices-state", classes="group-dialog-message"
-            )
-            yield Static(
-                Text("space tick · ctrl+s save · escape cancel"), classes="group-dialog-hint"
-            )
+            yield Static(Text("loading…"), id="segment-choices-state", classes="dialog-message")
+            yield Static(Text("space tick · ctrl+s save · escape cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="customer-segments", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="customer-segments",
+        exit_on_error=False,
+        description="Read the customer's hand-picked segments",
+    )
     def load(self) -> None:
         segments = [s for s in self.services.segments.list() if s.kind == SegmentKind.STATIC]
         mine = {s.id for s in self.services.segments.static_segments_of(self.customer_id)}
@@ -68,7 +70,13 @@ class CustomerSegmentsModal(CrmModal[bool]):
         after = set(self.query_one(SelectionList).selected)
         self.save(after - self.before, self.before - after)
 
-    @work(thread=True, exclusive=True, group="customer-segments-save", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="customer-segments-save",
+        exit_on_error=False,
+        description="Save the customer's hand-picked segments",
+    )
     def save(self, added: set[int], removed: set[int]) -> None:
         for segment_id in sorted(added):
             self.services.segments.add_members(segment_id, [self.customer_id])

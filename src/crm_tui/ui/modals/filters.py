@@ -55,6 +55,17 @@ class AppliedFilters:
     names: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
+def _amount_input(widget_id: str, value: Decimal | None) -> Input:
+    """One end of the lifetime-value range: digits and separators only."""
+    return Input(
+        "" if value is None else str(value),
+        id=widget_id,
+        placeholder="any",
+        restrict=r"[0-9.,]*",
+        compact=True,
+    )
+
+
 class FiltersModal(CrmModal[AppliedFilters | None]):
     """Kind, status, segment, tag, billing group, active subscription, LTV range, owner."""
 
@@ -121,21 +132,9 @@ class FiltersModal(CrmModal[AppliedFilters | None]):
                 )
                 yield Label("LTV from")
                 with Horizontal(classes="ltv-range"):
-                    yield Input(
-                        "" if f.ltv_min is None else str(f.ltv_min),
-                        id="ltv-min",
-                        placeholder="any",
-                        restrict=r"[0-9.,]*",
-                        compact=True,
-                    )
+                    yield _amount_input("ltv-min", f.ltv_min)
                     yield Label(" to ")
-                    yield Input(
-                        "" if f.ltv_max is None else str(f.ltv_max),
-                        id="ltv-max",
-                        placeholder="any",
-                        restrict=r"[0-9.,]*",
-                        compact=True,
-                    )
+                    yield _amount_input("ltv-max", f.ltv_max)
             yield Static("", id="filters-error", classes="error-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
@@ -169,7 +168,13 @@ class FiltersModal(CrmModal[AppliedFilters | None]):
         self.query_one("#filter-kind", Select).focus()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, group="filter-choices", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="filter-choices",
+        exit_on_error=False,
+        description="Read the filter choices",
+    )
     def load_choices(self) -> None:
         self.post_message(self.ChoicesLoaded(self.crm.services.lookups.filter_choices()))
 

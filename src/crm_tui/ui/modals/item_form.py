@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.styles import stylesheet
 
@@ -166,7 +166,13 @@ class ItemFormModal(ModalScreen[bool]):
         self.saving = True
         self._save(changes, self.version)
 
-    @work(thread=True, exclusive=True, group="item-form-save", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="item-form-save",
+        exit_on_error=False,
+        description="Save a detail item",
+    )
     def _save(self, changes: dict[str, Any], version: int | None) -> None:
         try:
             self.save_fn(changes, version)
@@ -230,17 +236,4 @@ class ItemFormModal(ModalScreen[bool]):
 
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
-        if not self.dirty:
-            self.dismiss(False)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Discard what you typed?", title="Unsaved changes", confirm="Discard", danger=True
-            ),
-            callback=answered,
-        )
+        leave_asking_first(self, False, typed=self.dirty, question="Discard what you typed?")

@@ -26,7 +26,7 @@ from crm_tui.services.merge.duplicates import SAME_EMAIL, LikelyDuplicate
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmModal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.wizard.fields import FieldSpec, WizardField
 
@@ -139,7 +139,13 @@ class QuickAddModal(CrmModal[int | None]):
         self._status("Checking for duplicates…" if check_duplicates else "Saving…")
         self._check_and_save(self.values(), check_duplicates)
 
-    @work(thread=True, exclusive=True, group="quick-add", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="quick-add",
+        exit_on_error=False,
+        description="Check for duplicates and save a quick add",
+    )
     def _check_and_save(self, values: dict[str, str], check_duplicates: bool) -> None:
         name, phone, email = values["name"], values["phone"], values["email"]
         try:
@@ -236,17 +242,5 @@ class QuickAddModal(CrmModal[int | None]):
         if self.mode == "duplicates":
             self.go_back()
             return
-        if not any(v.strip() for v in self.values().values()):
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Discard this customer?", title="Quick add", confirm="Discard", danger=True
-            ),
-            callback=answered,
-        )
+        typed = any(v.strip() for v in self.values().values())
+        leave_asking_first(self, None, typed=typed, question="Discard this customer?")

@@ -16,10 +16,11 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import GroupView
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
-from crm_tui.ui.screens.billing_groups import amount
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.tables import amount, selected_id
 
 
 class BillingGroupScreen(CrmScreen[None]):
@@ -61,7 +62,13 @@ class BillingGroupScreen(CrmScreen[None]):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="billing-group-view", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="billing-group-view",
+        exit_on_error=False,
+        description="Read a billing group",
+    )
     def load(self) -> None:
         self.post_message(self.ViewLoaded(self.services.billing_groups.view(self.group_id)))
 
@@ -90,28 +97,17 @@ class BillingGroupScreen(CrmScreen[None]):
 
     @property
     def current_member(self) -> int | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        return selected_id(self.query_one(DataTable))
 
-    WRITE_ACTIONS: ClassVar = frozenset({"add_member", "remove_member", "rename"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
-
-    def _writable(self) -> bool:
-        return not self.crm.refuse_if_read_only()
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"add_member", "remove_member", "rename"})
 
     @on(DataTable.RowSelected)
     def open_member(self, event: DataTable.RowSelected) -> None:
-        opener = getattr(self.app, "open_customer", None)
-        if opener is not None and event.row_key.value is not None:
-            opener(int(event.row_key.value))
+        if event.row_key.value is not None:
+            self.crm.open_customer(int(event.row_key.value))
 
     def action_add_member(self) -> None:
-        if not self._writable():
+        if not self.writable():
             return
         services = self.services
         group_id = self.group_id
@@ -137,7 +133,7 @@ class BillingGroupScreen(CrmScreen[None]):
 
     def action_remove_member(self) -> None:
         customer_id = self.current_member
-        if customer_id is None or self.view is None or not self._writable():
+        if customer_id is None or self.view is None or not self.writable():
             return
         member = next((m for m in self.view.members if m.customer_id == customer_id), None)
         if member is None:
@@ -148,16 +144,21 @@ class BillingGroupScreen(CrmScreen[None]):
             if yes:
                 self.remove_member(customer_id)
 
-        self.app.push_screen(AskModal("Remove from group", message), answered)
+        self.app.push_screen(ConfirmationModal(message, title="Remove from group"), answered)
 
-    @work(thread=True, group="billing-group-write", exit_on_error=False)
+    @work(
+        thread=True,
+        group="billing-group-write",
+        exit_on_error=False,
+        description="Remove a customer from a billing group",
+    )
     def remove_member(self, customer_id: int) -> None:
         self.services.billing_groups.remove_member(self.group_id, customer_id)
         self.app.call_from_thread(self.notify, "Removed from the group.", markup=False)
         self.app.call_from_thread(self.load)
 
     def action_rename(self) -> None:
-        if self.view is None or not self._writable():
+        if self.view is None or not self.writable():
             return
         group = self.view.group
         groups = self.services.billing_groups

@@ -18,13 +18,12 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import BillingGroupRead
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.prompt import PromptModal
+from crm_tui.ui.screens.billing_group import BillingGroupScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-
-
-def amount(value: object) -> Text:
-    return Text(f"{value:,.2f}", justify="right")
+from crm_tui.ui.widgets.tables import amount, restore_cursor, selected_id
 
 
 class BillingGroupsScreen(CrmScreen[None]):
@@ -66,14 +65,20 @@ class BillingGroupsScreen(CrmScreen[None]):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="billing-groups", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="billing-groups",
+        exit_on_error=False,
+        description="Read the billing groups",
+    )
     def load(self) -> None:
         self.post_message(self.GroupsLoaded(self.services.billing_groups.list()))
 
     @on(GroupsLoaded)
     def show(self, event: GroupsLoaded) -> None:
         table = self.query_one(DataTable)
-        keep = self.current
+        keep = selected_id(table)
         table.clear()
         self.groups = {g.id: g for g in event.groups}
         for group in event.groups:
@@ -84,8 +89,7 @@ class BillingGroupsScreen(CrmScreen[None]):
                 amount(group.outstanding),
                 key=str(group.id),
             )
-        if keep is not None and str(keep.id) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        restore_cursor(table, keep)
         title = (
             f"Billing groups ({len(event.groups)})"
             if event.groups
@@ -95,19 +99,10 @@ class BillingGroupsScreen(CrmScreen[None]):
 
     @property
     def current(self) -> BillingGroupRead | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.groups.get(int(key)) if key is not None else None
+        row_id = selected_id(self.query_one(DataTable))
+        return self.groups.get(row_id) if row_id is not None else None
 
-    WRITE_ACTIONS: ClassVar = frozenset({"new_group", "rename", "delete"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
-
-    def _writable(self) -> bool:
-        return not self.crm.refuse_if_read_only()
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"new_group", "rename", "delete"})
 
     def _done(self, result: object) -> None:
         if result is not None:
@@ -118,14 +113,12 @@ class BillingGroupsScreen(CrmScreen[None]):
         self.action_open_group()
 
     def action_open_group(self) -> None:
-        from crm_tui.ui.screens.billing_group import BillingGroupScreen
-
         group = self.current
         if group is not None:
             self.app.push_screen(BillingGroupScreen(group.id))
 
     def action_new_group(self) -> None:
-        if not self._writable():
+        if not self.writable():
             return
         groups = self.services.billing_groups
         self.app.push_screen(
@@ -135,7 +128,7 @@ class BillingGroupsScreen(CrmScreen[None]):
 
     def action_rename(self) -> None:
         group = self.current
-        if group is None or not self._writable():
+        if group is None or not self.writable():
             return
         groups = self.services.billing_groups
         self.app.push_screen(
@@ -149,7 +142,7 @@ class BillingGroupsScreen(CrmScreen[None]):
 
     def action_delete(self) -> None:
         group = self.current
-        if group is None or not self._writable():
+        if group is None or not self.writable():
             return
         message = f"Delete the billing group {group.name}?"
         if group.members:
@@ -161,9 +154,14 @@ class BillingGroupsScreen(CrmScreen[None]):
             if yes:
                 self.delete_group(group.id)
 
-        self.app.push_screen(AskModal("Delete billing group", message), answered)
+        self.app.push_screen(ConfirmationModal(message, title="Delete billing group"), answered)
 
-    @work(thread=True, group="billing-group-write", exit_on_error=False)
+    @work(
+        thread=True,
+        group="billing-group-write",
+        exit_on_error=False,
+        description="Delete a billing group",
+    )
     def delete_group(self, group_id: int) -> None:
         self.services.billing_groups.delete(group_id)
         self.app.call_from_thread(self.notify, "Billing group deleted.", markup=False)

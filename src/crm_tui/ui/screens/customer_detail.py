@@ -24,7 +24,9 @@ from crm_tui.services.customers.service import CustomerRead
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.flows.groups import edit_customer_segments
-from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal, ReasonModal
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.detail.base import CoalescedFooter, DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
@@ -283,11 +285,12 @@ class CustomerDetailScreen(CrmScreen[None]):
                     self._apply_status(action, reason)
 
             self.app.push_screen(
-                ReasonModal(
+                PromptModal(
                     question,
-                    prompt=Text(f"Why is {name} blocked? Everyone who opens them will see it."),
+                    message=Text(f"Why is {name} blocked? Everyone who opens them will see it."),
                     placeholder="e.g. repeated chargebacks",
                     confirm="Block",
+                    required="Give a reason.",
                 ),
                 callback=reason_given,
             )
@@ -298,7 +301,7 @@ class CustomerDetailScreen(CrmScreen[None]):
                 self._apply_status(action, None)
 
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(question),
                 title=STATUS_ACTIONS[action][0],
                 confirm=STATUS_ACTIONS[action][0],
@@ -307,7 +310,12 @@ class CustomerDetailScreen(CrmScreen[None]):
             callback=confirmed,
         )
 
-    @work(thread=True, group="detail-status", exit_on_error=False)
+    @work(
+        thread=True,
+        group="detail-status",
+        exit_on_error=False,
+        description="Change the customer's status",
+    )
     def _apply_status(self, action: str, reason: str | None) -> None:
         customers = self.crm.services.customers
         if action == "block":

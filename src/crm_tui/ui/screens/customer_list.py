@@ -1,47 +1,38 @@
 """The customer list: live search over a window of rows, filters, sort, KPIs, bulk actions.
 
-Every keystroke starts a search in an exclusive thread worker; results carry
-the request they answer and are dropped unless it is still the current one,
-so a slow old search never paints over a newer one. The first page comes
-first; the match count and the KPI bar follow from their own workers once
-the rows are painted, so neither delays them. Further pages are
-fetched by keyset as the cursor nears the end of the window.
+The search itself (requests, workers, stale answers dropped) is the base
+class in ui/screens/customer_list_search.py; this screen paints the answers
+and owns the keys: opening, filters and sort, marks and bulk actions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.bulk.service import Selection
-from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
-from crm_tui.ui.base import CrmScreen
+from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_dashboard
 from crm_tui.ui.flows.tools import open_import
+from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
-from crm_tui.ui.modals.sort import SortModal
+from crm_tui.ui.screens.customer_list_search import ListSearchScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
-from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, without
+from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, sort_options, without
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.marks import Marks
 from crm_tui.ui.widgets.list.search_bar import SearchBar
 
 # Actions bound to plain letters: they cannot fire while the search input has
 # focus (it takes the letter), so the footer hides them there.
-MAX_WINDOW = 1_000  # rows a refresh in place reloads at most (the service's page limit)
-# Hidden (and off) in read-only mode; export and marks only read.
-WRITE_ACTIONS = frozenset({"bulk", "new_customer", "quick_add", "edit", "import_customers"})
 TABLE_ACTIONS = frozenset(
     {
         "filters",
@@ -59,25 +50,14 @@ TABLE_ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class ListRequest:
-    """One search of the list; results answer exactly one request."""
-
-    generation: int
-    query: str
-    filters: SearchFilters
-    sort: SortSpec
-    keep_id: int | None = None  # refresh in place: keep the cursor on this customer
-    origin: int = 0  # ... from this page of the window on
-    after: Cursor | None = None  # ... which starts after this keyset cursor
-    limit: int = 50
-
-
-class CustomerListScreen(CrmScreen[None]):
+class CustomerListScreen(ListSearchScreen):
     """Where support staff live: find a customer in a keystroke or two."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_list.tcss"))]
-    PAGE_SIZE: ClassVar[int] = 50
+    # Hidden (and off) in read-only mode; export and marks only read.
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"bulk", "new_customer", "quick_add", "edit", "import_customers"}
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer must fit 80 columns: the rarer keys are in the help panel (?).
         Binding("slash", "focus_search", "Search", key_display="/", show=False),
@@ -96,55 +76,11 @@ class CustomerListScreen(CrmScreen[None]):
         Binding("escape", "toggle_focus", "Back", show=False),
     ]
 
-    @dataclass
-    class RowsLoaded(Message):
-        """The first page of a search."""
-
-        request: ListRequest
-        page: Page
-
-    @dataclass
-    class CountLoaded(Message):
-        """How many customers match (exact, or at least `count`)."""
-
-        request: ListRequest
-        count: int
-        exact: bool
-
-    @dataclass
-    class PageLoaded(Message):
-        """A neighbouring page for the table's window."""
-
-        request: ListRequest
-        index: int
-        page: Page
-
-    @dataclass
-    class KpisLoaded(Message):
-        """Figures for the KPI bar."""
-
-        request: ListRequest
-        kpis: Kpis
-
     def __init__(self) -> None:
         super().__init__()
-        self.filters = SearchFilters()
-        self.sort = SortSpec()
         self.names: dict[tuple[str, int], str] = {}
         self.marks = Marks()
-        self.request = ListRequest(0, "", self.filters, self.sort)
-        self.match_count: tuple[int, bool] | None = None
         self._stale = False
-        self._kpis_for: ListRequest | None = None
-        self._rows_for: ListRequest | None = None
-
-    @property
-    def table(self) -> CustomerTable:
-        return self.query_one(CustomerTable)
-
-    @property
-    def search_bar(self) -> SearchBar:
-        return self.query_one(SearchBar)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
@@ -165,113 +101,18 @@ class CustomerListScreen(CrmScreen[None]):
             self._stale = False
             self.refresh_in_place()
 
-    @property
-    def showing_newest(self) -> bool:
-        """The rows on screen answer the newest request (no search is still on its way)."""
-        return self._rows_for == self.request
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not self.crm.write_allowed(action, WRITE_ACTIONS):
+        if not super().check_action(action, parameters):
             return False
         return not (isinstance(self.focused, Input) and action in TABLE_ACTIONS)
-
-    # --- searching -------------------------------------------------------------------
-
-    def start_search(self) -> None:
-        """Search for the current query, filters and sort from the top; newer calls win."""
-        self._search(
-            ListRequest(
-                self.request.generation + 1,
-                self.search_bar.value,
-                self.filters,
-                self.sort,
-                limit=self.PAGE_SIZE,
-            )
-        )
-
-    def refresh_in_place(self) -> None:
-        """Reload the rows on screen (after an edit or bulk change), keeping the cursor."""
-        origin, after, size = self.table.window_origin()
-        request = self.request
-        self._search(
-            ListRequest(
-                request.generation + 1,
-                request.query,
-                request.filters,
-                request.sort,
-                keep_id=self.table.current_id,
-                origin=origin,
-                after=after,
-                limit=min(max(size, self.PAGE_SIZE), MAX_WINDOW),
-            )
-        )
-
-    def _search(self, request: ListRequest) -> None:
-        self.request = request
-        self.match_count = None
-        self.search_bar.set_count("…")
-        self.query_one(KpiBar).show_pending()
-        self.fetch_first_page(self.request)
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def fetch_first_page(self, request: ListRequest) -> None:
-        worker = get_current_worker()
-        search = self.crm.services.search
-        page = search.search(
-            request.query, request.filters, request.sort, after=request.after, limit=request.limit
-        )
-        if not worker.is_cancelled:
-            self.post_message(self.RowsLoaded(request, page))
-
-    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
-    def fetch_count(self, request: ListRequest) -> None:
-        count, exact = self.crm.services.search.count(request.query, request.filters)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CountLoaded(request, count, exact))
-
-    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def fetch_page(self, request: ListRequest, index: int, after: Cursor | None) -> None:
-        search = self.crm.services.search
-        page = search.search(
-            request.query, request.filters, request.sort, after=after, limit=self.PAGE_SIZE
-        )
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(request, index, page))
-
-    def want_kpis(self) -> None:
-        """KPIs for the current request, one computation at a time.
-
-        List-wide figures cost up to a second at a million customers and a
-        thread cannot be interrupted, so fast typing must not pile them up:
-        while one runs, later requests wait and only the newest is computed.
-        """
-        if self._kpis_for is None:
-            self._kpis_for = self.request
-            self.fetch_kpis(self.request)
-
-    @work(thread=True, group="kpis", exit_on_error=False)
-    def fetch_kpis(self, request: ListRequest) -> None:
-        kpis = self.crm.services.search.kpis(request.query, request.filters)
-        self.post_message(self.KpisLoaded(request, kpis))
-
-    @on(Worker.StateChanged)
-    def kpis_finished(self, event: Worker.StateChanged) -> None:
-        """Not stopped: the app's one failure handler also sees this event."""
-        if event.worker.group == "page" and event.state == WorkerState.ERROR:
-            self.table.forget_pending()  # let the window ask again
-        if event.worker.group != "kpis" or not event.worker.is_finished:
-            return
-        done, self._kpis_for = self._kpis_for, None
-        if done != self.request and self._rows_for == self.request:
-            self.want_kpis()  # the figures for the newest rows, which arrived meanwhile
 
     @on(SearchBar.QueryChanged)
     def query_changed(self) -> None:
         self._drop_all_matches_mark()
         self.start_search()
 
-    @on(RowsLoaded)
-    def show_rows(self, event: RowsLoaded) -> None:
+    @on(ListSearchScreen.RowsLoaded)
+    def show_rows(self, event: ListSearchScreen.RowsLoaded) -> None:
         if event.request != self.request:
             return  # a newer search is on its way; never paint stale results
         page = event.page
@@ -287,13 +128,8 @@ class CustomerListScreen(CrmScreen[None]):
         # would otherwise take the GIL from the paint.
         self.call_after_refresh(self.call_later, self._rows_painted, request)
 
-    def _rows_painted(self, request: ListRequest) -> None:
-        if request == self.request:
-            self.fetch_count(request)
-            self.want_kpis()
-
-    @on(CountLoaded)
-    def show_count(self, event: CountLoaded) -> None:
+    @on(ListSearchScreen.CountLoaded)
+    def show_count(self, event: ListSearchScreen.CountLoaded) -> None:
         if event.request != self.request:
             return
         self.match_count = (event.count, event.exact)
@@ -304,18 +140,14 @@ class CustomerListScreen(CrmScreen[None]):
         self.search_bar.set_count(f"{event.count:,}{plus} {noun}")
         self._show_state()
 
-    @on(CustomerTable.PageWanted)
-    def want_page(self, event: CustomerTable.PageWanted) -> None:
-        self.fetch_page(self.request, event.index, event.after)
-
-    @on(PageLoaded)
-    def add_page(self, event: PageLoaded) -> None:
+    @on(ListSearchScreen.PageLoaded)
+    def add_page(self, event: ListSearchScreen.PageLoaded) -> None:
         if event.request == self.request:
             page = event.page
             self.table.add_page(event.index, page.rows, page.next, page.has_more)
 
-    @on(KpisLoaded)
-    def show_kpis(self, event: KpisLoaded) -> None:
+    @on(ListSearchScreen.KpisLoaded)
+    def show_kpis(self, event: ListSearchScreen.KpisLoaded) -> None:
         if event.request == self.request:
             self.query_one(KpiBar).show_kpis(event.kpis)
 
@@ -398,7 +230,8 @@ class CustomerListScreen(CrmScreen[None]):
         self.start_search()
 
     def action_sort(self) -> None:
-        self.app.push_screen(SortModal(self.sort), callback=self._sort_chosen)
+        sorts = ChoiceModal("Sort by", sort_options(), current=self.sort)
+        self.app.push_screen(sorts, callback=self._sort_chosen)
 
     def _sort_chosen(self, sort: SortSpec | None) -> None:
         if sort is not None and sort != self.sort:

@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Input, Select, Static
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.errors import ValidationError
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
@@ -93,13 +93,25 @@ class CustomerWizardScreen(WizardSaveScreen):
         self._refresh_kind()
         self._load()
 
-    @work(thread=True, exclusive=True, group="wizard-load", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="wizard-load",
+        exit_on_error=False,
+        description="Read the customer and choices for the wizard",
+    )
     def _load(self) -> None:
         start = read_start(self.services, self.customer_id)
         self.app.call_from_thread(self._fill, start)
 
     def _fill(self, start: WizardStart) -> None:
-        self.run_worker(self._apply(start), exclusive=True, group="wizard-fill")
+        self.run_worker(
+            self._apply(start),
+            exclusive=True,
+            group="wizard-fill",
+            exit_on_error=False,
+            description="Fill the wizard with the customer",
+        )
 
     async def _apply(self, start: WizardStart) -> None:
         self.lookups = start.lookups
@@ -223,7 +235,13 @@ class CustomerWizardScreen(WizardSaveScreen):
         self.query_one(ContentSwitcher).current = f"step-{key}"
         self._show_indicator()
         if key == REVIEW.key:
-            self.run_worker(self._show_review(), exclusive=True, group="wizard-review")
+            self.run_worker(
+                self._show_review(),
+                exclusive=True,
+                group="wizard-review",
+                exit_on_error=False,
+                description="Show the wizard's review step",
+            )
             return
         step = self.query_one(f"#step-{key}")
         shown_fields = [f for f in step.query(WizardField) if f.display]
@@ -289,18 +307,7 @@ class CustomerWizardScreen(WizardSaveScreen):
         return self.loaded and self._snapshot() != self.baseline
 
     def action_cancel(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
         question = (
             "Discard this new customer?" if self.original is None else "Discard your changes?"
         )
-        self.app.push_screen(
-            ConfirmModal(question, title="Unsaved changes", confirm="Discard", danger=True),
-            callback=answered,
-        )
+        leave_asking_first(self, None, typed=self.dirty, question=question)

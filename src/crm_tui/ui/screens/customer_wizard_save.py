@@ -21,7 +21,7 @@ from crm_tui.services.lookups.wizard import WizardLookups
 from crm_tui.services.merge.duplicates import LikelyDuplicate
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.confirm import ChoiceModal
+from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.widgets.wizard.children import ChildrenStep
 from crm_tui.ui.widgets.wizard.fields import WizardField
@@ -90,7 +90,13 @@ class WizardSaveScreen(CrmScreen[int | None]):
         self._status("Saving…")
         self._save(self.draft())
 
-    @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="wizard-save",
+        exit_on_error=False,
+        description="Check and save the wizard",
+    )
     def _save(self, draft: WizardDraft) -> None:
         plan: WizardSave | None = None
         try:
@@ -109,7 +115,13 @@ class WizardSaveScreen(CrmScreen[int | None]):
             return
         self._execute(plan)
 
-    @work(thread=True, exclusive=True, group="wizard-save", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="wizard-save",
+        exit_on_error=False,
+        description="Save the wizard after a question",
+    )
     def _resume(self, plan: WizardSave) -> None:
         self._execute(plan)
 

@@ -96,6 +96,7 @@ class DashboardScreen(CrmScreen[None]):
             thread=True,
             exclusive=True,
             exit_on_error=False,
+            description=f"Dashboard figure: {name}",
         )
 
     def _fetch(self, name: str) -> None:
@@ -155,6 +156,4 @@ class DashboardScreen(CrmScreen[None]):
 
     @on(DashboardPanel.CustomerChosen)
     def open_customer(self, event: DashboardPanel.CustomerChosen) -> None:
-        opener = getattr(self.app, "open_customer", None)
-        if opener is not None:
-            opener(event.customer_id)
+        self.crm.open_customer(event.customer_id)

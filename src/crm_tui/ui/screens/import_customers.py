@@ -33,7 +33,8 @@ from crm_tui.services.imports.service import (
 )
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.confirm import ChoiceModal, ConfirmModal
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
@@ -126,7 +127,13 @@ class ImportScreen(CrmScreen[None]):
             self.mapping = None
             self.load_preview(event.value.strip())
 
-    @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="import-preview",
+        exit_on_error=False,
+        description="Read and preview an import file",
+    )
     def load_preview(self, raw_path: str) -> ImportPreview:
         path = Path(raw_path).expanduser()
         return self.service.preview(path, mapping=self.mapping, on_duplicate=self.mode, limit=50)
@@ -257,7 +264,13 @@ class ImportScreen(CrmScreen[None]):
         self.query_one(ContentSwitcher).current = "import-progress"
         self.run_import(self.preview.path, self.mapping, self.mode, dry_run)
 
-    @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="import-run",
+        exit_on_error=False,
+        description="Import customers",
+    )
     def run_import(self, path: Path, mapping: Mapping, mode: str, dry_run: bool) -> ImportSummary:
         worker = get_current_worker()
 
@@ -286,7 +299,7 @@ class ImportScreen(CrmScreen[None]):
                     f"Line {line:,} itself is refused either way.")  # fmt: skip
         self.app.call_from_thread(
             self.app.push_screen,
-            ConfirmModal(question, title="A quote does not close", confirm="Import the rest",
+            ConfirmationModal(question, title="A quote does not close", confirm="Import the rest",
                          cancel="Stop here"),
             got,
         )  # fmt: skip

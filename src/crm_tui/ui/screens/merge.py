@@ -9,6 +9,7 @@ customer of the current column, `ctrl+s` asks for confirmation and merges.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,15 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from crm_tui.services.merge.scan import ScanResult
 from crm_tui.services.merge.service import MergePlan, MergeResult, MergeService
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 
@@ -40,6 +41,24 @@ class MergeScreen(CrmScreen[None]):
         Binding("ctrl+s", "merge", "Merge"),
         Binding("r", "rescan", "Rescan"),
     ]
+
+    @dataclass
+    class GroupsFound(Message):
+        """The likely duplicate groups the scan found."""
+
+        result: ScanResult
+
+    @dataclass
+    class Planned(Message):
+        """Each field's values across the chosen customers."""
+
+        plan: MergePlan
+
+    @dataclass
+    class Merged(Message):
+        """The merge is done."""
+
+        result: MergeResult
 
     def __init__(self, ids: list[int] | None = None) -> None:
         super().__init__()
@@ -76,39 +95,59 @@ class MergeScreen(CrmScreen[None]):
             self.scan()
         self.query_one("#merge-groups", OptionList).focus()
 
-    @work(thread=True, exclusive=True, group="merge-scan", exit_on_error=False)
-    def scan(self) -> ScanResult:
-        return self.service.find_groups()
+    @work(
+        thread=True,
+        exclusive=True,
+        group="merge-scan",
+        exit_on_error=False,
+        description="Scan for likely duplicates",
+    )
+    def scan(self) -> None:
+        self.post_message(self.GroupsFound(self.service.find_groups()))
 
-    @work(thread=True, exclusive=True, group="merge-plan", exit_on_error=False)
-    def load_plan(self, ids: list[int], keep: int | None) -> MergePlan:
-        return self.service.plan(ids, keep)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="merge-plan",
+        exit_on_error=False,
+        description="Plan a merge",
+    )
+    def load_plan(self, ids: list[int], keep: int | None) -> None:
+        self.post_message(self.Planned(self.service.plan(ids, keep)))
 
-    @work(thread=True, exclusive=True, group="merge-run", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="merge-run",
+        exit_on_error=False,
+        description="Merge customers",
+    )
     def run_merge(
         self, ids: list[int], keep: int, choices: dict[str, int], versions: dict[int, int]
-    ) -> MergeResult:
-        return self.service.merge(ids, keep=keep, choices=choices, expected_versions=versions)
+    ) -> None:
+        result = self.service.merge(ids, keep=keep, choices=choices, expected_versions=versions)
+        self.post_message(self.Merged(result))
 
-    @on(Worker.StateChanged)
-    def worker_done(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.SUCCESS:
-            return
-        result = event.worker.result
-        if isinstance(result, ScanResult):
-            self.show_groups(result)
-        elif isinstance(result, MergePlan):
-            self.show_plan(result)
-        elif isinstance(result, MergeResult):
-            self.notify(
-                f"Merged {len(result.merged)} customer(s) into {result.survivor.number}.",
-                markup=False,
-            )
-            self.plan = None
-            self.query_one("#merge-fields", DataTable).clear(columns=True)
-            self.query_one("#merge-moves", Static).update("")
-            self.initial_ids = []
-            self.scan()
+    @on(Merged)
+    def merged(self, event: Merged) -> None:
+        result = event.result
+        self.notify(
+            f"Merged {len(result.merged)} customer(s) into {result.survivor.number}.",
+            markup=False,
+        )
+        self.plan = None
+        self.query_one("#merge-fields", DataTable).clear(columns=True)
+        self.query_one("#merge-moves", Static).update("")
+        self.initial_ids = []
+        self.scan()
+
+    @on(GroupsFound)
+    def groups_found(self, event: GroupsFound) -> None:
+        self.show_groups(event.result)
+
+    @on(Planned)
+    def planned(self, event: Planned) -> None:
+        self.show_plan(event.plan)
 
     def show_groups(self, result: ScanResult) -> None:
         options = self.query_one("#merge-groups", OptionList)
@@ -212,7 +251,7 @@ class MergeScreen(CrmScreen[None]):
                 self.run_merge(ids, keep, choices, versions)
 
         self.app.push_screen(
-            ConfirmModal(question, title="Merge customers", confirm="Merge"), callback=answered
+            ConfirmationModal(question, title="Merge customers", confirm="Merge"), callback=answered
         )
 
     def action_rescan(self) -> None:

@@ -27,7 +27,7 @@ from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.segments import SegmentRead
 from crm_tui.services.segments.rules import Rule, RuleSet
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.group_dialogs import AskModal
+from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.segments.rule_row import RuleRow
@@ -157,7 +157,12 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
 
     # --- suggestions and live count ----------------------------------------------
 
-    @work(thread=True, group="segment-suggestions", exit_on_error=False)
+    @work(
+        thread=True,
+        group="segment-suggestions",
+        exit_on_error=False,
+        description="Read suggestions for segment rules",
+    )
     def load_suggestions(self) -> None:
         found = {field: self.services.segments.suggestions(field) for field in SUGGESTED_FIELDS}
         self.app.call_from_thread(self.apply_suggestions, found)
@@ -184,7 +189,13 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
             max(delay, 0.001), lambda: self.count_members(generation, self.ruleset())
         )
 
-    @work(thread=True, exclusive=True, group="segment-count", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="segment-count",
+        exit_on_error=False,
+        description="Count a segment's matching customers",
+    )
     def count_members(self, generation: int, rules: RuleSet) -> None:
         try:
             count = self.services.segments.preview_count(rules, as_of=self.as_of)
@@ -263,7 +274,13 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
         description = self.query_one("#segment-description", Input).value
         self.save(name, description, self.ruleset() if self.dynamic else None)
 
-    @work(thread=True, exclusive=True, group="segment-save", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="segment-save",
+        exit_on_error=False,
+        description="Save a segment",
+    )
     def save(self, name: str, description: str, rules: RuleSet | None) -> None:
         segments = self.services.segments
         try:
@@ -287,18 +304,8 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
         self.dismiss(segment)
 
     def action_cancel(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            AskModal("Discard changes?", "Leave without saving the changes to this segment?"),
-            callback=answered,
-        )
+        question = "Leave without saving the changes to this segment?"
+        leave_asking_first(self, None, typed=self.dirty, question=question)
 
 
 def _rule_index(field: str | None) -> int | None:

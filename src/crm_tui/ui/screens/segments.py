@@ -26,10 +26,12 @@ from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
 from crm_tui.services.segments import MemberRow, SegmentRead
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.group_dialogs import AskModal, PromptModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 PREVIEW = 100
 
@@ -118,7 +120,13 @@ class SegmentsScreen(CrmScreen[None]):
 
     # --- loading ---------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="segments", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="segments",
+        exit_on_error=False,
+        description="Read the segments and count their members",
+    )
     def load_segments(self) -> None:
         segments = self.services.segments.list()
         self.post_message(self.SegmentsLoaded(segments))
@@ -148,8 +156,7 @@ class SegmentsScreen(CrmScreen[None]):
                 ),
                 key=str(segment.id),
             )
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)))
+        restore_cursor(table, keep)
         title = (
             f"Segments ({len(event.segments)})"
             if event.segments
@@ -169,11 +176,7 @@ class SegmentsScreen(CrmScreen[None]):
 
     @property
     def current_id(self) -> int | None:
-        table = self.query_one("#segment-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        return selected_id(self.query_one("#segment-table", DataTable))
 
     @on(DataTable.RowHighlighted, "#segment-table")
     def highlighted(self, _event: DataTable.RowHighlighted) -> None:
@@ -188,7 +191,13 @@ class SegmentsScreen(CrmScreen[None]):
         self.query_one("#members-title", Static).update(Text(f"Members of {name} (loading…)"))
         self.load_members(segment_id)
 
-    @work(thread=True, exclusive=True, group="segment-members", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="segment-members",
+        exit_on_error=False,
+        description="Read a segment's members",
+    )
     def load_members(self, segment_id: int) -> None:
         members = self.services.segments.members(segment_id, limit=PREVIEW, as_of=self.as_of)
         if not get_current_worker().is_cancelled:
@@ -233,9 +242,7 @@ class SegmentsScreen(CrmScreen[None]):
     @on(DataTable.RowSelected, "#member-table")
     def open_member(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            opener = getattr(self.app, "open_customer", None)
-            if opener is not None:
-                opener(int(event.row_key.value))
+            self.crm.open_customer(int(event.row_key.value))
 
     def _open_editor(self, segment: SegmentRead | None, kind: str) -> None:
         if self.crm.refuse_if_read_only():
@@ -262,19 +269,13 @@ class SegmentsScreen(CrmScreen[None]):
         self.preview_id = None
         self.load_segments()
 
-    WRITE_ACTIONS: ClassVar = frozenset(
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"new_dynamic", "new_static", "edit", "delete", "add_member", "remove_member"}
     )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
-
-    def _writable(self) -> bool:
-        return not self.crm.refuse_if_read_only()
-
     def action_delete(self) -> None:
         segment_id = self.current_id
-        if segment_id is None or segment_id not in self.segments or not self._writable():
+        if segment_id is None or segment_id not in self.segments or not self.writable():
             return
         segment = self.segments[segment_id]
         count = self.counts.get(segment_id)
@@ -288,9 +289,9 @@ class SegmentsScreen(CrmScreen[None]):
             if yes:
                 self.delete_segment(segment_id)
 
-        self.app.push_screen(AskModal("Delete segment", message), callback=answered)
+        self.app.push_screen(ConfirmationModal(message, title="Delete segment"), callback=answered)
 
-    @work(thread=True, group="segment-write", exit_on_error=False)
+    @work(thread=True, group="segment-write", exit_on_error=False, description="Delete a segment")
     def delete_segment(self, segment_id: int) -> None:
         self.services.segments.delete(segment_id)
         self.app.call_from_thread(self.notify, "Segment deleted.", markup=False)
@@ -302,7 +303,7 @@ class SegmentsScreen(CrmScreen[None]):
         if not members.has_focus:
             self.notify("Move to the members list (tab) and pick one to remove.", markup=False)
             return
-        if not self._writable():
+        if not self.writable():
             return
         if segment_id is None or members.row_count == 0:
             return
@@ -313,14 +314,14 @@ class SegmentsScreen(CrmScreen[None]):
                 markup=False,
             )
             return
-        key = members.coordinate_to_cell_key(members.cursor_coordinate).row_key.value
-        if key is not None:
-            self.remove_member(segment_id, int(key))
+        customer_id = selected_id(members)
+        if customer_id is not None:
+            self.remove_member(segment_id, customer_id)
 
     def action_add_member(self) -> None:
         segment_id = self.current_id
         segment = self.segments.get(segment_id) if segment_id is not None else None
-        if segment is None or not self._writable():
+        if segment is None or not self.writable():
             return
         if segment.is_dynamic:
             self.notify(
@@ -350,7 +351,12 @@ class SegmentsScreen(CrmScreen[None]):
             added,
         )
 
-    @work(thread=True, group="segment-write", exit_on_error=False)
+    @work(
+        thread=True,
+        group="segment-write",
+        exit_on_error=False,
+        description="Remove a customer from a segment",
+    )
     def remove_member(self, segment_id: int, customer_id: int) -> None:
         self.services.segments.remove_members(segment_id, [customer_id])
         self.app.call_from_thread(self.notify, "Removed from the segment.", markup=False)

@@ -3,6 +3,7 @@ recolour, merge and delete (asking first when the tag is in use)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,9 +18,12 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.tags import TAG_COLORS, TagRead
 from crm_tui.ui.base import CrmScreen
-from crm_tui.ui.modals.group_dialogs import AskModal, PickModal, PromptModal
+from crm_tui.ui.modals.choice import ChoiceModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 
 def swatch(color: str) -> Text:
@@ -69,14 +73,16 @@ class TagsScreen(CrmScreen[None]):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="tags", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="tags", exit_on_error=False, description="Read the tags"
+    )
     def load(self) -> None:
         self.post_message(self.TagsLoaded(self.services.tags.list()))
 
     @on(TagsLoaded)
     def show(self, event: TagsLoaded) -> None:
         table = self.query_one(DataTable)
-        keep = self.current
+        keep = selected_id(table)
         table.clear()
         self.tags = {t.id: t for t in event.tags}
         for tag in event.tags:
@@ -86,26 +92,18 @@ class TagsScreen(CrmScreen[None]):
                 Text(f"{tag.customers:,}", justify="right"),
                 key=str(tag.id),
             )
-        if keep is not None and str(keep.id) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep.id)))
+        restore_cursor(table, keep)
         title = f"Tags ({len(event.tags)})" if event.tags else "Tags: none yet, n adds one"
         self.query_one("#tags-title", Static).update(Text(title))
 
     @property
     def current(self) -> TagRead | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.tags.get(int(key)) if key is not None else None
+        row_id = selected_id(self.query_one(DataTable))
+        return self.tags.get(row_id) if row_id is not None else None
 
-    WRITE_ACTIONS: ClassVar = frozenset({"new_tag", "rename", "recolor", "merge", "delete"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
-
-    def _writable(self) -> bool:
-        return not self.crm.refuse_if_read_only()
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"new_tag", "rename", "recolor", "merge", "delete"}
+    )
 
     def _done(self, result: object) -> None:
         if result is not None:
@@ -114,7 +112,7 @@ class TagsScreen(CrmScreen[None]):
     # --- actions -----------------------------------------------------------------
 
     def action_new_tag(self) -> None:
-        if not self._writable():
+        if not self.writable():
             return
         tags = self.services.tags
         self.app.push_screen(
@@ -124,14 +122,14 @@ class TagsScreen(CrmScreen[None]):
 
     def action_rename(self) -> None:
         tag = self.current
-        if tag is None or not self._writable():
+        if tag is None or not self.writable():
             return
         tags = self.services.tags
         self.app.push_screen(
             PromptModal(
                 f"Rename the tag {tag.name}",
                 value=tag.name,
-                hint="customers keep the tag; segments follow the new name",
+                message="Customers keep the tag; segments follow the new name.",
                 check=lambda name: tags.rename(tag.id, name),
             ),
             self._done,
@@ -139,7 +137,7 @@ class TagsScreen(CrmScreen[None]):
 
     def action_recolor(self) -> None:
         tag = self.current
-        if tag is None or not self._writable():
+        if tag is None or not self.writable():
             return
 
         def chosen(index: int | None) -> None:
@@ -147,12 +145,12 @@ class TagsScreen(CrmScreen[None]):
                 self.run_write(lambda: self.services.tags.recolor(tag.id, TAG_COLORS[index]))
 
         self.app.push_screen(
-            PickModal(f"Colour of {tag.name}", list(enumerate(TAG_COLORS))), chosen
+            ChoiceModal(f"Colour of {tag.name}", list(enumerate(TAG_COLORS))), chosen
         )
 
     def action_merge(self) -> None:
         source = self.current
-        if source is None or not self._writable():
+        if source is None or not self.writable():
             return
         others = [(t.id, t.name) for t in self.tags.values() if t.id != source.id]
 
@@ -169,13 +167,14 @@ class TagsScreen(CrmScreen[None]):
                 if yes:
                     self.merge(source.id, target.id)
 
-            self.app.push_screen(AskModal("Merge tags", message), answered)
+            self.app.push_screen(ConfirmationModal(message, title="Merge tags"), answered)
 
         self.app.push_screen(
-            PickModal(f"Merge {source.name} into…", others, empty="There is no other tag."), chosen
+            ChoiceModal(f"Merge {source.name} into…", others, empty="There is no other tag."),
+            chosen,
         )
 
-    @work(thread=True, group="tag-write", exit_on_error=False)
+    @work(thread=True, group="tag-write", exit_on_error=False, description="Merge two tags")
     def merge(self, source_id: int, target_id: int) -> None:
         result = self.services.tags.merge([source_id], target_id)
         text = (
@@ -188,10 +187,15 @@ class TagsScreen(CrmScreen[None]):
 
     def action_delete(self) -> None:
         tag = self.current
-        if tag is not None and self._writable():
+        if tag is not None and self.writable():
             self.check_delete(tag)
 
-    @work(thread=True, group="tag-write", exit_on_error=False)
+    @work(
+        thread=True,
+        group="tag-write",
+        exit_on_error=False,
+        description="Count the customers of a tag before deleting it",
+    )
     def check_delete(self, tag: TagRead) -> None:
         usage = self.services.tags.usage(tag.id)
         if not usage.customers and not usage.segments:
@@ -205,16 +209,12 @@ class TagsScreen(CrmScreen[None]):
         message = f"Delete the tag {tag.name}? " + "; ".join(parts) + "."
         self.app.call_from_thread(
             self.app.push_screen,
-            AskModal("Delete tag", message),
+            ConfirmationModal(message, title="Delete tag"),
             lambda yes: self.run_write(lambda: self.services.tags.delete(tag.id)) if yes else None,
         )
 
-    def run_write(self, job: object) -> None:
+    @work(thread=True, group="tag-write", exit_on_error=False, description="Change a tag")
+    def run_write(self, job: Callable[[], object]) -> None:
         """Run a write in a worker, then reload the list."""
-
-        def run() -> None:
-            assert callable(job)
-            job()
-            self.app.call_from_thread(self.load)
-
-        self.run_worker(run, thread=True, group="tag-write", exit_on_error=False)
+        job()
+        self.app.call_from_thread(self.load)

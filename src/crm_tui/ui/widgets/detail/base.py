@@ -82,27 +82,6 @@ def pairs(rows: list[tuple[str, object]]) -> Text:
     return out
 
 
-def selected_id(table: DataTable[Any]) -> int | None:
-    """The id behind the table's highlighted row (row keys are ids), if any."""
-    if table.row_count == 0:
-        return None
-    row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-    try:
-        return int(str(row_key.value))
-    except ValueError:
-        return None
-
-
-def restore_cursor(table: DataTable[Any], row_id: int | None) -> None:
-    """Put the cursor back on the row that was selected before a reload."""
-    if row_id is None:
-        return
-    try:
-        table.move_cursor(row=table.get_row_index(str(row_id)), animate=False)
-    except Exception:  # the row went away (removed by us or another clerk)
-        return
-
-
 class DetailTab(UsesCrm, Vertical, Generic[DataT]):
     """A tab body that loads its data in a thread and fills in on the UI thread.
 
@@ -130,7 +109,13 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
         self.loaded = True
         self._load()
 
-    @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="detail-load",
+        exit_on_error=False,
+        description="Read a detail tab's data",
+    )
     def _load(self) -> None:
         data = self.fetch()
         if not get_current_worker().is_cancelled:
@@ -157,7 +142,12 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
         """Run a service write in a thread; on success say `done` and reload."""
         self._write(write, done)
 
-    @work(thread=True, group="detail-write", exit_on_error=False)
+    @work(
+        thread=True,
+        group="detail-write",
+        exit_on_error=False,
+        description="Save a change on a detail tab",
+    )
     def _write(self, write: Callable[[], object], done: str) -> None:
         write()  # a CrmError reaches the app's worker-failure handler as a notice
         self.app.call_from_thread(self.saved, done)

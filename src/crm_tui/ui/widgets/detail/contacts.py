@@ -13,9 +13,10 @@ from crm_tui.services.customers.contacts import ContactRead, contact_name
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
-from crm_tui.ui.widgets.detail.base import DetailTab, cell, restore_cursor, selected_id
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.widgets.detail.base import DetailTab, cell
 from crm_tui.ui.widgets.detail.forms import contact_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class ContactsTab(DetailTab[ContactsData]):
                 )
 
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(f"Remove the contact {literal(name)}?{extra}"), confirm="Remove", danger=True
             ),
             callback=answered,

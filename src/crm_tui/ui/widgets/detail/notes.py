@@ -10,17 +10,16 @@ from textual.widgets import DataTable, Static
 from crm_tui.models.enums import NoteType
 from crm_tui.services.customers.notes import NoteRead, is_overdue
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     local_time,
-    restore_cursor,
-    selected_id,
     today,
 )
 from crm_tui.ui.widgets.detail.forms import note_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 FILTERS = ["", *(t.value for t in NoteType)]
 
@@ -163,7 +162,7 @@ class NotesTab(DetailTab[list[NoteRead]]):
                 self.run_write(lambda: self.services.notes.remove(note_id), "Note removed.")
 
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(f"Remove the {note.type} “{literal(note.title)}”?"),
                 confirm="Remove",
                 danger=True,

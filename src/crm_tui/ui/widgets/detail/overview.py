@@ -17,17 +17,16 @@ from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import NotFound
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     money,
     pairs,
-    restore_cursor,
-    selected_id,
 )
 from crm_tui.ui.widgets.detail.forms import address_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ class OverviewTab(DetailTab[OverviewData]):
                 )
 
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(f"Remove the address {literal(summary)}?"), confirm="Remove", danger=True
             ),
             callback=answered,

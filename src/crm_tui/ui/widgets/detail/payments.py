@@ -17,17 +17,16 @@ from crm_tui.services.billing.reads import (
     SubscriptionRead,
 )
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     money,
-    restore_cursor,
-    selected_id,
     today,
 )
 from crm_tui.ui.widgets.detail.forms import method_form, payment_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 FILTERS = ["", "paid", "pending", "failed", "refunded"]
 STATUS_STYLES = {"paid": "green", "pending": "yellow", "failed": "bold red", "refunded": "magenta"}
@@ -231,7 +230,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
         what = f"{money(payment.amount, payment.currency)} of {day(payment.paid_at)}"
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 f"Mark the {payment.status} payment of {what} as {action}?",
                 confirm=button,
             ),
@@ -264,7 +263,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
                 )
 
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(f"Remove the card {literal(method.brand)} ••{method.last4}?"),
                 confirm="Remove",
                 danger=True,

@@ -12,17 +12,16 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.reads import SubscriptionRead
 from crm_tui.text import literal
-from crm_tui.ui.modals.confirm import ConfirmModal
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     money,
-    restore_cursor,
-    selected_id,
     today,
 )
 from crm_tui.ui.widgets.detail.forms import subscription_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
 
@@ -138,7 +137,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
 
         label = " ".join(p for p in (sub.product, sub.variant) if p)
         self.app.push_screen(
-            ConfirmModal(
+            ConfirmationModal(
                 Text(f"End {literal(label)} today ({on.isoformat()})? Payments stop being due."),
                 confirm="End it",
                 danger=True,

@@ -13,18 +13,16 @@ The table never holds the whole result. It shows a window of at most
 fall out of the window are dropped, keeping only their start cursor (a few
 bytes), so memory stays flat however far one scrolls.
 
-Every cell is a `rich.text.Text` built with `literal()`, so stored text such
-as `[bold]x[/]` is shown as typed, never parsed as markup.
+Its columns, cells and lines come from table_cells.py: stored text is shown
+as typed, never parsed as markup.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -37,60 +35,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.services.search import Cursor, CustomerRow
-from crm_tui.text import literal
-
-MARK = "●"
-STATUS_STYLES = {
-    "active": "",
-    "prospect": "italic",
-    "inactive": "dim",
-    "churned": "dim",
-    "blocked": "bold red",
-    "merged": "dim strike",
-}
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column: key, heading, fixed width (or 0 for a share of the rest)."""
-
-    key: str
-    label: str
-    width: int
-    justify: str = "left"
-
-
-FIXED_COLUMNS = (
-    ColumnSpec("mark", " ", 1),
-    ColumnSpec("number", "Number", 8),
-    ColumnSpec("name", "Name", 0),
-    ColumnSpec("status", "Status", 8),
-    ColumnSpec("email", "E-mail", 0),
+from crm_tui.ui.widgets.list.table_cells import (
+    TABLE_CSS,
+    ColumnSpec,
+    columns_for,
+    line_segments,
+    row_cells,
 )
-# Extra columns as the terminal widens: (minimum table width, column).
-OPTIONAL_COLUMNS = (
-    (96, ColumnSpec("phone", "Phone", 15)),
-    (118, ColumnSpec("subs", "Subs", 4, "right")),
-    (130, ColumnSpec("joined", "Joined", 10)),
-)
-LTV_COLUMN = ColumnSpec("ltv", "LTV", 10, "right")
-
-
-def columns_for(width: int, cell_padding: int = 1) -> list[tuple[ColumnSpec, int]]:
-    """The columns that fit in `width` cells, with the flexible ones sized."""
-    specs = list(FIXED_COLUMNS)
-    specs += [spec for minimum, spec in OPTIONAL_COLUMNS if width >= minimum]
-    specs.append(LTV_COLUMN)
-    fixed = sum(spec.width for spec in specs) + 2 * cell_padding * len(specs)
-    rest = max(20, width - fixed - 2)  # 2: the vertical scrollbar
-    name_width = max(10, rest * 11 // 20)
-    email_width = max(10, rest - name_width)
-    sized = {"name": name_width, "email": email_width}
-    return [(spec, sized.get(spec.key, spec.width)) for spec in specs]
 
 
 @dataclass
@@ -122,41 +73,7 @@ class CustomerTable(ScrollView, can_focus=True):
         "customer-table--even-row",
         "customer-table--cursor",
     }
-    # DataTable's look, in theme variables: zebra stripes, a block cursor that
-    # dims when the table loses focus.
-    DEFAULT_CSS = """
-    CustomerTable {
-        background: $surface;
-        color: $foreground;
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .customer-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-            & > .customer-table--header {
-                background-tint: $foreground 5%;
-            }
-        }
-        & > .customer-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        & > .customer-table--even-row {
-            background: $surface-lighten-1 50%;
-        }
-        &:dark > .customer-table--even-row {
-            background: $surface-darken-1 40%;
-        }
-        & > .customer-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-    }
-    """
+    DEFAULT_CSS = TABLE_CSS
 
     @dataclass
     class CustomerSelected(Message):
@@ -457,53 +374,7 @@ class CustomerTable(ScrollView, can_focus=True):
         return Strip(line).crop_extend(0, width, post or style)
 
     def _line(self, cells: list[Text]) -> list[Segment]:
-        """Cells padded and cut to their column widths, as one line of segments.
-
-        Each cell's segments carry its column in their meta (for clicks, and
-        so an SVG screenshot keeps one text element per cell, aligned)."""
-        console = self.app.console
-        pad = " " * self.CELL_PADDING
-        segments: list[Segment] = []
-        for column, (cell, (spec, width)) in enumerate(zip(cells, self._layout, strict=True)):
-            base = Style.from_meta({"column": column}) + console.get_style(cell.style)
-            if not cell.spans:  # one style for the whole cell: cut and pad the string itself
-                text = cell.plain
-                size = cell_len(text)
-                if size > width:
-                    text, size = set_cell_size(text, width - 1) + "…", width
-                gap = " " * (width - size)
-                text = gap + text if spec.justify == "right" else text + gap
-                segments.append(Segment(pad + text + pad, base))
-                continue
-            cell = cell.copy()
-            cell.no_wrap = True
-            if cell.cell_len > width:
-                cell.truncate(width, overflow="ellipsis")
-            cell.align("right" if spec.justify == "right" else "left", width)
-            cell.pad(self.CELL_PADDING)
-            # render() leaves the Text's own style (status colours) to the caller.
-            segments.extend(Segment.apply_style(cell.render(console), base))
-        return segments
-
-    def _mark_cell(self, customer_id: int) -> Text:
-        return Text(MARK, style="bold") if self.is_marked(customer_id) else Text(" ")
+        return line_segments(cells, self._layout, self.app.console, self.CELL_PADDING)
 
     def _cells(self, row: CustomerRow) -> list[Text]:
-        values = {
-            "mark": self._mark_cell(row.id),
-            "number": Text(row.number),
-            "name": (
-                Text.assemble(("≈ ", "italic"), literal(row.display_name))
-                if row.near_miss
-                else Text(literal(row.display_name))
-            ),
-            "status": Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-            "email": Text(
-                literal(row.email or (row.phone if "phone" not in self.column_keys else ""))
-            ),
-            "phone": Text(literal(row.phone)),
-            "subs": Text(str(row.active_subscriptions)),
-            "joined": Text(row.created_at.astimezone().date().isoformat()),
-            "ltv": Text(money(row.lifetime_value)),
-        }
-        return [values[spec.key] for spec, _width in self._layout]
+        return row_cells(row, self._layout, marked=self.is_marked(row.id))

@@ -46,6 +46,29 @@ def sort_label(sort: SortSpec) -> str:
     return f"{SORT_LABELS.get(sort.key, sort.key)} {'↓' if sort.descending else '↑'}"
 
 
+# The sort dialog's choices (`s` on the list): (key, ascending label, descending label).
+SORT_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("name", "Name A → Z", "Name Z → A"),
+    ("lifetime_value", "Lifetime value, lowest first", "Lifetime value, highest first"),
+    (
+        "active_subscriptions",
+        "Active subscriptions, fewest first",
+        "Active subscriptions, most first",
+    ),
+    ("joined", "Joined, oldest first", "Joined, newest first"),
+    ("last_purchase", "Last purchase, oldest first", "Last purchase, latest first"),
+)
+
+
+def sort_options() -> list[tuple[SortSpec, str]]:
+    """Every order the sort dialog offers, in order; relevance has one direction."""
+    options: list[tuple[SortSpec, str]] = [(SortSpec("relevance"), "Relevance (best match first)")]
+    for key, up, down in SORT_CHOICES:
+        options.append((SortSpec(key, False), up))  # type: ignore[arg-type]
+        options.append((SortSpec(key, True), down))  # type: ignore[arg-type]
+    return options
+
+
 def chip_texts(filters: SearchFilters, names: dict[tuple[str, int], str]) -> list[tuple[str, str]]:
     """(field, chip text) for every filter that is set. `names` maps
     ("billing_group_id" | "segment_id", id) to a display name."""
