@@ -19,7 +19,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from crm_tui.config import Settings
 from crm_tui.services.registry import Services, open_services
@@ -42,13 +42,13 @@ async def settle(
     their turn); `still` stops cursors blinking, for a stable snapshot. A
     worker that fails makes this raise, unless the test made it fail on purpose
     (`failures_expected`: the app shows the failure, and waiting on a worker
-    that has not been reaped yet would re-raise it).
+    that has not been reaped yet would re-raise it). A cancelled worker is no
+    failure: a newer search replaced it, or its dialog closed with the answer
+    it had just handed back.
     """
+    quiet = (WorkerCancelled, WorkerFailed) if failures_expected else (WorkerCancelled,)
     for _ in range(rounds):
-        if failures_expected:
-            with contextlib.suppress(WorkerFailed):
-                await pilot.app.workers.wait_for_complete()
-        else:
+        with contextlib.suppress(*quiet):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause(delay)
     if still:

@@ -333,15 +333,13 @@ async def test_window_pages_by_keyset(
             seen.append(table.current.display_name if table.current else "")
             most = max(most, len(table.loaded_rows))
             await pilot.press("down")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot, rounds=1)
         seen.append(table.current.display_name if table.current else "")
         assert seen == everyone[: STEPS + 1]
         assert table.first_page > 0 and most < STEPS  # earlier pages were dropped
         for _ in range(STEPS):
             await pilot.press("up")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot, rounds=1)
         assert table.first_page == 0
         assert table.current is not None and table.current.display_name == everyone[0]
 

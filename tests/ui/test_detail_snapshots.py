@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from crm_tui.services.registry import Services
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.detail import base as detail_base
-from tests.ui.conftest import ScreenApp
+from tests.ui.conftest import ScreenApp, settle
 
 SnapCompare = Callable[..., bool]
 
@@ -35,12 +35,9 @@ def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def show_tab(key: str) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot, rounds=1)
         await pilot.press(key)
-        for _ in range(3):
-            await pilot.pause()
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     return run_before
 
