@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from textual import on
 from textual.app import App
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from crm_tui.services.registry import Services
@@ -97,6 +100,21 @@ class CrmScreen(UsesCrm, Screen[ResultT]):
     """
 
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+
+    @dataclass
+    class Written(Message):
+        """A write in one of this screen's workers went through; `notice` (if any) says what."""
+
+        notice: str = ""
+
+    @on(Written)
+    def _written(self, event: Written) -> None:
+        if event.notice:
+            self.notify(event.notice, markup=False)
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the data again after a write; screens that list data read it afresh here."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.crm.write_allowed(action, self.WRITE_ACTIONS)

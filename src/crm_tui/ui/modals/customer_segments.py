@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import SelectionList, Static
 
 from crm_tui.models import format_number
@@ -25,6 +27,16 @@ class CustomerSegmentsModal(CrmModal[bool]):
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
+
+    @dataclass
+    class Loaded(Message):
+        """The hand-picked segments, and the ones this customer is in."""
+
+        segments: list[tuple[int, str]]
+        mine: set[int]
+
+    class Saved(Message):
+        """The ticks are saved."""
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -55,9 +67,11 @@ class CustomerSegmentsModal(CrmModal[bool]):
     def load(self) -> None:
         segments = [s for s in self.services.segments.list() if s.kind == SegmentKind.STATIC]
         mine = {s.id for s in self.services.segments.static_segments_of(self.customer_id)}
-        self.app.call_from_thread(self.show, [(s.id, s.name) for s in segments], mine)
+        self.post_message(self.Loaded([(s.id, s.name) for s in segments], mine))
 
-    def show(self, segments: list[tuple[int, str]], mine: set[int]) -> None:
+    @on(Loaded)
+    def show(self, event: Loaded) -> None:
+        segments, mine = event.segments, event.mine
         self.before = mine
         choices = self.query_one(SelectionList)
         choices.clear_options()
@@ -82,7 +96,11 @@ class CustomerSegmentsModal(CrmModal[bool]):
             self.services.segments.add_members(segment_id, [self.customer_id])
         for segment_id in sorted(removed):
             self.services.segments.remove_members(segment_id, [self.customer_id])
-        self.app.call_from_thread(self.dismiss, True)
+        self.post_message(self.Saved())
+
+    @on(Saved)
+    def saved(self) -> None:
+        self.dismiss(True)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

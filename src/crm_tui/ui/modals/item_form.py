@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
@@ -59,6 +60,22 @@ class ItemFormModal(ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+
+    class Saved(Message):
+        """The service took the values."""
+
+    @dataclass
+    class Refused(Message):
+        """The service refused a value: `field` names it ("" for the form as a whole)."""
+
+        field: str
+        message: str
+
+    @dataclass
+    class Conflicted(Message):
+        """Another clerk saved this row after the form opened it."""
+
+        error: ConflictError
 
     def __init__(
         self,
@@ -177,13 +194,25 @@ class ItemFormModal(ModalScreen[bool]):
         try:
             self.save_fn(changes, version)
         except ConflictError as error:
-            self.app.call_from_thread(self._conflict, error)
+            self.post_message(self.Conflicted(error))
         except ValidationError as error:
-            self.app.call_from_thread(self.show_error, error.field, error.message)
+            self.post_message(self.Refused(error.field, error.message))
         except CrmError as error:
-            self.app.call_from_thread(self.show_error, "", error.message)
+            self.post_message(self.Refused("", error.message))
         else:
-            self.app.call_from_thread(self.dismiss, True)
+            self.post_message(self.Saved())
+
+    @on(Saved)
+    def saved(self) -> None:
+        self.dismiss(True)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self.show_error(event.field, event.message)
+
+    @on(Conflicted)
+    def conflicted(self, event: Conflicted) -> None:
+        self._conflict(event.error)
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:

@@ -9,6 +9,7 @@ The dialog dismisses the id of the saved or chosen customer, or None.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -62,6 +64,24 @@ class QuickAddModal(CrmModal[int | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+
+    @dataclass
+    class Saved(Message):
+        """The new customer is on file."""
+
+        customer_id: int
+
+    @dataclass
+    class DuplicatesFound(Message):
+        """Customers on file that look like this one: ask before saving."""
+
+        hits: list[LikelyDuplicate]
+
+    @dataclass
+    class Refused(Message):
+        """The service refused a value."""
+
+        error: ValidationError
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,15 +172,27 @@ class QuickAddModal(CrmModal[int | None]):
             if check_duplicates and name.strip() and (phone.strip() or email.strip()):
                 hits = self.services.duplicates.find(name, phone, email)
                 if hits:
-                    self.app.call_from_thread(self._show_duplicates, hits)
+                    self.post_message(self.DuplicatesFound(hits))
                     return
             created = self.services.customers.quick_add(name, phone or None, email or None)
         except ValidationError as error:
-            self.app.call_from_thread(self._refused, error)
+            self.post_message(self.Refused(error))
         except CrmError as error:
-            self.app.call_from_thread(self._refused, ValidationError("", error.message))
+            self.post_message(self.Refused(ValidationError("", error.message)))
         else:
-            self.app.call_from_thread(self.dismiss, created.id)
+            self.post_message(self.Saved(created.id))
+
+    @on(Saved)
+    def saved(self, event: Saved) -> None:
+        self.dismiss(event.customer_id)
+
+    @on(DuplicatesFound)
+    def duplicates_found(self, event: DuplicatesFound) -> None:
+        self._show_duplicates(event.hits)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self._refused(event.error)
 
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:

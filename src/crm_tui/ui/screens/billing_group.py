@@ -154,8 +154,10 @@ class BillingGroupScreen(CrmScreen[None]):
     )
     def remove_member(self, customer_id: int) -> None:
         self.services.billing_groups.remove_member(self.group_id, customer_id)
-        self.app.call_from_thread(self.notify, "Removed from the group.", markup=False)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Written("Removed from the group."))
+
+    def reload(self) -> None:
+        self.load()
 
     def action_rename(self) -> None:
         if self.view is None or not self.writable():

@@ -164,5 +164,7 @@ class BillingGroupsScreen(CrmScreen[None]):
     )
     def delete_group(self, group_id: int) -> None:
         self.services.billing_groups.delete(group_id)
-        self.app.call_from_thread(self.notify, "Billing group deleted.", markup=False)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Written("Billing group deleted."))
+
+    def reload(self) -> None:
+        self.load()

@@ -10,6 +10,7 @@ actions (also in the command palette) and refuses writes in read-only mode.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers.service import CustomerRead
@@ -142,6 +144,12 @@ class CustomerDetailScreen(CrmScreen[None]):
         Binding("ctrl+r", "reload", "Refresh"),
         Binding("g", "segments", "Segments", show=False),
     ]
+
+    @dataclass
+    class StatusChanged(Message):
+        """The customer after a status action."""
+
+        customer: CustomerRead
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -322,9 +330,11 @@ class CustomerDetailScreen(CrmScreen[None]):
             result = customers.block(self.customer_id, reason or "")
         else:
             result = getattr(customers, action)(self.customer_id)
-        self.app.call_from_thread(self._status_applied, result)
+        self.post_message(self.StatusChanged(result))
 
-    def _status_applied(self, customer: CustomerRead) -> None:
+    @on(StatusChanged)
+    def _status_applied(self, event: StatusChanged) -> None:
+        customer = event.customer
         self.customer = customer
         self.query_one(DetailHeader).show(customer)
         self.notify(f"Status is now {customer.status}.", markup=False)

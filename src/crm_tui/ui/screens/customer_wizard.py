@@ -11,12 +11,14 @@ version it was opened at; a stale save opens the conflict dialog.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
@@ -63,6 +65,12 @@ class CustomerWizardScreen(WizardSaveScreen):
         Binding("q", "nothing", show=False),
     ]
 
+    @dataclass
+    class Loaded(Message):
+        """The customer being edited (if any) and the wizard's choices."""
+
+        start: WizardStart
+
     def __init__(self, customer_id: int | None) -> None:
         super().__init__(customer_id)
         self.current = "basic"
@@ -102,9 +110,11 @@ class CustomerWizardScreen(WizardSaveScreen):
     )
     def _load(self) -> None:
         start = read_start(self.services, self.customer_id)
-        self.app.call_from_thread(self._fill, start)
+        self.post_message(self.Loaded(start))
 
-    def _fill(self, start: WizardStart) -> None:
+    @on(Loaded)
+    def _fill(self, event: Loaded) -> None:
+        start = event.start
         self.run_worker(
             self._apply(start),
             exclusive=True,

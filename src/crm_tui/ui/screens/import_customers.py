@@ -10,6 +10,8 @@ run, `ctrl+s` imports. Every file and database call runs in a thread worker.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -73,6 +76,33 @@ class ImportScreen(CrmScreen[None]):
         Binding("ctrl+d", "dry_run", "Dry run"),
         Binding("ctrl+s", "start", "Import"),
     ]
+
+    @dataclass
+    class PreviewRead(Message):
+        """The file's mapping and its first rows as they would be saved."""
+
+        preview: ImportPreview
+
+    @dataclass
+    class Progressed(Message):
+        """How far the import is, and what it has done so far."""
+
+        fraction: float
+        label: str
+
+    @dataclass
+    class StrayQuoteFound(Message):
+        """A quote opened on `line` never closes: the import's worker waits for `answer`."""
+
+        line: int
+        reason: str
+        answer: Callable[[bool | None], None]
+
+    @dataclass
+    class Imported(Message):
+        """The import (or dry run) finished or stopped: what it did."""
+
+        summary: ImportSummary
 
     def __init__(self, path: str | None = None) -> None:
         super().__init__()
@@ -134,17 +164,16 @@ class ImportScreen(CrmScreen[None]):
         exit_on_error=False,
         description="Read and preview an import file",
     )
-    def load_preview(self, raw_path: str) -> ImportPreview:
+    def load_preview(self, raw_path: str) -> None:
         path = Path(raw_path).expanduser()
-        return self.service.preview(path, mapping=self.mapping, on_duplicate=self.mode, limit=50)
+        preview = self.service.preview(path, mapping=self.mapping, on_duplicate=self.mode, limit=50)
+        self.post_message(self.PreviewRead(preview))
 
     @on(Worker.StateChanged)
     def worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group == "import-preview":
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, ImportPreview):
-                self.show_preview(worker.result)
-            elif event.state == WorkerState.ERROR:
+            if event.state == WorkerState.ERROR:
                 error = worker.error
                 message = (
                     str(error)
@@ -155,12 +184,14 @@ class ImportScreen(CrmScreen[None]):
                 self.query_one(ContentSwitcher).current = "import-file"
         elif worker.group == "import-run":
             self.running = False
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, ImportSummary):
-                self.show_summary(worker.result)
-            elif event.state == WorkerState.ERROR:
+            if event.state == WorkerState.ERROR:
                 self.query_one(ContentSwitcher).current = "import-review"
 
     # --- step 2: mapping and preview -------------------------------------------------
+
+    @on(PreviewRead)
+    def preview_read(self, event: PreviewRead) -> None:
+        self.show_preview(event.preview)
 
     def show_preview(self, preview: ImportPreview) -> None:
         self.preview = preview
@@ -271,20 +302,21 @@ class ImportScreen(CrmScreen[None]):
         exit_on_error=False,
         description="Import customers",
     )
-    def run_import(self, path: Path, mapping: Mapping, mode: str, dry_run: bool) -> ImportSummary:
+    def run_import(self, path: Path, mapping: Mapping, mode: str, dry_run: bool) -> None:
         worker = get_current_worker()
 
         def report(update: ImportProgress) -> None:
             s = update.summary
             label = (f"{s.rows:,} rows: {s.created:,} new, {s.updated:,} updated, {s.skipped:,} skipped, "
                      f"{s.refused:,} refused  (escape stops after this batch)")  # fmt: skip
-            self.app.call_from_thread(self._progress, update.fraction, label)
+            self.post_message(self.Progressed(update.fraction, label))
 
-        return self.service.run(
+        summary = self.service.run(
             path, mapping=mapping, on_duplicate=mode, dry_run=dry_run, progress=report,
             cancelled=lambda: self.stop_requested or worker.is_cancelled,
             accept_stray_quotes=self._ask_about_stray_quote,
         )  # fmt: skip
+        self.post_message(self.Imported(summary))
 
     def _ask_about_stray_quote(self, line: int, reason: str) -> bool:
         """From the import's worker: ask the clerk, and wait for the answer."""
@@ -295,23 +327,33 @@ class ImportScreen(CrmScreen[None]):
             answer[0] = bool(value)
             answered.set()
 
-        question = (f"{reason}\n\nImport the rows after line {line:,} anyway? "
-                    f"Line {line:,} itself is refused either way.")  # fmt: skip
-        self.app.call_from_thread(
-            self.app.push_screen,
-            ConfirmationModal(question, title="A quote does not close", confirm="Import the rest",
-                         cancel="Stop here"),
-            got,
-        )  # fmt: skip
+        self.post_message(self.StrayQuoteFound(line, reason, got))
         worker = get_current_worker()
         while not answered.wait(0.1):
             if worker.is_cancelled:
                 return False
         return answer[0]
 
-    def _progress(self, fraction: float, label: str) -> None:
+    @on(StrayQuoteFound)
+    def ask_about_stray_quote(self, event: StrayQuoteFound) -> None:
+        line = event.line
+        question = (f"{event.reason}\n\nImport the rows after line {line:,} anyway? "
+                    f"Line {line:,} itself is refused either way.")  # fmt: skip
+        self.app.push_screen(
+            ConfirmationModal(question, title="A quote does not close", confirm="Import the rest",
+                              cancel="Stop here"),
+            event.answer,
+        )  # fmt: skip
+
+    @on(Progressed)
+    def _progress(self, event: Progressed) -> None:
+        fraction, label = event.fraction, event.label
         self.query_one(ProgressBar).update(progress=fraction)
         self.query_one("#import-progress-label", Static).update(cell(label))
+
+    @on(Imported)
+    def imported(self, event: Imported) -> None:
+        self.show_summary(event.summary)
 
     def show_summary(self, summary: ImportSummary) -> None:
         self.query_one("#import-summary-text", Static).update(summary_text(summary))

@@ -56,6 +56,24 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
         error: str | None = None
         field: str | None = None
 
+    @dataclass
+    class SuggestionsLoaded(Message):
+        """Values already in use, per field, for the rules' value boxes."""
+
+        found: dict[str, list[str]]
+
+    @dataclass
+    class Refused(Message):
+        """The service refused the segment with this sentence."""
+
+        reason: str
+
+    @dataclass
+    class Saved(Message):
+        """The segment as saved."""
+
+        segment: SegmentRead
+
     def __init__(
         self,
         segment: SegmentRead | None,
@@ -165,9 +183,11 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
     )
     def load_suggestions(self) -> None:
         found = {field: self.services.segments.suggestions(field) for field in SUGGESTED_FIELDS}
-        self.app.call_from_thread(self.apply_suggestions, found)
+        self.post_message(self.SuggestionsLoaded(found))
 
-    def apply_suggestions(self, found: dict[str, list[str]]) -> None:
+    @on(SuggestionsLoaded)
+    def apply_suggestions(self, event: SuggestionsLoaded) -> None:
+        found = event.found
         self.suggestions = found
         for row in self.query(RuleRow):
             row.set_suggestions(found)
@@ -295,11 +315,17 @@ class SegmentEditorScreen(CrmScreen[SegmentRead | None]):
                     rules=rules,
                 )
         except CrmError as exc:
-            self.app.call_from_thread(self.set_message, exc.message)
+            self.post_message(self.Refused(exc.message))
             return
-        self.app.call_from_thread(self.saved, saved)
+        self.post_message(self.Saved(saved))
 
-    def saved(self, segment: SegmentRead) -> None:
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self.set_message(event.reason)
+
+    @on(Saved)
+    def saved(self, event: Saved) -> None:
+        segment = event.segment
         self.notify(f"Saved the segment {segment.name}.", markup=False)
         self.dismiss(segment)
 

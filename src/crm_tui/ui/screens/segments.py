@@ -294,8 +294,7 @@ class SegmentsScreen(CrmScreen[None]):
     @work(thread=True, group="segment-write", exit_on_error=False, description="Delete a segment")
     def delete_segment(self, segment_id: int) -> None:
         self.services.segments.delete(segment_id)
-        self.app.call_from_thread(self.notify, "Segment deleted.", markup=False)
-        self.app.call_from_thread(self.action_refresh)
+        self.post_message(self.Written("Segment deleted."))
 
     def action_remove_member(self) -> None:
         segment_id = self.preview_id
@@ -359,5 +358,7 @@ class SegmentsScreen(CrmScreen[None]):
     )
     def remove_member(self, segment_id: int, customer_id: int) -> None:
         self.services.segments.remove_members(segment_id, [customer_id])
-        self.app.call_from_thread(self.notify, "Removed from the segment.", markup=False)
-        self.app.call_from_thread(self.action_refresh)
+        self.post_message(self.Written("Removed from the segment."))
+
+    def reload(self) -> None:
+        self.action_refresh()

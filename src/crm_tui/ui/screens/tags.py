@@ -56,6 +56,13 @@ class TagsScreen(CrmScreen[None]):
 
         tags: list[TagRead]
 
+    @dataclass
+    class InUse(Message):
+        """Customers or segment rules use the tag to delete: ask first."""
+
+        tag: TagRead
+        question: str
+
     def __init__(self) -> None:
         super().__init__()
         self.tags: dict[int, TagRead] = {}
@@ -182,8 +189,7 @@ class TagsScreen(CrmScreen[None]):
         )
         if result.segments_updated:
             text += f" {result.segments_updated} segment rules updated."
-        self.app.call_from_thread(self.notify, text, markup=False)
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Written(text))
 
     def action_delete(self) -> None:
         tag = self.current
@@ -200,21 +206,28 @@ class TagsScreen(CrmScreen[None]):
         usage = self.services.tags.usage(tag.id)
         if not usage.customers and not usage.segments:
             self.services.tags.delete(tag.id)
-            self.app.call_from_thread(self.notify, f"Deleted the tag {tag.name}.", markup=False)
-            self.app.call_from_thread(self.load)
+            self.post_message(self.Written(f"Deleted the tag {tag.name}."))
             return
         parts = [f"{usage.customers:,} customers carry it"]
         if usage.segments:
             parts.append(f"segment rules name it ({', '.join(usage.segments)})")
-        message = f"Delete the tag {tag.name}? " + "; ".join(parts) + "."
-        self.app.call_from_thread(
-            self.app.push_screen,
-            ConfirmationModal(message, title="Delete tag"),
-            lambda yes: self.run_write(lambda: self.services.tags.delete(tag.id)) if yes else None,
-        )
+        self.post_message(self.InUse(tag, f"Delete the tag {tag.name}? " + "; ".join(parts) + "."))
+
+    @on(InUse)
+    def ask_before_deleting(self, event: InUse) -> None:
+        tag = event.tag
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_write(lambda: self.services.tags.delete(tag.id))
+
+        self.app.push_screen(ConfirmationModal(event.question, title="Delete tag"), answered)
 
     @work(thread=True, group="tag-write", exit_on_error=False, description="Change a tag")
     def run_write(self, job: Callable[[], object]) -> None:
         """Run a write in a worker, then reload the list."""
         job()
-        self.app.call_from_thread(self.load)
+        self.post_message(self.Written())
+
+    def reload(self) -> None:
+        self.load()

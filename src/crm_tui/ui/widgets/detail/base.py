@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -97,6 +97,20 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
 
         tab: DetailTab[Any]
 
+    @dataclass
+    class Loaded(Message):
+        """What `fetch` read, for `show` (kept to this tab: it does not bubble)."""
+
+        bubble: ClassVar[bool] = False
+        data: Any
+
+    @dataclass
+    class Written(Message):
+        """A write went through; `done` says what it did (kept to this tab)."""
+
+        bubble: ClassVar[bool] = False
+        done: str
+
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.customer_id = customer_id
@@ -119,7 +133,11 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
     def _load(self) -> None:
         data = self.fetch()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show, data)
+            self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.show(event.data)
 
     def fetch(self) -> DataT:
         """Read everything the tab shows (runs in a thread)."""
@@ -150,7 +168,11 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
     )
     def _write(self, write: Callable[[], object], done: str) -> None:
         write()  # a CrmError reaches the app's worker-failure handler as a notice
-        self.app.call_from_thread(self.saved, done)
+        self.post_message(self.Written(done))
+
+    @on(Written)
+    def _written(self, event: Written) -> None:
+        self.saved(event.done)
 
     def saved(self, done: str = "") -> None:
         """After a successful write: tell the user, reload, let the screen mark others stale."""
