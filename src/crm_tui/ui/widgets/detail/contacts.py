@@ -95,6 +95,16 @@ class ContactsTab(DetailTab[ContactsData]):
         row_id = selected_id(self.query_one("#contacts-table", DataTable))
         return self.contacts.get(row_id) if row_id is not None else None
 
+    def _chosen(self) -> ContactRead | None:
+        """The highlighted contact to act on; None (after saying why) when there is none."""
+        if self._refuse_for_individual():
+            return None
+        contact = self._selected()
+        if contact is None or contact.id is None:
+            self.nothing_selected()
+            return None
+        return contact
+
     def _refuse_for_individual(self) -> bool:
         if self.not_applicable:
             self.notify(self.not_applicable, markup=False, severity="warning")
@@ -126,11 +136,8 @@ class ContactsTab(DetailTab[ContactsData]):
             self.edit_item()
 
     def make_primary(self) -> None:
-        if self._refuse_for_individual():
-            return
-        contact = self._selected()
+        contact = self._chosen()
         if contact is None or contact.id is None:
-            self.nothing_selected()
             return
         if contact.is_primary:
             self.notify(f"{contact_name(contact)} is already the primary contact.", markup=False)
@@ -142,11 +149,8 @@ class ContactsTab(DetailTab[ContactsData]):
         )
 
     def remove_item(self) -> None:
-        if self._refuse_for_individual():
-            return
-        contact = self._selected()
+        contact = self._chosen()
         if contact is None or contact.id is None:
-            self.nothing_selected()
             return
         contact_id = contact.id
         name = contact_name(contact)
