@@ -26,10 +26,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
 from crm_tui.services.errors import ConflictError
+from crm_tui.ui.base import CrmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.detail.base import cell
 
@@ -40,7 +40,7 @@ def _value(value: str | None) -> Text:
     return cell(value) if value not in (None, "") else Text("(empty)", style="dim italic")
 
 
-class ConflictModal(ModalScreen[ConflictChoice]):
+class ConflictModal(CrmModal[ConflictChoice]):
     """Show each conflicting field (when you opened it / saved by someone else / yours)
     and dismiss "reload" (`r`, `escape`) or "reapply" (`a`)."""
 

@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
@@ -28,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
 from crm_tui.text import literal
+from crm_tui.ui.base import CrmModal
 from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.styles import stylesheet
@@ -48,7 +48,7 @@ class FormField:
     placeholder: str = ""
 
 
-class ItemFormModal(ModalScreen[bool]):
+class ItemFormModal(CrmModal[bool]):
     """Add or edit one item; dismisses True once saved, False when cancelled or reloaded.
 
     `version` is None for a new item; for an edit it is the version the values
