@@ -111,9 +111,9 @@ class CrmScreen(UsesCrm, Screen[ResultT]):
     def _written(self, event: Written) -> None:
         if event.notice:
             self.notify(event.notice, markup=False)
-        self.reload()
+        self.show_written()
 
-    def reload(self) -> None:
+    def show_written(self) -> None:
         """Show the data again after a write; screens that list data read it afresh here."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -156,7 +156,7 @@ class BillingGroupScreen(CrmScreen[None]):
         self.services.billing_groups.remove_member(self.group_id, customer_id)
         self.post_message(self.Written("Removed from the group."))
 
-    def reload(self) -> None:
+    def show_written(self) -> None:
         self.load()
 
     def action_rename(self) -> None:

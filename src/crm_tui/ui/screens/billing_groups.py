@@ -166,5 +166,5 @@ class BillingGroupsScreen(CrmScreen[None]):
         self.services.billing_groups.delete(group_id)
         self.post_message(self.Written("Billing group deleted."))
 
-    def reload(self) -> None:
+    def show_written(self) -> None:
         self.load()

@@ -9,8 +9,11 @@ and a new customer that looks like one on file is offered as "open it instead".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -40,6 +43,32 @@ from crm_tui.ui.widgets.wizard.steps import CUSTOMER_FIELDS, FIELD_STEP
 class WizardSaveScreen(CrmScreen[int | None]):
     """What the wizard screen needs to save; it supplies `field`, `go_to`, `check_all`
     and `reload`."""
+
+    @dataclass
+    class Saved(Message):
+        """The customer is saved, with all it carries."""
+
+        customer_id: int
+
+    @dataclass
+    class Refused(Message):
+        """The services refused a value (a ChildProblem names the child form)."""
+
+        error: ValidationError
+
+    @dataclass
+    class Conflicted(Message):
+        """Another clerk saved this customer (or a child) after the wizard opened it."""
+
+        error: ConflictError
+        plan: WizardSave
+
+    @dataclass
+    class DuplicatesFound(Message):
+        """The new customer looks like customers on file: ask before saving."""
+
+        hits: list[LikelyDuplicate]
+        plan: WizardSave
 
     def __init__(self, customer_id: int | None) -> None:
         super().__init__()
@@ -108,10 +137,10 @@ class WizardSaveScreen(CrmScreen[int | None]):
             else:
                 plan, hits = plan_edit(self.services, draft, self.original), []
         except ValidationError as error:
-            self.app.call_from_thread(self._refused, plan.problem(error) if plan else error)
+            self.post_message(self.Refused(plan.problem(error) if plan else error))
             return
         if hits:
-            self.app.call_from_thread(self._offer_duplicates, hits, plan)
+            self.post_message(self.DuplicatesFound(hits, plan))
             return
         self._execute(plan)
 
@@ -129,13 +158,13 @@ class WizardSaveScreen(CrmScreen[int | None]):
         try:
             customer_id = save(self.services, plan)
         except ConflictError as error:
-            self.app.call_from_thread(self._conflict, error, plan)
+            self.post_message(self.Conflicted(error, plan))
         except ValidationError as error:
-            self.app.call_from_thread(self._refused, plan.problem(error))
+            self.post_message(self.Refused(plan.problem(error)))
         except CrmError as error:
-            self.app.call_from_thread(self._refused, ValidationError("", error.message))
+            self.post_message(self.Refused(ValidationError("", error.message)))
         else:
-            self.app.call_from_thread(self._saved, customer_id)
+            self.post_message(self.Saved(customer_id))
 
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:
@@ -144,12 +173,16 @@ class WizardSaveScreen(CrmScreen[int | None]):
             self.saving = False
             self._status("")
 
-    def _saved(self, customer_id: int) -> None:
+    @on(Saved)
+    def _saved(self, event: Saved) -> None:
+        customer_id = event.customer_id
         self.saving = False
         self.notify(f"Saved customer C-{customer_id:06d}.", markup=False)
         self.dismiss(customer_id)
 
-    def _refused(self, error: ValidationError) -> None:
+    @on(Refused)
+    def _refused(self, event: Refused) -> None:
+        error = event.error
         self.saving = False
         target = self._error_target(error)
         if target is None:
@@ -170,7 +203,9 @@ class WizardSaveScreen(CrmScreen[int | None]):
             return None
         return next((f for f in self.query(WizardField) if f.id == f"wf-{error.field}"), None)
 
-    def _conflict(self, error: ConflictError, plan: WizardSave) -> None:
+    @on(Conflicted)
+    def _conflict(self, event: Conflicted) -> None:
+        error, plan = event.error, event.plan
         self.saving = False
         self._status("")
 
@@ -187,8 +222,10 @@ class WizardSaveScreen(CrmScreen[int | None]):
 
         self.app.push_screen(ConflictModal(error), callback=chosen)
 
-    def _offer_duplicates(self, hits: list[LikelyDuplicate], plan: WizardSave) -> None:
+    @on(DuplicatesFound)
+    def _offer_duplicates(self, event: DuplicatesFound) -> None:
         """A new customer looks like one on file: open that one, save anyway, or go back."""
+        hits, plan = event.hits, event.plan
         self.saving = False
         self._status("")
         choices = [

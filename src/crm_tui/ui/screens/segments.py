@@ -360,5 +360,5 @@ class SegmentsScreen(CrmScreen[None]):
         self.services.segments.remove_members(segment_id, [customer_id])
         self.post_message(self.Written("Removed from the segment."))
 
-    def reload(self) -> None:
+    def show_written(self) -> None:
         self.action_refresh()

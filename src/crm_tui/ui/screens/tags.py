@@ -229,5 +229,5 @@ class TagsScreen(CrmScreen[None]):
         job()
         self.post_message(self.Written())
 
-    def reload(self) -> None:
+    def show_written(self) -> None:
         self.load()
