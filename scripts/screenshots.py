@@ -20,6 +20,7 @@ from crm_tui.config import Settings
 from crm_tui.factory import make_app
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
+from crm_tui.ui.base import CrmAppBase, crm_app
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 AS_OF = date(2026, 1, 15)
@@ -48,8 +49,7 @@ async def list_filters(pilot: Pilot[None]) -> None:
 
 def detail_tab(tab: str) -> Step:
     async def step(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        app.open_customer(7)  # type: ignore[attr-defined]
+        crm_app(pilot.app).open_customer(7)
         await settle(pilot)
         await pilot.press(tab)
         await settle(pilot)
@@ -58,18 +58,18 @@ def detail_tab(tab: str) -> Step:
 
 
 async def wizard(pilot: Pilot[None]) -> None:
-    pilot.app.new_customer()  # type: ignore[attr-defined]
+    crm_app(pilot.app).new_customer()
     await settle(pilot)
 
 
 async def quick_add(pilot: Pilot[None]) -> None:
-    pilot.app.quick_add()  # type: ignore[attr-defined]
+    crm_app(pilot.app).quick_add()
     await settle(pilot)
 
 
-def tool(opener: Callable[[object], None]) -> Step:
+def tool(opener: Callable[[CrmAppBase], None]) -> Step:
     async def step(pilot: Pilot[None]) -> None:
-        opener(pilot.app)
+        opener(crm_app(pilot.app))
         await settle(pilot)
 
     return step
@@ -89,12 +89,12 @@ def shots() -> dict[str, Step]:
         result[f"detail-{name}"] = detail_tab(str(number))
     result["wizard"] = wizard
     result["quick-add"] = quick_add
-    result["dashboard"] = tool(lambda app: groups.open_dashboard(app, as_of=AS_OF))  # type: ignore[arg-type]
-    result["segments"] = tool(lambda app: groups.open_segments(app, as_of=AS_OF))  # type: ignore[arg-type]
-    result["tags"] = tool(groups.open_tags)  # type: ignore[arg-type]
-    result["billing-groups"] = tool(groups.open_billing_groups)  # type: ignore[arg-type]
-    result["import"] = tool(tools.open_import)  # type: ignore[arg-type]
-    result["merge"] = tool(tools.open_merge)  # type: ignore[arg-type]
+    result["dashboard"] = tool(lambda app: groups.open_dashboard(app, as_of=AS_OF))
+    result["segments"] = tool(lambda app: groups.open_segments(app, as_of=AS_OF))
+    result["tags"] = tool(groups.open_tags)
+    result["billing-groups"] = tool(groups.open_billing_groups)
+    result["import"] = tool(tools.open_import)
+    result["merge"] = tool(tools.open_merge)
     return result
 
 
