@@ -11,8 +11,9 @@ in `UsesCrm`) reach it as `self.crm`, and the services as `self.services`.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from textual import on
@@ -115,6 +116,20 @@ class CrmScreen(UsesCrm, Screen[ResultT]):
 
     def show_written(self) -> None:
         """Show the data again after a write; screens that list data read it afresh here."""
+
+    def run_write(self, job: Callable[[], str], description: str) -> None:
+        """Run a service write in a thread worker; the sentence it returns comes back as
+        `Written`. A refusal reaches the app's one worker-failure handler instead."""
+        self.run_worker(
+            partial(self._run_write, job),
+            thread=True,
+            group="write",
+            exit_on_error=False,
+            description=description,
+        )
+
+    def _run_write(self, job: Callable[[], str]) -> None:
+        self.post_message(self.Written(job()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.crm.write_allowed(action, self.WRITE_ACTIONS)

@@ -9,10 +9,11 @@ Wire them to keys and command-palette entries in the app and the list:
                                          lets `enter` filter the list by a segment
     open_tags(app)                       palette "Tags"
     open_billing_groups(app)             palette "Billing groups"
-    add_to_segment(app, ids, on_done=)   list bulk action on marked rows
-    remove_from_segment(app, ids, ...)   list bulk action on marked rows
-    add_to_billing_group(app, ids, ...)  list bulk action on marked rows
-                                         (on_done runs after the write, e.g. to refresh)
+    add_to_segment(app, ids)             list bulk action on marked rows
+    remove_from_segment(app, ids)        list bulk action on marked rows
+    add_to_billing_group(app, ids)       list bulk action on marked rows
+                                         (the write runs on the screen underneath,
+                                         which says what it did and shows it)
     edit_customer_segments(app, id)      detail screen: the customer's static segments
 
 `group_commands(app)` yields the palette entries for the four screens, for
@@ -27,9 +28,10 @@ from datetime import date
 from textual.app import SystemCommand
 
 from crm_tui.models.enums import SegmentKind
-from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.base import CrmAppBase, CrmScreen
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
+from crm_tui.ui.modals.dialog import DialogText
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
 from crm_tui.ui.screens.dashboard import DashboardScreen
@@ -39,27 +41,13 @@ from crm_tui.ui.screens.tags import TagsScreen
 NEW_ITEM = -1
 
 
-def _in_worker(
-    app: CrmAppBase,
-    job: Callable[[], str],
-    description: str,
-    *,
-    group: str,
-    on_done: Callable[[], None] | None,
-) -> None:
-    """Run `job` in a thread worker and notify its sentence.
-
-    `on_done` runs on the UI thread after a successful write (the list refreshes);
-    a refusal reaches the app's one worker-failure handler, which shows it.
-    """
-
-    def run() -> None:
-        message = job()
-        app.call_from_thread(app.notify, message, markup=False)
-        if on_done is not None:
-            app.call_from_thread(on_done)
-
-    app.run_worker(run, thread=True, group=group, exit_on_error=False, description=description)
+def _write(app: CrmAppBase, job: Callable[[], str], description: str) -> None:
+    """Run `job` (a service write returning its sentence) on the screen underneath the
+    dialogs; that screen says the sentence and shows the change."""
+    screen = app.screen
+    if not isinstance(screen, CrmScreen):
+        raise TypeError(f"a write needs a crm-tui screen underneath, not {type(screen).__name__}")
+    screen.run_write(job, description)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -113,18 +101,14 @@ def group_commands(app: CrmAppBase) -> Iterator[SystemCommand]:
 def _pick_static_segment(
     app: CrmAppBase, title: str, on_chosen: Callable[[int], None], *, allow_new: bool
 ) -> None:
-    """Load the hand-picked segments in a worker, then ask which one."""
+    """Ask which hand-picked segment (the dialog reads them in a worker)."""
 
-    def load() -> None:
+    def load() -> list[tuple[int, DialogText]]:
         segments = [s for s in app.services.segments.list() if s.kind == SegmentKind.STATIC]
-        items = [(s.id, s.name) for s in segments]
+        items: list[tuple[int, DialogText]] = [(s.id, s.name) for s in segments]
         if allow_new:
             items.append((NEW_ITEM, "New hand-picked segment…"))
-        app.call_from_thread(
-            app.push_screen,
-            ChoiceModal(title, items, empty="There are no hand-picked segments yet."),
-            chosen,
-        )
+        return items
 
     def chosen(segment_id: int | None) -> None:
         if segment_id is None:
@@ -141,18 +125,11 @@ def _pick_static_segment(
             lambda new_id: on_chosen(new_id) if isinstance(new_id, int) else None,
         )
 
-    app.run_worker(
-        load,
-        thread=True,
-        group="segment-pick",
-        exit_on_error=False,
-        description="Read the hand-picked segments",
-    )
+    empty = "There are no hand-picked segments yet."
+    app.push_screen(ChoiceModal(title, load=load, empty=empty), chosen)
 
 
-def add_to_segment(
-    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
-) -> None:
+def add_to_segment(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     """Ask for a hand-picked segment (or a new one) and add the customers to it."""
     ids = list(customer_ids)
     if not ids or app.refuse_if_read_only():
@@ -163,16 +140,14 @@ def add_to_segment(
             added = app.services.segments.add_members(segment_id, ids)
             return f"Added {_plural(added, 'customer')} to the segment."
 
-        _in_worker(app, job, "Add customers to a segment", group="segment-members", on_done=on_done)
+        _write(app, job, "Add customers to a segment")
 
     _pick_static_segment(
         app, f"Add {_plural(len(ids), 'customer')} to segment", add, allow_new=True
     )
 
 
-def remove_from_segment(
-    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
-) -> None:
+def remove_from_segment(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     """Ask for a hand-picked segment and take the customers out of it."""
     ids = list(customer_ids)
     if not ids or app.refuse_if_read_only():
@@ -183,18 +158,14 @@ def remove_from_segment(
             removed = app.services.segments.remove_members(segment_id, ids)
             return f"Removed {_plural(removed, 'customer')} from the segment."
 
-        _in_worker(
-            app, job, "Remove customers from a segment", group="segment-members", on_done=on_done
-        )
+        _write(app, job, "Remove customers from a segment")
 
     _pick_static_segment(
         app, f"Remove {_plural(len(ids), 'customer')} from segment", remove, allow_new=False
     )
 
 
-def add_to_billing_group(
-    app: CrmAppBase, customer_ids: Sequence[int], *, on_done: Callable[[], None] | None = None
-) -> None:
+def add_to_billing_group(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     """Ask for a billing group and put the (business) customers in it."""
     ids = list(customer_ids)
     if not ids or app.refuse_if_read_only():
@@ -213,33 +184,14 @@ def add_to_billing_group(
                 text += f"; {result.refused:,} skipped (not business customers)"
             return text + "."
 
-        _in_worker(
-            app,
-            job,
-            "Add customers to a billing group",
-            group="billing-group-members",
-            on_done=on_done,
-        )
+        _write(app, job, "Add customers to a billing group")
 
-    def load() -> None:
-        items = [(g.id, g.name) for g in app.services.billing_groups.list()]
-        app.call_from_thread(
-            app.push_screen,
-            ChoiceModal(
-                f"Add {_plural(len(ids), 'customer')} to billing group",
-                items,
-                empty="There are no billing groups yet; create one first.",
-            ),
-            chosen,
-        )
+    def load() -> list[tuple[int, DialogText]]:
+        return [(g.id, g.name) for g in app.services.billing_groups.list()]
 
-    app.run_worker(
-        load,
-        thread=True,
-        group="billing-group-pick",
-        exit_on_error=False,
-        description="Read the billing groups",
-    )
+    title = f"Add {_plural(len(ids), 'customer')} to billing group"
+    empty = "There are no billing groups yet; create one first."
+    app.push_screen(ChoiceModal(title, load=load, empty=empty), chosen)
 
 
 def edit_customer_segments(app: CrmAppBase, customer_id: int) -> None:

@@ -3,7 +3,6 @@ recolour, merge and delete (asking first when the tag is in use)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -147,9 +146,14 @@ class TagsScreen(CrmScreen[None]):
         if tag is None or not self.writable():
             return
 
+        def recolor(color: str) -> str:
+            self.services.tags.recolor(tag.id, color)
+            return ""  # the table shows the new colour
+
         def chosen(index: int | None) -> None:
             if index is not None:
-                self.run_write(lambda: self.services.tags.recolor(tag.id, TAG_COLORS[index]))
+                color = TAG_COLORS[index]
+                self.run_write(lambda: recolor(color), "Recolour a tag")
 
         self.app.push_screen(
             ChoiceModal(f"Colour of {tag.name}", list(enumerate(TAG_COLORS))), chosen
@@ -217,17 +221,15 @@ class TagsScreen(CrmScreen[None]):
     def ask_before_deleting(self, event: InUse) -> None:
         tag = event.tag
 
+        def delete() -> str:
+            self.services.tags.delete(tag.id)
+            return ""  # the row goes; the question already said what it meant
+
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_write(lambda: self.services.tags.delete(tag.id))
+                self.run_write(delete, "Delete a tag")
 
         self.app.push_screen(ConfirmationModal(event.question, title="Delete tag"), answered)
-
-    @work(thread=True, group="tag-write", exit_on_error=False, description="Change a tag")
-    def run_write(self, job: Callable[[], object]) -> None:
-        """Run a write in a worker, then reload the list."""
-        job()
-        self.post_message(self.Written())
 
     def show_written(self) -> None:
         self.load()
