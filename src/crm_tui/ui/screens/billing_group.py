@@ -5,6 +5,7 @@ number or e-mail (`a`), remove one (`x`), open one (`enter`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -142,19 +143,13 @@ class BillingGroupScreen(CrmScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.remove_member(customer_id)
+                self.run_write(partial(self._remove, customer_id), "Remove a customer from a group")
 
         self.app.push_screen(ConfirmationModal(message, title="Remove from group"), answered)
 
-    @work(
-        thread=True,
-        group="billing-group-write",
-        exit_on_error=False,
-        description="Remove a customer from a billing group",
-    )
-    def remove_member(self, customer_id: int) -> None:
+    def _remove(self, customer_id: int) -> str:
         self.services.billing_groups.remove_member(self.group_id, customer_id)
-        self.post_message(self.Written("Removed from the group."))
+        return "Removed from the group."
 
     def show_written(self) -> None:
         self.load()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -152,19 +153,13 @@ class BillingGroupsScreen(CrmScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.delete_group(group.id)
+                self.run_write(partial(self._delete, group.id), "Delete a billing group")
 
         self.app.push_screen(ConfirmationModal(message, title="Delete billing group"), answered)
 
-    @work(
-        thread=True,
-        group="billing-group-write",
-        exit_on_error=False,
-        description="Delete a billing group",
-    )
-    def delete_group(self, group_id: int) -> None:
+    def _delete(self, group_id: int) -> str:
         self.services.billing_groups.delete(group_id)
-        self.post_message(self.Written("Billing group deleted."))
+        return "Billing group deleted."
 
     def show_written(self) -> None:
         self.load()

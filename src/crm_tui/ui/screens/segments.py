@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -287,14 +288,13 @@ class SegmentsScreen(CrmScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.delete_segment(segment_id)
+                self.run_write(partial(self._delete, segment_id), "Delete a segment")
 
         self.app.push_screen(ConfirmationModal(message, title="Delete segment"), callback=answered)
 
-    @work(thread=True, group="segment-write", exit_on_error=False, description="Delete a segment")
-    def delete_segment(self, segment_id: int) -> None:
+    def _delete(self, segment_id: int) -> str:
         self.services.segments.delete(segment_id)
-        self.post_message(self.Written("Segment deleted."))
+        return "Segment deleted."
 
     def action_remove_member(self) -> None:
         segment_id = self.preview_id
@@ -315,7 +315,8 @@ class SegmentsScreen(CrmScreen[None]):
             return
         customer_id = selected_id(members)
         if customer_id is not None:
-            self.remove_member(segment_id, customer_id)
+            remove = partial(self._remove, segment_id, customer_id)
+            self.run_write(remove, "Remove a customer from a segment")
 
     def action_add_member(self) -> None:
         segment_id = self.current_id
@@ -350,15 +351,9 @@ class SegmentsScreen(CrmScreen[None]):
             added,
         )
 
-    @work(
-        thread=True,
-        group="segment-write",
-        exit_on_error=False,
-        description="Remove a customer from a segment",
-    )
-    def remove_member(self, segment_id: int, customer_id: int) -> None:
+    def _remove(self, segment_id: int, customer_id: int) -> str:
         self.services.segments.remove_members(segment_id, [customer_id])
-        self.post_message(self.Written("Removed from the segment."))
+        return "Removed from the segment."
 
     def show_written(self) -> None:
         self.action_refresh()

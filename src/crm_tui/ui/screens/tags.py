@@ -4,6 +4,7 @@ recolour, merge and delete (asking first when the tag is in use)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.style import Style
@@ -176,7 +177,7 @@ class TagsScreen(CrmScreen[None]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self.merge(source.id, target.id)
+                    self.run_write(partial(self._merge, source.id, target.id), "Merge two tags")
 
             self.app.push_screen(ConfirmationModal(message, title="Merge tags"), answered)
 
@@ -185,15 +186,14 @@ class TagsScreen(CrmScreen[None]):
             chosen,
         )
 
-    @work(thread=True, group="tag-write", exit_on_error=False, description="Merge two tags")
-    def merge(self, source_id: int, target_id: int) -> None:
+    def _merge(self, source_id: int, target_id: int) -> str:
         result = self.services.tags.merge([source_id], target_id)
         text = (
             f"Merged: {result.moved:,} customers moved, {result.already_tagged:,} already had it."
         )
         if result.segments_updated:
             text += f" {result.segments_updated} segment rules updated."
-        self.post_message(self.Written(text))
+        return text
 
     def action_delete(self) -> None:
         tag = self.current
