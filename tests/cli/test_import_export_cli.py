@@ -34,15 +34,16 @@ def test_import_summary_and_refused_file(sqlite_settings: Settings, tmp_path: Pa
 
 def test_dry_run_and_modes(sqlite_settings: Settings, tmp_path: Path) -> None:
     """--dry-run writes nothing; --on-duplicate update updates what is on file."""
-    code, out, _err = _crm(sqlite_settings, "import", str(DATA / "outlook.csv"), "--dry-run")
+    source = tmp_path / "outlook.csv"  # what is not imported is listed beside it
+    source.write_bytes((DATA / "outlook.csv").read_bytes())
+    outlook = (str(source), "--date-order", "dmy")
+    code, out, _err = _crm(sqlite_settings, "import", *outlook, "--dry-run")
     assert code == 0 and "Dry run" in out
     services = open_services(sqlite_settings)
     assert services.customers.count() == 0
     services.close()
-    assert _crm(sqlite_settings, "import", str(DATA / "outlook.csv"))[0] == 0
-    code, out, _err = _crm(
-        sqlite_settings, "import", str(DATA / "outlook.csv"), "--on-duplicate", "update"
-    )
+    assert _crm(sqlite_settings, "import", *outlook)[0] == 0
+    code, out, _err = _crm(sqlite_settings, "import", *outlook, "--on-duplicate", "update")
     assert code == 0 and "unchanged         2" in out
 
 

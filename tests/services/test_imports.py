@@ -41,7 +41,7 @@ def _write_csv(path: Path, rows: list[str]) -> Path:
     ("name", "product", "created", "refused"),
     [
         ("google_contacts.csv", "Google Contacts", 2, 2),
-        ("outlook.csv", "Outlook", 2, 0),
+        ("outlook.csv", "Outlook", 2, 0),  # its dates read both ways: run with dmy below
         ("shopify_customers.csv", "Shopify customers", 3, 1),
         ("hubspot_contacts.csv", "HubSpot contacts", 2, 0),
         ("customers.xlsx", "generic", 3, 0),
@@ -53,7 +53,10 @@ def test_sample_exports_import(
     services: Services, tmp_path: Path, name: str, product: str, created: int, refused: int
 ) -> None:
     """Each product's export is recognised and imported, bad rows refused with reasons."""
-    summary = _importer(services).run(DATA / name, refused_path=tmp_path / "refused.csv")
+    order = "dmy" if name == "outlook.csv" else None
+    summary = _importer(services).run(
+        DATA / name, refused_path=tmp_path / "refused.csv", date_order=order
+    )
     assert summary.product == product
     assert (summary.created, summary.refused) == (created, refused)
     assert _count(services) == created
@@ -84,7 +87,7 @@ def test_header_keys_ignore_case_and_spacing() -> None:
 
 
 def test_phone_rank_and_address_groups() -> None:
-    """The best-ranked non-empty phone wins; an address is taken from one group only."""
+    """Phones come best rank first with their labels; each address group stays whole."""
     mapping = recognise(
         [
             "Home Phone",
@@ -95,9 +98,14 @@ def test_phone_rank_and_address_groups() -> None:
             "Home City",
         ]
     )
-    raw = pick(mapping, ["020 7946 0000", "07911 123456", "", "", "1 Home Rd", "York"])
-    assert raw["phone"] == "07911 123456"
-    assert (raw["address_line1"], raw["city"]) == ("1 Home Rd", "York")
+    picked = pick(mapping, ["020 7946 0000", "07911 123456", "", "", "1 Home Rd", "York"])
+    assert picked.values["phone"] == "07911 123456"
+    assert [(v, label) for v, label, _h in picked.points["phone"]] == [
+        ("07911 123456", "mobile"),
+        ("020 7946 0000", "home"),
+    ]
+    ((home),) = picked.addresses
+    assert (home["address_line1"], home["city"], home["label"]) == ("1 Home Rd", "York", "home")
 
 
 def test_mapping_overrides(services: Services, tmp_path: Path) -> None:
@@ -119,7 +127,8 @@ def test_preview_shows_problems_and_writes_nothing(services: Services) -> None:
     assert preview.product == "Shopify customers"
     actions = [r.action for r in preview.rows]
     assert actions == ["create", "create", "create", "refuse"]
-    assert "not valid" in preview.rows[3].problems[0]
+    assert "cannot make a customer" in preview.rows[3].problems[0]
+    assert "'broken@' is not valid" in preview.rows[3].problems[1]
     assert ("E-mail", "sofia.rossi@example.it") in preview.rows[0].values
     assert _count(services) == 0
 
@@ -194,9 +203,11 @@ def test_dry_run_writes_nothing(services: Services, tmp_path: Path) -> None:
     assert not (DATA / "google_contacts.refused.csv").exists()
 
 
-def test_bulk_rows_get_search_doc_summary_and_history(services: Services) -> None:
+def test_bulk_rows_get_search_doc_summary_and_history(services: Services, tmp_path: Path) -> None:
     """Created customers have the search doc refresh() would write, a summary and history."""
-    _importer(services).run(DATA / "outlook.csv")
+    _importer(services).run(
+        DATA / "outlook.csv", date_order="dmy", refused_path=tmp_path / "r.refused.csv"
+    )
     with services.ctx.write() as session:
         ids = [int(i or 0) for i in session.scalars(select(col(Customer.id)))]
         docs = {r.customer_id: r.doc for r in session.scalars(select(CustomerSearch))}
@@ -231,7 +242,7 @@ def test_card_numbers_refused_and_masked(services: Services, tmp_path: Path) -> 
 
 def test_refused_file_reimports(services: Services, tmp_path: Path) -> None:
     """The refused-rows file, once fixed, imports (its Reason column is ignored)."""
-    path = _write_csv(tmp_path / "bad.csv", ["Name,Email,Phone", "Ana Lima,ana@,+351912345678"])
+    path = _write_csv(tmp_path / "bad.csv", ["Name,Email,Phone", ",ana@,+351912345678"])
     summary = _importer(services).run(path)
     assert summary.refused_file is not None
     fixed = summary.refused_file.read_text(encoding="utf-8-sig").replace("ana@,", "ana@example.pt,")
@@ -240,9 +251,9 @@ def test_refused_file_reimports(services: Services, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["latin1.csv", "utf16.csv", "utf8_bom.csv"])
-def test_encodings(services: Services, name: str) -> None:
+def test_encodings(services: Services, tmp_path: Path, name: str) -> None:
     """Latin-1, UTF-16 and UTF-8 with BOM are detected and read right."""
-    summary = _importer(services).run(DATA / name)
+    summary = _importer(services).run(DATA / name, refused_path=tmp_path / "r.refused.csv")
     assert summary.created == 2
     assert services.customers.resolve("francois.lefevre@example.fr").last_name == "Lefèvre"
 
@@ -340,10 +351,15 @@ def test_kill_midway_then_rerun(db_url: str, tmp_path: Path) -> None:
     time.sleep(0)
 
 
-def test_update_of_notes_is_idempotent(services: Services) -> None:
+def test_update_of_notes_is_idempotent(services: Services, tmp_path: Path) -> None:
     """Re-running an import with update adds no second copy of a note or address."""
     for _ in range(2):
-        _importer(services).run(DATA / "outlook.csv", on_duplicate="update")
+        _importer(services).run(
+            DATA / "outlook.csv",
+            on_duplicate="update",
+            date_order="dmy",
+            refused_path=tmp_path / "r.refused.csv",
+        )
     assert _count(services, Note) == 1
     assert _count(services, Address) == 2
 

@@ -52,14 +52,16 @@ def test_exports_are_private(few: Services, tmp_path: Path, name: str) -> None:
 
 @pytest.mark.usefixtures("umask_022")
 def test_person_export_and_refused_rows_are_private(few: Services, tmp_path: Path) -> None:
-    """The data-protection JSON and the refused-rows file are 0600 too."""
+    """The data-protection JSON, the refused-rows and the not-imported files are 0600 too."""
     write_person_json(few.ctx, 1, tmp_path / "c1.json")
     assert mode(tmp_path / "c1.json") == 0o600
     source = tmp_path / "in.csv"
-    source.write_text('First name,E-mail,=HYPERLINK("http://x")\nAna,not-an-email,1\n')
+    source.write_text('First name,E-mail,=HYPERLINK("http://x")\n,not-an-email,1\nAna,bad@,2\n')
     summary = ImportService(few.ctx).run(source)
     assert summary.refused == 1 and summary.refused_file == tmp_path / "in.refused.csv"
     assert mode(tmp_path / "in.refused.csv") == 0o600
+    assert summary.values_file == tmp_path / "in.not-imported.csv"
+    assert mode(tmp_path / "in.not-imported.csv") == 0o600
     with (tmp_path / "in.refused.csv").open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert header[2] == '\'=HYPERLINK("http://x")'  # a header cell never runs either

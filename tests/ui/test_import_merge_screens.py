@@ -66,6 +66,30 @@ async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Pa
     assert (tmp_path / "shopify.refused.csv").exists()
 
 
+async def test_import_asks_how_dates_are_written(demo_services: Services, tmp_path: Path) -> None:
+    """Dates that read both ways open a question; the answer is used for the import."""
+    source = tmp_path / "dates.csv"
+    source.write_text("Name,Email,Birthday\nAna Lima,ana.q@example.pt,03/04/1985\n", "utf-8")
+    app = Harness(demo_services, lambda: ImportScreen(str(source)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(40):  # under load the dialog can take a moment to open
+            if isinstance(pilot.app.screen, ChoiceModal):
+                break
+            await pilot.pause(0.05)
+        question = pilot.app.screen
+        assert isinstance(question, ChoiceModal) and "03/04/1985" in question.title_text
+        await pilot.press("down", "enter")  # month first
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportScreen) and screen.date_order == "mdy"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one(ContentSwitcher).current == "import-summary"
+    born = demo_services.customers.resolve("ana.q@example.pt").date_of_birth
+    assert str(born) == "1985-03-04"
+
+
 async def test_import_bad_file_shows_error(demo_services: Services, tmp_path: Path) -> None:
     """A binary file stays on the first step with one clear sentence."""
     (tmp_path / "x.csv").write_bytes(bytes(range(256)) * 10)

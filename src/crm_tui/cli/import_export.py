@@ -50,6 +50,11 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write refused rows (default FILE.refused.csv; none on a dry run).",
 )
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    help="How dates like 03/04/1985 are written, when the file's dates do not show it.",
+)
 @click.option("--show-mapping", is_flag=True, help="Print how the columns map and stop.")
 @click.option(
     "--accept-stray-quotes",
@@ -65,14 +70,18 @@ def import_command(
     dry_run: bool,
     mappings: tuple[str, ...],
     refused_path: Path | None,
+    date_order: str | None,
     show_mapping: bool,
     accept_stray_quotes: bool,
 ) -> None:
     """Import customers from a CSV, XLSX or vCard file.
 
-    Headers of Google Contacts, Outlook, Shopify and HubSpot exports (and
-    crm's own export) are recognised. Each refused row is written, with the
-    reason, to FILE.refused.csv, which can be fixed and imported again.
+    Headers of Google Contacts, Outlook, Thunderbird, Shopify, HubSpot and
+    Stripe exports (and crm's own export) are recognised. A row is refused
+    only when it cannot make a customer; it is written, with the reason, to
+    FILE.refused.csv, which can be fixed and imported again. A value that
+    does not pass its rule is left out of the customer and listed, with its
+    row, column and reason, in FILE.not-imported.csv.
 
     \b
     Examples:
@@ -93,7 +102,14 @@ def import_command(
                 click.echo(f"  {literal(header)!s:<32} -> {label}")
             return
         summary = _run_with_progress(
-            service, file, on_duplicate, dry_run, overrides, refused_path, accept_stray_quotes
+            service,
+            file,
+            on_duplicate,
+            dry_run,
+            overrides,
+            refused_path,
+            date_order,
+            accept_stray_quotes,
         )
     finally:
         services.close()
@@ -116,6 +132,7 @@ def _run_with_progress(
     dry_run: bool,
     overrides: dict[str, str],
     refused_path: Path | None,
+    date_order: str | None,
     accept_stray_quotes: bool = False,
 ) -> ImportSummary:
     from rich.console import Console
@@ -141,7 +158,8 @@ def _run_with_progress(
 
         return service.run(
             file, overrides=overrides or None, on_duplicate=mode, dry_run=dry_run,
-            refused_path=refused_path, progress=report, accept_stray_quotes=accept_stray_quotes,
+            refused_path=refused_path, date_order=date_order, progress=report,
+            accept_stray_quotes=accept_stray_quotes,
         )  # fmt: skip
 
 
@@ -161,6 +179,17 @@ def _print_summary(s: ImportSummary) -> None:
         click.echo(f"    {count:>7,}  {literal(reason)}")
     for number, reason in s.examples[:5]:
         click.echo(f"    row {number}: {literal(reason)}")
+    if s.unverified_phones:
+        click.echo(
+            f"  {s.unverified_phones:,} phone number(s) kept unverified "
+            "(the right length, but not a number in use)."
+        )
+    if s.not_imported:
+        click.echo("Not imported:")
+        for line in s.not_imported_lines()[:20]:
+            click.echo(f"  {literal(line)}")
+    if s.values_file:
+        click.echo(f"Each value not imported, with its row and reason, is in {s.values_file}.")
     if s.refused_file:
         click.echo(
             f"Refused rows, with the reason, are in {s.refused_file}; fix and import it again."

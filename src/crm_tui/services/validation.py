@@ -335,3 +335,29 @@ def parse_vat(raw: object) -> str | None:
             f"The VAT number {value!r} does not match the {compact[:2]} format; check the digits.",
         )
     return compact if pattern else value
+
+
+def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, bool]:
+    """A phone number as E.164 and whether it is valid, keeping one that is only possible.
+
+    Imports keep what libphonenumber calls possible (the right length for its
+    country) but not valid (+49 1234 56788): the number is the customer's
+    own, and a clerk can check it; it is marked unverified.
+    """
+    value = clean_text(field, raw, max_len=40, required=True) or ""
+    value = re.sub(r"^tel:", "", value, flags=re.IGNORECASE)
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            field, f"The phone number {value!r} could not be read as a phone number."
+        ) from exc
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True
+    if phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), False
+    raise ValidationError(
+        field,
+        f"The phone number {value!r} has too few or too many digits for "
+        f"{phonenumbers.region_code_for_number(number) or region}.",
+    )

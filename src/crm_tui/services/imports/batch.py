@@ -214,8 +214,8 @@ class BatchImporter:
             return Outcome(row, "refuse", exc.message)
         earlier.values = merged
         earlier.tags.extend(t for t in row.tags if t not in earlier.tags)
-        if earlier.row.address is None:
-            earlier.row.address = row.address
+        if not earlier.row.addresses:
+            earlier.row.addresses = row.addresses
         return Outcome(row, "update", "", None, ref)
 
     def _update(
@@ -281,22 +281,24 @@ class BatchImporter:
         self, session: Session, customer_id: int, row: PreparedRow
     ) -> dict[str, Any]:
         """Tags, address and note of the row that the customer does not have yet."""
-        needed: dict[str, Any] = {"tags": [], "address": None, "note": None}
+        needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None}
         if row.tags:
             have = set(session.scalars(
                 select(col(Tag.name_key)).join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
                 .where(col(CustomerTag.customer_id) == customer_id)))  # fmt: skip
             needed["tags"] = [t for t in row.tags if text_key(t) not in have]
-        if row.address:
-            addresses = session.execute(
+        if row.addresses:
+            held = session.execute(
                 select(col(Address.line1), col(Address.postal_code), col(Address.is_default_billing))
                 .where(col(Address.customer_id) == customer_id)).all()  # fmt: skip
-            same = any(text_key(a[0]) == text_key(row.address["line1"]) and (a[1] or "") == (row.address.get("postal_code") or "") for a in addresses)  # fmt: skip
-            if not same:
-                needed["address"] = {
-                    **row.address,
-                    "is_default_billing": not any(a[2] for a in addresses),
-                }
+            has_default = any(a[2] for a in held)
+            keys = {(text_key(a[0]), a[1] or "") for a in held}
+            for address in row.addresses:
+                key = (text_key(address["line1"]), address.get("postal_code") or "")
+                if key not in keys:
+                    keys.add(key)
+                    needed["addresses"].append({**address, "is_default_billing": not has_default})
+                    has_default = True
         if row.note:
             bodies = set(session.scalars(select(col(Note.body)).where(
                 col(Note.customer_id) == customer_id, col(Note.title) == NOTE_TITLE)))  # fmt: skip
@@ -318,13 +320,13 @@ class BatchImporter:
                 action="update",
                 changes={"tags": (None, ", ".join(extras["tags"]))},
             )
-        if extras["address"]:
-            address = Address(customer_id=cid, **extras["address"])
+        for data in extras["addresses"]:
+            address = Address(customer_id=cid, **data)
             session.add(address)
             session.flush()
             history.record(session, actor=self.actor, customer_id=cid, entity="address",
                            entity_id=address.id or 0, action="create", version=1,
-                           changes={k: (None, v) for k, v in extras["address"].items() if v})  # fmt: skip
+                           changes={k: (None, v) for k, v in data.items() if v})  # fmt: skip
         if extras["note"]:
             note = Note(customer_id=cid, title=NOTE_TITLE, body=extras["note"], author=self.actor)
             session.add(note)
@@ -371,9 +373,9 @@ class BatchImporter:
             changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
                             "field": "import", "old_value": None, "version": 1, "actor": self.actor,
                             "new_value": f"{self.source_name} row {item.row.number}", "changed_at": now})  # fmt: skip
-            if item.row.address:
+            for address in item.row.addresses:
                 addresses.append({"customer_id": cid, "line2": None, "region": None, "postal_code": None,
-                                  "country": "GB", **item.row.address, "created_at": now, "version": 1})  # fmt: skip
+                                  **address, "created_at": now, "version": 1})  # fmt: skip
             if item.row.note:
                 notes.append({"customer_id": cid, "title": NOTE_TITLE, "body": item.row.note,
                               "author": self.actor, "created_at": now, "version": 1})  # fmt: skip

@@ -31,11 +31,6 @@ XLSX_MAX_UNCOMPRESSED = 1024**3  # 1 GiB of XML in total
 XLSX_MAX_RATIO = 200  # real sheets compress 5-30x; zip bombs 1,000x and more
 XLSX_RATIO_FLOOR = 1024 * 1024  # tiny members may compress oddly; ignore their ratio
 FAILED_START = 20  # this many unreadable records in a row at the start: not a CSV
-VCARD_HEADERS = [
-    "Full name", "First name", "Last name", "Company", "E-mail", "E-mail 2", "Phone",
-    "Phone 2", "Birthday", "Website", "Address line 1", "Address line 2", "City", "Region",
-    "Postal code", "Country", "Tags", "Note",
-]  # fmt: skip
 
 _MAGIC = [
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or other Office 97) file; save it as .xlsx or CSV"),
@@ -64,6 +59,7 @@ class SourceRecord:
     # A stray quote: what follows is read again only if the reader is asked
     # for another record; importing stops here unless the user accepts.
     halts: bool = False
+    leftovers: list[tuple[str, str]] = field(default_factory=list)  # (name, value) with no cell
 
 
 @dataclass
@@ -157,6 +153,24 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(text) // 100)
 
 
+def _wrong_encoding(sample: str, encoding: str) -> bool:
+    """Text that decodes, but not as words: EBCDIC read as Windows-1252, or a false BOM.
+
+    A file of names and addresses in a single-byte encoding is mostly ASCII
+    letters, digits and punctuation whatever its language; UTF-16 and UTF-32
+    that decode into replacement characters were not what their BOM said.
+    """
+    chars = [c for c in sample if not c.isspace()]
+    if not chars:
+        return False
+    if encoding.startswith(("utf-16", "utf-32")):
+        return chars.count("\ufffd") > len(chars) // 20
+    if encoding in ("cp1252", "latin-1"):
+        plain = sum(1 for c in chars if c.isascii() and c.isprintable())
+        return plain < len(chars) // 2
+    return False
+
+
 def open_source(path: Path | str) -> Source:
     """Open `path` for import, deciding its kind from its content."""
     path = Path(path)
@@ -185,6 +199,11 @@ def open_source(path: Path | str) -> Source:
         raise ImportFileError(
             f"{path.name} does not look like text or a spreadsheet (it holds binary data); "
             "import reads CSV, XLSX or vCard files."
+        )
+    if _wrong_encoding(sample, encoding):
+        raise ImportFileError(
+            f"{path.name} is text in an encoding that cannot be recognised (import reads UTF-8, "
+            "UTF-16, UTF-32 and Windows-1252); save it as UTF-8 and import it again."
         )
     notes: list[str] = []
     suffix = path.suffix.lower()

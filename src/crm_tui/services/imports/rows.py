@@ -1,9 +1,12 @@
-"""One import row turned into the values that will be saved, with its problems.
+"""One import row turned into the values that will be saved, and what was not kept.
 
 Every value goes through the same rules as the wizard and quick add
-(`customers.rules.clean_field`, `check_whole`, `customers.addresses.clean_address`), so an
-import can never store what a clerk could not type. All of a row's problems
-are collected, not just the first, so the preview can show them together.
+(`customers.rules.clean_field`, `check_whole`, `clean_address`), so an import
+never stores what a clerk could not type. A row is refused only when it
+cannot make a customer: no name, company or e-mail, or a full card number
+in any cell. Any other value that does not pass its rule is left out of
+its field and listed in `dropped` with its column and reason; the
+customer is still imported.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import phonenumbers
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.countries import country_code
 from crm_tui.services.customers.addresses import clean_address
 from crm_tui.services.customers.rules import (
     BUSINESS_ONLY,
@@ -24,29 +28,28 @@ from crm_tui.services.customers.rules import (
     derived_columns,
 )
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.imports.mapping import ADDRESS_TARGETS
-from crm_tui.services.validation import clean_text, parse_channels, text_key
+from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
+from crm_tui.services.imports.row_dates import birthday
+from crm_tui.services.validation import clean_text, parse_channels, read_phone, text_key
 
 CUSTOMER_TARGETS = (
-    "kind", "status", "status_reason", "first_name", "last_name", "company_name", "email",
-    "phone", "date_of_birth", "registration_number", "vat_id", "business_type", "industry",
-    "website", "payment_terms", "segment", "loyalty_points", "language", "currency",
-    "contact_channels", "owner",
+    "kind", "status", "status_reason", "first_name", "last_name", "company_name",
+    "registration_number", "vat_id", "business_type", "industry", "payment_terms",
+    "segment", "loyalty_points", "language", "currency", "contact_channels", "owner",
 )  # fmt: skip
 _YES = {"yes", "y", "true", "1", "subscribed", "opted in", "opt-in", "x"}
 _SKIP_TAGS = {"mycontacts", "starred", "imported"}
-COUNTRIES = {
-    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northern ireland": "GB", "united states": "US", "united states of america": "US",
-    "usa": "US", "us": "US", "portugal": "PT", "germany": "DE", "deutschland": "DE",
-    "france": "FR", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT",
-    "netherlands": "NL", "the netherlands": "NL", "holland": "NL", "ireland": "IE",
-    "belgium": "BE", "canada": "CA", "australia": "AU", "new zealand": "NZ", "switzerland": "CH",
-    "austria": "AT", "sweden": "SE", "norway": "NO", "denmark": "DK", "finland": "FI",
-    "poland": "PL", "czech republic": "CZ", "czechia": "CZ", "brazil": "BR", "brasil": "BR",
-    "mexico": "MX", "india": "IN", "japan": "JP", "china": "CN", "south africa": "ZA",
-    "singapore": "SG", "hong kong": "HK", "greece": "GR", "luxembourg": "LU",
-}  # fmt: skip
+NO_FIELD = "There is no field for it."
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A value of the file that was not imported: where it was and why."""
+
+    column: str
+    value: str
+    reason: str
+    values: int = 1  # how many of the file's values this stands for (an address's parts)
 
 
 @dataclass
@@ -57,12 +60,14 @@ class PreparedRow:
     cells: list[str]
     values: dict[str, Any] = field(default_factory=dict)  # customer fields, cleaned
     kind_given: bool = False  # the file said individual/business (else inferred)
-    address: dict[str, Any] | None = None
+    addresses: list[dict[str, Any]] = field(default_factory=list)  # the first is the default
     tags: list[str] = field(default_factory=list)
     note: str | None = None
     billing_group: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    value_count: int = 0  # the row's non-empty values (cells and card properties)
     derived: dict[str, Any] = field(default_factory=dict)  # email_key, phone_digits, sort_name
 
     @property
@@ -83,14 +88,8 @@ class PreparedRow:
     def sort_name(self) -> str:
         return str(self.derived.get("sort_name") or "")
 
-
-def country_code(raw: str) -> str:
-    """'United Kingdom' / 'uk' / 'GB' -> 'GB'; unknown text is returned upper-cased."""
-    text = raw.strip()
-    code = COUNTRIES.get(text.casefold())
-    if code:
-        return code
-    return text.upper()
+    def drop(self, column: str, value: str, reason: str, values: int = 1) -> None:
+        self.dropped.append(Dropped(column, value, reason, values))
 
 
 def split_tags(raw: str) -> list[str]:
@@ -121,23 +120,74 @@ def card_number_cells(headers: list[str], cells: list[str]) -> list[str]:
     return problems
 
 
-def prepare(
-    number: int, cells: list[str], raw: dict[str, str], headers: list[str], region: str
-) -> PreparedRow:
-    """Clean one row's picked fields (see import_mapping.pick) by the customer rules."""
+@dataclass(frozen=True)
+class RowContext:
+    """What every row of one import shares: headers, default region, the date order."""
+
+    headers: list[str]
+    region: str
+    date_order: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # field -> header it came from
+
+
+def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> PreparedRow:
+    """Clean one row's picked values by the customer rules (see the module docstring)."""
     row = PreparedRow(number=number, cells=cells)
-    row.problems.extend(card_number_cells(headers, cells))
+    row.problems.extend(card_number_cells(ctx.headers, cells))
     if row.problems:
         return row
-    raw = dict(raw)
+    raw = dict(picked.values)
+    where = ctx.columns
+    for column, value in picked.leftovers:
+        row.drop(column, value, NO_FIELD)
     full = raw.pop("full_name", "")
     if full and not raw.get("first_name") and not raw.get("last_name"):
         parts = full.split(None, 1)
         raw["first_name"] = parts[0]
         if len(parts) > 1:
             raw["last_name"] = parts[1]
-    country = country_code(raw["country"]) if raw.get("country") else ""
-    phone_region = country if country in phonenumbers.SUPPORTED_REGIONS else region
+    country = _row_country(row, picked)
+    phone_region = country if country in phonenumbers.SUPPORTED_REGIONS else ctx.region
+    _channels(raw)
+    row.kind_given = bool(raw.get("kind"))
+    values: dict[str, Any] = {}
+    for target in CUSTOMER_TARGETS:
+        if target in raw:
+            try:
+                values[target] = clean_field(target, raw[target], phone_region)
+            except ValidationError as exc:
+                row.drop(where.get(target, target), raw[target], exc.message)
+    if values.get("status") == CustomerStatus.MERGED:
+        row.drop(
+            where.get("status", "status"), raw["status"], "A row cannot be imported as merged."
+        )
+        values.pop("status")
+    _contact(row, values, picked, phone_region)
+    born = birthday(raw, ctx.date_order)
+    if born is not None:
+        column = where.get("date_of_birth", "Birthday")
+        if born.error:
+            row.drop(column, born.text, born.error)
+        elif born.value is not None:
+            values["date_of_birth"] = born.value
+        else:
+            row.drop(column, born.text, "The birthday has no year; only whole dates are kept.")
+    _kind(row, values, where)
+    row.values = values
+    _extras(row, raw, picked, country, ctx)
+    _whole(row)
+    return row
+
+
+def _row_country(row: PreparedRow, picked: Picked) -> str:
+    """The row's own country (of its first address that names one), as an ISO code."""
+    for group in picked.addresses:
+        if group.get("country"):
+            return country_code(group["country"]) or ""
+    return ""
+
+
+def _channels(raw: dict[str, str]) -> None:
     channels = set(filter(None, (raw.get("contact_channels") or "").replace(";", ",").split(",")))
     if _yes(raw.pop("email_opt_in", "")):
         channels.add("email")
@@ -145,69 +195,77 @@ def prepare(
         channels.add("sms")
     if channels:
         raw["contact_channels"] = ",".join(sorted(channels))
-    row.kind_given = bool(raw.get("kind"))
-    values: dict[str, Any] = {}
-    for target in CUSTOMER_TARGETS:
-        if target not in raw:
-            continue
-        try:
-            values[target] = clean_field(target, raw[target], phone_region)
-        except ValidationError as exc:
-            row.problems.append(exc.message)
-    if "status" in values and values["status"] == CustomerStatus.MERGED:
-        row.problems.append("A row cannot be imported as merged.")
+
+
+def _contact(row: PreparedRow, values: dict[str, Any], picked: Picked, region: str) -> None:
+    """The first valid e-mail, phone and web address; the rest are reported."""
+    for kind in ("email", "phone", "website"):
+        for value, _label, column in picked.points.get(kind, []):
+            try:
+                if kind == "phone":
+                    cleaned, valid = read_phone(value, region)
+                else:
+                    cleaned, valid = clean_field(kind, value, region), True
+            except ValidationError as exc:
+                row.drop(column, value, exc.message)
+                continue
+            if kind in values:
+                if cleaned != values[kind]:
+                    row.drop(
+                        column, value, f"The customer keeps one {kind.replace('email', 'e-mail')}."
+                    )
+                continue
+            values[kind] = cleaned
+            if not valid:
+                row.warnings.append(
+                    f"The phone number {value!r} is possible but not a number in use; kept unverified."
+                )
+
+
+def _kind(row: PreparedRow, values: dict[str, Any], where: dict[str, str]) -> None:
     if not values.get("kind"):
         business = bool(values.get("company_name"))
         values["kind"] = (CustomerKind.BUSINESS if business else CustomerKind.INDIVIDUAL).value
     if values["kind"] == CustomerKind.INDIVIDUAL:
         for name in BUSINESS_ONLY:
             if values.get(name):
-                row.warnings.append(
-                    f"The {name.replace('_', ' ')} was left out: it applies to business "
-                    "customers only."
-                )
-                values.pop(name)
-    row.values = values
-    _prepare_extras(row, raw, country)
-    if not row.problems:
+                value = values.pop(name)
+                row.drop(where.get(name, name.replace("_", " ")), str(value),
+                         f"The {name.replace('_', ' ')} applies to business customers only.")  # fmt: skip
+    named = values.get("first_name") or values.get("last_name") or values.get("company_name")
+    if not named and values.get("email"):
+        values["last_name"] = values["email"]
+        row.warnings.append("The row has no name; the customer is named after its e-mail.")
+
+
+def _whole(row: PreparedRow) -> None:
+    values = row.values
+    if not (values.get("first_name") or values.get("last_name") or values.get("company_name")):
+        row.problems.append("The row has no name, company or e-mail, so it cannot make a customer.")
+        row.problems.extend(d.reason for d in row.dropped if d.reason != NO_FIELD)
+    else:
         whole = {"status": CustomerStatus.ACTIVE.value, **values}
         try:
             check_whole(whole)
         except ValidationError as exc:
             row.problems.append(exc.message)
     row.derived = derived_columns(values)
-    return row
 
 
-def _prepare_extras(row: PreparedRow, raw: dict[str, str], country: str) -> None:
-    """Address, tags, note and billing group."""
-    address = {key: raw[key] for key in ADDRESS_TARGETS if raw.get(key)}
-    if address:
-        data: dict[str, Any] = {
-            "kind": "billing",
-            "line1": address.get("address_line1"),
-            "line2": address.get("address_line2"),
-            "city": address.get("city"),
-            "region": address.get("region"),
-            "postal_code": address.get("postal_code"),
-            "is_default_billing": True,
-        }
-        if country:
-            data["country"] = country
-        try:
-            row.address = clean_address(data)
-        except ValidationError as exc:
-            if address.get("address_line1") or address.get("address_line2"):
-                row.problems.append(f"Address: {exc.message}")
-            else:
-                # A city or country alone (common in CRM exports) is not an address.
-                row.warnings.append(f"The address was left out: {exc.message}")
+def _extras(
+    row: PreparedRow, raw: dict[str, str], picked: Picked, country: str, ctx: RowContext
+) -> None:
+    """Addresses, tags, note and billing group."""
+    for group in picked.addresses:
+        address = _address(row, group, ctx.region)
+        if address is not None:
+            row.addresses.append({**address, "is_default_billing": not row.addresses})
     if raw.get("tags"):
         for name in split_tags(raw["tags"]):
             try:
                 tag = clean_text("tags", name, max_len=64)
             except ValidationError as exc:
-                row.problems.append(exc.message)
+                row.drop(ctx.columns.get("tags", "Tags"), name, exc.message)
                 continue
             if tag and text_key(tag) not in {text_key(t) for t in row.tags}:
                 row.tags.append(tag)
@@ -215,16 +273,47 @@ def _prepare_extras(row: PreparedRow, raw: dict[str, str], country: str) -> None
         try:
             row.note = clean_text("note", raw["note"])
         except ValidationError as exc:
-            row.problems.append(exc.message)
+            row.drop(ctx.columns.get("note", "Note"), raw["note"], exc.message)
     if raw.get("billing_group"):
+        column = ctx.columns.get("billing_group", "Billing group")
         try:
-            group = clean_text("billing_group", raw["billing_group"], max_len=200)
+            group_name = clean_text("billing_group", raw["billing_group"], max_len=200)
         except ValidationError as exc:
-            row.problems.append(exc.message)
+            row.drop(column, raw["billing_group"], exc.message)
         else:
             if row.values.get("kind") == CustomerKind.BUSINESS:
-                row.billing_group = group
+                row.billing_group = group_name
             else:
-                row.warnings.append("The billing group was left out: individuals have none.")
+                row.drop(column, raw["billing_group"], "Individuals have no billing group.")
     if "contact_channels" in row.values and row.values["contact_channels"] is not None:
         row.values["contact_channels"] = parse_channels(row.values["contact_channels"])
+
+
+def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, Any] | None:
+    """One address group cleaned; a country we cannot read leaves the default in its place."""
+    first = next((k for k in (*ADDRESS_TARGETS, "address_formatted") if k in group), "")
+    column = group.get(f"{first}.header", "Address")
+    line1 = group.get("address_line1") or ""
+    if not line1 and not group.get("city"):
+        keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
+        row.drop(column, ", ".join(group[k] for k in keys), "The address has no street and city "
+                 "of its own (it is written as one text); it was not kept.", len(keys))  # fmt: skip
+        return None
+    country = region
+    if group.get("country"):
+        code = country_code(group["country"])
+        if code is None or code not in phonenumbers.SUPPORTED_REGIONS:
+            row.drop(group.get("country.header", "Country"), group["country"],
+                     f"Not a country we know; the address was kept with the country {region}.")  # fmt: skip
+        else:
+            country = code
+    data = {"kind": "billing", "line1": line1 or None, "line2": group.get("address_line2"),
+            "city": group.get("city"), "region": group.get("region"),
+            "postal_code": group.get("postal_code"), "country": country}  # fmt: skip
+    try:
+        return clean_address(data)
+    except ValidationError as exc:
+        keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
+        parts = ", ".join(group[k] for k in keys)
+        row.drop(column, parts, f"The address was not kept: {exc.message}", len(keys))
+        return None

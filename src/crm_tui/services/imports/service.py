@@ -1,40 +1,37 @@
 """Importing customers from CSV, XLSX and vCard files.
 
-    with services.imports.preview(path) as preview: ...   # mapping + first rows
+    preview = services.imports.preview(path)          # mapping + first rows
     summary = services.imports.run(path, on_duplicate="update")
 
-Files are streamed (formats), columns mapped (mapping), each
-row cleaned by the customer rules (rows), and rows saved a batch per
-transaction (batch): a crash or kill -9 leaves whole batches, and a
-re-run with skip or update finds what was saved (by e-mail, then phone) and
-completes the file without duplicates. One bad row never stops the import:
-it is refused with its reason, counted, and written with the reason to a
-refused-rows CSV that can be fixed and imported again. Card numbers found in
-any cell refuse the row and are masked in the refused-rows file. A dry run
-plans every row the same way inside read transactions and writes nothing.
+Files are streamed (formats), columns mapped (mapping), each row cleaned
+by the customer rules (rows), and rows saved a batch per transaction
+(batch): a crash or kill -9 leaves whole batches, and a re-run with skip
+or update finds what was saved (by e-mail, then phone) and completes the
+file without duplicates. A row is refused only when it cannot make a
+customer; it is counted and written with its reason to a refused-rows CSV
+that can be fixed and imported again. A value that does not pass its rule
+is left out of the customer, counted by column in the summary and listed
+(row, column, value, reason) in a not-imported CSV. Card numbers found in
+any cell refuse the row and are masked in both files. Date columns are
+read in the order the whole column shows (date_columns); a column that
+reads both ways needs `date_order`. A dry run plans every row the same
+way inside read transactions and writes nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports.cells import neutralise
-from crm_tui.services.history import as_text
+from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.imports.batch import BatchImporter, Outcome
 from crm_tui.services.imports.csv_quotes import accepts
+from crm_tui.services.imports.date_columns import ColumnOrder, date_order
+from crm_tui.services.imports.dates import DATE_ORDERS
 from crm_tui.services.imports.formats import (
     ImportFileError,
     Source,
@@ -42,153 +39,46 @@ from crm_tui.services.imports.formats import (
     encoding_label,
     open_source,
 )
-from crm_tui.services.imports.mapping import TARGETS, Mapping, apply_overrides, pick, recognise
-from crm_tui.services.imports.rows import PreparedRow, prepare
-from crm_tui.services.private_files import check_target, private_output
+from crm_tui.services.imports.mapping import Mapping, apply_overrides, pick, recognise
+from crm_tui.services.imports.outputs import (
+    CsvOutput,
+    check_output_path,
+    refused_path_for,
+    refused_rows,
+    values_not_imported,
+    values_path_for,
+)
+from crm_tui.services.imports.rows import PreparedRow, RowContext, prepare
+from crm_tui.services.imports.summary import (
+    DateQuestion,
+    ImportPreview,
+    ImportProgress,
+    ImportSummary,
+    preview_row,
+)
 
 DUPLICATE_MODES = ("skip", "update", "create")
 BATCH = 1_000
-EXAMPLES = 50
 
-__all__ = ["DUPLICATE_MODES", "ImportFileError", "ImportService", "ImportSummary", "ImportPreview"]
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    """One row as it will be saved, with what will happen and its problems."""
-
-    number: int
-    action: str  # create | update | unchanged | skip | refuse
-    values: tuple[tuple[str, str], ...]  # (field label, value shown)
-    problems: tuple[str, ...]
-    warnings: tuple[str, ...]
-    match: str
+__all__ = [
+    "DUPLICATE_MODES", "DateOrderNeeded", "ImportFileError", "ImportPreview", "ImportProgress",
+    "ImportService", "ImportSummary", "check_refused_path", "refused_path_for",
+]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class ImportPreview:
-    """What the file is, how its columns map, and its first rows planned."""
+class DateOrderNeeded(ValidationError):
+    """A date column reads both day-first and month-first; the caller must choose."""
 
-    path: Path
-    kind: str
-    encoding: str
-    product: str
-    headers: tuple[str, ...]
-    mapping: Mapping
-    rows: tuple[PreviewRow, ...]
-    notes: tuple[str, ...]
-
-
-@dataclass
-class ImportSummary:
-    """The outcome of an import (or a dry run)."""
-
-    path: Path
-    mode: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    refused: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    examples: list[tuple[int, str]] = field(default_factory=list)
-    refused_file: Path | None = None
-    seconds: float = 0.0
-    cancelled: bool = False
-    product: str = ""
-    encoding: str = ""
-    # A quote that swallowed the rest of a CSV: its line and why; nothing after it was read.
-    halted_at: int | None = None
-    halt_reason: str = ""
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
-
-    def count(self, outcome: Outcome) -> None:
-        self.rows += 1
-        match outcome.action:
-            case "create":
-                self.created += 1
-            case "update":
-                self.updated += 1
-            case "unchanged":
-                self.unchanged += 1
-            case "skip":
-                self.skipped += 1
-            case _:
-                self.refused += 1
-                self.reasons[reason_kind(outcome.reason)] += 1
-                if len(self.examples) < EXAMPLES:
-                    self.examples.append((outcome.row.number, outcome.reason))
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    """Sent after each batch."""
-
-    fraction: float
-    summary: ImportSummary
-
-
-def reason_kind(reason: str) -> str:
-    """'The e-mail 'x@' is not valid: ...' -> 'The e-mail … is not valid' (for counting)."""
-    first = reason.split("; ")[0]
-    general = re.sub(r"'[^']*'|\"[^\"]*\"|\S+@\S+|C-\d+|row \d+", "…", first)
-    return general.split(":")[0].strip().rstrip(".")
-
-
-class _RefusedWriter:
-    """The refused rows, with the reason in a last column, written as they come.
-
-    A context manager: the file is written privately beside `path` and put
-    in place when the block ends normally with a row refused; a run that
-    fails or is interrupted leaves any earlier file of that name as it was.
-    With no `path` (a dry run) rows are only counted.
-    """
-
-    def __init__(self, path: Path | None, headers: list[str]) -> None:
-        self.path = path
-        self.headers = headers
-        self.rows = 0
-        self.writer: Any = None
-        self._output = contextlib.ExitStack()
-
-    def __enter__(self) -> _RefusedWriter:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> bool:
-        return bool(self._output.__exit__(*exc_info))
-
-    def add(self, cells: list[str], reason: str) -> None:
-        self.rows += 1
-        if self.path is None:
-            return
-        if self.writer is None:
-            partial = self._output.enter_context(private_output(self.path, overwrite=True))
-            handle = self._output.enter_context(
-                partial.open("w", newline="", encoding="utf-8-sig", errors="replace")
-            )
-            self.writer = csv.writer(handle)
-            self.writer.writerow([neutralise(c) for c in [*self.headers, "Reason"]])
-        cells = (cells + [""] * len(self.headers))[: len(self.headers)]
-        self.writer.writerow([neutralise(mask_card_numbers(c)) for c in [*cells, reason]])
+    def __init__(self, question: DateQuestion) -> None:
+        super().__init__(
+            "date_order", f"{question.message}; choose the order with --date-order dmy|mdy|ymd."
+        )
+        self.question = question
 
 
 def check_refused_path(path: Path, source: Path) -> None:
     """Refuse a refused-rows path that is the input itself or cannot be written."""
-    if path.resolve() == source.resolve() or (path.exists() and path.samefile(source)):
-        raise ValidationError(
-            "refused_path",
-            f"{path} is the file being imported; give the refused rows another name.",
-        )
-    check_target(path, overwrite=True)
-
-
-def refused_path_for(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.refused.csv")
+    check_output_path(path, source, "refused rows")
 
 
 class ImportService:
@@ -220,6 +110,16 @@ class ImportService:
             )
         return result
 
+    def _date_order(self, path: Path | str, mapping: Mapping, given: str | None) -> ColumnOrder:
+        if given is not None:
+            if given not in DATE_ORDERS:
+                raise ValidationError(
+                    "date_order", f"The date order {given!r} is unknown; use dmy, mdy or ymd."
+                )
+            return ColumnOrder(given)
+        with open_source(path) as source:
+            return date_order(source, mapping)
+
     def preview(
         self,
         path: Path | str,
@@ -227,25 +127,34 @@ class ImportService:
         mapping: Mapping | None = None,
         overrides: dict[str, str] | None = None,
         on_duplicate: str = "skip",
+        date_order: str | None = None,
         limit: int = 50,
     ) -> ImportPreview:
-        """The first `limit` rows, planned against the database, with nothing written."""
+        """The first `limit` rows, planned against the database, with nothing written.
+
+        When a date column needs an order and none is given, `date_question`
+        says so and its dates show as not imported until one is chosen.
+        """
         _check_mode(on_duplicate)
         with open_source(path) as source:
             chosen = self._mapping(source, mapping, overrides)
+            order = self._date_order(path, chosen, date_order)
+            context = self._context(source, chosen, order.order)
             rows = []
             for record in source.records():
-                rows.append(self._prepare(record, source, chosen))
+                rows.append(self._prepare(record, chosen, context))
                 if len(rows) >= limit:
                     break
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=True,
                                      source_name=source.path.name)  # fmt: skip
             with self.ctx.read() as session:
                 outcomes = importer.process(session, rows)
+            question = DateQuestion(order.column, order.example) if order.needs_choice else None
             return ImportPreview(
                 path=source.path, kind=source.kind, encoding=encoding_label(source.encoding),
                 product=chosen.product, headers=tuple(source.headers), mapping=chosen,
-                rows=tuple(_preview_row(o) for o in outcomes), notes=tuple(source.notes),
+                rows=tuple(preview_row(o) for o in outcomes), notes=tuple(source.notes),
+                date_question=question,
             )  # fmt: skip
 
     def run(
@@ -256,6 +165,7 @@ class ImportService:
         overrides: dict[str, str] | None = None,
         on_duplicate: str = "skip",
         dry_run: bool = False,
+        date_order: str | None = None,
         refused_path: Path | None = None,
         progress: Callable[[ImportProgress], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
@@ -271,17 +181,22 @@ class ImportService:
         started = time.perf_counter()
         with open_source(path) as source:
             chosen = self._mapping(source, mapping, overrides)
-            summary = ImportSummary(source.path, on_duplicate, dry_run, product=chosen.product,
-                                    encoding=encoding_label(source.encoding))  # fmt: skip
             if not dry_run and self.ctx.read_only:
-                from crm_tui.services.errors import ReadOnlyError
-
                 raise ReadOnlyError()
+            order = self._date_order(path, chosen, date_order)
+            if order.needs_choice:
+                raise DateOrderNeeded(DateQuestion(order.column, order.example))
+            summary = ImportSummary(source.path, on_duplicate, dry_run, product=chosen.product,
+                                    encoding=encoding_label(source.encoding),
+                                    date_order=order.order)  # fmt: skip
             target = refused_path or (None if dry_run else refused_path_for(source.path))
-            if target is not None:
-                check_refused_path(target, source.path)  # before a row is written
+            values_target = values_path_for(target) if target is not None else None
+            for output, what in ((target, "refused rows"), (values_target, "values not imported")):
+                if output is not None:
+                    check_output_path(output, source.path, what)  # before a row is written
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=dry_run,
                                      source_name=source.path.name)  # fmt: skip
+            context = self._context(source, chosen, order.order)
 
             def go_on(record: SourceRecord) -> bool:
                 if accepts(accept_stray_quotes, record.number, record.error or ""):
@@ -289,12 +204,14 @@ class ImportService:
                 summary.halted_at, summary.halt_reason = record.number, record.error or ""
                 return False
 
-            with _RefusedWriter(target, source.headers) as refused:
-                for rows in self._batches(source, chosen, batch, go_on):
+            with (
+                refused_rows(target, source.headers) as refused,
+                values_not_imported(values_target) as left_out,
+            ):
+                for rows in self._batches(source, chosen, context, batch, go_on):
                     for outcome in self._save(importer, rows):
                         summary.count(outcome)
-                        if outcome.action == "refuse":
-                            refused.add(outcome.row.cells, outcome.reason)
+                        _write_outcome(outcome, refused, left_out)
                     summary.seconds = time.perf_counter() - started
                     if progress:
                         progress(ImportProgress(source.fraction_done(), summary))
@@ -302,31 +219,46 @@ class ImportService:
                         summary.cancelled = True
                         break
             summary.refused_file = target if refused.rows else None
+            summary.values_file = values_target if left_out.rows else None
         summary.seconds = time.perf_counter() - started
         return summary
 
     # --- internals ----------------------------------------------------------------
 
-    def _prepare(self, record: SourceRecord, source: Source, mapping: Mapping) -> PreparedRow:
+    def _context(self, source: Source, mapping: Mapping, order: str | None) -> RowContext:
+        columns: dict[str, str] = {}
+        for column in mapping.columns:
+            columns.setdefault(column.target, column.header)
+        return RowContext(source.headers, self.ctx.default_region, order, columns)
+
+    def _prepare(self, record: SourceRecord, mapping: Mapping, context: RowContext) -> PreparedRow:
         if record.error:
-            return PreparedRow(record.number, record.cells, problems=[record.error])
-        raw = pick(mapping, record.cells)
-        if not raw:
-            return PreparedRow(
+            row = PreparedRow(record.number, record.cells, problems=[record.error])
+            row.value_count = sum(1 for cell in record.cells if cell.strip())
+            return row
+        picked = pick(mapping, record.cells)
+        picked.leftovers.extend(record.leftovers)
+        picked.value_count += len(record.leftovers)
+        if not picked.values and not picked.addresses:
+            row = PreparedRow(
                 record.number, record.cells, problems=["The row has no mapped values."]
             )
-        return prepare(record.number, record.cells, raw, source.headers, self.ctx.default_region)
+        else:
+            row = prepare(record.number, record.cells, picked, context)
+        row.value_count = picked.value_count
+        return row
 
     def _batches(
         self,
         source: Source,
         mapping: Mapping,
+        context: RowContext,
         size: int,
         go_on: Callable[[SourceRecord], bool] = lambda _record: False,
     ) -> Iterator[list[PreparedRow]]:
         rows: list[PreparedRow] = []
         for record in source.records():
-            rows.append(self._prepare(record, source, mapping))
+            rows.append(self._prepare(record, mapping, context))
             if record.halts and not go_on(record):
                 break
             if len(rows) >= size:
@@ -347,10 +279,7 @@ class ImportService:
             # Someone else saved a clashing customer meanwhile (or one row breaks a
             # constraint): redo the batch a row per transaction to find the culprit.
             pass
-        outcomes: list[Outcome] = []
-        for row in rows:
-            outcomes.append(self._save_one(importer, row))
-        return outcomes
+        return [self._save_one(importer, row) for row in rows]
 
     def _save_one(self, importer: BatchImporter, row: PreparedRow) -> Outcome:
         """One row in its own transaction, tried twice.
@@ -371,29 +300,16 @@ class ImportService:
         raise AssertionError("unreachable")  # the loop always returns
 
 
+def _write_outcome(outcome: Outcome, refused: CsvOutput, left_out: CsvOutput) -> None:
+    if outcome.action == "refuse":
+        refused.add([*outcome.row.cells, outcome.reason])
+    elif outcome.action in ("create", "update", "unchanged"):
+        for dropped in outcome.row.dropped:
+            left_out.add([str(outcome.row.number), dropped.column, dropped.value, dropped.reason])
+
+
 def _check_mode(mode: str) -> None:
     if mode not in DUPLICATE_MODES:
         raise ValidationError(
             "on_duplicate", f"The duplicate mode {mode!r} is unknown; use skip, update or create."
         )
-
-
-def _preview_row(outcome: Outcome) -> PreviewRow:
-    row = outcome.row
-    shown: list[tuple[str, str]] = [
-        (TARGETS.get(name, name.replace("_", " ")), as_text(value) or "")
-        for name, value in row.values.items()
-        if value not in (None, "")
-    ]
-    if row.address:
-        parts = [row.address.get(k) for k in ("line1", "line2", "city", "postal_code", "country")]
-        shown.append(("Address", ", ".join(p for p in parts if p)))
-    if row.tags:
-        shown.append(("Tags", ", ".join(row.tags)))
-    if row.billing_group:
-        shown.append(("Billing group", row.billing_group))
-    if row.note:
-        shown.append(("Note", row.note[:80]))
-    problems = tuple(row.problems) or ((outcome.reason,) if outcome.action == "refuse" else ())
-    return PreviewRow(row.number, outcome.action, tuple(shown), problems, tuple(row.warnings),
-                      outcome.match)  # fmt: skip

@@ -4,7 +4,9 @@ Steps (one ContentSwitcher): the file path; the mapping (each column and the
 field it goes to, `enter` to change) above a preview of the first rows as
 they will be saved, with each row's action and problems; progress; summary.
 `m` cycles the duplicate mode (skip, update, create), `ctrl+d` runs a dry
-run, `ctrl+s` imports. Every file and database call runs in a thread worker.
+run, `ctrl+s` imports. When a date column reads both day-first and
+month-first, the screen asks which it is before anything is imported.
+Every file and database call runs in a thread worker.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def summary_text(s: ImportSummary) -> Text:
     ]
     for reason, count in s.reasons.most_common(6):
         lines.append(f"    {count:,} × {reason}")
+    if s.unverified_phones:
+        lines.append(f"  {s.unverified_phones:,} phone number(s) kept unverified.")
+    lines.extend(f"  {line}" for line in s.not_imported_lines()[:8])
+    if s.values_file:
+        lines.append(f"Each value not imported, with its row and reason, is in {s.values_file}.")
     if s.refused_file:
         lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
     if s.cancelled:
@@ -109,6 +116,7 @@ class ImportScreen(CrmScreen[None]):
         self.initial_path = path or ""
         self.preview: ImportPreview | None = None
         self.mapping: Mapping | None = None
+        self.date_order: str | None = None  # asked for when a date column reads both ways
         self.mode = "skip"
         self.stop_requested = False
         self.running = False
@@ -155,6 +163,7 @@ class ImportScreen(CrmScreen[None]):
     def path_entered(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.mapping = None
+            self.date_order = None
             self.load_preview(event.value.strip())
 
     @work(
@@ -166,7 +175,9 @@ class ImportScreen(CrmScreen[None]):
     )
     def load_preview(self, raw_path: str) -> None:
         path = Path(raw_path).expanduser()
-        preview = self.service.preview(path, mapping=self.mapping, on_duplicate=self.mode, limit=50)
+        preview = self.service.preview(
+            path, mapping=self.mapping, on_duplicate=self.mode, date_order=self.date_order, limit=50
+        )
         self.post_message(self.PreviewRead(preview))
 
     @on(Worker.StateChanged)
@@ -228,6 +239,24 @@ class ImportScreen(CrmScreen[None]):
         if switcher.current != "import-review":
             switcher.current = "import-review"
             mapping.focus()
+        if preview.date_question is not None and self.date_order is None:
+            self.ask_date_order()
+
+    def ask_date_order(self) -> None:
+        """Ask how the file writes dates like 03/04/1985; the preview reloads with the answer."""
+        if self.preview is None or self.preview.date_question is None:
+            return
+        question = self.preview.date_question
+        choices = [("dmy", "Day first (03/04 is 3 April)"), ("mdy", "Month first (03/04 is March 4)"),
+                   ("ymd", "Year first (85/04/03)")]  # fmt: skip
+
+        def chosen(order: str | None) -> None:
+            if order is not None and self.preview is not None:
+                self.date_order = order
+                self.load_preview(str(self.preview.path))
+
+        title = f"{question.message}. Which is it?"
+        self.app.push_screen(ChoiceModal(title, choices), callback=chosen)
 
     @on(DataTable.RowHighlighted, "#import-preview")
     def row_problems(self, event: DataTable.RowHighlighted) -> None:
@@ -288,6 +317,9 @@ class ImportScreen(CrmScreen[None]):
             return
         if not dry_run and self.crm.refuse_if_read_only():
             return
+        if self.preview.date_question is not None and self.date_order is None:
+            self.ask_date_order()
+            return
         self.running = True
         self.stop_requested = False
         self.query_one("#import-progress-label", Static).update("Starting…")
@@ -313,6 +345,7 @@ class ImportScreen(CrmScreen[None]):
 
         summary = self.service.run(
             path, mapping=mapping, on_duplicate=mode, dry_run=dry_run, progress=report,
+            date_order=self.date_order,
             cancelled=lambda: self.stop_requested or worker.is_cancelled,
             accept_stray_quotes=self._ask_about_stray_quote,
         )  # fmt: skip
