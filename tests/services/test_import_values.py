@@ -67,7 +67,10 @@ def test_bad_optional_values_keep_the_customer(services: Services, tmp_path: Pat
     rows = {(r["Row"], r["Column"]): r for r in _not_imported(tmp_path / "shop.not-imported.csv")}
     assert "'ana@' is not valid" in rows[("2", "Email")]["Reason"]
     assert rows[("2", "Loyalty Points")]["Value"] == "lots"
-    assert "no year" in rows[("2", "Birthday")]["Reason"]
+    assert ("2", "Birthday") not in rows  # kept as month and day
+    assert [(f.name, f.value) for f in services.custom_fields.list(ana.id)] == [
+        ("Birthday", "--04-22")
+    ]
     assert "not a date" in rows[("3", "Birthday")]["Reason"]
     assert "too few or too many digits" in rows[("4", "Phone")]["Reason"]
     assert summary.not_imported["Email"] == 1 and summary.not_imported["Phone"] == 1
@@ -199,3 +202,45 @@ def test_vobject_logging_never_reaches_the_terminal(
         summary = ImportService(services.ctx).run(path)
     assert summary.created == 1 and summary.not_imported["Unreadable Line"] == 1
     assert not [r for r in caplog.records if r.name.startswith("vobject")]
+
+
+def test_columns_without_a_field_become_custom_fields(services: Services, tmp_path: Path) -> None:
+    """A shop's own columns are kept under their names, searchable; a re-import updates them."""
+    path = _csv(
+        tmp_path / "shop.csv",
+        "First Name,Last Name,Email,Job Title,Nickname,Loyalty Tier,Customer number",
+        "Ana,Lima,ana@example.pt,Buyer,Nini,Gold,C-000999",
+    )
+    summary = ImportService(services.ctx).run(path)
+    assert summary.created == 1 and summary.not_imported == {"Customer number": 1}
+    ana = services.customers.resolve("ana@example.pt")
+    fields = {f.name: f.value for f in services.custom_fields.list(ana.id)}
+    assert fields == {"Job Title": "Buyer", "Nickname": "Nini", "Loyalty Tier": "Gold"}
+    assert [row.id for row in services.search.search("nini").rows] == [ana.id]
+    _csv(
+        path,
+        "First Name,Last Name,Email,Job Title,Nickname,Loyalty Tier",
+        "Ana,Lima,ana@example.pt,Head buyer,Nini,Gold",
+    )
+    again = ImportService(services.ctx).run(path, on_duplicate="update")
+    assert again.updated == 1
+    fields = {f.name: f.value for f in services.custom_fields.list(ana.id)}
+    assert fields["Job Title"] == "Head buyer" and len(fields) == 3
+    assert ImportService(services.ctx).run(path, on_duplicate="update").unchanged == 1
+
+
+def test_custom_field_service_sets_and_removes(services: Services, tmp_path: Path) -> None:
+    """A clerk can set, change and remove a custom field; the search follows."""
+    path = _csv(tmp_path / "one.csv", "Name,Email", "Ana Lima,ana@example.pt")
+    ImportService(services.ctx).run(path)
+    ana = services.customers.resolve("ana@example.pt")
+    services.custom_fields.set(ana.id, "Locker", "B-17")
+    services.custom_fields.set(ana.id, "locker", "B-18")
+    (field,) = services.custom_fields.list(ana.id)
+    assert (field.name, field.value) == ("Locker", "B-18")
+    assert [row.id for row in services.search.search("b-18").rows] == [ana.id]
+    with pytest.raises(ValidationError, match="card number"):
+        services.custom_fields.set(ana.id, "Card", "4111 1111 1111 1111")
+    services.custom_fields.remove(field.id or 0)
+    assert services.custom_fields.list(ana.id) == []
+    assert not services.search.search("b-18").rows

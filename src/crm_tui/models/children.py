@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from crm_tui.models.types import UTCDateTime, utcnow
@@ -69,4 +69,22 @@ class Note(SQLModel, table=True):
     visibility: str = Field(default="internal", max_length=16)
     author: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    version: int = 1
+
+
+class CustomField(SQLModel, table=True):
+    """A value a file brought that no field holds, kept under its own name ("Job Title").
+
+    One value per name and customer (`name_key` is the casefolded name).
+    """
+
+    __tablename__ = "custom_field"
+    __table_args__ = (UniqueConstraint("customer_id", "name_key", name="uq_custom_field_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=customer_fk())
+    name: str = Field(max_length=100)
+    name_key: str = Field(max_length=100)
+    value: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from crm_tui.services.bulk.service import BulkService
     from crm_tui.services.customers.addresses import AddressService
     from crm_tui.services.customers.contacts import ContactService
+    from crm_tui.services.customers.custom_fields import CustomFieldService
     from crm_tui.services.customers.notes import NoteService
     from crm_tui.services.customers.service import CustomerService
     from crm_tui.services.dashboard.service import DashboardService
@@ -60,6 +61,12 @@ class Services:
         from crm_tui.services.customers.contacts import ContactService
 
         return ContactService(self.ctx)
+
+    @cached_property
+    def custom_fields(self) -> CustomFieldService:
+        from crm_tui.services.customers.custom_fields import CustomFieldService
+
+        return CustomFieldService(self.ctx)
 
     @cached_property
     def notes(self) -> NoteService:

@@ -27,17 +27,18 @@ from crm_tui.models import (
     CustomerSearch,
     CustomerSummary,
     CustomerTag,
+    CustomField,
     Note,
-    Tag,
     format_number,
 )
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.card_numbers import mask_card_numbers
-from crm_tui.services.common import ensure_tag, live_customer, reserve_ids
+from crm_tui.services.common import live_customer, reserve_ids
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.imports.extras import NOTE_TITLE, add_extras, extras_needed
 from crm_tui.services.imports.refs import billing_group_ids, insert_rows, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
@@ -45,7 +46,6 @@ from crm_tui.services.validation import text_key
 
 SEARCHED_FIELDS = {"first_name", "last_name", "company_name", "email", "phone"}
 SAME_EMAIL, SAME_PHONE, SAME_NAME = "same e-mail", "same phone", "same name, no e-mail or phone"
-NOTE_TITLE = "Imported note"
 _DOC_FIELDS = ("first_name", "last_name", "company_name", "email", "phone")
 
 
@@ -216,6 +216,7 @@ class BatchImporter:
         earlier.tags.extend(t for t in row.tags if t not in earlier.tags)
         if not earlier.row.addresses:
             earlier.row.addresses = row.addresses
+        earlier.row.custom = {**earlier.row.custom, **row.custom}
         return Outcome(row, "update", "", None, ref)
 
     def _update(
@@ -251,7 +252,7 @@ class BatchImporter:
             )
             if (owner is not None and owner.id != customer.id) or "e:" + new_key in pending:
                 return Outcome(row, "refuse", f"The e-mail {merged['email']} already belongs to another customer.", customer.id, ref)  # fmt: skip
-        extras = self._extras_needed(session, customer.id, row)
+        extras = extras_needed(session, customer.id, row)
         if not diff and not any(extras.values()):
             return Outcome(row, "unchanged", "", customer.id, ref)
         if self.dry_run:
@@ -274,67 +275,8 @@ class BatchImporter:
             )
             if set(diff) & SEARCHED_FIELDS:
                 search_refresh.add(customer.id)
-        self._add_extras(session, customer, row, extras)
+        add_extras(session, customer.id, extras, self.actor)
         return Outcome(row, "update", "", customer.id, ref)
-
-    def _extras_needed(
-        self, session: Session, customer_id: int, row: PreparedRow
-    ) -> dict[str, Any]:
-        """Tags, address and note of the row that the customer does not have yet."""
-        needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None}
-        if row.tags:
-            have = set(session.scalars(
-                select(col(Tag.name_key)).join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
-                .where(col(CustomerTag.customer_id) == customer_id)))  # fmt: skip
-            needed["tags"] = [t for t in row.tags if text_key(t) not in have]
-        if row.addresses:
-            held = session.execute(
-                select(col(Address.line1), col(Address.postal_code), col(Address.is_default_billing))
-                .where(col(Address.customer_id) == customer_id)).all()  # fmt: skip
-            has_default = any(a[2] for a in held)
-            keys = {(text_key(a[0]), a[1] or "") for a in held}
-            for address in row.addresses:
-                key = (text_key(address["line1"]), address.get("postal_code") or "")
-                if key not in keys:
-                    keys.add(key)
-                    needed["addresses"].append({**address, "is_default_billing": not has_default})
-                    has_default = True
-        if row.note:
-            bodies = set(session.scalars(select(col(Note.body)).where(
-                col(Note.customer_id) == customer_id, col(Note.title) == NOTE_TITLE)))  # fmt: skip
-            needed["note"] = row.note if row.note not in bodies else None
-        return needed
-
-    def _add_extras(
-        self, session: Session, customer: Customer, row: PreparedRow, extras: dict[str, Any]
-    ) -> None:
-        assert customer.id is not None
-        cid = customer.id
-        if extras["tags"]:
-            for name in extras["tags"]:
-                session.add(CustomerTag(customer_id=cid, tag_id=ensure_tag(session, name)))
-            history.record_customer(
-                session,
-                cid,
-                actor=self.actor,
-                action="update",
-                changes={"tags": (None, ", ".join(extras["tags"]))},
-            )
-        for data in extras["addresses"]:
-            address = Address(customer_id=cid, **data)
-            session.add(address)
-            session.flush()
-            history.record(session, actor=self.actor, customer_id=cid, entity="address",
-                           entity_id=address.id or 0, action="create", version=1,
-                           changes={k: (None, v) for k, v in data.items() if v})  # fmt: skip
-        if extras["note"]:
-            note = Note(customer_id=cid, title=NOTE_TITLE, body=extras["note"], author=self.actor)
-            session.add(note)
-            session.flush()
-            history.record(session, actor=self.actor, customer_id=cid, entity="note",
-                           entity_id=note.id or 0, action="create", version=1,
-                           changes={"title": (None, NOTE_TITLE)})  # fmt: skip
-        session.flush()
 
     # --- writing new customers in bulk ----------------------------------------
 
@@ -360,6 +302,7 @@ class BatchImporter:
             values["id"] = cid
         insert_rows(session, table, rows)
         summaries, docs, changes, addresses, notes, links = [], [], [], [], [], []
+        custom: list[dict[str, Any]] = []
         tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         for cid, values, item in zip(ids, rows, items, strict=True):
             assert item.outcome is not None
@@ -367,9 +310,10 @@ class BatchImporter:
             summaries.append({"customer_id": cid})
             # build_doc reads six attributes; a table model costs ~0.7 ms to construct.
             source = SimpleNamespace(id=cid, **{k: values[k] for k in _DOC_FIELDS})
-            docs.append(
-                {"customer_id": cid, "doc": search_doc.build_doc(cast(Customer, source), [])}
-            )
+            doc = search_doc.build_doc(cast(Customer, source), [], list(item.row.custom.values()))
+            docs.append({"customer_id": cid, "doc": doc})
+            custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
+                           "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
             changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
                             "field": "import", "old_value": None, "version": 1, "actor": self.actor,
                             "new_value": f"{self.source_name} row {item.row.number}", "changed_at": now})  # fmt: skip
@@ -382,6 +326,7 @@ class BatchImporter:
             for key in dict.fromkeys(text_key(t) for t in item.tags):
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
         for model, batch in ((CustomerSummary, summaries), (CustomerSearch, docs), (ChangeRecord, changes),
-                             (Address, addresses), (Note, notes), (CustomerTag, links)):  # fmt: skip
+                             (Address, addresses), (Note, notes), (CustomerTag, links),
+                             (CustomField, custom)):  # fmt: skip
             if batch:
                 insert_rows(session, _table(model), batch)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 IGNORE = ""
+CUSTOM = "custom"  # kept as the customer's custom field, named after the column
 MULTI_TARGETS = ("email", "phone", "website")
 ADDRESS_TARGETS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 BIRTH_PARTS = ("birth_year", "birth_month", "birth_day")
@@ -63,6 +64,7 @@ TARGETS: dict[str, str] = {
     "postal_code": "Postal code",
     "country": "Country",
     "address_formatted": "Address (one line)",
+    CUSTOM: "Custom field (its own name)",
 }
 
 
@@ -185,14 +187,13 @@ KNOWN: dict[str, tuple[str, int]] = {
     **_address_group(2, "Shipping Address ", **_STRIPE_ADDRESS),
     **_address_group(3, "Other ", **_OUTLOOK_ADDRESS),
     **{k: v for n in range(1, 6) for k, v in _address_group(n, f"Address {n} - ", **_GOOGLE_ADDRESS).items()},
-    # Known columns that are deliberately not imported (ids of other systems,
-    # figures that are computed here, our own refused-rows reason column).
-    **_keys(IGNORE, "Customer number", "Customer ID", "Record ID", "Lifetime value",
-            "Outstanding balance", "Active subscriptions", "Orders", "Last purchase", "Created",
-            "Total Spent", "Total Orders", "Tax Exempt", "Lifecycle Stage", "Lead Status",
-            "Create Date", "Last Activity Date", "Reason", "Import row", "id",
-            "Created (UTC)", "Delinquent", "Total Spend", "Payment Count", "Refunded Volume",
-            "Dispute Losses"),
+    # Columns deliberately not imported: figures computed here (from crm-tui's own
+    # export and the shops'), our customer number, our refused-rows reason column.
+    # Any other column no field takes is kept as a custom field.
+    **_keys(IGNORE, "Customer number", "Lifetime value", "Outstanding balance",
+            "Active subscriptions", "Orders", "Last purchase", "Created", "Total Spent",
+            "Total Orders", "Reason", "Import row", "Total Spend", "Payment Count",
+            "Refunded Volume", "Dispute Losses"),
 }  # fmt: skip
 
 # Marker headers (as keys) that identify where a file came from.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from crm_tui.services.exports.cells import unneutralise
 from crm_tui.services.imports.headers import (
     ADDRESS_TARGETS,
+    CUSTOM,
     IGNORE,
     KNOWN,
     MULTI_TARGETS,
@@ -25,7 +26,7 @@ from crm_tui.services.imports.headers import (
 )
 
 __all__ = [
-    "ADDRESS_TARGETS", "IGNORE", "TARGETS", "Mapping", "MappedColumn", "Picked",
+    "ADDRESS_TARGETS", "CUSTOM", "IGNORE", "TARGETS", "Mapping", "MappedColumn", "Picked",
     "apply_overrides", "field_key", "header_key", "pick", "recognise", "unneutralise",
 ]  # fmt: skip
 GROUPED = (*ADDRESS_TARGETS, "address_formatted")
@@ -63,7 +64,8 @@ class Mapping:
         return Mapping(tuple(columns), self.product)
 
     def mapped(self) -> list[MappedColumn]:
-        return [c for c in self.columns if c.target != IGNORE]
+        """The columns that go to a field of their own (not ignored, not custom fields)."""
+        return [c for c in self.columns if c.target not in (IGNORE, CUSTOM)]
 
     def describe(self) -> list[tuple[str, str]]:
         """(header, field label) pairs, ignored columns included."""
@@ -82,7 +84,8 @@ class Picked:
         default_factory=dict
     )  # (value, label, header)
     addresses: list[dict[str, str]] = field(default_factory=list)  # with "label" and "header"
-    leftovers: list[tuple[str, str]] = field(default_factory=list)  # (header, value)
+    leftovers: list[tuple[str, str]] = field(default_factory=list)  # (header, value) ignored
+    custom: list[tuple[str, str]] = field(default_factory=list)  # (header, value) to keep
     value_count: int = 0  # non-empty cells read (label cells not counted)
 
 
@@ -106,7 +109,7 @@ def recognise(headers: list[str]) -> Mapping:
     columns = []
     split_birthday = "birthmonth" in keys  # Thunderbird: "Birth Year", "Birth Month", "Birth Day"
     for index, (header, key) in enumerate(zip(headers, keys, strict=True)):
-        target, rank = KNOWN.get(key, (IGNORE, 9))
+        target, rank = KNOWN.get(key, (CUSTOM, 9))
         if key == "birthday" and split_birthday:
             target = "birth_day"
         if index in label_indexes:
@@ -118,7 +121,7 @@ def recognise(headers: list[str]) -> Mapping:
         columns.append(MappedColumn(index, header, target, rank, label_index))
     present = set(keys)
     product = next((name for name, markers in PRODUCTS if markers <= present), "unknown")
-    if product == "unknown" and any(c.target for c in columns):
+    if product == "unknown" and any(c.target not in (IGNORE, CUSTOM) for c in columns):
         product = "generic"
     return Mapping(tuple(columns), product)
 
@@ -176,6 +179,8 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
         picked.value_count += 1
         if column.target == IGNORE:
             picked.leftovers.append((column.header, value))
+        elif column.target == CUSTOM:
+            picked.custom.append((column.header, value))
         elif column.target in MULTI_TARGETS:
             label = _label(column, cells)
             picked.points.setdefault(column.target, []).append((value, label, column.header))

@@ -21,6 +21,7 @@ from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.countries import country_code
 from crm_tui.services.customers.addresses import clean_address
+from crm_tui.services.customers.custom_fields import clean_custom
 from crm_tui.services.customers.rules import (
     BUSINESS_ONLY,
     check_whole,
@@ -30,6 +31,7 @@ from crm_tui.services.customers.rules import (
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
 from crm_tui.services.imports.row_dates import birthday
+from crm_tui.services.imports.vcard_card import BINARY
 from crm_tui.services.validation import clean_text, parse_channels, read_phone, text_key
 
 CUSTOMER_TARGETS = (
@@ -39,7 +41,8 @@ CUSTOMER_TARGETS = (
 )  # fmt: skip
 _YES = {"yes", "y", "true", "1", "subscribed", "opted in", "opt-in", "x"}
 _SKIP_TAGS = {"mycontacts", "starred", "imported"}
-NO_FIELD = "There is no field for it."
+NO_FIELD = "The column is not imported."
+BINARY_REASON = "Photos, logos, sounds and keys are not imported."
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class PreparedRow:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    custom: dict[str, str] = field(default_factory=dict)  # custom field name -> value
     value_count: int = 0  # the row's non-empty values (cells and card properties)
     derived: dict[str, Any] = field(default_factory=dict)  # email_key, phone_digits, sort_name
 
@@ -139,7 +143,8 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
     raw = dict(picked.values)
     where = ctx.columns
     for column, value in picked.leftovers:
-        row.drop(column, value, NO_FIELD)
+        row.drop(column, value, BINARY_REASON if value == BINARY else NO_FIELD)
+    _custom(row, picked.custom)
     full = raw.pop("full_name", "")
     if full and not raw.get("first_name") and not raw.get("last_name"):
         parts = full.split(None, 1)
@@ -170,8 +175,9 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
             row.drop(column, born.text, born.error)
         elif born.value is not None:
             values["date_of_birth"] = born.value
-        else:
-            row.drop(column, born.text, "The birthday has no year; only whole dates are kept.")
+        else:  # kept as month and day, in ISO 8601's year-less form
+            month, day = born.month_day or (0, 0)
+            row.custom["Birthday"] = f"--{month:02d}-{day:02d}"
     _kind(row, values, where)
     row.values = values
     _extras(row, raw, picked, country, ctx)
@@ -242,7 +248,9 @@ def _whole(row: PreparedRow) -> None:
     values = row.values
     if not (values.get("first_name") or values.get("last_name") or values.get("company_name")):
         row.problems.append("The row has no name, company or e-mail, so it cannot make a customer.")
-        row.problems.extend(d.reason for d in row.dropped if d.reason != NO_FIELD)
+        row.problems.extend(
+            d.reason for d in row.dropped if d.reason not in (NO_FIELD, BINARY_REASON)
+        )
     else:
         whole = {"status": CustomerStatus.ACTIVE.value, **values}
         try:
@@ -317,3 +325,19 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
         parts = ", ".join(group[k] for k in keys)
         row.drop(column, parts, f"The address was not kept: {exc.message}", len(keys))
         return None
+
+
+def _custom(row: PreparedRow, found: list[tuple[str, str]]) -> None:
+    """Values no field holds, kept under their column's name (repeats one per line)."""
+    keys: dict[str, str] = {}
+    for name, value in found:
+        try:
+            clean_name, clean_value = clean_custom(name, value)
+        except ValidationError as exc:
+            row.drop(name, value, exc.message)
+            continue
+        key = keys.setdefault(text_key(clean_name), clean_name)
+        if key in row.custom:
+            row.custom[key] = f"{row.custom[key]}\n{clean_value}"
+        else:
+            row.custom[key] = clean_value

@@ -56,6 +56,7 @@ from crm_tui.services.imports.summary import (
     ImportSummary,
     preview_row,
 )
+from crm_tui.services.imports.vcard_card import BINARY, UNREADABLE
 
 DUPLICATE_MODES = ("skip", "update", "create")
 BATCH = 1_000
@@ -237,7 +238,11 @@ class ImportService:
             row.value_count = sum(1 for cell in record.cells if cell.strip())
             return row
         picked = pick(mapping, record.cells)
-        picked.leftovers.extend(record.leftovers)
+        for name, value in record.leftovers:  # vCard properties no column holds
+            if value == BINARY or name == UNREADABLE:
+                picked.leftovers.append((name, value))
+            else:
+                picked.custom.append((name, value))
         picked.value_count += len(record.leftovers)
         if not picked.values and not picked.addresses:
             row = PreparedRow(

@@ -28,7 +28,7 @@ from crm_tui.services.imports.formats import (
     capped_lines,
     open_text,
 )
-from crm_tui.services.imports.vcard_card import VCARD_HEADERS, card_row
+from crm_tui.services.imports.vcard_card import BINARY, VCARD_HEADERS, card_row
 
 _BINARY = ("PHOTO", "LOGO", "SOUND", "KEY")
 MAX_CARD_LINES = 5_000
@@ -114,7 +114,7 @@ def _record(card: _Card) -> SourceRecord:
         row = card_row(card.lines)
     except ValueError as exc:
         return SourceRecord(number, [], f"The card could not be read: {exc}.")
-    leftovers = row.leftovers + [(name, "(binary data)") for name in card.skipped]
+    leftovers = row.leftovers + [(name, BINARY) for name in card.skipped]
     cells = [row.cells[h] for h in VCARD_HEADERS]
     if BAD_BYTES.search("".join(cells)):
         return SourceRecord(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from crm_tui.services.imports.vcard_lines import ContentLine, parse_card
 
+BINARY = "(binary data)"  # what a skipped photo, logo, sound or key stands for
+UNREADABLE = "Unreadable Line"  # a card line that is no property: reported, never kept
 MAX_EMAILS, MAX_PHONES, MAX_WEBSITES, MAX_ADDRESSES = 8, 12, 6, 5
 NAME_HEADERS = (
     "Full name", "Name Prefix", "First name", "Middle Name", "Last name", "Name Suffix",

@@ -135,7 +135,7 @@ def parse_card(lines: list[str]) -> list[ContentLine]:
             if ":" in line:
                 raise  # an unknown charset: the card cannot be read right
             # A line that is no property (stray text): kept as a value not imported.
-            content = ContentLine("UNREADABLE LINE", line.replace("\\", "\\\\"))
+            content = ContentLine("UNREADABLE LINE", line.replace("\\", "\\\\"))  # see UNREADABLE
         if content.name not in ("BEGIN", "END", "VERSION"):
             out.append(content)
     return out

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import Contact, Customer, CustomerSearch, format_number
+from crm_tui.models import Contact, Customer, CustomerSearch, CustomField, format_number
 from crm_tui.services.validation import phone_search_forms
 
 
@@ -25,7 +26,7 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def build_doc(customer: Customer, contact_names: list[str]) -> str:
+def build_doc(customer: Customer, contact_names: list[str], extra: Sequence[str] = ()) -> str:
     assert customer.id is not None
     parts = [
         customer.first_name or "",
@@ -37,6 +38,7 @@ def build_doc(customer: Customer, contact_names: list[str]) -> str:
     if customer.phone:
         parts.extend(phone_search_forms(customer.phone))
     parts.extend(contact_names)
+    parts.extend(extra)  # custom field values
     return normalize(" ".join(p for p in parts if p))
 
 
@@ -56,4 +58,9 @@ def refresh(session: Session, customer_id: int) -> None:
             )
         )
     ]
-    session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names)))
+    custom = list(
+        session.scalars(
+            select(col(CustomField.value)).where(col(CustomField.customer_id) == customer_id)
+        )
+    )
+    session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names, custom)))

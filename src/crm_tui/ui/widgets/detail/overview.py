@@ -37,6 +37,7 @@ class OverviewData:
     figures: CustomerFigures
     addresses: list[AddressRead]
     billing_group: str | None = None
+    custom_fields: tuple[tuple[str, str], ...] = ()  # (name, value) brought by imports
 
 
 class OverviewTab(DetailTab[OverviewData]):
@@ -64,6 +65,7 @@ class OverviewTab(DetailTab[OverviewData]):
             with Horizontal(classes="overview-row"):
                 yield Static("", id="ov-business", classes="panel")
                 yield Static("", id="ov-prefs", classes="panel")
+            yield Static("", id="ov-custom", classes="panel")
             yield DataTable(id="address-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -72,6 +74,7 @@ class OverviewTab(DetailTab[OverviewData]):
             ("#ov-figures", "Figures"),
             ("#ov-business", "Business"),
             ("#ov-prefs", "Preferences & loyalty"),
+            ("#ov-custom", "More (custom fields)"),
         ):
             self.query_one(panel_id).border_title = title
         table: DataTable[Text] = self.query_one("#address-table", DataTable)
@@ -91,6 +94,9 @@ class OverviewTab(DetailTab[OverviewData]):
             figures=self.services.figures.for_customer(self.customer_id),
             addresses=self.services.addresses.list(self.customer_id),
             billing_group=group,
+            custom_fields=tuple(
+                (f.name, f.value) for f in self.services.custom_fields.list(self.customer_id)
+            ),
         )
 
     def show(self, data: OverviewData) -> None:
@@ -136,6 +142,9 @@ class OverviewTab(DetailTab[OverviewData]):
                 ]
             )
         )
+        custom = self.query_one("#ov-custom", Static)
+        custom.display = bool(data.custom_fields)
+        custom.update(pairs([(literal(name), value) for name, value in data.custom_fields]))
         self._show_addresses(data.addresses)
 
     def _show_figures(self, f: CustomerFigures, currency: str | None) -> None:

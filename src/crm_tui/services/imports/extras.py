@@ -1,0 +1,83 @@
+"""What an import row adds to a customer already on file: tags, addresses, note, custom fields.
+
+Only what the customer does not have yet is added (an import run twice
+adds no second copy), each with its history, inside the batch's
+transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import Address, CustomerTag, Note, Tag
+from crm_tui.services import history
+from crm_tui.services.common import ensure_tag
+from crm_tui.services.customers import custom_fields
+from crm_tui.services.imports.rows import PreparedRow
+from crm_tui.services.validation import text_key
+
+NOTE_TITLE = "Imported note"
+
+
+def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[str, Any]:
+    """Tags, addresses, note and custom fields of the row that the customer lacks."""
+    needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None, "custom": {}}
+    if row.tags:
+        have = set(session.scalars(
+            select(col(Tag.name_key)).join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+            .where(col(CustomerTag.customer_id) == customer_id)))  # fmt: skip
+        needed["tags"] = [t for t in row.tags if text_key(t) not in have]
+    if row.addresses:
+        held = session.execute(
+            select(col(Address.line1), col(Address.postal_code), col(Address.is_default_billing))
+            .where(col(Address.customer_id) == customer_id)).all()  # fmt: skip
+        has_default = any(a[2] for a in held)
+        keys = {(text_key(a[0]), a[1] or "") for a in held}
+        for address in row.addresses:
+            key = (text_key(address["line1"]), address.get("postal_code") or "")
+            if key not in keys:
+                keys.add(key)
+                needed["addresses"].append({**address, "is_default_billing": not has_default})
+                has_default = True
+    if row.note:
+        bodies = set(session.scalars(select(col(Note.body)).where(
+            col(Note.customer_id) == customer_id, col(Note.title) == NOTE_TITLE)))  # fmt: skip
+        needed["note"] = row.note if row.note not in bodies else None
+    if row.custom:
+        current = custom_fields.held(session, customer_id)
+        needed["custom"] = {
+            name: value
+            for name, value in row.custom.items()
+            if (field := current.get(text_key(name))) is None or field.value != value
+        }
+    return needed
+
+
+def add_extras(session: Session, cid: int, extras: dict[str, Any], actor: str) -> None:
+    """Write what `extras_needed` found, with history."""
+    if extras["tags"]:
+        for name in extras["tags"]:
+            session.add(CustomerTag(customer_id=cid, tag_id=ensure_tag(session, name)))
+        history.record_customer(session, cid, actor=actor, action="update",
+                                changes={"tags": (None, ", ".join(extras["tags"]))})  # fmt: skip
+    for data in extras["addresses"]:
+        address = Address(customer_id=cid, **data)
+        session.add(address)
+        session.flush()
+        history.record(session, actor=actor, customer_id=cid, entity="address",
+                       entity_id=address.id or 0, action="create", version=1,
+                       changes={k: (None, v) for k, v in data.items() if v})  # fmt: skip
+    if extras["note"]:
+        note = Note(customer_id=cid, title=NOTE_TITLE, body=extras["note"], author=actor)
+        session.add(note)
+        session.flush()
+        history.record(session, actor=actor, customer_id=cid, entity="note",
+                       entity_id=note.id or 0, action="create", version=1,
+                       changes={"title": (None, NOTE_TITLE)})  # fmt: skip
+    for name, value in extras["custom"].items():
+        custom_fields.put(session, cid, name, value, actor)
+    session.flush()
