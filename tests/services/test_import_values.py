@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from crm_tui.services.countries import country_code
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.dates import read_date
 from crm_tui.services.imports.service import DateOrderNeeded, ImportService
 from crm_tui.services.imports.vcard_lines import parse_line
+from crm_tui.services.merge.service import MergeService
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import read_phone
 
@@ -244,3 +246,18 @@ def test_custom_field_service_sets_and_removes(services: Services, tmp_path: Pat
     services.custom_fields.remove(field.id or 0)
     assert services.custom_fields.list(ana.id) == []
     assert not services.search.search("b-18").rows
+
+
+def test_custom_fields_survive_merge_and_go_with_erase(services: Services) -> None:
+    """Merging keeps one value per name (the survivor's); an erase removes them all."""
+    keep = services.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
+    lose = services.customers.create(CustomerCreate(first_name="Ana", last_name="Lima"))
+    services.custom_fields.set(keep.id, "Locker", "B-17")
+    services.custom_fields.set(lose.id, "locker", "C-3")
+    services.custom_fields.set(lose.id, "Shoe size", "38")
+    MergeService(services.ctx).merge([keep.id, lose.id], keep=keep.id)
+    fields = {f.name: f.value for f in services.custom_fields.list(keep.id)}
+    assert fields == {"Locker": "B-17", "Shoe size": "38"}
+    services.customers.erase(keep.id, confirm=keep.number)
+    assert services.custom_fields.list(keep.id) == []
+    assert not services.search.search("b-17").rows

@@ -35,6 +35,7 @@ from crm_tui.models import (
     Customer,
     CustomerSearch,
     CustomerTag,
+    CustomField,
     Note,
     Payment,
     PaymentMethod,
@@ -50,7 +51,7 @@ from crm_tui.services.customers.rules import EDITABLE_FIELDS
 from crm_tui.services.search import document as search_doc
 
 KEPT_FIELDS = ("kind", "status", "loyalty_points", "contact_channels")
-PERSONAL_CHILDREN = (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember)
+PERSONAL_CHILDREN = (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember, CustomField)
 # Tables whose old row versions can hold the person (PostgreSQL keeps them until VACUUM).
 VACUUMED = tuple(
     m.__tablename__ for m in (Customer, CustomerSearch, ChangeRecord, Payment, Subscription)

@@ -25,7 +25,7 @@ from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from crm_tui.models import Customer, CustomerSearch, CustomerSummary, format_number
+from crm_tui.models import Customer, CustomerSearch, CustomerSummary, CustomField, format_number
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
@@ -50,6 +50,20 @@ ONLY_ONE_FLAGS = {
     "payment_method": "is_default",
 }
 RECOMPUTED = {CustomerSummary.__tablename__, CustomerSearch.__tablename__}
+
+
+def drop_repeats(session: Session, keep: int, losers: list[int]) -> None:
+    """Before the move: the losers' custom fields named like one the survivor (or an
+    earlier loser) has are dropped, one value per name; the survivor's value wins."""
+    seen = set(session.scalars(
+        select(col(CustomField.name_key)).where(col(CustomField.customer_id) == keep)))  # fmt: skip
+    rows = session.scalars(select(CustomField).where(
+        col(CustomField.customer_id).in_(losers)).order_by(col(CustomField.id)))  # fmt: skip
+    for row in rows:
+        if row.name_key in seen:
+            session.delete(row)
+        seen.add(row.name_key)
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -258,6 +272,7 @@ class MergeService:
     def _move_children(self, session: Session, keep: int, losers: list[int]) -> dict[str, int]:
         moved: dict[str, int] = {}
         flagged_before = self._flagged(session, keep)
+        drop_repeats(session, keep, losers)
         for table, column in customer_references():
             if table.name in RECOMPUTED:
                 continue
