@@ -48,6 +48,7 @@ UNIQUE = {
     "holder": "OTTOQVIST HOLDER",
     "reference": "Refqx Ottoqvist March",
     "serial": "SN-QXV-778812",
+    "custom": "Lockerqx B-17",
 }
 PHONE_DIGITS = "442079460456"
 
@@ -83,6 +84,7 @@ def rich_customer(services: Services) -> int:
     s.addresses.add(cid, AddressCreate(line1=UNIQUE["street"], city="York", postal_code="YO1 7HH"))
     s.contacts.add(cid, ContactCreate(first_name=UNIQUE["contact"], title="Buyer"))
     s.notes.add(cid, NoteCreate(title="Call", body=UNIQUE["note"]))
+    s.custom_fields.set(cid, "Locker", UNIQUE["custom"])
     method = s.billing.add_payment_method(
         cid, PaymentMethodCreate(brand="Visa", bin="411111", last4="1111", exp_month=1, exp_year=2031, holder_name=UNIQUE["holder"]),
     )  # fmt: skip
