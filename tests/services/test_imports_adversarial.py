@@ -66,19 +66,23 @@ def test_two_imports_of_the_same_new_emails_at_once(
 
 
 @pytest.mark.parametrize("points", ["3000000000", str(2**31), str(2**63), "1" + "0" * 23, "-5"])
-def test_points_out_of_range_refuse_that_row_only(
+def test_points_out_of_range_are_left_out_of_that_row_only(
     services: Services, tmp_path: Path, points: str
 ) -> None:
-    """The rows beside it are saved; the refusal says the range in one sentence."""
+    """Points out of range are left out and listed with the range (issue 16: an optional
+    value never refuses the customer); the rows beside it keep theirs."""
     path = tmp_path / "points.csv"
     path.write_text(HEADER + "Good,One,good.a@points.example,10\n"
                     f"Bad,Two,bad@points.example,{points}\n"
                     "Good,Three,good.b@points.example,20\n", encoding="utf-8")  # fmt: skip
     summary = ImportService(services.ctx).run(path)
-    assert (summary.created, summary.refused) == (2, 1)
-    reason = summary.examples[0][1]
-    assert "loyalty points" in reason and ("at most" in reason or "less than" in reason)
-    assert count(services, col(Customer.email) == "bad@points.example") == 0
+    assert (summary.created, summary.refused) == (3, 0)
+    assert summary.values_file is not None
+    (line,) = summary.values_file.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert line.startswith("3,") and "loyalty points" in line
+    assert "at most" in line or "less than" in line
+    assert services.customers.resolve("bad@points.example").loyalty_points == 0
+    assert services.customers.resolve("good.b@points.example").loyalty_points == 20
 
 
 def card(n: int) -> str:
