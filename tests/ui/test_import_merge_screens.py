@@ -70,7 +70,7 @@ async def test_import_asks_how_dates_are_written(demo_services: Services, tmp_pa
     """Dates that read both ways open a question; the answer is used for the import."""
     source = tmp_path / "dates.csv"
     source.write_text("Name,Email,Birthday\nAna Lima,ana.q@example.pt,03/04/1985\n", "utf-8")
-    app = Harness(demo_services, lambda: ImportScreen(str(source)))
+    app = ScreenApp(demo_services, lambda: ImportScreen(str(source)))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         for _ in range(40):  # under load the dialog can take a moment to open
