@@ -22,13 +22,14 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from crm_tui.services.registry import Services
+from crm_tui.ui.key_order import KeyOrderApp
 
 READ_ONLY_NOTICE = "The database is open read-only (--read-only); nothing can be changed."
 
 ResultT = TypeVar("ResultT")
 
 
-class CrmAppBase(App[None]):
+class CrmAppBase(KeyOrderApp):
     """The crm-tui app as the rest of ui/ sees it; `CrmApp` fills in the navigation."""
 
     def __init__(self, services: Services) -> None:

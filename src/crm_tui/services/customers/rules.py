@@ -35,6 +35,22 @@ BUSINESS_ONLY = (
     "website", "payment_terms", "billing_group_id",
 )  # fmt: skip
 SETTABLE_STATUSES = [s.value for s in CustomerStatus if s not in (CustomerStatus.MERGED,)]
+# "name" is quick add's one field for first and last name together.
+PERSON_NAME_FIELDS = ("name", "first_name", "last_name")
+
+
+def name_warning(raw: Any) -> str | None:
+    """A warning (never a refusal) for a person's name holding digits or an @.
+
+    Such a name is allowed (a "3rd" or a handle can be real), but it is most
+    often a phone number or an e-mail typed ahead into the wrong field.
+    """
+    name = str(raw or "")
+    if "@" in name:
+        return "This name holds an @: is part of an e-mail address in it? (It can be saved.)"
+    if any(char.isdigit() for char in name):
+        return "This name holds digits: is part of a phone number in it? (It can be saved.)"
+    return None
 
 
 def clean_field(field: str, raw: Any, region: str) -> Any:

@@ -28,10 +28,12 @@ from crm_tui.services.customers import children
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
+    PERSON_NAME_FIELDS,
     check_whole,
     clean_all,
     clean_field,
     derived_columns,
+    name_warning,
 )
 from crm_tui.services.customers.tagging import set_customer_tags
 from crm_tui.services.customers.unique_email import check_email_free, flush_checking_email
@@ -164,6 +166,10 @@ class CustomerService:
     def validate_field(self, field: str, raw: Any) -> Any:
         """Check one field as the user leaves it; raises ValidationError."""
         return clean_field(field, raw, self.ctx.default_region)
+
+    def warning_for(self, field: str, raw: Any) -> str | None:
+        """A reason to look twice at an accepted value (a person's name with digits or an @)."""
+        return name_warning(raw) if field in PERSON_NAME_FIELDS else None
 
     # --- writing -------------------------------------------------------------
 

@@ -117,8 +117,16 @@ class ItemFormModal(CrmModal[bool]):
                 yield Button(Content("Cancel (esc)"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+        first = self.first_to_type_into()
+        if first is not None:
+            self.query_one(f"#field-{first.name}").focus()
+
+    def first_to_type_into(self) -> FormField | None:
+        """The field a person types into first: the first empty text field (the amount of a
+        payment, whose date is filled in), else the first text field, else the first field."""
+        typed = [f for f in self.fields if f.kind in ("text", "long")]
+        empty = [f for f in typed if not self.initial[f.name]]
+        return next(iter(empty or typed or self.fields), None)
 
     def _input_for(self, spec: FormField) -> Widget:
         value = self.initial[spec.name]

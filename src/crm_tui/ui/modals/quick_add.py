@@ -122,12 +122,16 @@ class QuickAddModal(CrmModal[int | None]):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         field = next((a for a in event.input.ancestors if isinstance(a, WizardField)), None)
-        if field is not None and field.spec.name != "name" and self.mode == "form":
+        if field is not None and self.mode == "form":
             self.check(field)
 
     def check(self, field: WizardField) -> bool:
-        """The service's rule for the phone or e-mail; a phone is shown formatted."""
+        """The service's rule for the phone or e-mail (a phone is shown formatted); a name
+        is only warned about (digits or an @ in it)."""
         raw = str(field.value)
+        if field.spec.name == "name":
+            field.show_warning(self.services.customers.warning_for("name", raw))
+            return True
         try:
             cleaned = self.services.customers.validate_field(field.spec.name, raw)
         except ValidationError as error:

@@ -196,7 +196,7 @@ class CustomerWizardScreen(WizardSaveScreen):
         except ValidationError as error:
             field.show_error(error.message)
             return False
-        field.show_error(None)
+        field.show_warning(self.services.customers.warning_for(field.spec.name, cleaned))
         new = shown(field.spec.name, cleaned, field.value)
         if new != field.value:
             field.value = new

@@ -172,8 +172,9 @@ class ChildrenStep(VerticalScroll):
             if field.spec.suggest:
                 field.set_suggestions(self.suggestions.get(field.spec.suggest, ()))
         self.renumber()
-        if focus:
-            form.fields()[0].focus_control()
+        if focus:  # the cursor in the first field a person types into, not on a dropdown
+            fields = form.fields()
+            next((f for f in fields if f.spec.kind == "text"), fields[0]).focus_control()
             self.call_after_refresh(form.scroll_visible)
         return form
 

@@ -111,6 +111,7 @@ class WizardField(Vertical):
         Select.wf-control { max-width: 30; }
         .wf-error { display: none; height: auto; color: $error; padding: 0 0 0 18; }
         .wf-error.-shown { display: block; }
+        .wf-error.-warning { color: $warning; }
         .wf-channels { height: 1; width: 1fr; }
         .wf-channel { margin-right: 2; }
         &.-invalid .wf-label { color: $error; }
@@ -207,7 +208,19 @@ class WizardField(Vertical):
         error = self.query_one(".wf-error", Static)
         error.update(Content(message or ""))
         error.set_class(bool(message), "-shown")
+        error.remove_class("-warning")
         self.set_class(bool(message), "-invalid")
+
+    def show_warning(self, message: str | None) -> None:
+        """A note under an accepted value (None clears it); the value still saves."""
+        self.show_error(message)
+        self.remove_class("-invalid")
+        self.query_one(".wf-error", Static).set_class(bool(message), "-warning")
+
+    @property
+    def warning(self) -> str | None:
+        error = self.query_one(".wf-error", Static)
+        return str(error.content) if error.has_class("-warning") else None
 
     def focus_control(self) -> None:
         control = self.control
