@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
+from textual.worker import WorkerCancelled
 
 from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
@@ -34,7 +36,8 @@ def svc(sqlite_settings: Settings) -> Iterator[Services]:
 
 async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a dialog closed with its answer
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

@@ -99,6 +99,10 @@ class CustomerWizardScreen(WizardSaveScreen):
             Content("New customer" if self.customer_id is None else "Edit customer")
         )
         self._refresh_kind()
+        if self.customer_id is None:
+            # A new customer starts empty: the name takes keys at once, not after the
+            # lookups (suggestions only) have loaded, so nothing typed ahead is lost.
+            self.go_to("basic")
         self._load()
 
     @work(
@@ -155,7 +159,8 @@ class CustomerWizardScreen(WizardSaveScreen):
         self._refresh_kind()
         self.loaded = True
         self.baseline = self._snapshot()
-        self.go_to("basic")
+        if self.customer_id is not None:  # a new customer's first field has the keys already
+            self.go_to("basic")
 
     # --- fields -----------------------------------------------------------------
 
