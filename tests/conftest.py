@@ -172,3 +172,17 @@ def demo_services(demo_settings: Settings) -> Iterator[Services]:
     svc = open_services(demo_settings)
     yield svc
     svc.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, on each engine; PostgreSQL's is dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create(from_template=False)
+    try:
+        yield server.url_for(name)
+    finally:
+        server.drop(name)

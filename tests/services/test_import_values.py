@@ -91,12 +91,18 @@ def test_row_without_name_company_or_email_is_refused(services: Services, tmp_pa
 def test_individual_business_fields_are_reported_not_lost(
     services: Services, tmp_path: Path
 ) -> None:
-    """A website on an individual's row is listed as not imported, with the reason."""
-    path = _csv(tmp_path / "w.csv", "First Name,Email,Website", "Ana,ana@example.pt,example.pt")
+    """An individual's website is kept as a web address; a VAT number is listed as not kept."""
+    path = _csv(
+        tmp_path / "w.csv", "First Name,Email,Website,VAT", "Ana,ana@example.pt,example.pt,X-77"
+    )
     summary = ImportService(services.ctx).run(path)
-    assert summary.created == 1 and summary.not_imported["Website"] == 1
+    assert summary.created == 1 and summary.not_imported == {"VAT": 1}
     (row,) = _not_imported(tmp_path / "w.not-imported.csv")
     assert "business customers only" in row["Reason"]
+    ana = services.customers.resolve("ana@example.pt")
+    assert ana.website is None
+    webs = [p.value for p in services.contact_points.list(ana.id) if p.kind == "web"]
+    assert webs == ["https://example.pt"]
 
 
 @pytest.mark.parametrize(

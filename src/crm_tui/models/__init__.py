@@ -8,7 +8,7 @@ from crm_tui.models.billing import (
     PaymentMethod,
     Subscription,
 )
-from crm_tui.models.children import Address, Contact, CustomField, Note
+from crm_tui.models.children import Address, Contact, ContactPoint, CustomField, Note
 from crm_tui.models.customer import (
     Customer,
     CustomerSearch,
@@ -24,6 +24,7 @@ __all__ = [
     "BillingGroup",
     "ChangeRecord",
     "Contact",
+    "ContactPoint",
     "CustomField",
     "Customer",
     "CustomerSearch",

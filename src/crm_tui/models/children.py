@@ -88,3 +88,27 @@ class CustomField(SQLModel, table=True):
     value: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
+
+
+class ContactPoint(SQLModel, table=True):
+    """One way to reach a customer: an e-mail, a phone or a web address, with a label.
+
+    One primary of each kind, equal to the customer's own e-mail, phone and
+    website columns (the primary e-mail stays the natural key there).
+    `value_key` is what lookups compare: the casefolded e-mail, the phone's
+    digits, the lower-cased web address. A phone that is possible but not
+    valid is kept with `verified` false.
+    """
+
+    __tablename__ = "contact_point"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=customer_fk())
+    kind: str = Field(max_length=8)  # email | phone | web
+    value: str = Field(max_length=500)
+    value_key: str = Field(max_length=500, index=True)
+    label: str = Field(default="other", max_length=8)  # work | home | mobile | other
+    is_primary: bool = False
+    verified: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crm_tui.services.billing.service import BillingService
     from crm_tui.services.bulk.service import BulkService
     from crm_tui.services.customers.addresses import AddressService
+    from crm_tui.services.customers.contact_points import ContactPointService
     from crm_tui.services.customers.contacts import ContactService
     from crm_tui.services.customers.custom_fields import CustomFieldService
     from crm_tui.services.customers.notes import NoteService
@@ -61,6 +62,12 @@ class Services:
         from crm_tui.services.customers.contacts import ContactService
 
         return ContactService(self.ctx)
+
+    @cached_property
+    def contact_points(self) -> ContactPointService:
+        from crm_tui.services.customers.contact_points import ContactPointService
+
+        return ContactPointService(self.ctx)
 
     @cached_property
     def custom_fields(self) -> CustomFieldService:

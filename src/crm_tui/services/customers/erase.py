@@ -32,6 +32,7 @@ from crm_tui.models import (
     Address,
     ChangeRecord,
     Contact,
+    ContactPoint,
     Customer,
     CustomerSearch,
     CustomerTag,
@@ -51,7 +52,8 @@ from crm_tui.services.customers.rules import EDITABLE_FIELDS
 from crm_tui.services.search import document as search_doc
 
 KEPT_FIELDS = ("kind", "status", "loyalty_points", "contact_channels")
-PERSONAL_CHILDREN = (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember, CustomField)
+PERSONAL_CHILDREN = (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember, CustomField,
+                     ContactPoint)  # fmt: skip
 # Tables whose old row versions can hold the person (PostgreSQL keeps them until VACUUM).
 VACUUMED = tuple(
     m.__tablename__ for m in (Customer, CustomerSearch, ChangeRecord, Payment, Subscription)

@@ -24,7 +24,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.common import display_name, lock_customer
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.customers import children
+from crm_tui.services.customers import children, contact_points
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
@@ -199,6 +199,7 @@ class CustomerService:
             )
             set_customer_tags(session, customer.id, data.tags, actor=self.ctx.actor)
             children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
+            contact_points.sync_primaries(session, customer)
             search_doc.refresh(session, customer.id)
             return to_read(customer, tag_names(session, customer.id))
 
@@ -354,6 +355,8 @@ class CustomerService:
             version=customer.version,
             changes=diff,
         )
+        if set(diff) & {"email", "phone", "website", "kind"}:
+            contact_points.sync_primaries(session, customer)
         if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
             search_doc.refresh(session, customer.id)
 

@@ -23,6 +23,7 @@ from sqlmodel import col
 from crm_tui.models import (
     Address,
     ChangeRecord,
+    ContactPoint,
     Customer,
     CustomerSearch,
     CustomerSummary,
@@ -36,6 +37,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.common import live_customer, reserve_ids
+from crm_tui.services.customers.contact_points import COLUMN, sync_primaries
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.extras import NOTE_TITLE, add_extras, extras_needed
@@ -217,6 +219,8 @@ class BatchImporter:
         if not earlier.row.addresses:
             earlier.row.addresses = row.addresses
         earlier.row.custom = {**earlier.row.custom, **row.custom}
+        held = {(p.kind, p.value_key) for p in earlier.row.points}
+        earlier.row.points.extend(p for p in row.points if (p.kind, p.value_key) not in held)
         return Outcome(row, "update", "", None, ref)
 
     def _update(
@@ -273,9 +277,13 @@ class BatchImporter:
                 version=customer.version,
                 changes=diff,
             )
+            if set(diff) & {"email", "phone", "website", "kind"}:
+                sync_primaries(session, customer)
             if set(diff) & SEARCHED_FIELDS:
                 search_refresh.add(customer.id)
         add_extras(session, customer.id, extras, self.actor)
+        if extras["points"] or extras["custom"]:
+            search_refresh.add(customer.id)
         return Outcome(row, "update", "", customer.id, ref)
 
     # --- writing new customers in bulk ----------------------------------------
@@ -303,6 +311,7 @@ class BatchImporter:
         insert_rows(session, table, rows)
         summaries, docs, changes, addresses, notes, links = [], [], [], [], [], []
         custom: list[dict[str, Any]] = []
+        points: list[dict[str, Any]] = []
         tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         for cid, values, item in zip(ids, rows, items, strict=True):
             assert item.outcome is not None
@@ -310,7 +319,19 @@ class BatchImporter:
             summaries.append({"customer_id": cid})
             # build_doc reads six attributes; a table model costs ~0.7 ms to construct.
             source = SimpleNamespace(id=cid, **{k: values[k] for k in _DOC_FIELDS})
-            doc = search_doc.build_doc(cast(Customer, source), [], list(item.row.custom.values()))
+            others = [
+                (p.kind, p.value) for p in item.row.points if p.value != values.get(COLUMN[p.kind])
+            ]
+            words = [*item.row.custom.values(), *search_doc.point_words(others)]
+            doc = search_doc.build_doc(cast(Customer, source), [], words)
+            seen_kinds: set[str] = set()
+            for point in item.row.points:
+                primary = point.kind not in seen_kinds
+                seen_kinds.add(point.kind)
+                points.append({"customer_id": cid, "kind": point.kind, "value": point.value,
+                               "value_key": point.value_key, "label": point.label,
+                               "is_primary": primary, "verified": point.verified,
+                               "created_at": now, "version": 1})  # fmt: skip
             docs.append({"customer_id": cid, "doc": doc})
             custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
                            "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
@@ -327,6 +348,6 @@ class BatchImporter:
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
         for model, batch in ((CustomerSummary, summaries), (CustomerSearch, docs), (ChangeRecord, changes),
                              (Address, addresses), (Note, notes), (CustomerTag, links),
-                             (CustomField, custom)):  # fmt: skip
+                             (CustomField, custom), (ContactPoint, points)):  # fmt: skip
             if batch:
                 insert_rows(session, _table(model), batch)

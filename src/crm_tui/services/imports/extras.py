@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import Address, CustomerTag, Note, Tag
+from crm_tui.models import Address, ContactPoint, CustomerTag, Note, Tag
 from crm_tui.services import history
 from crm_tui.services.common import ensure_tag
 from crm_tui.services.customers import custom_fields
+from crm_tui.services.customers.contact_points import points_of
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.validation import text_key
 
@@ -25,7 +26,7 @@ NOTE_TITLE = "Imported note"
 
 def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[str, Any]:
     """Tags, addresses, note and custom fields of the row that the customer lacks."""
-    needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None, "custom": {}}
+    needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None, "custom": {}, "points": []}
     if row.tags:
         have = set(session.scalars(
             select(col(Tag.name_key)).join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
@@ -54,6 +55,9 @@ def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[
             for name, value in row.custom.items()
             if (field := current.get(text_key(name))) is None or field.value != value
         }
+    if row.points:
+        on_file = {(p.kind, p.value_key) for p in points_of(session, customer_id)}
+        needed["points"] = [p for p in row.points if (p.kind, p.value_key) not in on_file]
     return needed
 
 
@@ -80,4 +84,12 @@ def add_extras(session: Session, cid: int, extras: dict[str, Any], actor: str) -
                        changes={"title": (None, NOTE_TITLE)})  # fmt: skip
     for name, value in extras["custom"].items():
         custom_fields.put(session, cid, name, value, actor)
+    for point in extras["points"]:
+        row = ContactPoint(customer_id=cid, kind=point.kind, value=point.value,
+                           value_key=point.value_key, label=point.label, verified=point.verified)  # fmt: skip
+        session.add(row)
+        session.flush()
+        history.record(session, actor=actor, customer_id=cid, entity="contact_point",
+                       entity_id=row.id or 0, action="create", version=1,
+                       changes={point.kind: (None, point.value)})  # fmt: skip
     session.flush()

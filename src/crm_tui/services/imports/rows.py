@@ -21,6 +21,7 @@ from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.countries import country_code
 from crm_tui.services.customers.addresses import clean_address
+from crm_tui.services.customers.contact_points import PointValue, clean_point
 from crm_tui.services.customers.custom_fields import clean_custom
 from crm_tui.services.customers.rules import (
     BUSINESS_ONLY,
@@ -32,7 +33,7 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
 from crm_tui.services.imports.row_dates import birthday
 from crm_tui.services.imports.vcard_card import BINARY
-from crm_tui.services.validation import clean_text, parse_channels, read_phone, text_key
+from crm_tui.services.validation import clean_text, parse_channels, text_key
 
 CUSTOMER_TARGETS = (
     "kind", "status", "status_reason", "first_name", "last_name", "company_name",
@@ -71,6 +72,7 @@ class PreparedRow:
     warnings: list[str] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     custom: dict[str, str] = field(default_factory=dict)  # custom field name -> value
+    points: list[PointValue] = field(default_factory=list)  # e-mails, phones, web; first primary
     value_count: int = 0  # the row's non-empty values (cells and card properties)
     derived: dict[str, Any] = field(default_factory=dict)  # email_key, phone_digits, sort_name
 
@@ -204,25 +206,19 @@ def _channels(raw: dict[str, str]) -> None:
 
 
 def _contact(row: PreparedRow, values: dict[str, Any], picked: Picked, region: str) -> None:
-    """The first valid e-mail, phone and web address; the rest are reported."""
-    for kind in ("email", "phone", "website"):
-        for value, _label, column in picked.points.get(kind, []):
+    """Every valid e-mail, phone and web address with its label; the first of each is primary."""
+    for target, kind in (("email", "email"), ("phone", "phone"), ("website", "web")):
+        for value, label, column in picked.points.get(target, []):
             try:
-                if kind == "phone":
-                    cleaned, valid = read_phone(value, region)
-                else:
-                    cleaned, valid = clean_field(kind, value, region), True
+                point = clean_point(kind, value, label or "other", region)
             except ValidationError as exc:
                 row.drop(column, value, exc.message)
                 continue
-            if kind in values:
-                if cleaned != values[kind]:
-                    row.drop(
-                        column, value, f"The customer keeps one {kind.replace('email', 'e-mail')}."
-                    )
-                continue
-            values[kind] = cleaned
-            if not valid:
+            if any(p.kind == kind and p.value_key == point.value_key for p in row.points):
+                continue  # the same address written twice (home and work) is one point
+            row.points.append(point)
+            values.setdefault(target, point.value)
+            if not point.verified:
                 row.warnings.append(
                     f"The phone number {value!r} is possible but not a number in use; kept unverified."
                 )
@@ -234,7 +230,9 @@ def _kind(row: PreparedRow, values: dict[str, Any], where: dict[str, str]) -> No
         values["kind"] = (CustomerKind.BUSINESS if business else CustomerKind.INDIVIDUAL).value
     if values["kind"] == CustomerKind.INDIVIDUAL:
         for name in BUSINESS_ONLY:
-            if values.get(name):
+            if name == "website":
+                values.pop(name, None)  # kept as the individual's web address (a contact point)
+            elif values.get(name):
                 value = values.pop(name)
                 row.drop(where.get(name, name.replace("_", " ")), str(value),
                          f"The {name.replace('_', ' ')} applies to business customers only.")  # fmt: skip

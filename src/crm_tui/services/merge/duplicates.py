@@ -24,7 +24,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import Customer, format_number
+from crm_tui.models import ContactPoint, Customer, format_number
 from crm_tui.services.common import display_name, live_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
@@ -117,6 +117,10 @@ class DuplicateFinder:
                         .limit(CANDIDATES_PER_QUERY)
                     )
                 )
+            keys = [k for k in (probe.email_key, probe.phone_digits) if k]
+            if keys:  # any of a customer's e-mails or phones, not only the primary
+                ids.update(session.scalars(select(col(ContactPoint.customer_id)).where(
+                    col(ContactPoint.value_key).in_(keys)).limit(CANDIDATES_PER_QUERY)))  # fmt: skip
             ids.update(self._fuzzy_candidates(session, probe))
             ids.discard(exclude_id or 0)
             if not ids:
@@ -127,7 +131,14 @@ class DuplicateFinder:
                     live_customer(),
                 )
             ).all()
-            found = [hit for row in rows if (hit := self._judge(probe, row)) is not None]
+            held: dict[int, set[str]] = {}
+            for cid, key in session.execute(select(col(ContactPoint.customer_id),
+                    col(ContactPoint.value_key)).where(col(ContactPoint.customer_id).in_(sorted(ids)))):  # fmt: skip
+                held.setdefault(cid, set()).add(key)
+            found = [
+                hit for row in rows
+                if (hit := self._judge(probe, row, held.get(row.id or 0, set()))) is not None
+            ]  # fmt: skip
         found.sort(key=_rank)
         return found[:limit]
 
@@ -186,11 +197,12 @@ class DuplicateFinder:
         return [int(row[0]) for row in session.execute(sql, params)]
 
     @staticmethod
-    def _judge(probe: _Probe, row: Customer) -> LikelyDuplicate | None:
+    def _judge(probe: _Probe, row: Customer, keys: set[str]) -> LikelyDuplicate | None:
+        """`keys`: the value keys of all the row's e-mails and phones."""
         reasons: list[str] = []
-        if probe.email_key and row.email_key == probe.email_key:
+        if probe.email_key and probe.email_key in {row.email_key, *keys}:
             reasons.append(SAME_EMAIL)
-        if probe.phone_digits and row.phone_digits == probe.phone_digits:
+        if probe.phone_digits and probe.phone_digits in {row.phone_digits, *keys}:
             reasons.append(SAME_PHONE)
         similarity = _name_similarity(probe.name, row)
         if not reasons and similarity >= NAME_THRESHOLD:

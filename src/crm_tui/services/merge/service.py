@@ -25,12 +25,20 @@ from sqlalchemy import Column, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from crm_tui.models import Customer, CustomerSearch, CustomerSummary, CustomField, format_number
+from crm_tui.models import (
+    ContactPoint,
+    Customer,
+    CustomerSearch,
+    CustomerSummary,
+    CustomField,
+    format_number,
+)
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.billing import summary
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers.contact_points import sync_primaries
 from crm_tui.services.customers.rules import (
     BUSINESS_ONLY,
     EDITABLE_FIELDS,
@@ -54,7 +62,9 @@ RECOMPUTED = {CustomerSummary.__tablename__, CustomerSearch.__tablename__}
 
 def drop_repeats(session: Session, keep: int, losers: list[int]) -> None:
     """Before the move: the losers' custom fields named like one the survivor (or an
-    earlier loser) has are dropped, one value per name; the survivor's value wins."""
+    earlier loser) has are dropped, one value per name; the survivor's value wins.
+    Their e-mails, phones and web addresses come along as the survivor's others,
+    except those it already has."""
     seen = set(session.scalars(
         select(col(CustomField.name_key)).where(col(CustomField.customer_id) == keep)))  # fmt: skip
     rows = session.scalars(select(CustomField).where(
@@ -63,6 +73,17 @@ def drop_repeats(session: Session, keep: int, losers: list[int]) -> None:
         if row.name_key in seen:
             session.delete(row)
         seen.add(row.name_key)
+    points: set[tuple[str, str]] = {(kind, key) for kind, key in session.execute(
+        select(col(ContactPoint.kind), col(ContactPoint.value_key))
+        .where(col(ContactPoint.customer_id) == keep))}  # fmt: skip
+    moving = session.scalars(select(ContactPoint).where(
+        col(ContactPoint.customer_id).in_(losers)).order_by(col(ContactPoint.id)))  # fmt: skip
+    for point in moving:  # the survivor's primaries win; the losers' come as others
+        if (point.kind, point.value_key) in points:
+            session.delete(point)
+        else:
+            point.is_primary = False
+        points.add((point.kind, point.value_key))
     session.flush()
 
 
@@ -199,6 +220,7 @@ class MergeService:
             survivor.updated_at = now
             session.flush()
             moved = self._move_children(session, keep, losers)
+            sync_primaries(session, survivor)
             numbers = ", ".join(format_number(i) for i in losers)
             history.record_customer(
                 session,

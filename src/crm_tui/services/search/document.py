@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import Contact, Customer, CustomerSearch, CustomField, format_number
+from crm_tui.models import (
+    Contact,
+    ContactPoint,
+    Customer,
+    CustomerSearch,
+    CustomField,
+    format_number,
+)
 from crm_tui.services.validation import phone_search_forms
 
 
@@ -42,6 +49,14 @@ def build_doc(customer: Customer, contact_names: list[str], extra: Sequence[str]
     return normalize(" ".join(p for p in parts if p))
 
 
+def point_words(points: Iterable[tuple[str, str]]) -> list[str]:
+    """What the customer's other e-mails, phones and web addresses add to the document."""
+    words: list[str] = []
+    for kind, value in points:
+        words.extend(phone_search_forms(value) if kind == "phone" else [value])
+    return words
+
+
 def refresh(session: Session, customer_id: int) -> None:
     """Rewrite one customer's search document inside the caller's transaction."""
     customer = session.get(Customer, customer_id)
@@ -63,4 +78,8 @@ def refresh(session: Session, customer_id: int) -> None:
             select(col(CustomField.value)).where(col(CustomField.customer_id) == customer_id)
         )
     )
+    custom.extend(point_words(session.execute(
+        select(col(ContactPoint.kind), col(ContactPoint.value))
+        .where(col(ContactPoint.customer_id) == customer_id, ~col(ContactPoint.is_primary))
+    ).all()))  # fmt: skip
     session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names, custom)))

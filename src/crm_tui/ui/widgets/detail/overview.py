@@ -38,6 +38,26 @@ class OverviewData:
     addresses: list[AddressRead]
     billing_group: str | None = None
     custom_fields: tuple[tuple[str, str], ...] = ()  # (name, value) brought by imports
+    points: tuple[
+        tuple[str, str, str, bool, bool], ...
+    ] = ()  # kind, value, label, primary, verified
+
+
+POINT_NAMES = {"email": "E-mail", "phone": "Phone", "web": "Web"}
+
+
+def other_points(
+    points: tuple[tuple[str, str, str, bool, bool], ...], *, business: bool
+) -> list[tuple[str, object]]:
+    """The customer's other e-mails, phones and web addresses, labelled, after the primaries."""
+    lines: list[tuple[str, object]] = []
+    for kind, value, label, primary, verified in points:
+        if primary and (kind != "web" or business):
+            continue  # shown above as the customer's e-mail, phone and website
+        shown = format_phone(value) if kind == "phone" else value
+        note = "" if verified else " (unverified)"
+        lines.append((f"{POINT_NAMES[kind]} ({label})", f"{shown}{note}"))
+    return lines
 
 
 class OverviewTab(DetailTab[OverviewData]):
@@ -97,6 +117,10 @@ class OverviewTab(DetailTab[OverviewData]):
             custom_fields=tuple(
                 (f.name, f.value) for f in self.services.custom_fields.list(self.customer_id)
             ),
+            points=tuple(
+                (p.kind, p.value, p.label, p.is_primary, p.verified)
+                for p in self.services.contact_points.list(self.customer_id)
+            ),
         )
 
     def show(self, data: OverviewData) -> None:
@@ -113,6 +137,7 @@ class OverviewTab(DetailTab[OverviewData]):
             contact.append(("Born", day(c.date_of_birth)))
         else:
             contact.append(("Website", c.website))
+        contact.extend(other_points(data.points, business=c.kind == "business"))
         self.query_one("#ov-contact", Static).update(pairs(contact))
         self._show_figures(data.figures, c.currency)
 

@@ -1,0 +1,210 @@
+"""A customer's e-mails, phones and web addresses, each labelled, one primary of each kind.
+
+The primaries mirror the customer's own e-mail, phone and website columns
+(the e-mail there is the unique natural key): `sync_primaries` brings the
+points in line after any write to those columns, and `set_primary` writes
+the column from the point. Lookups compare `value_key`: the casefolded
+e-mail, the phone's digits, the lower-cased address.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import ContactPoint, Customer
+from crm_tui.models.types import utcnow
+from crm_tui.services import history
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers import child_rows
+from crm_tui.services.customers.rules import derived_columns
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.search import document as search_doc
+from crm_tui.services.validation import email_key, parse_email, parse_website, read_phone
+
+KINDS = ("email", "phone", "web")
+LABELS = ("work", "home", "mobile", "other")
+COLUMN = {"email": "email", "phone": "phone", "web": "website"}  # the customer's own column
+
+
+@dataclass(frozen=True)
+class PointValue:
+    """A cleaned contact point, ready to store."""
+
+    kind: str
+    value: str
+    value_key: str
+    label: str
+    verified: bool = True
+
+
+def value_key(kind: str, value: str) -> str:
+    if kind == "email":
+        return email_key(value)
+    if kind == "phone":
+        return value.lstrip("+")
+    return value.strip().lower()
+
+
+def clean_point(kind: str, raw: str, label: str, region: str) -> PointValue:
+    """Check one e-mail, phone or web address by the rules a clerk's typing meets."""
+    if kind not in KINDS:
+        raise ValidationError("kind", f"The kind {kind!r} is unknown; use email, phone or web.")
+    if label not in LABELS:
+        raise ValidationError("label", f"The label {label!r} is unknown; use {', '.join(LABELS)}.")
+    verified = True
+    if kind == "email":
+        value = parse_email(raw, required=True) or ""
+    elif kind == "phone":
+        value, verified = read_phone(raw, region)
+    else:
+        value = parse_website(raw) or ""
+        if not value:
+            raise ValidationError("website", "The web address is required.")
+    return PointValue(kind, value, value_key(kind, value), label, verified)
+
+
+def mirrors(customer: Customer, kind: str) -> bool:
+    """Whether the primary of `kind` is also the customer's own column (a website only
+    for businesses: the rules keep it off individuals, who may still have web points)."""
+    return kind != "web" or customer.kind == "business"
+
+
+def points_of(session: Session, customer_id: int) -> builtins.list[ContactPoint]:
+    return list(
+        session.scalars(
+            select(ContactPoint)
+            .where(col(ContactPoint.customer_id) == customer_id)
+            .order_by(
+                col(ContactPoint.kind), col(ContactPoint.is_primary).desc(), col(ContactPoint.id)
+            )  # fmt: skip
+        )
+    )
+
+
+def sync_primaries(session: Session, customer: Customer) -> None:
+    """Make the primary points equal the customer's e-mail, phone and website columns."""
+    assert customer.id is not None
+    held = points_of(session, customer.id)
+    for kind, column in COLUMN.items():
+        if not mirrors(customer, kind):
+            continue
+        wanted = getattr(customer, column)
+        primary = next((p for p in held if p.kind == kind and p.is_primary), None)
+        if primary is not None and primary.value == wanted:
+            continue
+        if primary is not None:
+            primary.is_primary = False
+            if wanted is None:
+                session.delete(primary)  # the column was cleared: so is its primary
+        if wanted:
+            key = value_key(kind, wanted)
+            same = next((p for p in held if p.kind == kind and p.value_key == key), None)
+            if same is not None and same is not primary:
+                same.is_primary, same.value = True, wanted
+            else:
+                session.add(ContactPoint(customer_id=customer.id, kind=kind, value=wanted,
+                                         value_key=key, is_primary=True))  # fmt: skip
+    session.flush()
+
+
+class ContactPointService:
+    """Add, label, remove and choose the primary e-mail, phone or web address."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def list(self, customer_id: int) -> builtins.list[ContactPoint]:
+        with self.ctx.read() as session:
+            return points_of(session, customer_id)
+
+    def add(self, customer_id: int, kind: str, value: str, label: str = "other") -> ContactPoint:
+        point = clean_point(kind, value, label, self.ctx.default_region)
+        with self.ctx.write() as session:
+            customer = child_rows.live_customer(session, customer_id)
+            held = points_of(session, customer_id)
+            if any(p.kind == kind and p.value_key == point.value_key for p in held):
+                raise ValidationError("value", f"The customer already has {point.value}.")
+            first = not any(p.kind == kind for p in held)
+            row = ContactPoint(customer_id=customer_id, kind=kind, value=point.value,
+                               value_key=point.value_key, label=label, verified=point.verified)  # fmt: skip
+            session.add(row)
+            child_rows.record_create(session, row, "contact_point", self.ctx.actor,
+                                     {"kind": kind, "value": point.value, "label": label})  # fmt: skip
+            if first:
+                self._make_primary(session, customer, row)
+            search_doc.refresh(session, customer_id)
+            return row
+
+    def relabel(self, point_id: int, label: str) -> None:
+        if label not in LABELS:
+            raise ValidationError(
+                "label", f"The label {label!r} is unknown; use {', '.join(LABELS)}."
+            )
+        with self.ctx.write() as session:
+            row = child_rows.load_child(session, ContactPoint, point_id)
+            child_rows.live_customer(session, row.customer_id)
+            child_rows.apply_changes(session, row, {"label": label}, entity="contact_point",
+                                     actor=self.ctx.actor, expected_version=None)  # fmt: skip
+
+    def set_primary(self, point_id: int) -> None:
+        with self.ctx.write() as session:
+            row = child_rows.load_child(session, ContactPoint, point_id)
+            customer = child_rows.live_customer(session, row.customer_id)
+            self._make_primary(session, customer, row)
+            search_doc.refresh(session, row.customer_id)
+
+    def remove(self, point_id: int) -> None:
+        """Remove one; a removed primary hands over to the next of its kind (or clears it)."""
+        with self.ctx.write() as session:
+            row = child_rows.load_child(session, ContactPoint, point_id)
+            customer = child_rows.live_customer(session, row.customer_id)
+            kind, was_primary = row.kind, row.is_primary
+            child_rows.record_delete(session, row, "contact_point", self.ctx.actor, row.value)
+            if was_primary:
+                successor = next((p for p in points_of(session, customer.id or 0)
+                                  if p.kind == kind), None)  # fmt: skip
+                if successor is not None:
+                    self._make_primary(session, customer, successor)
+                else:
+                    self._set_column(session, customer, kind, None)
+            search_doc.refresh(session, customer.id or 0)
+
+    def _make_primary(self, session: Session, customer: Customer, row: ContactPoint) -> None:
+        for other in points_of(session, customer.id or 0):
+            if other.kind == row.kind and other.is_primary and other.id != row.id:
+                other.is_primary = False
+        row.is_primary = True
+        self._set_column(session, customer, row.kind, row.value)
+
+    def _set_column(
+        self, session: Session, customer: Customer, kind: str, value: str | None
+    ) -> None:
+        column = COLUMN[kind]
+        old = getattr(customer, column)
+        if old == value or not mirrors(customer, kind):
+            session.flush()
+            return
+        if kind == "email" and value is not None:
+            taken = session.scalar(select(func.count()).select_from(Customer).where(
+                col(Customer.email_key) == email_key(value), col(Customer.id) != customer.id))  # fmt: skip
+            if taken:
+                raise ValidationError(
+                    "email",
+                    f"{value} is another customer's e-mail; it cannot be this one's primary.",
+                )
+        setattr(customer, column, value)
+        values = {f: getattr(customer, f) for f in ("email", "phone", "kind", "first_name",
+                                                    "last_name", "company_name")}  # fmt: skip
+        for derived, derived_value in derived_columns(values).items():
+            setattr(customer, derived, derived_value)
+        customer.version += 1
+        customer.updated_at = utcnow()
+        session.flush()
+        history.record(session, actor=self.ctx.actor, customer_id=customer.id or 0,
+                       entity="customer", entity_id=customer.id or 0, action="update",
+                       version=customer.version, changes={column: (old, value)})  # fmt: skip
