@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
 
@@ -88,6 +89,22 @@ async def test_import_asks_how_dates_are_written(demo_services: Services, tmp_pa
         assert screen.query_one(ContentSwitcher).current == "import-summary"
     born = demo_services.customers.resolve("ana.q@example.pt").date_of_birth
     assert str(born) == "1985-03-04"
+
+
+async def test_template_key_writes_and_previews_a_template(
+    demo_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+t writes the template in the current folder and previews its example row."""
+    monkeypatch.chdir(tmp_path)
+    app = ScreenApp(demo_services, ImportScreen)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportScreen)
+        assert (tmp_path / "crm-import-template.csv").exists()
+        assert screen.query_one(ContentSwitcher).current == "import-review"
+        assert screen.preview is not None and [r.action for r in screen.preview.rows] == ["create"]
 
 
 async def test_import_bad_file_shows_error(demo_services: Services, tmp_path: Path) -> None:

@@ -61,6 +61,11 @@ def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     is_flag=True,
     help="Import the rows after a quote that does not close (that row is still refused).",
 )
+@click.option(
+    "--template",
+    type=click.Choice(["csv", "xlsx"]),
+    help="Write FILE as a template (every column, one example row) instead of importing.",
+)
 @click.pass_context
 @guarded
 def import_command(
@@ -73,6 +78,7 @@ def import_command(
     date_order: str | None,
     show_mapping: bool,
     accept_stray_quotes: bool,
+    template: str | None,
 ) -> None:
     """Import customers from a CSV, XLSX or vCard file.
 
@@ -88,9 +94,16 @@ def import_command(
       crm import contacts.csv --dry-run
       crm import shopify.csv --on-duplicate update
       crm import list.xlsx --mapping "Mobile=phone" --mapping "Ref=ignore"
+      crm import --template xlsx customers.xlsx
     """
     from crm_tui.services.imports.service import ImportService
 
+    if template is not None:
+        from crm_tui.services.imports.template import write_template
+
+        write_template(file, template)
+        click.echo(f"Wrote {file}: every column import reads, with one example row to replace.")
+        return
     overrides = _overrides(mappings)
     services = services_from(ctx)
     try:

@@ -4,7 +4,8 @@ Steps (one ContentSwitcher): the file path; the mapping (each column and the
 field it goes to, `enter` to change) above a preview of the first rows as
 they will be saved, with each row's action and problems; progress; summary.
 `m` cycles the duplicate mode (skip, update, create), `ctrl+d` runs a dry
-run, `ctrl+s` imports. When a date column reads both day-first and
+run, `ctrl+s` imports, `ctrl+t` writes a template to start from (every
+column, one example row) in the current folder and opens it. When a date column reads both day-first and
 month-first, the screen asks which it is before anything is imported.
 Every file and database call runs in a thread worker.
 """
@@ -82,6 +83,7 @@ class ImportScreen(CrmScreen[None]):
         Binding("m", "cycle_mode", "Duplicates"),
         Binding("ctrl+d", "dry_run", "Dry run"),
         Binding("ctrl+s", "start", "Import"),
+        Binding("ctrl+t", "template", "Template"),
     ]
 
     @dataclass
@@ -197,6 +199,31 @@ class ImportScreen(CrmScreen[None]):
             self.running = False
             if event.state == WorkerState.ERROR:
                 self.query_one(ContentSwitcher).current = "import-review"
+
+    def action_template(self) -> None:
+        if not self.running:
+            self.write_template()
+
+    @work(thread=True, exclusive=True, group="import-template", exit_on_error=False)
+    def write_template(self) -> None:
+        from crm_tui.services.imports.template import write_template
+
+        number, target = 1, Path.cwd() / "crm-import-template.csv"
+        while target.exists():
+            number += 1
+            target = Path.cwd() / f"crm-import-template-{number}.csv"
+        try:
+            write_template(target, "csv")
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._template_written, target)
+
+    def _template_written(self, target: Path) -> None:
+        self.notify(f"Wrote {target}: replace the example row, then import it.", markup=False)
+        self.query_one("#import-path", Input).value = str(target)
+        self.mapping, self.date_order = None, None
+        self.load_preview(str(target))
 
     # --- step 2: mapping and preview -------------------------------------------------
 
