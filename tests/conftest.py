@@ -9,20 +9,24 @@ the schema users get, indexes and triggers included.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.config import Settings
 from crm_tui.db import migrate
 from crm_tui.db.engine import make_engine
 from crm_tui.services.demo.builder import DemoBuilder
+from crm_tui.services.errors import ValidationError
 from crm_tui.services.registry import Services, open_services
 
 PG_ADMIN_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -186,3 +190,34 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield server.url_for(name)
     finally:
         server.drop(name)
+
+
+RefusalCheck = Callable[[Callable[[], object], str, str], ValidationError]
+
+
+@pytest.fixture
+def assert_refused(services: Services) -> RefusalCheck:
+    """check(action, field, words): the action is refused naming `field` (and `words`) in
+    one sentence, and not one row of any table changes."""
+
+    def dump() -> dict[str, list[tuple[object, ...]]]:
+        out: dict[str, list[tuple[object, ...]]] = {}
+        with services.ctx.db.engine.connect() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                query = select(table).order_by(*table.primary_key.columns)
+                out[table.name] = [tuple(row) for row in conn.execute(query)]
+        return out
+
+    def check(action: Callable[[], object], field: str, words: str) -> ValidationError:
+        before = dump()
+        with pytest.raises(ValidationError) as info:
+            action()
+        exc = info.value
+        assert exc.field == field, (exc.field, exc.message)
+        assert words.lower() in exc.message.lower(), exc.message
+        assert "\n" not in exc.message and exc.message.endswith("."), exc.message
+        assert not re.search(r"[.!?]\s+[A-Z]", exc.message[:-1].replace("e.g.", "eg")), exc.message
+        assert dump() == before
+        return exc
+
+    return check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from crm_tui.models import ChangeRecord
 from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import ConflictError, NotFound, ValidationError
+from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 
 D = Decimal
@@ -19,7 +21,7 @@ D = Decimal
 
 @pytest.fixture
 def firms(services: Services) -> dict[str, int]:
-    """Two businesses with money rows, one individual."""
+    """Two businesses with money rows and invoices owing 42.50 and 7.25, one individual."""
     c = services.customers
     out = {
         "acme": c.create(CustomerCreate(kind="business", company_name="Acme", email="a@acme.example.com", payment_terms="Net 30")).id,
@@ -45,10 +47,10 @@ def firms(services: Services) -> dict[str, int]:
     b.record_payment(
         out["acme"], PaymentCreate(amount="42.50", status="failed", paid_at="2025-12-01")
     )
-    b.record_payment(
-        out["bolt"], PaymentCreate(amount="7.25", status="pending", paid_at="2025-12-02")
-    )
     b.record_payment(out["bolt"], PaymentCreate(amount="100", status="paid", paid_at="2025-11-02"))
+    for firm, price in (("acme", "42.50"), ("bolt", "107.25")):  # bolt's 100 paid settles part
+        draft = services.invoices.create_draft(out[firm], [LineInput("Service", price)])
+        services.invoices.issue(draft.id, on=date(2025, 12, 1))
     return out
 
 

@@ -20,6 +20,7 @@ from crm_tui.services.billing.inputs import (
     SubscriptionUpdate,
 )
 from crm_tui.services.customers.inputs import CustomerCreate
+from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 
 D = Decimal
@@ -119,6 +120,12 @@ def test_figures_and_summary_follow_every_kind_of_write(
     failed = billing.record_payment(cid, PaymentCreate(amount="5.25", status="failed"))
     assert_in_step(services)
 
+    # Invoices: what issued ones still owe is the outstanding balance (the
+    # 150.50 of paid payments settle the first 150.50 invoiced).
+    draft = services.invoices.create_draft(cid, [LineInput("Setup", "175.75")])
+    services.invoices.issue(draft.id, on=date(2024, 4, 2))
+    assert_in_step(services)
+
     # Orders: two counted, one cancelled.
     billing.add_order(
         cid,
@@ -144,7 +151,7 @@ def test_figures_and_summary_follow_every_kind_of_write(
 
     figures = services.figures.for_customer(cid)
     assert figures.lifetime_value == D("150.50")  # 100.00 + 50.50; the 20.00 was refunded
-    assert figures.outstanding_balance == D("25.25")  # pending 20.00 + failed 5.25
+    assert figures.outstanding_balance == D("25.25")  # 175.75 invoiced - 150.50 paid
     assert figures.active_monthly == D("39.99")  # 29.99 + 10.00; ended and paused excluded
     assert figures.active_subscriptions == 2
     assert figures.ended_subscriptions == 1
@@ -161,7 +168,7 @@ def test_figures_and_summary_follow_every_kind_of_write(
     ):
         assert_money(getattr(figures, name))
 
-    # A failed payment later paid moves from outstanding to lifetime value.
+    # A failed payment later paid counts in lifetime value and settles the invoice.
     assert failed.id is not None
     billing.mark_paid(failed.id)
     assert_in_step(services)

@@ -159,3 +159,41 @@ def test_schema_head_constant_matches_alembic() -> None:
     from crm_tui.db.schema_head import SCHEMA_HEAD
 
     assert migrate.head_revision() == SCHEMA_HEAD
+
+
+def test_0004_moves_existing_payments_out_of_credit(engine: Engine) -> None:
+    """Payments taken before invoices existed settle no invoice, and no balance is outstanding."""
+    migrate.upgrade(engine, "0003")
+    money = "1999" if engine.dialect.name == "sqlite" else "19.99"  # SQLite keeps cents
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customer (id, kind, status, sort_name, contact_channels,"
+                " loyalty_points, created_at, updated_at, version)"
+                " VALUES (1, 'individual', 'active', 'ana', '', 0, :now, :now, 1)"
+            ),
+            {"now": "2025-01-01 00:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO payment (customer_id, paid_at, amount, currency, status,"
+                f" created_at, version) VALUES (1, :now, {money}, 'GBP', 'pending', :now, 1)"
+            ),
+            {"now": "2025-01-01 00:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO customer_summary (customer_id, lifetime_value, outstanding_balance,"
+                " paid_payments, active_subscriptions, ended_subscriptions, active_monthly,"
+                f" order_count, order_total) VALUES (1, 0, {money}, 0, 0, 0, 0, 0, 0)"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert not conn.execute(text("SELECT settles_invoices FROM payment")).scalar()
+        owed = conn.execute(text("SELECT outstanding_balance FROM customer_summary")).scalar()
+        assert owed == 0
+    migrate.downgrade(engine, "0003")
+    with engine.connect() as conn:  # back to the old meaning: pending payments
+        owed = conn.execute(text("SELECT outstanding_balance FROM customer_summary")).scalar()
+        assert str(owed) == money

@@ -14,6 +14,7 @@ from crm_tui.models import ChangeRecord, Customer, CustomerSummary
 from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.errors import NotFound, ValidationError
+from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 from crm_tui.services.segments.fields import FIELDS
 from crm_tui.services.segments.membership import segment_condition, segment_member_ids
@@ -49,9 +50,10 @@ def build(services: Services) -> People:
     ana   individual active   GB  tags vip        500 pts  since 2024-01-10
           subs: 2025-12-20 (active), 2024-02-01 (active); paid 1200.00 on 2025-06-01
     bob   individual churned  PT  tags late-payer          since 2025-12-30
-          subs: 2026-01-02 (active, first ever); failed 30.00 on 2026-01-05
+          subs: 2026-01-02 (active, first ever); failed 30.00 on 2026-01-05; owes 30.00
     acme  business Retail active DE  group North           since 2023-05-05
-          subs: 2023-06-01 (active); paid 5000.00 on 2025-12-01; failed 20.00 on 2025-10-01
+          subs: 2023-06-01 (active); paid 5000.00 on 2025-12-01; failed 20.00 on 2025-10-01;
+          invoiced 20.00 on 2026-01-05, settled by the 5000.00
     zed   business "100%_Trade" prospect, no address, tags vip + b2b, since 2025-11-20
     eve   individual inactive, no address, no tags, last name is hostile SQL, since 2022-03-03
     gone  individual active, merged into ana (never counted)
@@ -85,6 +87,9 @@ def build(services: Services) -> People:
                                      ("acme", "5000", "paid", "2025-12-01"),
                                      ("acme", "20", "failed", "2025-10-01")):  # fmt: skip
         b.record_payment(ids[who], PaymentCreate(amount=amount, status=status, paid_at=day))
+    for who, price in (("bob", "30"), ("acme", "20")):  # acme's paid 5000 settles its invoice
+        draft = services.invoices.create_draft(ids[who], [LineInput("Service", price)])
+        services.invoices.issue(draft.id, on=date(2026, 1, 5))
     with services.ctx.write() as session:
         session.execute(
             update(Customer)
@@ -175,7 +180,7 @@ CASES: list[tuple[tuple[str, str, Any], set[str]]] = [
     (("lifetime_value", "ne", "0"), {"ana", "acme"}),
     (("lifetime_value", "between", "1000..5000"), {"ana", "acme"}),
     (("lifetime_value", "between", ["1,000", "2000"]), {"ana"}),
-    (("outstanding_balance", "gt", "0"), {"bob", "acme"}),
+    (("outstanding_balance", "gt", "0"), {"bob"}),
     # numbers
     (("active_subscriptions", "gte", "2"), {"ana"}),
     (("active_subscriptions", "eq", "1"), {"bob", "acme"}),

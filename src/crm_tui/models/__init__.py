@@ -18,6 +18,13 @@ from crm_tui.models.customer import (
 )
 from crm_tui.models.grouping import CustomerTag, Segment, SegmentMember, Tag
 from crm_tui.models.history import ChangeRecord
+from crm_tui.models.invoice import (
+    Invoice,
+    InvoiceAllocation,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoiceReminder,
+)
 
 __all__ = [
     "Address",
@@ -30,6 +37,11 @@ __all__ = [
     "CustomerSearch",
     "CustomerSummary",
     "CustomerTag",
+    "Invoice",
+    "InvoiceAllocation",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "InvoiceReminder",
     "Note",
     "Order",
     "OrderItem",

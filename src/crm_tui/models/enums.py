@@ -68,3 +68,20 @@ class Visibility(StrEnum):
 class SegmentKind(StrEnum):
     STATIC = "static"
     DYNAMIC = "dynamic"
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    PARTLY_PAID = "partly_paid"
+    PAID = "paid"
+    VOID = "void"
+
+
+# Issued invoices that still owe something.
+OPEN_INVOICE_STATUSES = (InvoiceStatus.ISSUED.value, InvoiceStatus.PARTLY_PAID.value)

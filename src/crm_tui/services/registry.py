@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crm_tui.services.customers.service import CustomerService
     from crm_tui.services.dashboard.service import DashboardService
     from crm_tui.services.history import HistoryService
+    from crm_tui.services.invoices.service import InvoiceService
     from crm_tui.services.lookups.filters import LookupService
     from crm_tui.services.lookups.wizard import WizardLookupService
     from crm_tui.services.merge.duplicates import DuplicateFinder
@@ -150,6 +151,12 @@ class Services:
         from crm_tui.services.billing.groups import BillingGroupService
 
         return BillingGroupService(self.ctx)
+
+    @property
+    def invoices(self) -> InvoiceService:
+        from crm_tui.services.invoices.service import InvoiceService
+
+        return InvoiceService(self.ctx)
 
     @property
     def dashboard(self) -> DashboardService:

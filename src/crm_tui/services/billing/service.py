@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
-from crm_tui.services.billing import summary
+from crm_tui.services.billing import settlement, summary
 from crm_tui.services.billing.inputs import (
     OrderCreate,
     PaymentCreate,
@@ -151,7 +151,13 @@ class BillingService:
             query = query.order_by(col(Payment.paid_at).desc(), col(Payment.id).desc())
             return [read_of(PaymentRead, row) for row in session.scalars(query.limit(limit))]
 
-    def record_payment(self, customer_id: int, data: PaymentCreate) -> PaymentRead:
+    def record_payment(
+        self, customer_id: int, data: PaymentCreate, *, invoice_id: int | None = None
+    ) -> PaymentRead:
+        """Record a payment; a paid one settles `invoice_id` first, then the oldest due.
+
+        What is left over stays on the customer as credit in that currency.
+        """
         values = clean_payment(
             {"currency": "GBP", "status": "paid", "paid_at": date.today(), **data.given()}
         )
@@ -160,9 +166,15 @@ class BillingService:
         with self.ctx.write() as session:
             child_rows.live_customer(session, customer_id)
             self._check_links(session, customer_id, values)
+            if invoice_id is not None:
+                settlement.check_payable(session, invoice_id, customer_id, values["currency"])
             payment = Payment(customer_id=customer_id, **values)
             session.add(payment)
             child_rows.record_create(session, payment, "payment", self.ctx.actor, values)
+            if payment.status == PaymentStatus.PAID:
+                settlement.settle(
+                    session, customer_id, payment.currency, self.ctx.actor, first_id=invoice_id
+                )
             summary.refresh(session, customer_id)
             return read_of(PaymentRead, payment)
 
@@ -184,6 +196,7 @@ class BillingService:
                 raise ValidationError(
                     "status", f"A {payment.status} payment cannot be marked {status}."
                 )
+            was_paid = payment.status == PaymentStatus.PAID
             child_rows.apply_changes(
                 session,
                 payment,
@@ -192,6 +205,10 @@ class BillingService:
                 actor=self.ctx.actor,
                 expected_version=None,
             )
+            if was_paid:  # a refund reopens what the payment settled
+                settlement.release_payment(session, payment, self.ctx.actor)
+            elif status == PaymentStatus.PAID:
+                settlement.settle(session, payment.customer_id, payment.currency, self.ctx.actor)
             summary.refresh(session, payment.customer_id)
             return read_of(PaymentRead, payment)
 

@@ -2,7 +2,9 @@
 
 Lifetime value is the sum of paid payments; a refunded payment counts for
 nothing (it was paid, then given back), so the figure is net of refunds.
-Outstanding balance is what is pending or failed.
+Outstanding balance is what issued invoices in the home currency still owe
+(HOME_CURRENCY: no figure adds up different currencies; once the business
+has a reporting currency and rates, it becomes that currency).
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import CustomerSummary, Order, Payment, Subscription
-from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
+from crm_tui.models import CustomerSummary, Invoice, Order, Payment, Subscription
+from crm_tui.models.enums import (
+    OPEN_INVOICE_STATUSES,
+    InvoiceKind,
+    OrderStatus,
+    PaymentStatus,
+    SubscriptionStatus,
+)
+from crm_tui.models.types import Money
 from crm_tui.services.common import as_money
 from crm_tui.services.errors import ValidationError
 
@@ -24,6 +33,7 @@ ZERO = Decimal("0.00")
 # the summary columns (NUMERIC(20,2), or 64-bit cents on SQLite) hold far more.
 MAX_CUSTOMER_TOTAL = Decimal("1000000000000000")
 MONEY_SUMS = ("lifetime_value", "outstanding_balance", "active_monthly", "order_total")
+HOME_CURRENCY = "GBP"  # the app's default currency until a reporting currency exists
 SUMMARY_FIGURES = (
     "lifetime_value",
     "outstanding_balance",
@@ -39,22 +49,38 @@ SUMMARY_FIGURES = (
 
 def payment_figures(
     customer_ids: Sequence[int] | None = None,
-) -> Select[tuple[int, Decimal, Decimal, int, object]]:
+) -> Select[tuple[int, Decimal, int, object]]:
     paid = col(Payment.status) == PaymentStatus.PAID
-    owed = col(Payment.status).in_([PaymentStatus.PENDING, PaymentStatus.FAILED])
     query = select(
         col(Payment.customer_id),
         func.coalesce(func.sum(case((paid, col(Payment.amount)), else_=None)), 0).label(
             "lifetime_value"
-        ),
-        func.coalesce(func.sum(case((owed, col(Payment.amount)), else_=None)), 0).label(
-            "outstanding_balance"
         ),
         func.count(case((paid, 1))).label("paid_payments"),
         func.max(case((paid, col(Payment.paid_at)))).label("last_purchase_at"),
     ).group_by(col(Payment.customer_id))
     if customer_ids is not None:
         query = query.where(col(Payment.customer_id).in_(customer_ids))
+    return query
+
+
+def invoice_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[int, Decimal]]:
+    """What issued invoices in the home currency still owe, per customer."""
+    owed: ColumnElement[Decimal] = type_coerce(col(Invoice.total) - col(Invoice.settled), Money())
+    query: Select[tuple[int, Decimal]] = (
+        select(  # type: ignore[assignment]
+            col(Invoice.customer_id),
+            func.coalesce(func.sum(owed), 0).label("outstanding_balance"),
+        )
+        .where(
+            col(Invoice.kind) == InvoiceKind.INVOICE,
+            col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
+            col(Invoice.currency) == HOME_CURRENCY,
+        )
+        .group_by(col(Invoice.customer_id))
+    )
+    if customer_ids is not None:
+        query = query.where(col(Invoice.customer_id).in_(customer_ids))
     return query
 
 
@@ -108,10 +134,11 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
     for row in session.execute(payment_figures(customer_ids)).mappings():
         result[row["customer_id"]].update(
             lifetime_value=as_money(row["lifetime_value"]),
-            outstanding_balance=as_money(row["outstanding_balance"]),
             paid_payments=row["paid_payments"],
             last_purchase_at=row["last_purchase_at"],
         )
+    for row in session.execute(invoice_figures(customer_ids)).mappings():
+        result[row["customer_id"]]["outstanding_balance"] = as_money(row["outstanding_balance"])
     for row in session.execute(subscription_figures(customer_ids)).mappings():
         result[row["customer_id"]].update(
             active_subscriptions=row["active_subscriptions"],

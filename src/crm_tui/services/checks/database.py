@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, format_number
-from crm_tui.services.checks import figures, rows, schema, search_docs
+from crm_tui.services.checks import figures, invoices, rows, schema, search_docs
 
 MAX_LISTED = 20
 FTS_TABLES = ("customer_search_fts", "customer_search_words")
@@ -70,6 +70,7 @@ def check_database(engine: Engine, *, full: bool = False) -> CheckReport:
         report.problems.extend(rows.erased_leftovers(conn))
         report.problems.extend(rows.shared_emails(conn))
         report.problems.extend(figures.figure_problems(conn))
+        report.problems.extend(invoices.invoice_problems(conn, MAX_LISTED))
         report.problems.extend(search_problems(conn, report, full=full))
     return report
 

@@ -21,13 +21,14 @@ MAX_LISTED = 20
 
 def _disagreeing() -> tuple[Select[Any], dict[str, Any]]:
     pay = summary.payment_figures().subquery()
+    owed = summary.invoice_figures().subquery()
     subs = summary.subscription_figures().subquery()
     orders = summary.order_figures().subquery()
     s = CustomerSummary
     zero = literal(0)
     expected = {
         "lifetime_value": func.coalesce(pay.c.lifetime_value, zero),
-        "outstanding_balance": func.coalesce(pay.c.outstanding_balance, zero),
+        "outstanding_balance": func.coalesce(owed.c.outstanding_balance, zero),
         "paid_payments": func.coalesce(pay.c.paid_payments, zero),
         "active_subscriptions": func.coalesce(subs.c.active_subscriptions, zero),
         "ended_subscriptions": func.coalesce(subs.c.ended_subscriptions, zero),
@@ -40,6 +41,7 @@ def _disagreeing() -> tuple[Select[Any], dict[str, Any]]:
     query = (
         select(col(s.customer_id))
         .outerjoin(pay, pay.c.customer_id == s.customer_id)
+        .outerjoin(owed, owed.c.customer_id == s.customer_id)
         .outerjoin(subs, subs.c.customer_id == s.customer_id)
         .outerjoin(orders, orders.c.customer_id == s.customer_id)
         .where(or_(*differs))

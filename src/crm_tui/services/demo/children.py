@@ -121,15 +121,13 @@ class CustomerChildren:
                                   "currency": self.customer["currency"], "status": status,
                                   "subscription_id": subscription_id, "order_id": order_id,
                                   "payment_method_id": self.method_id, "reference": None,
-                                  "created_at": when, "version": 1})  # fmt: skip
+                                  "settles_invoices": False, "created_at": when, "version": 1})  # fmt: skip
         figures = self.figures
         if status == "paid":
             figures["lifetime_value"] += amount
             figures["paid_payments"] += 1
             if figures["last_purchase_at"] is None or when > figures["last_purchase_at"]:
                 figures["last_purchase_at"] = when
-        elif status in ("failed", "pending"):
-            figures["outstanding_balance"] += amount
 
     def _subscriptions(self) -> None:
         rng, now = self.rng, self.now
