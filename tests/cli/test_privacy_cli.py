@@ -8,6 +8,7 @@ erase must leave none of the person's strings in the SQLite file or its WAL.
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sqlmodel import SQLModel
 import crm_tui.models  # noqa: F401  (registers every table on the metadata)
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.models import InvoiceReminder
 from crm_tui.services.billing.inputs import (
     OrderCreate,
     OrderItemCreate,
@@ -34,6 +36,7 @@ from crm_tui.services.customers.inputs import (
     CustomerCreate,
     NoteCreate,
 )
+from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services, open_services
 
 # Strings that exist nowhere but in the person's data (checked on disk before the erase).
@@ -97,6 +100,15 @@ def rich_customer(services: Services) -> int:
     s.billing.record_payment(
         cid, PaymentCreate(amount="9.50", subscription_id=sub.id, payment_method_id=method.id, reference=UNIQUE["reference"]),
     )  # fmt: skip
+    invoice = s.invoices.create_draft(cid, [LineInput("Support", "3.00")])
+    s.invoices.issue(invoice.id, on=date(2026, 1, 5))  # settled by the payments above
+    with s.ctx.write() as session:  # a reminder sent earlier for it
+        session.add(
+            InvoiceReminder(
+                invoice_id=invoice.id, level=1, status="sent", channel="outbox",
+                recipient=UNIQUE["email"],
+            )
+        )  # fmt: skip
     s.billing.record_payment(cid, PaymentCreate(amount="4.00", order_id=order.id))
     segment = s.segments.create("Quorvax picks", description="Handpicked")
     s.segments.add_members(segment.id, [cid])

@@ -37,6 +37,8 @@ from crm_tui.models import (
     CustomerSearch,
     CustomerTag,
     CustomField,
+    Invoice,
+    InvoiceReminder,
     Note,
     Payment,
     PaymentMethod,
@@ -139,6 +141,16 @@ def _erase_row(session: Session, customer: Customer, actor: str) -> None:
     session.execute(update(Payment).where(col(Payment.customer_id) == cid).values(reference=None))
     session.execute(
         update(Subscription).where(col(Subscription.customer_id) == cid).values(asset_serial=None)
+    )
+    # Invoices are kept (their numbers must stay gap-free), but the notes
+    # printed on them came from the customer's notes, and reminders name the
+    # address they went to.
+    invoices = select(col(Invoice.id)).where(col(Invoice.customer_id) == cid)
+    session.execute(update(Invoice).where(col(Invoice.customer_id) == cid).values(notes=""))
+    session.execute(
+        update(InvoiceReminder)
+        .where(col(InvoiceReminder.invoice_id).in_(invoices))
+        .values(recipient="")
     )
     history.record_customer(session, cid, actor=actor, action="erase", version=customer.version)
     search_doc.refresh(session, cid)
