@@ -206,6 +206,40 @@ def release_payment(session: Session, payment: Payment, actor: str) -> None:
     settle(session, payment.customer_id, payment.currency, actor)
 
 
+def holders_of_credit(session: Session, pairs: set[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Those (customer, currency) pairs that hold unused payments or credit notes."""
+    if not pairs:
+        return []
+    ids = sorted({customer_id for customer_id, _ in pairs})
+    used = (
+        select(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0))
+        .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
+        .scalar_subquery()
+    )
+    paying = session.execute(
+        select(col(Payment.customer_id), col(Payment.currency))
+        .where(
+            col(Payment.customer_id).in_(ids),
+            col(Payment.status) == PaymentStatus.PAID,
+            col(Payment.settles_invoices),
+            col(Payment.amount) > used,
+        )
+        .distinct()
+    ).all()
+    crediting = session.execute(
+        select(col(Invoice.customer_id), col(Invoice.currency))
+        .where(
+            col(Invoice.customer_id).in_(ids),
+            col(Invoice.kind) == InvoiceKind.CREDIT_NOTE,
+            col(Invoice.status) == InvoiceStatus.ISSUED,
+            -col(Invoice.total) > col(Invoice.settled),
+        )
+        .distinct()
+    ).all()
+    found = {(int(c), str(cur)) for c, cur in [*paying, *crediting]}
+    return sorted(found & pairs)
+
+
 @dataclass(frozen=True)
 class CurrencyBalance:
     """What a customer owes, and holds as credit, in one currency."""

@@ -175,3 +175,23 @@ def refresh(session: Session, customer_id: int) -> None:
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(CustomerSummary.model_validate({"customer_id": customer_id, **figures}))
     session.flush()
+
+
+def refresh_outstanding(session: Session, customer_ids: Sequence[int]) -> None:
+    """Recount only the outstanding balance of these customers, in one UPDATE (billing run)."""
+    owed = type_coerce(col(Invoice.total) - col(Invoice.settled), Money())
+    recount = (
+        select(func.coalesce(func.sum(owed), 0))
+        .where(
+            col(Invoice.customer_id) == col(CustomerSummary.customer_id),
+            col(Invoice.kind) == InvoiceKind.INVOICE,
+            col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
+            col(Invoice.currency) == HOME_CURRENCY,
+        )
+        .scalar_subquery()
+    )
+    session.execute(
+        update(CustomerSummary)
+        .where(col(CustomerSummary.customer_id).in_(customer_ids))
+        .values(outstanding_balance=recount)
+    )

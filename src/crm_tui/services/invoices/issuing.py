@@ -47,8 +47,12 @@ def visible_notes(session: Session, customer_id: int) -> str:
         .order_by(col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc())
         .limit(MAX_PRINTED_NOTES)
     ).all()
-    parts = [f"{n.title}: {n.body}".strip().rstrip(":") if n.body else n.title for n in notes]
-    return "\n".join(parts)
+    return "\n".join(note_line(n) for n in notes)
+
+
+def note_line(note: Note) -> str:
+    """One visible note as printed: "Title: body"."""
+    return f"{note.title}: {note.body}" if note.body else note.title
 
 
 def printed_notes(typed: str, visible: str) -> str:
