@@ -9,10 +9,12 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
+
+from crm_tui.config_invoicing import InvoicingConfigError, InvoicingSettings
 
 APP_NAME = "crm-tui"
 ENV_DATABASE_URL = "CRM_DATABASE_URL"
@@ -66,6 +68,7 @@ class Settings:
     default_region: str = "GB"
     read_only: bool = False
     start_screen: str = "list"  # "list" or "dashboard": what the app opens on
+    invoicing: InvoicingSettings = field(default_factory=InvoicingSettings)
 
     @classmethod
     def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
@@ -85,12 +88,17 @@ class Settings:
         start = str(file_values.get("start_screen") or "list").strip().lower()
         if start not in START_SCREENS:
             raise ConfigError(f"start_screen in {path} must be list or dashboard, not {start!r}.")
+        try:
+            invoicing = InvoicingSettings.from_file_values(file_values)
+        except InvoicingConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
         return cls(
             database_url=url,
             clerk=clerk,
             default_region=region,
             read_only=read_only,
             start_screen=start,
+            invoicing=invoicing,
         )
 
     def with_(self, **changes: object) -> Settings:

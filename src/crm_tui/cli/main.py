@@ -10,8 +10,11 @@ from crm_tui.cli.db_commands import db_group
 from crm_tui.cli.demo_command import demo
 from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.cli.import_export import export_command, import_command, merge_command
+from crm_tui.cli.invoice_commands import invoice_group
 from crm_tui.cli.lookup_command import lookup
 from crm_tui.cli.privacy_commands import erase_command
+from crm_tui.cli.remind_command import remind
+from crm_tui.cli.report_command import report
 from crm_tui.cli.show_command import show
 
 DEMO_ON_EMPTY = 500
@@ -83,6 +86,9 @@ cli.add_command(export_command)
 cli.add_command(merge_command)
 cli.add_command(erase_command)
 cli.add_command(completion)
+cli.add_command(invoice_group)
+cli.add_command(remind)
+cli.add_command(report)
 
 
 def main() -> None:

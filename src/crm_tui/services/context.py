@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from crm_tui.config_invoicing import InvoicingSettings
 from crm_tui.db.engine import Database
 from crm_tui.services.errors import ReadOnlyError
 
@@ -20,6 +21,7 @@ class ServiceContext:
     actor: str
     default_region: str = "GB"
     read_only: bool = False
+    invoicing: InvoicingSettings = field(default_factory=InvoicingSettings)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

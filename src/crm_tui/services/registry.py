@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crm_tui.services.customers.service import CustomerService
     from crm_tui.services.dashboard.service import DashboardService
     from crm_tui.services.history import HistoryService
+    from crm_tui.services.invoices.reminders import ReminderService
     from crm_tui.services.invoices.service import InvoiceService
     from crm_tui.services.lookups.filters import LookupService
     from crm_tui.services.lookups.wizard import WizardLookupService
@@ -159,6 +160,12 @@ class Services:
         return InvoiceService(self.ctx)
 
     @property
+    def reminders(self) -> ReminderService:
+        from crm_tui.services.invoices.reminders import ReminderService
+
+        return ReminderService(self.ctx)
+
+    @property
     def dashboard(self) -> DashboardService:
         from crm_tui.services.dashboard.service import DashboardService
 
@@ -191,5 +198,6 @@ def open_services(settings: Settings, *, migrate_schema: bool = True) -> Service
         actor=settings.clerk,
         default_region=settings.default_region,
         read_only=settings.read_only,
+        invoicing=settings.invoicing,
     )
     return Services.over(ctx)

@@ -13,6 +13,7 @@ import builtins
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -30,7 +31,7 @@ from crm_tui.services.common import display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows as rows
 from crm_tui.services.errors import NotFound, ValidationError
-from crm_tui.services.invoices import issuing
+from crm_tui.services.invoices import documents, issuing
 from crm_tui.services.invoices import rows as invoice_rows
 from crm_tui.services.invoices.lines import (
     LineInput,
@@ -39,6 +40,7 @@ from crm_tui.services.invoices.lines import (
     priced,
     totals,
 )
+from crm_tui.services.invoices.pdf import InvoiceDocument
 from crm_tui.services.invoices.reads import (
     InvoiceDetail,
     InvoiceRead,
@@ -60,6 +62,16 @@ class InvoiceService:
         with self.ctx.read() as session:
             invoice = invoice_rows.find(session, ref)
             return invoice_rows.detail(session, invoice)
+
+    def document(self, ref: int | str) -> InvoiceDocument:
+        """What is printed on the invoice: lines, figures and the buyer's details."""
+        with self.ctx.read() as session:
+            return documents.document(session, invoice_rows.find(session, ref))
+
+    def pdf(self, ref: int | str, target: Path, *, overwrite: bool = False) -> Path:
+        """Write the invoice's PDF (0600, atomically) to `target`."""
+        doc = self.document(ref)
+        return documents.write_pdf(doc, self.ctx.invoicing, target, overwrite=overwrite)
 
     def list(
         self,

@@ -1,0 +1,181 @@
+"""An invoice as a clean A4 PDF (fpdf2), text extractable.
+
+Seller details come from config, the buyer's from the customer: name, VAT
+number, default billing address. Stored text is printed through `literal()`,
+so control and bidi characters show as escapes rather than reordering lines.
+A TrueType font (config `font`, else DejaVu Sans where the system has it)
+prints any script; without one the PDF's built-in Helvetica is used and
+characters outside Latin-1 become "?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+
+from crm_tui.config_invoicing import InvoicingSettings
+from crm_tui.models.enums import InvoiceKind
+from crm_tui.services.invoices.reads import InvoiceDetail, status_label
+from crm_tui.text import literal
+
+FONT_PLACES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+    Path("/Library/Fonts/DejaVuSans.ttf"),
+)
+FAMILY = "invoice"
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who the invoice is addressed to."""
+
+    name: str
+    number: str
+    vat_id: str | None
+    email: str | None
+    address: tuple[str, ...]
+    group: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """Everything printed on one invoice."""
+
+    detail: InvoiceDetail
+    buyer: Buyer
+    credits_number: str | None
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def render_pdf(doc: InvoiceDocument, settings: InvoicingSettings) -> bytes:
+    pdf = _Pdf(settings.font)
+    invoice = doc.detail.invoice
+    day = invoice.issue_date or date.today()
+    pdf.set_creation_date(datetime(day.year, day.month, day.day, tzinfo=UTC))
+    title = "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
+    pdf.set_title(f"{title} {invoice.label}")
+    pdf.add_page()
+    _header(pdf, doc, settings, title)
+    _lines_table(pdf, doc)
+    _totals(pdf, doc)
+    if invoice.notes:
+        pdf.ln(6)
+        pdf.write_text(invoice.notes, size=9)
+    return bytes(pdf.output())
+
+
+class _Pdf(FPDF):
+    def __init__(self, font: Path | None) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 18, 18)
+        found = font if font is not None and font.is_file() else None
+        found = found or next((p for p in FONT_PLACES if p.is_file()), None)
+        self.unicode = found is not None
+        if found is not None:
+            bold = found.with_name(found.stem + "-Bold" + found.suffix)
+            self.add_font(FAMILY, "", found)
+            self.add_font(FAMILY, "B", bold if bold.is_file() else found)
+        self.family = FAMILY if self.unicode else "helvetica"
+
+    def use(self, size: float, bold: bool = False) -> None:
+        self.set_font(self.family, "B" if bold else "", size)
+
+    def safe(self, text: str) -> str:
+        shown = literal(text, multiline=True)
+        return shown if self.unicode else shown.encode("latin-1", "replace").decode("latin-1")
+
+    def write_text(self, text: str, *, size: float, bold: bool = False, width: float = 0) -> None:
+        self.use(size, bold)
+        self.multi_cell(
+            width, 5, self.safe(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+
+
+def _header(pdf: _Pdf, doc: InvoiceDocument, settings: InvoicingSettings, title: str) -> None:
+    invoice = doc.detail.invoice
+    top = pdf.get_y()
+    pdf.write_text(settings.seller, size=15, bold=True, width=100)
+    seller = [settings.seller_address]
+    if settings.seller_vat_id:
+        seller.append(f"VAT {settings.seller_vat_id}")
+    seller.append(settings.seller_email)
+    pdf.write_text("\n".join(s for s in seller if s), size=9, width=100)
+    below_seller = pdf.get_y()
+    pdf.set_xy(125, top)
+    pdf.use(15, bold=True)
+    pdf.cell(0, 8, title, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    facts = [("Number", invoice.label), ("Issued", _day(invoice.issue_date))]
+    if invoice.kind == InvoiceKind.INVOICE:
+        facts.append(("Due", _day(invoice.due_date)))
+        if invoice.payment_terms:
+            facts.append(("Terms", invoice.payment_terms))
+    if invoice.period_start and invoice.period_end:
+        facts.append(("Period", f"{_day(invoice.period_start)} to {_day(invoice.period_end)}"))
+    if doc.credits_number:
+        facts.append(("Credits", doc.credits_number))
+    facts += [("Currency", invoice.currency), ("Status", status_label(invoice.status))]
+    for label, value in facts:
+        pdf.set_x(125)
+        pdf.use(9)
+        pdf.cell(25, 5, label)
+        pdf.cell(0, 5, pdf.safe(value), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(max(pdf.get_y(), below_seller) + 8)
+    _buyer(pdf, doc.buyer)
+
+
+def _buyer(pdf: _Pdf, buyer: Buyer) -> None:
+    pdf.write_text("Bill to", size=9, bold=True)
+    lines = [f"{buyer.name} ({buyer.number})", *buyer.address]
+    if buyer.group:
+        lines.append(f"Billing group: {buyer.group}")
+    if buyer.vat_id:
+        lines.append(f"VAT {buyer.vat_id}")
+    if buyer.email:
+        lines.append(buyer.email)
+    pdf.write_text("\n".join(lines), size=10, width=120)
+    pdf.ln(6)
+
+
+def _lines_table(pdf: _Pdf, doc: InvoiceDocument) -> None:
+    pdf.use(9)
+    aligns = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
+    with pdf.table(col_widths=(88, 16, 26, 16, 28), text_align=aligns, line_height=5.5) as table:
+        header = table.row()
+        for name in ("Description", "Qty", "Unit price", "Tax %", "Amount"):
+            header.cell(name)
+        for line in doc.detail.lines:
+            row = table.row()
+            row.cell(pdf.safe(line.description))
+            row.cell(f"{line.quantity.normalize():f}")
+            row.cell(money(line.unit_price))
+            row.cell(f"{line.tax_rate.normalize():f}")
+            row.cell(money(line.amount))
+
+
+def _totals(pdf: _Pdf, doc: InvoiceDocument) -> None:
+    invoice = doc.detail.invoice
+    rows = [("Subtotal", invoice.subtotal), ("Tax", invoice.tax)]
+    rows.append((f"Total {invoice.currency}", invoice.total))
+    if invoice.kind == InvoiceKind.INVOICE and invoice.settled:
+        rows += [("Paid", invoice.settled), (f"Amount due {invoice.currency}", invoice.owed)]
+    pdf.ln(3)
+    for label, amount in rows:
+        pdf.set_x(110)
+        pdf.use(10, bold=label.startswith(("Total", "Amount due")))
+        pdf.cell(52, 6, label)
+        pdf.cell(30, 6, money(amount), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "-"

@@ -1,0 +1,198 @@
+"""Sending dunning reminders: each invoice and level at most once, recorded as an activity.
+
+A reminder is claimed before it goes out: its (invoice, level) row is
+committed as "sending" under a unique key, so two runs at once never both
+send it. After the message is handed to the mail server (or written to the
+outbox) the row becomes "sent" and a note of type e-mail is added to the
+customer's timeline, with history. When the server fails mid-run, the claims
+of messages not sent are released, so a retry sends exactly those; a crash
+between sending and recording leaves "sending" rows, which are never sent
+again and are listed so a clerk can check them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.config import data_dir
+from crm_tui.models import Invoice, InvoiceReminder, Note
+from crm_tui.models.enums import NoteType, Visibility
+from crm_tui.services import history
+from crm_tui.services.context import ServiceContext
+from crm_tui.services.errors import ReadOnlyError
+from crm_tui.services.invoices import documents
+from crm_tui.services.invoices.dunning import DueReminder, due_reminders, level_name
+from crm_tui.services.invoices.mailer import Outbox, SendFailed, SmtpSender, reminder_message
+
+BATCH = 200
+
+
+@dataclass
+class ReminderRun:
+    """What a run did: sent (number, level, recipient), skipped (number, reason), stuck, failure."""
+
+    channel: str
+    outbox: Path | None
+    sent: list[tuple[str, int, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    stuck: list[str] = field(default_factory=list)
+    failure: str | None = None
+
+
+class ReminderService:
+    """Overdue invoices' reminders: listed, or sent by SMTP or to an .eml outbox."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def due(
+        self, *, today: date | None = None, customer_id: int | None = None
+    ) -> list[DueReminder]:
+        with self.ctx.read() as session:
+            return due_reminders(
+                session, self.ctx.invoicing.levels, today or date.today(), customer_id=customer_id
+            )
+
+    def send(
+        self,
+        *,
+        today: date | None = None,
+        customer_id: int | None = None,
+        invoice_ids: Sequence[int] | None = None,
+        outbox: Path | None = None,
+        dry_run: bool = False,
+    ) -> ReminderRun:
+        """Send every reminder due (of one customer, or of the chosen invoices)."""
+        day = today or date.today()
+        smtp = self.ctx.invoicing.smtp
+        use_smtp = bool(smtp.host) and outbox is None
+        folder = None if use_smtp else outbox or self.ctx.invoicing.outbox or data_dir() / "outbox"
+        result = ReminderRun(channel="smtp" if use_smtp else "outbox", outbox=folder)
+        with self.ctx.read() as session:
+            due = due_reminders(
+                session, self.ctx.invoicing.levels, day,
+                customer_id=customer_id, invoice_ids=invoice_ids,
+            )  # fmt: skip
+            result.stuck = _stuck(session)
+        result.skipped = [(d.invoice.label, d.skip_reason) for d in due if d.skip_reason]
+        sendable = [d for d in due if d.skip_reason is None]
+        if dry_run or not sendable:
+            result.sent = [(d.invoice.label, d.level, d.email or "") for d in sendable]
+            return result
+        if self.ctx.read_only:
+            raise ReadOnlyError()
+        with SmtpSender(smtp) if use_smtp else Outbox(folder or Path(".")) as transport:
+            for start in range(0, len(sendable), BATCH):
+                batch = sendable[start : start + BATCH]
+                done, failure = self._send_batch(batch, transport, day)
+                result.sent += [(d.invoice.label, d.level, d.email or "") for d in done]
+                if failure is not None:
+                    result.failure = failure
+                    break
+        return result
+
+    def _send_batch(
+        self, batch: list[DueReminder], transport: Outbox | SmtpSender, day: date
+    ) -> tuple[list[DueReminder], str | None]:
+        claimed = self._claim(batch, transport.channel)
+        done: list[DueReminder] = []
+        failure = None
+        for due in claimed:
+            with self.ctx.read() as session:
+                doc = documents.document(session, _invoice(session, due.invoice.id))
+            message = reminder_message(due, doc, self.ctx.invoicing, day)
+            try:
+                transport.send(message, f"{due.invoice.label}-reminder-{due.level}")
+            except SendFailed as exc:
+                failure = str(exc)
+                break
+            done.append(due)
+        self._record(done, [d for d in claimed if d not in done], transport.channel)
+        return done, failure
+
+    def _claim(self, batch: list[DueReminder], channel: str) -> list[DueReminder]:
+        """Insert "sending" rows; those another run claimed first are left out."""
+        rows = [
+            {
+                "invoice_id": d.invoice.id,
+                "level": d.level,
+                "status": "sending",
+                "channel": channel,
+                "recipient": d.email or "",
+            }  # fmt: skip
+            for d in batch
+        ]
+        with self.ctx.write() as session:
+            dialect = postgresql if self.ctx.db.dialect == "postgresql" else sqlite
+            won = set(
+                session.execute(
+                    dialect.insert(InvoiceReminder)
+                    .values(rows)
+                    .on_conflict_do_nothing()
+                    .returning(col(InvoiceReminder.invoice_id))
+                ).scalars()
+            )
+        return [d for d in batch if d.invoice.id in won]
+
+    def _record(self, done: list[DueReminder], unsent: list[DueReminder], channel: str) -> None:
+        """Mark sent ones and add their activity; release the claims of those not sent."""
+        levels = len(self.ctx.invoicing.levels)
+        with self.ctx.write() as session:
+            for due in unsent:
+                session.execute(
+                    delete(InvoiceReminder).where(
+                        col(InvoiceReminder.invoice_id) == due.invoice.id,
+                        col(InvoiceReminder.level) == due.level,
+                    )
+                )
+            for due in done:
+                name = level_name(due.level, levels)
+                note = Note(
+                    customer_id=due.invoice.customer_id, type=NoteType.EMAIL.value,
+                    title=f"{name} sent for {due.invoice.label}",
+                    body=f"To {due.email} by {'e-mail' if channel == 'smtp' else 'the .eml outbox'}; "
+                    f"{due.invoice.owed:,.2f} {due.invoice.currency} overdue since "
+                    f"{due.invoice.due_date}.",
+                    visibility=Visibility.INTERNAL.value, author=self.ctx.actor,
+                )  # fmt: skip
+                session.add(note)
+                session.flush()
+                session.execute(
+                    update(InvoiceReminder)
+                    .where(
+                        col(InvoiceReminder.invoice_id) == due.invoice.id,
+                        col(InvoiceReminder.level) == due.level,
+                    )
+                    .values(status="sent", note_id=note.id)
+                )
+                history.record(
+                    session, actor=self.ctx.actor, customer_id=due.invoice.customer_id,
+                    entity="invoice", entity_id=due.invoice.id, action="remind",
+                    changes={"reminder": (None, f"{name} to {due.email}")},
+                )  # fmt: skip
+
+
+def _invoice(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    assert invoice is not None
+    return invoice
+
+
+def _stuck(session: Session) -> list[str]:
+    """Invoices whose reminder was claimed but never recorded as sent (a crash mid-send)."""
+    return list(
+        session.scalars(
+            select(col(Invoice.number))
+            .join(InvoiceReminder, col(InvoiceReminder.invoice_id) == col(Invoice.id))
+            .where(col(InvoiceReminder.status) == "sending")
+            .order_by(col(Invoice.number))
+        )
+    )
