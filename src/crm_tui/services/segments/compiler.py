@@ -29,6 +29,7 @@ from crm_tui.models import (
 from crm_tui.models.enums import PaymentStatus
 from crm_tui.services.common import not_merged, start_of
 from crm_tui.services.segments.fields import FieldType
+from crm_tui.services.segments.payer_rules import days_overdue_condition, payer_condition
 from crm_tui.services.segments.rules import CleanRule, CleanRuleSet
 from crm_tui.services.validation import text_key
 
@@ -73,9 +74,12 @@ def _nullable_negation(column: Any, positive: ColumnElement[bool]) -> ColumnElem
     return or_(column.is_(None), not_(positive))
 
 
-def _compile_choice(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
-    column = col(Customer.status) if rule.spec.name == "status" else col(Customer.kind)
+def _compile_choice(rule: CleanRule, today: date, _semi: bool) -> ColumnElement[bool]:
     values = rule.value if isinstance(rule.value, list) else [rule.value]
+    if rule.spec.name == "payer":
+        positive = or_(*(payer_condition(v, today) for v in values))
+        return not_(positive) if rule.op in ("ne", "not_in") else positive
+    column = col(Customer.status) if rule.spec.name == "status" else col(Customer.kind)
     positive = column.in_(values) if len(values) > 1 else column == values[0]
     return not_(positive) if rule.op in ("ne", "not_in") else positive
 
@@ -162,7 +166,9 @@ def _number_column(name: str) -> Any:
     }[name]
 
 
-def _compile_number(rule: CleanRule, _today: date, _semi: bool) -> ColumnElement[bool]:
+def _compile_number(rule: CleanRule, today: date, _semi: bool) -> ColumnElement[bool]:
+    if rule.spec.name == "days_overdue":
+        return days_overdue_condition(rule.op, rule.value, today)
     column = _number_column(rule.spec.name)
     value = rule.value
     comparisons: dict[str, Callable[[], ColumnElement[bool]]] = {

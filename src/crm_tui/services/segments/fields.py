@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 
+PAYER_KINDS = ("on-time", "late", "partial")  # see payer_rules.py
+
 MAX_RULES = 50
 MAX_LIST = 100
 MAX_DAYS = 36_500
@@ -115,6 +117,8 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("last_purchase", "Last purchase", FieldType.DATE, hint="YYYY-MM-DD", nullable=True),
         FieldSpec("created", "Customer since", FieldType.DATE, hint="YYYY-MM-DD"),
         FieldSpec("failed_payment", "Failed payment", FieldType.DAYS, hint="days, e.g. 30"),
+        FieldSpec("payer", "Payer", FieldType.CHOICE, PAYER_KINDS, "on-time, late or partial"),
+        FieldSpec("days_overdue", "Days overdue", FieldType.NUMBER, hint="oldest open invoice, e.g. 30"),
         FieldSpec("first_subscription", "First subscription", FieldType.DAYS, hint="days, e.g. 30"),
     )
 }  # fmt: skip
