@@ -46,7 +46,7 @@ from crm_tui.services.invoices.reads import (
     InvoiceRead,
     invoice_read,
 )
-from crm_tui.services.validation import clean_text, parse_currency
+from crm_tui.services.validation import clean_text, parse_currency, text_key
 
 
 class InvoiceService:
@@ -79,9 +79,11 @@ class InvoiceService:
         customer_id: int | None = None,
         status: str | None = None,
         overdue_on: date | None = None,
+        name_contains: str | None = None,
         limit: int = 500,
     ) -> builtins.list[InvoiceRead]:
-        """Newest first; `overdue_on` keeps issued invoices unpaid after their due date."""
+        """Newest first; `overdue_on` keeps issued invoices unpaid after their due date
+        (oldest due first); `name_contains` matches the customer's name, any case."""
         query = select(Invoice, *invoice_rows.NAME_COLUMNS).join(
             Customer, col(Customer.id) == col(Invoice.customer_id)
         )
@@ -89,6 +91,10 @@ class InvoiceService:
             query = query.where(col(Invoice.customer_id) == customer_id)
         if status is not None:
             query = query.where(col(Invoice.status) == status)
+        if name_contains and name_contains.strip():
+            query = query.where(
+                col(Customer.sort_name).contains(text_key(name_contains.strip()), autoescape=True)
+            )
         if overdue_on is not None:
             query = query.where(
                 col(Invoice.kind) == InvoiceKind.INVOICE,

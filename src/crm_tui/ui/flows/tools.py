@@ -1,4 +1,4 @@
-"""App-level entry points for import and merge: the list's keys and the command palette."""
+"""App-level entry points for import, merge and the overdue list: list keys and the palette."""
 
 from __future__ import annotations
 
@@ -28,14 +28,27 @@ def open_merge(app: CrmAppBase, ids: Sequence[int] | None = None) -> None:
     app.push_screen(MergeScreen(list(ids) if ids else None))
 
 
+def open_overdue(app: CrmAppBase) -> None:
+    """Overdue invoices with bulk reminders (`o` on the list)."""
+    from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
+
+    app.push_screen(OverdueInvoicesScreen(app.services))
+
+
 class ToolsCommands(Provider):
-    """Command palette entries: Import customers, Merge duplicates."""
+    """Command palette entries: Import customers, Merge duplicates, Overdue invoices."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
         app = crm_app(self.app)
-        if app.read_only:  # both tools write
-            return []
+        overdue = (
+            "Overdue invoices…",
+            "filter, mark and send reminders",
+            partial(open_overdue, app),
+        )
+        if app.read_only:  # import and merge write; the overdue list can be read
+            return [overdue]
         return [
+            overdue,
             (
                 "Import customers…",
                 "CSV, XLSX or vCard: mapping, preview, duplicates",

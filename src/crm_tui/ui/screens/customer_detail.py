@@ -105,6 +105,8 @@ class CustomerCommands(Provider):
         for index, (name, (title, _)) in enumerate(TABS.items(), start=1):
             out.append((f"Show {title}", f"Switch to the {title} tab ({index})",
                         partial(screen.action_show_tab, name)))  # fmt: skip
+        out.append(("Show invoices", "This customer's invoices: issue, void, credit, PDF (i)",
+                    screen.action_invoices))  # fmt: skip
         return out
 
     async def discover(self) -> Hits:
@@ -143,6 +145,7 @@ class CustomerDetailScreen(CrmScreen[None]):
         Binding("s", "status", "Status"),
         Binding("ctrl+r", "reload", "Refresh"),
         Binding("g", "segments", "Segments", show=False),
+        Binding("i", "invoices", "Invoices", show=False),
     ]
 
     @dataclass
@@ -255,6 +258,12 @@ class CustomerDetailScreen(CrmScreen[None]):
         self.action_show_tab("overview")
         if not self.crm.refuse_if_read_only():
             self.query_one(OverviewTab).edit_item()
+
+    def action_invoices(self) -> None:
+        """The customer's invoices, on their own screen."""
+        from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
+
+        self.app.push_screen(CustomerInvoicesScreen(self.customer_id))
 
     def action_segments(self) -> None:
         """Tick the hand-picked segments this customer is in."""

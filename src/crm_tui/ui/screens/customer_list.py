@@ -72,6 +72,7 @@ class CustomerListScreen(ListSearchScreen):
         Binding("e", "edit", "Edit", show=False),
         Binding("i", "import_customers", "Import", show=False),
         Binding("d", "dashboard", "Dashboard", show=False),
+        Binding("o", "overdue", "Overdue", show=False),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("escape", "toggle_focus", "Back", show=False),
     ]
@@ -186,6 +187,11 @@ class CustomerListScreen(ListSearchScreen):
 
     def action_dashboard(self) -> None:
         open_dashboard(self.crm)
+
+    def action_overdue(self) -> None:
+        from crm_tui.ui.screens.open_tools import open_overdue
+
+        open_overdue(self.crm)
 
     # --- focus ---------------------------------------------------------------------
 
