@@ -116,7 +116,9 @@ async def test_issue_void_and_pdf_from_the_keys(billed: Services) -> None:
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot)
-        [issued] = [i for i in billed.invoices.list(customer_id=BUSINESS) if i.total == Decimal("5.40")]
+        [issued] = [
+            i for i in billed.invoices.list(customer_id=BUSINESS) if i.total == Decimal("5.40")
+        ]
         assert (issued.status, issued.number) == ("issued", "INV-2026-000001")
         table.move_cursor(row=table.get_row_index(str(issued.id)))
         await pilot.press("d")

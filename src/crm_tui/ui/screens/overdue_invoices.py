@@ -27,7 +27,7 @@ from crm_tui.ui.read_only import write_allowed
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail_base import cell, day, money, selected_id, today
+from crm_tui.ui.widgets.detail_base import cell, money, selected_id, today
 
 LIMIT = 1000
 
@@ -49,7 +49,7 @@ class OverdueInvoicesScreen(Screen[None]):
         Binding("space", "mark", "Mark", key_display="␣"),
         Binding("asterisk", "mark_all", "Mark all", key_display="*"),
         Binding("s", "send", "Send reminders"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("ctrl+r", "reload", "Refresh", show=False),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -66,9 +66,13 @@ class OverdueInvoicesScreen(Screen[None]):
         yield CrmFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#overdue-table", DataTable).add_columns(
-            " ", "Number", "Customer", "Due", "Days", "Owed", "Next reminder"
-        )
+        table: DataTable[Text] = self.query_one("#overdue-table", DataTable)
+        table.add_column(" ", width=1)
+        table.add_column("Number", width=15)
+        table.add_column("Customer", width=19)
+        table.add_column("Late", width=5)
+        table.add_column("Owed", width=10)
+        table.add_column("Next reminder", width=15)
         self.load()
         self.query_one("#overdue-table", DataTable).focus()
 
@@ -102,8 +106,7 @@ class OverdueInvoicesScreen(Screen[None]):
                 cell("●" if i.id in self.marked else " ", "bold"),
                 cell(i.label, "bold"),
                 cell(i.customer_name),
-                cell(day(i.due_date)),
-                Text(str(i.days_overdue(now)), justify="right"),
+                Text(f"{i.days_overdue(now)}d", justify="right"),
                 Text(money(i.owed, i.currency), justify="right"),
                 self._next(data.due.get(i.id), data.levels),
                 key=str(i.id),

@@ -18,11 +18,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from crm_tui.config import data_dir
+from crm_tui.models import format_number
 from crm_tui.services.billing.settlement import CurrencyBalance
 from crm_tui.services.invoices import InvoiceRead
 from crm_tui.services.invoices.documents import default_pdf_name
 from crm_tui.services.invoices.reads import status_label
 from crm_tui.services.private_files import private_dir
+from crm_tui.text import literal
 from crm_tui.ui.screens.confirm import ConfirmModal
 from crm_tui.ui.screens.invoice_forms import invoice_line_form, invoice_lines_modal
 from crm_tui.ui.widgets.detail_base import (
@@ -40,6 +42,7 @@ STATUS_STYLES = {"paid": "green", "partly_paid": "yellow", "draft": "dim", "void
 
 @dataclass(frozen=True)
 class InvoicesData:
+    customer: str
     invoices: list[InvoiceRead]
     balances: list[CurrencyBalance]
 
@@ -59,20 +62,28 @@ class InvoicesTab(DetailTab[InvoicesData]):
             yield DataTable(id="invoices-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#invoices-table", DataTable).add_columns(
-            "Number", "Issued", "Due", "Status", "Total", "Owed", "Overdue"
-        )
+        table: DataTable[Text] = self.query_one("#invoices-table", DataTable)
+        table.add_column("Number", width=15)
+        table.add_column("Due", width=10)
+        table.add_column("Status", width=11)
+        table.add_column("Total", width=10)
+        table.add_column("Owed", width=10)
+        table.add_column("Late", width=5)
 
     def fetch(self) -> InvoicesData:
         invoices = self.services.invoices
+        customer = self.services.customers.get(self.customer_id)
         return InvoicesData(
+            customer=f"{format_number(self.customer_id)} {customer.display_name}",
             invoices=invoices.list(customer_id=self.customer_id),
             balances=invoices.balances(self.customer_id),
         )
 
     def show(self, data: InvoicesData) -> None:
         self.invoices = {i.id: i for i in data.invoices}
-        figures: list[tuple[str, str]] = [(f"{len(data.invoices)} invoices", "bold")]
+        figures: list[tuple[str, str]] = [
+            (literal(data.customer), "bold"), (f"  ·  {len(data.invoices)} invoices", ""),
+        ]  # fmt: skip
         for b in data.balances:
             figures.append((f"  ·  owed {money(b.owed, b.currency)}", "bold" if b.owed else ""))
             if b.credit:
@@ -84,19 +95,18 @@ class InvoicesTab(DetailTab[InvoicesData]):
         now = today()
         for i in data.invoices:
             late = i.days_overdue(now)
-            label = i.label if i.kind == "invoice" else f"{i.label} (credit)"
+            status = status_label(i.status) if i.kind == "invoice" else "credit note"
             table.add_row(
-                cell(label, self.error_style() if late else "bold"),
-                cell(day(i.issue_date)),
+                cell(i.label, self.error_style() if late else "bold"),
                 cell(day(i.due_date), self.error_style() if late else ""),
-                cell(status_label(i.status), STATUS_STYLES.get(i.status, "")),
+                cell(status, STATUS_STYLES.get(i.status, "")),
                 Text(money(i.total, i.currency), justify="right"),
                 Text(money(i.owed, i.currency) if i.owed else "", justify="right"),
-                cell(f"{late} days" if late else "", self.error_style()),
+                cell(f"{late}d" if late else "", self.error_style()),
                 key=str(i.id),
             )
         if not data.invoices:
-            table.add_row(*(Text(t, style="dim") for t in ("no invoices", "", "", "", "", "", "")))
+            table.add_row(*(Text(t, style="dim") for t in ("no invoices", "", "", "", "", "")))
         restore_cursor(table, keep)
 
     def focus_main(self) -> None:
