@@ -18,6 +18,8 @@ from pypdf import PdfReader
 
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import SubscriptionCreate
+from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate, NoteCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import open_services
 
@@ -33,20 +35,19 @@ def billed(sqlite_settings: Settings) -> Settings:
     """A business with an address and a subscription, a hostile-named person owing an old invoice."""
     svc = open_services(sqlite_settings)
     firm = svc.customers.create(
-        {"kind": "business", "company_name": "Lima Lda", "email": "office@lima.example",
-         "vat_id": "PT501234567", "payment_terms": "Net 14"}
+        CustomerCreate(kind="business", company_name="Lima Lda", email="office@lima.example", vat_id="PT501234567", payment_terms="Net 14")
     ).id  # fmt: skip
     svc.addresses.add(
         firm,
-        {"line1": "Rua das Flores 7", "city": "Porto", "postal_code": "4050-262", "country": "PT"},
+        AddressCreate(line1="Rua das Flores 7", city="Porto", postal_code="4050-262", country="PT"),
     )
     svc.billing.add_subscription(
-        firm, {"product": "Fibre", "monthly_amount": "30.00", "start_date": "2026-01-01"}
+        firm, SubscriptionCreate(product="Fibre", monthly_amount="30.00", start_date="2026-01-01")
     )
     svc.notes.add(
-        firm, {"title": "Pay by transfer", "body": "IBAN on file", "visibility": "customer"}
+        firm, NoteCreate(title="Pay by transfer", body="IBAN on file", visibility="customer")
     )
-    person = svc.customers.create({"first_name": HOSTILE, "email": "evil@example.com"}).id
+    person = svc.customers.create(CustomerCreate(first_name=HOSTILE, email="evil@example.com")).id
     old = svc.invoices.create_draft(person, [LineInput("Repair", "45.00")])
     svc.invoices.issue(old.id, on=date.today() - timedelta(days=40))
     svc.close()

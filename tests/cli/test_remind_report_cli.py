@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from crm_tui.cli.main import cli
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import PaymentCreate
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import open_services
 
@@ -28,13 +30,15 @@ def crm(settings: Settings, *args: str) -> Result:
 def ledger(sqlite_settings: Settings) -> Settings:
     """Ana owes a GBP invoice and paid part of a EUR one; =Bob (formula-like name) has no e-mail."""
     svc = open_services(sqlite_settings)
-    ana = svc.customers.create({"first_name": "Ana", "email": "ana@example.pt"}).id
-    bob = svc.customers.create({"first_name": "=1+1", "last_name": "Bob"}).id
+    ana = svc.customers.create(CustomerCreate(first_name="Ana", email="ana@example.pt")).id
+    bob = svc.customers.create(CustomerCreate(first_name="=1+1", last_name="Bob")).id
     for cid, price, currency, day in ((ana, "100.00", "GBP", ON), (bob, "20.00", "GBP", ON),
                                       (ana, "50.00", "EUR", date(2026, 4, 2))):  # fmt: skip
         draft = svc.invoices.create_draft(cid, [LineInput("Service", price)], currency=currency)
         svc.invoices.issue(draft.id, on=day)
-    svc.billing.record_payment(ana, {"amount": "30.00", "currency": "EUR", "paid_at": "2026-04-03"})
+    svc.billing.record_payment(
+        ana, PaymentCreate(amount="30.00", currency="EUR", paid_at="2026-04-03")
+    )
     svc.close()
     return sqlite_settings
 

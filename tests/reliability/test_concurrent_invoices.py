@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from crm_tui.config import Settings
 from crm_tui.models import Invoice
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import open_services
@@ -28,7 +29,7 @@ ON = date(2026, 5, 4)
 def test_two_clerks_issuing_at_once_get_gap_free_numbers(settings: Settings) -> None:
     """Numbers 1..N, each once, when two clerks issue at the same moments."""
     setup = open_services(settings)
-    cid = setup.customers.create({"first_name": "Busy", "email": "busy@example.com"}).id
+    cid = setup.customers.create(CustomerCreate(first_name="Busy", email="busy@example.com")).id
     clerks = [open_services(settings.with_(clerk=f"clerk{n}")) for n in range(CLERKS)]
     drafts = [
         [clerks[n].invoices.create_draft(cid, [LineInput("Hour", "10.00")]).id for _ in range(EACH)]

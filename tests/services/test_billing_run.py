@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import pytest
 
+from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.checks import check_database
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices.periods import Month
 from crm_tui.services.invoices.run import BillingRun
 from crm_tui.services.registry import Services
@@ -32,7 +34,7 @@ class Book:
 
 def subscribe(services: Services, cid: int, product: str, amount: str, **extra: str) -> int:
     values = {"product": product, "monthly_amount": amount, "start_date": "2026-01-01", **extra}
-    sub = services.billing.add_subscription(cid, values)
+    sub = services.billing.add_subscription(cid, SubscriptionCreate.model_validate(values))
     assert sub.id is not None
     return sub.id
 
@@ -41,12 +43,10 @@ def subscribe(services: Services, cid: int, product: str, amount: str, **extra: 
 def book(services: Services) -> Iterator[Book]:
     """Ana (GBP and EUR subscriptions, some not billable), a group of Acme + Bolt, an erased one."""
     c = services.customers
-    ana = c.create({"first_name": "Ana", "email": "ana@example.pt"}).id
-    acme = c.create({"kind": "business", "company_name": "Acme", "email": "a@acme.example",
-                     "payment_terms": "Net 30"}).id  # fmt: skip
-    bolt = c.create({"kind": "business", "company_name": "Bolt", "email": "b@bolt.example",
-                     "payment_terms": "Net 7"}).id  # fmt: skip
-    gone = c.create({"first_name": "Gone", "email": "gone@example.com"}).id
+    ana = c.create(CustomerCreate(first_name="Ana", email="ana@example.pt")).id
+    acme = c.create(CustomerCreate(kind="business", company_name="Acme", email="a@acme.example", payment_terms="Net 30")).id  # fmt: skip
+    bolt = c.create(CustomerCreate(kind="business", company_name="Bolt", email="b@bolt.example", payment_terms="Net 7")).id  # fmt: skip
+    gone = c.create(CustomerCreate(first_name="Gone", email="gone@example.com")).id
     subscribe(services, ana, "Fibre", "30.00", variant="500", asset_serial="SN-1")
     subscribe(services, ana, "TV", "12.50")
     subscribe(services, ana, "Roaming", "9.00", currency="EUR")
@@ -112,7 +112,7 @@ def test_voided_invoice_is_billed_again(services: Services, book: Book) -> None:
 
 def test_credit_is_used_by_the_run(services: Services, book: Book) -> None:
     """A customer who paid ahead has the new invoice settled from that credit."""
-    services.billing.record_payment(book.ana, {"amount": "60.00"})
+    services.billing.record_payment(book.ana, PaymentCreate(amount="60.00"))
     run(services)
     gbp = next(i for i in services.invoices.list(customer_id=book.ana) if i.currency == "GBP")
     assert (gbp.status, gbp.owed) == ("paid", D("0.00"))

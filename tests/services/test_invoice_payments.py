@@ -12,8 +12,10 @@ from decimal import Decimal
 
 import pytest
 
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.billing.settlement import CurrencyBalance
 from crm_tui.services.checks import check_database
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
@@ -24,7 +26,7 @@ RefusalCheck = Callable[[Callable[[], object], str, str], ValidationError]
 
 @pytest.fixture
 def person(services: Services) -> Iterator[int]:
-    cid = services.customers.create({"first_name": "Ana", "email": "ana@example.pt"}).id
+    cid = services.customers.create(CustomerCreate(first_name="Ana", email="ana@example.pt")).id
     yield cid
     assert check_database(services.ctx.db.engine).problems == []
 
@@ -49,7 +51,7 @@ def test_payment_settles_oldest_due_first(services: Services, person: int) -> No
     """A payment pays the invoice due first in full, then part of the next."""
     older = issue(services, person, "30.00", date(2026, 1, 5))
     newer = issue(services, person, "50.00", date(2026, 2, 5))
-    services.billing.record_payment(person, {"amount": "40.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="40.00"))
     assert state(services, older) == ("paid", D("0.00"))
     assert state(services, newer) == ("partly_paid", D("40.00"))
     assert owed(services, person) == D("40.00")
@@ -59,7 +61,7 @@ def test_payment_for_a_chosen_invoice(services: Services, person: int) -> None:
     """A payment recorded against one invoice settles that one first."""
     older = issue(services, person, "30.00", date(2026, 1, 5))
     newer = issue(services, person, "50.00", date(2026, 2, 5))
-    services.billing.record_payment(person, {"amount": "50.00"}, invoice_id=newer)
+    services.billing.record_payment(person, PaymentCreate(amount="50.00"), invoice_id=newer)
     assert state(services, newer) == ("paid", D("0.00"))
     assert state(services, older) == ("issued", D("30.00"))
 
@@ -67,7 +69,7 @@ def test_payment_for_a_chosen_invoice(services: Services, person: int) -> None:
 def test_overpayment_is_credit_used_by_the_next_invoice(services: Services, person: int) -> None:
     """Paying more than is owed leaves a credit, which the next invoice issued uses."""
     first = issue(services, person, "30.00", date(2026, 1, 5))
-    services.billing.record_payment(person, {"amount": "100.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="100.00"))
     assert state(services, first) == ("paid", D("0.00"))
     assert services.invoices.balances(person) == [CurrencyBalance("GBP", D("0.00"), D("70.00"))]
     second = issue(services, person, "50.00", date(2026, 2, 5))
@@ -78,7 +80,7 @@ def test_overpayment_is_credit_used_by_the_next_invoice(services: Services, pers
 def test_refund_reopens_what_it_paid(services: Services, person: int) -> None:
     """Refunding a payment takes it back: the invoice it paid is owed again."""
     invoice = issue(services, person, "30.00", date(2026, 1, 5))
-    payment = services.billing.record_payment(person, {"amount": "30.00"})
+    payment = services.billing.record_payment(person, PaymentCreate(amount="30.00"))
     assert payment.id is not None
     services.billing.refund(payment.id)
     assert state(services, invoice) == ("issued", D("30.00"))
@@ -88,8 +90,8 @@ def test_refund_reopens_what_it_paid(services: Services, person: int) -> None:
 def test_refund_lets_other_credit_fill_the_gap(services: Services, person: int) -> None:
     """When a refunded payment's invoice reopens, unused credit settles it again."""
     invoice = issue(services, person, "30.00", date(2026, 1, 5))
-    first = services.billing.record_payment(person, {"amount": "30.00"})
-    services.billing.record_payment(person, {"amount": "25.00"})  # all credit
+    first = services.billing.record_payment(person, PaymentCreate(amount="30.00"))
+    services.billing.record_payment(person, PaymentCreate(amount="25.00"))  # all credit
     assert first.id is not None
     services.billing.refund(first.id)
     assert state(services, invoice) == ("partly_paid", D("5.00"))
@@ -98,7 +100,9 @@ def test_refund_lets_other_credit_fill_the_gap(services: Services, person: int) 
 def test_pending_payment_settles_nothing_until_paid(services: Services, person: int) -> None:
     """A pending payment is not money received; marking it paid settles the invoice."""
     invoice = issue(services, person, "30.00", date(2026, 1, 5))
-    pending = services.billing.record_payment(person, {"amount": "30.00", "status": "pending"})
+    pending = services.billing.record_payment(
+        person, PaymentCreate(amount="30.00", status="pending")
+    )
     assert state(services, invoice) == ("issued", D("30.00"))
     assert pending.id is not None
     services.billing.mark_paid(pending.id)
@@ -113,11 +117,11 @@ def test_other_currency_never_settles(
     eur = issue(services, person, "40.00", date(2026, 1, 6), currency="EUR")
     assert_refused(
         lambda: services.billing.record_payment(
-            person, {"amount": "30.00", "currency": "EUR"}, invoice_id=gbp
+            person, PaymentCreate(amount="30.00", currency="EUR"), invoice_id=gbp
         ),
         "currency", "exchange rate",
     )  # fmt: skip
-    services.billing.record_payment(person, {"amount": "50.00", "currency": "EUR"})
+    services.billing.record_payment(person, PaymentCreate(amount="50.00", currency="EUR"))
     assert state(services, gbp) == ("issued", D("30.00"))
     assert state(services, eur) == ("paid", D("0.00"))
     assert services.invoices.balances(person) == [
@@ -133,7 +137,7 @@ def test_draft_and_credit_note_cannot_be_paid(
     """Paying a draft or a credit note is refused in one sentence."""
     draft = services.invoices.create_draft(person, [LineInput("Box", "9.00")])
     assert_refused(
-        lambda: services.billing.record_payment(person, {"amount": "9.00"}, invoice_id=draft.id),
+        lambda: services.billing.record_payment(person, PaymentCreate(amount="9.00"), invoice_id=draft.id),
         "invoice", "draft",
     )  # fmt: skip
     invoice = services.invoices.issue(draft.id, on=date(2026, 1, 5)).id
@@ -141,7 +145,7 @@ def test_draft_and_credit_note_cannot_be_paid(
         invoice, [LineInput("Refund", "1.00")], on=date(2026, 1, 6)
     )
     assert_refused(
-        lambda: services.billing.record_payment(person, {"amount": "1.00"}, invoice_id=note.id),
+        lambda: services.billing.record_payment(person, PaymentCreate(amount="1.00"), invoice_id=note.id),
         "invoice", "credit note",
     )  # fmt: skip
 
@@ -151,7 +155,7 @@ def test_paid_invoice_with_payments_cannot_be_voided(
 ) -> None:
     """Once money is set against an invoice it is corrected by a credit note, not voided."""
     invoice = issue(services, person, "30.00", date(2026, 1, 5))
-    services.billing.record_payment(person, {"amount": "10.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="10.00"))
     assert_refused(lambda: services.invoices.void(invoice), "status", "credit note")
 
 
@@ -161,7 +165,7 @@ def test_payments_before_invoices_are_not_credit(services: Services, person: int
 
     from crm_tui.models import Payment
 
-    services.billing.record_payment(person, {"amount": "99.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="99.00"))
     with services.ctx.write() as session:
         session.execute(update(Payment).values(settles_invoices=False))
     invoice = issue(services, person, "30.00", date(2026, 1, 5))

@@ -14,7 +14,9 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord, Invoice
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.checks import check_database
+from crm_tui.services.customers.inputs import CustomerCreate, NoteCreate
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.invoices import InvoiceService, LineInput
 from crm_tui.services.registry import Services
@@ -26,14 +28,13 @@ ISSUED_ON = date(2026, 3, 2)
 
 @pytest.fixture
 def person(services: Services) -> int:
-    return services.customers.create({"first_name": "Ana", "email": "ana@example.pt"}).id
+    return services.customers.create(CustomerCreate(first_name="Ana", email="ana@example.pt")).id
 
 
 @pytest.fixture
 def business(services: Services) -> int:
     return services.customers.create(
-        {"kind": "business", "company_name": "Lima Lda", "email": "office@lima.example",
-         "payment_terms": "Net 30"}
+        CustomerCreate(kind="business", company_name="Lima Lda", email="office@lima.example", payment_terms="Net 30")
     ).id  # fmt: skip
 
 
@@ -98,9 +99,9 @@ def test_numbers_restart_each_year_and_follow_dates(
 def test_visible_notes_printed_internal_ones_not(services: Services, person: int) -> None:
     """Customer-visible notes are printed on the invoice at issue, internal notes never."""
     services.notes.add(
-        person, {"title": "Delivery", "body": "Leave at reception", "visibility": "customer"}
+        person, NoteCreate(title="Delivery", body="Leave at reception", visibility="customer")
     )
-    services.notes.add(person, {"title": "Difficult caller", "visibility": "internal"})
+    services.notes.add(person, NoteCreate(title="Difficult caller", visibility="internal"))
     draft = services.invoices.create_draft(person, [LineInput("Box", "9.00")], notes="Thank you!")
     notes = services.invoices.issue(draft.id, on=ISSUED_ON).notes
     assert notes == "Thank you!\nDelivery: Leave at reception"
@@ -154,7 +155,7 @@ def test_void_keeps_the_number_used(
     second = services.invoices.get(issued(services, person, "5.00")).invoice
     assert second.number == "INV-2026-000002"
     assert_refused(
-        lambda: services.billing.record_payment(person, {"amount": "50.00"}, invoice_id=first),
+        lambda: services.billing.record_payment(person, PaymentCreate(amount="50.00"), invoice_id=first),
         "invoice", "void",
     )  # fmt: skip
     assert_refused(lambda: services.invoices.void(first), "status", "already void")
@@ -194,7 +195,7 @@ def test_partial_credit_note_leaves_the_rest_owed(services: Services, person: in
 def test_every_change_is_in_the_history(services: Services, person: int) -> None:
     """Creating, issuing and paying an invoice write the customer's history."""
     invoice_id = issued(services, person, "10.00")
-    services.billing.record_payment(person, {"amount": "10.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="10.00"))
     with services.ctx.read() as session:
         fields = {
             (r.action, r.field, r.new_value)
@@ -234,7 +235,7 @@ def test_service_is_exposed(services: Services) -> None:
 def test_db_check_finds_tampered_invoice_rows(services: Services, person: int) -> None:
     """`crm db check` recounts an invoice's total from its lines and its settled amount."""
     invoice_id = issued(services, person, "10.00")
-    services.billing.record_payment(person, {"amount": "4.00"})
+    services.billing.record_payment(person, PaymentCreate(amount="4.00"))
     with services.ctx.write() as session:
         session.execute(
             update(Invoice)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from crm_tui.services.billing.inputs import PaymentCreate
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 
@@ -20,7 +22,7 @@ AS_OF = date(2026, 5, 1)
 def payers(services: Services) -> dict[str, int]:
     """prompt paid on time; slow paid after the due date; owing is 30 days overdue now;
     halfway partly paid (not yet due); fresh has an invoice not yet due; none has no invoices."""
-    ids = {n: services.customers.create({"first_name": n, "email": f"{n}@example.com"}).id
+    ids = {n: services.customers.create(CustomerCreate(first_name=n, email=f"{n}@example.com")).id
            for n in ("prompt", "slow", "owing", "halfway", "fresh", "none")}  # fmt: skip
 
     def invoice(name: str, on: date, price: str = "10.00") -> None:
@@ -28,12 +30,18 @@ def payers(services: Services) -> dict[str, int]:
         services.invoices.issue(draft.id, on=on)
 
     invoice("prompt", date(2026, 3, 1))
-    services.billing.record_payment(ids["prompt"], {"amount": "10.00", "paid_at": "2026-03-01"})
+    services.billing.record_payment(
+        ids["prompt"], PaymentCreate(amount="10.00", paid_at="2026-03-01")
+    )
     invoice("slow", date(2026, 3, 1))
-    services.billing.record_payment(ids["slow"], {"amount": "10.00", "paid_at": "2026-03-20"})
+    services.billing.record_payment(
+        ids["slow"], PaymentCreate(amount="10.00", paid_at="2026-03-20")
+    )
     invoice("owing", date(2026, 4, 1))
     invoice("halfway", date(2026, 5, 1))
-    services.billing.record_payment(ids["halfway"], {"amount": "4.00", "paid_at": "2026-05-01"})
+    services.billing.record_payment(
+        ids["halfway"], PaymentCreate(amount="4.00", paid_at="2026-05-01")
+    )
     invoice("fresh", date(2026, 5, 1))
     return ids
 

@@ -24,6 +24,8 @@ from pypdf import PdfReader
 
 from crm_tui.config_invoicing import InvoicingSettings, SmtpSettings
 from crm_tui.models.enums import NoteType
+from crm_tui.services.billing.inputs import PaymentCreate
+from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 
@@ -66,11 +68,9 @@ def inbox(services: Services) -> Iterator[Inbox]:
     controller.stop()
 
 
-def overdue(
-    services: Services, email: str | None, days: int, price: str = "45.00", **extra: str
-) -> int:
+def overdue(services: Services, email: str | None, days: int, price: str = "45.00") -> int:
     """A customer with one invoice due `days` before TODAY; the invoice id."""
-    cid = services.customers.create({"first_name": "Late", "email": email, **extra}).id
+    cid = services.customers.create(CustomerCreate(first_name="Late", email=email)).id
     draft = services.invoices.create_draft(cid, [LineInput("Repair", price)])
     return services.invoices.issue(draft.id, on=TODAY - timedelta(days=days)).id
 
@@ -119,7 +119,7 @@ def test_paid_invoice_gets_no_reminder(services: Services, inbox: Inbox) -> None
     """An overdue invoice paid in full is no longer reminded."""
     invoice_id = overdue(services, "late@example.com", 10)
     customer = services.invoices.get(invoice_id).invoice.customer_id
-    services.billing.record_payment(customer, {"amount": "45.00"})
+    services.billing.record_payment(customer, PaymentCreate(amount="45.00"))
     assert services.reminders.send(today=TODAY).sent == []
 
 

@@ -19,11 +19,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from crm_tui.config import data_dir
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
-from crm_tui.ui.widgets import detail_base
+from crm_tui.ui.widgets.detail import base as detail_base
 
 SnapCompare = Callable[..., bool]
 BUSINESS = 2  # a demo business (Net terms) with subscriptions
@@ -61,7 +62,7 @@ def billed(demo_services: Services) -> Services:
     paid = inv.create_draft(BUSINESS, [LineInput("Fibre · October 2025", "30.00", tax_rate="20")])
     inv.issue(paid.id, on=date(2025, 10, 1))
     demo_services.billing.record_payment(
-        BUSINESS, {"amount": "36.00", "currency": paid.currency, "paid_at": "2025-10-10"}
+        BUSINESS, PaymentCreate(amount="36.00", currency=paid.currency, paid_at="2025-10-10")
     )
     late = inv.create_draft(BUSINESS, [LineInput("Fibre · November 2025", "30.00", tax_rate="20"),
                                        LineInput("Router swap", "45.00", tax_rate="20")])  # fmt: skip
@@ -100,7 +101,7 @@ def test_overdue_screen_snapshot(snap_compare: SnapCompare, billed: Services) ->
         await pilot.press("space")
         await pilot.pause()
 
-    app = Harness(billed, lambda: OverdueInvoicesScreen(billed))
+    app = Harness(billed, lambda: OverdueInvoicesScreen())
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
@@ -151,7 +152,7 @@ async def test_new_draft_from_the_form(billed: Services) -> None:
 
 async def test_overdue_filter_mark_and_send(billed: Services, tmp_path: Path) -> None:
     """Filtering by name narrows the list; marking one and s sends only its reminder."""
-    app = Harness(billed, lambda: OverdueInvoicesScreen(billed))
+    app = Harness(billed, lambda: OverdueInvoicesScreen())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#overdue-table", DataTable)

@@ -30,13 +30,14 @@ from crm_tui.models.enums import (
     PaymentStatus,
 )
 from crm_tui.models.types import Money
+from crm_tui.services.common import as_money
 from crm_tui.services.customers import child_rows as rows
 from crm_tui.services.errors import NotFound, ValidationError
 
 ZERO = Decimal("0.00")
 
 
-def _as_money(expression: Any) -> Any:
+def _typed_money(expression: Any) -> Any:
     """Arithmetic on Money columns typed as Money again (SQLite stores cents)."""
     return type_coerce(expression, Money())
 
@@ -108,7 +109,7 @@ def _payment_sources(session: Session, customer_id: int, currency: str) -> list[
     ).all()
     sources = []
     for payment_id, amount, used_amount in found:
-        left = amount - _money(used_amount)
+        left = amount - as_money(used_amount)
         if left > ZERO:
             sources.append(_Source(payment_id=payment_id, credit_note=None, left=left))
     return sources
@@ -255,7 +256,7 @@ def balances(session: Session, customer_id: int) -> list[CurrencyBalance]:
         session.execute(
             select(
                 col(Invoice.currency),
-                func.sum(_as_money(col(Invoice.total) - col(Invoice.settled))),
+                func.sum(_typed_money(col(Invoice.total) - col(Invoice.settled))),
             )
             .where(
                 col(Invoice.customer_id) == customer_id,
@@ -268,7 +269,8 @@ def balances(session: Session, customer_id: int) -> list[CurrencyBalance]:
     credit: dict[str, Decimal] = {}
     for note_currency, left in session.execute(
         select(
-            col(Invoice.currency), func.sum(_as_money(-col(Invoice.total) - col(Invoice.settled)))
+            col(Invoice.currency),
+            func.sum(_typed_money(-col(Invoice.total) - col(Invoice.settled))),
         )
         .where(
             col(Invoice.customer_id) == customer_id,
@@ -277,14 +279,14 @@ def balances(session: Session, customer_id: int) -> list[CurrencyBalance]:
         )
         .group_by(col(Invoice.currency))
     ).all():
-        credit[note_currency] = credit.get(note_currency, ZERO) + _money(left)
+        credit[note_currency] = credit.get(note_currency, ZERO) + as_money(left)
     used = (
         select(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0))
         .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
         .scalar_subquery()
     )
     for pay_currency, left in session.execute(
-        select(col(Payment.currency), func.sum(_as_money(col(Payment.amount) - used)))
+        select(col(Payment.currency), func.sum(_typed_money(col(Payment.amount) - used)))
         .where(
             col(Payment.customer_id) == customer_id,
             col(Payment.status) == PaymentStatus.PAID,
@@ -292,15 +294,9 @@ def balances(session: Session, customer_id: int) -> list[CurrencyBalance]:
         )
         .group_by(col(Payment.currency))
     ).all():
-        credit[pay_currency] = credit.get(pay_currency, ZERO) + _money(left)
+        credit[pay_currency] = credit.get(pay_currency, ZERO) + as_money(left)
     currencies = sorted(set(owed) | {c for c, v in credit.items() if v > ZERO})
     return [
-        CurrencyBalance(currency=c, owed=_money(owed.get(c)), credit=credit.get(c, ZERO))
+        CurrencyBalance(currency=c, owed=as_money(owed.get(c)), credit=credit.get(c, ZERO))
         for c in currencies
     ]
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

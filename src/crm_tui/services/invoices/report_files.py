@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports.service import cell_text, neutralise, ooxml_escape
+from crm_tui.services.exports.cells import cell_text, neutralise, ooxml_escape
 from crm_tui.services.invoices.reports import Report
 from crm_tui.services.private_files import private_output
 from crm_tui.text import literal

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, select, type_coerce
@@ -17,7 +16,7 @@ from sqlmodel import col
 from crm_tui.models import Customer, Invoice, InvoiceAllocation, Payment, format_number
 from crm_tui.models.enums import InvoiceStatus
 from crm_tui.models.types import Money
-from crm_tui.services.common import display_name
+from crm_tui.services.common import as_money, display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 
@@ -80,7 +79,7 @@ class ReportService:
                 key: tuple[Any, ...] = (row[0],)
             else:
                 key = (format_number(row[0]), display_name(*row[1:5]))
-            rows.append((*key, row[-5], row[-4], *(_money(v) for v in row[-3:])))
+            rows.append((*key, row[-5], row[-4], *(as_money(v) for v in row[-3:])))
         head = ("Month",) if by == "month" else ("Customer", "Name")
         headers = (*head, "Currency", "Invoices", "Invoiced", "Paid", "Owed")
         return Report("Revenue", headers, rows, frozenset(range(len(head) + 1, len(headers))))
@@ -150,7 +149,7 @@ class ReportService:
                 r[6],
                 r[7],
                 r[8],
-                _money(r[9]),
+                as_money(r[9]),
                 r[10] or "",
             )  # fmt: skip
             for r in found
@@ -168,9 +167,3 @@ def _in_period(query: Any, column: Any, period: Period, customer_id: int | None)
     if customer_id is not None:
         query = query.where(col(Invoice.customer_id) == customer_id)
     return query
-
-
-def _money(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Customer, InvoiceLine, Subscription, format_number
-from crm_tui.models.enums import CustomerStatus, SubscriptionStatus
-from crm_tui.services.common import display_name
+from crm_tui.models.enums import SubscriptionStatus
+from crm_tui.services.common import chunks, display_name, live_customer
 from crm_tui.services.invoices.lines import LineValues, priced
 from crm_tui.services.invoices.periods import Month
 
@@ -40,10 +40,6 @@ class PayerBatch:
     def payer_of(self, row: Row[Any]) -> int:
         group: int | None = row.billing_group_id
         return self.leads[group] if group is not None else int(row.customer_id)
-
-
-def _live() -> list[Any]:
-    return [col(Customer.erased_at).is_(None), col(Customer.status) != CustomerStatus.MERGED]
 
 
 def _unbilled(month: Month) -> Select[*tuple[Any, ...]]:
@@ -76,7 +72,7 @@ def _unbilled(month: Month) -> Select[*tuple[Any, ...]]:
                 col(Subscription.contract_end).is_(None),
                 col(Subscription.contract_end) >= month.first_day,
             ),
-            *_live(),
+            live_customer(),
             ~claimed,
         )
     )
@@ -96,7 +92,7 @@ def payer_batches(session: Session, month: Month, size: int) -> list[PayerBatch]
     leads: dict[int, int] = {}
     for group, lead in session.execute(
         select(col(Customer.billing_group_id), func.min(col(Customer.id)))
-        .where(col(Customer.billing_group_id).in_(groups), *_live())
+        .where(col(Customer.billing_group_id).in_(groups), live_customer())
         .group_by(col(Customer.billing_group_id))
     ).all():
         if group is not None and lead is not None:
@@ -111,9 +107,9 @@ def payer_batches(session: Session, month: Month, size: int) -> list[PayerBatch]
     )
     batches = [
         PayerBatch(group_ids=tuple(chunk), leads={g: leads[g] for g in chunk})
-        for chunk in _chunks(groups, size)
+        for chunk in chunks(groups, size)
     ]
-    batches += [PayerBatch(customer_ids=tuple(chunk)) for chunk in _chunks(customers, size)]
+    batches += [PayerBatch(customer_ids=tuple(chunk)) for chunk in chunks(customers, size)]
     return batches
 
 
@@ -147,7 +143,3 @@ def line_text(row: Row[Any], month: Month, *, grouped: bool) -> str:
 
 def subscription_line(description: str, monthly: Decimal, tax_rate: Decimal) -> LineValues:
     return priced(description, ONE, monthly, tax_rate)
-
-
-def _chunks(items: Sequence[int], size: int) -> list[list[int]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]

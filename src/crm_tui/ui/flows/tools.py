@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from crm_tui.ui.base import CrmAppBase, crm_app
 from crm_tui.ui.screens.import_customers import ImportScreen
 from crm_tui.ui.screens.merge import MergeScreen
+from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
 
 
 def open_import(app: CrmAppBase, path: str | None = None) -> None:
@@ -30,9 +31,7 @@ def open_merge(app: CrmAppBase, ids: Sequence[int] | None = None) -> None:
 
 def open_overdue(app: CrmAppBase) -> None:
     """Overdue invoices with bulk reminders (`o` on the list)."""
-    from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
-
-    app.push_screen(OverdueInvoicesScreen(app.services))
+    app.push_screen(OverdueInvoicesScreen())
 
 
 class ToolsCommands(Provider):

@@ -29,6 +29,7 @@ from crm_tui.ui.flows.groups import edit_customer_segments
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
+from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.detail.base import CoalescedFooter, DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
@@ -261,8 +262,6 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     def action_invoices(self) -> None:
         """The customer's invoices, on their own screen."""
-        from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
-
         self.app.push_screen(CustomerInvoicesScreen(self.customer_id))
 
     def action_segments(self) -> None:

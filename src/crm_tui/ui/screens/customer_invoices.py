@@ -6,17 +6,16 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
-from crm_tui.ui.read_only import write_allowed
+from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail_invoices import InvoicesTab
+from crm_tui.ui.widgets.detail.invoices import InvoicesTab
 
 WRITES = {"new", "issue", "void", "credit"}
 
 
-class CustomerInvoicesScreen(Screen[None]):
+class CustomerInvoicesScreen(CrmScreen[None]):
     """List, open, issue, void and credit a customer's invoices; write their PDFs."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_detail.tcss"))]
@@ -47,7 +46,7 @@ class CustomerInvoicesScreen(Screen[None]):
         self.body.focus_main()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, WRITES)
+        return self.crm.write_allowed(action, WRITES)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -19,7 +19,7 @@ from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_dashboard
-from crm_tui.ui.flows.tools import open_import
+from crm_tui.ui.flows.tools import open_import, open_overdue
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
 from crm_tui.ui.screens.customer_list_search import ListSearchScreen
@@ -189,8 +189,6 @@ class CustomerListScreen(ListSearchScreen):
         open_dashboard(self.crm)
 
     def action_overdue(self) -> None:
-        from crm_tui.ui.screens.open_tools import open_overdue
-
         open_overdue(self.crm)
 
     # --- focus ---------------------------------------------------------------------

@@ -16,18 +16,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from crm_tui.services.invoices import InvoiceRead
 from crm_tui.services.invoices.dunning import DueReminder, level_name
 from crm_tui.services.invoices.reminders import ReminderRun
-from crm_tui.services.registry import Services
-from crm_tui.ui.read_only import write_allowed
-from crm_tui.ui.screens.confirm import ConfirmModal
+from crm_tui.ui.base import CrmScreen
+from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail_base import cell, money, selected_id, today
+from crm_tui.ui.widgets.detail.base import cell, money, selected_id, today
 
 LIMIT = 1000
 
@@ -39,7 +37,7 @@ class OverdueData:
     levels: int
 
 
-class OverdueInvoicesScreen(Screen[None]):
+class OverdueInvoicesScreen(CrmScreen[None]):
     """Every invoice unpaid after its due date, oldest due first."""
 
     CSS_PATH: ClassVar = [str(stylesheet("overdue.tcss"))]
@@ -52,9 +50,8 @@ class OverdueInvoicesScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Refresh", show=False),
     ]
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.services = services
         self.marked: set[int] = set()
         self.data = OverdueData([], {}, 0)
 
@@ -77,7 +74,7 @@ class OverdueInvoicesScreen(Screen[None]):
         self.query_one("#overdue-table", DataTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return write_allowed(self.app, action, {"send"})
+        return self.crm.write_allowed(action, {"send"})
 
     # --- loading ---------------------------------------------------------------------
 
@@ -185,7 +182,7 @@ class OverdueInvoicesScreen(Screen[None]):
             if yes:
                 self._send(sorted(chosen))
 
-        self.app.push_screen(ConfirmModal(Text(question), confirm="Send"), callback=answered)
+        self.app.push_screen(ConfirmationModal(Text(question), confirm="Send"), callback=answered)
 
     @work(thread=True, exclusive=True, group="overdue-send", exit_on_error=False)
     def _send(self, invoice_ids: list[int]) -> None:

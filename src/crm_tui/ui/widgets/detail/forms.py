@@ -42,7 +42,7 @@ from crm_tui.services.validation import CURRENCIES, format_phone
 from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value
 from crm_tui.ui.widgets.detail.base import money
 
-_CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
+CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
 
 
 def _text(value: object) -> str:
@@ -145,7 +145,7 @@ SUBSCRIPTION_FIELDS = [
     FormField("variant", "Variant"),
     FormField("asset_serial", "Asset serial"),
     FormField("monthly_amount", "Monthly amount", placeholder="e.g. 29.99"),
-    FormField("currency", "Currency", "choice", _CURRENCY_CHOICES),
+    FormField("currency", "Currency", "choice", CURRENCY_CHOICES),
     FormField("start_date", "Start", placeholder="YYYY-MM-DD"),
     FormField("contract_end", "Contract end", placeholder="YYYY-MM-DD"),
     FormField("next_payment_date", "Next payment", placeholder="YYYY-MM-DD"),
@@ -204,7 +204,7 @@ def payment_form(
     fields = [
         FormField("paid_at", "Date", placeholder="YYYY-MM-DD"),
         FormField("amount", "Amount", placeholder="e.g. 29.99"),
-        FormField("currency", "Currency", "choice", _CURRENCY_CHOICES),
+        FormField("currency", "Currency", "choice", CURRENCY_CHOICES),
         FormField("status", "Status", "choice", _choices([s.value for s in PaymentStatus])),
         FormField(
             "subscription_id",

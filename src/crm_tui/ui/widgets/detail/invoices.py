@@ -8,6 +8,7 @@ its lines.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +26,9 @@ from crm_tui.services.invoices.documents import default_pdf_name
 from crm_tui.services.invoices.reads import status_label
 from crm_tui.services.private_files import private_dir
 from crm_tui.text import literal
-from crm_tui.ui.screens.confirm import ConfirmModal
-from crm_tui.ui.screens.invoice_forms import invoice_line_form, invoice_lines_modal
-from crm_tui.ui.widgets.detail_base import (
+from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.invoice_lines import InvoiceLinesModal
+from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
@@ -36,6 +37,7 @@ from crm_tui.ui.widgets.detail_base import (
     selected_id,
     today,
 )
+from crm_tui.ui.widgets.detail.invoice_forms import invoice_line_form
 
 STATUS_STYLES = {"paid": "green", "partly_paid": "yellow", "draft": "dim", "void": "dim strike"}
 
@@ -125,7 +127,7 @@ class InvoicesTab(DetailTab[InvoicesData]):
     def open_invoice(self) -> None:
         invoice = self._selected()
         if invoice is not None:
-            self.app.push_screen(invoice_lines_modal(self.services, invoice.id))
+            self.app.push_screen(InvoiceLinesModal(invoice.id))
 
     def add_item(self) -> None:
         """A new draft with one line, or one more line on the selected draft."""
@@ -193,12 +195,18 @@ class InvoicesTab(DetailTab[InvoicesData]):
         self.services.invoices.pdf(invoice_id, target, overwrite=True)
 
     def _confirm(
-        self, question: str, button: str, write: object, done: str, *, danger: bool = False
+        self,
+        question: str,
+        button: str,
+        write: Callable[[], object],
+        done: str,
+        *,
+        danger: bool = False,
     ) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_write(write, done)  # type: ignore[arg-type]
+                self.run_write(write, done)
 
         self.app.push_screen(
-            ConfirmModal(Text(question), confirm=button, danger=danger), callback=answered
+            ConfirmationModal(Text(question), confirm=button, danger=danger), callback=answered
         )
