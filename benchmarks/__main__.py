@@ -27,6 +27,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "storm": ("benchmarks.reliability.storm", "8 clerks x 500 edits at once: writes/s, p50/p99"),
     "crash": ("benchmarks.reliability.crash", "300 kill -9s and a 100k import killed, all checked"),
     "cards": ("benchmarks.cards_bench", "card-number detector recall and false positives"),
+    "invoices": ("benchmarks.invoices_bench", "billing run invoices/s, reminders to the outbox/s"),
 }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord, Invoice
-from crm_tui.services.billing.inputs import PaymentCreate
+from crm_tui.services.billing.inputs import OrderCreate, OrderItemCreate, PaymentCreate
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate, NoteCreate
 from crm_tui.services.errors import NotFound, ValidationError
@@ -260,3 +260,24 @@ def test_removing_a_draft_line_retotals_and_is_logged(services: Services, person
     assert after.total == D("5.00")
     entries = services.history.for_customer(person)
     assert any(e.entity == "invoice_line" and e.old_value == "Drop" for e in entries)
+
+
+def test_order_is_invoiced_once(
+    services: Services, person: int, assert_refused: RefusalCheck
+) -> None:
+    """An order's items become a draft's lines; invoicing the order again is refused until void."""
+    order = services.billing.add_order(
+        person,
+        OrderCreate(items=[OrderItemCreate(description="Cable", quantity=2, unit_price="4.50")]),
+    )
+    assert order.id is not None
+    draft = services.invoices.invoice_order(order.id, tax_rate=D("20"))
+    assert (draft.subtotal, draft.tax, draft.total) == (D("9.00"), D("1.80"), D("10.80"))
+    assert_refused(
+        lambda: services.invoices.invoice_order(order.id or 0),
+        "lines",
+        "already on another invoice",
+    )
+    issued_id = services.invoices.issue(draft.id, on=ISSUED_ON).id
+    services.invoices.void(issued_id)
+    assert services.invoices.invoice_order(order.id).total == D("9.00")
