@@ -25,7 +25,8 @@ from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail.base import cell, money, selected_id, today
+from crm_tui.ui.widgets.detail.base import cell, money, today
+from crm_tui.ui.widgets.tables import selected_id
 
 LIMIT = 1000
 

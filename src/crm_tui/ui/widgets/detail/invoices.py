@@ -33,11 +33,10 @@ from crm_tui.ui.widgets.detail.base import (
     cell,
     day,
     money,
-    restore_cursor,
-    selected_id,
     today,
 )
 from crm_tui.ui.widgets.detail.invoice_forms import invoice_line_form
+from crm_tui.ui.widgets.tables import restore_cursor, selected_id
 
 STATUS_STYLES = {"paid": "green", "partly_paid": "yellow", "draft": "dim", "void": "dim strike"}
 
