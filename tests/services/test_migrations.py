@@ -161,9 +161,9 @@ def test_schema_head_constant_matches_alembic() -> None:
     assert migrate.head_revision() == SCHEMA_HEAD
 
 
-def test_0006_moves_existing_payments_out_of_credit(engine: Engine) -> None:
+def test_0007_moves_existing_payments_out_of_credit(engine: Engine) -> None:
     """Payments taken before invoices existed settle no invoice, and no balance is outstanding."""
-    migrate.upgrade(engine, "0005")
+    migrate.upgrade(engine, "0006")
     money = "1999" if engine.dialect.name == "sqlite" else "19.99"  # SQLite keeps cents
     with engine.begin() as conn:
         conn.execute(
@@ -193,7 +193,7 @@ def test_0006_moves_existing_payments_out_of_credit(engine: Engine) -> None:
         assert not conn.execute(text("SELECT settles_invoices FROM payment")).scalar()
         owed = conn.execute(text("SELECT outstanding_balance FROM customer_summary")).scalar()
         assert owed == 0
-    migrate.downgrade(engine, "0005")
+    migrate.downgrade(engine, "0006")
     with engine.connect() as conn:  # back to the old meaning: pending payments
         owed = conn.execute(text("SELECT outstanding_balance FROM customer_summary")).scalar()
         assert str(owed) == money

@@ -123,7 +123,7 @@ class Payment(SQLModel, table=True):
         ),
     )
     reference: str | None = None
-    # False for payments taken before invoices existed (migration 0006): they
+    # False for payments taken before invoices existed (migration 0007): they
     # paid for their subscription or order directly and are no one's credit.
     settles_invoices: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,8 +5,8 @@ Outstanding balance changes meaning: it was the sum of pending and failed
 payments and becomes what issued invoices still owe. No invoice exists
 before this revision, so every stored outstanding balance becomes zero.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from alembic import op
 
 from crm_tui.models import types
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
