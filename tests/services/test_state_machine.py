@@ -306,12 +306,22 @@ class CrmMachine(RuleBasedStateMachine):
         with pytest.raises(ValidationError):
             self.svc.customers.erase(cid, confirm="C-0")  # a slip of a key erases nothing
         self.svc.customers.erase(cid, confirm=format_number(cid).lower())
-        model = self.model.customers[cid]
-        model.erased = True
-        model.first, model.last, model.email, model.company = "Erased", "customer", None, None
-        if model.merged_into is None:
-            model.status = "inactive"
-        self._logged("customer", cid, "erase")
+        # Customers merged into this one (through any chain) are erased with it;
+        # those erased before are left as they are (no second history line).
+        targets, frontier = [cid], [cid]
+        while frontier:
+            frontier = [i for i, c in self.model.customers.items()
+                        if c.merged_into in frontier and i not in targets]  # fmt: skip
+            targets.extend(frontier)
+        for target in targets:
+            model = self.model.customers[target]
+            if model.erased:
+                continue
+            model.erased = True
+            model.first, model.last, model.email, model.company = "Erased", "customer", None, None
+            if model.merged_into is None:
+                model.status = "inactive"
+            self._logged("customer", target, "erase")
 
     # --- children -------------------------------------------------------------------
 
