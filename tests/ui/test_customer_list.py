@@ -345,7 +345,7 @@ async def test_window_pages_by_keyset(
 
 
 async def test_search_key_focuses_search(demo_services: Services) -> None:
-    """`/` from the table goes back to the search input; escape toggles too."""
+    """`/` from the table goes back to the search input; Esc on an empty query returns."""
     async with running(demo_services) as (pilot, screen):
         await pilot.press("down")
         assert focused(screen) is screen.query_one(CustomerTable)

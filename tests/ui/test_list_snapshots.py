@@ -39,3 +39,14 @@ def test_list_filters_open(snap_compare: SnapCompare, demo_services: Services) -
         await settle_still(pilot)
 
     assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_help_screen(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """`?` on the list: the app's own help, the list's keys then the global ones."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle_still(pilot)
+        await pilot.press("down", "question_mark")
+        await settle_still(pilot)
+
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)

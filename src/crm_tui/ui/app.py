@@ -8,14 +8,15 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
 from crm_tui.ui.base import CrmAppBase
 from crm_tui.ui.flows.groups import group_commands, open_dashboard
-from crm_tui.ui.flows.tools import ToolsCommands
+from crm_tui.ui.flows.tools import ToolsCommands, open_import
+from crm_tui.ui.modals.help import HelpModal, keys_of, screen_name
 from crm_tui.ui.modals.quick_add import QuickAddModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
@@ -28,10 +29,22 @@ class CrmApp(CrmAppBase):
 
     TITLE = "crm-tui"
     CSS_PATH: ClassVar = [str(stylesheet("app.tcss"))]
+    # Global keys work from anywhere, the search box and forms included (priority):
+    # function keys, which every terminal sends over SSH and no input takes as
+    # text. `?` is the same help wherever it is not a character to type.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?", show=False),
+        Binding("f1", "help", "Help", key_display="F1", priority=True),
+        Binding("f2", "quick_add", "Quick add", key_display="F2", priority=True),
+        Binding("f3", "new_customer", "New", key_display="F3", priority=True),
+        Binding("f4", "dashboard", "Dashboard", key_display="F4", priority=True),
+        Binding("f5", "import", "Import", key_display="F5", priority=True),
     ]
+    # Actions that open a screen: not on top of a dialog (finish or close it first).
+    OPENING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"quick_add", "new_customer", "dashboard", "import"}
+    )
 
     COMMANDS = App.COMMANDS | {ToolsCommands}
 
@@ -81,8 +94,29 @@ class CrmApp(CrmAppBase):
             yield SystemCommand("New customer", "The full new-customer wizard", self.new_customer)
         yield from group_commands(self)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.OPENING_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
+        return self.write_allowed(action, {"quick_add", "new_customer", "import"})
+
     def action_help(self) -> None:
-        self.action_show_help_panel()
+        """The app's own help for the screen on top (`?` or F1 again closes it)."""
+        if isinstance(self.screen, HelpModal):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpModal(screen_name(self.screen), keys_of(self.screen)))
+
+    def action_quick_add(self) -> None:
+        self.quick_add()
+
+    def action_new_customer(self) -> None:
+        self.new_customer()
+
+    def action_dashboard(self) -> None:
+        open_dashboard(self)
+
+    def action_import(self) -> None:
+        open_import(self)
 
     @on(Worker.StateChanged)
     def report_worker_failure(self, event: Worker.StateChanged) -> None:

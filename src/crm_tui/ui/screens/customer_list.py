@@ -18,8 +18,8 @@ from textual.widgets import Input, Static
 from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
-from crm_tui.ui.flows.groups import open_dashboard
-from crm_tui.ui.flows.tools import open_import, open_overdue
+from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
+from crm_tui.ui.flows.tools import open_import, open_merge, open_overdue
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
 from crm_tui.ui.screens.customer_list_search import ListSearchScreen
@@ -46,7 +46,17 @@ TABLE_ACTIONS = frozenset(
         "edit",
         "import_customers",
         "dashboard",
+        "go_to",
     }
+)
+# `g`: every other screen of the app, one key away (the palette has them too).
+GO_TO = (
+    ("dashboard", "Dashboard"),
+    ("segments", "Segments"),
+    ("tags", "Tags"),
+    ("billing_groups", "Billing groups"),
+    ("merge", "Merge duplicates"),
+    ("import", "Import customers"),
 )
 
 
@@ -73,8 +83,9 @@ class CustomerListScreen(ListSearchScreen):
         Binding("i", "import_customers", "Import", show=False),
         Binding("d", "dashboard", "Dashboard", show=False),
         Binding("o", "overdue", "Overdue", show=False),
+        Binding("g", "go_to", "Go to…", show=False),
         Binding("question_mark", "app.help", "Help", key_display="?"),
-        Binding("escape", "toggle_focus", "Back", show=False),
+        Binding("escape", "clear_marks_and_filters", "Clear", show=False),
     ]
 
     def __init__(self) -> None:
@@ -191,6 +202,22 @@ class CustomerListScreen(ListSearchScreen):
     def action_overdue(self) -> None:
         open_overdue(self.crm)
 
+    def action_go_to(self) -> None:
+        """`g`: pick any screen of the app (segments, tags, billing groups, merge...)."""
+        self.app.push_screen(ChoiceModal("Go to", GO_TO), callback=self._go)
+
+    def _go(self, where: str | None) -> None:
+        openers = {
+            "dashboard": open_dashboard,
+            "segments": open_segments,
+            "tags": open_tags,
+            "billing_groups": open_billing_groups,
+            "merge": open_merge,
+            "import": open_import,
+        }
+        if where in openers:
+            openers[where](self.crm)
+
     # --- focus ---------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
@@ -200,11 +227,19 @@ class CustomerListScreen(ListSearchScreen):
     def action_focus_table(self) -> None:
         self.table.focus()
 
-    def action_toggle_focus(self) -> None:
-        if self.focused is self.table:
-            self.action_focus_search()
-        else:
-            self.action_focus_table()
+    async def action_clear_marks_and_filters(self) -> None:
+        """Esc on the list: drop the marks and the filters; the focus stays where it is."""
+        cleared = []
+        if self.marks:
+            self.marks.clear()
+            self.table.refresh_marks()
+            self._show_state()
+            cleared.append("marks")
+        if self.filters != SearchFilters():
+            await self._set_filters(SearchFilters())
+            cleared.append("filters")
+        if cleared:
+            self.notify(f"Cleared the {' and the '.join(cleared)}.", markup=False, timeout=3)
 
     # --- filters and sort -------------------------------------------------------------
 

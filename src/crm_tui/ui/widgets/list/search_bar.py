@@ -19,6 +19,9 @@ from textual.widgets import Input, Static
 class SearchInput(Input):
     """The query input: `down` goes to the results, enter opens the top one.
 
+    Esc clears the query; on an empty query it moves to the results (never
+    anywhere else). `?` opens the help screen instead of being searched for.
+
     Input binds `down` itself (hidden); overriding it here shows both keys in
     the footer while typing, when the letter keys belong to the input.
     """
@@ -32,10 +35,20 @@ class SearchInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Open", key_display="⏎"),
         Binding("down", "results", "Results", key_display="↓"),
+        Binding("escape", "clear_or_leave", "Clear", key_display="esc"),
+        # Priority: the Input would otherwise take `?` as a character to search for.
+        Binding("question_mark", "app.help", "Help", key_display="?", show=False, priority=True),
     ]
 
     def action_results(self) -> None:
         self.post_message(SearchBar.ResultsWanted())
+
+    def action_clear_or_leave(self) -> None:
+        """Esc: clear the query; a second Esc (on an empty query) moves to the results."""
+        if self.value:
+            self.clear()
+        else:
+            self.action_results()
 
 
 class SearchBar(Horizontal):
