@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from crm_tui.models import Address, ChangeRecord, Customer, CustomerSearch, CustomerSummary, Note
-from crm_tui.services.imports.formats import ImportFileError, detect_encoding, open_source
+from crm_tui.services.imports.encodings import detect_encoding
+from crm_tui.services.imports.formats import ImportFileError, open_source
 from crm_tui.services.imports.mapping import apply_overrides, header_key, pick, recognise
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services

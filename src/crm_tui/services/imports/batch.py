@@ -13,6 +13,7 @@ batch as a whole, so a crash leaves whole customers only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -37,7 +38,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.common import live_customer, reserve_ids
-from crm_tui.services.customers.contact_points import COLUMN, sync_primaries
+from crm_tui.services.customers.contact_points import COLUMN, PointValue, sync_primaries
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.extras import NOTE_TITLE, add_extras, extras_needed
@@ -262,29 +263,35 @@ class BatchImporter:
         if self.dry_run:
             return Outcome(row, "update", "", customer.id, ref)
         if diff:
-            for name, (_old, new) in diff.items():
-                setattr(customer, name, new)
-            for column, value in derived_columns(merged).items():
-                setattr(customer, column, value)
-            customer.version += 1
-            customer.updated_at = utcnow()
-            session.flush()
-            history.record_customer(
-                session,
-                customer.id,
-                actor=self.actor,
-                action="update",
-                version=customer.version,
-                changes=diff,
-            )
-            if set(diff) & {"email", "phone", "website", "kind"}:
-                sync_primaries(session, customer)
-            if set(diff) & SEARCHED_FIELDS:
-                search_refresh.add(customer.id)
+            self._apply(session, customer, diff, merged, search_refresh)
         add_extras(session, customer.id, extras, self.actor)
         if extras["points"] or extras["custom"]:
             search_refresh.add(customer.id)
         return Outcome(row, "update", "", customer.id, ref)
+
+    def _apply(
+        self,
+        session: Session,
+        customer: Customer,
+        diff: dict[str, tuple[Any, Any]],
+        merged: dict[str, Any],
+        search_refresh: set[int],
+    ) -> None:
+        """Write an update's changed fields, with their history line."""
+        assert customer.id is not None
+        for name, (_old, new) in diff.items():
+            setattr(customer, name, new)
+        for column, value in derived_columns(merged).items():
+            setattr(customer, column, value)
+        customer.version += 1
+        customer.updated_at = utcnow()
+        session.flush()
+        history.record_customer(session, customer.id, actor=self.actor, action="update",
+                                version=customer.version, changes=diff)  # fmt: skip
+        if set(diff) & {"email", "phone", "website", "kind"}:
+            sync_primaries(session, customer)
+        if set(diff) & SEARCHED_FIELDS:
+            search_refresh.add(customer.id)
 
     # --- writing new customers in bulk ----------------------------------------
 
@@ -324,14 +331,7 @@ class BatchImporter:
             ]
             words = [*item.row.custom.values(), *search_doc.point_words(others)]
             doc = search_doc.build_doc(cast(Customer, source), [], words)
-            seen_kinds: set[str] = set()
-            for point in item.row.points:
-                primary = point.kind not in seen_kinds
-                seen_kinds.add(point.kind)
-                points.append({"customer_id": cid, "kind": point.kind, "value": point.value,
-                               "value_key": point.value_key, "label": point.label,
-                               "is_primary": primary, "verified": point.verified,
-                               "created_at": now, "version": 1})  # fmt: skip
+            points.extend(_point_rows(cid, item.row.points, now))
             docs.append({"customer_id": cid, "doc": doc})
             custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
                            "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
@@ -351,3 +351,17 @@ class BatchImporter:
                              (CustomField, custom), (ContactPoint, points)):  # fmt: skip
             if batch:
                 insert_rows(session, _table(model), batch)
+
+
+def _point_rows(cid: int, points: list[PointValue], now: datetime) -> list[dict[str, Any]]:
+    """A new customer's contact points; the first of each kind is its primary."""
+    rows: list[dict[str, Any]] = []
+    seen_kinds: set[str] = set()
+    for point in points:
+        primary = point.kind not in seen_kinds
+        seen_kinds.add(point.kind)
+        rows.append({"customer_id": cid, "kind": point.kind, "value": point.value,
+                     "value_key": point.value_key, "label": point.label,
+                     "is_primary": primary, "verified": point.verified,
+                     "created_at": now, "version": 1})  # fmt: skip
+    return rows

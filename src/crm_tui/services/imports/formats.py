@@ -11,7 +11,6 @@ defusedxml installed so entity tricks in the XML are refused.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -22,6 +21,7 @@ from typing import IO, Any
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.imports.csv_quotes import LineRecorder, stray_quote_message, swallowed_rows
+from crm_tui.services.imports.encodings import detect_encoding, looks_binary, wrong_encoding
 
 SNIFF_BYTES = 64 * 1024
 MAX_LINE_CHARS = 4 * 1024 * 1024  # no clerk's export has a 4 MB line
@@ -101,74 +101,7 @@ class Source:
         self.close()
 
 
-# --- sniffing -------------------------------------------------------------------
-
-
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16/32 (BOM, or ASCII-like NUL pattern), else Latin-1."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    half = len(sample) // 2
-    if half >= 2:
-        even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
-        if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
-            return "utf-16-le"
-        if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
-            return "utf-16-be"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Files called Latin-1 from Windows are really cp1252 (curly quotes, euro sign);
-    # five bytes are undefined there, and then plain Latin-1 is the honest reading.
-    if any(b in sample for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)):
-        return "latin-1"
-    return "cp1252"
-
-
-def encoding_label(encoding: str | None) -> str:
-    return {
-        "utf-8-sig": "UTF-8 with BOM",
-        "utf-8": "UTF-8",
-        "utf-16": "UTF-16",
-        "utf-16-le": "UTF-16 LE",
-        "utf-16-be": "UTF-16 BE",
-        "utf-32": "UTF-32",
-        "cp1252": "Latin-1 (Windows-1252)",
-        "latin-1": "Latin-1",
-        None: "binary (XLSX)",
-    }.get(encoding, encoding or "")
-
-
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    # ESC is left out: terminal escape sequences are text (and hostile names hold them).
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f\x1b")
-    return controls > max(2, len(text) // 100)
-
-
-def _wrong_encoding(sample: str, encoding: str) -> bool:
-    """Text that decodes, but not as words: EBCDIC read as Windows-1252, or a false BOM.
-
-    A file of names and addresses in a single-byte encoding is mostly ASCII
-    letters, digits and punctuation whatever its language; UTF-16 and UTF-32
-    that decode into replacement characters were not what their BOM said.
-    """
-    chars = [c for c in sample if not c.isspace()]
-    if not chars:
-        return False
-    if encoding.startswith(("utf-16", "utf-32")):
-        return chars.count("\ufffd") > len(chars) // 20
-    if encoding in ("cp1252", "latin-1"):
-        plain = sum(1 for c in chars if c.isascii() and c.isprintable())
-        return plain < len(chars) // 2
-    return False
+# --- opening ---------------------------------------------------------------------
 
 
 def open_source(path: Path | str) -> Source:
@@ -195,12 +128,12 @@ def open_source(path: Path | str) -> Source:
             raise ImportFileError(f"{path.name} is {what}; import reads CSV, XLSX or vCard files.")
     encoding = detect_encoding(head)
     sample = head.decode(encoding, errors="replace")
-    if _looks_binary(sample):
+    if looks_binary(sample):
         raise ImportFileError(
             f"{path.name} does not look like text or a spreadsheet (it holds binary data); "
             "import reads CSV, XLSX or vCard files."
         )
-    if _wrong_encoding(sample, encoding):
+    if wrong_encoding(sample, encoding):
         raise ImportFileError(
             f"{path.name} is text in an encoding that cannot be recognised (import reads UTF-8, "
             "UTF-16, UTF-32 and Windows-1252); save it as UTF-8 and import it again."

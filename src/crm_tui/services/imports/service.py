@@ -32,11 +32,11 @@ from crm_tui.services.imports.batch import BatchImporter, Outcome
 from crm_tui.services.imports.csv_quotes import accepts
 from crm_tui.services.imports.date_columns import ColumnOrder, date_order
 from crm_tui.services.imports.dates import DATE_ORDERS
+from crm_tui.services.imports.encodings import encoding_label
 from crm_tui.services.imports.formats import (
     ImportFileError,
     Source,
     SourceRecord,
-    encoding_label,
     open_source,
 )
 from crm_tui.services.imports.mapping import Mapping, apply_overrides, pick, recognise
@@ -190,21 +190,11 @@ class ImportService:
             summary = ImportSummary(source.path, on_duplicate, dry_run, product=chosen.product,
                                     encoding=encoding_label(source.encoding),
                                     date_order=order.order)  # fmt: skip
-            target = refused_path or (None if dry_run else refused_path_for(source.path))
-            values_target = values_path_for(target) if target is not None else None
-            for output, what in ((target, "refused rows"), (values_target, "values not imported")):
-                if output is not None:
-                    check_output_path(output, source.path, what)  # before a row is written
+            target, values_target = _outputs(source.path, refused_path, dry_run)
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=dry_run,
                                      source_name=source.path.name)  # fmt: skip
             context = self._context(source, chosen, order.order)
-
-            def go_on(record: SourceRecord) -> bool:
-                if accepts(accept_stray_quotes, record.number, record.error or ""):
-                    return True
-                summary.halted_at, summary.halt_reason = record.number, record.error or ""
-                return False
-
+            go_on = _stray_quote_judge(summary, accept_stray_quotes)
             with (
                 refused_rows(target, source.headers) as refused,
                 values_not_imported(values_target) as left_out,
@@ -318,3 +308,29 @@ def _check_mode(mode: str) -> None:
         raise ValidationError(
             "on_duplicate", f"The duplicate mode {mode!r} is unknown; use skip, update or create."
         )
+
+
+def _outputs(
+    source: Path, refused_path: Path | None, dry_run: bool
+) -> tuple[Path | None, Path | None]:
+    """(refused rows file, values-not-imported file), each checked before a row is written."""
+    target = refused_path or (None if dry_run else refused_path_for(source))
+    values_target = values_path_for(target) if target is not None else None
+    for output, what in ((target, "refused rows"), (values_target, "values not imported")):
+        if output is not None:
+            check_output_path(output, source, what)
+    return target, values_target
+
+
+def _stray_quote_judge(
+    summary: ImportSummary, accept: bool | Callable[[int, str], bool]
+) -> Callable[[SourceRecord], bool]:
+    """Whether reading goes on past a stray quote; when not, the summary says where it stopped."""
+
+    def go_on(record: SourceRecord) -> bool:
+        if accepts(accept, record.number, record.error or ""):
+            return True
+        summary.halted_at, summary.halt_reason = record.number, record.error or ""
+        return False
+
+    return go_on
