@@ -96,7 +96,7 @@ def sample_individuals(db_url: str, count: int, *, min_last_name: int) -> list[A
 
     from crm_tui.db.engine import make_engine
 
-    engine = make_engine(db_url, must_exist=True)
+    engine = make_engine(db_url, read_only=True)
     try:
         with engine.connect() as conn:
             middle = (conn.scalar(text("SELECT max(id) FROM customer")) or 0) // 2

@@ -183,7 +183,7 @@ def _listed_customers(db_url: str) -> int:
 
     from crm_tui.db.engine import make_engine
 
-    engine = make_engine(db_url, must_exist=True)
+    engine = make_engine(db_url, read_only=True)
     try:
         with engine.connect() as conn:
             query = text("SELECT count(*) FROM customer WHERE status != 'merged'")

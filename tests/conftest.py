@@ -139,6 +139,20 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, on each engine; PostgreSQL's is dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create(from_template=False)
+    try:
+        yield server.url_for(name)
+    finally:
+        server.drop(name)
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, clerk="tester", default_region="GB")
@@ -176,20 +190,6 @@ def demo_services(demo_settings: Settings) -> Iterator[Services]:
     svc = open_services(demo_settings)
     yield svc
     svc.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all, on each engine; PostgreSQL's is dropped after."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    server = request.getfixturevalue("pg_server")
-    name = server.create(from_template=False)
-    try:
-        yield server.url_for(name)
-    finally:
-        server.drop(name)
 
 
 RefusalCheck = Callable[[Callable[[], object], str, str], ValidationError]

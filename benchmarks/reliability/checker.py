@@ -83,7 +83,7 @@ def verify(db_url: str, journals: Path, *, strict: bool) -> Verdict:
     for e in entries:
         last[e.worker] = e
     by_op["in-flight"] = [e for e in last.values() if e.op == "intent"]
-    engine = make_engine(db_url, must_exist=True)
+    engine = make_engine(db_url)  # read-write: after kills, SQLite may have a WAL to recover
     try:
         with Session(engine) as session:
             _notes(session, by_op, verdict, strict)

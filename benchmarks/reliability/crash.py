@@ -205,7 +205,7 @@ def run_import_kill(
     rng = random.Random(seed)
     # Rows are saved a batch per transaction: leave at least one batch to come.
     target = min(int(rows * rng.uniform(0.15, 0.85)), rows - IMPORT_BATCH)
-    engine = make_engine(db_url, must_exist=db_url.startswith("sqlite"))
+    engine = make_engine(db_url)
     try:
         before = _count(engine)
         started = time.monotonic()

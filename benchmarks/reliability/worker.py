@@ -26,7 +26,7 @@ from crm_tui.services.registry import open_services
 
 
 def _clerk(args: argparse.Namespace, worker: str, index: int, seed: int, intents: bool) -> Clerk:
-    services = open_services(Settings(database_url=args.db, clerk=worker), migrate_schema=False)
+    services = open_services(Settings(database_url=args.db, clerk=worker), "write")
     # Build the services the loop uses now, not inside the first timed write.
     _ = (services.customers, services.notes, services.billing)
     return Clerk(

@@ -36,13 +36,70 @@ def default_database_path() -> Path:
 
 
 def to_database_url(value: str) -> str:
-    """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL)."""
-    if "://" in value:
-        if value.startswith("postgresql://") or value.startswith("postgres://"):
-            # psycopg 3 is the driver we ship; plain URLs would pick psycopg2.
-            return "postgresql+psycopg://" + value.split("://", 1)[1]
-        return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL).
+
+    Only what the app can open gets through: SQLite files and PostgreSQL
+    through psycopg 3. Anything else is a ConfigError naming the problem in
+    one sentence, without the password.
+    """
+    if "://" not in value:
+        return "sqlite:///" + str(Path(value).expanduser().resolve())
+    scheme, rest = value.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        # psycopg 3 is the driver we ship; plain URLs would pick psycopg2.
+        scheme = "postgresql+psycopg"
+    url = f"{scheme}://{rest}"
+    check_database_url(url)
+    return url
+
+
+SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a URL the app cannot use, in one sentence (never echoing the password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    scheme = url.split("://", 1)[0]
+    if scheme.startswith("postgres"):
+        if scheme != "postgresql+psycopg":
+            driver = scheme.partition("+")[2]
+            raise ConfigError(
+                f"crm talks to PostgreSQL through psycopg 3, not {driver}; "
+                "write the URL as postgresql://user@host/database."
+            )
+    elif scheme not in SUPPORTED_SCHEMES:
+        raise ConfigError(
+            f"{scheme}:// databases are not supported; use a SQLite file or a "
+            "postgresql://user@host/database URL."
+        )
+    port = _port_text(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        if port is not None and not port.isdigit():
+            raise ConfigError(
+                f"The port in the database URL must be a number from 1 to 65535, not {port!r}."
+            ) from None
+        raise ConfigError("The database URL is not valid; check how it is written.") from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ConfigError(
+            f"The port in the database URL must be a number from 1 to 65535, not {parsed.port}."
+        )
+    if parsed.host and "@" in parsed.host:
+        raise ConfigError(
+            "The database URL has more than one @; write an @ or : inside the user name "
+            "or password as %40 or %3A."
+        )
+
+
+def _port_text(url: str) -> str | None:
+    """The text after host: in a URL, whatever it is (for the message only)."""
+    netloc = url.split("://", 1)[1].split("/", 1)[0].rpartition("@")[2]
+    if netloc.startswith("["):  # [::1]:5432
+        netloc = netloc.partition("]")[2]
+    return netloc.partition(":")[2] if ":" in netloc else None
 
 
 def _os_login() -> str:

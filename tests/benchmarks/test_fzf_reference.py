@@ -20,7 +20,7 @@ from crm_tui.services.search.tables import CUSTOMER
 def test_dump_has_every_customer_and_fzf_finds_an_email(
     demo_settings: Settings, tmp_path: Path
 ) -> None:
-    engine = make_engine(demo_settings.database_url, must_exist=True)
+    engine = make_engine(demo_settings.database_url, read_only=True)
     try:
         with engine.connect() as conn:
             count = conn.scalar(select(func.count()).select_from(CUSTOMER))
@@ -59,7 +59,7 @@ def test_skipped_without_fzf(
     demo_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("shutil.which", lambda _name: None)
-    engine = make_engine(demo_settings.database_url, must_exist=True)
+    engine = make_engine(demo_settings.database_url, read_only=True)
     try:
         assert fzf_reference.reference(engine, [_Case("6 chars", ["abcdef"])]) == []
     finally:

@@ -147,6 +147,6 @@ def test_lookup_and_show_do_not_create_a_missing_database(
     """A mistyped --db path is reported, not silently created as an empty file."""
     path = tmp_path / "typo.sqlite3"
     result = crm(*command, db=str(path))
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"crm: There is no database at {path}."
+    assert result.returncode == 2  # an environment problem, not "nothing matched"
+    assert result.stderr.strip() == f"crm: There is no crm database at {path}."
     assert not path.exists()

@@ -8,6 +8,7 @@ import click
 
 if TYPE_CHECKING:
     from crm_tui.config import Settings
+    from crm_tui.services.opening import Access
     from crm_tui.services.registry import Services
 
 
@@ -19,7 +20,27 @@ def settings_from(ctx: click.Context) -> Settings:
     return Settings.load(db=params.get("db"), read_only=bool(params.get("read_only")))
 
 
-def services_from(ctx: click.Context, *, migrate: bool = True) -> Services:
+def services_from(ctx: click.Context, access: Access) -> Services:
+    """Services over the database, opened for `access` (read, write or create).
+
+    A SQLite database other users can read gets a one-line warning first.
+    """
     from crm_tui.services.registry import open_services
 
-    return open_services(settings_from(ctx), migrate_schema=migrate)
+    settings = settings_from(ctx)
+    services = open_services(settings, access)
+    warn_if_shared(settings)
+    return services
+
+
+def warn_if_shared(settings: Settings) -> None:
+    from crm_tui.services.opening import exposed_files
+    from crm_tui.text import literal
+
+    exposed = exposed_files(settings)
+    if exposed:
+        click.echo(
+            f"crm: warning: other users on this machine can read {literal(exposed[0])}; "
+            "`crm db secure` makes the database private.",
+            err=True,
+        )

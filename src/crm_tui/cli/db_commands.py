@@ -1,4 +1,4 @@
-"""`crm db upgrade`, `crm db check` and `crm db repair`."""
+"""`crm db upgrade`, `crm db check`, `crm db repair` and `crm db secure`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from crm_tui.text import literal
 
 @click.group("db")
 def db_group() -> None:
-    """Create, migrate and check the database."""
+    """Create, migrate, check and secure the database."""
 
 
 @db_group.command("upgrade")
@@ -25,15 +25,15 @@ def upgrade(ctx: click.Context) -> None:
       crm db upgrade
       crm --db postgresql://clerk@db.internal/crm db upgrade
     """
-    from crm_tui.db import migrate
-    from crm_tui.db.engine import make_engine
+    from crm_tui.db.schema_head import SCHEMA_HEAD
+    from crm_tui.services.opening import open_database, probe
 
     settings = settings_from(ctx)
-    engine = make_engine(settings.database_url)
-    before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
-    after = migrate.current_revision(engine)
-    engine.dispose()
+    if settings.read_only:
+        raise CliExit("crm db upgrade changes the database; run it without --read-only.")
+    before = probe(settings, "create").revision
+    open_database(settings, "create").dispose()
+    after = SCHEMA_HEAD
     if before == after:
         click.echo(f"The database is up to date (revision {after}).")
     else:
@@ -47,35 +47,38 @@ def upgrade(ctx: click.Context) -> None:
 @click.pass_context
 @guarded
 def check(ctx: click.Context, full: bool) -> None:
-    """Check the database against the migrations and the rules.
+    """Check the database against the migrations and the rules (read-only).
 
-    The schema (tables, columns, indexes, constraints, triggers) against
-    what the migrations make; rows pointing at nothing; merged customers
-    still holding rows; erased customers' leftovers; e-mails shared by
-    several customers; stored figures against a recount; search documents
-    against the customers (a random sample of 2,000, or all with --full).
-    Exits 0 when everything agrees, 1 with a list of problems otherwise.
+    The file itself (SQLite), the schema (tables, columns, indexes,
+    constraints, triggers) against what the migrations make; rows pointing at
+    nothing; merged customers still holding rows; erased customers'
+    leftovers; e-mails shared by several customers; stored figures against a
+    recount; search documents against the customers (a random sample of
+    2,000, or all with --full). Exits 0 when everything agrees, 1 with a list
+    of problems otherwise (a damaged file included), 2 when there is no
+    database.
 
     \b
     Example:
       crm db check
       crm db check --full
     """
-    from crm_tui.db.engine import make_engine
     from crm_tui.services.checks import check_database
+    from crm_tui.services.opening import open_engine
 
-    settings = settings_from(ctx)
-    engine = make_engine(settings.database_url, must_exist=True)
-    report = check_database(engine, full=full)
-    engine.dispose()
+    engine = open_engine(settings_from(ctx), "read")
+    try:
+        report = check_database(engine, full=full)
+    finally:
+        engine.dispose()
     if report.ok:
         click.echo(
             f"The database is sound: {report.customers_checked:,} customers checked, "
             f"{report.documents_compared:,} search documents compared."
         )
         return
-    for problem in report.problems:
-        click.echo(f"- {literal(problem)}", err=True)
+    for problem in report.problems:  # the report itself, on stdout; the verdict on stderr
+        click.echo(f"- {literal(problem)}")
     raise CliExit(f"{len(report.problems)} problem(s) found; `crm db repair` mends most.", 1)
 
 
@@ -96,20 +99,47 @@ def repair(ctx: click.Context) -> None:
     Example:
       crm db repair
     """
-    from crm_tui.db.engine import make_engine
     from crm_tui.services.checks import repair_database
+    from crm_tui.services.opening import open_engine, probe
 
     settings = settings_from(ctx)
     if settings.read_only:
         raise CliExit("Repair writes to the database; leave out --read-only.")
-    engine = make_engine(settings.database_url, must_exist=True)
-    report = repair_database(engine)
-    engine.dispose()
+    probe(settings, "write")  # a missing or foreign database is refused before any write
+    engine = open_engine(settings, "write")
+    try:
+        report = repair_database(engine)
+    finally:
+        engine.dispose()
     for line in report.done:
         click.echo(literal(line))
     if report.ok:
         click.echo("The database is sound.")
         return
     for line in [*report.failed, *report.after.problems]:
-        click.echo(f"- {literal(line)}", err=True)
+        click.echo(f"- {literal(line)}")
     raise CliExit("Repair could not mend everything; see above.", 1)
+
+
+@db_group.command("secure")
+@click.pass_context
+@guarded
+def secure_command(ctx: click.Context) -> None:
+    """Make the SQLite database private: its files 0600, the data folder 0700.
+
+    Other users on a shared machine can then no longer read it. Run it when
+    crm warns that other users can read the database.
+
+    \b
+    Example:
+      crm db secure
+    """
+    from crm_tui.services.opening import secure, sqlite_path
+
+    changed = secure(settings_from(ctx))
+    if not changed:
+        click.echo(f"{literal(sqlite_path(settings_from(ctx)))} is already private to you.")
+        return
+    for path in changed:
+        click.echo(f"  made private: {literal(path)}")
+    click.echo("Only you can read the database now.")

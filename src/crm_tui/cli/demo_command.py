@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from crm_tui.cli.common import services_from
-from crm_tui.cli.errors import guarded
+from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded
+from crm_tui.cli.interrupts import stop_requests
 
 if TYPE_CHECKING:
     from crm_tui.services.demo.builder import DemoBuilder, DemoResult
@@ -46,14 +47,28 @@ def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
 
     from crm_tui.services.demo.builder import DemoBuilder
 
-    services = services_from(ctx)
+    if ctx.find_root().params.get("read_only"):
+        raise CliExit("crm demo adds customers; run it without --read-only.")
+    services = services_from(ctx, "create")
     day: date | None = as_of.date() if isinstance(as_of, datetime) else None
-    result = fill_with_progress(DemoBuilder(services.ctx, seed=seed, as_of=day), customers)
-    services.close()
+    try:
+        result = fill_with_progress(DemoBuilder(services.ctx, seed=seed, as_of=day), customers)
+    except KeyboardInterrupt:  # a second Ctrl-C: the batch in hand rolled back
+        raise CliExit(
+            "Interrupted; the demo customers added before the batch in hand were saved.",
+            EXIT_INTERRUPTED,
+        ) from None
+    finally:
+        services.close()
     click.echo(
         f"Added {result.customers:,} customers ({result.rows:,} rows) in {result.seconds:.1f} s "
         f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)."
     )
+    if result.customers < customers:
+        raise CliExit(
+            f"Interrupted after {result.customers:,} of {customers:,} customers; those are saved.",
+            EXIT_INTERRUPTED,
+        )
 
 
 def fill_with_progress(builder: DemoBuilder, customers: int) -> DemoResult:
@@ -70,4 +85,7 @@ def fill_with_progress(builder: DemoBuilder, customers: int) -> DemoResult:
         transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("demo", total=customers)
-        return builder.run(customers, progress=lambda n: progress.advance(task, n))
+        with stop_requests("the demo load") as stop:
+            return builder.run(
+                customers, progress=lambda n: progress.advance(task, n), cancelled=stop
+            )

@@ -46,7 +46,7 @@ def list_command(
       crm invoice list --overdue
       crm invoice list --customer C-000042 --json
     """
-    services = services_from(ctx, migrate=False)
+    services = services_from(ctx, "read")
     try:
         customer_id = services.customers.resolve(customer_ref).id if customer_ref else None
         found = services.invoices.list(
@@ -130,7 +130,7 @@ def run_command(ctx: click.Context, month: str, issue_on: str | None, dry_run: b
     on = parse_date(issue_on, "on") if issue_on else None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    services = services_from(ctx, migrate=not dry_run)
+    services = services_from(ctx, "read" if dry_run else "write")
     try:
         run = BillingRun(services.ctx, tax_rate=services.ctx.invoicing.tax_rate)
         with Progress(
@@ -174,7 +174,7 @@ def pdf_command(ctx: click.Context, number: str, out: Path | None, force: bool) 
     """
     from crm_tui.services.invoices.documents import default_pdf_name
 
-    services = services_from(ctx, migrate=False)
+    services = services_from(ctx, "read")
     try:
         doc = services.invoices.document(number)
         target = out or Path(default_pdf_name(doc))

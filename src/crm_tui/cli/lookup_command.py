@@ -58,11 +58,13 @@ def lookup(
       crm lookup jonh --json --limit 5 | jq .email
     """
     from crm_tui.services.search import SearchFilters
+    from crm_tui.services.search.query import check_query
 
-    services = services_from(ctx, migrate=False)
+    text = check_query(" ".join(query))
+    services = services_from(ctx, "read")
     try:
         filters = SearchFilters(status=status, kind=kind, include_merged=status == "merged")
-        page = services.search.search(" ".join(query), filters, limit=limit)
+        page = services.search.search(text, filters, limit=limit)
     finally:
         services.close()
     if not page.rows:

@@ -8,10 +8,12 @@ from crm_tui import __version__
 from crm_tui.cli.completion_command import completion
 from crm_tui.cli.db_commands import db_group
 from crm_tui.cli.demo_command import demo
-from crm_tui.cli.errors import CliExit, guarded
-from crm_tui.cli.import_export import export_command, import_command, merge_command
+from crm_tui.cli.errors import CliExit, guarded, run_main
+from crm_tui.cli.export_command import export_command
+from crm_tui.cli.import_command import import_command
 from crm_tui.cli.invoice_commands import invoice_group
 from crm_tui.cli.lookup_command import lookup
+from crm_tui.cli.merge_command import merge_command
 from crm_tui.cli.privacy_commands import erase_command
 from crm_tui.cli.remind_command import remind
 from crm_tui.cli.report_command import report
@@ -55,13 +57,20 @@ def cli(
     """
     if ctx.invoked_subcommand is not None:
         return
+    import sys
+
     from crm_tui.cli.common import services_from, settings_from
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CliExit(
+            "crm needs a terminal to open the app; in scripts use crm lookup, show, "
+            "export or import."
+        )
+    if demo_if_empty and read_only:
+        raise CliExit("--demo cannot add data to a database opened --read-only.")
     start_screen = settings_from(ctx).start_screen
-    services = services_from(ctx)
+    services = services_from(ctx, "create")
     if demo_if_empty:
-        if read_only:
-            raise CliExit("--demo cannot add data to a database opened --read-only.")
         from crm_tui.cli.demo_command import fill_with_progress
         from crm_tui.services.demo.builder import DemoBuilder
 
@@ -92,4 +101,4 @@ cli.add_command(report)
 
 
 def main() -> None:
-    cli(prog_name="crm")
+    run_main(lambda: cli.main(prog_name="crm", standalone_mode=False))

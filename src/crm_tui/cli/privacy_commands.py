@@ -1,7 +1,7 @@
 """`crm erase`: the confirmed data-protection erase of one customer.
 
 The subject access export is `crm export FILE --customer ID|EMAIL`
-(cli/import_export.py); both sit on services (customers.erase,
+(cli/export_command.py); both sit on services (customers.erase,
 person_export).
 """
 
@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from crm_tui.cli.common import services_from
-from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded, unconfirmed
+from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
 
 if TYPE_CHECKING:  # the CLI imports services only when a command runs
@@ -51,7 +52,7 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
     """
     if yes and typed:
         raise CliExit("Give --yes or --confirm, not both.")
-    services = services_from(ctx)
+    services = services_from(ctx, "write")
     try:
         customer = services.customers.resolve(reference)
         if customer.erased_at is not None:
@@ -68,12 +69,18 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
             typed = customer.number
         elif typed is None:
             typed = click.prompt(f"Type {customer.number} to erase", default="", show_default=False)
-        result = services.customers.erase(customer.id, confirm=typed)
-    except click.Abort:
-        raise CliExit("Nothing was erased.", 1) from None
+        with stop_requests("the erase", batches=False) as stop:
+            result = services.customers.erase(customer.id, confirm=typed)
+    except click.Abort as exc:
+        no_answer = "add --confirm C-… (or --yes) to erase without a terminal."
+        raise unconfirmed(exc, "Nothing was erased.", no_answer=no_answer) from None
+    except KeyboardInterrupt:  # a second Ctrl-C: the erase's transaction rolled back
+        raise CliExit("Interrupted; nothing was erased.", EXIT_INTERRUPTED) from None
     finally:
         services.close()
     _report(customer.number, result, again=False)
+    if stop():
+        raise CliExit("Interrupted after the erase was saved.", EXIT_INTERRUPTED)
 
 
 def _report(number: str, result: EraseResult, *, again: bool) -> None:

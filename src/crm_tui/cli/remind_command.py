@@ -40,7 +40,7 @@ def remind(
     from crm_tui.services.validation import parse_date
 
     day = parse_date(today, "on") if today else None
-    services = services_from(ctx, migrate=not dry_run)
+    services = services_from(ctx, "read" if dry_run else "write")
     try:
         customer_id = services.customers.resolve(customer_ref).id if customer_ref else None
         run = services.reminders.send(

@@ -53,7 +53,7 @@ def report(
         fmt = "csv"
     if fmt == "xlsx" and out is None:
         raise CliExit("An XLSX report needs --out FILE.")
-    services = services_from(ctx, migrate=False)
+    services = services_from(ctx, "read")
     try:
         customer_id = services.customers.resolve(customer_ref).id if customer_ref else None
         reports = ReportService(services.ctx)

@@ -187,7 +187,7 @@ def show(ctx: click.Context, reference: str, as_json: bool) -> None:
       crm show ana@example.pt
       crm show "+351 912 345 678" --json | jq .figures
     """
-    services = services_from(ctx, migrate=False)
+    services = services_from(ctx, "read")
     try:
         card = customer_card(services, reference)
     finally:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -27,12 +28,15 @@ WRITE_OPTION = "crm_write"
 SQLITE_POOL_SIZE = 3
 
 
-def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _sqlite_on_connect(
+    dbapi_connection: sqlite3.Connection, _record: Any, journal_mode: str | None = "WAL"
+) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    if journal_mode:
+        cursor.execute(f"PRAGMA journal_mode = {journal_mode}")
     cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode across app crashes
     cursor.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
     # Memory is bounded by (pooled connections x cache) + the mapped part of
@@ -78,25 +82,16 @@ def _begin_immediate(conn: Connection) -> None:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-class MissingDatabase(Exception):
-    """A SQLite file that should exist does not."""
-
-
-def make_engine(url: str, *, echo: bool = False, must_exist: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
     """Build the process's engine.
 
-    A new SQLite file is created on first use (its folder must exist), unless
-    `must_exist` is set, for commands that only read.
+    `read_only` opens a SQLite file with `mode=ro` (nothing can write it,
+    its journal mode is left as it is) and runs every PostgreSQL transaction
+    READ ONLY. Whether the database should exist or be created is the
+    caller's business (services.registry).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            path = Path(database)
-            if must_exist and not path.is_file():
-                raise MissingDatabase(f"There is no database at {path}.")
-            if not path.parent.is_dir():
-                raise MissingDatabase(f"The folder {path.parent} does not exist.")
         engine = create_engine(
             url,
             echo=echo,
@@ -104,8 +99,9 @@ def make_engine(url: str, *, echo: bool = False, must_exist: bool = False) -> En
             # Each kept connection holds its own page cache; more at once are
             # opened when needed and closed (cache freed) when handed back.
             pool_size=SQLITE_POOL_SIZE,
+            **({"creator": _read_only_sqlite(parsed.database or "")} if read_only else {}),
         )
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _sqlite_on_connect_ro if read_only else _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(
@@ -115,7 +111,25 @@ def make_engine(url: str, *, echo: bool = False, must_exist: bool = False) -> En
         # Automatic server-side prepares can flip short searches to a generic
         # plan costing seconds; we prepare nothing implicitly.
         connect_args={"prepare_threshold": None, "connect_timeout": 5},
+        execution_options={"postgresql_readonly": True} if read_only else {},
     )
+
+
+def _read_only_sqlite(path: str) -> Any:
+    """A connect function opening `path` through a `mode=ro` URI (the path percent-encoded)."""
+    uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+
+    return connect
+
+
+def _sqlite_on_connect_ro(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+    """The read-write pragmas minus the journal mode: a reader never converts a file to WAL."""
+    _sqlite_on_connect(dbapi_connection, record, journal_mode=None)
 
 
 class Database:

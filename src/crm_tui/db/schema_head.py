@@ -7,24 +7,8 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
-
 SCHEMA_HEAD = "0007"
 
 
 class SchemaTooNew(Exception):
     """The database was migrated by a newer version of the app."""
-
-
-def stored_revision(engine: Engine) -> str | None:
-    """The revision recorded in the database, or None if it has none yet."""
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:  # no alembic_version table: a new database
-        return None
-
-
-def is_head(engine: Engine) -> bool:
-    return stored_revision(engine) == SCHEMA_HEAD

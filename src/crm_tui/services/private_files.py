@@ -57,17 +57,16 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
-def open_to_others(paths: Sequence[Path]) -> list[Path]:
-    """Those of `paths` (files or folders) that other users may read or enter."""
-    found = []
-    for path in paths:
-        try:
-            mode = path.stat().st_mode
-        except OSError:
-            continue
-        if mode & _OTHERS:
-            found.append(path)
-    return found
+def readable_by_others(path: Path) -> bool:
+    """Whether a user other than the owner may read `path` (its mode and every folder above)."""
+    try:
+        mode = path.stat().st_mode
+        folders = [os.stat(p).st_mode for p in path.absolute().parents]
+    except OSError:
+        return False
+    others = bool(mode & stat.S_IROTH) and all(m & stat.S_IXOTH for m in folders)
+    group = bool(mode & stat.S_IRGRP) and all(m & (stat.S_IXGRP | stat.S_IXOTH) for m in folders)
+    return others or group
 
 
 def make_private(paths: Sequence[Path]) -> list[Path]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from crm_tui.config import Settings, default_database_path, to_database_url
-from crm_tui.db import schema_head
-from crm_tui.db.engine import Database, make_engine
+from crm_tui.config import Settings
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.opening import Access, open_database
 
 if TYPE_CHECKING:
     from crm_tui.services.billing.figures import FigureService
@@ -175,24 +174,9 @@ class Services:
         self.ctx.db.dispose()
 
 
-def open_database(settings: Settings, *, migrate_schema: bool = True) -> Database:
-    """Engine for the settings' URL; creates and migrates the schema when needed."""
-    if settings.database_url == to_database_url(str(default_database_path())):
-        default_database_path().parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url, must_exist=settings.read_only or not migrate_schema)
-    if schema_head.is_head(engine):
-        return Database(engine)
-    from crm_tui.db import migrate
-
-    if migrate_schema and not settings.read_only:
-        migrate.ensure_current(engine)
-    else:
-        migrate.check_not_newer(engine)
-    return Database(engine)
-
-
-def open_services(settings: Settings, *, migrate_schema: bool = True) -> Services:
-    db = open_database(settings, migrate_schema=migrate_schema)
+def open_services(settings: Settings, access: Access = "create") -> Services:
+    """Services over the settings' database, opened for `access` (see services.opening)."""
+    db = open_database(settings, access)
     ctx = ServiceContext(
         db=db,
         actor=settings.clerk,

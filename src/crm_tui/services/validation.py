@@ -76,6 +76,11 @@ def clean_text(
     return value
 
 
+def undecodable(value: str) -> bool:
+    """True when `value` holds lone surrogates: bytes from argv or a file that were not UTF-8."""
+    return _SURROGATE.search(value) is not None
+
+
 def text_key(value: str) -> str:
     """The comparison key of a name or e-mail: Unicode-normalised and casefolded."""
     return unicodedata.normalize("NFKC", value.strip()).casefold()

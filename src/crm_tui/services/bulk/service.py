@@ -295,18 +295,15 @@ class BulkService:
     ) -> BulkResult:
         """Write the selected customers to a new CSV file, streaming a chunk at a time.
 
-        The selection's ids are materialised here; the file itself is written by
-        the one exporter (services.exports: columns that import back, formula
-        neutralising, numbers left as numbers). It appears only when complete;
-        a cancel leaves nothing behind.
+        The selection's ids are read here (with a plain SELECT, no temporary
+        table, so it works on a database opened read-only); the file itself is
+        written by the one exporter (services.exports: columns that import
+        back, formula neutralising, numbers left as numbers). It appears only
+        when complete; a cancel leaves nothing behind.
         """
         from crm_tui.services.exports.service import ExportSelection, ExportService
 
-        with (
-            materialised(self.ctx.db.engine, self._search, selection) as (conn, ids),
-            reading(conn),
-        ):
-            chosen = tuple(int(i) for i in conn.scalars(select(ids.c.id).order_by(ids.c.id)))
+        chosen = self._chosen_ids(selection)
         result = ExportService(self.ctx, self._search).export(
             path,
             fmt="csv",
@@ -320,6 +317,20 @@ class BulkService:
         return BulkResult("export", len(chosen), result.rows, result.rows, False, result.path)
 
     # --- the machinery ----------------------------------------------------------
+
+    def _chosen_ids(self, selection: Selection) -> tuple[int, ...]:
+        """The selection's ids, sorted: the marked ones, or every match but the unmarked."""
+        if selection.is_empty:
+            raise ValidationError("selection", "Mark some customers first.")
+        chosen = set(selection.ids)
+        if selection.all_matches:
+            matching = self._search.matching_ids_query(
+                selection.query, selection.filters or SearchFilters()
+            ).subquery()
+            with self.ctx.read() as session:
+                chosen.update(int(i) for i in session.scalars(select(matching.c[0]).distinct()))
+            chosen -= set(selection.excluded)
+        return tuple(sorted(chosen))
 
     def _refuse_if_read_only(self) -> None:
         if self.ctx.read_only:

@@ -17,7 +17,10 @@ break, rows pointing at nothing) it reports, with what to do.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.engine import Engine
@@ -46,13 +49,26 @@ class CheckReport:
 
 
 def check_database(engine: Engine, *, full: bool = False) -> CheckReport:
+    """Everything `crm db check` reports; a damaged SQLite file is a problem, not a crash."""
     report = CheckReport()
+    try:
+        _check(engine, report, full=full)
+    except DBAPIError as exc:
+        text = str(exc.orig or exc).strip().splitlines()[0] if str(exc) else ""
+        damaged = ("malformed", "not a database", "corrupt")
+        if engine.dialect.name != "sqlite" or not any(d in text.lower() for d in damaged):
+            raise
+        report.problems.append(f"The database file is damaged: {text}.")
+    return report
+
+
+def _check(engine: Engine, report: CheckReport, *, full: bool) -> None:
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if current != head:
         report.problems.append(
             f"The schema is at revision {current or 'none'} but this app needs {head}; run `crm db upgrade`."
         )
-        return report
+        return
     try:
         with schema.reference(engine) as expected, engine.connect() as conn:
             report.problems.extend(schema.differences(expected, schema.describe(conn)))
@@ -72,7 +88,6 @@ def check_database(engine: Engine, *, full: bool = False) -> CheckReport:
         report.problems.extend(figures.figure_problems(conn))
         report.problems.extend(invoices.invoice_problems(conn, MAX_LISTED))
         report.problems.extend(search_problems(conn, report, full=full))
-    return report
 
 
 def sqlite_integrity(conn: Connection) -> list[str]:
@@ -83,13 +98,44 @@ def sqlite_integrity(conn: Connection) -> list[str]:
     if integrity != ["ok"]:
         problems.extend(f"SQLite integrity: {line}" for line in integrity[:MAX_LISTED])
     for table in fts_tables(conn):
-        try:
-            conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
-        except DBAPIError:
+        if not fts_consistent(conn, table):
             problems.append(f"The full-text index {table} disagrees with the search documents.")
     if conn.in_transaction():
         conn.rollback()
     return problems
+
+
+def fts_consistent(conn: Connection, table: str) -> bool:
+    """FTS5's own integrity check of `table`; nothing is changed.
+
+    The check is written as an INSERT, which a read-only opening (`crm db
+    check`) refuses: it then runs on a connection of its own, opened
+    read-write without creating anything or touching the journal mode, in a
+    transaction rolled back after. A file this user may not write is not
+    checked this way (and cannot be repaired by them either).
+    """
+    statement = f"INSERT INTO {table}({table}) VALUES ('integrity-check')"  # fixed names
+    try:
+        conn.exec_driver_sql(statement)
+        return True
+    except DBAPIError as exc:
+        if "readonly" not in str(exc.orig).lower():
+            return False
+    if conn.in_transaction():
+        conn.rollback()
+    uri = f"file:{quote(str(conn.engine.url.database))}?mode=rw"
+    try:
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as own:
+            own.execute("BEGIN")
+            try:
+                own.execute(statement)
+            finally:
+                own.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        return "readonly" in str(exc).lower() or "unable to open" in str(exc).lower()
+    except sqlite3.DatabaseError:
+        return False
+    return True
 
 
 def fts_tables(conn: Connection) -> list[str]:

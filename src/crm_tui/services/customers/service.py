@@ -44,7 +44,7 @@ from crm_tui.services.errors import (
     ValidationError,
 )
 from crm_tui.services.search import document as search_doc
-from crm_tui.services.validation import clean_text, email_key, parse_phone
+from crm_tui.services.validation import clean_text, email_key, parse_phone, undecodable
 
 if TYPE_CHECKING:
     from crm_tui.services.customers.erase import EraseResult
@@ -141,6 +141,10 @@ class CustomerService:
     def resolve(self, reference: str) -> CustomerRead:
         """Find one customer by id, number (C-000123), e-mail or phone."""
         ref = reference.strip()
+        if not ref or undecodable(ref):
+            raise ValidationError(
+                "reference", "Give a customer number, e-mail or phone (as valid text)."
+            )
         with self.ctx.read() as session:
             customer_id = parse_number(ref)
             if customer_id is None and "@" in ref:

@@ -82,14 +82,20 @@ class DemoBuilder:
         self.pools = build_pools(seed)
         self.rows = 0
 
-    def run(self, customers: int, progress: Callable[[int], None] | None = None) -> DemoResult:
+    def run(
+        self,
+        customers: int,
+        progress: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> DemoResult:
+        """Add `customers`, a batch per transaction; `cancelled()` stops between batches."""
         import time
 
         started = time.perf_counter()
         with self.ctx.write() as session:
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
         done = 0
-        while done < customers:
+        while done < customers and not (cancelled and cancelled()):
             count = min(BATCH, customers - done)  # read at run time: tests use smaller batches
             with self.ctx.write() as session:
                 # Ids are taken inside the batch's own transaction, the way a
@@ -107,9 +113,7 @@ class DemoBuilder:
             if progress:
                 progress(count)
         self._after_bulk_load()
-        return DemoResult(
-            customers=customers, rows=self.rows, seconds=time.perf_counter() - started
-        )
+        return DemoResult(customers=done, rows=self.rows, seconds=time.perf_counter() - started)
 
     def _after_bulk_load(self) -> None:
         """Refresh the planner's statistics after a large load."""

@@ -19,10 +19,18 @@ from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.private_files import check_target, private_output
 
 
-class CsvOutput:
-    """A CSV file written row by row; nothing is created until the first row.
+class _NothingWritten(Exception):
+    """Ends an output's temp file without putting it in place."""
 
-    A context manager. With no `path` (a dry run) rows are only counted.
+
+class CsvOutput:
+    """A CSV file written row by row; put in place only if a row was written.
+
+    A context manager. The private temp file is made on entry, so a folder
+    that cannot be written stops the import before any row is saved; with
+    no row added, or a run that fails or is interrupted, it is removed and
+    any earlier file of that name stays as it was. With no `path` (a dry
+    run) rows are only counted.
     """
 
     def __init__(self, path: Path | None, headers: list[str]) -> None:
@@ -33,21 +41,26 @@ class CsvOutput:
         self._output = contextlib.ExitStack()
 
     def __enter__(self) -> CsvOutput:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> bool:
-        return bool(self._output.__exit__(*exc_info))
-
-    def add(self, cells: list[str]) -> None:
-        self.rows += 1
-        if self.path is None:
-            return
-        if self.writer is None:
+        if self.path is not None:
             partial = self._output.enter_context(private_output(self.path, overwrite=True))
             handle = self._output.enter_context(
                 partial.open("w", newline="", encoding="utf-8-sig", errors="replace")
             )
             self.writer = csv.writer(handle)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        if exc_info[0] is None and self.rows == 0:
+            with contextlib.suppress(_NothingWritten):
+                self._output.__exit__(_NothingWritten, _NothingWritten(), None)
+            return False
+        return bool(self._output.__exit__(*exc_info))
+
+    def add(self, cells: list[str]) -> None:
+        self.rows += 1
+        if self.writer is None:
+            return
+        if self.rows == 1:
             self.writer.writerow([neutralise(c) for c in self.headers])
         cells = (cells + [""] * len(self.headers))[: len(self.headers)]
         self.writer.writerow([neutralise(mask_card_numbers(c)) for c in cells])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from crm_tui.models import format_number, parse_number
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.search.document import normalize
-from crm_tui.services.validation import parse_phone, text_key
+from crm_tui.services.validation import parse_phone, text_key, undecodable
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
@@ -51,6 +51,22 @@ def clean_query(raw: str) -> str:
     """Control characters (NUL included) become spaces; length is capped."""
     chars = (" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs") else ch for ch in raw)
     return "".join(chars)[:MAX_QUERY_CHARS]
+
+
+def check_query(raw: str) -> str:
+    """A search given by a person or script that must select something, e.g. `crm lookup`.
+
+    An empty query lists everyone in the app, where that is what an empty
+    box means; from a command line it is a mistake (or bytes that were not
+    text), refused in one sentence instead of standing for "everything".
+    """
+    if undecodable(raw):
+        raise ValidationError("query", "The search is not valid text (not UTF-8); retype it.")
+    if not normalize(clean_query(raw)):
+        raise ValidationError(
+            "query", "The search is empty; give part of a name, e-mail, phone or customer number."
+        )
+    return raw
 
 
 def parse_query(raw: str, region: str) -> Query:
