@@ -83,13 +83,14 @@ def customers_in(db: Path) -> int:
 def test_files_are_private_under_umask_022(tmp_path: Path) -> None:
     """Data folder 0700; database, WAL, SHM, exports, refused rows and person export 0600."""
     source = tmp_path / "in.csv"
-    source.write_text("First name,E-mail\nAna,ana@example.pt\nBea,not-an-email\n")
+    source.write_text("First name,E-mail\nAna,ana@example.pt\nBea,not-an-email\n,also-bad\n")
     done = run(tmp_path, "import", str(source), umask=0o022)  # the default database
     assert done.returncode == 0, done.stderr
     folder = Path(os.environ["XDG_DATA_HOME"]) / "crm-tui"
     database = folder / "crm.sqlite3"
     assert mode(folder) == 0o700 and mode(database) == 0o600
-    assert mode(tmp_path / "in.refused.csv") == 0o600
+    assert mode(tmp_path / "in.refused.csv") == 0o600  # the row that makes no customer
+    assert mode(tmp_path / "in.not-imported.csv") == 0o600  # Bea's e-mail, left out
     for args in (
         ["export", "all.csv"],
         ["export", "all.xlsx"],
