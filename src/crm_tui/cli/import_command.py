@@ -109,10 +109,7 @@ def import_command(
     try:
         service = ImportService(services.ctx)
         if show_mapping:
-            mapping = service.mapping_for(file, overrides)
-            click.echo(f"Recognised as: {mapping.product}")
-            for header, label in mapping.describe():
-                click.echo(f"  {literal(header)!s:<32} -> {label}")
+            _print_mapping(service, file, overrides)
             return
         summary = _run_with_progress(
             service,
@@ -127,6 +124,19 @@ def import_command(
     finally:
         services.close()
     _print_summary(summary)
+    _exit_for(summary)
+
+
+def _print_mapping(service: ImportService, file: Path, overrides: dict[str, str]) -> None:
+    """--show-mapping: which column goes to which field, and nothing imported."""
+    mapping = service.mapping_for(file, overrides)
+    click.echo(f"Recognised as: {mapping.product}")
+    for header, label in mapping.describe():
+        click.echo(f"  {literal(header)!s:<32} -> {label}")
+
+
+def _exit_for(summary: ImportSummary) -> None:
+    """The exit code contract: interrupted, stopped at a stray quote, or nothing imported."""
     if summary.cancelled:
         raise CliExit(_stopped(summary), EXIT_INTERRUPTED)
     if summary.halted_at is not None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_NOT_FOUND, CliExit, guarded
 from crm_tui.text import literal
+
+if TYPE_CHECKING:
+    from crm_tui.services.search import CustomerRow
 
 STATUSES = ["active", "inactive", "prospect", "churned", "blocked", "merged"]
 
@@ -71,25 +75,29 @@ def lookup(
         raise CliExit(f"No customer matches {' '.join(query)!r}.", EXIT_NOT_FOUND)
     if as_json:
         for row in page.rows:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": row.id,
-                        "number": row.number,
-                        "name": row.display_name,
-                        "kind": row.kind,
-                        "status": row.status,
-                        "email": row.email,
-                        "phone": row.phone,
-                        "company": row.company_name,
-                        "lifetime_value": str(row.lifetime_value),
-                        "active_subscriptions": row.active_subscriptions,
-                        "near_miss": row.near_miss,
-                    },
-                    ensure_ascii=True,
-                )
-            )
-        return
+            click.echo(json.dumps(_row_json(row), ensure_ascii=True))
+    else:
+        _print_rows(page.rows)
+
+
+def _row_json(row: CustomerRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "number": row.number,
+        "name": row.display_name,
+        "kind": row.kind,
+        "status": row.status,
+        "email": row.email,
+        "phone": row.phone,
+        "company": row.company_name,
+        "lifetime_value": str(row.lifetime_value),
+        "active_subscriptions": row.active_subscriptions,
+        "near_miss": row.near_miss,
+    }
+
+
+def _print_rows(rows: tuple[CustomerRow, ...]) -> None:
+    """Tab-separated lines into a pipe; a table on a terminal. Stored text stays literal."""
     from crm_tui.services.validation import format_phone
 
     cells = [
@@ -101,7 +109,7 @@ def lookup(
             row.status,
             str(row.lifetime_value),
         ]
-        for row in page.rows
+        for row in rows
     ]
     if not sys.stdout.isatty():
         for line in cells:

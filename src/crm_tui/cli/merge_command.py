@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,10 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded, unconfirmed
 from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
+
+if TYPE_CHECKING:
+    from crm_tui.services.merge.service import MergePlan
+    from crm_tui.services.registry import Services
 
 
 @click.command("merge")
@@ -46,36 +51,16 @@ def merge_command(
       crm merge C-000012 C-000040
       crm merge 12 40 77 --keep 40 --take email=12 --yes
     """
-    from crm_tui.services.merge.service import CHOICE_FIELDS, MergeService
+    from crm_tui.services.merge.service import MergeService
 
     services = services_from(ctx, "write")
     try:
         resolved = [services.customers.resolve(ref).id for ref in ids]
         keep = services.customers.resolve(keep_ref).id if keep_ref else resolved[0]
-        choices: dict[str, int] = {}
-        for take in takes:
-            field, sep, ref = take.partition("=")
-            if not sep or field not in CHOICE_FIELDS:
-                raise CliExit(
-                    f"--take {take!r} is not FIELD=ID with a customer field (e.g. phone=12)."
-                )
-            choices[field] = services.customers.resolve(ref).id
-            if choices[field] not in resolved:
-                raise CliExit(f"--take {take!r} names a customer that is not being merged.")
+        choices = _choices(services, takes, resolved)
         service = MergeService(services.ctx)
         plan = service.plan(resolved, keep)
-        for customer in plan.customers:
-            mark = "keep " if customer.id == keep else "merge"
-            click.echo(
-                f"  {mark} {customer.number}  {literal(customer.display_name)}  {literal(customer.email or '')}"
-            )
-        for choice in plan.fields:
-            if choice.differs:
-                winner = choices.get(choice.field, choice.default)
-                value = dict(choice.values)[winner]
-                click.echo(f"    {choice.field:<20} {literal(value) or '(empty)'}")
-        moving = ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in sorted(plan.children.items()))
-        click.echo(f"  moves: {moving or 'no child rows'}")
+        _print_plan(plan, keep, choices)
         if not yes:
             if not sys.stdin.isatty():
                 raise CliExit("Add --yes to merge without a terminal to confirm on.")
@@ -92,3 +77,34 @@ def merge_command(
     click.echo(f"Merged {len(result.merged)} customer(s) into {result.survivor.number}.")
     if stop():
         raise CliExit("Interrupted after the merge was saved.", EXIT_INTERRUPTED)
+
+
+def _choices(services: Services, takes: tuple[str, ...], resolved: list[int]) -> dict[str, int]:
+    """--take FIELD=ID as {field: customer id}; refused unless the customer is being merged."""
+    from crm_tui.services.merge.service import CHOICE_FIELDS
+
+    choices: dict[str, int] = {}
+    for take in takes:
+        field, sep, ref = take.partition("=")
+        if not sep or field not in CHOICE_FIELDS:
+            raise CliExit(f"--take {take!r} is not FIELD=ID with a customer field (e.g. phone=12).")
+        choices[field] = services.customers.resolve(ref).id
+        if choices[field] not in resolved:
+            raise CliExit(f"--take {take!r} names a customer that is not being merged.")
+    return choices
+
+
+def _print_plan(plan: MergePlan, keep: int, choices: dict[str, int]) -> None:
+    """Who is kept and who merged, the fields that differ (with the winning value), what moves."""
+    for customer in plan.customers:
+        mark = "keep " if customer.id == keep else "merge"
+        click.echo(
+            f"  {mark} {customer.number}  {literal(customer.display_name)}  {literal(customer.email or '')}"
+        )
+    for choice in plan.fields:
+        if choice.differs:
+            winner = choices.get(choice.field, choice.default)
+            value = dict(choice.values)[winner]
+            click.echo(f"    {choice.field:<20} {literal(value) or '(empty)'}")
+    moving = ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in sorted(plan.children.items()))
+    click.echo(f"  moves: {moving or 'no child rows'}")

@@ -12,6 +12,11 @@ from crm_tui.cli.errors import guarded
 from crm_tui.text import literal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crm_tui.services.billing.figures import CustomerFigures
+    from crm_tui.services.customers.addresses import AddressRead
+    from crm_tui.services.customers.contacts import ContactRead
     from crm_tui.services.registry import Services
 
 SHOW_SCHEMA_VERSION = 1
@@ -38,10 +43,6 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     primary = next((c for c in contacts if c.is_primary), None)
     pinned = services.notes.pinned(customer.id)
     payments = services.billing.payments(customer.id, limit=RECENT_PAYMENTS)
-
-    def when(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
     return {
         "schema_version": SHOW_SCHEMA_VERSION,
         "id": customer.id,
@@ -55,48 +56,23 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
         "company_name": customer.company_name,
         "email": customer.email,
         "phone": customer.phone,
-        "date_of_birth": when(customer.date_of_birth),
+        "date_of_birth": _when(customer.date_of_birth),
         "segment": customer.segment,
         "tags": list(customer.tags),
         "owner": customer.owner,
-        "customer_since": when(customer.created_at),
+        "customer_since": _when(customer.created_at),
         "payment_terms": customer.payment_terms,
         "billing_group_id": customer.billing_group_id,
         "loyalty_points": customer.loyalty_points,
-        "figures": {
-            "lifetime_value": str(figures.lifetime_value),
-            "outstanding_balance": str(figures.outstanding_balance),
-            "active_monthly": str(figures.active_monthly),
-            "active_subscriptions": figures.active_subscriptions,
-            "ended_subscriptions": figures.ended_subscriptions,
-            "orders": figures.orders,
-            "average_order_value": str(figures.average_order_value),
-            "last_purchase_at": when(figures.last_purchase_at),
-        },
-        "default_billing_address": None
-        if billing is None
-        else {
-            "line1": billing.line1,
-            "line2": billing.line2,
-            "city": billing.city,
-            "region": billing.region,
-            "postal_code": billing.postal_code,
-            "country": billing.country,
-        },
-        "primary_contact": None
-        if primary is None
-        else {
-            "name": " ".join(p for p in (primary.first_name, primary.last_name) if p),
-            "title": primary.title,
-            "email": primary.email,
-            "phone": primary.phone,
-        },
+        "figures": _figures(figures),
+        "default_billing_address": None if billing is None else _address(billing),
+        "primary_contact": None if primary is None else _contact(primary),
         "pinned_notes": [
-            {"title": n.title, "body": n.body, "created_at": when(n.created_at)} for n in pinned
+            {"title": n.title, "body": n.body, "created_at": _when(n.created_at)} for n in pinned
         ],
         "recent_payments": [
             {
-                "paid_at": when(p.paid_at),
+                "paid_at": _when(p.paid_at),
                 "amount": str(p.amount),
                 "currency": p.currency,
                 "status": p.status,
@@ -106,13 +82,42 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     }
 
 
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _figures(figures: CustomerFigures) -> dict[str, Any]:
+    return {
+        "lifetime_value": str(figures.lifetime_value),
+        "outstanding_balance": str(figures.outstanding_balance),
+        "active_monthly": str(figures.active_monthly),
+        "active_subscriptions": figures.active_subscriptions,
+        "ended_subscriptions": figures.ended_subscriptions,
+        "orders": figures.orders,
+        "average_order_value": str(figures.average_order_value),
+        "last_purchase_at": _when(figures.last_purchase_at),
+    }
+
+
+def _address(billing: AddressRead) -> dict[str, Any]:
+    fields = ("line1", "line2", "city", "region", "postal_code", "country")
+    return {name: getattr(billing, name) for name in fields}
+
+
+def _contact(primary: ContactRead) -> dict[str, Any]:
+    return {
+        "name": " ".join(p for p in (primary.first_name, primary.last_name) if p),
+        "title": primary.title,
+        "email": primary.email,
+        "phone": primary.phone,
+    }
+
+
 def render_card(card: dict[str, Any]) -> None:
     """Print the card for people: rich layout, stored text as literal Text."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
-
-    from crm_tui.services.validation import format_phone
 
     console = Console(highlight=False)
     title = Text(literal(card["name"]), style="bold")
@@ -125,6 +130,17 @@ def render_card(card: dict[str, Any]) -> None:
     info = Table.grid(padding=(0, 2))
     info.add_column(style="dim", no_wrap=True)
     info.add_column()
+    for label, value in _info_rows(card):
+        if value:
+            info.add_row(label, Text(value))
+    console.print(info)
+    _render_notes_and_payments(console, card)
+
+
+def _info_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, plain text) for the card's grid; empty values are left out by the caller."""
+    from crm_tui.services.validation import format_phone
+
     figures = card["figures"]
     rows: list[tuple[str, str]] = [
         ("Kind", card["kind"]),
@@ -154,10 +170,13 @@ def render_card(card: dict[str, Any]) -> None:
                 literal(f"{contact['name']} ({contact['title'] or '-'}) {contact['email'] or ''}"),
             )
         )
-    for label, value in rows:
-        if value:
-            info.add_row(label, Text(value))
-    console.print(info)
+    return rows
+
+
+def _render_notes_and_payments(console: Console, card: dict[str, Any]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     for note in card["pinned_notes"]:
         console.print(
             Text("📌 " + literal(note["title"]), style="yellow"), Text(literal(note["body"]))
