@@ -15,8 +15,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlmodel import col
 
-from crm_tui.models import Contact, Customer, CustomerSearch
-from crm_tui.services.search.document import build_doc
+from crm_tui.models import Contact, ContactPoint, Customer, CustomerSearch, CustomField
+from crm_tui.services.search.document import build_doc, point_words
 
 SAMPLE = 2_000
 BATCH = 2_000
@@ -34,7 +34,25 @@ def _expected(conn: Connection, rows: list[Any]) -> dict[int, str]:
     )
     for cid, first, last in conn.execute(contacts):
         names[int(cid)].append(" ".join(p for p in (first, last) if p))
-    return {int(r.id): build_doc(cast(Customer, r), names[int(r.id)]) for r in rows}
+    # The same extra words, in the same order, as search.document.refresh writes.
+    extra: dict[int, list[str]] = {i: [] for i in ids}
+    custom = (
+        select(col(CustomField.customer_id), col(CustomField.value))
+        .where(col(CustomField.customer_id).in_(ids))
+        .order_by(col(CustomField.id))
+    )
+    for cid, value in conn.execute(custom):
+        extra[int(cid)].append(value)
+    points = (
+        select(col(ContactPoint.customer_id), col(ContactPoint.kind), col(ContactPoint.value))
+        .where(col(ContactPoint.customer_id).in_(ids), ~col(ContactPoint.is_primary))
+        .order_by(col(ContactPoint.id))
+    )
+    for cid, kind, value in conn.execute(points):
+        extra[int(cid)].extend(point_words([(kind, value)]))
+    return {
+        int(r.id): build_doc(cast(Customer, r), names[int(r.id)], extra[int(r.id)]) for r in rows
+    }
 
 
 def _batches(conn: Connection, full: bool) -> Iterator[list[Any]]:

@@ -75,11 +75,14 @@ def refresh(session: Session, customer_id: int) -> None:
     ]
     custom = list(
         session.scalars(
-            select(col(CustomField.value)).where(col(CustomField.customer_id) == customer_id)
+            select(col(CustomField.value))
+            .where(col(CustomField.customer_id) == customer_id)
+            .order_by(col(CustomField.id))
         )
     )
     custom.extend(point_words(session.execute(
         select(col(ContactPoint.kind), col(ContactPoint.value))
         .where(col(ContactPoint.customer_id) == customer_id, ~col(ContactPoint.is_primary))
+        .order_by(col(ContactPoint.id))
     ).all()))  # fmt: skip
     session.add(CustomerSearch(customer_id=customer_id, doc=build_doc(customer, names, custom)))
