@@ -152,6 +152,12 @@ CASES: list[tuple[tuple[str, str, Any], set[str]]] = [
     # tags
     (("tag", "eq", "VIP"), {"ana", "zed"}),
     (("tag", "ne", "vip"), {"bob", "acme", "eve"}),
+    # payment behaviour (as of 2026-01-15): bob's invoice, due 2026-01-05, is open;
+    # acme's was settled by its earlier payment; the others have no invoice
+    (("payer", "eq", "late"), {"bob"}),
+    (("payer", "eq", "on-time"), {"acme"}),
+    (("days_overdue", "gte", "10"), {"bob"}),
+    (("days_overdue", "gt", "10"), set()),
     (("tag", "in", "b2b, late-payer"), {"bob", "zed"}),
     (("tag", "not_in", "vip, late-payer"), {"acme", "eve"}),
     (("tag", "is_set", None), {"ana", "bob", "zed"}),
