@@ -249,16 +249,16 @@ def _tags(session: Session, by_op: dict[str, list[Entry]], v: Verdict) -> None:
 
 
 def _money_matches_journal(session: Session, by_op: dict[str, list[Entry]], v: Verdict) -> None:
+    """Lifetime value is every paid, never-refunded payment; the balance is what issued invoices owe.
+
+    The storm issues no invoice, so every customer's balance must stay zero whatever
+    pending payments it records (issue 22: a pending payment is not money owed).
+    """
     refunded = {e["payment_id"] for e in by_op["refund"]}
     ltv: dict[int, Decimal] = defaultdict(Decimal)
-    owed: dict[int, Decimal] = defaultdict(Decimal)
     for e in by_op["payment"]:
-        if e["payment_id"] in refunded:
-            continue
-        if e["status"] == "paid":
+        if e["payment_id"] not in refunded and e["status"] == "paid":
             ltv[e["cid"]] += Decimal(e["amount"])
-        else:
-            owed[e["cid"]] += Decimal(e["amount"])
     ids = sorted({e["cid"] for e in by_op["payment"]})
     for cid, stored_ltv, stored_owed in session.execute(
         select(
@@ -267,8 +267,8 @@ def _money_matches_journal(session: Session, by_op: dict[str, list[Entry]], v: V
             col(CustomerSummary.outstanding_balance),
         ).where(col(CustomerSummary.customer_id).in_(ids))
     ):
-        if Decimal(stored_ltv) != ltv[cid] or Decimal(stored_owed) != owed[cid]:
+        if Decimal(stored_ltv) != ltv[cid] or Decimal(stored_owed) != 0:
             v.add(
                 f"customer {cid}: lifetime value {stored_ltv} / balance {stored_owed}, "
-                f"journal says {ltv[cid]} / {owed[cid]}"
+                f"journal says {ltv[cid]} / 0"
             )
