@@ -20,6 +20,7 @@
     security = "starttls"    # none | starttls | tls
     user = "accounts"
     from = "accounts@northwind.example"
+    ca_file = "/path/to/ca.pem"  # optional: trust this CA (a server with a private certificate)
 
 The SMTP password is never in the file: CRM_SMTP_PASSWORD, or the system
 keyring (service "crm-tui", the user name) when the keyring package is there.
@@ -59,6 +60,8 @@ class SmtpSettings:
     security: str = "starttls"
     user: str = ""
     sender: str = ""
+    # The certificate authorities trusted for STARTTLS/TLS; None: the system's.
+    ca_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class InvoicingSettings:
                 security=security,
                 user=str(smtp.get("user", "")),
                 sender=str(smtp.get("from", invoice.get("seller_email", ""))),
+                ca_file=Path(str(smtp["ca_file"])).expanduser() if smtp.get("ca_file") else None,
             ),
         )
 

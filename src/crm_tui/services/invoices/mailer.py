@@ -91,13 +91,12 @@ class SmtpSender:
         try:
             if self.smtp.security == "tls":
                 self.client = smtplib.SMTP_SSL(
-                    self.smtp.host, self.smtp.port, timeout=30,
-                    context=ssl.create_default_context(),
+                    self.smtp.host, self.smtp.port, timeout=30, context=self._tls(),
                 )  # fmt: skip
             else:
                 self.client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=30)
                 if self.smtp.security == "starttls":
-                    self.client.starttls(context=ssl.create_default_context())
+                    self.client.starttls(context=self._tls())
             if self.smtp.user:
                 self.client.login(self.smtp.user, smtp_password(self.smtp.user))
         except (OSError, smtplib.SMTPException) as exc:
@@ -105,6 +104,11 @@ class SmtpSender:
                 f"The mail server {self.smtp.host}:{self.smtp.port} could not be used: {exc}."
             ) from exc
         return self
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificates checked against the system's authorities, or `ca_file`'s."""
+        ca_file = self.smtp.ca_file
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
     def __exit__(
         self, _t: type[BaseException] | None, _e: BaseException | None, _tb: TracebackType | None

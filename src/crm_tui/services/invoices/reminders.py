@@ -89,14 +89,17 @@ class ReminderService:
             return result
         if self.ctx.read_only:
             raise ReadOnlyError()
-        with SmtpSender(smtp) if use_smtp else Outbox(folder or Path(".")) as transport:
-            for start in range(0, len(sendable), BATCH):
-                batch = sendable[start : start + BATCH]
-                done, failure = self._send_batch(batch, transport, day)
-                result.sent += [(d.invoice.label, d.level, d.email or "") for d in done]
-                if failure is not None:
-                    result.failure = failure
-                    break
+        try:
+            with SmtpSender(smtp) if use_smtp else Outbox(folder or Path(".")) as transport:
+                for start in range(0, len(sendable), BATCH):
+                    batch = sendable[start : start + BATCH]
+                    done, failure = self._send_batch(batch, transport, day)
+                    result.sent += [(d.invoice.label, d.level, d.email or "") for d in done]
+                    if failure is not None:
+                        result.failure = failure
+                        break
+        except SendFailed as exc:  # no connection (or TLS, or login): nothing was claimed
+            result.failure = str(exc)
         return result
 
     def _send_batch(
