@@ -7,7 +7,7 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 class SchemaTooNew(Exception):

@@ -25,6 +25,7 @@ from crm_tui.models.invoice import (
     InvoiceLine,
     InvoiceReminder,
 )
+from crm_tui.models.rates import ExchangeRate, ReportingCurrency
 
 __all__ = [
     "Address",
@@ -37,6 +38,7 @@ __all__ = [
     "CustomerSearch",
     "CustomerSummary",
     "CustomerTag",
+    "ExchangeRate",
     "Invoice",
     "InvoiceAllocation",
     "InvoiceCounter",
@@ -47,6 +49,7 @@ __all__ = [
     "OrderItem",
     "Payment",
     "PaymentMethod",
+    "ReportingCurrency",
     "Segment",
     "SegmentMember",
     "Subscription",

@@ -96,13 +96,19 @@ class Payment(SQLModel, table=True):
     """Money received (or expected): paid, pending, failed or refunded."""
 
     __tablename__ = "payment"
-    __table_args__ = (Index("ix_payment_status_paid_at", "status", "paid_at"),)
+    __table_args__ = (
+        Index("ix_payment_status_paid_at", "status", "paid_at"),
+        Index("ix_payment_currency_paid_at", "currency", "paid_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=customer_fk())
     paid_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     amount: Decimal = Field(sa_type=Money)
     currency: str = Field(default="GBP", max_length=3)
+    # The amount in the reporting currency at the rate of the payment's (UTC)
+    # day, written in the same transaction; NULL when that day has no rate.
+    reporting_amount: Decimal | None = Field(default=None, sa_type=Money)
     status: str = Field(default="paid", max_length=16)
     subscription_id: int | None = Field(
         default=None,

@@ -68,6 +68,41 @@ class MoneyTotal(Money):
         return dialect.type_descriptor(Numeric(20, 2, asdecimal=True))
 
 
+RATE_PLACES = Decimal("0.00000001")
+RATE_SCALE = 100_000_000  # SQLite keeps a rate as an integer count of 10^-8
+
+
+class Rate(TypeDecorator[Decimal]):
+    """An exchange rate with eight decimal places.
+
+    PostgreSQL stores NUMERIC(18,8); SQLite keeps integer hundred-millionths,
+    so a conversion there is integer arithmetic (exact) like Money's cents.
+    """
+
+    impl = Numeric(18, 8)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(18, 8, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        rate = Decimal(value).quantize(RATE_PLACES)
+        if dialect.name == "sqlite":
+            return int(rate * RATE_SCALE)
+        return rate
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(str(value)) / RATE_SCALE).quantize(RATE_PLACES)
+        return Decimal(value).quantize(RATE_PLACES)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC, always returns an aware datetime in UTC (SQLite drops the zone)."""
 
