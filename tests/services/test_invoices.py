@@ -281,3 +281,29 @@ def test_order_is_invoiced_once(
     issued_id = services.invoices.issue(draft.id, on=ISSUED_ON).id
     services.invoices.void(issued_id)
     assert services.invoices.invoice_order(order.id).total == D("9.00")
+
+
+def test_order_invoiced_and_issued_in_one_step(
+    services: Services, person: int, assert_refused: RefusalCheck
+) -> None:
+    """With issue_on the order's invoice is issued at once; the order names it; a free order
+    is refused whole (no draft left behind)."""
+    order = services.billing.add_order(
+        person,
+        OrderCreate(items=[OrderItemCreate(description="Visit", quantity=1, unit_price="60")]),
+    )
+    assert order.id is not None and order.invoice == ""
+    issued = services.invoices.invoice_order(order.id, tax_rate=D("20"), issue_on=ISSUED_ON)
+    assert (issued.number, issued.status, issued.total) == ("INV-2026-000001", "issued", D("72.00"))
+    [listed] = services.billing.orders(person)
+    assert listed.invoice == "INV-2026-000001"
+    free = services.billing.add_order(
+        person, OrderCreate(items=[OrderItemCreate(description="Gift", unit_price="0")])
+    )
+    assert_refused(
+        lambda: services.invoices.invoice_order(free.id, issue_on=ISSUED_ON),
+        "lines",
+        "at least one line with an amount",
+    )
+    drafts = services.invoices.invoice_order(free.id)
+    assert {o.id: o.invoice for o in services.billing.orders(person)}[free.id] == drafts.label

@@ -67,6 +67,7 @@ class OrderRead:
     currency: str
     version: int
     items: tuple[OrderItemRead, ...] = ()
+    invoice: str = ""  # the invoice billing its items: a number, "draft #12", or ""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from crm_tui.models import Order, OrderItem, Payment, PaymentMethod, Subscription
+from crm_tui.models import (
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentMethod,
+    Subscription,
+)
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
 from crm_tui.services.billing import settlement, summary
 from crm_tui.services.billing.inputs import (
@@ -249,7 +257,16 @@ class BillingService:
                     .order_by(col(OrderItem.id))
                 ):
                     items[item.order_id].append(read_of(OrderItemRead, item))
-            return [read_of(OrderRead, o, items=tuple(items.get(o.id or 0, []))) for o in orders]
+            invoiced = _invoices_of_orders(session, [i for i in ids if i is not None])
+            return [
+                read_of(
+                    OrderRead,
+                    o,
+                    items=tuple(items.get(o.id or 0, [])),
+                    invoice=invoiced.get(o.id or 0, ""),
+                )  # fmt: skip
+                for o in orders
+            ]
 
     def add_order(self, customer_id: int, data: OrderCreate) -> OrderRead:
         if not data.items:
@@ -277,7 +294,8 @@ class BillingService:
             session.add_all(rows)
             child_rows.record_create(session, order, "order", self.ctx.actor, values)
             summary.refresh(session, customer_id)
-            return read_of(OrderRead, order, items=tuple(read_of(OrderItemRead, r) for r in rows))
+            items = tuple(read_of(OrderItemRead, r) for r in rows)
+            return read_of(OrderRead, order, items=items, invoice="")
 
     # --- payment methods -----------------------------------------------------
 
@@ -326,3 +344,17 @@ class BillingService:
                 self.ctx.actor,
                 f"{method.brand} ••{method.last4}",
             )
+
+
+def _invoices_of_orders(session: Any, order_ids: list[int]) -> dict[int, str]:
+    """The invoice (number, or "draft #12") that bills each order's items, if any."""
+    if not order_ids:
+        return {}
+    rows = session.execute(
+        select(col(OrderItem.order_id), col(Invoice.id), col(Invoice.number))
+        .join(InvoiceLine, col(InvoiceLine.order_item_id) == col(OrderItem.id))
+        .join(Invoice, col(Invoice.id) == col(InvoiceLine.invoice_id))
+        .where(col(OrderItem.order_id).in_(order_ids), col(InvoiceLine.claims))
+        .order_by(col(Invoice.id))
+    )
+    return {order_id: number or f"draft #{invoice_id}" for order_id, invoice_id, number in rows}

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Customer, Invoice, Order, OrderItem
@@ -166,8 +167,11 @@ class InvoiceService:
             rows.live_customer(session, invoice.customer_id)
             rows.record_delete(session, invoice, "invoice", self.ctx.actor, f"draft #{invoice.id}")
 
-    def invoice_order(self, order_id: int, *, tax_rate: Decimal = Decimal("0.00")) -> InvoiceRead:
-        """A draft billing each item of an order once; refused if an item is billed already."""
+    def invoice_order(
+        self, order_id: int, *, tax_rate: Decimal = Decimal("0.00"), issue_on: date | None = None
+    ) -> InvoiceRead:
+        """A draft billing each item of an order once; refused if an item is billed already.
+        With `issue_on` it is issued on that day in the same transaction."""
         with self.ctx.write() as session:
             order = session.get(Order, order_id)
             if order is None:
@@ -197,6 +201,8 @@ class InvoiceService:
                 session, lambda: invoice_rows.add_lines(session, invoice, lines, self.ctx.actor),
                 "An item of this order is already on another invoice.",
             )  # fmt: skip
+            if issue_on is not None:
+                self._issue(session, invoice, customer, issue_on)
             return invoice_read(invoice, invoice_rows.customer_name(customer))
 
     # --- issuing, voiding, crediting --------------------------------------------
@@ -206,12 +212,15 @@ class InvoiceService:
         with self.ctx.write() as session:
             invoice = invoice_rows.draft(session, invoice_id)
             customer = rows.live_customer(session, invoice.customer_id)
-            if invoice.total <= 0:
-                raise ValidationError("lines", "An invoice needs at least one line with an amount.")
-            issuing.issue_rows(session, [(invoice, customer)], on or date.today(), self.ctx.actor)
-            settlement.settle(session, invoice.customer_id, invoice.currency, self.ctx.actor)
-            summary.refresh(session, invoice.customer_id)
+            self._issue(session, invoice, customer, on or date.today())
             return invoice_read(invoice, invoice_rows.customer_name(customer))
+
+    def _issue(self, session: Session, invoice: Invoice, customer: Customer, on: date) -> None:
+        if invoice.total <= 0:
+            raise ValidationError("lines", "An invoice needs at least one line with an amount.")
+        issuing.issue_rows(session, [(invoice, customer)], on, self.ctx.actor)
+        settlement.settle(session, invoice.customer_id, invoice.currency, self.ctx.actor)
+        summary.refresh(session, invoice.customer_id)
 
     def void(self, invoice_id: int) -> InvoiceRead:
         """Cancel an issued invoice nothing has been paid against; its number stays used."""

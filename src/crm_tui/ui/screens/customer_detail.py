@@ -3,7 +3,7 @@
 Each tab body (ui/widgets/detail/) loads its own data in a thread worker
 the first time it is shown, and again when something it shows may have
 changed; the screen paints at once and fills in. The screen routes the keys
-(`n`, `e`, `p`, `x`, `f`, `m`, `r`, `c`) to the active tab, owns the status
+(`n`, `e`, `p`, `x`, `f`, `m`, `r`, `c`, `o`, `b`) to the active tab, owns the status
 actions (also in the command palette) and refuses writes in read-only mode.
 """
 
@@ -61,6 +61,8 @@ VERBS: dict[str, tuple[frozenset[str], str, bool]] = {
     "mark_paid": (frozenset({"payments"}), "mark_paid", True),
     "refund": (frozenset({"payments"}), "refund", True),
     "card": (frozenset({"payments"}), "add_card", True),
+    "order": (frozenset({"payments"}), "new_order", True),
+    "bill": (frozenset({"payments"}), "invoice_order", True),
 }
 
 # action -> (menu label, question); which apply depends on the current status
@@ -143,6 +145,8 @@ class CustomerDetailScreen(CrmScreen[None]):
         Binding("m", "item('mark_paid')", "Mark paid"),
         Binding("r", "item('refund')", "Refund"),
         Binding("c", "item('card')", "Add card"),
+        Binding("o", "item('order')", "Order"),
+        Binding("b", "item('bill')", "Invoice order"),
         Binding("s", "status", "Status"),
         Binding("ctrl+r", "reload", "Refresh"),
         Binding("g", "segments", "Segments", show=False),

@@ -17,7 +17,9 @@ from crm_tui.services.billing.reads import (
     SubscriptionRead,
 )
 from crm_tui.text import literal
+from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.modals.order_form import OrderFormModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
@@ -59,7 +61,10 @@ class PaymentsTab(DetailTab[PaymentsData]):
         yield Static(Text("Loading…", style="dim"), id="payments-note", classes="tab-note")
         with VerticalScroll(id="payments-scroll", can_focus=False):
             yield DataTable(id="payments-table", cursor_type="row", zebra_stripes=True)
-            yield Static(Text("Orders", style="bold"), classes="section-title")
+            yield Static(
+                Text("Orders (o records one, b invoices the highlighted one)", style="bold"),
+                classes="section-title",
+            )
             yield DataTable(id="orders-table", cursor_type="row")
             yield Static(
                 Text("Cards on file (c adds, x removes)", style="bold"), classes="section-title"
@@ -70,7 +75,9 @@ class PaymentsTab(DetailTab[PaymentsData]):
         self.query_one("#payments-table", DataTable).add_columns(
             "Date", "Amount", "Status", "Card", "For", "Reference"
         )
-        self.query_one("#orders-table", DataTable).add_columns("Order", "Status", "Items", "Total")
+        self.query_one("#orders-table", DataTable).add_columns(
+            "Order", "Status", "Items", "Total", "Invoice"
+        )
         self.query_one("#methods-table", DataTable).add_columns(
             "Card", "BIN", "Last 4", "Expires", "Holder", "Default"
         )
@@ -129,6 +136,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
     def _show_orders(self, orders: list[OrderRead]) -> None:
         table: DataTable[Text] = self.query_one("#orders-table", DataTable)
+        keep = table.cursor_row
         table.clear()
         for order in orders:
             items = order.items
@@ -137,6 +145,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
                 cell(order.status),
                 cell(f"{len(items)} item{'s' if len(items) != 1 else ''}"),
                 Text(money(order.total, order.currency), justify="right", style="bold"),
+                cell(order.invoice),
                 key=f"o{order.id}",
             )
             for item in items:
@@ -149,10 +158,12 @@ class PaymentsTab(DetailTab[PaymentsData]):
                         justify="right",
                         style="dim",
                     ),
+                    Text(""),
                     key=f"i{item.id}",
                 )
         if not orders:
-            table.add_row(Text("no orders", style="dim"), Text(""), Text(""), Text(""))
+            table.add_row(Text("no orders", style="dim"), *(Text("") for _ in range(4)))
+        table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _show_methods(self, methods: list[PaymentMethodRead]) -> None:
         table: DataTable[Text] = self.query_one("#methods-table", DataTable)
@@ -198,6 +209,57 @@ class PaymentsTab(DetailTab[PaymentsData]):
             today=today(),
         )
         self.app.push_screen(form, callback=self.form_closed)
+
+    def new_order(self) -> None:
+        """`o`: record an order with its items."""
+        currency = self.data.currency if self.data else "GBP"
+        form = OrderFormModal(self.customer_id, currency=currency, today=today())
+        self.app.push_screen(form, callback=self.form_closed)
+
+    def _highlighted_order(self) -> OrderRead | None:
+        """The order on the highlighted row of the orders table (an item row counts too)."""
+        table: DataTable[Any] = self.query_one("#orders-table", DataTable)
+        orders = self.data.orders if self.data else []
+        if not orders or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        by_item = {f"i{i.id}": o for o in orders for i in o.items}
+        by_order = {f"o{o.id}": o for o in orders}
+        return by_order.get(key) or by_item.get(key)
+
+    def invoice_order(self) -> None:
+        """`b`: bill the highlighted order's items, issued at once or left as a draft."""
+        order = self._highlighted_order()
+        if order is None:
+            self.notify("Highlight an order in the orders table first.", markup=False)
+            return
+        if order.invoice:
+            self.notify(
+                f"Order #{order.id} is on {order.invoice} already.", markup=False,
+                severity="warning",
+            )  # fmt: skip
+            return
+        order_id = order.id
+        invoices = self.services.invoices
+        rate = self.services.ctx.invoicing.tax_rate
+
+        def chosen(choice: str | None) -> None:
+            if choice == "issue":
+                self.run_write(
+                    lambda: invoices.invoice_order(order_id, tax_rate=rate, issue_on=today()),
+                    f"Order #{order_id} invoiced; i shows the invoice.",
+                )
+            elif choice == "draft":
+                self.run_write(
+                    lambda: invoices.invoice_order(order_id, tax_rate=rate),
+                    f"Draft invoice for order #{order_id} made; i shows it.",
+                )
+
+        what = f"Invoice order #{order_id} ({money(order.total, order.currency)} + tax at {rate.normalize():f}%)"
+        self.app.push_screen(
+            ChoiceModal(what, [("issue", "Issue the invoice now"), ("draft", "Make a draft")]),
+            callback=chosen,
+        )
 
     def add_card(self) -> None:
         self.app.push_screen(
