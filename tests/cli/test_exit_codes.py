@@ -343,6 +343,7 @@ OTHER_CASES: dict[str, tuple[list[str], int, str]] = {
     "unknown-option": (["lookup", "--nope"], 2, "No such option"),
     "missing-argument": (["show"], 2, "Missing argument"),
     "bad-choice": (["export", "{out}.x", "--format", "pdf"], 2, "is not one of"),
+    "format-against-name": (["export", "{out}.csv", "--format", "xlsx"], 2, "names a CSV file"),
     "show-not-found": (["show", "C-999999"], 1, "No customer matches"),
     "lookup-no-match": (["lookup", "zzqqxxjj"], 1, "No customer matches"),
     "vcard-with-junk-lines": (["import", "{data}/iphone.vcf", "--dry-run"], 0, ""),

@@ -1,8 +1,10 @@
-"""Bulk tag, status and CSV export over a selection, on both engines."""
+"""Bulk tag, status and export over a selection, on both engines."""
 
 from __future__ import annotations
 
 import csv
+import json
+import stat
 import threading
 from pathlib import Path
 
@@ -158,25 +160,60 @@ def test_export_csv_neutralises_formulas(services: Services, tmp_path: Path) -> 
         CustomerCreate(first_name="=HYPERLINK(1)", last_name="@evil", email="h@example.com")
     ).id
     target = tmp_path / "out.csv"
-    result = _bulk(services).export_csv(Selection(ids=frozenset([*ids, hostile])), target, chunk=2)
+    result = _bulk(services).export(Selection(ids=frozenset([*ids, hostile])), target, chunk=2)
     assert result.path == target and result.processed == 3
     rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))  # services.exports columns
     assert [r["Customer number"] for r in rows] == [f"C-{i:06d}" for i in sorted([*ids, hostile])]
     last = rows[-1]
     assert (last["First name"], last["Last name"]) == ("'=HYPERLINK(1)", "'@evil")
     with pytest.raises(ValidationError):
-        _bulk(services).export_csv(Selection(ids=frozenset(ids)), target)
+        _bulk(services).export(Selection(ids=frozenset(ids)), target)
 
 
 def test_export_cancel_leaves_no_file(services: Services, tmp_path: Path) -> None:
     """A cancelled export writes nothing."""
     ids = _make(services, 3)
     target = tmp_path / "out.csv"
-    result = _bulk(services).export_csv(
+    result = _bulk(services).export(
         Selection(ids=frozenset(ids)), target, chunk=1, cancelled=lambda: True
     )
     assert result.cancelled and not target.exists()
     assert list(tmp_path.glob("*.part")) == []
+
+
+def test_export_format_follows_the_name_private_xlsx(services: Services, tmp_path: Path) -> None:
+    """A `.xlsx` name gets a real workbook (openpyxl opens it), private to its owner."""
+    from openpyxl import load_workbook
+
+    ids = _make(services, 3)
+    target = tmp_path / "marked.xlsx"
+    result = _bulk(services).export(Selection(ids=frozenset(ids[:2])), target)
+    assert result.processed == 2 and result.path == target
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    sheet = load_workbook(target).worksheets[0]
+    numbers = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert numbers == [f"C-{i:06d}" for i in sorted(ids[:2])]
+    with pytest.raises(ValidationError, match="names a CSV file"):
+        _bulk(services).export(Selection(ids=frozenset(ids)), tmp_path / "x.csv", fmt="xlsx")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_export_every_match_minus_unmarked(services: Services, tmp_path: Path) -> None:
+    """Every match of the search, read by the query itself or less the rows unmarked."""
+    ids = _make(services, 4)
+    services.customers.deactivate(ids[0])
+    services.customers.deactivate(ids[1])
+    matches = Selection(all_matches=True, filters=SearchFilters(status="inactive"))
+    _bulk(services).export(matches, tmp_path / "all.json")
+    rows = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert [r["number"] for r in rows] == [f"C-{i:06d}" for i in ids[:2]]
+    fewer = Selection(
+        all_matches=True, filters=SearchFilters(status="inactive"), excluded=frozenset([ids[0]])
+    )
+    result = _bulk(services).export(fewer, tmp_path / "fewer.csv")
+    assert result.processed == 1
+    (row,) = list(csv.DictReader((tmp_path / "fewer.csv").open(encoding="utf-8-sig")))
+    assert row["Customer number"] == f"C-{ids[1]:06d}"
 
 
 def test_empty_selection_and_read_only(services: Services) -> None:

@@ -23,7 +23,12 @@ from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports.cells import neutralise
 from crm_tui.services.exports.person import person_data
-from crm_tui.services.exports.service import ExportSelection, ExportService
+from crm_tui.services.exports.service import (
+    ExportSelection,
+    ExportService,
+    ExportTarget,
+    format_for,
+)
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services, open_services
 
@@ -96,6 +101,34 @@ def test_selection_by_query_and_ids(services: Services, tmp_path: Path) -> None:
     assert service.export(tmp_path / "c.csv", selection=ExportSelection(ids=(eve, bob))).rows == 2
     with pytest.raises(ValidationError, match="already exists"):
         service.export(tmp_path / "c.csv")
+
+
+def test_format_from_the_name_or_the_choice(tmp_path: Path) -> None:
+    """The choice wins over an unknown suffix, the suffix over nothing; a contradiction is refused."""
+    assert format_for(tmp_path / "a.XLSX", None) == "xlsx"
+    assert format_for(tmp_path / "a.vcard", None) == "vcf"
+    assert format_for(tmp_path / "a.txt", None) == "csv"
+    assert format_for(tmp_path / "customers", "xlsx") == "xlsx"
+    assert format_for(tmp_path / "a.xlsx", "XLSX") == "xlsx"
+    with pytest.raises(ValidationError, match=r"a\.csv names a CSV file; end the name with \.xlsx"):
+        format_for(tmp_path / "a.csv", "xlsx")
+    with pytest.raises(ValidationError, match="unknown"):
+        format_for(tmp_path / "a", "pdf")
+
+
+def test_target_checks_before_writing(services: Services, tmp_path: Path) -> None:
+    """A typed name is checked (empty, missing folder, taken) before any row is read."""
+    exports = services.exports
+    assert exports.target(f" {tmp_path}/new.json ") == ExportTarget(tmp_path / "new.json", "json")
+    (tmp_path / "taken.csv").write_text("x", encoding="utf-8")
+    for text, words in (
+        ("  ", "Type a file name"),
+        (str(tmp_path / "taken.csv"), "already exists"),
+        (str(tmp_path / "nowhere" / "a.csv"), "does not exist"),
+    ):
+        with pytest.raises(ValidationError, match=words):
+            exports.target(text)
+    assert not list(tmp_path.glob("*.json"))
 
 
 def test_batches_are_bounded(demo_services: Services) -> None:

@@ -116,9 +116,9 @@ def test_bulk_export_works_read_only(
     reader = open_services(replace(settings, read_only=True))
     try:
         everyone = Selection(all_matches=True, query="ana", excluded=frozenset({2}))
-        result = reader.bulk.export_csv(everyone, tmp_path / "marked.csv")
+        result = reader.bulk.export(everyone, tmp_path / "marked.csv")
         assert result.changed == 2
         marked = Selection(ids=frozenset({1, 3}))
-        assert reader.bulk.export_csv(marked, tmp_path / "two.csv").changed == 2
+        assert reader.bulk.export(marked, tmp_path / "two.csv").changed == 2
     finally:
         reader.close()

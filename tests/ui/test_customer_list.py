@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -231,22 +229,6 @@ async def test_status_change_can_be_declined(demo_services: Services) -> None:
         await pilot.press("down", "down", "enter", "down", "enter", "n")
         await settle(pilot)
         assert demo_services.customers.get(target.id).status == target.status
-
-
-async def test_export_current_matches(demo_services: Services, tmp_path: Path) -> None:
-    """`x` with nothing marked writes every current match to a new CSV file."""
-    async with running(demo_services) as (pilot, screen):
-        await pilot.press("down", "x")
-        await pilot.pause()
-        prompt = top(pilot)
-        assert isinstance(prompt, PromptModal)
-        target = tmp_path / "list.csv"
-        prompt.query_one(Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert top(pilot) is screen
-        with target.open(encoding="utf-8") as handle:
-            assert len(list(csv.reader(handle))) == 61
 
 
 async def test_progress_modal_cancels(demo_services: Services) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     "--format",
     "fmt",
     type=click.Choice(["csv", "xlsx", "vcf", "json"]),
-    help="File format (default: from the file name, else CSV).",
+    help="File format (default: from the file name, else CSV); must agree with a known suffix.",
 )
 @click.option("--query", "-q", default=None, help="Only customers this search matches.")
 @click.option(
@@ -69,9 +69,7 @@ def export_command(
         if customer_ref:
             _export_person(services, file, fmt, customer_ref, force)
             return
-        from crm_tui.services.exports.service import ExportService
-
-        result = _export_with_progress(ExportService(services.ctx), file, fmt, query or "", force)
+        result = _export_with_progress(services.exports, file, fmt, query or "", force)
     finally:
         services.close()
     if result.cancelled:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from crm_tui.services.customers.notes import NoteService
     from crm_tui.services.customers.service import CustomerService
     from crm_tui.services.dashboard.service import DashboardService
+    from crm_tui.services.exports.service import ExportService
     from crm_tui.services.history import HistoryService
     from crm_tui.services.invoices.reminders import ReminderService
     from crm_tui.services.invoices.service import InvoiceService
@@ -125,6 +126,13 @@ class Services:
         from crm_tui.services.bulk.service import BulkService
 
         return BulkService(self.ctx, self.search)
+
+    @property
+    def exports(self) -> ExportService:
+        """The one exporter (the list's `x`, bulk export, `crm export`); shares `search`."""
+        from crm_tui.services.exports.service import ExportService
+
+        return ExportService(self.ctx, self.search)
 
     @property
     def lookups(self) -> LookupService:

@@ -1,4 +1,4 @@
-"""Bulk actions on a set of customers: tag, untag, change status, export CSV.
+"""Bulk actions on a set of customers: tag, untag, change status, export.
 
 The set is either hand-marked ids or every match of a search (minus the rows
 unmarked since). It is materialised once into a temporary table of ids, then
@@ -284,37 +284,42 @@ class BulkService:
         )
         return int(result.rowcount or 0)
 
-    def export_csv(
+    def export(
         self,
         selection: Selection,
         path: Path,
         *,
+        fmt: str | None = None,
         progress: ProgressFn | None = None,
         cancelled: CancelFn | None = None,
         chunk: int = CHUNK,
     ) -> BulkResult:
-        """Write the selected customers to a new CSV file, streaming a chunk at a time.
+        """Write the selected customers to a new file, streaming a chunk at a time.
 
-        The selection's ids are read here (with a plain SELECT, no temporary
-        table, so it works on a database opened read-only); the file itself is
-        written by the one exporter (services.exports: columns that import
-        back, formula neutralising, numbers left as numbers). It appears only
-        when complete; a cancel leaves nothing behind.
+        The file is written by the one exporter (services.exports, as `crm
+        export` writes it): the format is `fmt`, else the file name's suffix,
+        else CSV; columns that import back, formula neutralising, numbers left
+        as numbers, 0600, in place only when complete (a cancel leaves nothing).
+        Every current match with none unmarked is read by the search query
+        itself; otherwise the ids are read here with a plain SELECT (no
+        temporary table, so it works on a database opened read-only).
         """
         from crm_tui.services.exports.service import ExportSelection, ExportService
 
-        chosen = self._chosen_ids(selection)
+        if selection.all_matches and not selection.excluded and not selection.ids:
+            which = ExportSelection(  # the search decides, merged customers included, as the list
+                query=selection.query,
+                filters=selection.filters or SearchFilters(),
+                include_merged=True,
+            )
+        else:
+            which = ExportSelection(ids=self._chosen_ids(selection), include_merged=True)
         result = ExportService(self.ctx, self._search).export(
-            path,
-            fmt="csv",
-            selection=ExportSelection(ids=chosen, include_merged=True),
-            progress=progress,
-            cancelled=cancelled,
-            batch=chunk,
+            path, fmt=fmt, selection=which, progress=progress, cancelled=cancelled, batch=chunk
         )
         if result.cancelled:
-            return BulkResult("export", len(chosen), result.rows, 0, True)
-        return BulkResult("export", len(chosen), result.rows, result.rows, False, result.path)
+            return BulkResult("export", result.rows, result.rows, 0, True)
+        return BulkResult("export", result.rows, result.rows, result.rows, False, result.path)
 
     # --- the machinery ----------------------------------------------------------
 

@@ -16,6 +16,7 @@ import into an empty database gives the same customers.
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.writers import WRITERS
-from crm_tui.services.private_files import private_output
+from crm_tui.services.private_files import check_target, private_output
 
 BATCH = 5_000
 FORMATS = ("csv", "xlsx", "vcf", "json")
@@ -74,19 +75,46 @@ class ExportSelection:
     filters: Any = None  # a search.SearchFilters, as the list has it
 
 
-def format_for(path: Path, fmt: str | None) -> str:
-    """The format named, else the one the file name suggests."""
-    if fmt:
-        wanted = fmt.lower().lstrip(".")
-        wanted = {"vcard": "vcf", "xls": "xlsx"}.get(wanted, wanted)
-        if wanted not in FORMATS:
-            raise ValidationError(
-                "format", f"The format {fmt!r} is unknown; use {', '.join(FORMATS)}."
-            )
-        return wanted
+# What a person calls each format, for the in-app choice and messages.
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "vcf": "vCard", "json": "JSON"}
+_ALIASES = {"vcard": "vcf", "xls": "xlsx"}
+
+
+def format_named(path: Path) -> str | None:
+    """The format a file name's suffix names (`.xlsx` -> xlsx), or None."""
     suffix = path.suffix.lower().lstrip(".")
     suffix = {"vcard": "vcf"}.get(suffix, suffix)
-    return suffix if suffix in FORMATS else "csv"
+    return suffix if suffix in FORMATS else None
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    """The format chosen, else the one the file name names, else CSV.
+
+    A choice that contradicts the name (`--format xlsx` for `out.csv`) is
+    refused: a file named .csv holding a workbook opens as garbage.
+    """
+    named = format_named(path)
+    if not fmt:
+        return named or "csv"
+    wanted = fmt.lower().lstrip(".")
+    wanted = _ALIASES.get(wanted, wanted)
+    if wanted not in FORMATS:
+        raise ValidationError("format", f"The format {fmt!r} is unknown; use {', '.join(FORMATS)}.")
+    if named is not None and named != wanted:
+        raise ValidationError(
+            "format",
+            f"{path.name} names a {FORMAT_NAMES[named]} file; "
+            f"end the name with .{wanted} to write {FORMAT_NAMES[wanted]}.",
+        )
+    return wanted
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """A checked place to export to: a new file in an existing folder, and its format."""
+
+    path: Path
+    format: str
 
 
 class _Stopped(Exception):
@@ -103,6 +131,15 @@ class ExportService:
     def __init__(self, ctx: ServiceContext, search: Any = None) -> None:
         self.ctx = ctx
         self._search = search
+
+    def target(self, path: str, fmt: str | None = None) -> ExportTarget:
+        """Check a typed file name before exporting: format, folder, nothing overwritten."""
+        if not path.strip():
+            raise ValidationError("path", "Type a file name.")
+        target = Path(os.path.abspath(Path(path.strip()).expanduser()))
+        kind = format_for(target, fmt)
+        check_target(target, overwrite=False)
+        return ExportTarget(target, kind)
 
     def export(
         self,

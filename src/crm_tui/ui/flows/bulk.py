@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.services.bulk.service import BulkResult, CancelFn, ProgressFn, Selection
+from crm_tui.services.exports.service import FORMAT_NAMES, FORMATS, ExportTarget, format_named
 from crm_tui.ui.base import CrmAppBase
 from crm_tui.ui.flows import groups, tools
 from crm_tui.ui.modals.choice import ChoiceModal
@@ -25,7 +26,7 @@ BULK_ACTIONS: tuple[tuple[str, str], ...] = (
     ("add-tag", "Add a tag…"),
     ("remove-tag", "Remove a tag…"),
     ("status", "Change status…"),
-    ("export", "Export to CSV…"),
+    ("export", "Export to a file…"),
 )
 # Actions that need the ids in hand: offered for hand-marked rows only.
 ID_ACTIONS: tuple[tuple[str, str], ...] = (
@@ -37,10 +38,15 @@ ID_ACTIONS: tuple[tuple[str, str], ...] = (
 STATUS_CHOICES = tuple(s.value for s in CustomerStatus if s != CustomerStatus.MERGED)
 
 
-def default_export_path(now: datetime | None = None) -> Path:
+EXPORT_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (fmt, f"{FORMAT_NAMES[fmt]} (.{fmt})") for fmt in FORMATS
+)
+
+
+def default_export_path(fmt: str = "csv", now: datetime | None = None) -> Path:
     """~/customers-YYYYmmdd-HHMMSS.csv: new each time, so nothing is overwritten."""
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return Path.home() / f"customers-{stamp}.csv"
+    return Path.home() / f"customers-{stamp}.{fmt}"
 
 
 def plural(n: int, noun: str = "customer") -> str:
@@ -69,13 +75,11 @@ class BulkFlow:
         )
 
     def export(self) -> None:
-        prompt = PromptModal(
-            "Export to CSV",
-            message=f"Write {self.scope} to this new file:",
-            value=str(default_export_path()),
-            required="Type a file path.",
+        """Choose a format, then a new file (its name can change the format)."""
+        self.app.push_screen(
+            ChoiceModal(f"Export {self.scope} as", EXPORT_CHOICES),
+            callback=self._export_as,
         )
-        self.app.push_screen(prompt, callback=self._export_to)
 
     # --- steps --------------------------------------------------------------------------
 
@@ -160,13 +164,28 @@ class BulkFlow:
 
         self._run(f"Setting the status to {status}", job, f"Set {{n}} to {status}")
 
-    def _export_to(self, path: str | None) -> None:
-        if path is None:
+    def _export_as(self, fmt: str | None) -> None:
+        if fmt is None:
+            return
+        exports = self.app.services.exports
+        prompt = PromptModal(
+            f"Export to {FORMAT_NAMES[fmt]}",
+            message=f"Write {self.scope} to this new file (.csv, .xlsx, .vcf or .json):",
+            value=str(default_export_path(fmt)),
+            confirm="Export",
+            check=lambda text: exports.target(text, None if format_named(Path(text)) else fmt),
+        )
+        self.app.push_screen(prompt, callback=self._export_to)
+
+    def _export_to(self, target: ExportTarget | None) -> None:
+        if target is None:
             return
         bulk, selection = self.app.services.bulk, self.selection
 
         def job(progress: ProgressFn, cancelled: CancelFn) -> BulkResult:
-            return bulk.export_csv(selection, Path(path), progress=progress, cancelled=cancelled)
+            return bulk.export(
+                selection, target.path, fmt=target.format, progress=progress, cancelled=cancelled
+            )
 
         self.app.push_screen(
             BulkProgressModal(f"Exporting {self.scope}", job), callback=self._exported
