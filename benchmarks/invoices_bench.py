@@ -8,6 +8,12 @@ after issue to an .eml outbox with the real `ReminderService` (`crm remind
 --outbox`): each invoice is unpaid then (the demo's payments predate the
 invoices), so each gets its final notice, PDF attached.
 
+The machine is shared, so each figure has a reference measured in the same
+run beside it: for the billing run, one `INSERT ... SELECT` writing a row per
+active subscription into a scratch table (the least any billing could write);
+for the reminders, writing as many .eml files of the same size with no
+database and no PDF. The ratio is the figure's time over its reference's.
+
 Example::
 
     python -m benchmarks invoices --customers 100000
@@ -15,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -22,6 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from crm_tui.config import Settings
@@ -44,18 +52,62 @@ def run(db_url: str, *, month: Month | None = None) -> list[dict[str, Any]]:
             )
             billing = time.perf_counter() - started
             started = time.perf_counter()
-            sent = services.reminders.send(today=on + timedelta(days=70), outbox=Path(work) / "out")
+            outbox = Path(work) / "out"
+            sent = services.reminders.send(today=on + timedelta(days=70), outbox=outbox)
             reminding = time.perf_counter() - started
+            insert_reference = _insert_reference(services)
+            files_reference = _files_reference(outbox, Path(work) / "plain", len(sent.sent))
         finally:
             services.close()
     return [
         {"measure": f"billing run {period.label}", "invoices": result.invoices,
          "lines": result.lines, "seconds": round(billing, 1),
-         "invoices_per_s": round(result.invoices / max(billing, 1e-9))},
+         "invoices_per_s": round(result.invoices / max(billing, 1e-9)),
+         "reference_s": round(insert_reference, 2),
+         "ratio": round(billing / max(insert_reference, 1e-9), 1)},
         {"measure": "reminders to the .eml outbox", "invoices": len(sent.sent),
          "skipped": len(sent.skipped), "seconds": round(reminding, 1),
-         "invoices_per_s": round(len(sent.sent) / max(reminding, 1e-9))},
+         "invoices_per_s": round(len(sent.sent) / max(reminding, 1e-9)),
+         "reference_s": round(files_reference, 2),
+         "ratio": round(reminding / max(files_reference, 1e-9), 1)},
     ]  # fmt: skip
+
+
+def _insert_reference(services: Any) -> float:
+    """Seconds for one INSERT ... SELECT of a row per active subscription (then dropped)."""
+    with services.ctx.write() as session:
+        session.execute(text("DROP TABLE IF EXISTS bench_reference"))
+        session.execute(
+            text(
+                "CREATE TABLE bench_reference (subscription_id INTEGER, customer_id INTEGER, "
+                "description TEXT, amount NUMERIC(20, 2), period_start DATE)"
+            )
+        )
+    started = time.perf_counter()
+    with services.ctx.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO bench_reference SELECT id, customer_id, product, monthly_amount, "
+                "start_date FROM subscription WHERE status = 'active'"
+            )
+        )
+    seconds = time.perf_counter() - started
+    with services.ctx.write() as session:
+        session.execute(text("DROP TABLE bench_reference"))
+    return seconds
+
+
+def _files_reference(outbox: Path, folder: Path, count: int) -> float:
+    """Seconds to write `count` files as large as the outbox's first .eml, nothing else."""
+    first = next(outbox.iterdir(), None) if outbox.is_dir() else None
+    payload = first.read_bytes() if first is not None else b""
+    folder.mkdir()
+    started = time.perf_counter()
+    for n in range(count):
+        with open(folder / f"{n}.eml", "wb") as handle:
+            handle.write(payload)
+            os.fsync(handle.fileno())
+    return time.perf_counter() - started
 
 
 def _working_copy(db_url: str, folder: Path) -> str:

@@ -130,3 +130,21 @@ def test_interrupted_run_keeps_whole_batches(services: Services, book: Book) -> 
     assert run(services)[0] == 2
     numbers = sorted(i.number or "" for i in services.invoices.list())
     assert numbers == [f"INV-2026-00000{n}" for n in (1, 2, 3)]
+
+
+def test_stopped_run_keeps_whole_batches_and_the_next_issues_the_rest(
+    services: Services, book: Book
+) -> None:
+    """Asked to stop after the first batch (one payer a batch), the run keeps that batch's
+    invoice; the next run issues the other two and nothing twice."""
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    first = BillingRun(services.ctx, tax_rate=D("20.00"), batch_payers=1).run(NOV, on=ON, stop=stop)
+    assert first.stopped and len(services.invoices.list()) == first.invoices >= 1
+    rest = BillingRun(services.ctx, tax_rate=D("20.00")).run(NOV, on=ON)
+    assert not rest.stopped and first.invoices + rest.invoices == 3
+    assert run(services) == (0, 0, {})

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from crm_tui.services.exports.service import ExportService
     from crm_tui.services.history import HistoryService
     from crm_tui.services.invoices.reminders import ReminderService
+    from crm_tui.services.invoices.run import BillingRun
     from crm_tui.services.invoices.service import InvoiceService
     from crm_tui.services.lookups.filters import LookupService
     from crm_tui.services.lookups.wizard import WizardLookupService
@@ -165,6 +166,13 @@ class Services:
         from crm_tui.services.invoices.service import InvoiceService
 
         return InvoiceService(self.ctx)
+
+    @property
+    def billing_run(self) -> BillingRun:
+        """The monthly billing run, at the tax rate from config."""
+        from crm_tui.services.invoices.run import BillingRun
+
+        return BillingRun(self.ctx, tax_rate=self.ctx.invoicing.tax_rate)
 
     @property
     def reminders(self) -> ReminderService:

@@ -51,6 +51,7 @@ class RunResult:
     invoices: int
     lines: int
     totals: dict[str, Decimal]
+    stopped: bool = False  # asked to stop: the batches done are issued, the rest is not
 
 
 class BillingRun:
@@ -70,8 +71,10 @@ class BillingRun:
         on: date | None = None,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> RunResult:
-        """Issue (dated `on`, default today) the month's invoices, a batch at a time."""
+        """Issue (dated `on`, default today) the month's invoices, a batch at a time;
+        `stop` is asked between batches (the next run issues what is left)."""
         issue_on = on or date.today()
         with self.ctx.read() as session:
             batches = queries.payer_batches(session, month, self.batch_payers)
@@ -79,6 +82,8 @@ class BillingRun:
         done = invoices = lines = 0
         sums: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
         for batch in batches:
+            if stop is not None and stop():
+                return RunResult(month.label, dry_run, invoices, lines, dict(sums), stopped=True)
             drafts = self._issue(batch, month, issue_on, dry_run)
             for draft in drafts:
                 sums[draft.currency] += totals(v for v, _ in draft.lines).total

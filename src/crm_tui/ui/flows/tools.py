@@ -1,4 +1,5 @@
-"""App-level entry points for import, merge and the overdue list: list keys and the palette."""
+"""App-level entry points for import, merge, the overdue list and the billing run: list keys
+and the palette."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from crm_tui.ui.base import CrmAppBase, crm_app
+from crm_tui.ui.screens.billing_run import BillingRunScreen
 from crm_tui.ui.screens.import_customers import ImportScreen
 from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
@@ -34,8 +36,13 @@ def open_overdue(app: CrmAppBase) -> None:
     app.push_screen(OverdueInvoicesScreen())
 
 
+def open_billing_run(app: CrmAppBase) -> None:
+    """The month's billing run with progress (`g` on the list); a preview only reads."""
+    app.push_screen(BillingRunScreen())
+
+
 class ToolsCommands(Provider):
-    """Command palette entries: Import customers, Merge duplicates, Overdue invoices."""
+    """Command palette entries: Overdue invoices, Billing run, Import customers, Merge duplicates."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
         app = crm_app(self.app)
@@ -44,10 +51,16 @@ class ToolsCommands(Provider):
             "filter, mark and send reminders",
             partial(open_overdue, app),
         )
+        billing = (
+            "Billing run…",
+            "issue a month's invoices for active subscriptions, with progress",
+            partial(open_billing_run, app),
+        )
         if app.read_only:  # import and merge write; the overdue list can be read
             return [overdue]
         return [
             overdue,
+            billing,
             (
                 "Import customers…",
                 "CSV, XLSX or vCard: mapping, preview, duplicates",

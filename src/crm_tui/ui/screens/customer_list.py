@@ -19,7 +19,7 @@ from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
-from crm_tui.ui.flows.tools import open_import, open_merge, open_overdue
+from crm_tui.ui.flows.tools import open_billing_run, open_import, open_merge, open_overdue
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
 from crm_tui.ui.screens.customer_list_search import ListSearchScreen
@@ -57,6 +57,8 @@ GO_TO = (
     ("billing_groups", "Billing groups"),
     ("merge", "Merge duplicates"),
     ("import", "Import customers"),
+    ("overdue", "Overdue invoices"),
+    ("billing_run", "Billing run"),
 )
 
 
@@ -214,6 +216,8 @@ class CustomerListScreen(ListSearchScreen):
             "billing_groups": open_billing_groups,
             "merge": open_merge,
             "import": open_import,
+            "overdue": open_overdue,
+            "billing_run": open_billing_run,
         }
         if where in openers:
             openers[where](self.crm)
