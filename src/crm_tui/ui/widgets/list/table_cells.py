@@ -19,6 +19,7 @@ from rich.style import Style
 from rich.text import Text
 
 from crm_tui.services.search import CustomerRow
+from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 
 # DataTable's look, in theme variables: zebra stripes, a block cursor that
@@ -91,7 +92,7 @@ FIXED_COLUMNS = (
 )
 # Extra columns as the terminal widens: (minimum table width, column).
 OPTIONAL_COLUMNS = (
-    (96, ColumnSpec("phone", "Phone", 15)),
+    (96, ColumnSpec("phone", "Phone", 16)),  # "+351 932 524 590", as the detail screen
     (118, ColumnSpec("subs", "Subs", 4, "right")),
     (130, ColumnSpec("joined", "Joined", 10)),
 )
@@ -156,8 +157,10 @@ def row_cells(
             else Text(literal(row.display_name))
         ),
         "status": Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-        "email": Text(literal(row.email or (row.phone if "phone" not in keys else ""))),
-        "phone": Text(literal(row.phone)),
+        "email": Text(
+            literal(row.email or (format_phone(row.phone) if "phone" not in keys else ""))
+        ),
+        "phone": Text(literal(format_phone(row.phone))),
         "subs": Text(str(row.active_subscriptions)),
         "joined": Text(row.created_at.astimezone().date().isoformat()),
         "ltv": Text(money(row.lifetime_value)),
