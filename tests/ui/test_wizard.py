@@ -136,12 +136,17 @@ async def test_validation_message_beside_field_blocks_save(svc: Services) -> Non
 
 
 async def test_phone_shown_formatted_on_leaving(svc: Services) -> None:
-    """A phone typed in any format is shown in international format once left."""
+    """A phone with its country code is shown in international format once left; a
+    national one is kept as typed until the address says which country it is in."""
     app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, rounds=2)
-        await type_in(pilot, "tab", "tab", "tab", "020 7946 0958", "tab")
+        await type_in(pilot, "tab", "tab", "tab", "00442079460958", "tab")
         assert field(app, "phone").value == "+44 20 7946 0958"
+        field(app, "phone").value = "020 7946 0958"
+        await type_in(pilot, "shift+tab", "tab")
+        assert field(app, "phone").value == "020 7946 0958"
+        assert field(app, "phone").warning is None
 
 
 async def test_missing_name_is_refused_on_save(svc: Services) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,13 @@ from crm_tui.services.common import display_name, lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import children, contact_points
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
+from crm_tui.services.customers.phone_region import (
+    PhoneReading,
+    needs_region,
+    read_phone,
+    region_for_edit,
+    region_for_new,
+)
 from crm_tui.services.customers.rules import (
     EDITABLE_FIELDS,
     PERSON_NAME_FIELDS,
@@ -177,15 +184,25 @@ class CustomerService:
 
     # --- writing -------------------------------------------------------------
 
+    def read_phone(
+        self, raw: Any, countries: Sequence[object], *, address_to_come: bool
+    ) -> PhoneReading:
+        """A phone as a form reads it, in the country of the addresses typed so far."""
+        return read_phone(raw, countries, self.ctx.default_region, address_to_come=address_to_come)
+
     def check_new(self, data: CustomerCreate) -> None:
         """Everything `create` checks before it writes (raises ValidationError)."""
-        self._new_values(data)
-        children.check_new(data, self.ctx.default_region)
+        region = region_for_new(data, self.ctx.default_region)
+        self._new_values(data, region)
+        children.check_new(data, region)
 
     def create(self, data: CustomerCreate) -> CustomerRead:
-        """A new customer with its tags, addresses, contacts and notes: one transaction."""
-        values = self._new_values(data)
-        writes = children.check_new(data, self.ctx.default_region)
+        """A new customer with its tags, addresses, contacts and notes: one transaction.
+
+        Phones are read in the country of its address (default billing first)."""
+        region = region_for_new(data, self.ctx.default_region)
+        values = self._new_values(data, region)
+        writes = children.check_new(data, region)
         with self.ctx.write() as session:
             customer = Customer(**values, **derived_columns(values))
             check_email_free(session, customer.email_key, None)
@@ -229,8 +246,12 @@ class CustomerService:
         fields (the edits merge); otherwise ConflictError. Child edits carry
         their own versions.
         """
-        cleaned = clean_all(data.own_fields(), self.ctx.default_region)
-        writes = children.check_edits(data, self.ctx.default_region)
+        region = self.ctx.default_region
+        if needs_region(data):  # read in the country of the addresses as the edit leaves them
+            with self.ctx.read() as session:
+                region = region_for_edit(session, customer_id, data, region)
+        cleaned = clean_all(data.own_fields(), region)
+        writes = children.check_edits(data, region)
         with self.ctx.write() as session:
             customer = lock_customer(session, customer_id)
             self._refuse_if_gone(customer)
@@ -311,8 +332,8 @@ class CustomerService:
             )
             return to_read(customer, tag_names(session, customer_id))
 
-    def _new_values(self, data: CustomerCreate) -> dict[str, Any]:
-        values = clean_all(data.own_fields(), self.ctx.default_region)
+    def _new_values(self, data: CustomerCreate, region: str) -> dict[str, Any]:
+        values = clean_all(data.own_fields(), region)
         values.setdefault("kind", CustomerKind.INDIVIDUAL.value)
         values.setdefault("status", CustomerStatus.ACTIVE.value)
         if values.get("kind") is None:

@@ -22,7 +22,9 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
+from crm_tui.services.customers.phone_region import address_countries
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
@@ -196,6 +198,8 @@ class CustomerWizardScreen(WizardSaveScreen):
         if entity is None:
             field.show_error(None)
             return True
+        if entity == "customer" and field.spec.name == "phone":
+            return self._check_phone(field)
         try:
             cleaned = check_field(self.services, entity, field.spec.name, field.value, self.lookups)
         except ValidationError as error:
@@ -205,6 +209,26 @@ class CustomerWizardScreen(WizardSaveScreen):
         new = shown(field.spec.name, cleaned, field.value)
         if new != field.value:
             field.value = new
+        return True
+
+    def _check_phone(self, field: WizardField) -> bool:
+        """The phone is read in the country of the addresses typed so far, else the
+        default region; with none typed yet a national number waits for the save."""
+        typed = [
+            s.values
+            for s in self._child_states()
+            if s.entity == "address" and not s.removed and not s.blank
+        ]
+        try:
+            reading = self.services.customers.read_phone(
+                field.value, address_countries(typed), address_to_come=not typed
+            )
+        except ValidationError as error:
+            field.show_error(error.message)
+            return False
+        field.show_warning(reading.warning)
+        if reading.value is not None:
+            field.value = format_phone(reading.value)
         return True
 
     def _entity_of(self, field: WizardField) -> Entity | None:
