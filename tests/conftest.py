@@ -178,9 +178,11 @@ DEMO_AS_OF = date(2026, 1, 15)
 
 @pytest.fixture
 def demo_settings(sqlite_settings: Settings) -> Settings:
-    """SQLite with 60 seeded demo customers, dated relative to 2026-01-15 (stable for snapshots)."""
+    """SQLite with 60 seeded demo customers, dated relative to 2026-01-15 (stable for snapshots).
+
+    Without the demo's invoices: tests that bill issue their own, numbered from 1."""
     svc = open_services(sqlite_settings)
-    DemoBuilder(svc.ctx, seed=7, as_of=DEMO_AS_OF).run(60)
+    DemoBuilder(svc.ctx, seed=7, as_of=DEMO_AS_OF, invoices=False).run(60)
     svc.close()
     return sqlite_settings
 

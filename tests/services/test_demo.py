@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from crm_tui.config import Settings
-from crm_tui.models import Customer, Payment, Subscription
+from crm_tui.models import Customer, InvoiceReminder, Payment, Subscription
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.demo.builder import DemoBuilder
@@ -71,3 +71,29 @@ def test_demo_seeds_the_example_segments(sqlite_settings: Settings) -> None:
         assert at_risk and new  # the demo data has some of each
     finally:
         services.close()
+
+
+def test_demo_tells_invoice_stories(services: Services) -> None:
+    """Issued, paid, partly paid, overdue, void invoices, credit notes, an overpayment's credit
+    and reminders sent; the database checks out; a second demo adds no invoices."""
+    as_of = date(2026, 1, 15)
+    result = DemoBuilder(services.ctx, seed=5, as_of=as_of).run(200)
+    assert result.invoices > 20 and result.reminders > 0
+    invoices = services.invoices.list(limit=1000)
+    statuses = {i.status for i in invoices if i.kind == "invoice"}
+    assert {"issued", "paid", "partly_paid", "void"} <= statuses
+    assert any(i.kind == "credit_note" for i in invoices)
+    overdue = services.invoices.list(overdue_on=as_of)
+    assert overdue and all(i.due_date is not None and i.due_date < as_of for i in overdue)
+    with services.ctx.read() as session:
+        sent = session.scalar(select(func.count()).where(col(InvoiceReminder.status) == "sent"))
+    assert sent == result.reminders
+    held = [
+        b.credit
+        for cid in {i.customer_id for i in invoices}
+        for b in services.invoices.balances(cid)
+    ]
+    assert any(c > 0 for c in held)
+    assert check_database(services.ctx.db.engine).ok
+    again = DemoBuilder(services.ctx, seed=6, as_of=as_of).run(20)
+    assert again.invoices == 0 and len(services.invoices.list(limit=1000)) == len(invoices)

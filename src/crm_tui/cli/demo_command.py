@@ -64,6 +64,11 @@ def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
         f"Added {result.customers:,} customers ({result.rows:,} rows) in {result.seconds:.1f} s "
         f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)."
     )
+    if result.invoices:
+        click.echo(
+            f"Issued {result.invoices:,} demo invoices; {result.reminders:,} reminders were "
+            "recorded as sent (their .eml files were not kept)."
+        )
     if result.customers < customers:
         raise CliExit(
             f"Interrupted after {result.customers:,} of {customers:,} customers; those are saved.",

@@ -69,13 +69,23 @@ class DemoResult:
     customers: int
     rows: int
     seconds: float
+    invoices: int = 0
+    reminders: int = 0
 
 
 class DemoBuilder:
     """Generates and inserts demo customers with all their child rows."""
 
-    def __init__(self, ctx: ServiceContext, *, seed: int = 42, as_of: date | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        seed: int = 42,
+        as_of: date | None = None,
+        invoices: bool = True,
+    ) -> None:
         self.ctx = ctx
+        self.invoices = invoices
         self.seed = seed
         self.as_of = as_of or date.today()
         self.rng = random.Random(seed)
@@ -95,6 +105,7 @@ class DemoBuilder:
         with self.ctx.write() as session:
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
         done = 0
+        added: list[int] = []
         while done < customers and not (cancelled and cancelled()):
             count = min(BATCH, customers - done)  # read at run time: tests use smaller batches
             with self.ctx.write() as session:
@@ -102,6 +113,7 @@ class DemoBuilder:
                 # clerk's insert takes them, so clerks can work beside the demo
                 # and a demo stopped at any row leaves every table's next id free.
                 ids = reserve_ids(session, Customer, count)
+                added += ids
                 batch = self._batch(ids, tag_ids, group_ids, segment_ids)
                 conn = session.connection()
                 for model, values in assign_child_ids(session, batch):
@@ -113,7 +125,14 @@ class DemoBuilder:
             if progress:
                 progress(count)
         self._after_bulk_load()
-        return DemoResult(customers=done, rows=self.rows, seconds=time.perf_counter() - started)
+        result = DemoResult(customers=done, rows=self.rows, seconds=0.0)
+        if self.invoices and done == customers:  # not after an interrupted load
+            from crm_tui.services.demo.invoices import DemoInvoices
+
+            told = DemoInvoices(self.ctx, self.rng, self.as_of).add(added)
+            result.invoices, result.reminders = told.invoices, told.reminders
+        result.seconds = time.perf_counter() - started
+        return result
 
     def _after_bulk_load(self) -> None:
         """Refresh the planner's statistics after a large load."""

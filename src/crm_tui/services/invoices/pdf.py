@@ -3,8 +3,10 @@
 Seller details come from config, the buyer's from the customer: name, VAT
 number, default billing address. Stored text is printed through `literal()`,
 so control and bidi characters show as escapes rather than reordering lines.
-A TrueType font (config `font`, else DejaVu Sans where the system has it)
-prints any script; without one the PDF's built-in Helvetica is used and
+A document whose text is all Latin-1 is set in the PDF's built-in Helvetica
+(no font file to parse and subset: a few milliseconds a page, which a run of
+50,000 reminders needs); any other script is set in a TrueType font (config
+`font`, else DejaVu Sans where the system has it), and without one the
 characters outside Latin-1 become "?".
 """
 
@@ -58,7 +60,7 @@ def money(amount: Decimal) -> str:
 
 
 def render_pdf(doc: InvoiceDocument, settings: InvoicingSettings) -> bytes:
-    pdf = _Pdf(settings.font)
+    pdf = _Pdf(_font_for(doc, settings))
     invoice = doc.detail.invoice
     day = invoice.issue_date or date.today()
     pdf.set_creation_date(datetime(day.year, day.month, day.day, tzinfo=UTC))
@@ -74,18 +76,40 @@ def render_pdf(doc: InvoiceDocument, settings: InvoicingSettings) -> bytes:
     return bytes(pdf.output())
 
 
+def _needs_unicode(doc: InvoiceDocument, settings: InvoicingSettings) -> bool:
+    """True when some text printed on the document is not Latin-1 (Helvetica's range)."""
+    invoice, buyer = doc.detail.invoice, doc.buyer
+    texts = [
+        settings.seller, settings.seller_address, settings.seller_vat_id, settings.seller_email,
+        invoice.notes, invoice.payment_terms or "", buyer.name, buyer.vat_id or "",
+        buyer.email or "", buyer.group or "", *buyer.address,
+        *(line.description for line in doc.detail.lines),
+    ]  # fmt: skip
+    try:
+        "\n".join(literal(t, multiline=True) for t in texts).encode("latin-1")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _font_for(doc: InvoiceDocument, settings: InvoicingSettings) -> Path | None:
+    """The TrueType font the document needs, or None: Helvetica prints all of it."""
+    if not _needs_unicode(doc, settings):
+        return None
+    configured = settings.font if settings.font is not None and settings.font.is_file() else None
+    return configured or next((p for p in FONT_PLACES if p.is_file()), None)
+
+
 class _Pdf(FPDF):
     def __init__(self, font: Path | None) -> None:
         super().__init__(format="A4", unit="mm")
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 18, 18)
-        found = font if font is not None and font.is_file() else None
-        found = found or next((p for p in FONT_PLACES if p.is_file()), None)
-        self.unicode = found is not None
-        if found is not None:
-            bold = found.with_name(found.stem + "-Bold" + found.suffix)
-            self.add_font(FAMILY, "", found)
-            self.add_font(FAMILY, "B", bold if bold.is_file() else found)
+        self.unicode = font is not None
+        if font is not None:
+            bold = font.with_name(font.stem + "-Bold" + font.suffix)
+            self.add_font(FAMILY, "", font)
+            self.add_font(FAMILY, "B", bold if bold.is_file() else font)
         self.family = FAMILY if self.unicode else "helvetica"
 
     def use(self, size: float, bold: bool = False) -> None:
