@@ -23,7 +23,7 @@ from crm_tui.models import (
     Subscription,
 )
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
-from crm_tui.services.billing import settlement, summary
+from crm_tui.services.billing import order_status, settlement, summary
 from crm_tui.services.billing.inputs import (
     OrderCreate,
     PaymentCreate,
@@ -213,8 +213,9 @@ class BillingService:
                 actor=self.ctx.actor,
                 expected_version=None,
             )
-            if was_paid:  # a refund reopens what the payment settled
+            if was_paid:  # a refund reopens what the payment settled, and may refund its order
                 settlement.release_payment(session, payment, self.ctx.actor)
+                order_status.after_refund(session, payment, self.ctx.actor)
             elif status == PaymentStatus.PAID:
                 settlement.settle(session, payment.customer_id, payment.currency, self.ctx.actor)
             summary.refresh(session, payment.customer_id)
