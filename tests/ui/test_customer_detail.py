@@ -378,7 +378,7 @@ async def test_payments_orders_and_cards_are_listed(svc: Services) -> None:
         await settle(pilot)
         payments = rows(pilot, "#payments-table")
         assert [p[2] for p in payments] == ["failed", "paid"]
-        assert payments[0][3] == "Visa ••4242" and payments[0][4] == "Fibre Broadband 500 Mb"
+        assert payments[0][3] == "Visa •••• 4242" and payments[0][4] == "Fibre Broadband 500 Mb"
         orders = rows(pilot, "#orders-table")
         assert orders[0][3] == "£20.00" and orders[1][2] == "2 × Router"
         assert rows(pilot, "#methods-table")[0][:3] == ["Visa", "424242", "4242"]
@@ -521,7 +521,7 @@ async def test_edit_note_body(svc: Services) -> None:
 
 
 async def test_history_newest_first(svc: Services) -> None:
-    """History lists every change, the newest first."""
+    """History lists every change, the newest first, and names the card a payment used."""
     cid = business(svc)
     async with DetailHarness(svc, cid).run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -530,6 +530,11 @@ async def test_history_newest_first(svc: Services) -> None:
         table = rows(pilot, "#history-table")
         assert table[0][2].startswith("note #") and table[-1][2] == "customer create"
         assert table[0][1] == "tester"
+        assert ["card Visa •••• 4242 create", "brand", "", "Visa"] in [r[2:] for r in table]
+        assert ["card", "", "Visa •••• 4242"] in [
+            r[3:] for r in table if r[2].startswith("payment")
+        ]
+        assert not any("payment method" in cell for r in table for cell in r)
 
 
 async def test_block_with_reason_then_unblock(svc: Services) -> None:

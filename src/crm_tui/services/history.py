@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
+from crm_tui.services import history_names
 from crm_tui.services.context import ServiceContext
 
 
@@ -115,6 +116,12 @@ class HistoryEntry:
     field: str
     old_value: str | None
     new_value: str | None
+    # As people read them: the row named ("card Visa •••• 4242"; "" for the customer),
+    # the field's name ("card") and the values with ids of other rows named.
+    subject: str = ""
+    field_label: str = ""
+    old_shown: str | None = None
+    new_shown: str | None = None
 
 
 class HistoryService:
@@ -131,6 +138,7 @@ class HistoryService:
             if before_id is not None:
                 query = query.where(col(ChangeRecord.id) < before_id)
             rows = session.scalars(query.order_by(col(ChangeRecord.id).desc()).limit(limit)).all()
+            names = history_names.read_names(session, rows)
             return [
                 HistoryEntry(
                     changed_at=r.changed_at,
@@ -141,6 +149,10 @@ class HistoryService:
                     field=r.field,
                     old_value=r.old_value,
                     new_value=r.new_value,
+                    subject=names.subject(r.entity, r.entity_id),
+                    field_label=history_names.field_label(r.field),
+                    old_shown=names.value(r.field, r.old_value),
+                    new_shown=names.value(r.field, r.new_value),
                 )
                 for r in rows
             ]

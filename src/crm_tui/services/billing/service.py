@@ -50,6 +50,7 @@ from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.child_rows import read_of
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.history_names import card_label
 from crm_tui.services.validation import (
     MAX_AMOUNT,
     parse_choice,
@@ -343,7 +344,7 @@ class BillingService:
                 method,
                 "payment_method",
                 self.ctx.actor,
-                f"{method.brand} ••{method.last4}",
+                card_label(method.brand, method.last4),
             )
 
 

@@ -37,6 +37,7 @@ from crm_tui.services.customers.inputs import (
     NoteUpdate,
 )
 from crm_tui.services.customers.notes import NoteRead
+from crm_tui.services.history_names import card_label
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import CURRENCIES, format_phone
 from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value
@@ -229,7 +230,7 @@ def payment_form(
             "payment_method_id",
             "Card",
             "choice",
-            none + [(str(m.id), f"{m.brand} ••{m.last4}") for m in methods],
+            none + [(str(m.id), card_label(m.brand, m.last4)) for m in methods],
         ),
         FormField("reference", "Reference"),
     ]

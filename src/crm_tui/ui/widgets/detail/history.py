@@ -34,16 +34,14 @@ class HistoryTab(DetailTab[list[HistoryEntry]]):
         table: DataTable[Text] = self.query_one("#history-table", DataTable)
         table.clear()
         for index, entry in enumerate(data):
-            what = entry.entity.replace("_", " ")
-            if entry.entity != "customer":
-                what += f" #{entry.entity_id}"
+            what = f"{entry.subject or entry.entity} {entry.action}"
             table.add_row(
                 cell(local_time(entry.changed_at)),
                 cell(entry.actor),
-                cell(f"{what} {entry.action}", ACTION_STYLES.get(entry.action, "")),
-                cell(entry.field.replace("_", " ")),
-                cell(entry.old_value, "dim"),
-                cell(entry.new_value),
+                cell(what, ACTION_STYLES.get(entry.action, "")),
+                cell(entry.field_label),
+                cell(entry.old_shown, "dim"),
+                cell(entry.new_shown),
                 key=str(index),
             )
         more = f" (the latest {LIMIT})" if len(data) >= LIMIT else ""

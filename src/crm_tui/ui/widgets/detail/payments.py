@@ -16,6 +16,7 @@ from crm_tui.services.billing.reads import (
     PaymentRead,
     SubscriptionRead,
 )
+from crm_tui.services.history_names import card_label
 from crm_tui.text import literal
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
@@ -127,7 +128,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
                 cell(day(p.paid_at)),
                 Text(money(p.amount, p.currency), justify="right"),
                 cell(p.status, STATUS_STYLES.get(p.status, "")),
-                cell(f"{method.brand} ••{method.last4}" if method else ""),
+                cell(card_label(method.brand, method.last4) if method else ""),
                 cell(linked),
                 cell(p.reference),
                 key=str(p.id),
@@ -326,7 +327,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
         self.app.push_screen(
             ConfirmationModal(
-                Text(f"Remove the card {literal(method.brand)} ••{method.last4}?"),
+                Text(f"Remove the card {literal(card_label(method.brand, method.last4))}?"),
                 confirm="Remove",
                 danger=True,
             ),
