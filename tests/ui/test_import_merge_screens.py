@@ -182,6 +182,7 @@ async def test_open_tools_and_palette(demo_services: Services) -> None:
         names = [str(hit.text) async for hit in provider.discover()]
         assert sorted(names) == [
             "Billing run…", "Import customers…", "Merge duplicates…", "Overdue invoices…",
+            "Reports…",
         ]  # fmt: skip
 
 

@@ -56,13 +56,7 @@ def report(
     services = services_from(ctx, "read")
     try:
         customer_id = services.customers.resolve(customer_ref).id if customer_ref else None
-        reports = ReportService(services.ctx)
-        if kind == "revenue":
-            result = reports.revenue(period, by=by, customer_id=customer_id)
-        elif kind == "invoices":
-            result = reports.invoices(period, customer_id=customer_id)
-        else:
-            result = reports.payments(period, customer_id=customer_id)
+        result = ReportService(services.ctx).report(kind, period, by=by, customer_id=customer_id)
     finally:
         services.close()
     if out is not None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from crm_tui.services.exports.service import ExportService
     from crm_tui.services.history import HistoryService
     from crm_tui.services.invoices.reminders import ReminderService
+    from crm_tui.services.invoices.reports import ReportService
     from crm_tui.services.invoices.run import BillingRun
     from crm_tui.services.invoices.service import InvoiceService
     from crm_tui.services.lookups.filters import LookupService
@@ -173,6 +174,12 @@ class Services:
         from crm_tui.services.invoices.run import BillingRun
 
         return BillingRun(self.ctx, tax_rate=self.ctx.invoicing.tax_rate)
+
+    @property
+    def reports(self) -> ReportService:
+        from crm_tui.services.invoices.reports import ReportService
+
+        return ReportService(self.ctx)
 
     @property
     def reminders(self) -> ReminderService:

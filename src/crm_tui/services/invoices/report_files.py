@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports.cells import cell_text, neutralise, ooxml_escape
 from crm_tui.services.invoices.reports import Report
-from crm_tui.services.private_files import private_output
+from crm_tui.services.private_files import check_target, private_output
 from crm_tui.text import literal
 
 REPORT_FORMATS = ("csv", "xlsx", "json")
@@ -42,6 +43,21 @@ def report_csv(report: Report, *, terminal: bool = False) -> str:
         cells = [_text_cell(v, i in report.numeric) for i, v in enumerate(row)]
         writer.writerow([literal(c) for c in cells] if terminal else cells)
     return out.getvalue()
+
+
+def report_target(path: str, fmt: str) -> tuple[Path, str]:
+    """A typed file name checked before writing: its format (from the name's ending, else
+    `fmt`), its folder, and nothing overwritten."""
+    if not path.strip():
+        raise ValidationError("path", "Type a file name.")
+    target = Path(os.path.abspath(Path(path.strip()).expanduser()))
+    ending = target.suffix.lower().lstrip(".")
+    if ending and ending not in REPORT_FORMATS:
+        raise ValidationError(
+            "path", f"A report is written as .csv, .xlsx or .json, not as .{ending}."
+        )
+    check_target(target, overwrite=False)
+    return target, ending or fmt
 
 
 def write_report(report: Report, fmt: str, target: Path, *, overwrite: bool = False) -> None:

@@ -46,11 +46,28 @@ _NAME = (col(Customer.kind), col(Customer.first_name), col(Customer.last_name),
          col(Customer.company_name))  # fmt: skip
 
 
+REPORT_KINDS = ("revenue", "invoices", "payments")
+
+
 class ReportService:
     """The customer reports of issue 22, for the CLI and the app."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+
+    def report(
+        self, kind: str, period: Period, *, by: str = "customer", customer_id: int | None = None
+    ) -> Report:
+        """The report named `kind` (revenue, invoices or payments)."""
+        if kind == "revenue":
+            return self.revenue(period, by=by, customer_id=customer_id)
+        if kind == "invoices":
+            return self.invoices(period, customer_id=customer_id)
+        if kind == "payments":
+            return self.payments(period, customer_id=customer_id)
+        raise ValidationError(
+            "report", f"There is no {kind!r} report; use revenue, invoices or payments."
+        )
 
     def revenue(
         self, period: Period, *, by: str = "customer", customer_id: int | None = None

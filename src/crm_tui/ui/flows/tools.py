@@ -13,6 +13,7 @@ from crm_tui.ui.screens.billing_run import BillingRunScreen
 from crm_tui.ui.screens.import_customers import ImportScreen
 from crm_tui.ui.screens.merge import MergeScreen
 from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
+from crm_tui.ui.screens.reports import ReportsScreen
 
 
 def open_import(app: CrmAppBase, path: str | None = None) -> None:
@@ -41,8 +42,13 @@ def open_billing_run(app: CrmAppBase) -> None:
     app.push_screen(BillingRunScreen())
 
 
+def open_reports(app: CrmAppBase, customer_id: int | None = None) -> None:
+    """Revenue, invoices and payments reports, with export (`g` on the list)."""
+    app.push_screen(ReportsScreen(customer_id))
+
+
 class ToolsCommands(Provider):
-    """Command palette entries: Overdue invoices, Billing run, Import customers, Merge duplicates."""
+    """Command palette entries: Overdue invoices, Reports, Billing run, Import, Merge."""
 
     def _commands(self) -> list[tuple[str, str, object]]:
         app = crm_app(self.app)
@@ -56,10 +62,16 @@ class ToolsCommands(Provider):
             "issue a month's invoices for active subscriptions, with progress",
             partial(open_billing_run, app),
         )
-        if app.read_only:  # import and merge write; the overdue list can be read
-            return [overdue]
+        reports = (
+            "Reports…",
+            "revenue by customer or month, invoices, payments; export",
+            partial(open_reports, app),
+        )
+        if app.read_only:  # import and merge write; the overdue list and reports only read
+            return [overdue, reports]
         return [
             overdue,
+            reports,
             billing,
             (
                 "Import customers…",

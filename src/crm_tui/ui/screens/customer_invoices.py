@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from crm_tui.ui.base import CrmScreen
+from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.invoices import InvoicesTab
@@ -26,6 +27,7 @@ class CustomerInvoicesScreen(CrmScreen[None]):
         Binding("v", "void", "Void"),
         Binding("k", "credit", "Credit note"),
         Binding("d", "pdf", "PDF"),
+        Binding("r", "reports", "Reports"),
         Binding("ctrl+r", "reload", "Refresh"),
     ]
 
@@ -68,3 +70,7 @@ class CustomerInvoicesScreen(CrmScreen[None]):
 
     def action_pdf(self) -> None:
         self.body.pdf()
+
+    def action_reports(self) -> None:
+        """This customer's revenue, invoices and payments reports."""
+        self.app.push_screen(ReportsScreen(self.customer_id))

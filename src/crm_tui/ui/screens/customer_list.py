@@ -19,7 +19,13 @@ from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
-from crm_tui.ui.flows.tools import open_billing_run, open_import, open_merge, open_overdue
+from crm_tui.ui.flows.tools import (
+    open_billing_run,
+    open_import,
+    open_merge,
+    open_overdue,
+    open_reports,
+)
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
 from crm_tui.ui.screens.customer_list_search import ListSearchScreen
@@ -58,6 +64,7 @@ GO_TO = (
     ("merge", "Merge duplicates"),
     ("import", "Import customers"),
     ("overdue", "Overdue invoices"),
+    ("reports", "Reports"),
     ("billing_run", "Billing run"),
 )
 
@@ -217,6 +224,7 @@ class CustomerListScreen(ListSearchScreen):
             "merge": open_merge,
             "import": open_import,
             "overdue": open_overdue,
+            "reports": open_reports,
             "billing_run": open_billing_run,
         }
         if where in openers:
