@@ -255,6 +255,7 @@ def test_keyset_paging_returns_every_row_once(
                 lifetime_value=Decimal(i % 5) * 10,
                 active_subscriptions=i % 3,
                 last_purchase_at=datetime(2025, 1, 1 + i % 7, tzinfo=UTC),
+                outstanding_balance=Decimal(i % 4) * 7,
             )
     add(services, first_name="Zoe", last_name="Quinn", email="zoe@other.com")
     for query, expected in (("acmeco", matching), ("", None), ("al", matching)):
@@ -276,6 +277,7 @@ SORT_FIELDS: dict[str, Callable[[CustomerRow], Any]] = {
     "lifetime_value": lambda row: (row.lifetime_value, row.id),
     "active_subscriptions": lambda row: (row.active_subscriptions, row.id),
     "joined": lambda row: (row.created_at, row.id),
+    "outstanding": lambda row: (row.outstanding_balance, row.id),
 }
 
 
@@ -445,3 +447,37 @@ def test_rows_carry_list_columns(services: Services) -> None:
     assert row.active_subscriptions == 0
     assert row.lifetime_value == Decimal("0.00")
     assert not row.near_miss
+
+
+def test_owes_and_overdue_filters_and_outstanding_sort(services: Services) -> None:
+    """Owes: an issued invoice unpaid, in any currency; overdue: one past its due date; paid
+    and void invoices count for neither; the outstanding sort puts the largest balance first."""
+    from datetime import date, timedelta
+
+    from crm_tui.services.billing.inputs import PaymentCreate
+    from crm_tui.services.invoices import LineInput
+
+    def billed(name: str, price: str, days_ago: int, currency: str = "GBP") -> int:
+        cid = add(services, first_name=name, last_name="Owing", email=f"{name}@owe.example").id
+        draft = services.invoices.create_draft(cid, [LineInput("Work", price)], currency=currency)
+        services.invoices.issue(draft.id, on=date.today() - timedelta(days=days_ago))
+        return cid
+
+    paid = billed("Paid", "20.00", 30)  # issued oldest first: numbers follow dates
+    services.billing.record_payment(paid, PaymentCreate(amount="20.00"))
+    void = billed("Void", "50.00", 30)
+    services.invoices.void(services.invoices.list(customer_id=void)[0].id)
+    late = billed("Late", "90.00", 10)
+    euro = billed("Euro", "40.00", 0, currency="EUR")  # due today: owes, not overdue yet
+    small = billed("Small", "15.00", 0)
+    add(services, first_name="Never", last_name="Owing")
+
+    def found(**filters: Any) -> set[int]:
+        return set(ids(services, "owing", filters=SearchFilters(**filters)))
+
+    assert found(outstanding=True) == {late, euro, small}
+    assert found(overdue=True) == {late}
+    assert found(outstanding=True, overdue=False) == {euro, small}
+    assert len(found(outstanding=False)) == 3
+    by_balance = ids(services, "", sort=SortSpec("outstanding", True))
+    assert by_balance[:2] == [late, small]  # GBP balances; EUR is the money engineer's to count

@@ -7,7 +7,7 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 class SchemaTooNew(Exception):

@@ -90,6 +90,7 @@ class CustomerSummary(SQLModel, table=True):
         Index("ix_summary_ltv", "lifetime_value", "customer_id"),
         Index("ix_summary_active_subs", "active_subscriptions", "customer_id"),
         Index("ix_summary_last_purchase", "last_purchase_at", "customer_id"),
+        Index("ix_summary_outstanding", "outstanding_balance", "customer_id"),
     )
 
     customer_id: int = Field(

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from crm_tui.models.enums import OPEN_INVOICE_STATUSES, InvoiceKind
 from crm_tui.models.types import Money
 from crm_tui.services.common import not_merged
 from crm_tui.services.context import ServiceContext
@@ -46,7 +48,14 @@ from crm_tui.services.search.near_misses import near_miss_page
 from crm_tui.services.search.query import parse_query
 from crm_tui.services.search.relevance import relevance_page
 from crm_tui.services.search.sorting import sorted_page
-from crm_tui.services.search.tables import CUSTOMER, CUSTOMER_TAG, SEGMENT_MEMBER, SUMMARY, TAG
+from crm_tui.services.search.tables import (
+    CUSTOMER,
+    CUSTOMER_TAG,
+    INVOICE,
+    SEGMENT_MEMBER,
+    SUMMARY,
+    TAG,
+)
 from crm_tui.services.search.values import SORT_KEYS, Cursor, Kpis, Page, SearchFilters, SortSpec
 from crm_tui.services.validation import text_key
 
@@ -208,6 +217,10 @@ class SearchService:
             conditions.append(SUMMARY.c.lifetime_value >= filters.ltv_min)
         if filters.ltv_max is not None:
             conditions.append(SUMMARY.c.lifetime_value <= filters.ltv_max)
+        for wanted, late in ((filters.outstanding, False), (filters.overdue, True)):
+            if wanted is not None:
+                owing = _owing(late)
+                conditions.append(owing if wanted else ~owing)
         if filters.segment_id is not None:
             dynamic = None
             if self.segment_condition is not None:
@@ -223,3 +236,16 @@ class SearchService:
     @property
     def _matcher(self) -> Matcher:
         return Matcher(sqlite=self.ctx.db.dialect == "sqlite")
+
+
+def _owing(overdue: bool) -> ColumnElement[bool]:
+    """The customer owes on an issued invoice (in any currency); with `overdue`, on one
+    unpaid after its due date. The index on (customer_id, status, due_date) answers it."""
+    conditions = [
+        INVOICE.c.customer_id == CUSTOMER.c.id,
+        INVOICE.c.kind == InvoiceKind.INVOICE.value,
+        INVOICE.c.status.in_(OPEN_INVOICE_STATUSES),
+    ]
+    if overdue:
+        conditions.append(INVOICE.c.due_date < date.today())
+    return exists().where(*conditions)

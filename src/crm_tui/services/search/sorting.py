@@ -28,6 +28,8 @@ def sort_columns(key: SortKey) -> tuple[Column[Any], Column[Any]]:
         return SUMMARY.c.active_subscriptions, SUMMARY.c.customer_id
     if key == "last_purchase":
         return SUMMARY.c.last_purchase_at, SUMMARY.c.customer_id
+    if key == "outstanding":
+        return SUMMARY.c.outstanding_balance, SUMMARY.c.customer_id
     if key == "joined":
         return CUSTOMER.c.created_at, CUSTOMER.c.id
     return CUSTOMER.c.sort_name, CUSTOMER.c.id

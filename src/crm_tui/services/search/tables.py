@@ -21,6 +21,7 @@ DOCS = SQLModel.metadata.tables["customer_search"]
 CUSTOMER_TAG = SQLModel.metadata.tables["customer_tag"]
 SEGMENT_MEMBER = SQLModel.metadata.tables["segment_member"]
 TAG = SQLModel.metadata.tables["tag"]
+INVOICE = SQLModel.metadata.tables["invoice"]
 
 ROW_COLUMNS = (
     CUSTOMER.c.id,
@@ -38,6 +39,7 @@ ROW_COLUMNS = (
     SUMMARY.c.lifetime_value,
     SUMMARY.c.active_subscriptions,
     SUMMARY.c.last_purchase_at,
+    SUMMARY.c.outstanding_balance,
 )
 
 
@@ -57,4 +59,5 @@ def to_row(row: AnyRow, near_miss: bool = False) -> CustomerRow:
         created_at=row.created_at,
         last_purchase_at=row.last_purchase_at,
         near_miss=near_miss,
+        outstanding_balance=row.outstanding_balance,
     )

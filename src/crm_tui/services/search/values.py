@@ -8,7 +8,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 SortKey = Literal[
-    "relevance", "name", "lifetime_value", "active_subscriptions", "joined", "last_purchase"
+    "relevance",
+    "name",
+    "lifetime_value",
+    "active_subscriptions",
+    "joined",
+    "last_purchase",
+    "outstanding",
 ]
 SORT_KEYS: tuple[SortKey, ...] = (
     "relevance",
@@ -17,6 +23,7 @@ SORT_KEYS: tuple[SortKey, ...] = (
     "active_subscriptions",
     "joined",
     "last_purchase",
+    "outstanding",
 )
 
 
@@ -34,6 +41,9 @@ class SearchFilters:
     ltv_max: Decimal | None = None
     owner: str | None = None
     segment_id: int | None = None
+    # Owes on an issued invoice (any currency); has an invoice unpaid after its due date.
+    outstanding: bool | None = None
+    overdue: bool | None = None
     # Merged customers are shells pointing at their survivor; hidden unless asked for.
     include_merged: bool = False
 
@@ -64,6 +74,7 @@ class CustomerRow:
     created_at: datetime
     last_purchase_at: datetime | None
     near_miss: bool = False
+    outstanding_balance: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)

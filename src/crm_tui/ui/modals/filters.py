@@ -42,6 +42,13 @@ def _yes_no(value: str | None) -> bool | None:
     return None if value is None else value == "yes"
 
 
+YES_NO = [("yes", "yes"), ("no", "no")]
+
+
+def _choice(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
 def _options(values: list[tuple[str, Any]]) -> SelectOptions:
     # Content(...) shows names literally; a str prompt would be parsed as markup.
     return [(Content(label), value) for label, value in values]
@@ -130,6 +137,10 @@ class FiltersModal(CrmModal[AppliedFilters | None]):
                     if f.has_active_subscription is None
                     else ("yes" if f.has_active_subscription else "no"),
                 )
+                yield Label("Owes")
+                yield self._select("outstanding", YES_NO, _choice(f.outstanding))
+                yield Label("Overdue")
+                yield self._select("overdue", YES_NO, _choice(f.overdue))
                 yield Label("LTV from")
                 with Horizontal(classes="ltv-range"):
                     yield _amount_input("ltv-min", f.ltv_min)
@@ -217,6 +228,8 @@ class FiltersModal(CrmModal[AppliedFilters | None]):
             ltv_max=ltv_max,
             owner=self._value("owner"),
             segment_id=self._value("segment-id"),
+            outstanding=_yes_no(self._value("outstanding")),
+            overdue=_yes_no(self._value("overdue")),
             include_merged=self.filters.include_merged,
         )
 

@@ -24,6 +24,7 @@ SORT_LABELS = {
     "active_subscriptions": "subscriptions",
     "joined": "joined",
     "last_purchase": "last purchase",
+    "outstanding": "outstanding",
 }
 FIELD_LABELS = {
     "kind": "kind",
@@ -36,6 +37,8 @@ FIELD_LABELS = {
     "ltv_max": "LTV ≤",
     "owner": "owner",
     "segment_id": "saved segment",
+    "outstanding": "owes",
+    "overdue": "overdue",
     "include_merged": "with merged",
 }
 
@@ -57,6 +60,7 @@ SORT_CHOICES: tuple[tuple[str, str, str], ...] = (
     ),
     ("joined", "Joined, oldest first", "Joined, newest first"),
     ("last_purchase", "Last purchase, oldest first", "Last purchase, latest first"),
+    ("outstanding", "Outstanding balance, lowest first", "Outstanding balance, highest first"),
 )
 
 
