@@ -42,3 +42,18 @@ def test_other_scripts_use_a_truetype_font(services: Services) -> None:
     pdf = pdf_of(services, "Иван", "Петров")
     assert b"/FontFile2" in pdf
     assert "Иван Петров" in text_of(pdf)
+
+
+def test_many_lines_run_onto_a_second_page(services: Services) -> None:
+    """Sixty lines, one too long for its column: two pages, every line and the total printed."""
+    cid = services.customers.create(CustomerCreate(first_name="Long", email="l@example.com")).id
+    lines = [LineInput(f"Item number {n}", "1.00") for n in range(59)]
+    lines.insert(30, LineInput("A description long enough to wrap " * 4 + "END", "2.00"))
+    draft = services.invoices.create_draft(cid, lines)
+    issued = services.invoices.issue(draft.id)
+    pdf = render_pdf(services.invoices.document(issued.id), services.ctx.invoicing)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == 2
+    assert all(f"Item number {n}" in text for n in range(59)) and "END" in text
+    assert "61.00" in text  # 59 x 1.00 + 2.00

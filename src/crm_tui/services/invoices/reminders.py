@@ -108,10 +108,13 @@ class ReminderService:
         claimed = self._claim(batch, transport.channel)
         done: list[DueReminder] = []
         failure = None
+        with self.ctx.read() as session:  # one session for the batch's documents
+            docs = {
+                d.invoice.id: documents.document(session, _invoice(session, d.invoice.id))
+                for d in claimed
+            }
         for due in claimed:
-            with self.ctx.read() as session:
-                doc = documents.document(session, _invoice(session, due.invoice.id))
-            message = reminder_message(due, doc, self.ctx.invoicing, day)
+            message = reminder_message(due, docs[due.invoice.id], self.ctx.invoicing, day)
             try:
                 transport.send(message, f"{due.invoice.label}-reminder-{due.level}")
             except SendFailed as exc:
