@@ -21,6 +21,7 @@ from crm_tui.factory import make_app
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.base import CrmAppBase, crm_app
+from crm_tui.ui.widgets.detail import base as detail_base
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 AS_OF = date(2026, 1, 15)
@@ -75,6 +76,25 @@ def tool(opener: Callable[[CrmAppBase], None]) -> Step:
     return step
 
 
+async def customer_invoices(pilot: Pilot[None]) -> None:
+    """The invoices of the first demo customer with a partly paid one."""
+    from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
+
+    app = crm_app(pilot.app)
+    owing = app.services.invoices.list(status="partly_paid")[0].customer_id
+    app.push_screen(CustomerInvoicesScreen(owing))
+    await settle(pilot)
+
+
+async def billing_run(pilot: Pilot[None]) -> None:
+    from crm_tui.ui.flows import tools
+
+    tools.open_billing_run(crm_app(pilot.app))
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+
+
 def shots() -> dict[str, Step]:
     from crm_tui.ui.flows import groups, tools
 
@@ -95,6 +115,10 @@ def shots() -> dict[str, Step]:
     result["billing-groups"] = tool(groups.open_billing_groups)
     result["import"] = tool(tools.open_import)
     result["merge"] = tool(tools.open_merge)
+    result["invoices"] = customer_invoices
+    result["overdue"] = tool(tools.open_overdue)
+    result["billing-run"] = billing_run
+    result["reports"] = tool(tools.open_reports)
     return result
 
 
@@ -114,6 +138,7 @@ def main() -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/shots.sqlite3", clerk="screenshots")
         services = open_services(settings)
         DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)
+        detail_base.today_override = AS_OF  # overdue days and the billing month as of the demo
         for name, step in shots().items():
             asyncio.run(take(services, name, step))
         services.close()
