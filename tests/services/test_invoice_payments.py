@@ -170,3 +170,21 @@ def test_payments_before_invoices_are_not_credit(services: Services, person: int
         session.execute(update(Payment).values(settles_invoices=False))
     invoice = issue(services, person, "30.00", date(2026, 1, 5))
     assert state(services, invoice) == ("issued", D("30.00"))
+
+
+def test_void_invoice_cannot_be_paid(
+    services: Services, person: int, assert_refused: RefusalCheck
+) -> None:
+    """Paying a void invoice is refused in one sentence; a payment for no invoice in particular
+    leaves it void and becomes credit."""
+    invoice = issue(services, person, "30.00", date(2026, 1, 5))
+    services.invoices.void(invoice)
+    assert_refused(
+        lambda: services.billing.record_payment(
+            person, PaymentCreate(amount="30.00"), invoice_id=invoice
+        ),
+        "invoice", "void, so it cannot be paid",
+    )  # fmt: skip
+    services.billing.record_payment(person, PaymentCreate(amount="30.00"))
+    assert state(services, invoice) == ("void", D("0.00"))
+    assert services.invoices.balances(person) == [CurrencyBalance("GBP", D("0.00"), D("30.00"))]

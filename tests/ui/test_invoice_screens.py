@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from crm_tui.config import data_dir
 from crm_tui.services.billing.inputs import PaymentCreate
@@ -169,3 +169,21 @@ async def test_overdue_filter_mark_and_send(billed: Services, tmp_path: Path) ->
         await settle(pilot)
     outbox = data_dir() / "outbox"
     assert len(list(outbox.iterdir())) == 1
+
+
+async def test_overpayment_is_shown_as_credit(billed: Services) -> None:
+    """Paying 20 more than C-000003 owes: the invoices screen says nothing is owed and shows
+    the 20 as credit, in the invoice's currency."""
+    from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
+    from crm_tui.ui.widgets.detail.base import money
+
+    [invoice] = billed.invoices.list(customer_id=3)
+    billed.billing.record_payment(
+        3, PaymentCreate(amount=str(invoice.owed + 20), currency=invoice.currency)
+    )
+    app = Harness(billed, lambda: CustomerInvoicesScreen(3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = str(app.screen.query_one("#invoices-note", Static).render())
+    assert f"owed {money(Decimal('0.00'), invoice.currency)}" in shown
+    assert f"credit {money(Decimal('20.00'), invoice.currency)}" in shown
