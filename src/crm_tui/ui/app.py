@@ -9,9 +9,8 @@ from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
 from crm_tui.ui.base import CrmAppBase
 from crm_tui.ui.flows.groups import group_commands, open_dashboard
@@ -119,10 +118,5 @@ class CrmApp(CrmAppBase):
         open_import(self)
 
     @on(Worker.StateChanged)
-    def report_worker_failure(self, event: Worker.StateChanged) -> None:
-        """Every worker's failure ends here: a clear notice, never a crash."""
-        if event.state != WorkerState.ERROR or event.worker.error is None:
-            return
-        error = event.worker.error
-        message = str(error) if isinstance(error, CrmError) else f"Something went wrong: {error}"
-        self.notify(message, severity="error", markup=False, timeout=8)
+    def _app_worker_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_failure(event)  # the app's own workers; UsesCrm hands on the rest

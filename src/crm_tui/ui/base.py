@@ -20,7 +20,9 @@ from textual import on
 from textual.app import App
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
 
+from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
 from crm_tui.ui.key_order import KeyOrderApp
 
@@ -51,6 +53,18 @@ class CrmAppBase(KeyOrderApp):
     def write_allowed(self, action: str, write_actions: Collection[str]) -> bool:
         """For `check_action`: False hides and disables `action` when it writes and writes are off."""
         return action not in write_actions or not self.read_only
+
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure ends here: a clear notice, never a crash.
+
+        Worker.StateChanged does not bubble: it reaches only the node that ran
+        the worker. The app hands its own here, and every screen, modal and
+        tab (UsesCrm) hands on theirs, after any handler of their own."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        message = str(error) if isinstance(error, CrmError) else f"Something went wrong: {error}"
+        self.notify(message, severity="error", markup=False, timeout=8)
 
     @abstractmethod
     def open_customer(self, customer_id: int) -> None:
@@ -91,6 +105,11 @@ class UsesCrm:
     @property
     def services(self: _InApp) -> Services:
         return crm_app(self.app).services
+
+    def on_worker_state_changed(self: _InApp, event: Worker.StateChanged) -> None:
+        """A worker of this node failed (or ended): tell the app's one failure handler,
+        which would not hear of it otherwise (the message does not bubble)."""
+        crm_app(self.app).report_worker_failure(event)
 
 
 class CrmScreen(UsesCrm, Screen[ResultT]):
