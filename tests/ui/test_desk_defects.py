@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
+
 from crm_tui.factory import make_app
+from crm_tui.services.billing.inputs import PaymentMethodCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.registry import Services
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from tests.ui.conftest import ScreenApp, settle
+from tests.ui.test_customer_detail import DetailHarness
 from tests.ui.test_wizard import type_in
 
 
@@ -68,3 +72,36 @@ async def test_wizard_edit_reads_a_new_phone_in_the_stored_address_country(svc: 
         await type_in(pilot, "ctrl+s")
         await settle(pilot, rounds=2)
     assert svc.customers.get(rui.id).phone == "+351912345678"
+
+
+async def test_p_makes_a_card_the_default_and_refuses_an_expired_one(svc: Services) -> None:
+    """On the Payments tab's cards, `p` moves the default; an expired card says why it cannot."""
+    ana = svc.customers.create(CustomerCreate(first_name="Ana")).id
+    card = {"brand": "Visa", "bin": "424242", "exp_month": 12, "holder_name": "Ana Lima"}
+    svc.billing.add_payment_method(ana, PaymentMethodCreate(last4="4242", exp_year=2099, **card))
+    svc.billing.add_payment_method(ana, PaymentMethodCreate(last4="1881", exp_year=2098, **card))
+    svc.billing.add_payment_method(ana, PaymentMethodCreate(last4="0005", exp_year=2020, **card))
+    async with DetailHarness(svc, ana).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        cards = pilot.app.screen.query_one("#methods-table", DataTable)
+        cards.focus()
+        await pilot.press("down", "p")
+        await settle(pilot)
+        states = {m.last4: m.is_default for m in svc.billing.payment_methods(ana)}
+        assert states == {"4242": False, "1881": True, "0005": False}
+        table = [[str(c) for c in cards.get_row_at(i)] for i in range(cards.row_count)]
+        assert [(r[2], r[5]) for r in table] == [
+            ("1881", "default"),
+            ("4242", ""),
+            ("0005", "expired"),
+        ]
+        cards.focus()
+        cards.move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("p")
+        await settle(pilot, failures_expected=True)
+        said = [n.message for n in pilot.app._notifications]
+        assert any("an expired card cannot be the default" in m for m in said), said
+        assert [m.last4 for m in svc.billing.payment_methods(ana) if m.is_default] == ["1881"]

@@ -23,7 +23,7 @@ from crm_tui.models import (
     Subscription,
 )
 from crm_tui.models.enums import OrderStatus, PaymentStatus, SubscriptionStatus
-from crm_tui.services.billing import order_status, settlement, summary
+from crm_tui.services.billing import cards, order_status, settlement, summary
 from crm_tui.services.billing.inputs import (
     OrderCreate,
     PaymentCreate,
@@ -311,7 +311,14 @@ class BillingService:
             return [read_of(PaymentMethodRead, row) for row in rows]
 
     def add_payment_method(self, customer_id: int, data: PaymentMethodCreate) -> PaymentMethodRead:
+        """Vault a card; the first one that is still good becomes the default by itself."""
         values = clean_method(data.given())
+        today = date.today()
+        expired = cards.is_expired(values["exp_month"], values["exp_year"], today)
+        if values["is_default"]:
+            cards.refuse_if_expired(
+                values["brand"], values["last4"], values["exp_month"], values["exp_year"], today
+            )
         with self.ctx.write() as session:
             child_rows.live_customer(session, customer_id)
             has_default = session.scalar(
@@ -319,7 +326,7 @@ class BillingService:
                     col(PaymentMethod.customer_id) == customer_id, col(PaymentMethod.is_default)
                 )
             )
-            if has_default is None:
+            if has_default is None and not expired:
                 values["is_default"] = True
             elif values.get("is_default"):
                 session.execute(
@@ -333,6 +340,14 @@ class BillingService:
                 session, method, "payment_method", self.ctx.actor,
                 {"brand": values["brand"], "last4": values["last4"]},
             )  # fmt: skip
+            return read_of(PaymentMethodRead, method)
+
+    def make_default_payment_method(self, method_id: int) -> PaymentMethodRead:
+        """Make a vaulted card the customer's default (an expired one is refused)."""
+        with self.ctx.write() as session:
+            method = child_rows.load_child(session, PaymentMethod, method_id)
+            child_rows.live_customer(session, method.customer_id)
+            cards.make_default(session, method, self.ctx.actor, date.today())
             return read_of(PaymentMethodRead, method)
 
     def remove_payment_method(self, method_id: int) -> None:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from crm_tui.services.billing.cards import is_expired
 from crm_tui.services.billing.reads import (
     OrderRead,
     PaymentMethodRead,
@@ -46,6 +47,17 @@ class PaymentsData:
     currency: str
 
 
+def expired(card: PaymentMethodRead) -> bool:
+    return is_expired(card.exp_month, card.exp_year, today())
+
+
+def card_state(card: PaymentMethodRead) -> str:
+    """ "default", "expired", both, or nothing."""
+    return " · ".join(
+        word for word, yes in (("default", card.is_default), ("expired", expired(card))) if yes
+    )
+
+
 class PaymentsTab(DetailTab[PaymentsData]):
     """Record a payment, mark a failed one paid, refund; orders and cards below."""
 
@@ -80,7 +92,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
             "Order", "Status", "Items", "Total", "Invoice"
         )
         self.query_one("#methods-table", DataTable).add_columns(
-            "Card", "BIN", "Last 4", "Expires", "Holder", "Default"
+            "Card", "BIN", "Last 4", "Expires", "Holder", "State"
         )
 
     def fetch(self) -> PaymentsData:
@@ -175,9 +187,9 @@ class PaymentsTab(DetailTab[PaymentsData]):
                 cell(m.brand),
                 cell(m.bin),
                 cell(m.last4),
-                cell(f"{m.exp_month:02d}/{m.exp_year}"),
+                cell(f"{m.exp_month:02d}/{m.exp_year}", "red" if expired(m) else ""),
                 cell(m.holder_name),
-                cell("default" if m.is_default else ""),
+                cell(card_state(m), "red" if expired(m) else ""),
                 key=str(m.id),
             )
         if not methods:
@@ -306,11 +318,31 @@ class PaymentsTab(DetailTab[PaymentsData]):
     def refund(self) -> None:
         self._status_change({"paid"}, "refunded", "refunded", "Refund")
 
-    def remove_item(self) -> None:
-        """`x` removes the selected card when the card table has focus; payments stay forever."""
+    def _selected_card(self) -> PaymentMethodRead | None:
+        """The card highlighted in the cards table, when that table has the focus."""
         table: DataTable[Any] = self.query_one("#methods-table", DataTable)
         row_id = selected_id(table) if table.has_focus else None
-        method = self.methods.get(row_id) if row_id is not None else None
+        return self.methods.get(row_id) if row_id is not None else None
+
+    def make_default(self) -> None:
+        """`p` on a card: make it the default (the service refuses an expired one)."""
+        method = self._selected_card()
+        if method is None:
+            self.notify("Select a card in the cards table first (tab moves there).", markup=False)
+            return
+        if method.is_default:
+            name = card_label(method.brand, method.last4)
+            self.notify(f"{name} is the default card already.", markup=False)
+            return
+        method_id, name = method.id, card_label(method.brand, method.last4)
+        self.run_write(
+            lambda: self.services.billing.make_default_payment_method(method_id),
+            f"{name} is the default card now.",
+        )
+
+    def remove_item(self) -> None:
+        """`x` removes the selected card when the card table has focus; payments stay forever."""
+        method = self._selected_card()
         if method is None or method.id is None:
             self.notify(
                 "Payments are never deleted (r refunds one). To remove a card, select it first.",
