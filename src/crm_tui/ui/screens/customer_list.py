@@ -287,6 +287,7 @@ class CustomerListScreen(ListSearchScreen):
     def _sort_chosen(self, sort: SortSpec | None) -> None:
         if sort is not None and sort != self.sort:
             self.sort = sort
+            self.table.show_figure("owed" if sort.key == "outstanding" else "ltv")
             self.start_search()
             self._show_state()
 

@@ -97,6 +97,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self._pending: int | None = None
         self._rows: list[CustomerRow] = []
         self._layout: list[tuple[ColumnSpec, int]] = []
+        self.figure = "ltv"  # or "owed": the last column, as the sort order wants it
         # A row's cells as segments (before the zebra or cursor style), per mark state:
         # all a line shows comes from the row, its mark and the column layout
         # (the cache is cleared when the layout changes), so a row that compares
@@ -323,8 +324,14 @@ class CustomerTable(ScrollView, can_focus=True):
 
     # --- painting --------------------------------------------------------------------
 
-    def on_resize(self, _event: events.Resize) -> None:
-        layout = columns_for(self.size.width, self.CELL_PADDING)
+    def show_figure(self, figure: str) -> None:
+        """Show lifetime value ("ltv") or the outstanding balance ("owed") last."""
+        if figure != self.figure:
+            self.figure = figure
+            self.on_resize(None)
+
+    def on_resize(self, _event: events.Resize | None) -> None:
+        layout = columns_for(self.size.width, self.CELL_PADDING, self.figure)
         if layout == self._layout:
             return
         self._layout = layout

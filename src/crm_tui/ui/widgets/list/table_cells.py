@@ -97,13 +97,17 @@ OPTIONAL_COLUMNS = (
     (130, ColumnSpec("joined", "Joined", 10)),
 )
 LTV_COLUMN = ColumnSpec("ltv", "LTV", 10, "right")
+# The figure column follows the sort: sorted by outstanding balance it shows that instead.
+FIGURE_COLUMNS = {"ltv": LTV_COLUMN, "owed": ColumnSpec("owed", "Owed", 10, "right")}
 
 
-def columns_for(width: int, cell_padding: int = 1) -> list[tuple[ColumnSpec, int]]:
+def columns_for(
+    width: int, cell_padding: int = 1, figure: str = "ltv"
+) -> list[tuple[ColumnSpec, int]]:
     """The columns that fit in `width` cells, with the flexible ones sized."""
     specs = list(FIXED_COLUMNS)
     specs += [spec for minimum, spec in OPTIONAL_COLUMNS if width >= minimum]
-    specs.append(LTV_COLUMN)
+    specs.append(FIGURE_COLUMNS[figure])
     fixed = sum(spec.width for spec in specs) + 2 * cell_padding * len(specs)
     rest = max(20, width - fixed - 2)  # 2: the vertical scrollbar
     name_width = max(10, rest * 11 // 20)
@@ -164,5 +168,6 @@ def row_cells(
         "subs": Text(str(row.active_subscriptions)),
         "joined": Text(row.created_at.astimezone().date().isoformat()),
         "ltv": Text(money(row.lifetime_value)),
+        "owed": Text(money(row.outstanding_balance)),
     }
     return [values[spec.key] for spec, _width in layout]
