@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Select, Static
 
 from crm_tui.factory import make_app
 from crm_tui.services.billing.inputs import PaymentMethodCreate
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
 from crm_tui.services.registry import Services
+from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from tests.ui.conftest import ScreenApp, settle
@@ -105,3 +106,32 @@ async def test_p_makes_a_card_the_default_and_refuses_an_expired_one(svc: Servic
         said = [n.message for n in pilot.app._notifications]
         assert any("an expired card cannot be the default" in m for m in said), said
         assert [m.last4 for m in svc.billing.payment_methods(ana) if m.is_default] == ["1881"]
+
+
+async def test_a_call_records_its_length_and_outcome(svc: Services) -> None:
+    """Length and outcome rows appear for a call (with a call's outcomes), the call saves
+    them, and the timeline's detail line reads them back."""
+    ana = svc.customers.create(CustomerCreate(first_name="Ana")).id
+    async with DetailHarness(svc, ana).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "n")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ItemFormModal)
+        assert not dialog.query_one("#row-duration_minutes").display
+        dialog.query_one("#field-type", Select).value = "call"
+        await pilot.pause()
+        assert dialog.query_one("#row-duration_minutes").display
+        outcome = dialog.query_one("#field-outcome", Select)
+        assert [str(o[0]) for o in outcome._options if o[1] is not Select.NULL] == [
+            "reached", "no answer", "left voicemail", "busy", "wrong number",
+        ]  # fmt: skip
+        dialog.query_one("#field-title", Input).focus()
+        await pilot.press(*"Renewal", "tab", *"25")
+        outcome.value = "reached"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [call] = svc.notes.list(ana)
+        assert (call.type, call.duration_minutes, call.outcome) == ("call", 25, "reached")
+        body = pilot.app.screen.query_one("#note-body", Static)
+        assert "25 min · reached" in str(body.render())

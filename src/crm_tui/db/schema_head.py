@@ -7,7 +7,7 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 
 
 class SchemaTooNew(Exception):

@@ -70,6 +70,9 @@ class Note(SQLModel, table=True):
     author: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     version: int = 1
+    # Calls and meetings only: how long (whole minutes) and how it ended (enums.*Outcome).
+    duration_minutes: int | None = None
+    outcome: str | None = Field(default=None, max_length=24)
 
 
 class CustomField(SQLModel, table=True):

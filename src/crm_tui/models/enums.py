@@ -60,6 +60,21 @@ class NoteType(StrEnum):
     TASK = "task"
 
 
+class CallOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no answer"
+    VOICEMAIL = "left voicemail"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong number"
+
+
+class MeetingOutcome(StrEnum):
+    HELD = "held"
+    NO_SHOW = "no-show"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+
+
 class Visibility(StrEnum):
     INTERNAL = "internal"
     CUSTOMER = "customer"

@@ -78,6 +78,8 @@ class NoteFields(Input):
     done: bool | None = None
     pinned: bool | None = None
     visibility: str | None = None
+    duration_minutes: int | str | None = None  # calls and meetings: "25", "1h30", "1:30"
+    outcome: str | None = None  # calls and meetings: see services.customers.activities
 
 
 class NoteCreate(NoteFields):

@@ -16,11 +16,18 @@ from crm_tui.models import Note
 from crm_tui.models.enums import NoteType, Visibility
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
+from crm_tui.services.customers.activities import (
+    activity_edit,
+    activity_summary,
+    check_activity,
+    parse_duration,
+)
 from crm_tui.services.customers.inputs import NoteCreate, NoteUpdate
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_choice, parse_date
 
-FIELDS = ("type", "title", "body", "follow_up_on", "done", "pinned", "visibility")
+FIELDS = ("type", "title", "body", "follow_up_on", "done", "pinned", "visibility",
+          "duration_minutes", "outcome")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,13 @@ class NoteRead:
     author: str
     created_at: datetime
     version: int
+    duration_minutes: int | None = None
+    outcome: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """A call's or meeting's length and outcome ("25 min · reached"); "" for others."""
+        return activity_summary(self.duration_minutes, self.outcome)
 
 
 def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -57,6 +71,10 @@ def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
             out[field] = bool(value)
         elif field == "title":
             out[field] = clean_text(field, value, required=True, max_len=300)
+        elif field == "duration_minutes":
+            out[field] = parse_duration(value)
+        elif field == "outcome":
+            out[field] = clean_text(field, value, max_len=24)
         else:
             out[field] = clean_text(field, value) or ""
     if not partial and not out.get("title"):
@@ -66,7 +84,9 @@ def clean_note(raw: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
 
 def new_note_values(data: NoteCreate) -> dict[str, Any]:
     """A new note checked, with type (note) and visibility (internal) filled in."""
-    return clean_note({"type": "note", "visibility": "internal", **data.given()})
+    values = clean_note({"type": "note", "visibility": "internal", **data.given()})
+    check_activity(values)
+    return values
 
 
 def insert_note(session: Session, *, actor: str, customer_id: int, values: dict[str, Any]) -> Note:
@@ -120,7 +140,12 @@ class NoteService:
         self, note_id: int, changes: NoteUpdate, *, expected_version: int | None = None
     ) -> NoteRead:
         cleaned = clean_note(changes.given(), partial=True)
-        return self._change(note_id, lambda _note: cleaned, expected_version)
+
+        def checked(note: Note) -> dict[str, Any]:
+            stored = {f: getattr(note, f) for f in FIELDS}
+            return activity_edit(stored, cleaned)
+
+        return self._change(note_id, checked, expected_version)
 
     def toggle_pin(self, note_id: int) -> NoteRead:
         return self._change(note_id, lambda note: {"pinned": not note.pinned}, None)

@@ -39,13 +39,21 @@ SaveFn = Callable[[dict[str, Any], int | None], object]
 
 @dataclass(frozen=True)
 class FormField:
-    """One input: `choices` are (value, label) for kind "choice"; labels shown literally."""
+    """One input: `choices` are (value, label) for kind "choice"; labels shown literally.
+
+    With `depends_on` (another field's name) the row shows only while that
+    field's value is one of `shown_for`, and a choice offers `choices_for[value]`
+    (a call's outcomes, a meeting's); hidden, it keeps and sends what it had.
+    """
 
     name: str
     label: str
     kind: FieldKind = "text"
     choices: Sequence[tuple[str, str]] = field(default_factory=tuple)
     placeholder: str = ""
+    depends_on: str = ""
+    shown_for: frozenset[str] = frozenset()
+    choices_for: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
 
 
 class ItemFormModal(CrmModal[bool]):
@@ -105,7 +113,9 @@ class ItemFormModal(CrmModal[bool]):
             yield Static(Content(self.form_title), classes="dialog-title")
             with VerticalScroll(classes="form-fields", can_focus=False):
                 for spec in self.fields:
-                    with Horizontal(classes=f"form-row form-row-{spec.kind}"):
+                    with Horizontal(
+                        classes=f"form-row form-row-{spec.kind}", id=f"row-{spec.name}"
+                    ):
                         yield Label(Content(spec.label), classes="form-label")
                         yield self._input_for(spec)
                     yield Static("", id=f"error-{spec.name}", classes="field-error")
@@ -117,6 +127,7 @@ class ItemFormModal(CrmModal[bool]):
                 yield Button(Content("Cancel (esc)"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        self._show_dependent_rows()
         first = self.first_to_type_into()
         if first is not None:
             self.query_one(f"#field-{first.name}").focus()
@@ -128,14 +139,34 @@ class ItemFormModal(CrmModal[bool]):
         empty = [f for f in typed if not self.initial[f.name]]
         return next(iter(empty or typed or self.fields), None)
 
+    @on(Select.Changed)
+    def _show_dependent_rows(self) -> None:
+        """Show the rows that apply to the choice made (a call's length and outcome)."""
+        for spec in self.fields:
+            if not spec.depends_on:
+                continue
+            control = self.query_one(f"#field-{spec.depends_on}", Select)
+            key = "" if control.value is Select.NULL else str(control.value)
+            shown = key in spec.shown_for
+            self.query_one(f"#row-{spec.name}").display = shown
+            self.query_one(f"#error-{spec.name}").display = shown
+            choices = spec.choices_for.get(key)
+            widget = self.query_one(f"#field-{spec.name}")
+            if choices is not None and isinstance(widget, Select):
+                keep = widget.value
+                widget.set_options([(Content(literal(label)), k) for k, label in choices])
+                if keep in {k for k, _label in choices}:
+                    widget.value = keep
+
     def _input_for(self, spec: FormField) -> Widget:
         value = self.initial[spec.name]
         widget_id = f"field-{spec.name}"
         if spec.kind == "check":
             return Checkbox(value=bool(value), id=widget_id, compact=True)
         if spec.kind == "choice":
-            options = [(Content(literal(label)), key) for key, label in spec.choices]
-            known = {key for key, _ in spec.choices}
+            every = [*spec.choices, *(c for cs in spec.choices_for.values() for c in cs)]
+            options = [(Content(literal(label)), key) for key, label in dict(every).items()]
+            known = {key for key, _ in every}
             return Select(
                 options,
                 value=value if value in known else Select.NULL,
@@ -151,9 +182,13 @@ class ItemFormModal(CrmModal[bool]):
     # --- values ---------------------------------------------------------------
 
     def current_values(self) -> dict[str, Value]:
+        """What each field holds; a hidden row counts as untouched."""
         out: dict[str, Value] = {}
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
+            if spec.depends_on and not self.query_one(f"#row-{spec.name}").display:
+                out[spec.name] = self.initial[spec.name]
+                continue
             if isinstance(widget, Checkbox):
                 out[spec.name] = widget.value
             elif isinstance(widget, Select):

@@ -36,6 +36,7 @@ from crm_tui.services.customers.inputs import (
     NoteCreate,
     NoteUpdate,
 )
+from crm_tui.services.customers.activities import OUTCOMES
 from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.history_names import card_label
 from crm_tui.services.registry import Services
@@ -272,9 +273,18 @@ def method_form(services: Services, customer_id: int) -> ItemFormModal:
 
 # --- notes ------------------------------------------------------------------------
 
+_ACTIVITIES = frozenset(OUTCOMES)
 NOTE_FIELDS = [
     FormField("type", "Type", "choice", _choices([t.value for t in NoteType])),
     FormField("title", "Title"),
+    FormField(
+        "duration_minutes", "Length", placeholder="minutes: 25, 1h30 or 1:30",
+        depends_on="type", shown_for=_ACTIVITIES,
+    ),
+    FormField(
+        "outcome", "Outcome", "choice", depends_on="type", shown_for=_ACTIVITIES,
+        choices_for={kind: _choices(list(outcomes)) for kind, outcomes in OUTCOMES.items()},
+    ),  # fmt: skip
     FormField("body", "Text", "long"),
     FormField("follow_up_on", "Follow up on", placeholder="YYYY-MM-DD"),
     FormField("done", "Done", "check"),

@@ -106,6 +106,8 @@ class NotesTab(DetailTab[list[NoteRead]]):
             f"  {note.type} by {literal(note.author) or 'unknown'}, {local_time(note.created_at)}",
             style="dim",
         )
+        if note.summary:  # a call's or meeting's length and outcome
+            text.append(f"  ·  {note.summary}", style="bold")
         text.append("\n")
         text.append(literal(note.body, multiline=True) or "(no text)")
         body.update(text)
