@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -110,6 +111,49 @@ def _os_login() -> str:
 
 
 START_SCREENS = ("list", "dashboard")
+ENV_REPORTING_CURRENCY = "CRM_REPORTING_CURRENCY"
+FALLBACK_CURRENCY = "GBP"
+
+
+def locale_currency(environ: Mapping[str, str] | None = None) -> str:
+    """The currency of the user's locale (LC_ALL, LC_MONETARY, LANG), else GBP."""
+    env = os.environ if environ is None else environ
+    name = next((env[k] for k in ("LC_ALL", "LC_MONETARY", "LANG") if env.get(k)), "")
+    name = name.split(".")[0].split("@")[0]
+    if not name or name in ("C", "POSIX"):
+        return FALLBACK_CURRENCY
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_territory_currencies
+
+    try:
+        territory = Locale.parse(name).territory
+    except (ValueError, UnknownLocaleError):
+        return FALLBACK_CURRENCY
+    found = get_territory_currencies(territory) if territory else []
+    return found[0] if found else FALLBACK_CURRENCY
+
+
+def reporting_currency(
+    file_values: Mapping[str, object], environ: Mapping[str, str] | None = None
+) -> tuple[str, bool]:
+    """The reporting currency and whether it was set explicitly (the one place it is read).
+
+    CRM_REPORTING_CURRENCY, else `reporting_currency` in config.toml, else
+    the locale's currency, else GBP. An explicit one that is not an ISO 4217
+    code is a ConfigError.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(ENV_REPORTING_CURRENCY) or file_values.get("reporting_currency")
+    if not raw:
+        return locale_currency(env), False
+    import pycountry
+
+    code = str(raw).strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise ConfigError(
+            f"The reporting currency {raw!r} is not an ISO 4217 currency code, such as EUR."
+        )
+    return code, True
 
 
 class ConfigError(Exception):
@@ -126,6 +170,10 @@ class Settings:
     read_only: bool = False
     start_screen: str = "list"  # "list" or "dashboard": what the app opens on
     invoicing: InvoicingSettings = field(default_factory=InvoicingSettings)
+    # Every figure's currency; explicit: named in config or the environment,
+    # not only the locale's (see services.money.reporting for what that changes).
+    reporting_currency: str = FALLBACK_CURRENCY
+    reporting_currency_explicit: bool = False
 
     @classmethod
     def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
@@ -149,6 +197,10 @@ class Settings:
             invoicing = InvoicingSettings.from_file_values(file_values)
         except InvoicingConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        try:
+            currency, explicit = reporting_currency(file_values)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
         return cls(
             database_url=url,
             clerk=clerk,
@@ -156,6 +208,8 @@ class Settings:
             read_only=read_only,
             start_screen=start,
             invoicing=invoicing,
+            reporting_currency=currency,
+            reporting_currency_explicit=explicit,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -60,8 +60,9 @@ def test_lookup_json_lines_are_stable(seeded: tuple[str, Services]) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows and set(rows[0]) == {
         "id", "number", "name", "kind", "status", "email", "phone", "company",
-        "lifetime_value", "active_subscriptions", "near_miss",
+        "lifetime_value", "currency", "active_subscriptions", "near_miss",
     }  # fmt: skip
+    assert rows[0]["currency"] == "GBP"  # lifetime_value's: the reporting currency
 
 
 def test_lookup_nothing_found_exits_1(seeded: tuple[str, Services]) -> None:

@@ -226,7 +226,14 @@ def test_money_sums_stay_exact_decimal(services: Services, customer_id: int) -> 
     with services.ctx.write() as session:
         for i in range(1999):
             amount = D("0.10") if i < 1000 else D("0.20")
-            session.add(Payment(customer_id=customer_id, amount=amount, paid_at=at("2024-01-01")))
+            session.add(
+                Payment(
+                    customer_id=customer_id,
+                    amount=amount,
+                    reporting_amount=amount,  # in GBP, the reporting currency
+                    paid_at=at("2024-01-01"),
+                )
+            )
     # The last one goes through the service, which recounts the summary in its transaction.
     services.billing.record_payment(
         customer_id, PaymentCreate(amount="0.20", paid_at=at("2024-01-02"))

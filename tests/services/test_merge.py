@@ -70,7 +70,8 @@ def _children(services: Services, cid: int, tag: str) -> None:
         session.flush()
         session.add_all([
             OrderItem(order_id=order.id or 0, description="Cable", unit_price=Decimal("10.00")),
-            Payment(customer_id=cid, amount=Decimal("30.00"), status="paid", paid_at=NOW,
+            Payment(customer_id=cid, amount=Decimal("30.00"), reporting_amount=Decimal("30.00"),
+                    status="paid", paid_at=NOW,
                     subscription_id=sub.id, payment_method_id=method.id),
         ])  # fmt: skip
 

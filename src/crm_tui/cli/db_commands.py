@@ -26,13 +26,14 @@ def upgrade(ctx: click.Context) -> None:
       crm --db postgresql://clerk@db.internal/crm db upgrade
     """
     from crm_tui.db.schema_head import SCHEMA_HEAD
-    from crm_tui.services.opening import open_database, probe
+    from crm_tui.services.opening import probe
+    from crm_tui.services.registry import open_services
 
     settings = settings_from(ctx)
     if settings.read_only:
         raise CliExit("crm db upgrade changes the database; run it without --read-only.")
     before = probe(settings, "create").revision
-    open_database(settings, "create").dispose()
+    open_services(settings, "create").close()  # also records the reporting currency
     after = SCHEMA_HEAD
     if before == after:
         click.echo(f"The database is up to date (revision {after}).")
@@ -71,6 +72,8 @@ def check(ctx: click.Context, full: bool) -> None:
         report = check_database(engine, full=full)
     finally:
         engine.dispose()
+    for flag in report.flags:  # incomplete figures, not damage: said, but no failure
+        click.echo(f"! {literal(flag)}")
     if report.ok:
         click.echo(
             f"The database is sound: {report.customers_checked:,} customers checked, "

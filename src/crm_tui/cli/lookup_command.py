@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -32,7 +33,7 @@ STATUSES = ["active", "inactive", "prospect", "churned", "blocked", "merged"]
     "--json",
     "as_json",
     is_flag=True,
-    help="One JSON object per line (id, number, name, kind, status, email, phone, company, lifetime_value, active_subscriptions, near_miss).",
+    help="One JSON object per line (id, number, name, kind, status, email, phone, company, lifetime_value, currency, active_subscriptions, near_miss).",
 )
 @click.option("--status", type=click.Choice(STATUSES), help="Only customers with this status.")
 @click.option(
@@ -69,18 +70,19 @@ def lookup(
     try:
         filters = SearchFilters(status=status, kind=kind, include_merged=status == "merged")
         page = services.search.search(text, filters, limit=limit)
+        currency = services.ctx.reporting_currency
     finally:
         services.close()
     if not page.rows:
         raise CliExit(f"No customer matches {' '.join(query)!r}.", EXIT_NOT_FOUND)
     if as_json:
         for row in page.rows:
-            click.echo(json.dumps(_row_json(row), ensure_ascii=True))
+            click.echo(json.dumps(_row_json(row, currency), ensure_ascii=True))
     else:
-        _print_rows(page.rows)
+        _print_rows(page.rows, currency)
 
 
-def _row_json(row: CustomerRow) -> dict[str, Any]:
+def _row_json(row: CustomerRow, currency: str) -> dict[str, Any]:
     return {
         "id": row.id,
         "number": row.number,
@@ -91,13 +93,19 @@ def _row_json(row: CustomerRow) -> dict[str, Any]:
         "phone": row.phone,
         "company": row.company_name,
         "lifetime_value": str(row.lifetime_value),
+        "currency": currency,  # of lifetime_value: the reporting currency
         "active_subscriptions": row.active_subscriptions,
         "near_miss": row.near_miss,
     }
 
 
-def _print_rows(rows: tuple[CustomerRow, ...]) -> None:
-    """Tab-separated lines into a pipe; a table on a terminal. Stored text stays literal."""
+def _print_rows(rows: tuple[CustomerRow, ...], currency: str) -> None:
+    """Tab-separated lines into a pipe; a table on a terminal. Stored text stays literal.
+
+    In a pipe the lifetime value stays a bare number with its currency in a
+    last column of its own, so scripts that read the columns keep working.
+    """
+    from crm_tui.services.money.shown import in_currency
     from crm_tui.services.validation import format_phone
 
     cells = [
@@ -113,8 +121,10 @@ def _print_rows(rows: tuple[CustomerRow, ...]) -> None:
     ]
     if not sys.stdout.isatty():
         for line in cells:
-            click.echo("\t".join(line))
+            click.echo("\t".join([*line, currency]))
         return
+    for line in cells:
+        line[-1] = in_currency(Decimal(line[-1]), currency)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

@@ -15,6 +15,7 @@ from crm_tui.cli.invoice_commands import invoice_group
 from crm_tui.cli.lookup_command import lookup
 from crm_tui.cli.merge_command import merge_command
 from crm_tui.cli.privacy_commands import erase_command
+from crm_tui.cli.rates_command import rates_group
 from crm_tui.cli.remind_command import remind
 from crm_tui.cli.report_command import report
 from crm_tui.cli.show_command import show
@@ -98,6 +99,7 @@ cli.add_command(completion)
 cli.add_command(invoice_group)
 cli.add_command(remind)
 cli.add_command(report)
+cli.add_command(rates_group)
 
 
 def main() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import guarded
+from crm_tui.services.money.shown import breakdown_line, in_currency
 from crm_tui.text import literal
 
 if TYPE_CHECKING:
@@ -29,9 +31,11 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     Keys: schema_version, id, number, kind, status, status_reason, name,
     first_name, last_name, company_name, email, phone, date_of_birth, segment,
     tags, owner, customer_since, payment_terms, billing_group_id, loyalty_points,
-    figures {lifetime_value, outstanding_balance, active_monthly,
-    active_subscriptions, ended_subscriptions, orders, average_order_value,
-    last_purchase_at}, default_billing_address, primary_contact, pinned_notes
+    figures {currency (the reporting currency of every figure), lifetime_value,
+    outstanding_balance, active_monthly, active_subscriptions,
+    ended_subscriptions, orders, average_order_value, last_purchase_at,
+    by_currency [{currency, paid, paid_in_reporting, unpriced_payments, owed,
+    owed_in_reporting}]}, default_billing_address, primary_contact, pinned_notes
     [{title, body, created_at}], recent_payments [{paid_at, amount, currency,
     status}]. Money is a decimal string; times are ISO 8601 UTC.
     """
@@ -88,6 +92,7 @@ def _when(value: Any) -> str | None:
 
 def _figures(figures: CustomerFigures) -> dict[str, Any]:
     return {
+        "currency": figures.currency,
         "lifetime_value": str(figures.lifetime_value),
         "outstanding_balance": str(figures.outstanding_balance),
         "active_monthly": str(figures.active_monthly),
@@ -96,6 +101,19 @@ def _figures(figures: CustomerFigures) -> dict[str, Any]:
         "orders": figures.orders,
         "average_order_value": str(figures.average_order_value),
         "last_purchase_at": _when(figures.last_purchase_at),
+        "by_currency": [
+            {
+                "currency": line.currency,
+                "paid": str(line.paid),
+                "paid_in_reporting": str(line.paid_in_reporting),
+                "unpriced_payments": line.unpriced_payments,
+                "owed": str(line.owed),
+                "owed_in_reporting": (
+                    None if line.owed_in_reporting is None else str(line.owed_in_reporting)
+                ),
+            }
+            for line in figures.by_currency
+        ],
     }
 
 
@@ -151,9 +169,13 @@ def _info_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
         ("Tags", literal(", ".join(card["tags"]))),
         ("Owner", literal(card["owner"])),
         ("Customer since", (card["customer_since"] or "")[:10]),
-        ("Lifetime value", figures["lifetime_value"]),
-        ("Outstanding", figures["outstanding_balance"]),
-        ("Active subs", f"{figures['active_subscriptions']} ({figures['active_monthly']}/month)"),
+        ("Lifetime value", _amount(figures, "lifetime_value")),
+        *_breakdown(figures),
+        ("Outstanding", _amount(figures, "outstanding_balance")),
+        (
+            "Active subs",
+            f"{figures['active_subscriptions']} ({_amount(figures, 'active_monthly')}/month)",
+        ),
         ("Last purchase", (figures["last_purchase_at"] or "-")[:10]),
     ]
     address = card["default_billing_address"]
@@ -173,6 +195,32 @@ def _info_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def _amount(figures: dict[str, Any], key: str) -> str:
+    return in_currency(Decimal(figures[key]), figures["currency"])
+
+
+def _breakdown(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """'  paid in EUR: EUR 83.33 = GBP 70.27' under the lifetime value, per currency."""
+    quote = figures["currency"]
+    lines = figures["by_currency"]
+    if all(line["currency"] == quote for line in lines):
+        return []
+    return [
+        (
+            f"  paid in {line['currency']}",
+            breakdown_line(
+                line["currency"],
+                Decimal(line["paid"]),
+                Decimal(line["paid_in_reporting"]),
+                quote,
+                line["unpriced_payments"],
+            ),
+        )  # fmt: skip
+        for line in lines
+        if Decimal(line["paid"])
+    ]
+
+
 def _render_notes_and_payments(console: Console, card: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -186,7 +234,7 @@ def _render_notes_and_payments(console: Console, card: dict[str, Any]) -> None:
         for payment in card["recent_payments"]:
             table.add_row(
                 (payment["paid_at"] or "")[:10],
-                Text(f"{payment['amount']} {payment['currency']}"),
+                Text(in_currency(Decimal(payment["amount"]), payment["currency"])),
                 payment["status"],
             )
         console.print(table)

@@ -22,6 +22,9 @@ class ServiceContext:
     default_region: str = "GB"
     read_only: bool = False
     invoicing: InvoicingSettings = field(default_factory=InvoicingSettings)
+    # The currency every figure is in: the database's recorded one once
+    # registry.open_services has brought it to the configured one (services.money.reporting).
+    reporting_currency: str = "GBP"
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from crm_tui.services.lookups.filters import LookupService
     from crm_tui.services.lookups.wizard import WizardLookupService
     from crm_tui.services.merge.duplicates import DuplicateFinder
+    from crm_tui.services.money.rates import RateService
     from crm_tui.services.search import SearchService
     from crm_tui.services.segments.service import SegmentService
     from crm_tui.services.tags import TagService
@@ -188,6 +189,12 @@ class Services:
         return ReminderService(self.ctx)
 
     @property
+    def rates(self) -> RateService:
+        from crm_tui.services.money.rates import RateService
+
+        return RateService(self.ctx)
+
+    @property
     def dashboard(self) -> DashboardService:
         from crm_tui.services.dashboard.service import DashboardService
 
@@ -200,11 +207,25 @@ class Services:
 def open_services(settings: Settings, access: Access = "create") -> Services:
     """Services over the settings' database, opened for `access` (see services.opening)."""
     db = open_database(settings, access)
+    from crm_tui.services.money import reporting
+    from crm_tui.services.opening import effective_access
+
+    try:
+        currency = reporting.settle(
+            db,
+            settings.reporting_currency,
+            explicit=settings.reporting_currency_explicit,
+            writable=effective_access(settings, access) != "read",
+        )
+    except BaseException:
+        db.dispose()
+        raise
     ctx = ServiceContext(
         db=db,
         actor=settings.clerk,
         default_region=settings.default_region,
         read_only=settings.read_only,
         invoicing=settings.invoicing,
+        reporting_currency=currency,
     )
     return Services.over(ctx)

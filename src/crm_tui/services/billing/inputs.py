@@ -42,7 +42,7 @@ class SubscriptionUpdate(SubscriptionFields):
 
 
 class PaymentCreate(Input):
-    """A payment as typed; currency (GBP), status (paid) and date (today) are filled in."""
+    """A payment as typed; currency (the reporting one), status (paid) and date (today) filled in."""
 
     paid_at: datetime | date | str | None = None
     amount: Amount | None = None

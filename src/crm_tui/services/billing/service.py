@@ -51,6 +51,7 @@ from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.child_rows import read_of
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.history_names import card_label
+from crm_tui.services.money import recompute
 from crm_tui.services.validation import (
     MAX_AMOUNT,
     parse_choice,
@@ -168,7 +169,12 @@ class BillingService:
         What is left over stays on the customer as credit in that currency.
         """
         values = clean_payment(
-            {"currency": "GBP", "status": "paid", "paid_at": date.today(), **data.given()}
+            {
+                "currency": self.ctx.reporting_currency,
+                "status": "paid",
+                "paid_at": date.today(),
+                **data.given(),
+            }
         )
         if values["amount"] == 0:
             raise ValidationError("amount", "The amount must be more than zero.")
@@ -178,6 +184,7 @@ class BillingService:
             if invoice_id is not None:
                 settlement.check_payable(session, invoice_id, customer_id, values["currency"])
             payment = Payment(customer_id=customer_id, **values)
+            recompute.one_payment(session, payment)
             session.add(payment)
             child_rows.record_create(session, payment, "payment", self.ctx.actor, values)
             if payment.status == PaymentStatus.PAID:

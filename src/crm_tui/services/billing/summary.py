@@ -2,17 +2,21 @@
 
 Lifetime value is the sum of paid payments; a refunded payment counts for
 nothing (it was paid, then given back), so the figure is net of refunds.
-Outstanding balance is what issued invoices in the home currency still owe
-(HOME_CURRENCY: no figure adds up different currencies; once the business
-has a reporting currency and rates, it becomes that currency).
+Outstanding balance is what issued invoices still owe. Every money figure is
+in the reporting currency (services.money): lifetime value sums each paid
+payment's stored reporting amount; outstanding converts at the invoice's
+issue date, orders at their day, subscriptions at today's rate. An amount
+with no rate is left out of the sums (never added as if it were in the
+reporting currency) and reported by `crm db check` and the dashboard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select, type_coerce, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -27,13 +31,13 @@ from crm_tui.models.enums import (
 from crm_tui.models.types import Money
 from crm_tui.services.common import as_money
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.money import convert, reporting
 
 ZERO = Decimal("0.00")
 # One customer's sums stay below this (a thousand of the largest payments);
 # the summary columns (NUMERIC(20,2), or 64-bit cents on SQLite) hold far more.
 MAX_CUSTOMER_TOTAL = Decimal("1000000000000000")
 MONEY_SUMS = ("lifetime_value", "outstanding_balance", "active_monthly", "order_total")
-HOME_CURRENCY = "GBP"  # the app's default currency until a reporting currency exists
 SUMMARY_FIGURES = (
     "lifetime_value",
     "outstanding_balance",
@@ -47,13 +51,52 @@ SUMMARY_FIGURES = (
 )
 
 
+def paid_payment() -> ColumnElement[bool]:
+    return col(Payment.status) == PaymentStatus.PAID
+
+
+def open_invoice() -> ColumnElement[bool]:
+    return and_(
+        col(Invoice.kind) == InvoiceKind.INVOICE,
+        col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
+    )
+
+
+def owed_in_reporting(quote: str) -> ColumnElement[Decimal]:
+    """What an open invoice still owes, in the reporting currency at its issue date's rate."""
+    owed = type_coerce(col(Invoice.total) - col(Invoice.settled), Money())
+    return convert.in_reporting(owed, col(Invoice.currency), quote, col(Invoice.issue_date))
+
+
+def _active() -> ColumnElement[bool]:
+    return col(Subscription.status) == SubscriptionStatus.ACTIVE
+
+
+def _monthly(quote: str) -> ColumnElement[Decimal]:
+    """A subscription's monthly amount at today's rate (rates never start in the future)."""
+    return convert.in_reporting(
+        col(Subscription.monthly_amount), col(Subscription.currency), quote, None
+    )
+
+
+def _counted_order() -> ColumnElement[bool]:
+    return col(Order.status).not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+
+
+def _order_value(quote: str) -> ColumnElement[Decimal]:
+    return convert.in_reporting(
+        col(Order.total), col(Order.currency), quote, convert.utc_day(col(Order.ordered_at))
+    )
+
+
 def payment_figures(
     customer_ids: Sequence[int] | None = None,
 ) -> Select[tuple[int, Decimal, int, object]]:
-    paid = col(Payment.status) == PaymentStatus.PAID
+    """Lifetime value: paid payments' stored reporting amounts (NULL, no rate: left out)."""
+    paid = paid_payment()
     query = select(
         col(Payment.customer_id),
-        func.coalesce(func.sum(case((paid, col(Payment.amount)), else_=None)), 0).label(
+        func.coalesce(func.sum(case((paid, col(Payment.reporting_amount)), else_=None)), 0).label(
             "lifetime_value"
         ),
         func.count(case((paid, 1))).label("paid_payments"),
@@ -64,19 +107,16 @@ def payment_figures(
     return query
 
 
-def invoice_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[int, Decimal]]:
-    """What issued invoices in the home currency still owe, per customer."""
-    owed: ColumnElement[Decimal] = type_coerce(col(Invoice.total) - col(Invoice.settled), Money())
+def invoice_figures(
+    quote: str, customer_ids: Sequence[int] | None = None
+) -> Select[tuple[int, Decimal]]:
+    """What issued invoices still owe, per customer, in the reporting currency."""
     query: Select[tuple[int, Decimal]] = (
         select(  # type: ignore[assignment]
             col(Invoice.customer_id),
-            func.coalesce(func.sum(owed), 0).label("outstanding_balance"),
+            func.coalesce(func.sum(owed_in_reporting(quote)), 0).label("outstanding_balance"),
         )
-        .where(
-            col(Invoice.kind) == InvoiceKind.INVOICE,
-            col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
-            col(Invoice.currency) == HOME_CURRENCY,
-        )
+        .where(open_invoice())
         .group_by(col(Invoice.customer_id))
     )
     if customer_ids is not None:
@@ -85,38 +125,71 @@ def invoice_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[i
 
 
 def subscription_figures(
-    customer_ids: Sequence[int] | None = None,
+    quote: str, customer_ids: Sequence[int] | None = None
 ) -> Select[tuple[int, int, int, Decimal]]:
-    active = col(Subscription.status) == SubscriptionStatus.ACTIVE
+    active = _active()
     query = select(
         col(Subscription.customer_id),
         func.count(case((active, 1))).label("active_subscriptions"),
         func.count(case((col(Subscription.status) == SubscriptionStatus.ENDED, 1))).label(
             "ended_subscriptions"
         ),
-        func.coalesce(func.sum(case((active, col(Subscription.monthly_amount)))), 0).label(
-            "active_monthly"
-        ),
+        func.coalesce(func.sum(case((active, _monthly(quote)))), 0).label("active_monthly"),
+        func.count(case((active, _monthly(quote)))).label("priced_subscriptions"),
     ).group_by(col(Subscription.customer_id))
     if customer_ids is not None:
         query = query.where(col(Subscription.customer_id).in_(customer_ids))
     return query
 
 
-def order_figures(customer_ids: Sequence[int] | None = None) -> Select[tuple[int, int, Decimal]]:
-    counted = col(Order.status).not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+def order_figures(
+    quote: str, customer_ids: Sequence[int] | None = None
+) -> Select[tuple[int, int, Decimal]]:
+    counted = _counted_order()
     query = select(
         col(Order.customer_id),
         func.count(case((counted, 1))).label("order_count"),
-        func.coalesce(func.sum(case((counted, col(Order.total)))), 0).label("order_total"),
+        func.coalesce(func.sum(case((counted, _order_value(quote)))), 0).label("order_total"),
+        func.count(case((counted, _order_value(quote)))).label("priced_orders"),
     ).group_by(col(Order.customer_id))
     if customer_ids is not None:
         query = query.where(col(Order.customer_id).in_(customer_ids))
     return query
 
 
-def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str, object]]:
-    """Figures from the source rows for these customers (zeros when they have none)."""
+def money_recount(quote: str) -> dict[str, Any]:
+    """The summary's money figures as subqueries on the summary row (bulk UPDATEs).
+
+    The same expressions as the grouped queries above, correlated to
+    customer_summary.customer_id instead of grouped.
+    """
+    owner = col(CustomerSummary.customer_id)
+
+    return {
+        "lifetime_value": select(func.coalesce(func.sum(col(Payment.reporting_amount)), 0))
+        .where(col(Payment.customer_id) == owner, paid_payment())
+        .scalar_subquery(),
+        "outstanding_balance": select(func.coalesce(func.sum(owed_in_reporting(quote)), 0))
+        .where(col(Invoice.customer_id) == owner, open_invoice())
+        .scalar_subquery(),
+        "active_monthly": select(func.coalesce(func.sum(_monthly(quote)), 0))
+        .where(col(Subscription.customer_id) == owner, _active())
+        .scalar_subquery(),
+        "order_total": select(func.coalesce(func.sum(_order_value(quote)), 0))
+        .where(col(Order.customer_id) == owner, _counted_order())
+        .scalar_subquery(),
+    }
+
+
+def recount(
+    session: Session, customer_ids: Sequence[int], *, priced: bool = False
+) -> dict[int, dict[str, object]]:
+    """Figures from the source rows for these customers (zeros when they have none).
+
+    With `priced`, also how many active subscriptions and counted orders have
+    a value in the reporting currency (the denominators of the averages).
+    """
+    quote = reporting.currency(session)
     result: dict[int, dict[str, object]] = {
         cid: {
             "lifetime_value": ZERO,
@@ -128,6 +201,7 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
             "order_count": 0,
             "order_total": ZERO,
             "last_purchase_at": None,
+            **({"priced_subscriptions": 0, "priced_orders": 0} if priced else {}),
         }
         for cid in customer_ids
     }
@@ -137,18 +211,22 @@ def recount(session: Session, customer_ids: Sequence[int]) -> dict[int, dict[str
             paid_payments=row["paid_payments"],
             last_purchase_at=row["last_purchase_at"],
         )
-    for row in session.execute(invoice_figures(customer_ids)).mappings():
+    for row in session.execute(invoice_figures(quote, customer_ids)).mappings():
         result[row["customer_id"]]["outstanding_balance"] = as_money(row["outstanding_balance"])
-    for row in session.execute(subscription_figures(customer_ids)).mappings():
+    for row in session.execute(subscription_figures(quote, customer_ids)).mappings():
         result[row["customer_id"]].update(
             active_subscriptions=row["active_subscriptions"],
             ended_subscriptions=row["ended_subscriptions"],
             active_monthly=as_money(row["active_monthly"]),
         )
-    for row in session.execute(order_figures(customer_ids)).mappings():
+        if priced:
+            result[row["customer_id"]]["priced_subscriptions"] = row["priced_subscriptions"]
+    for row in session.execute(order_figures(quote, customer_ids)).mappings():
         result[row["customer_id"]].update(
             order_count=row["order_count"], order_total=as_money(row["order_total"])
         )
+        if priced:
+            result[row["customer_id"]]["priced_orders"] = row["priced_orders"]
     return result
 
 
@@ -179,19 +257,17 @@ def refresh(session: Session, customer_id: int) -> None:
 
 def refresh_outstanding(session: Session, customer_ids: Sequence[int]) -> None:
     """Recount only the outstanding balance of these customers, in one UPDATE (billing run)."""
-    owed = type_coerce(col(Invoice.total) - col(Invoice.settled), Money())
-    recount = (
-        select(func.coalesce(func.sum(owed), 0))
-        .where(
-            col(Invoice.customer_id) == col(CustomerSummary.customer_id),
-            col(Invoice.kind) == InvoiceKind.INVOICE,
-            col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
-            col(Invoice.currency) == HOME_CURRENCY,
-        )
-        .scalar_subquery()
-    )
+    recount = money_recount(reporting.currency(session))["outstanding_balance"]
     session.execute(
         update(CustomerSummary)
         .where(col(CustomerSummary.customer_id).in_(customer_ids))
         .values(outstanding_balance=recount)
     )
+
+
+def refresh_money(session: Session, customers: ColumnElement[bool] | None = None) -> None:
+    """Recount the money figures of the summary rows `customers` picks (all when None)."""
+    query = update(CustomerSummary).values(**money_recount(reporting.currency(session)))
+    if customers is not None:
+        query = query.where(customers)
+    session.execute(query)

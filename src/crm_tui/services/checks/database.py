@@ -4,12 +4,15 @@ check_database runs, in order: the schema revision; the schema against
 the migrations (tables, columns, indexes, constraints, triggers); SQLite's
 own integrity check; references between rows (orphans, dangling
 merged_into); merged customers' children; erased customers' leftovers;
-e-mails shared by several customers; stored figures against a recount;
+e-mails shared by several customers; payments' reporting amounts against
+a recount at the stored rates, and paid payments with no rate; stored
+figures against a recount;
 the search index against the customers (a sample, or all with `full`).
 
 repair_database rebuilds what can be rebuilt from the rest: missing
 indexes, triggers and constraints (from the migrations' own definitions),
-search documents and the SQLite full-text indexes, summaries; it moves a
+search documents and the SQLite full-text indexes, reporting amounts,
+summaries; it moves a
 merged customer's stray children to its survivor. What it cannot mend
 (a missing table or column, a unique constraint that duplicates now
 break, rows pointing at nothing) it reports, with what to do.
@@ -29,7 +32,7 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, format_number
-from crm_tui.services.checks import figures, invoices, rows, schema, search_docs
+from crm_tui.services.checks import figures, invoices, reporting, rows, schema, search_docs
 
 MAX_LISTED = 20
 FTS_TABLES = ("customer_search_fts", "customer_search_words")
@@ -40,6 +43,9 @@ class CheckReport:
     """Problems found; empty means the database is sound."""
 
     problems: list[str] = field(default_factory=list)
+    # True but incomplete, not broken: paid payments with no rate for their
+    # day (left out of every figure until a rate is set). `ok` ignores them.
+    flags: list[str] = field(default_factory=list)
     customers_checked: int = 0
     documents_compared: int = 0
 
@@ -85,6 +91,8 @@ def _check(engine: Engine, report: CheckReport, *, full: bool) -> None:
         report.problems.extend(rows.merged_children(conn))
         report.problems.extend(rows.erased_leftovers(conn))
         report.problems.extend(rows.shared_emails(conn))
+        report.problems.extend(reporting.reporting_problems(conn))
+        report.flags.extend(reporting.unpriced_flags(conn))
         report.problems.extend(figures.figure_problems(conn))
         report.problems.extend(invoices.invoice_problems(conn, MAX_LISTED))
         report.problems.extend(search_problems(conn, report, full=full))

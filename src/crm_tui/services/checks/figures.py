@@ -15,15 +15,17 @@ from sqlmodel import col
 
 from crm_tui.models import Customer, CustomerSummary, format_number
 from crm_tui.services.billing import summary
+from crm_tui.services.money import reporting
 
 MAX_LISTED = 20
 
 
-def _disagreeing() -> tuple[Select[Any], dict[str, Any]]:
+def _disagreeing(conn: Connection) -> tuple[Select[Any], dict[str, Any]]:
+    quote = reporting.currency(conn)
     pay = summary.payment_figures().subquery()
-    owed = summary.invoice_figures().subquery()
-    subs = summary.subscription_figures().subquery()
-    orders = summary.order_figures().subquery()
+    owed = summary.invoice_figures(quote).subquery()
+    subs = summary.subscription_figures(quote).subquery()
+    orders = summary.order_figures(quote).subquery()
     s = CustomerSummary
     zero = literal(0)
     expected = {
@@ -60,14 +62,14 @@ def missing_summaries(conn: Connection, limit: int | None = MAX_LISTED) -> list[
 
 
 def disagreeing_ids(conn: Connection, limit: int | None = None) -> list[int]:
-    query, _ = _disagreeing()
+    query, _ = _disagreeing(conn)
     query = query.order_by(col(CustomerSummary.customer_id))
     return [int(i) for i in conn.scalars(query.limit(limit) if limit else query)]
 
 
 def figure_problems(conn: Connection) -> list[str]:
     problems = [f"{format_number(cid)} has no summary row." for cid in missing_summaries(conn)]
-    query, expected = _disagreeing()
+    query, expected = _disagreeing(conn)
     s = CustomerSummary
     detailed = query.add_columns(
         *[getattr(s, n) for n in expected],

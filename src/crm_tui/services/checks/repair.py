@@ -21,6 +21,8 @@ from crm_tui.models.enums import CustomerStatus
 from crm_tui.services.billing import summary
 from crm_tui.services.checks import figures, schema, search_docs
 from crm_tui.services.checks.database import CheckReport, check_database, fts_tables
+from crm_tui.services.checks.reporting import drifted
+from crm_tui.services.money import recompute, reporting
 
 # Recreated in this order: constraints may bring their own index along.
 _ORDER = ("unique constraint", "check constraint", "foreign key", "index", "trigger")
@@ -47,6 +49,8 @@ def repair_database(engine: Engine) -> RepairReport:
         _move_merged_children(conn, report)
     with writer.begin() as conn:
         _rewrite_search(conn, report)
+    with writer.begin() as conn:
+        _recompute_reporting(conn, report)
     with writer.begin() as conn:
         _refresh_summaries(conn, report)
     report.after = check_database(engine, full=True)
@@ -123,6 +127,16 @@ def _rewrite_search(conn: Connection, report: RepairReport) -> None:
     for table in fts_tables(conn):  # names from a fixed list
         conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         report.done.append(f"Rebuilt the full-text index {table}.")
+
+
+def _recompute_reporting(conn: Connection, report: RepairReport) -> None:
+    """Payments whose reporting amounts drifted from the stored rates: all recomputed in SQL."""
+    if reporting.recorded(conn) is None or not drifted(conn)[0]:
+        return
+    with Session(bind=conn) as session:
+        count = recompute.payments(session)
+        session.flush()
+    report.done.append(f"Recomputed the reporting amounts of {count:,} payment(s).")
 
 
 def _refresh_summaries(conn: Connection, report: RepairReport) -> None:

@@ -37,6 +37,7 @@ class Bucket:
     low: Decimal | None  # inclusive; None: exactly zero
     high: Decimal | None  # exclusive; None: no upper bound
     count: int
+    currency: str = "GBP"  # the reporting currency the edges are in
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,18 @@ class RateSeries:
 
 @dataclass(frozen=True)
 class IncomeSeries:
-    """Monthly recurring income at each month's end, one series per currency."""
+    """Monthly recurring income at each month's end: in the reporting currency, and per currency.
+
+    `reporting` converts each month's running subscriptions at the rate of
+    that month's last day; `unpriced` names currencies with running
+    subscriptions at the last month's end and no rate, left out of `reporting`.
+    """
 
     months: tuple[date, ...]
     by_currency: dict[str, tuple[Decimal, ...]]
+    currency: str = "GBP"
+    reporting: tuple[Decimal, ...] = ()
+    unpriced: tuple[str, ...] = ()
 
     @property
     def main_currency(self) -> str | None:

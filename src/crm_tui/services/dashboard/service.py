@@ -15,8 +15,11 @@ last month is cut at as_of. Definitions, so the numbers can be checked by hand:
 - payment failure rate: failed payments over settled attempts (paid, failed
   or refunded) dated in the period; pending ones are not settled yet.
 - monthly recurring income at a day: the monthly amounts of the subscriptions
-  running then, per currency (amounts in different currencies are never added).
-- lifetime value buckets: from the per-customer summary (current figures).
+  running then, per currency, and in the reporting currency at the rate of
+  that day (a currency with no rate then is named, never added as if it
+  were the reporting currency).
+- lifetime value buckets: from the per-customer summary (current figures,
+  in the reporting currency).
 - follow-ups due: open notes with a follow-up date on or before as_of.
 - contracts ending: active subscriptions whose contract ends within `days`
   days from as_of (inclusive).
@@ -79,6 +82,7 @@ from crm_tui.services.dashboard.periods import (
     trend_days,
 )
 from crm_tui.services.dashboard.single_flight import shared
+from crm_tui.services.money import convert
 from crm_tui.services.segments.membership import count_members
 
 ZERO = Decimal("0.00")
@@ -218,7 +222,7 @@ class DashboardService:
                 .where(col(Customer.status) == CustomerStatus.MERGED)
             ).one()
         return tuple(
-            Bucket(label, low, high, int(a or 0) - int(b or 0))
+            Bucket(label, low, high, int(a or 0) - int(b or 0), self.ctx.reporting_currency)
             for (label, low, high, _cond), a, b in zip(specs, everyone, merged, strict=True)
         )
 
@@ -241,20 +245,41 @@ class DashboardService:
     def recurring_income(self, *, as_of: date, months: int = 12) -> IncomeSeries:
         starts = month_starts(as_of, months)
         days = month_ends(as_of, months)
+        quote = self.ctx.reporting_currency
         amount = col(Subscription.monthly_amount)
+        currency = col(Subscription.currency)
+
+        def converted(day: date) -> ColumnElement[Decimal]:
+            return convert.in_reporting(amount, currency, quote, literal(day, Date))
+
         columns = [
             type_coerce(func.coalesce(func.sum(case((running(day), amount))), 0), Money)
             for day in days
         ]
+        in_quote = [
+            type_coerce(func.coalesce(func.sum(case((running(day), converted(day)))), 0), Money)
+            for day in days
+        ]
+        last = days[-1]
+        unpriced = func.count(case((and_(running(last), converted(last).is_(None)), 1)))
         with self.ctx.read() as session:
             rows = session.execute(
-                select(col(Subscription.currency), *columns)
+                select(currency, *columns, *in_quote, unpriced)
                 .where(may_run(days[0], days[-1]))
-                .group_by(col(Subscription.currency))
-                .order_by(col(Subscription.currency))
+                .group_by(currency)
+                .order_by(currency)
             ).all()
-        series = {str(r[0]): tuple(as_money(v) for v in r[1:]) for r in rows}
-        return IncomeSeries(tuple(starts), {c: v for c, v in series.items() if any(v)})
+        n = len(days)
+        series = {str(r[0]): tuple(as_money(v) for v in r[1 : n + 1]) for r in rows}
+        # One figure per currency per month came back: adding those few is the total.
+        reporting = tuple(sum((as_money(r[1 + n + i]) for r in rows), ZERO) for i in range(n))
+        return IncomeSeries(
+            tuple(starts),
+            {c: v for c, v in series.items() if any(v)},
+            currency=quote,
+            reporting=reporting,
+            unpriced=tuple(str(r[0]) for r in rows if r[-1]),
+        )
 
     # segments --------------------------------------------------------------------------
 

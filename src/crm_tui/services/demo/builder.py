@@ -43,6 +43,7 @@ from crm_tui.models import (
 from crm_tui.services.common import reserve_ids
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import derived_columns
+from crm_tui.services.demo import rates as demo_rates
 from crm_tui.services.demo.children import CustomerChildren, Rows
 from crm_tui.services.demo.ids import CHILD_ID_TABLES, assign_child_ids
 from crm_tui.services.demo.pools import (
@@ -58,6 +59,7 @@ from crm_tui.services.demo.pools import (
     build_pools,
     random_phone,
 )
+from crm_tui.services.money import recompute, reporting
 from crm_tui.services.search.document import normalize
 from crm_tui.services.validation import phone_search_forms, text_key
 
@@ -104,6 +106,7 @@ class DemoBuilder:
         started = time.perf_counter()
         with self.ctx.write() as session:
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
+            demo_rates.seed(session, reporting.currency(session), self.as_of)
         done = 0
         added: list[int] = []
         while done < customers and not (cancelled and cancelled()):
@@ -121,6 +124,8 @@ class DemoBuilder:
                         # Core executemany: one statement per table per batch.
                         conn.execute(insert(model.__table__), values)
                         self.rows += len(values)
+                # Amounts in the reporting currency by the services' own formula, in SQL.
+                recompute.for_customers(session, ids)
             done += count
             if progress:
                 progress(count)

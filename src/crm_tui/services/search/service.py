@@ -130,7 +130,9 @@ class SearchService:
         filters = filters or SearchFilters()
         parsed = parse_query(query, self.ctx.default_region)
         if parsed.text and not parsed.terms:
-            return Kpis(0, Decimal("0.0"), Decimal("0.00"), Decimal("0.00"))
+            return Kpis(
+                0, Decimal("0.0"), Decimal("0.00"), Decimal("0.00"), self.ctx.reporting_currency
+            )
         ltv = SUMMARY.c.lifetime_value
         payers = SUMMARY.c.paid_payments
         aggregates = select(
@@ -149,6 +151,7 @@ class SearchService:
             returning_pct=pct.quantize(Decimal("0.1")),
             average_spent=row[2] if row[2] is not None else Decimal("0.00"),
             average_lifetime_value=row[3] if row[3] is not None else Decimal("0.00"),
+            currency=self.ctx.reporting_currency,
         )
 
     def matching_ids_query(self, query: str, filters: SearchFilters | None = None) -> Select[int]:

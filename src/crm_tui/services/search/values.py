@@ -109,3 +109,4 @@ class Kpis:
     returning_pct: Decimal  # customers with 2+ paid payments, % of customers
     average_spent: Decimal  # mean lifetime value of customers who paid anything
     average_lifetime_value: Decimal
+    currency: str = "GBP"  # the reporting currency the averages are in

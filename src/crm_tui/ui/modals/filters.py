@@ -141,7 +141,7 @@ class FiltersModal(CrmModal[AppliedFilters | None]):
                 yield self._select("outstanding", YES_NO, _choice(f.outstanding))
                 yield Label("Overdue")
                 yield self._select("overdue", YES_NO, _choice(f.overdue))
-                yield Label("LTV from")
+                yield Label(f"LTV {self.services.ctx.reporting_currency}")
                 with Horizontal(classes="ltv-range"):
                     yield _amount_input("ltv-min", f.ltv_min)
                     yield Label(" to ")

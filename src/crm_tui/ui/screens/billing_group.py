@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import GroupView
+from crm_tui.services.money.shown import in_currency
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
@@ -58,8 +59,9 @@ class BillingGroupScreen(CrmScreen[None]):
         table.add_column("Customer", key="name", width=22)
         table.add_column("Terms", key="terms", width=6)
         table.add_column("Subs", key="subs", width=4)
-        table.add_column("Monthly", key="monthly", width=11)
-        table.add_column("Outstanding", key="owed", width=11)
+        code = self.services.ctx.reporting_currency
+        table.add_column(f"Monthly {code}", key="monthly", width=11)
+        table.add_column(f"Owed {code}", key="owed", width=11)
         table.focus()
         self.load()
 
@@ -77,10 +79,12 @@ class BillingGroupScreen(CrmScreen[None]):
     def show(self, event: ViewLoaded) -> None:
         self.view = event.view
         group = event.view.group
+        code = self.services.ctx.reporting_currency  # every summary figure is in it
         self.query_one("#group-title", Static).update(Text(f"Billing group: {group.name}"))
         totals = (
             f"{group.members:,} members · {event.view.active_subscriptions:,} active subscriptions · "
-            f"monthly {group.active_monthly:,.2f} · outstanding {group.outstanding:,.2f}"
+            f"monthly {in_currency(group.active_monthly, code)} · "
+            f"outstanding {in_currency(group.outstanding, code)}"
         )
         self.query_one("#group-totals", Static).update(Text(totals))
         table = self.query_one(DataTable)

@@ -58,8 +58,9 @@ class BillingGroupsScreen(CrmScreen[None]):
         table = self.query_one(DataTable)
         table.add_column("Billing group", key="name", width=30)
         table.add_column("Members", key="members", width=8)
-        table.add_column("Monthly", key="monthly", width=12)
-        table.add_column("Outstanding", key="owed", width=12)
+        code = self.services.ctx.reporting_currency  # every summary figure is in it
+        table.add_column(f"Monthly {code}", key="monthly", width=12)
+        table.add_column(f"Owed {code}", key="owed", width=12)
         table.focus()
         self.load()
 

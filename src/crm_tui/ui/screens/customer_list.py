@@ -113,6 +113,7 @@ class CustomerListScreen(ListSearchScreen):
 
     async def on_mount(self) -> None:
         self.table.is_marked = self.marks.is_marked
+        self.table.currency = self.services.ctx.reporting_currency
         await self.query_one(FilterBar).show(self.filters)
         self.search_bar.input.focus()
         self.start_search()

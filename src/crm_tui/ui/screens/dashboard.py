@@ -27,7 +27,7 @@ from crm_tui.services.dashboard import PANELS, load_panel
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.dashboard.kpis import DashboardKpis
+from crm_tui.ui.widgets.dashboard.kpis import UNPRICED, DashboardKpis
 from crm_tui.ui.widgets.dashboard.panel import DashboardPanel
 
 TWO_COLUMNS = 110
@@ -87,6 +87,18 @@ class DashboardScreen(CrmScreen[None]):
     def load_all(self) -> None:
         for name in PANELS:
             self.load(name)
+        self.run_worker(
+            self._fetch_unpriced,
+            name=UNPRICED,
+            group="dashboard-unpriced",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            description="Payments with no exchange rate",
+        )
+
+    def _fetch_unpriced(self) -> None:
+        self.post_message(self.PanelLoaded(UNPRICED, self.services.rates.unpriced()))
 
     def load(self, name: str) -> None:
         self.run_worker(
@@ -108,7 +120,8 @@ class DashboardScreen(CrmScreen[None]):
 
     @on(PanelLoaded)
     def fill_panel(self, event: PanelLoaded) -> None:
-        self.panel(event.panel).show(event.data)
+        if event.panel in PANELS:
+            self.panel(event.panel).show(event.data)
         self.query_one(DashboardKpis).take(event.panel, event.data)
 
     @on(Worker.StateChanged)

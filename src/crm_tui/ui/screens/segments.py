@@ -106,7 +106,7 @@ class SegmentsScreen(CrmScreen[None]):
         members.add_column("Number", key="number", width=8)
         members.add_column("Name", key="name", width=28)
         members.add_column("Status", key="status", width=9)
-        members.add_column("Lifetime value", key="ltv")
+        members.add_column(f"LTV {self.services.ctx.reporting_currency}", key="ltv")
         table.focus()
         self.load_segments()
 

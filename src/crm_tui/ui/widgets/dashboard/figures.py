@@ -120,28 +120,35 @@ def _new_table(data: MonthlyCounts) -> Table:
 
 
 def _income_headline(data: IncomeSeries) -> str:
+    """'GBP 8,393.33 a month: GBP 4,396.57 · EUR 3,013.09 · USD 983.67' (and what has no rate)."""
     if not data.by_currency:
         return "no running subscriptions"
     parts = [
         f"{c} {money(v[-1])}" for c, v in sorted(data.by_currency.items(), key=lambda i: -i[1][-1])
     ]
-    return " · ".join(parts[:3]) + " a month"
+    total = f"{data.currency} {money(data.reporting[-1])} a month" if data.reporting else ""
+    missing = f"; no rate for {', '.join(data.unpriced)}" if data.unpriced else ""
+    return f"{total}: " + " · ".join(parts[:3]) + missing
 
 
 def _income_draw(plt: Plot, data: IncomeSeries) -> None:
+    """One line: every currency converted into the reporting one (never plain numbers added)."""
     xs = _xs(data.months)
-    for currency, values in sorted(data.by_currency.items()):
-        plt.plot(xs, [float(v) for v in values], label=currency, marker="braille")
+    plt.plot(xs, [float(v) for v in data.reporting], label=f"in {data.currency}", marker="braille")
     _ticks(plt, data.months)
 
 
 def _income_table(data: IncomeSeries) -> Table:
     currencies = sorted(data.by_currency)
     rows: list[list[Cell]] = [
-        [month_long(m), *[Text(money(data.by_currency[c][i]), justify="right") for c in currencies]]
+        [
+            month_long(m),
+            Text(money(data.reporting[i]), justify="right", style="bold"),
+            *[Text(money(data.by_currency[c][i]), justify="right") for c in currencies],
+        ]
         for i, m in enumerate(data.months)
     ]
-    return ["Month", *currencies], rows, [None] * len(rows)
+    return ["Month", f"All in {data.currency}", *currencies], rows, [None] * len(rows)
 
 
 def _rate_headline(label: str) -> Callable[[RateSeries], str]:
@@ -174,7 +181,8 @@ def _ltv_headline(data: Sequence[Bucket]) -> str:
     if not data:
         return ""
     largest = max(data, key=lambda b: b.count)
-    return f"most customers ({largest.count:,}) in {largest.label}; {data[-1].count:,} at {data[-1].label}"
+    code = data[0].currency
+    return f"in {code}: most customers ({largest.count:,}) in {largest.label}; {data[-1].count:,} at {data[-1].label}"
 
 
 def _ltv_draw(plt: Plot, data: Sequence[Bucket]) -> None:
@@ -184,7 +192,8 @@ def _ltv_draw(plt: Plot, data: Sequence[Bucket]) -> None:
 def _ltv_table(data: Sequence[Bucket]) -> Table:
     total = sum(b.count for b in data) or 1
     rows: list[list[Cell]] = [[b.label, num(b.count), pct(100.0 * b.count / total)] for b in data]
-    return ["Lifetime value", "Customers", "Share"], rows, [None] * len(rows)
+    code = data[0].currency if data else ""
+    return [f"Lifetime value {code}".strip(), "Customers", "Share"], rows, [None] * len(rows)
 
 
 # --- segments and work lists ---------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual.widgets import Static
@@ -14,8 +14,11 @@ from crm_tui.services.dashboard import (
     IncomeSeries,
     RateSeries,
 )
+from crm_tui.services.money.rates import Unpriced
+from crm_tui.services.money.shown import in_currency
 
-ORDER = ("customers", "active", "income", "failures", "churn", "follow_ups", "ending")
+UNPRICED = "unpriced"  # not a panel: paid payments with no rate, flagged in this strip
+ORDER = ("customers", "active", "income", "failures", "churn", "follow_ups", "ending", "unpriced")
 
 
 class DashboardKpis(Static):
@@ -34,9 +37,13 @@ class DashboardKpis(Static):
         if isinstance(data, CustomerTrend) and data.customers:
             self.parts["customers"] = ("Customers", f"{data.customers[-1]:,}")
             self.parts["active"] = ("Active", f"{data.active[-1]:,}")
-        elif isinstance(data, IncomeSeries) and data.main_currency:
-            value = data.by_currency[data.main_currency][-1]
-            self.parts["income"] = ("MRR", f"{data.main_currency} {value:,.0f}")
+        elif isinstance(data, IncomeSeries) and data.reporting:
+            # Every currency converted into the reporting one: the panel's own total.
+            self.parts["income"] = ("MRR", in_currency(data.reporting[-1], data.currency))
+        elif panel == UNPRICED and isinstance(data, list) and data:
+            gaps = cast("list[Unpriced]", data)
+            counted = ", ".join(f"{g.payments:,} in {g.currency}" for g in gaps)
+            self.parts["unpriced"] = ("No rate:", f"{counted} (left out; crm rates set)")
         elif isinstance(data, RateSeries) and panel == "payment_failures":
             self.parts["failures"] = ("Failed", f"{data.recent_rate:.1f}%")
         elif isinstance(data, RateSeries) and panel == "churn" and data.rates:
@@ -55,6 +62,7 @@ class DashboardKpis(Static):
             label, value = self.parts[key]
             if text:
                 text.append("  ")
-            text.append(f"{label} ")
-            text.append(value, style="bold")
+            flagged = key == "unpriced"
+            text.append(f"{label} ", style="yellow" if flagged else "")
+            text.append(value, style="bold yellow" if flagged else "bold")
         self.update(text)

@@ -139,7 +139,7 @@ class OverviewTab(DetailTab[OverviewData]):
             contact.append(("Website", c.website))
         contact.extend(other_points(data.points, business=c.kind == "business"))
         self.query_one("#ov-contact", Static).update(pairs(contact))
-        self._show_figures(data.figures, c.currency)
+        self._show_figures(data.figures)
 
         business = self.query_one("#ov-business", Static)
         business.display = c.kind == "business"
@@ -172,11 +172,14 @@ class OverviewTab(DetailTab[OverviewData]):
         custom.update(pairs([(literal(name), value) for name, value in data.custom_fields]))
         self._show_addresses(data.addresses)
 
-    def _show_figures(self, f: CustomerFigures, currency: str | None) -> None:
+    def _show_figures(self, f: CustomerFigures) -> None:
+        """Figures in the reporting currency, then what each other currency adds to them."""
+        currency = f.currency
         self.query_one("#ov-figures", Static).update(
             pairs(
                 [
                     ("Lifetime value", money(f.lifetime_value, currency)),
+                    *_breakdown(f),
                     ("Outstanding", money(f.outstanding_balance, currency)),
                     ("Monthly income", money(f.active_monthly, currency)),
                     ("Avg sub value", money(f.average_subscription_value, currency)),
@@ -262,3 +265,20 @@ class OverviewTab(DetailTab[OverviewData]):
             ),
             callback=answered,
         )
+
+
+def _breakdown(f: CustomerFigures) -> list[tuple[str, object]]:
+    """' paid in EUR  €83.33 = £70.27' per currency, when any money came in another one."""
+    if all(line.currency == f.currency for line in f.by_currency):
+        return []
+    rows: list[tuple[str, object]] = []
+    for line in f.by_currency:
+        if not line.paid:
+            continue
+        value = money(line.paid, line.currency)
+        if line.currency != f.currency:
+            value += f" = {money(line.paid_in_reporting, f.currency)}"
+            if line.unpriced_payments:
+                value += f" ({line.unpriced_payments} with no rate left out)"
+        rows.append((f"paid in {line.currency}", value))
+    return rows

@@ -52,6 +52,9 @@ class _Page:
     has_more: bool
 
 
+MONEY_KEYS = ("ltv", "owed")  # columns of summary figures, in the reporting currency
+
+
 class CustomerTable(ScrollView, can_focus=True):
     """A window of customer rows with a cursor and a mark column; line 0 is the header."""
 
@@ -98,6 +101,9 @@ class CustomerTable(ScrollView, can_focus=True):
         self._rows: list[CustomerRow] = []
         self._layout: list[tuple[ColumnSpec, int]] = []
         self.figure = "ltv"  # or "owed": the last column, as the sort order wants it
+        self.currency = (
+            ""  # the reporting currency of the LTV and Owed columns (the screen sets it)
+        )
         # A row's cells as segments (before the zebra or cursor style), per mark state:
         # all a line shows comes from the row, its mark and the column layout
         # (the cache is cleared when the layout changes), so a row that compares
@@ -361,7 +367,10 @@ class CustomerTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if y == 0:
             style = self._style("customer-table--header")
-            headings = [Text(spec.label) for spec, _width in self._layout]
+            headings = [
+                Text(f"{spec.label} {self.currency}" if spec.key in MONEY_KEYS else spec.label)
+                for spec, _width in self._layout
+            ]
             style += Style.from_meta({"row": -1})
             heading = Segment.apply_style(self._line(headings), style)
             return Strip(heading).crop_extend(0, width, style)

@@ -15,7 +15,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from crm_tui.services.money.shown import in_currency
 from crm_tui.services.search import SearchFilters, SortSpec
+from crm_tui.ui.base import UsesCrm
 
 SORT_LABELS = {
     "relevance": "relevance",
@@ -73,9 +75,12 @@ def sort_options() -> list[tuple[SortSpec, str]]:
     return options
 
 
-def chip_texts(filters: SearchFilters, names: dict[tuple[str, int], str]) -> list[tuple[str, str]]:
+def chip_texts(
+    filters: SearchFilters, names: dict[tuple[str, int], str], currency: str = ""
+) -> list[tuple[str, str]]:
     """(field, chip text) for every filter that is set. `names` maps
-    ("billing_group_id" | "segment_id", id) to a display name."""
+    ("billing_group_id" | "segment_id", id) to a display name; `currency` is
+    the reporting currency lifetime values are in ('LTV ≥ GBP 1,000.00')."""
     chips: list[tuple[str, str]] = []
     for item in fields(SearchFilters):
         value = getattr(filters, item.name)
@@ -89,7 +94,7 @@ def chip_texts(filters: SearchFilters, names: dict[tuple[str, int], str]) -> lis
         elif isinstance(value, bool):
             text = f"{label}: {'yes' if value else 'no'}"
         elif isinstance(value, Decimal):
-            text = f"{label} {value:,.2f}"
+            text = f"{label} {in_currency(value, currency) if currency else f'{value:,.2f}'}"
         else:
             text = f"{label}: {value}"
         chips.append((item.name, text))
@@ -102,7 +107,7 @@ def without(filters: SearchFilters, field: str) -> SearchFilters:
     return replace(filters, **cleared)
 
 
-class FilterBar(Horizontal):
+class FilterBar(UsesCrm, Horizontal):
     """Removable filter chips (enter or click removes one) and the list's state."""
 
     @dataclass
@@ -121,7 +126,7 @@ class FilterBar(Horizontal):
         """Replace the chips with those of `filters`."""
         chips = self.query_one("#chips", Horizontal)
         await chips.remove_children()
-        texts = chip_texts(filters, names or {})
+        texts = chip_texts(filters, names or {}, self.services.ctx.reporting_currency)
         if not texts:
             await chips.mount(
                 Static(Text("no filters · f to filter", style="dim"), classes="chip-hint")

@@ -5,16 +5,21 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from crm_tui.services.money.shown import in_currency
 from crm_tui.services.search import Kpis
 
 
 def kpi_text(kpis: Kpis) -> Text:
-    """'1,234 customers · 34.5% returning · avg spent 120.00 · avg LTV 80.00'."""
+    """'1,234 customers · 34.5% returning · avg spent GBP 120.00 · avg LTV GBP 80.00'.
+
+    The averages are in the reporting currency (every payment converted at
+    the rate of its day), and say so.
+    """
     parts = [
         (f"{kpis.customers:,}", "customer" if kpis.customers == 1 else "customers"),
         (f"{kpis.returning_pct:.1f}%", "returning"),
-        (f"{kpis.average_spent:,.2f}", "avg spent"),
-        (f"{kpis.average_lifetime_value:,.2f}", "avg LTV"),
+        (in_currency(kpis.average_spent, kpis.currency), "avg spent"),
+        (in_currency(kpis.average_lifetime_value, kpis.currency), "avg LTV"),
     ]
     text = Text()
     for i, (value, label) in enumerate(parts):
