@@ -86,11 +86,20 @@ DB_CASES: dict[str, DbCase] = {
     "folder": DbCase("{here}/folder.sqlite3", _every(2, "is a folder, not a crm database")),
     "text-file": DbCase(
         "{here}/text.sqlite3",
-        {"*": (2, "is not a crm database"), "check": (1, "problem(s) found"), "secure": None},
+        {
+            "*": (2, "is not a crm database"),
+            "check": (1, "found; `crm db repair` mends"),
+            "secure": None,
+        },
     ),
     "empty-file": DbCase(
         "{here}/empty.sqlite3",
-        {"*": (2, NO_DB), "check": (1, "problem(s) found"), "create": None, "secure": None},
+        {
+            "*": (2, NO_DB),
+            "check": (1, "found; `crm db repair` mends"),
+            "create": None,
+            "secure": None,
+        },
     ),
     "mysql": DbCase("mysql://crm@localhost/crm", _every(2, "mysql:// databases are not supported")),
     "psycopg2": DbCase(
@@ -128,7 +137,12 @@ DB_CASES: dict[str, DbCase] = {
     ),
     "pg-empty-db": DbCase(
         PG_HOST + "/{empty_pg}",
-        {"*": (2, NO_DB), "check": (1, "problem(s) found"), "create": None, "secure": PG_SECURE},
+        {
+            "*": (2, NO_DB),
+            "check": (1, "found; `crm db repair` mends"),
+            "create": None,
+            "secure": PG_SECURE,
+        },
         pg=True,
     ),
 }
@@ -447,7 +461,7 @@ def test_corrupt_file_is_listed_by_db_check(ws: Workspace) -> None:
         handle.seek(4096 * 3)
         handle.write(b"\xde\xad" * 30_000)
     (outcome,) = run_cases([["--db", str(corrupt), "db", "check"]], env=ws.env, cwd=ws.root)
-    _check(outcome, 1, "problem(s) found")
+    _check(outcome, 1, "found; `crm db repair` mends")
     assert "damaged" in outcome.stdout or "integrity" in outcome.stdout, outcome.stdout
 
 

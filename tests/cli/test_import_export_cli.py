@@ -114,7 +114,7 @@ def test_merge_command(sqlite_settings: Settings) -> None:
         sqlite_settings, "merge", a.number, b.number, "--take", f"first_name={b.id}", "--yes"
     )
     assert code == 0, err
-    assert "Merged 1 customer(s) into" in out
+    assert "Merged 1 customer into" in out
     services = open_services(sqlite_settings)
     assert services.customers.get(a.id).first_name == "Anna"
     assert services.customers.get(b.id).status == "merged"

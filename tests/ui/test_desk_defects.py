@@ -5,8 +5,12 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Select, Static
 
 from crm_tui.factory import make_app
-from crm_tui.services.billing.inputs import PaymentMethodCreate
-from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate
+from crm_tui.services.billing.inputs import (
+    PaymentCreate,
+    PaymentMethodCreate,
+    SubscriptionCreate,
+)
+from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate, NoteCreate
 from crm_tui.services.registry import Services
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
@@ -135,3 +139,26 @@ async def test_a_call_records_its_length_and_outcome(svc: Services) -> None:
         assert (call.type, call.duration_minutes, call.outcome) == ("call", 25, "reached")
         body = pilot.app.screen.query_one("#note-body", Static)
         assert "25 min · reached" in str(body.render())
+
+
+async def test_one_of_each_reads_in_the_singular(svc: Services) -> None:
+    """A customer with one subscription, payment and note: no tab says "1 subscriptions"."""
+    ana = svc.customers.create(CustomerCreate(first_name="Ana")).id
+    plan = svc.billing.add_subscription(
+        ana, SubscriptionCreate(product="Fibre", monthly_amount="29.99", start_date="2025-01-01")
+    )
+    svc.billing.record_payment(ana, PaymentCreate(amount="29.99", subscription_id=plan.id))
+    svc.notes.add(ana, NoteCreate(title="Welcome call", type="call"))
+    expected = {
+        "3": ("#subs-note", "1 subscription, 1 active"),
+        "4": ("#payments-note", "1 payment "),
+        "5": ("#notes-note", "1 entry "),
+        "6": ("#history-note", "changes, newest first"),
+    }
+    async with DetailHarness(svc, ana).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, (note, words) in expected.items():
+            await pilot.press(key)
+            await settle(pilot)
+            shown = str(pilot.app.screen.query_one(note, Static).render())
+            assert words in shown, shown

@@ -7,6 +7,7 @@ import click
 from crm_tui.cli.common import settings_from
 from crm_tui.cli.errors import CliExit, guarded
 from crm_tui.text import literal
+from crm_tui.wording import counted
 
 
 @click.group("db")
@@ -82,7 +83,9 @@ def check(ctx: click.Context, full: bool) -> None:
         return
     for problem in report.problems:  # the report itself, on stdout; the verdict on stderr
         click.echo(f"- {literal(problem)}")
-    raise CliExit(f"{len(report.problems)} problem(s) found; `crm db repair` mends most.", 1)
+    raise CliExit(
+        f"{counted(len(report.problems), 'problem')} found; `crm db repair` mends most.", 1
+    )
 
 
 @db_group.command("repair")

@@ -11,6 +11,7 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_INTERRUPTED, EXIT_NOT_FOUND, CliExit, guarded
 from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
+from crm_tui.wording import counted
 
 if TYPE_CHECKING:
     from crm_tui.services.exports.service import ExportResult, ExportService
@@ -75,7 +76,7 @@ def export_command(
     if result.cancelled:
         raise CliExit(f"Interrupted; nothing was written to {file}.", EXIT_INTERRUPTED)
     click.echo(
-        f"Exported {result.rows:,} customers to {literal(result.path)} "
+        f"Exported {counted(result.rows, 'customer')} to {literal(result.path)} "
         f"({result.format.upper()}) in {result.seconds:.1f} s."
     )
     if result.rows == 0 and query:

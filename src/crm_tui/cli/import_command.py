@@ -11,6 +11,7 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded
 from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
+from crm_tui.wording import counted
 
 if TYPE_CHECKING:
     from crm_tui.services.imports.service import ImportService, ImportSummary
@@ -234,7 +235,7 @@ def _print_summary(s: ImportSummary) -> None:
         click.echo(f"    row {number}: {literal(reason)}")
     if s.unverified_phones:
         click.echo(
-            f"  {s.unverified_phones:,} phone number(s) kept unverified "
+            f"  {counted(s.unverified_phones, 'phone number')} kept unverified "
             "(the right length, but not a number in use)."
         )
     if s.not_imported:

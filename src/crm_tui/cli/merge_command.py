@@ -11,6 +11,7 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded, unconfirmed
 from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
+from crm_tui.wording import counted
 
 if TYPE_CHECKING:
     from crm_tui.services.merge.service import MergePlan
@@ -74,7 +75,7 @@ def merge_command(
         raise CliExit("Interrupted; nothing was merged.", EXIT_INTERRUPTED) from None
     finally:
         services.close()
-    click.echo(f"Merged {len(result.merged)} customer(s) into {result.survivor.number}.")
+    click.echo(f"Merged {counted(len(result.merged), 'customer')} into {result.survivor.number}.")
     if stop():
         raise CliExit("Interrupted after the merge was saved.", EXIT_INTERRUPTED)
 

@@ -15,6 +15,7 @@ from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import EXIT_INTERRUPTED, CliExit, guarded, unconfirmed
 from crm_tui.cli.interrupts import stop_requests
 from crm_tui.text import literal
+from crm_tui.wording import counted
 
 if TYPE_CHECKING:  # the CLI imports services only when a command runs
     from crm_tui.services.customers.erase import EraseResult
@@ -64,7 +65,9 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
         click.echo(f"  {customer.number}  {literal(customer.display_name)}")
         if customer.email or customer.phone:
             click.echo(f"  {literal(customer.email or '')}  {literal(customer.phone or '')}")
-        click.echo(f"  All personal data goes for good; {kept:,} payment(s) stay, anonymised.")
+        click.echo(
+            f"  All personal data goes for good; {counted(kept, 'payment')} stay, anonymised."
+        )
         if yes:
             typed = customer.number
         elif typed is None:

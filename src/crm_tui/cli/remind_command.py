@@ -8,6 +8,7 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.wording import counted
 
 
 @click.command("remind")
@@ -59,7 +60,7 @@ def remind(
             f"Check {number}: a reminder was being sent when a run stopped; it is not sent again.",
             err=True,
         )
-    click.echo(f"{verb} {len(run.sent)} reminders {where}; skipped {len(run.skipped)}.")
+    click.echo(f"{verb} {counted(len(run.sent), 'reminder')} {where}; skipped {len(run.skipped)}.")
     if run.failure:
         reason = run.failure.rstrip(".")
         raise CliExit(f"{reason}; the rest were not sent, run it again to send them.")

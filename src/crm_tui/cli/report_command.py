@@ -8,6 +8,7 @@ import click
 
 from crm_tui.cli.common import services_from
 from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.wording import counted
 
 KINDS = ("revenue", "invoices", "payments")
 
@@ -61,7 +62,7 @@ def report(
         services.close()
     if out is not None:
         write_report(result, fmt, out, overwrite=force)
-        click.echo(f"Wrote {len(result.rows)} rows to {out}.", err=True)
+        click.echo(f"Wrote {counted(len(result.rows), 'row')} to {out}.", err=True)
     else:
         click.echo(
             report_json(result) if fmt == "json" else report_csv(result, terminal=True), nl=False

@@ -21,6 +21,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.progress import BulkJob, BulkProgressModal
 from crm_tui.ui.modals.prompt import PromptModal
+from crm_tui.wording import counted
 
 BULK_ACTIONS: tuple[tuple[str, str], ...] = (
     ("add-tag", "Add a tag…"),
@@ -50,7 +51,7 @@ def default_export_path(fmt: str = "csv", now: datetime | None = None) -> Path:
 
 
 def plural(n: int, noun: str = "customer") -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    return counted(n, noun)
 
 
 class BulkFlow:

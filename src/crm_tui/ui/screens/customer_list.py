@@ -34,7 +34,7 @@ from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, sort_options, without
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
-from crm_tui.ui.widgets.list.marks import Marks
+from crm_tui.ui.widgets.list.marks import Marks, matching_scope
 from crm_tui.ui.widgets.list.search_bar import SearchBar
 
 # Actions bound to plain letters: they cannot fire while the search input has
@@ -358,7 +358,7 @@ class CustomerListScreen(ListSearchScreen):
                 all_matches=True, query=self.request.query, filters=self.request.filters
             )
             count, exact = self.match_count or (0, True)
-            scope = f"all {count:,}{'' if exact else '+'} matching customers"
+            scope = matching_scope(count, exact)
         BulkFlow(self.crm, selection, scope, self._after_bulk).export()
 
     def _after_bulk(self) -> None:

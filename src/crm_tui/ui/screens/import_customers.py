@@ -44,6 +44,7 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
+from crm_tui.wording import counted
 
 ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
                 "refuse": "bold red"}  # fmt: skip
@@ -61,7 +62,7 @@ def summary_text(s: ImportSummary) -> Text:
     for reason, count in s.reasons.most_common(6):
         lines.append(f"    {count:,} × {reason}")
     if s.unverified_phones:
-        lines.append(f"  {s.unverified_phones:,} phone number(s) kept unverified.")
+        lines.append(f"  {counted(s.unverified_phones, 'phone number')} kept unverified.")
     lines.extend(f"  {line}" for line in s.not_imported_lines()[:8])
     if s.values_file:
         lines.append(f"Each value not imported, with its row and reason, is in {s.values_file}.")

@@ -29,6 +29,7 @@ from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.wording import counted
 
 
 class MergeScreen(CrmScreen[None]):
@@ -132,7 +133,7 @@ class MergeScreen(CrmScreen[None]):
     def merged(self, event: Merged) -> None:
         result = event.result
         self.notify(
-            f"Merged {len(result.merged)} customer(s) into {result.survivor.number}.",
+            f"Merged {counted(len(result.merged), 'customer')} into {result.survivor.number}.",
             markup=False,
         )
         self.plan = None
@@ -164,7 +165,7 @@ class MergeScreen(CrmScreen[None]):
             )
             options.add_option(Option(text))
         more = " (first 500)" if result.truncated else ""
-        status = f"{len(result.groups):,} likely duplicate group(s){more} in {result.seconds:.1f} s"
+        status = f"{counted(len(result.groups), 'likely duplicate group')}{more} in {result.seconds:.1f} s"
         self.query_one("#merge-scan-status", Static).update(Text(status))
 
     @on(OptionList.OptionSelected, "#merge-groups")

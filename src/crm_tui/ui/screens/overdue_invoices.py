@@ -27,6 +27,7 @@ from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell, money, today
 from crm_tui.ui.widgets.tables import selected_id
+from crm_tui.wording import counted
 
 LIMIT = 1000
 
@@ -177,7 +178,9 @@ class OverdueInvoicesScreen(CrmScreen[None]):
             return
         smtp = self.services.ctx.invoicing.smtp.host
         where = f"through {smtp}" if smtp else "to the .eml outbox"
-        question = f"Send {len(ready)} reminders {where}? Each goes once per invoice and level."
+        question = (
+            f"Send {counted(len(ready), 'reminder')} {where}? Each goes once per invoice and level."
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -192,7 +195,7 @@ class OverdueInvoicesScreen(CrmScreen[None]):
 
     def _sent(self, run: ReminderRun) -> None:
         where = "by e-mail" if run.channel == "smtp" else f"to {run.outbox}"
-        message = f"Sent {len(run.sent)} reminders {where}; skipped {len(run.skipped)}."
+        message = f"Sent {counted(len(run.sent), 'reminder')} {where}; skipped {len(run.skipped)}."
         if run.failure:
             self.notify(f"{message} {run.failure}", severity="error", markup=False)
         else:

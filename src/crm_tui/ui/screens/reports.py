@@ -34,6 +34,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.wording import counted
 
 SHOWN = 1000  # rows on screen; an export writes them all
 CHOICES = {
@@ -143,7 +144,7 @@ class ReportsScreen(CrmScreen[None]):
             Text.assemble((title, "bold"), f" · {who} · {span}")
         )
         count = len(report.rows)
-        shown = f"first {SHOWN:,} of {count:,} rows" if count > SHOWN else f"{count:,} rows"
+        shown = f"first {SHOWN:,} of {count:,} rows" if count > SHOWN else counted(count, "row")
         self.query_one("#report-note", Static).update(
             Text(f"{shown} · x exports every row", style="dim")
         )
@@ -200,7 +201,7 @@ class ReportsScreen(CrmScreen[None]):
         name = f"{report.title.lower()}-{stamp}.{fmt}"
         prompt = PromptModal(
             "Export the report",
-            message=f"Write the {len(report.rows):,} rows to this new file (.csv, .xlsx, .json):",
+            message=f"Write the {counted(len(report.rows), 'row')} to this new file (.csv, .xlsx, .json):",
             value=str(Path.home() / name), confirm="Export",
             check=lambda text: report_target(text, fmt),
         )  # fmt: skip
@@ -215,7 +216,7 @@ class ReportsScreen(CrmScreen[None]):
     def _write(self, report: Report, path: Path, fmt: str) -> None:
         write_report(report, fmt, path)
         self.app.call_from_thread(
-            self.notify, f"Wrote {len(report.rows):,} rows to {path}.", markup=False
+            self.notify, f"Wrote {counted(len(report.rows), 'row')} to {path}.", markup=False
         )
 
 

@@ -33,6 +33,7 @@ from crm_tui.ui.screens.segment_editor import SegmentEditorScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 PREVIEW = 100
 
@@ -280,7 +281,7 @@ class SegmentsScreen(CrmScreen[None]):
             return
         segment = self.segments[segment_id]
         count = self.counts.get(segment_id)
-        who = f"{count:,} customers" if count is not None else "its customers"
+        who = counted(count, "customer") if count is not None else "its customers"
         message = (
             f"Delete the segment {segment.name}? Its {who} stay as they are; "
             "only the grouping goes."

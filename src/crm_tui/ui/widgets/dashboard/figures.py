@@ -26,6 +26,7 @@ from crm_tui.services.dashboard import (
     RateSeries,
     SegmentSize,
 )
+from crm_tui.wording import counted
 
 Cell = str | Text
 Table = tuple[list[str], list[list[Cell]], list[int | None]]  # columns, rows, row keys
@@ -200,7 +201,7 @@ def _ltv_table(data: Sequence[Bucket]) -> Table:
 
 
 def _segments_headline(data: Sequence[SegmentSize]) -> str:
-    return f"{len(data)} segments" if data else "no segments yet"
+    return counted(len(data), "segment") if data else "no segments yet"
 
 
 def _segments_draw(plt: Plot, data: Sequence[SegmentSize]) -> None:

@@ -17,6 +17,7 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import DetailTab, cell
 from crm_tui.ui.widgets.detail.forms import contact_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ContactsTab(DetailTab[ContactsData]):
         count = len(data.contacts)
         note.update(
             Text(
-                f"{count} contact{'s' if count != 1 else ''}; ★ primary"
+                f"{counted(count, 'contact')}; ★ primary"
                 if count
                 else "No contacts yet: n adds the first (it becomes the primary contact).",
                 style="dim",

@@ -26,6 +26,7 @@ from crm_tui.services.billing.inputs import (
 )
 from crm_tui.services.billing.reads import OrderRead, PaymentMethodRead, SubscriptionRead
 from crm_tui.services.billing.rules import CARD_BRANDS
+from crm_tui.services.customers.activities import OUTCOMES
 from crm_tui.services.customers.addresses import AddressRead
 from crm_tui.services.customers.contacts import ContactRead
 from crm_tui.services.customers.inputs import (
@@ -36,7 +37,6 @@ from crm_tui.services.customers.inputs import (
     NoteCreate,
     NoteUpdate,
 )
-from crm_tui.services.customers.activities import OUTCOMES
 from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.history_names import card_label
 from crm_tui.services.registry import Services
@@ -278,11 +278,18 @@ NOTE_FIELDS = [
     FormField("type", "Type", "choice", _choices([t.value for t in NoteType])),
     FormField("title", "Title"),
     FormField(
-        "duration_minutes", "Length", placeholder="minutes: 25, 1h30 or 1:30",
-        depends_on="type", shown_for=_ACTIVITIES,
+        "duration_minutes",
+        "Length",
+        placeholder="minutes: 25, 1h30 or 1:30",
+        depends_on="type",
+        shown_for=_ACTIVITIES,
     ),
     FormField(
-        "outcome", "Outcome", "choice", depends_on="type", shown_for=_ACTIVITIES,
+        "outcome",
+        "Outcome",
+        "choice",
+        depends_on="type",
+        shown_for=_ACTIVITIES,
         choices_for={kind: _choices(list(outcomes)) for kind, outcomes in OUTCOMES.items()},
     ),  # fmt: skip
     FormField("body", "Text", "long"),

@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.history import HistoryEntry
 from crm_tui.ui.widgets.detail.base import DetailTab, cell, local_time
+from crm_tui.wording import counted
 
 LIMIT = 500
 ACTION_STYLES = {"create": "green", "delete": "red", "erase": "bold red", "merge": "magenta"}
@@ -45,9 +46,8 @@ class HistoryTab(DetailTab[list[HistoryEntry]]):
                 key=str(index),
             )
         more = f" (the latest {LIMIT})" if len(data) >= LIMIT else ""
-        plural = "s" if len(data) != 1 else ""
         note = (
-            f"{len(data)} change{plural}, newest first{more}"
+            f"{counted(len(data), 'change')}, newest first{more}"
             if data
             else "No changes recorded yet."
         )

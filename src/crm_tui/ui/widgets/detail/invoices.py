@@ -37,6 +37,7 @@ from crm_tui.ui.widgets.detail.base import (
 )
 from crm_tui.ui.widgets.detail.invoice_forms import invoice_line_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 STATUS_STYLES = {"paid": "green", "partly_paid": "yellow", "draft": "dim", "void": "dim strike"}
 
@@ -83,7 +84,7 @@ class InvoicesTab(DetailTab[InvoicesData]):
     def show(self, data: InvoicesData) -> None:
         self.invoices = {i.id: i for i in data.invoices}
         figures: list[tuple[str, str]] = [
-            (literal(data.customer), "bold"), (f"  ·  {len(data.invoices)} invoices", ""),
+            (literal(data.customer), "bold"), (f"  ·  {counted(len(data.invoices), 'invoice')}", ""),
         ]  # fmt: skip
         for b in data.balances:
             figures.append((f"  ·  owed {money(b.owed, b.currency)}", "bold" if b.owed else ""))

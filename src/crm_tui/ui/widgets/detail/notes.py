@@ -20,6 +20,7 @@ from crm_tui.ui.widgets.detail.base import (
 )
 from crm_tui.ui.widgets.detail.forms import note_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 FILTERS = ["", *(t.value for t in NoteType)]
 
@@ -79,7 +80,7 @@ class NotesTab(DetailTab[list[NoteRead]]):
             )
         shown = self.type_filter or "all types"
         summary = Text.assemble(
-            (f"{len(data)} entries", "bold"),
+            (counted(len(data), "entry"), "bold"),
             ("  ·  showing: ", "dim"),
             (shown, "bold"),
             ("  (f changes)  ·  p pins", "dim"),

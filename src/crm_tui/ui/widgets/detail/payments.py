@@ -31,6 +31,7 @@ from crm_tui.ui.widgets.detail.base import (
 )
 from crm_tui.ui.widgets.detail.forms import method_form, payment_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 FILTERS = ["", "paid", "pending", "failed", "refunded"]
 STATUS_STYLES = {"paid": "green", "pending": "yellow", "failed": "bold red", "refunded": "magenta"}
@@ -113,7 +114,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
         shown = self.status_filter or "all"
         self.query_one("#payments-note", Static).update(
             Text.assemble(
-                (f"{len(data.payments)} payments", "bold"),
+                (counted(len(data.payments), "payment"), "bold"),
                 ("  ·  status: ", "dim"),
                 (shown, "bold"),
                 ("  (f changes)  ·  m mark paid  ·  r refund", "dim"),
@@ -156,7 +157,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
             table.add_row(
                 cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
                 cell(order.status),
-                cell(f"{len(items)} item{'s' if len(items) != 1 else ''}"),
+                cell(counted(len(items), "item")),
                 Text(money(order.total, order.currency), justify="right", style="bold"),
                 cell(order.invoice),
                 key=f"o{order.id}",

@@ -22,6 +22,7 @@ from crm_tui.ui.widgets.detail.base import (
 )
 from crm_tui.ui.widgets.detail.forms import subscription_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.wording import counted
 
 STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
 
@@ -83,7 +84,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
             )
         active = sum(1 for s, _ in data.rows if s.status == "active")
         note = (
-            f"{len(data.rows)} subscriptions, {active} active"
+            f"{counted(len(data.rows), 'subscription')}, {active} active"
             if data.rows
             else "No subscriptions yet: n adds one."
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from crm_tui.services.bulk.service import Selection
 from crm_tui.services.search import SearchFilters
+from crm_tui.wording import plural
 
 
 @dataclass
@@ -61,9 +62,12 @@ class Marks:
     def scope(self, match_count: int | None, exact: bool) -> str:
         """What a bulk action applies to, in words: '3 marked customers'."""
         if self.all_matches:
-            return self.describe(match_count, exact).replace(" marked", " matching customers")
+            if match_count is None:
+                return "all matching customers"
+            n = max(0, match_count - len(self.excluded)) if exact else match_count
+            return matching_scope(n, exact)
         n = len(self.ids)
-        return f"{n:,} marked customer{'' if n == 1 else 's'}"
+        return f"{n:,} marked {plural('customer', n)}"
 
     def selection(self) -> Selection:
         return Selection(
@@ -73,3 +77,10 @@ class Marks:
             filters=self.filters,
             excluded=frozenset(self.excluded),
         )
+
+
+def matching_scope(n: int, exact: bool) -> str:
+    """'the 1 matching customer', 'all 300 matching customers', 'all 10,000+ matching customers'."""
+    if exact and n == 1:
+        return "the 1 matching customer"
+    return f"all {n:,}{'' if exact else '+'} matching {plural('customer', n)}"
