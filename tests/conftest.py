@@ -13,6 +13,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -104,6 +105,73 @@ def pg_server() -> Iterator[PgServer]:
     server = PgServer()
     yield server
     server.close()
+
+
+ROLES = ("viewer", "clerk", "manager")
+
+
+@dataclass(frozen=True)
+class PgTeam:
+    """A migrated PostgreSQL database with the crm roles installed, and one login per role."""
+
+    database: str
+    admin_url: str
+    logins: dict[str, str]  # role -> login name
+    server: PgServer
+
+    def url(self, role: str) -> str:
+        """The database URL as the login holding `role` (or any login name)."""
+        login = self.logins.get(role, role)
+        parsed = make_url(self.admin_url).set(username=login, password=None)
+        return parsed.render_as_string(hide_password=False)
+
+    def settings(self, role: str) -> Settings:
+        """Settings as that login, with a clerk name of its own (`viewer desk`)."""
+        return Settings(database_url=self.url(role), clerk=f"{role} desk", default_region="GB")
+
+    def admin(self, sql: str) -> None:
+        """Run one statement in the team's database as the administrator."""
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(sql))
+        finally:
+            engine.dispose()
+
+    def new_login(self, name: str) -> str:
+        """One more throwaway login (dropped with the team)."""
+        login = f"{self.database}_as_{name}"
+        self.server._exec(f'CREATE ROLE "{login}" LOGIN')
+        self.logins[name] = login
+        return login
+
+
+@pytest.fixture
+def pg_team(pg_server: PgServer) -> Iterator[PgTeam]:
+    """A throwaway database with `crm db roles install` run and a viewer, a clerk and a
+    manager login granted; the database, every login and the group roles are dropped after."""
+    from crm_tui.services.roles import Role
+    from crm_tui.services.roles.install import grant_role, install_roles
+
+    name = pg_server.create()
+    team = PgTeam(name, pg_server.url_for(name), {}, pg_server)
+    try:
+        for role in ROLES:
+            team.new_login(role)
+        # Opened once for writing as the app would (records the reporting currency).
+        open_services(Settings(database_url=team.admin_url, clerk="admin")).close()
+        engine = create_engine(team.admin_url)
+        try:
+            install_roles(engine)
+            for role in ROLES:
+                grant_role(engine, team.logins[role], Role(role))
+        finally:
+            engine.dispose()
+        yield team
+    finally:
+        pg_server.drop(name)
+        for role in [*team.logins.values(), *(f"{name}_{r}" for r in ROLES)]:
+            pg_server._exec(f'DROP ROLE IF EXISTS "{role}"')
 
 
 @pytest.fixture(scope="session")

@@ -103,7 +103,8 @@ def _port_text(url: str) -> str | None:
     return netloc.partition(":")[2] if ":" in netloc else None
 
 
-def _os_login() -> str:
+def os_login() -> str:
+    """The operating-system login running crm ("unknown" where there is none)."""
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -188,7 +189,7 @@ class Settings:
             if raw_url
             else to_database_url(str(default_database_path()))
         )
-        clerk = os.environ.get(ENV_CLERK) or str(file_values.get("clerk") or _os_login())
+        clerk = os.environ.get(ENV_CLERK) or str(file_values.get("clerk") or os_login())
         region = str(file_values.get("default_region") or "GB").upper()
         start = str(file_values.get("start_screen") or "list").strip().lower()
         if start not in START_SCREENS:

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from crm_tui.config import Settings
     from crm_tui.services.opening import Access
     from crm_tui.services.registry import Services
+    from crm_tui.services.roles import Capability
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -20,15 +21,23 @@ def settings_from(ctx: click.Context) -> Settings:
     return Settings.load(db=params.get("db"), read_only=bool(params.get("read_only")))
 
 
-def services_from(ctx: click.Context, access: Access) -> Services:
+def services_from(ctx: click.Context, access: Access, needs: Capability | None = None) -> Services:
     """Services over the database, opened for `access` (read, write or create).
 
     A SQLite database other users can read gets a one-line warning first.
+    `needs`: what the command will do, refused at once (before any question
+    is asked) when the login's role may not.
     """
     from crm_tui.services.registry import open_services
 
     settings = settings_from(ctx)
     services = open_services(settings, access)
+    if needs is not None:
+        try:
+            services.ctx.require(needs)
+        except BaseException:
+            services.close()
+            raise
     warn_if_shared(settings)
     return services
 

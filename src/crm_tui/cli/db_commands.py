@@ -6,6 +6,7 @@ import click
 
 from crm_tui.cli.common import settings_from
 from crm_tui.cli.errors import CliExit, guarded
+from crm_tui.cli.roles_commands import grant_command, revoke_command, roles_group
 from crm_tui.text import literal
 from crm_tui.wording import counted
 
@@ -34,12 +35,19 @@ def upgrade(ctx: click.Context) -> None:
     if settings.read_only:
         raise CliExit("crm db upgrade changes the database; run it without --read-only.")
     before = probe(settings, "create").revision
-    open_services(settings, "create").close()  # also records the reporting currency
-    after = SCHEMA_HEAD
-    if before == after:
-        click.echo(f"The database is up to date (revision {after}).")
-    else:
+    services = open_services(settings, "create")  # also records the reporting currency
+    try:
+        after = SCHEMA_HEAD
+        if before == after:
+            click.echo(f"The database is up to date (revision {after}).")
+            return
         click.echo(f"Migrated the database from {before or 'empty'} to revision {after}.")
+        from crm_tui.services.roles.install import refresh_grants
+
+        for line in refresh_grants(services.ctx.db.engine):
+            click.echo(literal(line))
+    finally:
+        services.close()
 
 
 @db_group.command("check")
@@ -52,7 +60,8 @@ def check(ctx: click.Context, full: bool) -> None:
     """Check the database against the migrations and the rules (read-only).
 
     The file itself (SQLite), the schema (tables, columns, indexes,
-    constraints, triggers) against what the migrations make; rows pointing at
+    constraints, triggers) against what the migrations make; on PostgreSQL
+    with roles installed, each role's grants; rows pointing at
     nothing; merged customers still holding rows; erased customers'
     leftovers; e-mails shared by several customers; stored figures against a
     recount; search documents against the customers (a random sample of
@@ -149,3 +158,8 @@ def secure_command(ctx: click.Context) -> None:
     for path in changed:
         click.echo(f"  made private: {literal(path)}")
     click.echo("Only you can read the database now.")
+
+
+db_group.add_command(roles_group)
+db_group.add_command(grant_command)
+db_group.add_command(revoke_command)

@@ -74,6 +74,11 @@ def describe_db_error(exc: BaseException) -> str:
         return "That file is not a crm database."
     if "malformed" in lowered:
         return "The database file is damaged; `crm db check` lists what it finds."
+    if "permission denied" in lowered:  # a refusal no service turned into its role's words
+        return (
+            "PostgreSQL refused this for want of a permission; your login's crm role "
+            "(crm db grant) does not allow it."
+        )
     if "password authentication failed" in lowered:
         user = _quoted("for user", text)
         return f"PostgreSQL refused the password for user {user}; check the password in the URL."

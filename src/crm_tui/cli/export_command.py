@@ -59,13 +59,14 @@ def export_command(
       crm export vip.xlsx --query "vip"
       crm export c42.json --customer C-000042
     """
+    from crm_tui.services.roles import Capability
     from crm_tui.services.search.query import check_query
 
     if query is not None:
         query = check_query(query)
     if customer_ref and query is not None:
         raise CliExit("Give --customer or --query, not both.")
-    services = services_from(ctx, "read")
+    services = services_from(ctx, "read", Capability.PERSON_EXPORT if customer_ref else None)
     try:
         if customer_ref:
             _export_person(services, file, fmt, customer_ref, force)

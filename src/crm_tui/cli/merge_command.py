@@ -53,8 +53,9 @@ def merge_command(
       crm merge 12 40 77 --keep 40 --take email=12 --yes
     """
     from crm_tui.services.merge.service import MergeService
+    from crm_tui.services.roles import Capability
 
-    services = services_from(ctx, "write")
+    services = services_from(ctx, "write", Capability.MERGE)
     try:
         resolved = [services.customers.resolve(ref).id for ref in ids]
         keep = services.customers.resolve(keep_ref).id if keep_ref else resolved[0]

@@ -53,7 +53,9 @@ def erase_command(ctx: click.Context, reference: str, typed: str | None, yes: bo
     """
     if yes and typed:
         raise CliExit("Give --yes or --confirm, not both.")
-    services = services_from(ctx, "write")
+    from crm_tui.services.roles import Capability
+
+    services = services_from(ctx, "write", Capability.ERASE)
     try:
         customer = services.customers.resolve(reference)
         if customer.erased_at is not None:

@@ -100,3 +100,8 @@ class ConflictError(CrmError):
         self.conflicts = conflicts
         self.current_version = current_version
         self.row_id = row_id  # which row, when one save touches several
+
+
+class PermissionRefused(CrmError):
+    """The connected login's role may not do this (said before trying, or after
+    PostgreSQL itself refused it)."""

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from crm_tui.config import Settings, default_database_path
 from crm_tui.db import schema_head
 from crm_tui.db.engine import Database, make_engine
-from crm_tui.services.errors import CrmError
+from crm_tui.services.errors import CrmError, PermissionRefused
 from crm_tui.services.private_files import (
     create_private_file,
     make_private,
@@ -33,6 +33,8 @@ from crm_tui.services.private_files import (
     readable_by_others,
     reason,
 )
+from crm_tui.services.roles.policy import Capability, Permissions
+from crm_tui.services.roles.refusals import permission_denied
 
 Access = Literal["read", "write", "create"]
 
@@ -144,11 +146,19 @@ def schema_state(engine: Engine) -> SchemaState:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         return SchemaState(revision, True)
     except DBAPIError as exc:
+        if permission_denied(exc):  # a login holding no crm role: say that, not "no crm tables"
+            raise PermissionRefused(_no_role(engine)) from exc
         lowered = str(exc.orig).lower()
         if "alembic_version" not in lowered:  # not "no such table": a real failure
             raise
     with engine.connect() as conn:  # a fresh one: PostgreSQL aborted the last transaction
         return SchemaState(None, bool(inspect(conn).get_table_names()))
+
+
+def _no_role(engine: Engine) -> str:
+    with engine.connect() as conn:
+        login = str(conn.execute(text("SELECT session_user")).scalar())
+    return Permissions(login, None).refusal(Capability.READ)
 
 
 def probe(settings: Settings, access: Access) -> SchemaState:

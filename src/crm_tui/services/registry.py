@@ -206,16 +206,22 @@ class Services:
 
 def open_services(settings: Settings, access: Access = "create") -> Services:
     """Services over the settings' database, opened for `access` (see services.opening)."""
+    from crm_tui.config import os_login
+    from crm_tui.services.roles import Capability
+    from crm_tui.services.roles.detect import read_permissions
+
     db = open_database(settings, access)
     from crm_tui.services.money import reporting
     from crm_tui.services.opening import effective_access
 
     try:
+        permissions = read_permissions(db.engine, local_login=os_login())
         currency = reporting.settle(
             db,
             settings.reporting_currency,
             explicit=settings.reporting_currency_explicit,
-            writable=effective_access(settings, access) != "read",
+            writable=effective_access(settings, access) != "read"
+            and permissions.allows(Capability.SETTINGS),
         )
     except BaseException:
         db.dispose()
@@ -227,5 +233,6 @@ def open_services(settings: Settings, access: Access = "create") -> Services:
         read_only=settings.read_only,
         invoicing=settings.invoicing,
         reporting_currency=currency,
+        permissions=permissions,
     )
     return Services.over(ctx)

@@ -24,6 +24,7 @@ from crm_tui.services import history
 from crm_tui.services.common import load_row
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.segments.membership import rewrite_segment_rules, segments_naming
 from crm_tui.services.validation import clean_text, text_key
 
@@ -108,7 +109,7 @@ class TagService:
             return TagRead(tag.id, tag.name, tag.color, 0)
 
     def rename(self, tag_id: int, name: str) -> TagRead:
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             tag = self._load(session, tag_id, lock=True)
             clean = self._clean_name(session, name, tag_id)
             old = tag.name
@@ -121,7 +122,7 @@ class TagService:
             return self._read(session, tag)
 
     def recolor(self, tag_id: int, color: str) -> TagRead:
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             tag = self._load(session, tag_id, lock=True)
             tag.color = self._clean_color(color)
             session.flush()
@@ -132,7 +133,7 @@ class TagService:
         sources = sorted(set(source_ids) - {target_id})
         if not sources:
             raise ValidationError("tags", "Choose at least one other tag to merge into this one.")
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             target = self._load(session, target_id, lock=True)
             moved = already = 0
             segments_updated = 0
@@ -176,7 +177,7 @@ class TagService:
 
     def delete(self, tag_id: int) -> int:
         """Delete the tag; returns how many customers lost it."""
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             tag = self._load(session, tag_id, lock=True)
             count = int(
                 session.scalar(

@@ -24,6 +24,8 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
 from crm_tui.services.registry import Services
+from crm_tui.services.roles import Capability, Permissions, Role
+from crm_tui.services.roles.refusals import permission_denied, refusal_sentence
 from crm_tui.ui.key_order import KeyOrderApp
 
 READ_ONLY_NOTICE = "The database is open read-only (--read-only); nothing can be changed."
@@ -39,20 +41,47 @@ class CrmAppBase(KeyOrderApp):
         self.services = services
 
     @property
+    def permissions(self) -> Permissions:
+        """The login's crm role, read when the services opened (everything on SQLite)."""
+        return self.services.ctx.permissions
+
+    @property
     def read_only(self) -> bool:
-        """True when the database was opened with --read-only: every write is refused."""
-        return self.services.ctx.read_only
+        """True when nothing can be changed: --read-only, or a role that only reads."""
+        return self.refusal(Capability.CHANGE) is not None
+
+    def refusal(self, needs: Capability) -> str | None:
+        """Why `needs` is not allowed (one sentence), or None when it is."""
+        if needs.writes and self.services.ctx.read_only:
+            return READ_ONLY_NOTICE
+        return None if self.permissions.allows(needs) else self.permissions.refusal(needs)
+
+    def badge(self) -> str | None:
+        """What the footer says about writes: read-only, or a role short of manager."""
+        if self.services.ctx.read_only:
+            return "read-only"
+        permissions = self.permissions
+        if not permissions.enforced or permissions.role is Role.MANAGER:
+            return None
+        return permissions.role.value if permissions.role else "no role"
+
+    def refuse_unless(self, needs: Capability) -> bool:
+        """True (after saying why, naming the role) when `needs` is not allowed."""
+        why = self.refusal(needs)
+        if why is not None:
+            self.notify(why, severity="warning", markup=False)
+        return why is not None
 
     def refuse_if_read_only(self) -> bool:
-        """True (after saying why) when writes are off."""
-        if self.read_only:
-            self.notify(READ_ONLY_NOTICE, severity="warning", markup=False)
-            return True
-        return False
+        """True (after saying why) when changes are off."""
+        return self.refuse_unless(Capability.CHANGE)
 
-    def write_allowed(self, action: str, write_actions: Collection[str]) -> bool:
-        """For `check_action`: False hides and disables `action` when it writes and writes are off."""
-        return action not in write_actions or not self.read_only
+    def write_allowed(
+        self, action: str, write_actions: Collection[str], needs: Capability = Capability.CHANGE
+    ) -> bool:
+        """For `check_action`: False hides and disables `action` when it writes and the
+        role (or --read-only) does not allow `needs`."""
+        return action not in write_actions or self.refusal(needs) is None
 
     def report_worker_failure(self, event: Worker.StateChanged) -> None:
         """Every worker's failure ends here: a clear notice, never a crash.
@@ -63,7 +92,14 @@ class CrmAppBase(KeyOrderApp):
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
         error = event.worker.error
-        message = str(error) if isinstance(error, CrmError) else f"Something went wrong: {error}"
+        if permission_denied(error):  # PostgreSQL's own refusal, in the role's words
+            # (the role read at the start: no query on the UI thread; writes made
+            # through the services were already worded for the role held now)
+            message = refusal_sentence(error, self.permissions, Capability.CHANGE)
+        elif isinstance(error, CrmError):
+            message = str(error)
+        else:
+            message = f"Something went wrong: {error}"
         self.notify(message, severity="error", markup=False, timeout=8)
 
     @abstractmethod
@@ -115,12 +151,15 @@ class UsesCrm:
 class CrmScreen(UsesCrm, Screen[ResultT]):
     """Every full screen of the app.
 
-    Actions named in `WRITE_ACTIONS` write: in read-only mode their keys vanish
-    from the footer and do nothing. Entry points reached another way (a
-    callback, the palette) ask `writable()`, which says why when it is False.
+    Actions named in `WRITE_ACTIONS` write and need `WRITE_NEEDS` (changing
+    customers, unless a screen of settings says otherwise): in read-only mode
+    or for a role without it their keys vanish from the footer and do
+    nothing. Entry points reached another way (a callback, the palette) ask
+    `writable()`, which says why when it is False.
     """
 
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    WRITE_NEEDS: ClassVar[Capability] = Capability.CHANGE
 
     @dataclass
     class Written(Message):
@@ -152,11 +191,11 @@ class CrmScreen(UsesCrm, Screen[ResultT]):
         self.post_message(self.Written(job()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.crm.write_allowed(action, self.WRITE_ACTIONS)
+        return self.crm.write_allowed(action, self.WRITE_ACTIONS, self.WRITE_NEEDS)
 
     def writable(self) -> bool:
-        """True when writes are allowed; otherwise False, after saying why."""
-        return not self.crm.refuse_if_read_only()
+        """True when this screen's writes are allowed; otherwise False, after saying why."""
+        return not self.crm.refuse_unless(self.WRITE_NEEDS)
 
 
 class CrmModal(UsesCrm, ModalScreen[ResultT]):

@@ -25,6 +25,7 @@ from crm_tui.services import history
 from crm_tui.services.common import display_name, load_row, lock_customer, name_columns
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.segments.membership import rewrite_segment_rules
 from crm_tui.services.validation import clean_text
 
@@ -146,7 +147,7 @@ class BillingGroupService:
     # --- writing -------------------------------------------------------------
 
     def create(self, name: str) -> BillingGroupRead:
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             group = BillingGroup(name=self._clean_name(session, name, None))
             session.add(group)
             session.flush()
@@ -156,7 +157,7 @@ class BillingGroupService:
     def rename(
         self, group_id: int, name: str, *, expected_version: int | None = None
     ) -> BillingGroupRead:
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             group = self._load(session, group_id, lock=True)
             clean = self._clean_name(session, name, group_id)
             if clean != group.name:
@@ -175,7 +176,7 @@ class BillingGroupService:
 
     def delete(self, group_id: int) -> int:
         """Delete the group; its members leave it (recorded). Returns how many left."""
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             group = self._load(session, group_id, lock=True)
             ids = list(
                 session.scalars(

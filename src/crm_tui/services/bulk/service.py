@@ -11,6 +11,8 @@ statements, in the same transaction as the change.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,7 +53,8 @@ from crm_tui.services.bulk.chunked import (
 )
 from crm_tui.services.common import ensure_tag
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.errors import ReadOnlyError, ValidationError
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.search import SearchFilters, SearchService
 from crm_tui.services.validation import clean_text, text_key
 
@@ -127,8 +130,7 @@ class BulkService:
     ) -> BulkResult:
         """Put the tag (created if new) on every selected customer that lacks it."""
         name = self._tag_name(tag)
-        self._refuse_if_read_only()
-        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+        with self._changing(selection) as (conn, ids):
             with writing(conn):
                 tag_id = ensure_tag(conn, name)
 
@@ -169,8 +171,7 @@ class BulkService:
     ) -> BulkResult:
         """Take the tag off every selected customer that has it."""
         name = self._tag_name(tag)
-        self._refuse_if_read_only()
-        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+        with self._changing(selection) as (conn, ids):
             with reading(conn):
                 row = conn.execute(
                     select(col(Tag.id), col(Tag.name)).where(col(Tag.name_key) == text_key(name))
@@ -233,9 +234,8 @@ class BulkService:
             reason = clean_text("status_reason", reason, required=True, max_len=500)
         else:
             reason = None
-        self._refuse_if_read_only()
         now = utcnow()
-        with materialised(self.ctx.db.engine, self._search, selection) as (conn, ids):
+        with self._changing(selection) as (conn, ids):
 
             def apply(chunk_ids: IdSelect) -> int:
                 return self._change_status(conn, chunk_ids, status, reason, now)
@@ -337,9 +337,16 @@ class BulkService:
             chosen -= set(selection.excluded)
         return tuple(sorted(chosen))
 
-    def _refuse_if_read_only(self) -> None:
-        if self.ctx.read_only:
-            raise ReadOnlyError()
+    @contextmanager
+    def _changing(self, selection: Selection) -> Iterator[tuple[Connection, Table]]:
+        """`materialised` for a bulk change: refused at once when the role (or --read-only)
+        allows no change, and PostgreSQL's own refusal said the same way."""
+        self.ctx.require(Capability.CHANGE)
+        with (
+            self.ctx.refusals(),
+            materialised(self.ctx.db.engine, self._search, selection) as found,
+        ):
+            yield found
 
     @staticmethod
     def _tag_name(tag: str) -> str:

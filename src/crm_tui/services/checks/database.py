@@ -1,7 +1,8 @@
 """`crm db check` and `crm db repair`: is the database what the migrations and the rules say?
 
 check_database runs, in order: the schema revision; the schema against
-the migrations (tables, columns, indexes, constraints, triggers); SQLite's
+the migrations (tables, columns, indexes, constraints, triggers); the
+crm roles' grants (PostgreSQL, once `crm db roles install` ran); SQLite's
 own integrity check; references between rows (orphans, dangling
 merged_into); merged customers' children; erased customers' leftovers;
 e-mails shared by several customers; payments' reporting amounts against
@@ -33,6 +34,7 @@ from sqlmodel import col
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, format_number
 from crm_tui.services.checks import figures, invoices, reporting, rows, schema, search_docs
+from crm_tui.services.roles.grants import grant_problems
 
 MAX_LISTED = 20
 FTS_TABLES = ("customer_search_fts", "customer_search_words")
@@ -86,6 +88,7 @@ def _check(engine: Engine, report: CheckReport, *, full: bool) -> None:
         )
     with engine.connect() as conn:
         report.problems.extend(sqlite_integrity(conn))
+        report.problems.extend(grant_problems(conn))
         report.customers_checked = int(conn.scalar(select(func.count()).select_from(Customer)) or 0)
         report.problems.extend(rows.orphans(conn))
         report.problems.extend(rows.merged_children(conn))

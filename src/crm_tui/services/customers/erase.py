@@ -51,6 +51,7 @@ from crm_tui.services import history
 from crm_tui.services.common import lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import EDITABLE_FIELDS
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.search import document as search_doc
 
 KEPT_FIELDS = ("kind", "status", "loyalty_points", "contact_channels")
@@ -77,7 +78,7 @@ class EraseResult:
 
 def erase_customer(ctx: ServiceContext, customer_id: int) -> EraseResult:
     """Erase the customer and those merged into it, then purge the remnants."""
-    with ctx.write() as session:
+    with ctx.write(Capability.ERASE) as session:
         lock_customer(session, customer_id)  # NotFound for an unknown id
         targets = _with_merged_into(session, customer_id)
         erased, already = [], []

@@ -23,6 +23,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import NotFound
 from crm_tui.services.private_files import private_output
+from crm_tui.services.roles.policy import Capability
 
 _SKIP_COLUMNS = {"sort_name", "email_key", "phone_digits"}  # derived, not held data
 
@@ -39,6 +40,7 @@ def person_data(ctx: ServiceContext, customer_id: int) -> dict[str, Any]:
     """A JSON-ready dict: the customer row, then each related table's rows."""
     tables = SQLModel.metadata.sorted_tables
     customer_table = next(t for t in tables if t.name == Customer.__tablename__)
+    ctx.require(Capability.PERSON_EXPORT)
     with ctx.read() as session:
         row = (
             session.execute(select(customer_table).where(customer_table.c.id == customer_id))

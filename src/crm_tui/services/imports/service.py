@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -57,6 +58,7 @@ from crm_tui.services.imports.summary import (
     preview_row,
 )
 from crm_tui.services.imports.vcard_card import BINARY, UNREADABLE
+from crm_tui.services.roles.policy import IMPORT_LIMIT, Capability
 
 DUPLICATE_MODES = ("skip", "update", "create")
 BATCH = 1_000
@@ -184,6 +186,8 @@ class ImportService:
             chosen = self._mapping(source, mapping, overrides)
             if not dry_run and self.ctx.read_only:
                 raise ReadOnlyError()
+            if not dry_run:
+                self._check_size(path)
             order = self._date_order(path, chosen, date_order)
             if order.needs_choice:
                 raise DateOrderNeeded(DateQuestion(order.column, order.example))
@@ -215,6 +219,16 @@ class ImportService:
         return summary
 
     # --- internals ----------------------------------------------------------------
+
+    def _check_size(self, path: Path | str) -> None:
+        """A role limited to IMPORT_LIMIT rows is refused before anything is written."""
+        permissions = self.ctx.permissions
+        if permissions.allows(Capability.IMPORT_LARGE):
+            return
+        with open_source(path) as counting:
+            rows = sum(1 for _ in islice(counting.records(), IMPORT_LIMIT + 1))
+        if rows > IMPORT_LIMIT:
+            permissions.require(Capability.IMPORT_LARGE)
 
     def _context(self, source: Source, mapping: Mapping, order: str | None) -> RowContext:
         columns: dict[str, str] = {}

@@ -48,6 +48,7 @@ from crm_tui.services.customers.rules import (
 from crm_tui.services.customers.service import CustomerRead, tag_names, to_read
 from crm_tui.services.errors import ConflictError, NotFound, ValidationError
 from crm_tui.services.merge.scan import ScanResult, scan
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.search import document as search_doc
 
 # Fields offered for a choice; status_reason follows status.
@@ -198,7 +199,7 @@ class MergeService:
         """Merge `ids` into `keep`; `choices` maps a field to the customer whose value wins."""
         ids = self._check_ids(ids, keep)
         losers = [i for i in ids if i != keep]
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.MERGE) as session:
             customers = self._load(session, ids, lock=True)
             by_id = {c.id or 0: c for c in customers}
             for cid, version in (expected_versions or {}).items():

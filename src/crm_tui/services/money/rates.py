@@ -26,6 +26,7 @@ from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.money import recompute, reporting
 from crm_tui.services.money.codes import iso_currency
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.validation import parse_date
 
 MAX_RATE = Decimal("1000000")  # exclusive; NUMERIC(18,8) holds up to 10^10
@@ -154,7 +155,7 @@ class RateService:
             return unpriced(session)
 
     def _save(self, checked: Sequence[tuple[str, Decimal, date]]) -> RatesSaved:
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             if reporting.currency(session) != self.currency:  # pragma: no cover (a race)
                 raise ValidationError(
                     "currency", "The reporting currency changed meanwhile; try again."

@@ -33,6 +33,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services.common import chunks, display_name, live_customer, load_row, name_columns
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
+from crm_tui.services.roles.policy import Capability
 from crm_tui.services.segments.compiler import count_query
 from crm_tui.services.segments.membership import count_members, segment_member_ids
 from crm_tui.services.segments.rules import (
@@ -166,7 +167,7 @@ class SegmentService:
     ) -> SegmentRead:
         if kind not in (SegmentKind.STATIC, SegmentKind.DYNAMIC):
             raise ValidationError("kind", "A segment is either static or dynamic.")
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             clean_name = self._clean_name(session, name, None)
             stored: str | None = None
             if kind == SegmentKind.DYNAMIC:
@@ -192,7 +193,7 @@ class SegmentService:
         rules: RulesInput = None,
     ) -> SegmentRead:
         """Change name, description or (dynamic) rules; refuses an edit overtaken by another."""
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             segment = self._load(session, segment_id, lock=True)
             changes: dict[str, tuple[str | None, str | None]] = {}
             if name is not None:
@@ -228,14 +229,14 @@ class SegmentService:
 
     def delete(self, segment_id: int) -> None:
         """Delete the segment (its members stay customers, of course)."""
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             segment = self._load(session, segment_id, lock=True)
             session.delete(segment)
 
     def add_members(self, segment_id: int, customer_ids: Iterable[int]) -> int:
         """Add customers to a static segment; returns how many were not members yet."""
         ids = sorted(set(customer_ids))
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             segment = self._static(session, segment_id)
             added: builtins.list[int] = []
             for chunk in chunks(ids, CHUNK):
@@ -266,7 +267,7 @@ class SegmentService:
     def remove_members(self, segment_id: int, customer_ids: Iterable[int]) -> int:
         """Take customers out of a static segment; returns how many were members."""
         ids = sorted(set(customer_ids))
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.SETTINGS) as session:
             segment = self._static(session, segment_id)
             removed: builtins.list[int] = []
             for chunk in chunks(ids, CHUNK):

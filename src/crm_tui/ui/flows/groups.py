@@ -28,6 +28,7 @@ from datetime import date
 from textual.app import SystemCommand
 
 from crm_tui.models.enums import SegmentKind
+from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmAppBase, CrmScreen
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
@@ -132,7 +133,7 @@ def _pick_static_segment(
 def add_to_segment(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     """Ask for a hand-picked segment (or a new one) and add the customers to it."""
     ids = list(customer_ids)
-    if not ids or app.refuse_if_read_only():
+    if not ids or app.refuse_unless(Capability.SETTINGS):
         return
 
     def add(segment_id: int) -> None:
@@ -150,7 +151,7 @@ def add_to_segment(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
 def remove_from_segment(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     """Ask for a hand-picked segment and take the customers out of it."""
     ids = list(customer_ids)
-    if not ids or app.refuse_if_read_only():
+    if not ids or app.refuse_unless(Capability.SETTINGS):
         return
 
     def remove(segment_id: int) -> None:
@@ -197,6 +198,6 @@ def add_to_billing_group(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
 def edit_customer_segments(app: CrmAppBase, customer_id: int) -> None:
     """The detail screen's hook: tick the hand-picked segments this customer belongs to."""
 
-    if app.refuse_if_read_only():
+    if app.refuse_unless(Capability.SETTINGS):
         return
     app.push_screen(CustomerSegmentsModal(customer_id))

@@ -8,6 +8,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmAppBase, crm_app
 from crm_tui.ui.screens.billing_run import BillingRunScreen
 from crm_tui.ui.screens.import_customers import ImportScreen
@@ -27,7 +28,7 @@ def open_import(app: CrmAppBase, path: str | None = None) -> None:
 def open_merge(app: CrmAppBase, ids: Sequence[int] | None = None) -> None:
     """The merge screen: the likely duplicate groups, or the given (marked) customers."""
 
-    if app.refuse_if_read_only():
+    if app.refuse_unless(Capability.MERGE):
         return
     app.push_screen(MergeScreen(list(ids) if ids else None))
 
@@ -67,23 +68,21 @@ class ToolsCommands(Provider):
             "revenue by customer or month, invoices, payments; export",
             partial(open_reports, app),
         )
-        if app.read_only:  # import and merge write; the overdue list and reports only read
-            return [overdue, reports]
-        return [
-            overdue,
-            reports,
-            billing,
-            (
+        out: list[tuple[str, str, object]] = [overdue, reports]
+        if not app.read_only:  # the billing run and import write; overdue and reports read
+            out.append(billing)
+            out.append((
                 "Import customers…",
                 "CSV, XLSX or vCard: mapping, preview, duplicates",
                 partial(open_import, app),
-            ),
-            (
+            ))  # fmt: skip
+        if app.refusal(Capability.MERGE) is None:
+            out.append((
                 "Merge duplicates…",
                 "likely duplicate groups, choose what to keep",
                 partial(open_merge, app),
-            ),
-        ]
+            ))  # fmt: skip
+        return out
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import GroupView
 from crm_tui.services.money.shown import in_currency
+from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
@@ -106,6 +107,12 @@ class BillingGroupScreen(CrmScreen[None]):
 
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"add_member", "remove_member", "rename"})
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Members are customer changes; the group's name is a setting.
+        if action == "rename":
+            return self.crm.write_allowed(action, {action}, Capability.SETTINGS)
+        return super().check_action(action, parameters)
+
     @on(DataTable.RowSelected)
     def open_member(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
@@ -159,7 +166,7 @@ class BillingGroupScreen(CrmScreen[None]):
         self.load()
 
     def action_rename(self) -> None:
-        if self.view is None or not self.writable():
+        if self.view is None or self.crm.refuse_unless(Capability.SETTINGS):
             return
         group = self.view.group
         groups = self.services.billing_groups

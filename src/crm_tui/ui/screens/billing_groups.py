@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.groups import BillingGroupRead
+from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
@@ -105,6 +106,7 @@ class BillingGroupsScreen(CrmScreen[None]):
         return self.groups.get(row_id) if row_id is not None else None
 
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"new_group", "rename", "delete"})
+    WRITE_NEEDS: ClassVar[Capability] = Capability.SETTINGS
 
     def _done(self, result: object) -> None:
         if result is not None:

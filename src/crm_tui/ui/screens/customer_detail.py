@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers.service import CustomerRead
+from crm_tui.services.roles import Capability
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.flows.groups import edit_customer_segments
@@ -104,6 +105,7 @@ class CustomerCommands(Provider):
             )  # fmt: skip
         if writable:
             out.append(("Edit customer", "Open the customer in the editor", screen.edit_customer))
+        if screen.crm.refusal(Capability.SETTINGS) is None:
             out.append(("Hand-picked segments…", "Tick the segments this customer belongs to (g)",
                         screen.action_segments))  # fmt: skip
         for index, (name, (title, _)) in enumerate(TABS.items(), start=1):
@@ -248,7 +250,9 @@ class CustomerDetailScreen(CrmScreen[None]):
             if verb not in VERBS or self.active_tab not in VERBS[verb][0]:
                 return False
             return not (VERBS[verb][2] and self.crm.read_only)
-        return self.crm.write_allowed(action, {"status", "segments"})
+        if action == "segments":  # hand-picked segments are settings
+            return self.crm.write_allowed(action, {action}, Capability.SETTINGS)
+        return self.crm.write_allowed(action, {"status"})
 
     def action_item(self, verb: str) -> None:
         tabs, method, writes = VERBS[verb]

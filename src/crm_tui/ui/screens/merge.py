@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from crm_tui.services.merge.scan import ScanResult
 from crm_tui.services.merge.service import MergePlan, MergeResult, MergeService
+from crm_tui.services.roles import Capability
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
@@ -238,7 +239,7 @@ class MergeScreen(CrmScreen[None]):
 
     def action_merge(self) -> None:
         plan = self.plan
-        if plan is None or self.keep is None or self.crm.refuse_if_read_only():
+        if plan is None or self.keep is None or self.crm.refuse_unless(Capability.MERGE):
             return
         kept = next(c for c in plan.customers if c.id == self.keep)
         others = ", ".join(c.number for c in plan.customers if c.id != self.keep)

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from crm_tui.models.enums import SegmentKind
 from crm_tui.services.errors import CrmError
+from crm_tui.services.roles import Capability
 from crm_tui.services.segments import MemberRow, SegmentRead
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
@@ -247,7 +248,7 @@ class SegmentsScreen(CrmScreen[None]):
             self.crm.open_customer(int(event.row_key.value))
 
     def _open_editor(self, segment: SegmentRead | None, kind: str) -> None:
-        if self.crm.refuse_if_read_only():
+        if not self.writable():
             return
         self.app.push_screen(
             SegmentEditorScreen(segment, kind=kind, as_of=self.as_of),
@@ -274,6 +275,7 @@ class SegmentsScreen(CrmScreen[None]):
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"new_dynamic", "new_static", "edit", "delete", "add_member", "remove_member"}
     )
+    WRITE_NEEDS: ClassVar[Capability] = Capability.SETTINGS
 
     def action_delete(self) -> None:
         segment_id = self.current_id

@@ -16,6 +16,7 @@ from textual.color import Color, ColorParseError
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from crm_tui.services.roles import Capability
 from crm_tui.services.tags import TAG_COLORS, TagRead
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.choice import ChoiceModal
@@ -111,6 +112,7 @@ class TagsScreen(CrmScreen[None]):
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"new_tag", "rename", "recolor", "merge", "delete"}
     )
+    WRITE_NEEDS: ClassVar[Capability] = Capability.SETTINGS  # tag names are shared settings
 
     def _done(self, result: object) -> None:
         if result is not None:

@@ -1,4 +1,4 @@
-"""The footer every screen uses: Textual's keys, plus a "read-only" badge when writes are off."""
+"""The footer every screen uses: Textual's keys, plus a badge when writes are limited."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from crm_tui.ui.base import UsesCrm
 
 
 class CrmFooter(UsesCrm, Footer):
-    """Footer keys; in read-only mode the write keys are gone and a badge on the right says why."""
+    """Footer keys; when writes are off or limited (--read-only, a viewer or clerk role)
+    the keys it may not use are gone and a badge on the right says why."""
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        if self._bindings_ready and self.crm.read_only:
-            yield Label("read-only", id="read-only-badge")
+        badge = self.crm.badge() if self._bindings_ready else None
+        if badge:
+            yield Label(badge, id="read-only-badge")

@@ -1,0 +1,134 @@
+"""`crm db roles install|list`, `crm db grant`, `crm db revoke`, and the CLI as each role.
+
+Real processes (tests/cli/crm_runner.py) against a throwaway PostgreSQL
+database with real logins (the `pg_team` fixture drops them after).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from crm_tui.services.customers.inputs import CustomerCreate
+from crm_tui.services.registry import open_services
+from tests.cli.crm_runner import Outcome, run_cases
+from tests.conftest import PgTeam
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "CRM_CLERK": "desk 3",
+        "LANG": "C.UTF-8",
+    }
+
+
+def _run(tmp_path: Path, cases: list[list[str]]) -> list[Outcome]:
+    return run_cases(cases, env=_env(tmp_path), cwd=tmp_path)
+
+
+def _one_sentence(outcome: Outcome, code: int, text: str) -> None:
+    assert outcome.code == code, outcome
+    assert outcome.err_lines == [f"crm: {text}"], outcome.stderr
+
+
+def test_each_role_on_the_command_line(pg_team: PgTeam, tmp_path: Path) -> None:
+    """A viewer looks up but cannot add; a clerk cannot erase, merge or export a person;
+    a manager can; each refusal is one sentence naming the role, exit 2, nothing changed."""
+    svc = open_services(pg_team.settings("manager"))
+    for name in ("Ada", "Ada"):
+        svc.customers.create(CustomerCreate(kind="individual", first_name=name, last_name="L"))
+    svc.close()
+    viewer, clerk, manager = (pg_team.url(r) for r in ("viewer", "clerk", "manager"))
+    login = pg_team.logins
+    out = [
+        ["--db", viewer, "lookup", "ada"],
+        ["--db", viewer, "demo", "--customers", "2"],
+        ["--db", clerk, "erase", "1", "--yes"],
+        ["--db", clerk, "merge", "1", "2", "--yes"],
+        ["--db", clerk, "export", str(tmp_path / "c1.json"), "--customer", "1"],
+        ["--db", clerk, "export", str(tmp_path / "all.csv")],
+        ["--db", manager, "export", str(tmp_path / "m1.json"), "--customer", "1"],
+        ["--db", manager, "erase", "1", "--yes"],
+    ]
+    lookup, demo, erase, merge, person, export, m_person, m_erase = _run(tmp_path, out)
+    assert lookup.code == 0 and lookup.stdout.count("Ada") == 2, lookup
+    _one_sentence(
+        demo, 2,
+        f"As a viewer ({login['viewer']}) you cannot change customers; that needs the clerk role.",
+    )  # fmt: skip
+    for outcome, what in ((erase, "erase customers"), (merge, "merge customers"),
+                          (person, "export everything held about a person")):  # fmt: skip
+        _one_sentence(
+            outcome,
+            2,
+            f"As a clerk ({login['clerk']}) you cannot {what}; that needs the manager role.",
+        )
+    assert not (tmp_path / "c1.json").exists()
+    assert export.code == 0 and (tmp_path / "all.csv").exists(), export
+    assert m_person.code == 0 and (tmp_path / "m1.json").exists(), m_person
+    assert m_erase.code == 0 and "Erased C-000001" in m_erase.stdout, m_erase
+
+
+def test_roles_grant_revoke_and_list(pg_team: PgTeam, tmp_path: Path) -> None:
+    """The administrator installs (again: safe), grants, lists and revokes; a typo'd login
+    is named; a clerk may not grant; SQLite has no roles."""
+    admin = pg_team.admin_url
+    dave = pg_team.new_login("dave")
+    cases = [
+        ["--db", admin, "db", "roles", "install"],
+        ["--db", admin, "db", "grant", dave, "--role", "clerk"],
+        ["--db", admin, "db", "roles", "list"],
+        ["--db", admin, "db", "revoke", dave],
+        ["--db", admin, "db", "grant", "no_such_login_x", "--role", "viewer"],
+        ["--db", admin, "db", "grant", dave, "--role", "owner"],
+        ["--db", pg_team.url("clerk"), "db", "grant", dave, "--role", "manager"],
+        ["--db", str(tmp_path / "solo.sqlite3"), "db", "upgrade"],
+        ["--db", str(tmp_path / "solo.sqlite3"), "db", "roles", "install"],
+        ["--db", admin, "db", "check"],
+    ]
+    install, grant, listed, revoke, ghost, bad_role, by_clerk, _, sqlite, check = _run(
+        tmp_path, cases
+    )
+    db = pg_team.database
+    assert install.code == 0, install
+    assert f"Granted {db}_viewer, {db}_clerk, {db}_manager their rights" in install.stdout
+    assert grant.stdout.strip() == f"{dave} is now a clerk on {db}.", grant
+    assert f"{dave}\tclerk" in listed.stdout.splitlines(), listed
+    assert f"{pg_team.logins['manager']}\tmanager" in listed.stdout.splitlines(), listed
+    assert revoke.stdout.strip() == f"{dave} is no longer a clerk on {db}.", revoke
+    _one_sentence(
+        ghost, 1,
+        'PostgreSQL has no login called no_such_login_x; create it first '
+        '(CREATE ROLE "no_such_login_x" LOGIN).',
+    )  # fmt: skip
+    assert bad_role.code == 2 and "'owner' is not one of" in bad_role.stderr, bad_role
+    assert by_clerk.code == 2 and "CREATEROLE" in by_clerk.stderr, by_clerk
+    _one_sentence(
+        sqlite, 2,
+        "Roles are for a shared PostgreSQL database; a SQLite file belongs to whoever can open it.",
+    )  # fmt: skip
+    assert check.code == 0, check
+
+
+def test_check_reports_a_missing_grant(pg_team: PgTeam, tmp_path: Path) -> None:
+    """`crm db check` lists a grant the clerk lost, and exits 1; install puts it back."""
+    db = pg_team.database
+    pg_team.admin(f'REVOKE UPDATE ON address FROM "{db}_clerk"')
+    admin = pg_team.admin_url
+    before, _, after = _run(
+        tmp_path,
+        [["--db", admin, "db", "check"], ["--db", admin, "db", "roles", "install"],
+         ["--db", admin, "db", "check"]],
+    )  # fmt: skip
+    assert before.code == 1, before
+    assert (
+        f"- The clerk role ({db}_clerk) lacks UPDATE on address; "
+        "`crm db roles install` sets the grants again."
+    ) in before.stdout.splitlines(), before.stdout
+    assert after.code == 0, after
