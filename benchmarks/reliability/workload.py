@@ -27,11 +27,14 @@ from crm_tui.services.bulk.service import Selection
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate, NoteCreate
 from crm_tui.services.errors import ConflictError, CrmError
 from crm_tui.services.history import as_text
+from crm_tui.services.money.rates import RateInput
 from crm_tui.services.registry import Services, open_services
 
 NOTE_PREFIX = "storm note "
 PAYMENT_PREFIX = "storm payment "
 EMAIL_DOMAIN = "storm.example.com"
+EUR_RATE = Decimal("0.85")  # GBP for one EUR, from EUR_RATE_FROM on (set by `prepare`)
+EUR_RATE_FROM = "2000-01-01"
 TAGS = ("storm-red", "storm-green", "storm-blue", "storm-gold")
 FIELDS = ("first_name", "owner", "loyalty_points", "email")
 # op -> weight: roughly what a clerk's day looks like, with enough field edits to collide.
@@ -68,6 +71,10 @@ def prepare(db_url: str, customers: int) -> Shared:
             ).id
             for n in range(customers)
         ]
+        # Payments come in GBP (the reporting currency) and EUR at this rate, so the
+        # checker also proves every EUR payment's GBP amount under contention.
+        if not services.rates.stored("EUR"):
+            services.rates.set(RateInput("EUR", str(EUR_RATE), EUR_RATE_FROM))
         existing = {t.name: t.id for t in services.tags.list()}
         tags = {name: existing.get(name) or services.tags.create(name).id for name in TAGS}
         return Shared(customer_ids=ids, tags=tags)
@@ -146,17 +153,25 @@ class Clerk:
         if op == "payment":
             amount = Decimal(rng.randint(1, 99_999)) / 100
             status = rng.choice(["paid", "paid", "pending", "failed"])
+            currency = rng.choice(["GBP", "EUR"])
             entry = {
                 "op": "payment",
                 "cid": cid,
                 "reference": PAYMENT_PREFIX + token,
                 "amount": str(amount),
+                "currency": currency,
                 "status": status,
             }
             payment = self._timed(
                 entry,
                 lambda: svc.billing.record_payment(
-                    cid, PaymentCreate(amount=amount, status=status, reference=entry["reference"])
+                    cid,
+                    PaymentCreate(
+                        amount=amount,
+                        currency=currency,
+                        status=status,
+                        reference=entry["reference"],
+                    ),
                 ),
             )
             entry["payment_id"] = payment.id

@@ -27,6 +27,7 @@ from crm_tui.services.invoices import LineInput
 from crm_tui.services.money.rates import RateInput, Unpriced
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search import SortSpec
+from crm_tui.services.segments.rules import Rule, describe_rule
 from tests.conftest import RefusalCheck
 
 D = Decimal
@@ -247,3 +248,14 @@ def test_check_recounts_reporting_amounts_and_repair_mends_them(
     assert "Recomputed the reporting amounts of 5 payment(s)." in repaired.done
     assert repaired.ok
     assert ltv(services, cid) == D("186.07")
+
+
+def test_segment_rules_on_money_say_the_reporting_currency() -> None:
+    """A rule on lifetime value reads 'lifetime value > GBP 1000'; other rules are unchanged."""
+    assert describe_rule(Rule("lifetime_value", "gt", "1000"), "GBP") == (
+        "lifetime value > GBP 1000"
+    )
+    assert describe_rule(Rule("outstanding_balance", "between", ["10", "20"]), "EUR") == (
+        "outstanding balance between EUR 10 and EUR 20"
+    )
+    assert describe_rule(Rule("kind", "eq", "business"), "GBP") == "kind is business"

@@ -228,8 +228,11 @@ def _whole(raw: str | None, name: str, *, minimum: int, maximum: int) -> int:
 # --- describing ---------------------------------------------------------------
 
 
-def describe_rule(rule: Rule) -> str:
-    """'lifetime value > 1000', for lists and summaries (plain text, never markup)."""
+def describe_rule(rule: Rule, currency: str = "") -> str:
+    """'lifetime value > 1000', for lists and summaries (plain text, never markup).
+
+    With `currency` (the reporting one), money values say it: 'lifetime value > GBP 1000'.
+    """
     spec = FIELDS.get(rule.field)
     if spec is None:
         return f"{rule.field} {rule.op} {rule.value}"
@@ -243,17 +246,20 @@ def describe_rule(rule: Rule) -> str:
         return f"{spec.label.lower()} {label} {rule.value}{tail}"
     if rule.op in NO_VALUE_OPS:
         return words
-    value = ", ".join(rule.value) if isinstance(rule.value, list) else (rule.value or "")
-    if rule.op == "between" and isinstance(rule.value, list):
-        value = " and ".join(rule.value)
+    values = rule.value if isinstance(rule.value, list) else [rule.value or ""]
+    if currency and spec.type == FieldType.MONEY:
+        values = [f"{currency} {v}" for v in values]
+    value = (" and " if rule.op == "between" and isinstance(rule.value, list) else ", ").join(
+        values
+    )
     return f"{words} {value}"
 
 
-def describe(ruleset: RuleSet) -> str:
+def describe(ruleset: RuleSet, currency: str = "") -> str:
     if not ruleset.rules:
         return "no rules yet"
     joiner = " and " if ruleset.match == "all" else " or "
-    return joiner.join(describe_rule(r) for r in ruleset.rules)
+    return joiner.join(describe_rule(r, currency) for r in ruleset.rules)
 
 
 def _rule_values(rule: Rule) -> list[str]:

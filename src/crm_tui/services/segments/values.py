@@ -31,9 +31,13 @@ class SegmentRead:
     @property
     def summary(self) -> str:
         """What the segment holds, in words: its rules, or 'hand-picked'."""
+        return self.summary_in("")
+
+    def summary_in(self, currency: str) -> str:
+        """`summary`, money values in `currency` (the reporting one): 'lifetime value > GBP 1000'."""
         if self.rules is None:
             return "hand-picked members"
-        return describe(self.rules)
+        return describe(self.rules, currency)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ class SegmentsScreen(CrmScreen[None]):
                 Text("rules" if segment.is_dynamic else "picked"),
                 Text("…" if count is None else f"{count:,}", justify="right"),
                 Text(
-                    segment.summary
+                    segment.summary_in(self.services.ctx.reporting_currency)
                     if segment.is_dynamic
                     else segment.description or segment.summary
                 ),
