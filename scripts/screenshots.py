@@ -135,6 +135,8 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("CRM_CLERK", "screenshots")
+        # The OS login history records on SQLite: the same whoever takes the pictures.
+        os.environ["LOGNAME"] = "screenshots"
         settings = Settings(database_url=f"sqlite:///{tmp}/shots.sqlite3", clerk="screenshots")
         services = open_services(settings)
         DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)

@@ -45,6 +45,9 @@ def hermetic_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
     monkeypatch.setenv("CRM_CLERK", "tester")
+    # The OS login the change history records on SQLite (getpass reads LOGNAME
+    # first): the same on every machine, and equal to the clerk name.
+    monkeypatch.setenv("LOGNAME", "tester")
 
 
 def _pg_admin_url() -> str:

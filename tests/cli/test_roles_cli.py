@@ -6,6 +6,7 @@ database with real logins (the `pg_team` fixture drops them after).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         "XDG_STATE_HOME": str(home / ".local" / "state"),
         "CRM_CLERK": "desk 3",
         "LANG": "C.UTF-8",
+        "COLUMNS": "160",  # the throwaway logins are long; real ones fit 80 columns
     }
 
 
@@ -132,3 +134,21 @@ def test_check_reports_a_missing_grant(pg_team: PgTeam, tmp_path: Path) -> None:
         "`crm db roles install` sets the grants again."
     ) in before.stdout.splitlines(), before.stdout
     assert after.code == 0, after
+
+
+def test_show_names_the_login_with_the_clerk_name(pg_team: PgTeam, tmp_path: Path) -> None:
+    """`crm show` lists recent changes by database login, the clerk name beside it."""
+    clerk = open_services(pg_team.settings("clerk"))
+    clerk.customers.create(CustomerCreate(kind="individual", first_name="Ada", last_name="L"))
+    clerk.close()
+    text, as_json = _run(
+        tmp_path,
+        [["--db", pg_team.url("viewer"), "show", "1"],
+         ["--db", pg_team.url("viewer"), "show", "1", "--json"]],
+    )  # fmt: skip
+    login = pg_team.logins["clerk"]
+    assert text.code == 0, text
+    assert "Recent changes" in text.stdout
+    assert f"{login} (clerk desk)" in " ".join(text.stdout.split()), text.stdout
+    change = json.loads(as_json.stdout)["recent_changes"][0]
+    assert (change["login"], change["clerk"]) == (login, "clerk desk")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import DataTable, Label
 
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
@@ -158,3 +158,17 @@ async def test_a_refusal_by_postgresql_is_a_sentence(
         )
         assert not any("Traceback" in n or "psycopg" in n for n in notices(pilot))
     assert opened["manager"].customers.get(customer_id).status == "active"
+
+
+async def test_history_shows_the_login_and_the_clerk_name(
+    pg_team: PgTeam, customer_id: int, opened: dict[str, Services]
+) -> None:
+    """The History tab's Who is the database login, with the clerk's configured name beside it."""
+    opened["clerk"].customers.deactivate(customer_id)
+    async with app_on(opened["viewer"], customer_id) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#history-table", DataTable)
+        who = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert f"{pg_team.logins['clerk']} (clerk desk)" in who
+        assert f"{pg_team.logins['manager']} (manager desk)" in who

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 SHOW_SCHEMA_VERSION = 1
 RECENT_PAYMENTS = 5
+RECENT_CHANGES = 5
 
 
 def customer_card(services: Services, reference: str) -> dict[str, Any]:
@@ -37,7 +38,9 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     by_currency [{currency, paid, paid_in_reporting, unpriced_payments, owed,
     owed_in_reporting}]}, default_billing_address, primary_contact, pinned_notes
     [{title, body, created_at}], recent_payments [{paid_at, amount, currency,
-    status}]. Money is a decimal string; times are ISO 8601 UTC.
+    status}], recent_changes [{changed_at, login, clerk, what, field}] (login:
+    who the database says made the change; clerk: the name their app was
+    configured with). Money is a decimal string; times are ISO 8601 UTC.
     """
     customer = services.customers.resolve(reference)
     figures = services.figures.for_customer(customer.id)
@@ -47,6 +50,7 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     primary = next((c for c in contacts if c.is_primary), None)
     pinned = services.notes.pinned(customer.id)
     payments = services.billing.payments(customer.id, limit=RECENT_PAYMENTS)
+    changes = services.history.for_customer(customer.id, limit=RECENT_CHANGES)
     return {
         "schema_version": SHOW_SCHEMA_VERSION,
         "id": customer.id,
@@ -82,6 +86,16 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
                 "status": p.status,
             }
             for p in payments
+        ],
+        "recent_changes": [
+            {
+                "changed_at": _when(c.changed_at),
+                "login": c.login,
+                "clerk": c.actor,
+                "what": f"{c.entity.replace('_', ' ')} {c.action}",
+                "field": c.field,
+            }
+            for c in changes
         ],
     }
 
@@ -153,6 +167,7 @@ def render_card(card: dict[str, Any]) -> None:
             info.add_row(label, Text(value))
     console.print(info)
     _render_notes_and_payments(console, card)
+    _render_changes(console, card)
 
 
 def _info_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
@@ -236,6 +251,25 @@ def _render_notes_and_payments(console: Console, card: dict[str, Any]) -> None:
                 (payment["paid_at"] or "")[:10],
                 Text(in_currency(Decimal(payment["amount"]), payment["currency"])),
                 payment["status"],
+            )
+        console.print(table)
+
+
+def _render_changes(console: Console, card: dict[str, Any]) -> None:
+    """Who changed what lately: the login, with the clerk name it was configured with."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from crm_tui.services.history import who
+
+    if card["recent_changes"]:
+        table = Table("When", "Who", "What", title="Recent changes", title_justify="left")
+        for change in card["recent_changes"]:
+            what = change["what"] + (f": {change['field']}" if change["field"] else "")
+            table.add_row(
+                (change["changed_at"] or "")[:16].replace("T", " "),
+                Text(literal(who(change["login"], change["clerk"]))),
+                Text(literal(what.replace("_", " "))),
             )
         console.print(table)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
+from crm_tui.config import os_login
 from crm_tui.models.types import UTCDateTime, utcnow
 
 
@@ -32,5 +33,14 @@ class ChangeRecord(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     version: int = 0
-    actor: str = ""
+    actor: str = ""  # the clerk name in the app's settings: said beside `login`, not trusted
+    # Who the database says made the change. On PostgreSQL a trigger writes
+    # session_user over whatever the client sends (migration 0012); on SQLite,
+    # a single-user file, it is the operating-system login (also for Core
+    # INSERT ... SELECT, through the column default). Empty for older rows.
+    login: str = Field(
+        default_factory=os_login,
+        max_length=120,
+        sa_column_kwargs={"default": os_login, "server_default": ""},
+    )
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -106,9 +106,15 @@ def changes_since(
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One line of a customer's change log, as shown to people."""
+    """One line of a customer's change log, as shown to people.
+
+    `login` is who the database says made the change (PostgreSQL's
+    session_user, or the OS login on SQLite); `actor` is the clerk name
+    that login's app was configured with, said beside it.
+    """
 
     changed_at: datetime
+    login: str
     actor: str
     entity: str
     entity_id: int
@@ -122,6 +128,18 @@ class HistoryEntry:
     field_label: str = ""
     old_shown: str | None = None
     new_shown: str | None = None
+
+    @property
+    def who(self) -> str:
+        """The login, with the configured clerk name beside it when that says more."""
+        return who(self.login, self.actor)
+
+
+def who(login: str, actor: str) -> str:
+    """'alice (front desk)'; just the one when the other is empty or the same."""
+    if not login or not actor or actor == login:
+        return login or actor
+    return f"{login} ({actor})"
 
 
 class HistoryService:
@@ -142,6 +160,7 @@ class HistoryService:
             return [
                 HistoryEntry(
                     changed_at=r.changed_at,
+                    login=r.login,
                     actor=r.actor,
                     entity=r.entity,
                     entity_id=r.entity_id,

@@ -222,7 +222,7 @@ class DemoBuilder:
             out[Customer].append(values)
             out[ChangeRecord].append({"customer_id": cid, "entity": "customer", "entity_id": cid,
                                       "action": "create", "field": "", "version": 1,
-                                      "actor": "demo", "changed_at": created})  # fmt: skip
+                                      "actor": "demo", "login": "demo", "changed_at": created})  # fmt: skip
             children = CustomerChildren(rng, cid, values, pool, region, created, now, ids, out)
             contact_names = children.make()
             doc_parts = [

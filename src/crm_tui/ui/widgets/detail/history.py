@@ -38,7 +38,7 @@ class HistoryTab(DetailTab[list[HistoryEntry]]):
             what = f"{entry.subject or entry.entity} {entry.action}"
             table.add_row(
                 cell(local_time(entry.changed_at)),
-                cell(entry.actor),
+                cell(entry.who),
                 cell(what, ACTION_STYLES.get(entry.action, "")),
                 cell(entry.field_label),
                 cell(entry.old_shown, "dim"),
