@@ -148,6 +148,14 @@ def test_outstanding_orders_and_subscriptions_in_reporting_currency(
     figures = services.figures.for_customer(cid)
     # EUR 100 x 0.80 (issued 2025-12-20) + GBP 30 + EUR 40 x 0.85 (issued 2026-01-06)
     assert figures.outstanding_balance == D("144.00")
+    draft = services.invoices.create_draft(cid, [LineInput("Work", "10.00")], currency="CHF")
+    services.invoices.issue(draft.id, on=date(2026, 1, 8))  # no CHF rate: left out, flagged
+    assert services.figures.for_customer(cid).outstanding_balance == D("144.00")
+    flags = check_database(services.ctx.db.engine).flags
+    assert flags == [
+        "1 open invoice(s) in CHF (issued from 2026-01-08) have no rate into GBP and are left "
+        "out of outstanding balances; `crm rates set CHF RATE --from 2026-01-08` adds one."
+    ]
     assert figures.average_order_value == D("15.80")  # USD 20.00 x 0.79
     assert figures.active_monthly == D("17.00")  # EUR 20.00 x 0.85, the newest rate
     assert figures.currency == "GBP"

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 from sqlmodel import col
 
-from crm_tui.models import Payment
+from crm_tui.models import Invoice, Payment
+from crm_tui.services.billing import summary
 from crm_tui.services.money import recompute, reporting
 from crm_tui.services.money.rates import unpriced
 
@@ -60,4 +61,21 @@ def unpriced_flags(conn: Connection) -> list[str]:
             f"{gap.amount:,.2f}, {first} to {last}) have no rate into {quote} and are left "
             f"out of every figure; `crm rates set {gap.currency} RATE --from {first}` adds one."
         )
+    for code, count, first in unpriced_invoices(conn, quote):
+        problems.append(
+            f"{count:,} open invoice(s) in {code} (issued from {first}) have no rate into "
+            f"{quote} and are left out of outstanding balances; "
+            f"`crm rates set {code} RATE --from {first}` adds one."
+        )
     return problems
+
+
+def unpriced_invoices(conn: Connection, quote: str) -> list[tuple[str, int, str]]:
+    """(currency, open invoices, first issue date) of open invoices with no rate at issue."""
+    rows = conn.execute(
+        select(col(Invoice.currency), func.count(), func.min(col(Invoice.issue_date)))
+        .where(summary.open_invoice(), summary.owed_in_reporting(quote).is_(None))
+        .group_by(col(Invoice.currency))
+        .order_by(col(Invoice.currency))
+    )
+    return [(str(code), int(count), str(first)) for code, count, first in rows]
