@@ -172,3 +172,39 @@ async def test_history_shows_the_login_and_the_clerk_name(
         who = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert f"{pg_team.logins['clerk']} (clerk desk)" in who
         assert f"{pg_team.logins['manager']} (manager desk)" in who
+
+
+async def test_mine_and_owners_only(pg_team: PgTeam, opened: dict[str, Services]) -> None:
+    """`m` on the list keeps the clerk's own customers (again: everyone's); with
+    owners-only on, another clerk's customer opens without Edit or Status, and a change
+    reached another way is refused naming its owner."""
+    from crm_tui.services.roles.owners import set_owners_only
+
+    manager, clerk = opened["manager"], opened["clerk"]
+    theirs = manager.customers.create(CustomerCreate(kind="individual", first_name="Theirs")).id
+    clerk.customers.create(CustomerCreate(kind="individual", first_name="Mine"))
+    set_owners_only(manager.ctx, True)
+    limited = open_services(pg_team.settings("clerk"))
+    try:
+        async with app_on(limited) as pilot:
+            await pilot.press("down")
+            assert "Mine" in shown(pilot)
+            await pilot.press("m")
+            await settle(pilot)
+            screen = pilot.app.screen
+            assert isinstance(screen, CustomerListScreen)
+            assert screen.filters.owner == pg_team.logins["clerk"]
+            assert screen.table.row_count == 1
+            await pilot.press("m")
+            await settle(pilot)
+            assert screen.table.row_count == 2
+        async with app_on(limited, theirs) as pilot:
+            detail = pilot.app.screen
+            assert isinstance(detail, CustomerDetailScreen)
+            assert {"Edit", "Status"}.isdisjoint(shown(pilot))
+            detail.edit_customer()
+            await pilot.pause()
+            owner = pg_team.logins["manager"]
+            assert any(f"is {owner}'s; a manager can give it to you" in n for n in notices(pilot))
+    finally:
+        limited.close()

@@ -73,6 +73,31 @@ def list_members(ctx: click.Context) -> None:
         click.echo(f"{literal(member.login)}\t{member.role}")
 
 
+@roles_group.command("owners-only")
+@click.argument("state", type=click.Choice(("on", "off")))
+@click.pass_context
+@guarded
+def owners_only(ctx: click.Context, state: str) -> None:
+    """Let clerks change only the customers they own (on), or every customer (off).
+
+    A customer's owner is a login (set when a clerk adds it; a manager can
+    give it to someone else). PostgreSQL's row-level security enforces it;
+    customers nobody owns stay open to every clerk. Needs the manager role.
+
+    \b
+    Example:
+      crm db roles owners-only on
+    """
+    from crm_tui.cli.common import services_from
+    from crm_tui.services.roles.owners import set_owners_only
+
+    services = services_from(ctx, "write")
+    try:
+        click.echo(set_owners_only(services.ctx, state == "on"))
+    finally:
+        services.close()
+
+
 @click.command("grant")
 @click.argument("login")
 @click.option("--role", "role", type=click.Choice(ROLE_NAMES), required=True, help="The role.")

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on the metadata."""
 
+from crm_tui.models.access import AccessPolicy
 from crm_tui.models.billing import (
     BillingGroup,
     Order,
@@ -28,6 +29,7 @@ from crm_tui.models.invoice import (
 from crm_tui.models.rates import ExchangeRate, ReportingCurrency
 
 __all__ = [
+    "AccessPolicy",
     "Address",
     "BillingGroup",
     "ChangeRecord",

@@ -14,7 +14,8 @@ from sqlmodel import SQLModel, col
 
 from crm_tui.models import Customer, Tag, format_number
 from crm_tui.models.enums import CustomerKind, CustomerStatus
-from crm_tui.services.errors import NotFound
+from crm_tui.services.errors import NotFound, PermissionRefused
+from crm_tui.services.roles.policy import owner_refusal
 from crm_tui.services.validation import text_key
 
 T = TypeVar("T")
@@ -129,6 +130,23 @@ def load_row(
 
 
 def lock_customer(session: Session, customer_id: int) -> Customer:
-    """The customer row, locked for the rest of the transaction; NotFound if there is none."""
+    """The customer row, locked for the rest of the transaction; NotFound if there is none.
+
+    PostgreSQL's row-level security hides a row from SELECT ... FOR UPDATE
+    when the clerk may not change it (migration 0013): that is said as the
+    owner refusal, not as a missing customer.
+    """
     missing = f"There is no customer {format_number(customer_id)}."
-    return load_row(session, Customer, customer_id, missing=missing, lock=True)
+    try:
+        return load_row(session, Customer, customer_id, missing=missing, lock=True)
+    except NotFound:
+        if session.get_bind().dialect.name != "postgresql":
+            raise
+        seen = session.execute(
+            select(col(Customer.owner), text("session_user")).where(col(Customer.id) == customer_id)
+        ).first()
+        if seen is None:
+            raise
+        owner, login = seen
+        number = format_number(customer_id)
+        raise PermissionRefused(owner_refusal(str(login), number, owner or "nobody")) from None

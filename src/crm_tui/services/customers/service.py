@@ -342,6 +342,8 @@ class CustomerService:
             values["status"] = CustomerStatus.ACTIVE.value
         values["contact_channels"] = values.get("contact_channels") or ""
         values["loyalty_points"] = values.get("loyalty_points") or 0
+        if not values.get("owner") and self.ctx.permissions.enforced:
+            values["owner"] = self.ctx.permissions.login  # on a team's database, who made it
         check_whole(values)
         return values
 

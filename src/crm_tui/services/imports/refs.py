@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Table, insert, select
+from sqlalchemy import Column, Table, func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -55,7 +55,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     """
     if not rows:
         return
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or _row_security(session, table):
+        # PostgreSQL refuses COPY into a table whose row-level security applies to
+        # this login (a clerk or manager; see migration 0013): plain INSERTs then.
         session.execute(insert(table), rows)
         return
     given = set().union(*(row.keys() for row in rows))
@@ -80,6 +82,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         # not SQLAlchemy's: wrap them, so callers that fall back row by row on
         # an IntegrityError or DBAPIError see the same exceptions on both paths.
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
+
+
+def _row_security(session: Session, table: Table) -> bool:
+    return bool(session.scalar(select(func.row_security_active(table.name))))
 
 
 def _default(column: Column[Any]) -> Any:

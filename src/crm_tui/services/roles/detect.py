@@ -16,7 +16,12 @@ def read_permissions(engine: Engine, *, local_login: str) -> Permissions:
     if engine.dialect.name != "postgresql":
         return Permissions.unrestricted(local_login)
     with engine.connect() as conn:
-        login, state = conn.execute(text("SELECT session_user, crm_role_of(session_user)")).one()
+        login, state, owners_only = conn.execute(
+            text(
+                "SELECT session_user, crm_role_of(session_user), "
+                "coalesce((SELECT owners_only FROM access_policy WHERE id = 1), false)"
+            )
+        ).one()
     if state == "unmanaged":
         return Permissions.unrestricted(str(login))
-    return Permissions(str(login), STATES[str(state)])
+    return Permissions(str(login), STATES[str(state)], owners_only=bool(owners_only))

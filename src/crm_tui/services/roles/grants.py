@@ -11,7 +11,8 @@ clerk    reads every table; writes customers and their children, but may
          not delete a customer (erase is a manager's), only append to the
          change history and add tags (renaming, recolouring, merging and
          deleting tags are settings), and only read the settings tables
-         (segments, billing groups, exchange rates, the reporting currency).
+         (segments, billing groups, exchange rates, the reporting currency,
+         whether clerks change only their own customers).
 manager  everything on every table.
 alembic_version is read-only to all three: migrations are the owner's.
 """
@@ -30,7 +31,14 @@ PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 
 OWNER_ONLY = frozenset({"alembic_version"})
 SETTINGS_TABLES = frozenset(
-    {"segment", "segment_member", "billing_group", "exchange_rate", "reporting_currency"}
+    {
+        "segment",
+        "segment_member",
+        "billing_group",
+        "exchange_rate",
+        "reporting_currency",
+        "access_policy",
+    }
 )
 CLERK_APPEND_ONLY = frozenset({"change_history", "tag"})
 CLERK_NO_DELETE = frozenset({"customer"})

@@ -67,6 +67,7 @@ class Permissions:
     login: str
     role: Role | None  # None: the login holds no crm role on this database
     enforced: bool = True
+    owners_only: bool = False  # a clerk changes only the customers they own (or nobody owns)
 
     @classmethod
     def unrestricted(cls, login: str = "") -> Permissions:
@@ -90,7 +91,28 @@ class Permissions:
             )
         return f"As a {self.role}{who} you cannot {what}; that needs the {needed} role."
 
+    def may_change(self, owner: str | None) -> bool:
+        """Whether this login may change a customer owned by `owner`."""
+        if not self.allows(Capability.CHANGE):
+            return False
+        limited = self.enforced and self.owners_only and self.role is Role.CLERK
+        return not limited or owner is None or owner == self.login
+
+    def owner_refusal(self, number: str, owner: str | None) -> str:
+        """The sentence for a customer this login may not change (see `may_change`)."""
+        if not self.allows(Capability.CHANGE):
+            return self.refusal(Capability.CHANGE)
+        return owner_refusal(self.login, number, owner or "someone else")
+
     def require(self, needs: Capability) -> None:
         """Raise PermissionRefused (with `refusal`) unless the role allows `needs`."""
         if not self.allows(needs):
             raise PermissionRefused(self.refusal(needs))
+
+
+def owner_refusal(login: str, number: str, owner: str) -> str:
+    """A clerk limited to their own customers, naming whose this one is."""
+    return (
+        f"As a clerk ({login}) you change only the customers you own, and {number} is "
+        f"{owner}'s; a manager can give it to you."
+    )

@@ -96,7 +96,7 @@ class CustomerCommands(Provider):
             return []
         out: list[tuple[str, str, Callable[[], object]]] = []
         status = screen.customer.status if screen.customer else ""
-        writable = not screen.crm.read_only
+        writable = not screen.locked
         for action in status_actions_for(status) if writable else []:
             label = STATUS_ACTIONS[action][0].rstrip("…")
             out.append(
@@ -225,6 +225,7 @@ class CustomerDetailScreen(CrmScreen[None]):
     def _customer_loaded(self, event: OverviewTab.CustomerLoaded) -> None:
         self.customer = event.customer
         self.query_one(DetailHeader).show(event.customer)
+        self.refresh_bindings()  # its owner decides whether this login may change it
 
     def on_screen_resume(self) -> None:
         overview = self.query_one(OverviewTab)
@@ -244,19 +245,40 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     # --- keys -------------------------------------------------------------------
 
+    @property
+    def locked(self) -> bool:
+        """True when this login may not change this customer: --read-only, a viewer,
+        or a clerk limited to their own customers (the owner is known once loaded)."""
+        customer = self.customer
+        owner_ok = customer is None or self.crm.permissions.may_change(customer.owner)
+        return self.crm.read_only or not owner_ok
+
+    def refuse_change(self) -> bool:
+        """True, after saying why, when `locked`."""
+        if self.crm.refuse_if_read_only():
+            return True
+        customer = self.customer
+        if customer is None or self.crm.permissions.may_change(customer.owner):
+            return False
+        why = self.crm.permissions.owner_refusal(customer.number, customer.owner)
+        self.notify(why, severity="warning", markup=False)
+        return True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "item" and parameters:
             verb = str(parameters[0])
             if verb not in VERBS or self.active_tab not in VERBS[verb][0]:
                 return False
-            return not (VERBS[verb][2] and self.crm.read_only)
+            return not (VERBS[verb][2] and self.locked)
+        if action == "status":
+            return not self.locked
         if action == "segments":  # hand-picked segments are settings
             return self.crm.write_allowed(action, {action}, Capability.SETTINGS)
-        return self.crm.write_allowed(action, {"status"})
+        return True
 
     def action_item(self, verb: str) -> None:
         tabs, method, writes = VERBS[verb]
-        if self.active_tab not in tabs or (writes and self.crm.refuse_if_read_only()):
+        if self.active_tab not in tabs or (writes and self.refuse_change()):
             return
         tab = self.tab(self.active_tab)
         if tab is not None:  # None only for the instant a tab is being mounted
@@ -267,7 +289,7 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     def edit_customer(self) -> None:
         self.action_show_tab("overview")
-        if not self.crm.refuse_if_read_only():
+        if not self.refuse_change():
             self.query_one(OverviewTab).edit_item()
 
     def action_invoices(self) -> None:
@@ -281,7 +303,7 @@ class CustomerDetailScreen(CrmScreen[None]):
     # --- status actions -----------------------------------------------------------
 
     def action_status(self) -> None:
-        if self.crm.refuse_if_read_only():
+        if self.refuse_change():
             return
         if self.customer is None:
             self.notify("The customer is still loading.", markup=False)
@@ -300,7 +322,7 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     def start_status_action(self, action: str) -> None:
         """Ask (block: for a reason), then apply the status action in a worker."""
-        if self.crm.refuse_if_read_only() or self.customer is None:
+        if self.refuse_change() or self.customer is None:
             return
         name = literal(self.customer.display_name)
         question = STATUS_ACTIONS[action][1].format(name=name)
