@@ -106,7 +106,7 @@ def test_phone_rank_and_address_groups() -> None:
         ("020 7946 0000", "home"),
     ]
     ((home),) = picked.addresses
-    assert (home["address_line1"], home["city"], home["label"]) == ("1 Home Rd", "York", "home")
+    assert (home["address_line1"], home["city"], home["kind"]) == ("1 Home Rd", "York", "billing")
 
 
 def test_mapping_overrides(services: Services, tmp_path: Path) -> None:

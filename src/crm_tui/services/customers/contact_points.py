@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, literal, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -112,6 +112,36 @@ def sync_primaries(session: Session, customer: Customer) -> None:
     session.flush()
 
 
+def add_primaries_of(session: Session, first_id: int, last_id: int) -> None:
+    """Bulk loads (demo data): the primaries of customers first_id..last_id, from their
+    e-mail, phone and website columns, one INSERT ... SELECT per kind, as migration 0006."""
+    for kind, column in COLUMN.items():
+        value = getattr(Customer, column)
+        key = {"email": col(Customer.email_key), "phone": col(Customer.phone_digits)}.get(
+            kind, func.lower(value)
+        )
+        source = select(
+            col(Customer.id), literal(kind), value, key, literal("other"), true(), true(),
+            col(Customer.created_at), literal(1),
+        ).where(col(Customer.id).between(first_id, last_id), value.is_not(None), value != "")  # fmt: skip
+        session.execute(
+            insert(ContactPoint).from_select(
+                [
+                    "customer_id",
+                    "kind",
+                    "value",
+                    "value_key",
+                    "label",
+                    "is_primary",
+                    "verified",
+                    "created_at",
+                    "version",
+                ],
+                source,
+            )  # fmt: skip
+        )
+
+
 class ContactPointService:
     """Add, label, remove and choose the primary e-mail, phone or web address."""
 
@@ -126,25 +156,14 @@ class ContactPointService:
         point = clean_point(kind, value, label, self.ctx.default_region)
         with self.ctx.write() as session:
             customer = child_rows.live_customer(session, customer_id)
-            held = points_of(session, customer_id)
-            if any(p.kind == kind and p.value_key == point.value_key for p in held):
+            if find(session, customer_id, point) is not None:
                 raise ValidationError("value", f"The customer already has {point.value}.")
-            first = not any(p.kind == kind for p in held)
-            row = ContactPoint(customer_id=customer_id, kind=kind, value=point.value,
-                               value_key=point.value_key, label=label, verified=point.verified)  # fmt: skip
-            session.add(row)
-            child_rows.record_create(session, row, "contact_point", self.ctx.actor,
-                                     {"kind": kind, "value": point.value, "label": label})  # fmt: skip
-            if first:
-                self._make_primary(session, customer, row)
+            row = insert_point(session, customer, point, self.ctx.actor)
             search_doc.refresh(session, customer_id)
             return row
 
     def relabel(self, point_id: int, label: str) -> None:
-        if label not in LABELS:
-            raise ValidationError(
-                "label", f"The label {label!r} is unknown; use {', '.join(LABELS)}."
-            )
+        check_label(label)
         with self.ctx.write() as session:
             row = child_rows.load_child(session, ContactPoint, point_id)
             child_rows.live_customer(session, row.customer_id)
@@ -155,7 +174,7 @@ class ContactPointService:
         with self.ctx.write() as session:
             row = child_rows.load_child(session, ContactPoint, point_id)
             customer = child_rows.live_customer(session, row.customer_id)
-            self._make_primary(session, customer, row)
+            make_primary(session, customer, row, self.ctx.actor)
             search_doc.refresh(session, row.customer_id)
 
     def remove(self, point_id: int) -> None:
@@ -163,48 +182,82 @@ class ContactPointService:
         with self.ctx.write() as session:
             row = child_rows.load_child(session, ContactPoint, point_id)
             customer = child_rows.live_customer(session, row.customer_id)
-            kind, was_primary = row.kind, row.is_primary
-            child_rows.record_delete(session, row, "contact_point", self.ctx.actor, row.value)
-            if was_primary:
-                successor = next((p for p in points_of(session, customer.id or 0)
-                                  if p.kind == kind), None)  # fmt: skip
-                if successor is not None:
-                    self._make_primary(session, customer, successor)
-                else:
-                    self._set_column(session, customer, kind, None)
+            remove_point(session, customer, row, self.ctx.actor)
             search_doc.refresh(session, customer.id or 0)
 
-    def _make_primary(self, session: Session, customer: Customer, row: ContactPoint) -> None:
-        for other in points_of(session, customer.id or 0):
-            if other.kind == row.kind and other.is_primary and other.id != row.id:
-                other.is_primary = False
-        row.is_primary = True
-        self._set_column(session, customer, row.kind, row.value)
 
-    def _set_column(
-        self, session: Session, customer: Customer, kind: str, value: str | None
-    ) -> None:
-        column = COLUMN[kind]
-        old = getattr(customer, column)
-        if old == value or not mirrors(customer, kind):
-            session.flush()
-            return
-        if kind == "email" and value is not None:
-            taken = session.scalar(select(func.count()).select_from(Customer).where(
-                col(Customer.email_key) == email_key(value), col(Customer.id) != customer.id))  # fmt: skip
-            if taken:
-                raise ValidationError(
-                    "email",
-                    f"{value} is another customer's e-mail; it cannot be this one's primary.",
-                )
-        setattr(customer, column, value)
-        values = {f: getattr(customer, f) for f in ("email", "phone", "kind", "first_name",
-                                                    "last_name", "company_name")}  # fmt: skip
-        for derived, derived_value in derived_columns(values).items():
-            setattr(customer, derived, derived_value)
-        customer.version += 1
-        customer.updated_at = utcnow()
+def check_label(label: str) -> None:
+    if label not in LABELS:
+        raise ValidationError("label", f"The label {label!r} is unknown; use {', '.join(LABELS)}.")
+
+
+def find(session: Session, customer_id: int, point: PointValue) -> ContactPoint | None:
+    """The customer's stored point of the same kind and value, if any."""
+    return next((p for p in points_of(session, customer_id)
+                 if p.kind == point.kind and p.value_key == point.value_key), None)  # fmt: skip
+
+
+def insert_point(
+    session: Session, customer: Customer, point: PointValue, actor: str
+) -> ContactPoint:
+    """Add a checked point; the first of its kind becomes the primary."""
+    assert customer.id is not None
+    first = not any(p.kind == point.kind for p in points_of(session, customer.id))
+    row = ContactPoint(customer_id=customer.id, kind=point.kind, value=point.value,
+                       value_key=point.value_key, label=point.label, verified=point.verified)  # fmt: skip
+    session.add(row)
+    child_rows.record_create(session, row, "contact_point", actor,
+                             {"kind": point.kind, "value": point.value, "label": point.label})  # fmt: skip
+    if first:
+        make_primary(session, customer, row, actor)
+    return row
+
+
+def remove_point(session: Session, customer: Customer, row: ContactPoint, actor: str) -> None:
+    """Delete one, with history; a removed primary hands over to the next of its kind."""
+    kind, was_primary = row.kind, row.is_primary
+    child_rows.record_delete(session, row, "contact_point", actor, row.value)
+    if was_primary:
+        successor = next((p for p in points_of(session, customer.id or 0) if p.kind == kind), None)
+        if successor is not None:
+            make_primary(session, customer, successor, actor)
+        else:
+            _set_column(session, customer, kind, None, actor)
+
+
+def make_primary(session: Session, customer: Customer, row: ContactPoint, actor: str) -> None:
+    """`row` the primary of its kind, and its value the customer's own column."""
+    for other in points_of(session, customer.id or 0):
+        if other.kind == row.kind and other.is_primary and other.id != row.id:
+            other.is_primary = False
+    row.is_primary = True
+    _set_column(session, customer, row.kind, row.value, actor)
+
+
+def _set_column(
+    session: Session, customer: Customer, kind: str, value: str | None, actor: str
+) -> None:
+    column = COLUMN[kind]
+    old = getattr(customer, column)
+    if old == value or not mirrors(customer, kind):
         session.flush()
-        history.record(session, actor=self.ctx.actor, customer_id=customer.id or 0,
-                       entity="customer", entity_id=customer.id or 0, action="update",
-                       version=customer.version, changes={column: (old, value)})  # fmt: skip
+        return
+    if kind == "email" and value is not None:
+        taken = session.scalar(select(func.count()).select_from(Customer).where(
+            col(Customer.email_key) == email_key(value), col(Customer.id) != customer.id))  # fmt: skip
+        if taken:
+            raise ValidationError(
+                "email",
+                f"{value} is another customer's e-mail; it cannot be this one's primary.",
+            )
+    setattr(customer, column, value)
+    values = {f: getattr(customer, f) for f in ("email", "phone", "kind", "first_name",
+                                                "last_name", "company_name")}  # fmt: skip
+    for derived, derived_value in derived_columns(values).items():
+        setattr(customer, derived, derived_value)
+    customer.version += 1
+    customer.updated_at = utcnow()
+    session.flush()
+    history.record(session, actor=actor, customer_id=customer.id or 0,
+                   entity="customer", entity_id=customer.id or 0, action="update",
+                   version=customer.version, changes={column: (old, value)})  # fmt: skip

@@ -42,6 +42,7 @@ from crm_tui.models import (
 )
 from crm_tui.services.common import reserve_ids
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.customers.contact_points import add_primaries_of
 from crm_tui.services.customers.rules import derived_columns
 from crm_tui.services.demo import rates as demo_rates
 from crm_tui.services.demo.children import CustomerChildren, Rows
@@ -126,6 +127,7 @@ class DemoBuilder:
                         self.rows += len(values)
                 # Amounts in the reporting currency by the services' own formula, in SQL.
                 recompute.for_customers(session, ids)
+                add_primaries_of(session, ids[0], ids[-1])
             done += count
             if progress:
                 progress(count)

@@ -16,18 +16,21 @@ from decimal import Decimal
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
-# (header, key) in file order; keys name customer fields or the extras below.
+# (header, key) in file order; keys name customer fields or the extras below. The
+# primary e-mail, phone and web address and the first address; `layout` adds the rest.
 COLUMNS: list[tuple[str, str]] = [
     ("Customer number", "number"), ("Kind", "kind"), ("Status", "status"),
     ("Status reason", "status_reason"), ("First name", "first_name"), ("Last name", "last_name"),
-    ("Company", "company_name"), ("E-mail", "email"), ("Phone", "phone"),
+    ("Company", "company_name"), ("E-mail", "email"), ("E-mail - Label", "email_label"),
+    ("Phone", "phone"), ("Phone - Label", "phone_label"),
     ("Date of birth", "date_of_birth"), ("Registration number", "registration_number"),
     ("VAT id", "vat_id"), ("Business type", "business_type"), ("Industry", "industry"),
-    ("Website", "website"), ("Payment terms", "payment_terms"), ("Billing group", "billing_group"),
+    ("Website", "website"), ("Website - Label", "website_label"), ("Payment terms", "payment_terms"), ("Billing group", "billing_group"),
     ("Segment", "segment"), ("Loyalty points", "loyalty_points"), ("Language", "language"),
     ("Currency", "currency"), ("Contact channels", "contact_channels"), ("Owner", "owner"),
     ("Tags", "tags"), ("Address line 1", "line1"), ("Address line 2", "line2"), ("City", "city"),
     ("Region", "region"), ("Postal code", "postal_code"), ("Country", "country"),
+    ("Address - Label", "address_label"),
     ("Lifetime value", "lifetime_value"), ("Outstanding balance", "outstanding_balance"),
     ("Active subscriptions", "active_subscriptions"), ("Orders", "order_count"),
     ("Last purchase", "last_purchase_at"), ("Created", "created_at"),

@@ -1,8 +1,11 @@
 """Exporting customers to CSV, XLSX, vCard or JSON, streamed.
 
 Rows are read by keyset (`id > last ORDER BY id LIMIT n`), a batch at a
-time, with the batch's tags and default address in two more queries; only
-one batch is ever in memory, so a million customers export in flat memory.
+time, with the batch's tags, e-mails, phones and web addresses, addresses,
+custom fields and notes in a query each (`children`); only one batch is
+ever in memory, so a million customers export in flat memory. The columns
+are counted first (`children.widths`, `layout`): as many e-mails, addresses
+and notes as the customer with most of them has, one column per custom field.
 The file is written privately under a temporary name and renamed when
 complete (services.private_files), never through a link or over a device.
 
@@ -10,7 +13,8 @@ Cells are made safe for spreadsheets by `cells.neutralise`; in XLSX amounts
 are numeric cells.
 
 The columns are the ones `imports.mapping` recognises, so export then
-import into an empty database gives the same customers.
+import into an empty database gives the same customers, value for value
+(tests/services/test_round_trip.py).
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import (
-    Address,
     BillingGroup,
     Customer,
     CustomerSummary,
@@ -38,7 +41,9 @@ from crm_tui.models import (
 from crm_tui.services.common import chunks, not_erased, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.exports import children
 from crm_tui.services.exports.cells import COLUMNS
+from crm_tui.services.exports.layout import Layout, fill_row
 from crm_tui.services.exports.writers import WRITERS
 from crm_tui.services.private_files import check_target, private_output
 
@@ -46,7 +51,6 @@ BATCH = 5_000
 FORMATS = ("csv", "xlsx", "vcf", "json")
 
 _CUSTOMER_FIELDS = [k for _h, k in COLUMNS if hasattr(Customer, k) and k != "number"]
-_ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 _SUMMARY_FIELDS = ("lifetime_value", "outstanding_balance", "active_subscriptions",
                    "order_count", "last_purchase_at")  # fmt: skip
 
@@ -182,7 +186,12 @@ class ExportService:
         if progress:
             progress(0, total)
         written = 0
-        writer = WRITERS[kind](partial)
+        where = self._where(selection)
+        if selection.ids is not None and len(selection.ids) <= 1000:
+            # The widest of the chosen customers (of more, the widest of all: at worst
+            # a few empty columns, and no IN list past what a database takes).
+            where.append(col(Customer.id).in_(sorted(set(selection.ids))))
+        writer = WRITERS[kind](partial, Layout(children.widths(session, where)))
         try:
             for rows in self.batches(session, selection, batch):
                 if stop():
@@ -245,7 +254,8 @@ class ExportService:
                 return
             ids = [int(r[0]) for r in rows]
             tags = self._tags(session, ids)
-            addresses = self._addresses(session, ids)
+            points, addresses = children.points(session, ids), children.addresses(session, ids)
+            custom, notes = children.custom_fields(session, ids), children.notes(session, ids)
             out = []
             for row in rows:
                 cid = int(row[0])
@@ -258,7 +268,8 @@ class ExportService:
                 item["billing_group_id"] = row[offset + len(_SUMMARY_FIELDS)]
                 item["billing_group"] = groups.get(item["billing_group_id"])
                 item["tags"] = ", ".join(tags.get(cid, []))
-                item.update(addresses.get(cid, dict.fromkeys(_ADDRESS_FIELDS)))
+                fill_row(item, {"points": points.get(cid, {}), "addresses": addresses.get(cid, []),
+                                "custom": custom.get(cid, {}), "notes": notes.get(cid, [])})  # fmt: skip
                 out.append(item)
             yield out
             last = ids[-1]
@@ -287,20 +298,4 @@ class ExportService:
         )
         for cid, name in session.execute(query).all():
             out.setdefault(cid, []).append(name)
-        return out
-
-    @staticmethod
-    def _addresses(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """The default billing address of each customer, else its first address."""
-        out: dict[int, dict[str, Any]] = {}
-        query = (
-            select(col(Address.customer_id), *(getattr(Address, f) for f in _ADDRESS_FIELDS))
-            .where(col(Address.customer_id).between(ids[0], ids[-1]))
-            .order_by(
-                col(Address.customer_id), col(Address.is_default_billing).desc(), col(Address.id)
-            )
-        )
-        for row in session.execute(query):
-            if row[0] not in out:
-                out[row[0]] = dict(zip(_ADDRESS_FIELDS, row[1:], strict=True))
         return out

@@ -1,4 +1,4 @@
-"""One writer per export format; each takes batches of rows keyed like COLUMNS."""
+"""One writer per export format; each takes batches of rows keyed like COLUMNS (and `layout`)."""
 
 from __future__ import annotations
 
@@ -15,29 +15,34 @@ from crm_tui.services.exports.cells import (
     neutralise,
     ooxml_escape,
 )
+from crm_tui.services.exports.layout import Layout
 
 XLSX_MAX_ROWS = 1_048_575  # per sheet, after the header row
 
 
 class _CsvWriter:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, layout: Layout) -> None:
         # A BOM so spreadsheets read accents right; our import expects it.
         self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
+        self.layout = layout
         self.writer = csv.writer(self.handle)
-        self.writer.writerow([h for h, _k in COLUMNS])
+        self.writer.writerow(layout.headers())
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        self.writer.writerows([neutralise(cell_text(row[k])) for _h, k in COLUMNS] for row in rows)
+        self.writer.writerows(
+            [neutralise(cell_text(value)) for _k, value in self.layout.cells(row)] for row in rows
+        )
 
     def close(self) -> None:
         self.handle.close()
 
 
 class _XlsxWriter:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, layout: Layout) -> None:
         from openpyxl import Workbook
 
         self.path = path
+        self.layout = layout
         self.book = Workbook(write_only=True)
         self.sheet: Any = None
         self.rows_on_sheet = 0
@@ -46,7 +51,7 @@ class _XlsxWriter:
     def _new_sheet(self) -> None:
         number = len(self.book.worksheets) + 1
         self.sheet = self.book.create_sheet("Customers" if number == 1 else f"Customers {number}")
-        self.sheet.append([h for h, _k in COLUMNS])
+        self.sheet.append(self.layout.headers())
         self.rows_on_sheet = 0
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -54,8 +59,7 @@ class _XlsxWriter:
             if self.rows_on_sheet >= XLSX_MAX_ROWS:
                 self._new_sheet()
             cells: list[Any] = []
-            for _h, key in COLUMNS:
-                value = row[key]
+            for key, value in self.layout.cells(row):
                 if key in NUMERIC_KEYS and value is not None:
                     cells.append(value)  # a numeric cell (Decimal or int)
                 else:
@@ -68,7 +72,7 @@ class _XlsxWriter:
 
 
 class _VcfWriter:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, _layout: Layout) -> None:
         self.handle: IO[str] = path.open("w", newline="", encoding="utf-8")
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -82,7 +86,10 @@ class _VcfWriter:
 
 
 class _JsonWriter:
-    def __init__(self, path: Path) -> None:
+    """Each customer as an object: the fixed columns, then its e-mails, phones and web
+    addresses, addresses, notes and custom fields as lists and an object."""
+
+    def __init__(self, path: Path, _layout: Layout) -> None:
         self.handle: IO[str] = path.open("w", encoding="utf-8")
         self.handle.write("[")
         self.first = True
@@ -90,6 +97,12 @@ class _JsonWriter:
     def write(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             record = {k: row[k] for _h, k in COLUMNS}
+            record["contact_points"] = [
+                {"kind": kind, "value": value, "label": label, "primary": number == 0}
+                for kind, found in row["points"].items()
+                for number, (value, label) in enumerate(found)
+            ]
+            record.update(addresses=row["addresses"], notes=row["notes"], custom=row["custom"])
             self.handle.write(
                 ("\n" if self.first else ",\n")
                 + json.dumps(record, default=cell_text, ensure_ascii=False)
@@ -101,6 +114,6 @@ class _JsonWriter:
         self.handle.close()
 
 
-WRITERS: dict[str, Callable[[Path], Any]] = {
+WRITERS: dict[str, Callable[[Path, Layout], Any]] = {
     "csv": _CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
 }  # fmt: skip

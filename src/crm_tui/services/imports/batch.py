@@ -41,7 +41,7 @@ from crm_tui.services.common import live_customer, reserve_ids
 from crm_tui.services.customers.contact_points import COLUMN, PointValue, sync_primaries
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.imports.extras import NOTE_TITLE, add_extras, extras_needed
+from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
 from crm_tui.services.imports.refs import billing_group_ids, insert_rows, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
@@ -220,6 +220,8 @@ class BatchImporter:
         if not earlier.row.addresses:
             earlier.row.addresses = row.addresses
         earlier.row.custom = {**earlier.row.custom, **row.custom}
+        held_notes = {(n["title"], n["body"]) for n in earlier.row.notes}
+        earlier.row.notes.extend(n for n in row.notes if (n["title"], n["body"]) not in held_notes)
         held = {(p.kind, p.value_key) for p in earlier.row.points}
         earlier.row.points.extend(p for p in row.points if (p.kind, p.value_key) not in held)
         return Outcome(row, "update", "", None, ref)
@@ -316,8 +318,9 @@ class BatchImporter:
         for cid, values in zip(ids, rows, strict=True):
             values["id"] = cid
         insert_rows(session, table, rows)
-        summaries, docs, changes, addresses, notes, links = [], [], [], [], [], []
+        summaries, docs, changes, addresses, links = [], [], [], [], []
         custom: list[dict[str, Any]] = []
+        notes: list[dict[str, Any]] = []
         points: list[dict[str, Any]] = []
         tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         for cid, values, item in zip(ids, rows, items, strict=True):
@@ -341,9 +344,8 @@ class BatchImporter:
             for address in item.row.addresses:
                 addresses.append({"customer_id": cid, "line2": None, "region": None, "postal_code": None,
                                   **address, "created_at": now, "version": 1})  # fmt: skip
-            if item.row.note:
-                notes.append({"customer_id": cid, "title": NOTE_TITLE, "body": item.row.note,
-                              "author": self.actor, "created_at": now, "version": 1})  # fmt: skip
+            notes.extend({**note_row(cid, note, self.actor, now), "version": 1}
+                         for note in item.row.notes)  # fmt: skip
             for key in dict.fromkeys(text_key(t) for t in item.tags):
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
         for model, batch in ((CustomerSummary, summaries), (CustomerSearch, docs), (ChangeRecord, changes),

@@ -7,6 +7,7 @@ transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,19 +15,21 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import Address, ContactPoint, CustomerTag, Note, Tag
+from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.common import ensure_tag
 from crm_tui.services.customers import custom_fields
 from crm_tui.services.customers.contact_points import points_of
+from crm_tui.services.imports.row_notes import NOTE_TITLE
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.validation import text_key
 
-NOTE_TITLE = "Imported note"
+__all__ = ["NOTE_TITLE", "add_extras", "extras_needed", "note_row"]
 
 
 def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[str, Any]:
     """Tags, addresses, note and custom fields of the row that the customer lacks."""
-    needed: dict[str, Any] = {"tags": [], "addresses": [], "note": None, "custom": {}, "points": []}
+    needed: dict[str, Any] = {"tags": [], "addresses": [], "notes": [], "custom": {}, "points": []}
     if row.tags:
         have = set(session.scalars(
             select(col(Tag.name_key)).join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
@@ -42,12 +45,13 @@ def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[
             key = (text_key(address["line1"]), address.get("postal_code") or "")
             if key not in keys:
                 keys.add(key)
-                needed["addresses"].append({**address, "is_default_billing": not has_default})
-                has_default = True
-    if row.note:
-        bodies = set(session.scalars(select(col(Note.body)).where(
-            col(Note.customer_id) == customer_id, col(Note.title) == NOTE_TITLE)))  # fmt: skip
-        needed["note"] = row.note if row.note not in bodies else None
+                default = address["kind"] == "billing" and not has_default
+                needed["addresses"].append({**address, "is_default_billing": default})
+                has_default = has_default or default
+    if row.notes:
+        held_notes = {(t, b) for t, b in session.execute(select(col(Note.title), col(Note.body))
+                      .where(col(Note.customer_id) == customer_id))}  # fmt: skip
+        needed["notes"] = [n for n in row.notes if (n["title"], n["body"]) not in held_notes]
     if row.custom:
         current = custom_fields.held(session, customer_id)
         needed["custom"] = {
@@ -75,13 +79,13 @@ def add_extras(session: Session, cid: int, extras: dict[str, Any], actor: str) -
         history.record(session, actor=actor, customer_id=cid, entity="address",
                        entity_id=address.id or 0, action="create", version=1,
                        changes={k: (None, v) for k, v in data.items() if v})  # fmt: skip
-    if extras["note"]:
-        note = Note(customer_id=cid, title=NOTE_TITLE, body=extras["note"], author=actor)
+    for data in extras["notes"]:
+        note = Note(**note_row(cid, data, actor))
         session.add(note)
         session.flush()
         history.record(session, actor=actor, customer_id=cid, entity="note",
                        entity_id=note.id or 0, action="create", version=1,
-                       changes={"title": (None, NOTE_TITLE)})  # fmt: skip
+                       changes={"title": (None, note.title)})  # fmt: skip
     for name, value in extras["custom"].items():
         custom_fields.put(session, cid, name, value, actor)
     for point in extras["points"]:
@@ -93,3 +97,11 @@ def add_extras(session: Session, cid: int, extras: dict[str, Any], actor: str) -
                        entity_id=row.id or 0, action="create", version=1,
                        changes={point.kind: (None, point.value)})  # fmt: skip
     session.flush()
+
+
+def note_row(
+    cid: int, data: dict[str, Any], actor: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """A note's columns: the file's author and time when it gave them, else the importer and now."""
+    return {**data, "customer_id": cid, "author": data.get("author") or actor,
+            "created_at": data.get("created_at") or now or utcnow()}  # fmt: skip

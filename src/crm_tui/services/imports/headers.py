@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from crm_tui.services.imports import numbered
+
 IGNORE = ""
 CUSTOM = "custom"  # kept as the customer's custom field, named after the column
 MULTI_TARGETS = ("email", "phone", "website")
@@ -57,6 +59,14 @@ TARGETS: dict[str, str] = {
     "owner": "Account owner",
     "tags": "Tags",
     "note": "Note",
+    "note_title": "Note title",
+    "note_type": "Note type (note, call, email, meeting, task)",
+    "note_date": "Note date",
+    "note_follow_up": "Note follow-up date",
+    "note_done": "Note done (yes/no)",
+    "note_pinned": "Note pinned (yes/no)",
+    "note_visibility": "Note visibility (internal, customer)",
+    "note_author": "Note author",
     "address_line1": "Address line 1",
     "address_line2": "Address line 2",
     "city": "City",
@@ -92,11 +102,6 @@ def _keys(target: str, *headers: str, rank: int = 1) -> dict[str, tuple[str, int
     return {header_key(h): (target, rank) for h in headers}
 
 
-def _numbered(target: str, pattern: str, count: int = 12) -> dict[str, tuple[str, int]]:
-    """'E-mail {n} - Value' for n = 1.. as ranks 1.."""
-    return {header_key(pattern.format(n=n)): (target, n) for n in range(1, count + 1)}
-
-
 def _address_group(rank: int, prefix: str, **names: str) -> dict[str, tuple[str, int]]:
     """One address's columns: prefix + each part's header (Outlook's 'Business ' + 'City')."""
     table = {}
@@ -110,11 +115,6 @@ _OUTLOOK_ADDRESS = dict(
     address_line1="Street|Address", address_line2="Street 2|Address 2|Street 3",
     city="City", region="State", postal_code="Postal Code|ZipCode|Zip",
     country="Country/Region|Country",
-)  # fmt: skip
-_GOOGLE_ADDRESS = dict(
-    address_line1="Street", address_line2="Extended Address|PO Box", city="City",
-    region="Region", postal_code="Postal Code", country="Country",
-    address_formatted="Formatted",
 )  # fmt: skip
 _STRIPE_ADDRESS = dict(
     address_line1="Line1", address_line2="Line2", city="City", region="State",
@@ -133,7 +133,6 @@ KNOWN: dict[str, tuple[str, int]] = {
             "Work Email", "Email 1"),
     **_keys("email", "E-mail 2 Address", "Email 2", "E-mail 2", "Secondary Email", rank=2),
     **_keys("email", "E-mail 3 Address", "Email 3", rank=3),
-    **_numbered("email", "E-mail {n} - Value"),
     **_keys("phone", "Phone", "Phone Number", "Telephone", "Tel", "Mobile", "Mobile Phone",
             "Mobile Phone Number", "Mobile Number", "Cell", "Cell Phone", "Primary Phone"),
     **_keys("phone", "Phone 2", "Home Phone", "Business Phone", "Work Phone",
@@ -142,7 +141,6 @@ KNOWN: dict[str, tuple[str, int]] = {
             "Car Phone", "Assistant's Phone", "Callback", "Radio Phone", "ISDN", rank=3),
     **_keys("phone", "Business Fax", "Home Fax", "Other Fax", "Fax", "Fax Number", "Pager",
             "Pager Number", "Telex", "TTY/TDD Phone", rank=4),
-    **_numbered("phone", "Phone {n} - Value"),
     **_keys("kind", "Kind", "Customer Type", "Type"),
     **_keys("status", "Status", "Customer Status"),
     **_keys("status_reason", "Status Reason", "Blocked Reason"),
@@ -156,7 +154,6 @@ KNOWN: dict[str, tuple[str, int]] = {
     **_keys("website", "Website", "Web Site", "Website URL", "Web Page", "URL", "Web Page 1",
             "Company Domain Name", "Business Home Page"),
     **_keys("website", "Personal Web Page", "Web Page 2", rank=2),
-    **_numbered("website", "Website {n} - Value"),
     **_keys("payment_terms", "Payment Terms", "Terms"),
     **_keys("billing_group", "Billing Group"),
     **_keys("segment", "Segment", "Customer Segment"),
@@ -186,7 +183,6 @@ KNOWN: dict[str, tuple[str, int]] = {
     **_address_group(2, "Home ", **_OUTLOOK_ADDRESS),
     **_address_group(2, "Shipping Address ", **_STRIPE_ADDRESS),
     **_address_group(3, "Other ", **_OUTLOOK_ADDRESS),
-    **{k: v for n in range(1, 6) for k, v in _address_group(n, f"Address {n} - ", **_GOOGLE_ADDRESS).items()},
     # Columns deliberately not imported: figures computed here (from crm-tui's own
     # export and the shops'), our customer number, our refused-rows reason column.
     # Any other column no field takes is kept as a custom field.
@@ -217,3 +213,25 @@ def label_column(header: str) -> str | None:
     """'E-mail 1 - Label' -> key of its value column 'email1value'; None for other headers."""
     match = re.match(r"^(.*)-\s*(label|type)\s*$", header.strip(), re.IGNORECASE)
     return header_key(match.group(1) + " value") if match else None
+
+
+def known(key: str) -> tuple[str, int] | None:
+    """(target, rank) of a header key: the tables above, then numbered groups of any number."""
+    return KNOWN.get(key) or numbered.read(key)
+
+
+CUSTOM_PREFIX = "Custom field - "
+
+
+def custom_header(name: str) -> str:
+    """The column a custom field is exported under: its own name, unless an import would
+    read that name as another field ("Birthday", "Phone 2"); then 'Custom field - NAME'."""
+    taken = known(header_key(name)) is not None or label_column(name) is not None
+    return CUSTOM_PREFIX + name if taken or custom_name(name) != name else name
+
+
+def custom_name(header: str) -> str:
+    """The custom field a column keeps: its header, less the prefix `custom_header` adds."""
+    if header[: len(CUSTOM_PREFIX)].casefold() == CUSTOM_PREFIX.casefold():
+        return header[len(CUSTOM_PREFIX) :].strip() or header
+    return header

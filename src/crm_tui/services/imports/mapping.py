@@ -9,6 +9,7 @@ imported, with their column's name).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from crm_tui.services.exports.cells import unneutralise
@@ -16,20 +17,23 @@ from crm_tui.services.imports.headers import (
     ADDRESS_TARGETS,
     CUSTOM,
     IGNORE,
-    KNOWN,
     MULTI_TARGETS,
     PRODUCTS,
     TARGETS,
+    custom_name,
     header_key,
+    known,
     label_column,
     label_of,
 )
+from crm_tui.services.imports.numbered import NOTE_TARGETS
 
 __all__ = [
     "ADDRESS_TARGETS", "CUSTOM", "IGNORE", "TARGETS", "Mapping", "MappedColumn", "Picked",
     "apply_overrides", "field_key", "header_key", "pick", "recognise", "unneutralise",
 ]  # fmt: skip
 GROUPED = (*ADDRESS_TARGETS, "address_formatted")
+_SHIPPING = re.compile(r"shipping|delivery|parcel|ship to", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ class Picked:
     points: dict[str, list[tuple[str, str, str]]] = field(
         default_factory=dict
     )  # (value, label, header)
-    addresses: list[dict[str, str]] = field(default_factory=list)  # with "label" and "header"
+    addresses: list[dict[str, str]] = field(default_factory=list)  # with "kind" and "header"
+    notes: list[dict[str, str]] = field(default_factory=list)  # note fields by target
     leftovers: list[tuple[str, str]] = field(default_factory=list)  # (header, value) ignored
     custom: list[tuple[str, str]] = field(default_factory=list)  # (header, value) to keep
     value_count: int = 0  # non-empty cells read (label cells not counted)
@@ -102,21 +107,25 @@ def recognise(headers: list[str]) -> Mapping:
         if value_key in index_of:  # "E-mail 1 - Label" beside "E-mail 1 - Value"
             labels[index_of[value_key]] = index
             continue
-        street = KNOWN.get(header_key(header.rsplit("-", 1)[0] + " street"))
+        base = header_key(header.rsplit("-", 1)[0])
+        if base in index_of and (known(base) or ("", 0))[0] in MULTI_TARGETS:
+            labels[index_of[base]] = index  # "E-mail - Label" beside "E-mail"
+            continue
+        street = known(base + "street") or known(base)
         if street is not None and street[0] == "address_line1":  # "Address 1 - Label"
             address_labels[street[1]] = index
     label_indexes = set(labels.values()) | set(address_labels.values())
     columns = []
     split_birthday = "birthmonth" in keys  # Thunderbird: "Birth Year", "Birth Month", "Birth Day"
     for index, (header, key) in enumerate(zip(headers, keys, strict=True)):
-        target, rank = KNOWN.get(key, (CUSTOM, 9))
+        target, rank = known(key) or (CUSTOM, 9)
         if key == "birthday" and split_birthday:
             target = "birth_day"
         if index in label_indexes:
             columns.append(MappedColumn(index, header, IGNORE, rank, is_label=True))
             continue
         label_index = labels.get(index)
-        if target in GROUPED and header_key(header).startswith("address"):
+        if target in GROUPED:
             label_index = address_labels.get(rank)
         columns.append(MappedColumn(index, header, target, rank, label_index))
     present = set(keys)
@@ -167,12 +176,33 @@ def _label(column: MappedColumn, cells: list[str]) -> str:
     return label_of(given) or (given and "other") or label_of(column.header)
 
 
+def _address_kind(column: MappedColumn, cells: list[str]) -> str:
+    """Shipping when the label cell (or, with none, the header) says so; else billing."""
+    given = _cell(cells, column.label_index) if column.label_index is not None else column.header
+    return "shipping" if _SHIPPING.search(given) else "billing"
+
+
+def _grouped(groups: dict[int, dict[str, str]], column: MappedColumn, value: str) -> None:
+    """One part of an address or a note, into its group (by the column's number)."""
+    group = groups.setdefault(column.rank, {})
+    if column.target in group:
+        group[column.target] = f"{group[column.target]}, {value}"
+    else:
+        group[column.target] = value
+        group[f"{column.target}.header"] = column.header
+
+
 def pick(mapping: Mapping, cells: list[str]) -> Picked:
     """Every value of one row, by field (see the module docstring)."""
     picked = Picked()
     taken_from: dict[str, MappedColumn] = {}
     groups: dict[int, dict[str, str]] = {}
-    for column in mapping.columns:
+    note_groups: dict[int, dict[str, str]] = {}
+    columns = mapping.columns
+    for index, raw in enumerate(cells[: len(columns)]):
+        if not raw or raw.isspace():  # most cells of a wide row are empty: skip them fast
+            continue
+        column = columns[index]
         value = _cell(cells, column.index)
         if not value or column.is_label:
             continue
@@ -180,18 +210,16 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
         if column.target == IGNORE:
             picked.leftovers.append((column.header, value))
         elif column.target == CUSTOM:
-            picked.custom.append((column.header, value))
+            picked.custom.append((custom_name(column.header), value))
         elif column.target in MULTI_TARGETS:
             label = _label(column, cells)
             picked.points.setdefault(column.target, []).append((value, label, column.header))
         elif column.target in GROUPED:
-            group = groups.setdefault(column.rank, {})
-            if column.target in group:
-                group[column.target] = f"{group[column.target]}, {value}"
-            else:
-                group[column.target] = value
-                group[f"{column.target}.header"] = column.header
-            group.setdefault("label", _label(column, cells))
+            _grouped(groups, column, value)
+            if column.label_index is not None or "kind" not in groups[column.rank]:
+                groups[column.rank]["kind"] = _address_kind(column, cells)
+        elif column.target in NOTE_TARGETS:
+            _grouped(note_groups, column, value)
         else:
             earlier = taken_from.get(column.target)
             if earlier is None or column.rank < earlier.rank:
@@ -206,4 +234,5 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
         found.sort(key=lambda point: ranks.get(point[2], 9))
         picked.values[target] = found[0][0]
     picked.addresses = [groups[rank] for rank in sorted(groups)]
+    picked.notes = [note_groups[rank] for rank in sorted(note_groups)]
     return picked

@@ -32,6 +32,7 @@ from crm_tui.services.customers.rules import (
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
 from crm_tui.services.imports.row_dates import birthday
+from crm_tui.services.imports.row_notes import read_notes
 from crm_tui.services.imports.vcard_card import BINARY
 from crm_tui.services.validation import clean_text, parse_channels, text_key
 
@@ -66,7 +67,7 @@ class PreparedRow:
     kind_given: bool = False  # the file said individual/business (else inferred)
     addresses: list[dict[str, Any]] = field(default_factory=list)  # the first is the default
     tags: list[str] = field(default_factory=list)
-    note: str | None = None
+    notes: list[dict[str, Any]] = field(default_factory=list)  # see row_notes
     billing_group: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -148,7 +149,9 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
         row.drop(column, value, BINARY_REASON if value == BINARY else NO_FIELD)
     _custom(row, picked.custom)
     full = raw.pop("full_name", "")
-    if full and not raw.get("first_name") and not raw.get("last_name"):
+    # A vCard's FN is the company's name on a company's card: nobody's name to split.
+    named = raw.get("first_name") or raw.get("last_name") or full == raw.get("company_name")
+    if full and not named:
         parts = full.split(None, 1)
         raw["first_name"] = parts[0]
         if len(parts) > 1:
@@ -265,7 +268,10 @@ def _extras(
     for group in picked.addresses:
         address = _address(row, group, ctx.region)
         if address is not None:
-            row.addresses.append({**address, "is_default_billing": not row.addresses})
+            first_billing = address["kind"] == "billing" and not any(
+                a["is_default_billing"] for a in row.addresses
+            )
+            row.addresses.append({**address, "is_default_billing": first_billing})
     if raw.get("tags"):
         for name in split_tags(raw["tags"]):
             try:
@@ -275,11 +281,7 @@ def _extras(
                 continue
             if tag and text_key(tag) not in {text_key(t) for t in row.tags}:
                 row.tags.append(tag)
-    if raw.get("note"):
-        try:
-            row.note = clean_text("note", raw["note"])
-        except ValidationError as exc:
-            row.drop(ctx.columns.get("note", "Note"), raw["note"], exc.message)
+    row.notes = read_notes(picked.notes, row.drop)
     if raw.get("billing_group"):
         column = ctx.columns.get("billing_group", "Billing group")
         try:
@@ -313,7 +315,7 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
                      f"Not a country we know; the address was kept with the country {region}.")  # fmt: skip
         else:
             country = code
-    data = {"kind": "billing", "line1": line1 or None, "line2": group.get("address_line2"),
+    data = {"kind": group.get("kind", "billing"), "line1": line1 or None, "line2": group.get("address_line2"),
             "city": group.get("city"), "region": group.get("region"),
             "postal_code": group.get("postal_code"), "country": country}  # fmt: skip
     try:

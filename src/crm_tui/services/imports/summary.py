@@ -115,6 +115,11 @@ class ImportSummary:
                 self.not_imported[dropped.column] += dropped.values
             self.unverified_phones += sum(1 for w in outcome.row.warnings if "unverified" in w)
 
+    def done_text(self) -> str:
+        """'the first 2,000 rows were done (1,990 saved, 10 refused)': what a stop kept."""
+        saved = self.created + self.updated
+        return f"the first {self.rows:,} rows were done ({saved:,} saved, {self.refused:,} refused)"
+
     def not_imported_lines(self) -> list[str]:
         """'Photo: 12 values not imported', most first."""
         return [
@@ -129,6 +134,12 @@ class ImportProgress:
 
     fraction: float
     summary: ImportSummary
+
+
+def resume_mode(mode: str) -> str:
+    """The duplicate mode that finishes a stopped import: rows already saved are found by
+    e-mail, then phone; "create" again would add them twice."""
+    return "skip" if mode == "create" else mode
 
 
 def reason_kind(reason: str) -> str:
@@ -152,8 +163,8 @@ def preview_row(outcome: Outcome) -> PreviewRow:
         shown.append(("Tags", ", ".join(row.tags)))
     if row.billing_group:
         shown.append(("Billing group", row.billing_group))
-    if row.note:
-        shown.append(("Note", row.note[:80]))
+    for note in row.notes:
+        shown.append(("Note", (note["body"] or note["title"])[:80]))
     problems = tuple(row.problems) or ((outcome.reason,) if outcome.action == "refuse" else ())
     warnings = (*row.warnings, *(f"{d.column}: {d.reason}" for d in row.dropped))
     return PreviewRow(row.number, outcome.action, tuple(shown), problems, warnings,

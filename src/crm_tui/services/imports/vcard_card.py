@@ -13,11 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crm_tui.services.exports.cells import COLUMNS
+from crm_tui.services.imports.numbered import NOTE_PARTS, header
 from crm_tui.services.imports.vcard_lines import ContentLine, parse_card
 
 BINARY = "(binary data)"  # what a skipped photo, logo, sound or key stands for
 UNREADABLE = "Unreadable Line"  # a card line that is no property: reported, never kept
-MAX_EMAILS, MAX_PHONES, MAX_WEBSITES, MAX_ADDRESSES = 8, 12, 6, 5
+MAX_EMAILS, MAX_PHONES, MAX_WEBSITES, MAX_ADDRESSES, MAX_NOTES = 8, 12, 6, 5, 25
+# crm-tui's own fields a vCard has no property for, written by its export as X-CRM-KIND,
+# X-CRM-STATUS, ... and read back into the columns of its CSV export.
+CRM_FIELDS = ("kind", "status", "status_reason", "registration_number", "vat_id",
+              "business_type", "industry", "payment_terms", "billing_group", "segment",
+              "loyalty_points", "language", "currency", "contact_channels", "owner")  # fmt: skip
+CRM_PROPERTIES = {"X-CRM-" + key.upper().replace("_", "-"): head
+                  for head, key in COLUMNS if key in CRM_FIELDS}  # fmt: skip
+CUSTOM_PROPERTY = "X-CRM-FIELD"  # a custom field: its name is the X-ABLabel of its group
+NOTE_PROPERTIES = {"X-CRM-NOTE-" + part.upper(): part for _t, part in NOTE_PARTS if part != "Body"}
 NAME_HEADERS = (
     "Full name", "Name Prefix", "First name", "Middle Name", "Last name", "Name Suffix",
     "Nickname", "Company", "Department", "Job Title", "Birthday",
@@ -38,8 +49,9 @@ VCARD_HEADERS = [
     *_numbered("Phone", MAX_PHONES, ("Label", "Value")),
     *_numbered("Website", MAX_WEBSITES, ("Label", "Value")),
     *_numbered("Address", MAX_ADDRESSES, ("Label", *(p for _, p in ADDRESS_PARTS))),
+    *_numbered("Note", MAX_NOTES, tuple(part for _t, part in NOTE_PARTS)),
     "Tags",
-    "Note",
+    *CRM_PROPERTIES.values(),
 ]
 # Properties that say how the card is written, not who it is about.
 _FORMAT = {"VERSION", "PRODID", "REV", "UID", "X-ABUID", "PROFILE", "SOURCE", "NAME", "KIND",
@@ -97,7 +109,13 @@ def card_row(lines: list[str]) -> CardRow:
     _addresses(by_name.pop("ADR", []), apple, row)
     tags = [item for line in by_name.pop("CATEGORIES", []) for item in line.items()]
     cells["Tags"] = ", ".join(dict.fromkeys(tags))
-    cells["Note"] = "\n".join(t for t in (n.text() for n in by_name.pop("NOTE", [])) if t)
+    _notes(by_name, row)
+    for name, head in CRM_PROPERTIES.items():
+        if (own := _first(by_name, name, row.leftovers)) is not None:
+            cells[head] = own.text()
+    for custom in by_name.pop(CUSTOM_PROPERTY, []):
+        if custom.text():
+            row.leftovers.append((apple.get(custom.group, "") or "Custom field", custom.text()))
     for name, found in by_name.items():
         if name in _FORMAT:
             continue
@@ -131,9 +149,9 @@ def _names(
         parts = org.parts()
         cells["Company"] = parts[0]
         cells["Department"] = ", ".join(p for p in parts[1:] if p)
-    for name, header in (("NICKNAME", "Nickname"), ("TITLE", "Job Title"), ("BDAY", "Birthday")):
+    for name, head in (("NICKNAME", "Nickname"), ("TITLE", "Job Title"), ("BDAY", "Birthday")):
         if (line := _first(by_name, name, left)) is not None:
-            cells[header] = ", ".join(line.items()) if name == "NICKNAME" else line.text()
+            cells[head] = ", ".join(line.items()) if name == "NICKNAME" else line.text()
 
 
 def _numbered_values(
@@ -169,6 +187,30 @@ def _addresses(lines: list[ContentLine], apple: dict[str, str], row: CardRow) ->
             row.leftovers.append(("Address", ", ".join(p for p in parts.values() if p)))
             continue
         number += 1
-        for key, header in ADDRESS_PARTS:
-            row.cells[f"Address {number} - {header}"] = parts[key].replace("\n", ", ")
-        row.cells[f"Address {number} - Label"] = _label(line, apple)
+        for key, part in ADDRESS_PARTS:
+            row.cells[f"Address {number} - {part}"] = parts[key].replace("\n", ", ")
+        shipping = line.types & {"parcel", "x-shipping", "shipping"}
+        row.cells[f"Address {number} - Label"] = "shipping" if shipping else _label(line, apple)
+
+
+def _notes(by_name: dict[str, list[ContentLine]], row: CardRow) -> None:
+    """Each NOTE its own note; crm-tui's export adds the note's other parts in its group."""
+    parts: dict[str, dict[str, str]] = {}
+    for name, part in NOTE_PROPERTIES.items():
+        for line in by_name.pop(name, []):
+            if line.group:
+                parts.setdefault(line.group, {})[part] = line.text()
+    number = 0
+    for line in by_name.pop("NOTE", []):
+        own = parts.pop(line.group, {}) if line.group else {}
+        if not line.text() and not own:
+            continue
+        if number == MAX_NOTES:
+            row.leftovers.extend(("Note", v) for v in (line.text(), *own.values()) if v)
+            continue
+        number += 1
+        row.cells[header("Note", number, "Body")] = line.text()
+        for part, value in own.items():
+            row.cells[header("Note", number, part)] = value
+    for group in parts.values():  # a note's parts with no NOTE of their own
+        row.leftovers.extend((f"Note {part}", value) for part, value in group.items() if value)

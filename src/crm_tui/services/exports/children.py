@@ -1,0 +1,120 @@
+"""A batch of exported customers' own rows: e-mails, phones, web addresses, addresses,
+custom fields and notes, one range query each (like the tags), and how many columns the
+widest customer of a selection needs for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from crm_tui.models import Address, ContactPoint, Customer, CustomField, Note
+
+POINT_KINDS = ("email", "phone", "web")
+ADDRESS_FIELDS = ("kind", "line1", "line2", "city", "region", "postal_code", "country")
+NOTE_FIELDS = ("type", "title", "body", "created_at", "follow_up_on", "done", "pinned",
+               "visibility", "author")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Widths:
+    """The most of each a customer of the selection has; the custom field names used."""
+
+    points: dict[str, int]
+    addresses: int
+    notes: int
+    custom: tuple[str, ...]
+
+
+def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
+    """Counted in the database over the selection (`where` on Customer)."""
+    points = {kind: _most(session, ContactPoint, where, col(ContactPoint.kind) == kind)
+              for kind in POINT_KINDS}  # fmt: skip
+    # By the exact name: customers that spell one field two ways keep their spelling.
+    names = session.scalars(
+        select(col(CustomField.name))
+        .join(Customer, col(Customer.id) == col(CustomField.customer_id))
+        .where(*where)
+        .group_by(col(CustomField.name))
+        .order_by(func.min(col(CustomField.name_key)), col(CustomField.name))
+    ).all()
+    return Widths(points, _most(session, Address, where), _most(session, Note, where),
+                  tuple(names))  # fmt: skip
+
+
+def _most(session: Session, model: Any, where: list[ColumnElement[bool]], *also: Any) -> int:
+    per_customer: Select[Any] = (
+        select(func.count().label("n"))
+        .select_from(model)
+        .join(Customer, col(Customer.id) == model.customer_id)
+        .where(*where, *also)
+        .group_by(model.customer_id)
+    )
+    counts = per_customer.subquery()
+    return int(session.scalar(select(func.max(counts.c.n))) or 0)
+
+
+def _in_batch(model: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    # A range over the sorted batch, not IN (5,000 ids); see ExportService._tags.
+    result: ColumnElement[bool] = model.customer_id.between(ids[0], ids[-1])
+    return result
+
+
+def points(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[tuple[str, str]]]]:
+    """(value, label) by kind per customer, the primary first, then in the order added."""
+    out: dict[int, dict[str, list[tuple[str, str]]]] = {}
+    query = (
+        select(col(ContactPoint.customer_id), col(ContactPoint.kind), col(ContactPoint.value),
+               col(ContactPoint.label))
+        .where(_in_batch(ContactPoint, ids))
+        .order_by(col(ContactPoint.customer_id), col(ContactPoint.is_primary).desc(),
+                  col(ContactPoint.id))
+    )  # fmt: skip
+    for cid, kind, value, label in session.execute(query):
+        out.setdefault(cid, {}).setdefault(kind, []).append((value, label))
+    return out
+
+
+def addresses(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every address per customer: the default billing first, then in the order added."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    query = (
+        select(col(Address.customer_id), *(getattr(Address, f) for f in ADDRESS_FIELDS))
+        .where(_in_batch(Address, ids))
+        .order_by(col(Address.customer_id), col(Address.is_default_billing).desc(),
+                  col(Address.id))
+    )  # fmt: skip
+    for row in session.execute(query):
+        out.setdefault(row[0], []).append(dict(zip(ADDRESS_FIELDS, row[1:], strict=True)))
+    return out
+
+
+def custom_fields(session: Session, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Custom field values per customer, by the name the selection's columns use."""
+    out: dict[int, dict[str, str]] = {}
+    query = (
+        select(col(CustomField.customer_id), col(CustomField.name), col(CustomField.value))
+        .where(_in_batch(CustomField, ids))
+        .order_by(col(CustomField.customer_id), col(CustomField.name_key))
+    )
+    for cid, name, value in session.execute(query):
+        out.setdefault(cid, {})[name] = value
+    return out
+
+
+def notes(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every note per customer, oldest first."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    query = (
+        select(col(Note.customer_id), *(getattr(Note, f) for f in NOTE_FIELDS))
+        .where(_in_batch(Note, ids))
+        .order_by(col(Note.customer_id), col(Note.created_at), col(Note.id))
+    )
+    for row in session.execute(query):
+        out.setdefault(row[0], []).append(dict(zip(NOTE_FIELDS, row[1:], strict=True)))
+    return out
