@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -11,7 +13,13 @@ from sqlmodel import SQLModel
 from crm_tui.models import Customer
 from crm_tui.services import history
 from crm_tui.services.common import load_row, lock_customer
-from crm_tui.services.errors import ConflictError, FieldConflict, NotFound, ValidationError
+from crm_tui.services.errors import (
+    ChildRefused,
+    ConflictError,
+    FieldConflict,
+    NotFound,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -125,3 +133,14 @@ def record_delete(session: Session, row: Any, entity: str, actor: str, summary: 
     )
     session.delete(row)
     session.flush()
+
+
+@contextmanager
+def naming(entity: str, *, index: int | None = None, row_id: int | None = None) -> Iterator[None]:
+    """Re-raise a child's refusal as ChildRefused, saying which child it was."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ChildRefused(
+            entity, error.field, error.message, index=index, row_id=row_id
+        ) from error

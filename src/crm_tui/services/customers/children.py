@@ -12,8 +12,7 @@ saved. The rules are the ones each child's own service uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from crm_tui.services.customers.addresses import (
     insert_address,
     new_address_values,
 )
+from crm_tui.services.customers.child_rows import naming
 from crm_tui.services.customers.contacts import (
     change_contact,
     clean_contact,
@@ -42,9 +42,15 @@ from crm_tui.services.customers.inputs import (
     NoteCreate,
 )
 from crm_tui.services.customers.notes import insert_note, new_note_values
-from crm_tui.services.errors import ChildRefused, ValidationError
+from crm_tui.services.customers.point_writes import (
+    PointWrites,
+    check_edit,
+    check_new_point,
+    write_points,
+)
 
 T = TypeVar("T")
+V = TypeVar("V")
 Values = dict[str, Any]
 
 
@@ -67,23 +73,13 @@ class ChildWrites:
     new_addresses: list[Values] = field(default_factory=list)
     new_contacts: list[Values] = field(default_factory=list)
     new_notes: list[Values] = field(default_factory=list)
+    points: PointWrites = field(default_factory=PointWrites)
 
 
-@contextmanager
-def _naming(entity: str, *, index: int | None = None, row_id: int | None = None) -> Iterator[None]:
-    """Re-raise a child's refusal as ChildRefused, saying which child it was."""
-    try:
-        yield
-    except ValidationError as error:
-        raise ChildRefused(
-            entity, error.field, error.message, index=index, row_id=row_id
-        ) from error
-
-
-def _check_each(entity: str, items: list[T], check: Callable[[T], Values]) -> list[Values]:
+def _check_each(entity: str, items: list[T], check: Callable[[T], V]) -> list[V]:
     out = []
     for index, item in enumerate(items):
-        with _naming(entity, index=index):
+        with naming(entity, index=index):
             out.append(check(item))
     return out
 
@@ -103,7 +99,9 @@ def _new_ones(
 
 def check_new(data: CustomerCreate, region: str) -> ChildWrites:
     """The children of a new customer, checked (ChildRefused names a refused one)."""
-    return _new_ones(data.addresses, data.contacts, data.notes, region)
+    writes = _new_ones(data.addresses, data.contacts, data.notes, region)
+    writes.points.new = _check_each("point", data.points, lambda p: check_new_point(p, region))
+    return writes
 
 
 def check_edits(data: CustomerUpdate, region: str) -> ChildWrites:
@@ -111,15 +109,23 @@ def check_edits(data: CustomerUpdate, region: str) -> ChildWrites:
     writes = _new_ones(data.new_addresses, data.new_contacts, data.new_notes, region)
     writes.edits["address"] = []
     for address in data.address_edits:
-        with _naming("address", row_id=address.id):
+        with naming("address", row_id=address.id):
             cleaned = clean_address(address.changes.given(), partial=True)
         writes.edits["address"].append(Edit(address.id, address.version, cleaned))
     writes.edits["contact"] = []
     for contact in data.contact_edits:
-        with _naming("contact", row_id=contact.id):
+        with naming("contact", row_id=contact.id):
             cleaned = clean_contact(contact.changes.given(), region, partial=True)
         writes.edits["contact"].append(Edit(contact.id, contact.version, cleaned))
     writes.removed = {"address": data.removed_addresses, "contact": data.removed_contacts}
+    for edit in data.point_edits:
+        with naming("point", row_id=edit.id):
+            check_edit(edit)
+    writes.points = PointWrites(
+        removed=list(data.removed_points),
+        edits=list(data.point_edits),
+        new=_check_each("point", data.new_points, lambda p: check_new_point(p, region)),
+    )
     return writes
 
 
@@ -137,25 +143,26 @@ def write(session: Session, *, actor: str, customer: Customer, writes: ChildWrit
     assert customer.id is not None
     for entity, model, change, delete in _STORED:
         for edit in writes.edits.get(entity, []):
-            with _naming(entity, row_id=edit.row_id):
+            with naming(entity, row_id=edit.row_id):
                 row = child_rows.load_child(session, model, edit.row_id, customer.id)
                 change(session, row, actor=actor, cleaned=dict(edit.cleaned),
                        expected_version=edit.version)  # fmt: skip
         for row_id in writes.removed.get(entity, []):
             delete(session, child_rows.load_child(session, model, row_id, customer.id), actor=actor)
     _add_new(session, actor=actor, customer=customer, writes=writes)
+    write_points(session, actor=actor, customer=customer, writes=writes.points)
 
 
 def _add_new(session: Session, *, actor: str, customer: Customer, writes: ChildWrites) -> None:
     assert customer.id is not None
     for index, values in enumerate(writes.new_addresses):
-        with _naming("address", index=index):
+        with naming("address", index=index):
             insert_address(session, actor=actor, customer_id=customer.id, values=dict(values))
     for index, values in enumerate(writes.new_contacts):
-        with _naming("contact", index=index):
+        with naming("contact", index=index):
             _add_contact(session, actor=actor, customer=customer, values=dict(values))
     for index, values in enumerate(writes.new_notes):
-        with _naming("note", index=index):
+        with naming("note", index=index):
             insert_note(session, actor=actor, customer_id=customer.id, values=dict(values))
 
 

@@ -90,6 +90,37 @@ class NoteUpdate(NoteFields):
     """Changed fields of a note."""
 
 
+class PointFields(Input):
+    """An e-mail, phone or web address (kind email | phone | web) as typed, with its label."""
+
+    kind: str | None = None
+    value: str | None = None
+    label: str | None = None
+    is_primary: bool | None = None
+
+
+class PointCreate(PointFields):
+    """A new way to reach the customer: kind and value required, label "other" if none.
+
+    One the customer has already (the same kind and value) is not added twice:
+    its label and primary flag are set instead.
+    """
+
+
+class PointUpdate(Input):
+    """A stored point's new label, or a tick that makes it the primary of its kind."""
+
+    label: str | None = None
+    is_primary: bool | None = None
+
+
+class PointEdit(Input):
+    """Changes to one stored e-mail, phone or web address."""
+
+    id: int
+    changes: PointUpdate
+
+
 class CustomerFields(Input):
     """A customer's own fields, as typed."""
 
@@ -128,6 +159,7 @@ class CustomerCreate(CustomerFields):
     addresses: list[AddressCreate] = Field(default_factory=list)
     contacts: list[ContactCreate] = Field(default_factory=list)
     notes: list[NoteCreate] = Field(default_factory=list)
+    points: list[PointCreate] = Field(default_factory=list)  # beside e-mail, phone, website
 
 
 class AddressEdit(Input):
@@ -151,6 +183,9 @@ class CustomerUpdate(CustomerFields):
 
     `tags` replaces the tag list when given. Child edits and removals run
     first, then the new addresses, contacts and notes, as the wizard shows them.
+    E-mails, phones and web addresses follow the customer's own e-mail, phone
+    and website (a changed one becomes the primary, the old one stays beside it),
+    then their removals, edits and new ones apply.
     """
 
     tags: list[str] | None = None
@@ -161,3 +196,6 @@ class CustomerUpdate(CustomerFields):
     removed_contacts: list[int] = Field(default_factory=list)
     new_contacts: list[ContactCreate] = Field(default_factory=list)
     new_notes: list[NoteCreate] = Field(default_factory=list)
+    point_edits: list[PointEdit] = Field(default_factory=list)
+    removed_points: list[int] = Field(default_factory=list)  # one already gone is no error
+    new_points: list[PointCreate] = Field(default_factory=list)

@@ -94,11 +94,13 @@ def region_for_edit(session: Session, customer_id: int, data: CustomerUpdate, de
 
 
 def needs_region(data: CustomerUpdate) -> bool:
-    """Whether an edit types a phone (its own or a contact's), so the region matters."""
+    """Whether an edit types a phone (its own, another of its own or a contact's), so the
+    region matters."""
     return bool(
         data.given().get("phone")
         or any(c.phone for c in data.new_contacts)
         or any(e.changes.given().get("phone") for e in data.contact_edits)
+        or any(p.kind == "phone" for p in data.new_points)
     )
 
 

@@ -219,8 +219,9 @@ class CustomerService:
                 changes={k: (None, v) for k, v in values.items() if v not in (None, "", 0)},
             )
             set_customer_tags(session, customer.id, data.tags, actor=self.ctx.actor)
-            children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
+            # The primaries from the e-mail, phone and website first: more points join them.
             contact_points.sync_primaries(session, customer)
+            children.write(session, actor=self.ctx.actor, customer=customer, writes=writes)
             search_doc.refresh(session, customer.id)
             return to_read(customer, tag_names(session, customer.id))
 

@@ -40,6 +40,7 @@ from crm_tui.ui.widgets.wizard.plan import (
     read_start,
     shown,
 )
+from crm_tui.ui.widgets.wizard.points import MIRRORED
 from crm_tui.ui.widgets.wizard.review import ReviewStep, StepIndicator, StepInfo
 from crm_tui.ui.widgets.wizard.steps import (
     ALL_STEPS,
@@ -50,6 +51,8 @@ from crm_tui.ui.widgets.wizard.steps import (
     FieldsStep,
     review_sections,
 )
+
+MIRROR_OF = {f"wf-{name}": kind for kind, name in MIRRORED.items()}  # field id -> point kind
 
 
 class CustomerWizardScreen(WizardSaveScreen):
@@ -191,6 +194,24 @@ class CustomerWizardScreen(WizardSaveScreen):
         field = next((a for a in event.input.ancestors if isinstance(a, WizardField)), None)
         if field is not None and self.loaded and not self.saving:
             self.check(field)
+            kind = MIRROR_OF.get(field.id or "")
+            if kind is not None and (kind != "web" or self._business()):
+                # The primary form of its kind follows (a new one when there is none).
+                children = self.query_one(ChildrenStep)
+                self.run_worker(children.mirror(kind, str(field.value)), group="wizard-mirror",
+                                exit_on_error=False, description="Show the primary e-mail")  # fmt: skip
+
+    @on(ChildrenStep.PrimaryChanged)
+    def _primary_changed(self, event: ChildrenStep.PrimaryChanged) -> None:
+        """A form ticked, typed into or removed: the customer's own field shows the primary."""
+        if event.kind == "web" and not self._business():
+            return  # an individual has no website field; the tick is the form's alone
+        field = self.field(MIRRORED[event.kind])
+        if field.value != event.value:
+            field.value = event.value
+
+    def _business(self) -> bool:
+        return self.field("kind").value == CustomerKind.BUSINESS
 
     def check(self, field: WizardField) -> bool:
         """Ask the services about one field; show their message under it."""
@@ -200,13 +221,17 @@ class CustomerWizardScreen(WizardSaveScreen):
             return True
         if entity == "customer" and field.spec.name == "phone":
             return self._check_phone(field)
+        form = next((a for a in field.ancestors if isinstance(a, ChildForm)), None)
+        kind = form.kind if form is not None else ""
         try:
-            cleaned = check_field(self.services, entity, field.spec.name, field.value, self.lookups)
+            cleaned = check_field(
+                self.services, entity, field.spec.name, field.value, self.lookups, kind
+            )
         except ValidationError as error:
             field.show_error(error.message)
             return False
         field.show_warning(self.services.customers.warning_for(field.spec.name, cleaned))
-        new = shown(field.spec.name, cleaned, field.value)
+        new = shown("phone" if kind == "phone" else field.spec.name, cleaned, field.value)
         if new != field.value:
             field.value = new
         return True
@@ -283,7 +308,9 @@ class CustomerWizardScreen(WizardSaveScreen):
             )
             return
         step = self.query_one(f"#step-{key}")
-        shown_fields = [f for f in step.query(WizardField) if f.display]
+        # The e-mails and phones there were typed on Basic info already: start at the address.
+        shown_fields = [f for f in step.query(WizardField)
+                        if f.display and not any(a.has_class("child-point") for a in f.ancestors)]  # fmt: skip
         # Kind and status have sensible defaults: start typing at the first text field.
         first = next((f for f in shown_fields if f.spec.kind == "text"), None)
         if first is None and shown_fields:

@@ -130,7 +130,7 @@ class WizardSaveScreen(CrmScreen[int | None]):
         plan: WizardSave | None = None
         try:
             if self.original is None:
-                plan = plan_new(draft)
+                plan = plan_new(draft, self.services.ctx.default_region)
                 assert isinstance(plan.data, CustomerCreate)
                 self.services.customers.check_new(plan.data)
                 hits = self.services.duplicates.find(*draft.identity())

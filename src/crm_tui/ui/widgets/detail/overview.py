@@ -60,6 +60,12 @@ def other_points(
     return lines
 
 
+def named(points: tuple[tuple[str, str, str, bool, bool], ...], kind: str, name: str) -> str:
+    """'E-mail (work)': the primary's label beside its name, unless it is just "other"."""
+    label = next((p[2] for p in points if p[0] == kind and p[3]), "other")
+    return name if label == "other" else f"{name} ({label})"
+
+
 class OverviewTab(DetailTab[OverviewData]):
     """Contact details, business details, figures, preferences, loyalty and addresses."""
 
@@ -130,13 +136,13 @@ class OverviewTab(DetailTab[OverviewData]):
         person = " ".join(p for p in (c.first_name, c.last_name) if p)
         contact: list[tuple[str, object]] = [
             ("Name" if c.kind == "individual" else "Contact", person),
-            ("E-mail", c.email),
-            ("Phone", format_phone(c.phone)),
+            (named(data.points, "email", "E-mail"), c.email),
+            (named(data.points, "phone", "Phone"), format_phone(c.phone)),
         ]
         if c.kind == "individual":
             contact.append(("Born", day(c.date_of_birth)))
         else:
-            contact.append(("Website", c.website))
+            contact.append((named(data.points, "web", "Website"), c.website))
         contact.extend(other_points(data.points, business=c.kind == "business"))
         self.query_one("#ov-contact", Static).update(pairs(contact))
         self._show_figures(data.figures)

@@ -1,8 +1,9 @@
 """The wizard's "Addresses and contacts" step: several small forms, added and removed.
 
-Each `ChildForm` is one address or one contact. New forms left blank are
-ignored on save; an existing row's form sends only its changed fields, and
-"Remove" marks it for deletion (press it again to undo).
+Each `ChildForm` is one e-mail, phone or web address (`points`), one
+address or one contact. New forms left blank are ignored on save; an
+existing row's form sends only its changed fields, and "Remove" marks it
+for deletion (press it again to undo).
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Static
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Static
 
 from crm_tui.ui.widgets.wizard.fields import FieldSpec, FieldValue, WizardField
+from crm_tui.ui.widgets.wizard.points import (
+    POINT_KINDS,
+    new_point_values,
+    point_layout,
+)
 
-Entity = Literal["address", "contact"]
+Entity = Literal["address", "contact", "point"]
 
 ADDRESS_LAYOUT: tuple[tuple[FieldSpec, ...], ...] = (
     (
@@ -40,9 +47,10 @@ CONTACT_LAYOUT: tuple[tuple[FieldSpec, ...], ...] = (
     (FieldSpec("title", "Job title"), FieldSpec("department", "Department")),
     (FieldSpec("is_primary", "Primary", "check"),),
 )
-LAYOUTS: dict[Entity, tuple[tuple[FieldSpec, ...], ...]] = {
+LAYOUTS: dict[str, tuple[tuple[FieldSpec, ...], ...]] = {
     "address": ADDRESS_LAYOUT,
     "contact": CONTACT_LAYOUT,
+    **{f"point-{kind}": point_layout(kind) for kind, _noun in POINT_KINDS},
 }
 
 
@@ -59,9 +67,9 @@ class ChildState:
 
     @property
     def blank(self) -> bool:
-        """A new form nobody typed in (kind, country and flags alone don't count)."""
+        """A new form nobody typed in (kind, country, label and flags alone don't count)."""
         return not any(
-            isinstance(v, str) and v.strip() and k not in ("kind", "country")
+            isinstance(v, str) and v.strip() and k not in ("kind", "country", "label")
             for k, v in self.values.items()
         )
 
@@ -87,12 +95,14 @@ class ChildForm(Vertical):
         self.version = version
         self.initial: dict[str, FieldValue] = dict(values)
         self.removed = False
+        # A point's kind (email, phone, web) is fixed by the button that added it.
+        self.kind = str(values.get("kind", "")) if entity == "point" else ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="child-head"):
             yield Static("", classes="child-title")
             yield Button(Content("Remove"), classes="child-remove", compact=True)
-        for pair in LAYOUTS[self.entity]:
+        for pair in LAYOUTS[f"point-{self.kind}" if self.entity == "point" else self.entity]:
             with Horizontal(classes="child-pair"):
                 for spec in pair:
                     yield WizardField(
@@ -114,7 +124,10 @@ class ChildForm(Vertical):
             entity=self.entity,
             row_id=self.row_id,
             version=self.version,
-            values={f.spec.name: f.value for f in self.fields()},
+            values={
+                **({"kind": self.kind} if self.kind else {}),
+                **{f.spec.name: f.value for f in self.fields()},
+            },  # fmt: skip
             initial=self.initial,
             removed=self.removed,
         )
@@ -130,7 +143,15 @@ class ChildForm(Vertical):
 
 
 class ChildrenStep(VerticalScroll):
-    """Addresses for everyone; contacts (people at the company) for businesses."""
+    """E-mails, phones and web addresses and addresses for everyone; contacts (people at
+    the company) for businesses."""
+
+    @dataclass
+    class PrimaryChanged(Message):
+        """The primary e-mail, phone or web address is now `value` (ticked, typed or removed)."""
+
+        kind: str
+        value: str
 
     def __init__(self, default_country: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="wizard-step")
@@ -138,6 +159,11 @@ class ChildrenStep(VerticalScroll):
         self.suggestions: dict[str, Sequence[str]] = {}
 
     def compose(self) -> ComposeResult:
+        yield Static(Content("E-mails, phones and web addresses"), classes="step-heading")
+        yield Vertical(id="point-forms", classes="child-list")
+        with Horizontal(id="add-points"):
+            for kind, noun in POINT_KINDS:
+                yield Button(Content(f"+ Add {noun.lower()}"), id=f"add-{kind}", compact=True)
         yield Static(Content("Addresses"), classes="step-heading")
         yield Vertical(id="address-forms", classes="child-list")
         yield Button(Content("+ Add address"), id="add-address", compact=True)
@@ -146,7 +172,9 @@ class ChildrenStep(VerticalScroll):
             yield Vertical(id="contact-forms", classes="child-list")
             yield Button(Content("+ Add contact"), id="add-contact", compact=True)
 
-    def new_values(self, entity: Entity) -> dict[str, FieldValue]:
+    def new_values(self, entity: Entity, kind: str = "") -> dict[str, FieldValue]:
+        if entity == "point":
+            return dict(new_point_values(kind, not self.points(kind)))
         if entity == "address":
             first = not self.forms("address")
             return {"kind": "billing", "country": self.default_country, "is_default_billing": first}
@@ -160,10 +188,11 @@ class ChildrenStep(VerticalScroll):
         row_id: int | None = None,
         version: int | None = None,
         focus: bool = False,
+        kind: str = "",
     ) -> ChildForm:
         form = ChildForm(
             entity,
-            values if values is not None else self.new_values(entity),
+            values if values is not None else self.new_values(entity, kind),
             row_id=row_id,
             version=version,
         )
@@ -181,11 +210,35 @@ class ChildrenStep(VerticalScroll):
     def forms(self, entity: Entity | None = None) -> list[ChildForm]:
         return [f for f in self.query(ChildForm) if entity is None or f.entity == entity]
 
+    def points(self, kind: str) -> list[ChildForm]:
+        """The forms of one kind of point, removed ones included."""
+        return [f for f in self.forms("point") if f.kind == kind]
+
+    def primary(self, kind: str) -> ChildForm | None:
+        """The ticked form of `kind` (not marked for removal), if any."""
+        return next((f for f in self.points(kind)
+                     if not f.removed and f.field("is_primary").value), None)  # fmt: skip
+
     def renumber(self) -> None:
         nouns: tuple[tuple[Entity, str], ...] = (("address", "Address"), ("contact", "Contact"))
         for entity, noun in nouns:
             for index, form in enumerate(self.forms(entity), 1):
                 form.set_title(f"{noun} {index}")
+        for kind, noun in POINT_KINDS:
+            for index, form in enumerate(self.points(kind), 1):
+                form.set_title(f"{noun} {index}")
+
+    async def mirror(self, kind: str, value: str) -> None:
+        """The customer's own e-mail (phone, website) became `value`: so is its primary's.
+
+        With no primary of the kind yet, a typed value gets a new primary form
+        (the cursor stays where it is).
+        """
+        form = self.primary(kind)
+        if form is None and value.strip():
+            await self.add_form("point", {**new_point_values(kind, True, value)})
+        elif form is not None and form.field("value").value != value:
+            form.field("value").value = value
 
     def show_contacts(self, show: bool) -> None:
         self.query_one("#contacts-section").display = show
@@ -198,6 +251,7 @@ class ChildrenStep(VerticalScroll):
                     field.set_suggestions(self.suggestions.get(field.spec.suggest, ()))
 
     async def clear(self) -> None:
+        await self.query_one("#point-forms").remove_children()
         await self.query_one("#address-forms").remove_children()
         await self.query_one("#contact-forms").remove_children()
 
@@ -211,8 +265,21 @@ class ChildrenStep(VerticalScroll):
         if event.checkbox is not form.field(name).control:
             return
         for other in self.forms(form.entity):
-            if other is not form:
+            if other is not form and other.kind == form.kind:
                 other.field(name).value = False
+        if form.entity == "point":
+            self.post_message(self.PrimaryChanged(form.kind, str(form.field("value").value)))
+
+    @on(Input.Changed, ".child-point .cf-value Input")
+    def _primary_typed(self, event: Input.Changed) -> None:
+        form = next((a for a in event.input.ancestors if isinstance(a, ChildForm)), None)
+        if form is not None and form is self.primary(form.kind):
+            self.post_message(self.PrimaryChanged(form.kind, event.value))
+
+    @on(Button.Pressed, "#add-points Button")
+    async def _add_point(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.add_form("point", focus=True, kind=(event.button.id or "").removeprefix("add-"))
 
     @on(Button.Pressed, "#add-address")
     async def _add_address(self) -> None:
@@ -226,8 +293,18 @@ class ChildrenStep(VerticalScroll):
     async def _remove(self, event: Button.Pressed) -> None:
         event.stop()
         form = next(a for a in event.button.ancestors if isinstance(a, ChildForm))
+        was_primary = form is self.primary(form.kind) if form.entity == "point" else False
         if form.row_id is None:
             await form.remove()
         else:
             form.toggle_removed()
         self.renumber()
+        if form.entity == "point" and not form.removed and form is self.primary(form.kind):
+            self.post_message(self.PrimaryChanged(form.kind, str(form.field("value").value)))
+        elif was_primary:  # the next of its kind takes over, as the service does
+            successor = next((f for f in self.points(form.kind)
+                              if f is not form and not f.removed), None)  # fmt: skip
+            if successor is not None:
+                successor.field("is_primary").value = True  # its Changed tells the screen
+            else:
+                self.post_message(self.PrimaryChanged(form.kind, ""))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.customers.addresses import clean_address
+from crm_tui.services.customers.contact_points import check_label, clean_point
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     AddressEdit,
@@ -38,8 +39,9 @@ from crm_tui.services.validation import format_phone
 from crm_tui.ui.widgets.wizard.children import ChildState
 from crm_tui.ui.widgets.wizard.children import Entity as ChildEntity
 from crm_tui.ui.widgets.wizard.fields import FieldValue
+from crm_tui.ui.widgets.wizard.point_plan import plan_points, point_forms
 
-Entity = Literal["customer", "address", "contact", "note"]
+Entity = Literal["customer", "address", "contact", "note", "point"]
 
 
 class ChildProblem(ValidationError):
@@ -122,14 +124,30 @@ def read_start(services: Services, customer_id: int | None) -> WizardStart:
         values["phone"] = format_phone(c.phone)
         values["is_primary"] = c.is_primary
         rows.append(ChildRow("contact", c.id, c.version, values))
+    for p in services.contact_points.list(customer_id):
+        value = format_phone(p.value) if p.kind == "phone" else p.value
+        point: dict[str, FieldValue] = {"kind": p.kind, "value": value, "label": p.label,
+                                        "is_primary": p.is_primary}  # fmt: skip
+        rows.append(ChildRow("point", p.id or 0, p.version, point))
     return WizardStart(lookups, customer, tuple(rows))
 
 
 def check_field(
-    services: Services, entity: Entity, name: str, raw: FieldValue, lookups: WizardLookups
+    services: Services,
+    entity: Entity,
+    name: str,
+    raw: FieldValue,
+    lookups: WizardLookups,
+    kind: str = "",
 ) -> Any:
     """The service's verdict on one value (raises ValidationError); the billing group is
-    typed by name and checked against the known groups."""
+    typed by name and checked against the known groups; `kind` is a point's."""
+    if entity == "point":
+        if name == "value":
+            return clean_point(kind, str(raw), "other", services.ctx.default_region).value
+        if name == "label":
+            check_label(str(raw))
+        return raw
     if entity == "customer" and name == "billing_group_id":
         group = str(raw).strip()
         group_id = lookups.billing_group_id(group) if group else None
@@ -283,7 +301,7 @@ class _Children:
 def _children(draft: WizardDraft, plan: WizardSave) -> _Children:
     kids = _Children()
     for index, child in enumerate(draft.children):
-        if child.entity == "contact" and not _is_business(draft):
+        if child.entity == "point" or (child.entity == "contact" and not _is_business(draft)):
             continue
         if child.row_id is None:
             if not (child.removed or child.blank):
@@ -306,7 +324,7 @@ def _notes(draft: WizardDraft) -> list[NoteCreate]:
     return [NoteCreate(**note)] if note else []
 
 
-def plan_new(draft: WizardDraft) -> WizardSave:
+def plan_new(draft: WizardDraft, region: str) -> WizardSave:
     """The input for a new customer with everything typed on the wizard's pages."""
     values = _typed(_customer_values(draft))
     plan = WizardSave(None, CustomerCreate())
@@ -317,6 +335,9 @@ def plan_new(draft: WizardDraft) -> WizardSave:
         addresses=kids.new_addresses,
         contacts=kids.new_contacts,
         notes=_notes(draft),
+        points=plan_points(
+            point_forms(draft.children, draft.customer, _is_business(draft)), plan.forms, region
+        ).new,
     )
     return plan
 
@@ -334,6 +355,11 @@ def plan_edit(services: Services, draft: WizardDraft, original: CustomerRead) ->
         tags = list(draft.tags)
     plan = WizardSave(original.id, CustomerUpdate(), original.version)
     kids = _children(draft, plan)
+    points = plan_points(
+        point_forms(draft.children, draft.customer, _is_business(draft)),
+        plan.forms,
+        services.ctx.default_region,
+    )
     plan.data = CustomerUpdate(
         **changes,
         tags=tags,
@@ -344,5 +370,8 @@ def plan_edit(services: Services, draft: WizardDraft, original: CustomerRead) ->
         removed_contacts=kids.removed_contacts,
         new_contacts=kids.new_contacts,
         new_notes=_notes(draft),
+        point_edits=points.edits,
+        removed_points=points.removed,
+        new_points=points.new,
     )
     return plan

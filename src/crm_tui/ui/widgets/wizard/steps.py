@@ -13,6 +13,7 @@ from crm_tui.models.enums import CustomerKind, PaymentTerms
 from crm_tui.services.customers.rules import SETTABLE_STATUSES
 from crm_tui.ui.widgets.wizard.children import ChildState
 from crm_tui.ui.widgets.wizard.fields import FieldSpec, FieldValue, WizardField
+from crm_tui.ui.widgets.wizard.points import POINT_NOUNS
 from crm_tui.ui.widgets.wizard.review import ReviewSection, StepInfo
 
 BASIC = StepInfo("basic", "Basic info", "Basic")
@@ -135,20 +136,24 @@ def review_sections(
     return sections
 
 
-ENTITIES = ("address", "contact")
+ENTITIES = ("address", "contact", "point")
 
 
 def _children_rows(children: Sequence[ChildState], business: bool) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    counts = {"address": 0, "contact": 0}
+    counts: dict[str, int] = {}
     for child in children:
         if child.entity == "contact" and not business:
             continue
         if child.row_id is None and child.blank:
             continue
-        counts[child.entity] += 1
         v = child.values
-        if child.entity == "address":
+        noun = POINT_NOUNS[str(v["kind"])] if child.entity == "point" else child.entity.capitalize()
+        counts[noun] = counts.get(noun, 0) + 1
+        if child.entity == "point":
+            parts = [v.get("value")]
+            flags = [str(v.get("label"))] + (["primary"] if v.get("is_primary") else [])
+        elif child.entity == "address":
             parts = [v.get("line1"), v.get("line2"), v.get("city"), v.get("postal_code"),
                      v.get("region"), v.get("country")]  # fmt: skip
             flags = [str(v.get("kind", "billing"))] + (
@@ -163,5 +168,5 @@ def _children_rows(children: Sequence[ChildState], business: bool) -> list[tuple
             text += f" ({', '.join(flags)})"
         if child.removed:
             text += " — will be removed"
-        rows.append((f"{child.entity.capitalize()} {counts[child.entity]}", text))
+        rows.append((f"{noun} {counts[noun]}", text))
     return rows
