@@ -152,19 +152,15 @@ def _exit_for(summary: ImportSummary) -> None:
 
 
 def _resume_hint(mode: str) -> str:
-    # Re-running finds rows already saved by e-mail, then phone; "create" would add them twice.
-    again = "--on-duplicate skip" if mode == "create" else f"--on-duplicate {mode}"
-    return f"run the same import again with {again} to finish"
+    from crm_tui.services.imports.summary import resume_mode
+
+    return f"run the same import again with --on-duplicate {resume_mode(mode)} to finish"
 
 
 def _stopped(s: ImportSummary) -> str:
     if s.dry_run:
         return f"Interrupted after checking {s.rows:,} rows; nothing was written (dry run)."
-    saved = s.created + s.updated
-    return (
-        f"Interrupted: the first {s.rows:,} rows were done ({saved:,} saved, "
-        f"{s.refused:,} refused); {_resume_hint(s.mode)}."
-    )
+    return f"Interrupted: {s.done_text()}; {_resume_hint(s.mode)}."
 
 
 def _run_with_progress(

@@ -37,6 +37,7 @@ from crm_tui.services.imports.service import (
     ImportService,
     ImportSummary,
 )
+from crm_tui.services.imports.summary import resume_mode
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.choice import ChoiceModal
@@ -46,6 +47,7 @@ from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
 from crm_tui.wording import counted
 
+DONE = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
                 "refuse": "bold red"}  # fmt: skip
 
@@ -68,8 +70,11 @@ def summary_text(s: ImportSummary) -> Text:
         lines.append(f"Each value not imported, with its row and reason, is in {s.values_file}.")
     if s.refused_file:
         lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
-    if s.cancelled:
-        lines.append("Stopped early; import the file again with skip to finish.")
+    if s.cancelled and s.dry_run:
+        lines.append(f"Stopped after checking {s.rows:,} rows; nothing was written.")
+    elif s.cancelled:
+        lines.append(f"Stopped: {s.done_text()}. Import the file again with duplicates set "
+                     f"to {resume_mode(s.mode)} to finish.")  # fmt: skip
     if s.halted_at is not None:
         lines.append(f"{s.halt_reason} Nothing after line {s.halted_at:,} was imported.")
     return Text(literal("\n".join(lines), multiline=True))
@@ -81,6 +86,7 @@ class ImportScreen(CrmScreen[None]):
     CSS_PATH: ClassVar = [str(stylesheet("import.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        Binding("q", "quit_asking", "Quit", show=False),
         Binding("m", "cycle_mode", "Duplicates"),
         Binding("ctrl+d", "dry_run", "Dry run"),
         Binding("ctrl+s", "start", "Import"),
@@ -196,7 +202,9 @@ class ImportScreen(CrmScreen[None]):
                 )
                 self.query_one("#import-file-error", Static).update(cell(message))
                 self.query_one(ContentSwitcher).current = "import-file"
-        elif worker.group == "import-run":
+        elif worker.group == "import-run" and event.state in DONE:
+            # Only when it is over: running went False on RUNNING, and escape then closed
+            # the screen with the import still going, unseen.
             self.running = False
             if event.state == WorkerState.ERROR:
                 self.query_one(ContentSwitcher).current = "import-review"
@@ -427,7 +435,7 @@ class ImportScreen(CrmScreen[None]):
     def action_back(self) -> None:
         switcher = self.query_one(ContentSwitcher)
         if self.running:
-            self.stop_requested = True
+            self.ask_to_stop()
             return
         if switcher.current == "import-summary":
             switcher.current = "import-review"
@@ -436,3 +444,29 @@ class ImportScreen(CrmScreen[None]):
             self.query_one("#import-path", Input).focus()
         else:
             self.dismiss()
+
+    def ask_to_stop(self) -> None:
+        """Escape (or q) while importing: the import is never left running unseen. Asked
+        first; a stop comes after the batch in hand, and the summary says what was saved."""
+        if self.stop_requested:
+            return
+        question = ("Stop the import after the batch in hand? What is saved stays saved; "
+                    f"importing the file again with duplicates set to {resume_mode(self.mode)} "
+                    "finishes it.")  # fmt: skip
+        self.app.push_screen(
+            ConfirmationModal(question, title="Stop the import?", confirm="Stop",
+                              cancel="Go on"), self._stop_answered)  # fmt: skip
+
+    def _stop_answered(self, stop: bool | None) -> None:
+        if stop and self.running:
+            self.stop_requested = True
+            self.query_one("#import-progress-label", Static).update(
+                Content("Stopping after the batch in hand…")
+            )
+
+    def action_quit_asking(self) -> None:
+        """q quits the app, except while importing: then it asks to stop, like escape."""
+        if self.running:
+            self.ask_to_stop()
+        else:
+            self.app.exit()
