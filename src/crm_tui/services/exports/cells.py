@@ -45,9 +45,15 @@ def neutralise(value: str) -> str:
         return value
     if value[0] in FORMULA_STARTS:
         return value if _PLAIN_NUMBER.match(value) else "'" + value
-    if value[0] == "'" and len(value) > 1 and value[1] in FORMULA_STARTS + ("'",):
+    if value[0] == "'" and len(value) > 1 and _quoted(value[1]):
         return "'" + value  # our import strips one apostrophe; keep the real one
     return value
+
+
+def _quoted(second: str) -> bool:
+    """After a leading apostrophe: what a spreadsheet export quotes to keep it text
+    (a formula start, an apostrophe, or a digit: Shopify writes '02134 and '+1617...)."""
+    return second in FORMULA_STARTS or second == "'" or second.isdigit()
 
 
 def cell_text(value: object) -> str:
@@ -64,8 +70,9 @@ def cell_text(value: object) -> str:
 
 
 def unneutralise(value: str) -> str:
-    """Undo the apostrophe our export puts before a cell a spreadsheet would run."""
-    if value.startswith("'") and len(value) > 1 and value[1] in FORMULA_STARTS + ("'",):
+    """Undo the apostrophe an export puts before a cell a spreadsheet would run or
+    reformat: ours before a formula start, Shopify's before a zip code or an id."""
+    if value.startswith("'") and len(value) > 1 and _quoted(value[1]):
         return value[1:]
     return value
 

@@ -235,3 +235,16 @@ def custom_name(header: str) -> str:
     if header[: len(CUSTOM_PREFIX)].casefold() == CUSTOM_PREFIX.casefold():
         return header[len(CUSTOM_PREFIX) :].strip() or header
     return header
+
+
+# What a product writes for "nothing" in a column: Outlook fills every contact's
+# empty dates with 0/0/00 and its flags with their defaults. Such a cell is empty.
+NO_VALUE: dict[str, frozenset[str]] = {
+    **{header_key(h): frozenset({"0/0/00", "0/0/0000"}) for h in ("Birthday", "Anniversary")},
+    header_key("Gender"): frozenset({"Unspecified"}),
+    header_key("Priority"): frozenset({"Normal"}),
+    header_key("Sensitivity"): frozenset({"Normal"}),
+    header_key("Private"): frozenset({"False"}),
+    **{header_key(h): frozenset({"SMTP"})  # the mail system, not a label
+       for h in ("E-mail Type", "E-mail 2 Type", "E-mail 3 Type")},
+}  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from crm_tui.services.exports.cells import unneutralise
 from crm_tui.services.imports.headers import (
@@ -18,6 +19,7 @@ from crm_tui.services.imports.headers import (
     CUSTOM,
     IGNORE,
     MULTI_TARGETS,
+    NO_VALUE,
     PRODUCTS,
     TARGETS,
     custom_name,
@@ -34,6 +36,10 @@ __all__ = [
 ]  # fmt: skip
 GROUPED = (*ADDRESS_TARGETS, "address_formatted")
 _SHIPPING = re.compile(r"shipping|delivery|parcel|ship to", re.IGNORECASE)
+
+
+SINGLE_PARTS = ("city", "region", "postal_code", "country")  # one per address
+SEPARATOR = " ::: "  # Google's way of writing several values in one cell
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,16 @@ class Mapping:
         """The columns that go to a field of their own (not ignored, not custom fields)."""
         return [c for c in self.columns if c.target not in (IGNORE, CUSTOM)]
 
+    @cached_property
+    def no_value(self) -> dict[int, frozenset[str]]:
+        """By column: what its product writes for "nothing" (Outlook's 0/0/00)."""
+        out = {}
+        for c in self.columns:
+            markers = NO_VALUE.get(header_key(c.header))
+            if markers:
+                out[c.index] = markers
+        return out
+
     def describe(self) -> list[tuple[str, str]]:
         """(header, field label) pairs, ignored columns included."""
         return [
@@ -90,6 +106,7 @@ class Picked:
     addresses: list[dict[str, str]] = field(default_factory=list)  # with "kind" and "header"
     notes: list[dict[str, str]] = field(default_factory=list)  # note fields by target
     leftovers: list[tuple[str, str]] = field(default_factory=list)  # (header, value) ignored
+    repeated: list[tuple[str, str, str]] = field(default_factory=list)  # (header, value, kept)
     custom: list[tuple[str, str]] = field(default_factory=list)  # (header, value) to keep
     value_count: int = 0  # non-empty cells read (label cells not counted)
 
@@ -110,6 +127,9 @@ def recognise(headers: list[str]) -> Mapping:
         base = header_key(header.rsplit("-", 1)[0])
         if base in index_of and (known(base) or ("", 0))[0] in MULTI_TARGETS:
             labels[index_of[base]] = index  # "E-mail - Label" beside "E-mail"
+            continue
+        if base + "name" in index_of:  # Google's "Organization 1 - Type" beside its "- Name"
+            labels[index_of[base + "name"]] = index
             continue
         street = known(base + "street") or known(base)
         if street is not None and street[0] == "address_line1":  # "Address 1 - Label"
@@ -170,6 +190,13 @@ def _cell(cells: list[str], index: int | None) -> str:
     return unneutralise(cells[index].strip())
 
 
+def _custom_name(column: MappedColumn, cells: list[str]) -> str:
+    """A custom field's name: the label beside it (Google's "Custom Field 1 - Label",
+    "Event 1 - Label": Anniversary), else its column's."""
+    given = _cell(cells, column.label_index).lstrip("* ").strip()
+    return given or custom_name(column.header)
+
+
 def _label(column: MappedColumn, cells: list[str]) -> str:
     """The column's label: the label cell beside it (Google's '* Work'), else its header."""
     given = _cell(cells, column.label_index).lstrip("* ").strip()
@@ -182,14 +209,20 @@ def _address_kind(column: MappedColumn, cells: list[str]) -> str:
     return "shipping" if _SHIPPING.search(given) else "billing"
 
 
-def _grouped(groups: dict[int, dict[str, str]], column: MappedColumn, value: str) -> None:
-    """One part of an address or a note, into its group (by the column's number)."""
+def _grouped(
+    groups: dict[int, dict[str, str]], column: MappedColumn, value: str, picked: Picked
+) -> None:
+    """One part of an address or a note, into its group (by the column's number). Street
+    lines from several columns join; a city, region, postcode or country given twice
+    (Shopify's "Country" and "Country Code") keeps the first, the other is reported."""
     group = groups.setdefault(column.rank, {})
-    if column.target in group:
-        group[column.target] = f"{group[column.target]}, {value}"
-    else:
+    if column.target not in group:
         group[column.target] = value
         group[f"{column.target}.header"] = column.header
+    elif column.target in SINGLE_PARTS:
+        picked.repeated.append((column.header, value, group[column.target]))
+    else:
+        group[column.target] = f"{group[column.target]}, {value}"
 
 
 def pick(mapping: Mapping, cells: list[str]) -> Picked:
@@ -199,27 +232,32 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
     groups: dict[int, dict[str, str]] = {}
     note_groups: dict[int, dict[str, str]] = {}
     columns = mapping.columns
+    no_value = mapping.no_value
     for index, raw in enumerate(cells[: len(columns)]):
         if not raw or raw.isspace():  # most cells of a wide row are empty: skip them fast
             continue
         column = columns[index]
         value = _cell(cells, column.index)
-        if not value or column.is_label:
+        if not value or column.is_label or value in no_value.get(index, ()):
             continue
         picked.value_count += 1
         if column.target == IGNORE:
             picked.leftovers.append((column.header, value))
         elif column.target == CUSTOM:
-            picked.custom.append((custom_name(column.header), value))
+            picked.custom.append((_custom_name(column, cells), value))
         elif column.target in MULTI_TARGETS:
             label = _label(column, cells)
-            picked.points.setdefault(column.target, []).append((value, label, column.header))
+            for one in value.split(SEPARATOR):
+                if one.strip():
+                    picked.points.setdefault(column.target, []).append(
+                        (one.strip(), label, column.header)
+                    )
         elif column.target in GROUPED:
-            _grouped(groups, column, value)
+            _grouped(groups, column, value, picked)
             if column.label_index is not None or "kind" not in groups[column.rank]:
                 groups[column.rank]["kind"] = _address_kind(column, cells)
         elif column.target in NOTE_TARGETS:
-            _grouped(note_groups, column, value)
+            _grouped(note_groups, column, value, picked)
         else:
             earlier = taken_from.get(column.target)
             if earlier is None or column.rank < earlier.rank:

@@ -147,11 +147,16 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
     where = ctx.columns
     for column, value in picked.leftovers:
         row.drop(column, value, BINARY_REASON if value == BINARY else NO_FIELD)
+    for column, value, kept in picked.repeated:
+        if not _same_country(value, kept):
+            row.drop(column, value, f"Another column gives this address's part already ({kept}).")
     _custom(row, picked.custom)
     full = raw.pop("full_name", "")
     # A vCard's FN is the company's name on a company's card: nobody's name to split.
     named = raw.get("first_name") or raw.get("last_name") or full == raw.get("company_name")
-    if full and not named:
+    if full and not named and _company_by_its_ids(raw):
+        raw["company_name"] = full  # Stripe's "Name" of a customer with a VAT id
+    elif full and not named:
         parts = full.split(None, 1)
         raw["first_name"] = parts[0]
         if len(parts) > 1:
@@ -188,6 +193,19 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
     _extras(row, raw, picked, country, ctx)
     _whole(row)
     return row
+
+
+def _company_by_its_ids(raw: dict[str, str]) -> bool:
+    """A row with a VAT or registration number and no kind or company of its own is a
+    business; its one name is the company's."""
+    ids = raw.get("vat_id") or raw.get("registration_number")
+    return bool(ids) and not raw.get("kind") and not raw.get("company_name")
+
+
+def _same_country(one: str, other: str) -> bool:
+    """'United States' and 'US' are one country (two columns saying it twice)."""
+    code = country_code(one)
+    return code is not None and code == country_code(other)
 
 
 def _row_country(row: PreparedRow, picked: Picked) -> str:
@@ -301,11 +319,14 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
     """One address group cleaned; a country we cannot read leaves the default in its place."""
     first = next((k for k in (*ADDRESS_TARGETS, "address_formatted") if k in group), "")
     column = group.get(f"{first}.header", "Address")
-    line1 = group.get("address_line1") or ""
-    if not line1 and not group.get("city"):
+    line1 = _one_line(group.get("address_line1"))
+    if not line1 or not group.get("city"):
         keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
-        row.drop(column, ", ".join(group[k] for k in keys), "The address has no street and city "
-                 "of its own (it is written as one text); it was not kept.", len(keys))  # fmt: skip
+        why = ("The address is written as one text, with no street and city of its own"
+               if keys == ["address_formatted"] else
+               f"The address has no {'street' if not line1 else 'city'}")  # fmt: skip
+        row.drop(column, ", ".join(group[k] for k in keys),
+                 f"{why}; an address needs both, so it was not kept.", len(keys))  # fmt: skip
         return None
     country = region
     if group.get("country"):
@@ -315,7 +336,8 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
                      f"Not a country we know; the address was kept with the country {region}.")  # fmt: skip
         else:
             country = code
-    data = {"kind": group.get("kind", "billing"), "line1": line1 or None, "line2": group.get("address_line2"),
+    data = {"kind": group.get("kind", "billing"), "line1": line1,
+            "line2": _one_line(group.get("address_line2")) or None,
             "city": group.get("city"), "region": group.get("region"),
             "postal_code": group.get("postal_code"), "country": country}  # fmt: skip
     try:
@@ -325,6 +347,11 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
         parts = ", ".join(group[k] for k in keys)
         row.drop(column, parts, f"The address was not kept: {exc.message}", len(keys))
         return None
+
+
+def _one_line(text: str | None) -> str:
+    """A street written on several lines (Outlook, Apple) as one: 'Flat 2, 5 High St'."""
+    return ", ".join(p.strip() for p in (text or "").splitlines() if p.strip())
 
 
 def _custom(row: PreparedRow, found: list[tuple[str, str]]) -> None:
