@@ -219,10 +219,12 @@ class CustomerWizardScreen(WizardSaveScreen):
         if entity is None:
             field.show_error(None)
             return True
-        if entity == "customer" and field.spec.name == "phone":
-            return self._check_phone(field)
         form = next((a for a in field.ancestors if isinstance(a, ChildForm)), None)
         kind = form.kind if form is not None else ""
+        if (entity == "customer" and field.spec.name == "phone") or (
+            kind == "phone" and field.spec.name == "value"
+        ):
+            return self._check_phone(field)  # any phone: read where the customer lives
         try:
             cleaned = check_field(
                 self.services, entity, field.spec.name, field.value, self.lookups, kind
