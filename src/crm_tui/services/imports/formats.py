@@ -148,6 +148,9 @@ def open_source(path: Path | str) -> Source:
         return open_vcard(path, size, encoding, notes)
     if suffix in (".xlsx", ".xlsm"):
         notes.append(f"The file is named {suffix} but holds text; read as CSV.")
+    from crm_tui.services.imports.line_scan import refuse_long_lines
+
+    refuse_long_lines(path, encoding)
     return _open_csv(path, size, encoding, sample, notes)
 
 

@@ -85,7 +85,7 @@ def open_xlsx(path: Path, size: int) -> Source:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}.") from exc
+        raise unreadable(path, exc) from exc
     if not book.worksheets:
         book.close()
         raise ImportFileError(f"{path.name} has no worksheets.")
@@ -101,7 +101,7 @@ def open_xlsx(path: Path, size: int) -> Source:
                 break
     except Exception as exc:
         book.close()
-        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}.") from exc
+        raise unreadable(path, exc) from exc
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
@@ -113,6 +113,21 @@ def open_xlsx(path: Path, size: int) -> Source:
     source._position = lambda: done[0] / total if total else 0.0
     source._records = _xlsx_records(rows, done, len(headers))
     return source
+
+
+def unreadable(path: Path, exc: BaseException) -> ImportFileError:
+    """One sentence for a workbook openpyxl cannot read: XML entity tricks (defusedxml
+    refuses them) said as such; otherwise the cause's first line, not its advice."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if type(cause).__module__.startswith("defusedxml"):
+            return ImportFileError(
+                f"{path.name} declares XML entities or a DTD, a way to blow up memory when it "
+                "is read; a real workbook has none, so it was not opened."
+            )
+        cause = cause.__cause__ or cause.__context__
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+    return ImportFileError(f"{path.name} is not a readable XLSX workbook ({first}).")
 
 
 def _xlsx_records(
