@@ -6,11 +6,14 @@ Each file is imported into its own empty SQLite database (in a temporary
 folder, so nothing is written beside the files). Printed per file:
 
 - rows imported / rows that carry a name (or company) and an e-mail or a
-  phone, as the file has them before any rule is applied;
+  phone, as the file has them before any rule is applied; beside them the
+  rows skipped (the same customer twice in the file) and refused;
 - values kept / values in the file: every non-empty cell (label columns
-  left out) and every vCard property, against those that ended up in a
-  field of an imported customer. Every value not kept is listed by column
-  in the import's summary and in its not-imported file.
+  left out, and what a product writes for "nothing", such as Outlook's
+  0/0/00) and every vCard property, against those that ended up in a field
+  or custom field of an imported customer; and how many of the rest the
+  import lists by column as not imported (kept + listed = in file when
+  nothing is dropped unseen).
 """
 
 from __future__ import annotations
@@ -40,9 +43,11 @@ class Figures:
     name: str
     imported: int
     reachable: int
+    skipped: int
+    refused: int
     kept: int
+    listed: int
     values: int
-    not_imported: list[str]
 
 
 def reachable_rows(path: Path) -> int:
@@ -75,20 +80,20 @@ def measure(path: Path) -> Figures:
     with tempfile.TemporaryDirectory() as work:
         summary = import_one(path, Path(work))
     imported = summary.created + summary.updated + summary.unchanged
-    return Figures(path.name, imported, reachable_rows(path), summary.values_kept,
-                   summary.values, summary.not_imported_lines())  # fmt: skip
+    return Figures(path.name, imported, reachable_rows(path), summary.skipped, summary.refused,
+                   summary.values_kept, sum(summary.not_imported.values()), summary.values)  # fmt: skip
 
 
 def main(folder: Path) -> None:
     files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".txt", ".vcf", ".xlsx"))
     rows = [measure(p) for p in files]
+    total = Figures("all", *(sum(getattr(r, f) for r in rows) for f in (
+        "imported", "reachable", "skipped", "refused", "kept", "listed", "values")))  # fmt: skip
     width = max(len(r.name) for r in rows)
-    print(f"{'file':<{width}}  rows imported/with name+reach  values kept/in file")
-    for r in rows:
-        print(f"{r.name:<{width}}  {r.imported:>6}/{r.reachable:<6}  {r.kept:>12}/{r.values}")
-    total_kept, total_values = sum(r.kept for r in rows), sum(r.values for r in rows)
-    print(f"{'all':<{width}}  {sum(r.imported for r in rows):>6}/"
-          f"{sum(r.reachable for r in rows):<6}  {total_kept:>12}/{total_values}")  # fmt: skip
+    print(f"{'file':<{width}}  imported/name+reach  skipped refused  kept/in file  listed")
+    for r in [*rows, total]:
+        print(f"{r.name:<{width}}  {r.imported:>8}/{r.reachable:<10} {r.skipped:>7} {r.refused:>7}"
+              f"  {r.kept:>5}/{r.values:<7} {r.listed:>6}")  # fmt: skip
 
 
 if __name__ == "__main__":

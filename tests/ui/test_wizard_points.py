@@ -10,6 +10,7 @@ from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.wizard.children import ChildForm, ChildrenStep
 from tests.ui.conftest import ScreenApp, settle
 from tests.ui.test_wizard import SIZE, field, type_in
+from tests.ui.typeahead import type_ahead
 
 
 def _points(svc: Services, customer_id: int) -> list[tuple[str, str, str, bool]]:
@@ -65,10 +66,10 @@ async def test_keys_typed_at_once_land_in_the_new_value(svc: Services) -> None:
     app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, rounds=2)
-        await pilot.press(*"Ana", "ctrl+n")
+        await type_ahead(pilot, "Ana", "ctrl+n")
         await settle(pilot)
         _children(app).query_one("#add-phone").focus()
-        await pilot.press("enter", *"020 7946 0958", "tab")
+        await type_ahead(pilot, "enter", "020 7946 0958", "tab")  # one burst, as a terminal
         await settle(pilot, rounds=2)
         [phone] = _children(app).points("phone")
         assert phone.state().values["value"] == "020 7946 0958"  # read once an address says where
@@ -147,3 +148,27 @@ async def test_a_bad_value_is_marked_on_its_form(svc: Services) -> None:
         await settle(pilot, rounds=2)
         assert app.results == []
     assert svc.customers.count() == 0
+
+
+async def test_a_burst_from_the_address_to_a_new_email(svc: Services) -> None:
+    """The address typed, shift+tab back to "+ Add e-mail", enter and the e-mail, all in
+    one burst: the e-mail lands in the new form, the address stays as typed."""
+    app = ScreenApp(svc, lambda: CustomerWizardScreen(None))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=2)
+        await type_ahead(pilot, "Ana", "tab", "Lima", "tab", "ana@example.pt", "ctrl+n")
+        await settle(pilot, rounds=2)
+        back = ["shift+tab"] * 8  # city, line 2, line 1, default, kind, remove, web, phone
+        await type_ahead(pilot, "1 Rua Augusta", "tab", "tab", "Lisboa", *back, "enter",
+                         "ana@home.example", "tab")  # fmt: skip
+        await settle(pilot, rounds=2)
+        children = _children(app)
+        assert [f.state().values["value"] for f in children.points("email")] == [
+            "ana@example.pt",
+            "ana@home.example",
+        ]
+        [address] = children.forms("address")
+        assert (address.field("line1").value, address.field("city").value) == (
+            "1 Rua Augusta",
+            "Lisboa",
+        )

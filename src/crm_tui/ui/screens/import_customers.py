@@ -376,7 +376,7 @@ class ImportScreen(CrmScreen[None]):
         def report(update: ImportProgress) -> None:
             s = update.summary
             label = (f"{s.rows:,} rows: {s.created:,} new, {s.updated:,} updated, {s.skipped:,} skipped, "
-                     f"{s.refused:,} refused  (escape stops after this batch)")  # fmt: skip
+                     f"{s.refused:,} refused  (escape to stop)")  # fmt: skip
             self.post_message(self.Progressed(update.fraction, label))
 
         summary = self.service.run(
