@@ -294,15 +294,17 @@ def test_zip_bomb_refused(tmp_path: Path) -> None:
         open_source(bomb)
 
 
-def test_overlong_line_is_one_refused_record(services: Services, tmp_path: Path) -> None:
-    """A 5 MB line is refused as one record; the rows around it import."""
+def test_overlong_line_refuses_the_file(services: Services, tmp_path: Path) -> None:
+    """A 5 MB line (no export has one) refuses the whole file before a row is written
+    (issue 16: a 2 GB line is bad input, one sentence, nothing written)."""
     path = tmp_path / "long.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("Name,Email\nAna Lima,ana@example.pt\nBad,")
         handle.write("x" * (5 * 1024 * 1024))
         handle.write("\nBen Ode,ben@example.com\n")
-    summary = _importer(services).run(path)
-    assert (summary.created, summary.refused) == (2, 1)
+    with pytest.raises(ImportFileError, match="line longer than 4 MB \\(line 3\\)"):
+        _importer(services).run(path)
+    assert services.customers.count() == 0
 
 
 def test_file_named_xlsx_holding_csv(services: Services, tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ async def test_whole_wizard_typed_ahead_from_the_list(svc: Services) -> None:
         assert str(values["date_of_birth"]) == "1990-04-02"
         assert values["language"] == "pt" and values["segment"] == "VIP"
         assert values["loyalty_points"] == "120" and values["note_title"] == "Walk-in"
-        [address] = wizard.query_one(ChildrenStep).forms()
+        [address] = wizard.query_one(ChildrenStep).forms("address")
         typed = {f.spec.name: f.value for f in address.fields()}
         assert (typed["line1"], typed["city"], typed["postal_code"]) == (
             "1 Rua Augusta", "Lisboa", "1100-048",
@@ -139,7 +139,7 @@ async def test_wizard_add_address_puts_the_cursor_in_line_one(svc: Services) -> 
         assert isinstance(wizard, CustomerWizardScreen)
         wizard.query_one("#add-address", Button).focus()
         await type_ahead(pilot, "enter", "2 Low Road")
-        first, second = wizard.query_one(ChildrenStep).forms()
+        first, second = wizard.query_one(ChildrenStep).forms("address")
         assert second.field("line1").value == "2 Low Road"
         assert first.field("line1").value == ""
 

@@ -86,11 +86,11 @@ class ImportScreen(CrmScreen[None]):
     CSS_PATH: ClassVar = [str(stylesheet("import.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("q", "quit_asking", "Quit", show=False),
         Binding("m", "cycle_mode", "Duplicates"),
         Binding("ctrl+d", "dry_run", "Dry run"),
         Binding("ctrl+s", "start", "Import"),
         Binding("ctrl+t", "template", "Template"),
+        Binding("q", "quit_asking", "Quit"),  # the app's q, but never with an import unseen
     ]
 
     @dataclass
