@@ -44,7 +44,8 @@ def _eve(services: Services) -> int:
                                  postal_code="1100-053", country="PT"),
                    AddressCreate(kind="shipping", line1="Warehouse 7", city="Porto", country="PT")],
         notes=[NoteCreate(title="-10 pts", body=HOSTILE, type="call", pinned=True, done=True,
-                          follow_up_on="2026-03-01", visibility="customer"),
+                          follow_up_on="2026-03-01", visibility="customer",
+                          duration_minutes="1h30", outcome="left voicemail"),
                NoteCreate(title="Second, plain", body="")],
     )).id  # fmt: skip
     points = services.contact_points
@@ -107,7 +108,7 @@ def _snapshot(services: Services) -> list[dict[str, Any]]:
             )  # fmt: skip
             values["notes"] = sorted(
                 (n.type, n.title, n.body, n.follow_up_on, n.done, n.pinned, n.visibility, n.author,
-                 n.created_at.replace(microsecond=0))
+                 n.created_at.replace(microsecond=0), n.duration_minutes, n.outcome)
                 for n in session.scalars(select(Note).where(col(Note.customer_id) == cid))
             )  # fmt: skip
             out.append(values)

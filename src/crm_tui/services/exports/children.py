@@ -18,7 +18,7 @@ from crm_tui.models import Address, ContactPoint, Customer, CustomField, Note
 POINT_KINDS = ("email", "phone", "web")
 ADDRESS_FIELDS = ("kind", "line1", "line2", "city", "region", "postal_code", "country")
 NOTE_FIELDS = ("type", "title", "body", "created_at", "follow_up_on", "done", "pinned",
-               "visibility", "author")  # fmt: skip
+               "visibility", "author", "duration_minutes", "outcome")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ _ADDRESS_KEYS = {"address_line1": "line1", "address_line2": "line2", "city": "ci
                  "region": "region", "postal_code": "postal_code", "country": "country"}  # fmt: skip
 _NOTE_KEYS = {"note_title": "title", "note": "body", "note_type": "type", "note_date": "created_at",
               "note_follow_up": "follow_up_on", "note_done": "done", "note_pinned": "pinned",
-              "note_visibility": "visibility", "note_author": "author"}  # fmt: skip
+              "note_visibility": "visibility", "note_author": "author",
+              "note_length": "duration_minutes", "note_outcome": "outcome"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ _PROPERTY = {"email": "email", "phone": "tel", "web": "url"}
 _OWN_PROPERTY = {"Job Title": "title", "Nickname": "nickname"}  # custom name -> property
 _NAME_PARTS = {"Middle Name": "additional", "Name Prefix": "prefix", "Name Suffix": "suffix"}
 _NOTE_KEYS = {"Title": "title", "Type": "type", "Date": "created_at", "Follow-up": "follow_up_on",
-              "Done": "done", "Pinned": "pinned", "Visibility": "visibility", "Author": "author"}  # fmt: skip
+              "Done": "done", "Pinned": "pinned", "Visibility": "visibility", "Author": "author",
+              "Length": "duration_minutes", "Outcome": "outcome"}  # fmt: skip
 
 
 def vcard_text(row: dict[str, Any]) -> str:

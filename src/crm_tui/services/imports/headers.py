@@ -67,6 +67,8 @@ TARGETS: dict[str, str] = {
     "note_pinned": "Note pinned (yes/no)",
     "note_visibility": "Note visibility (internal, customer)",
     "note_author": "Note author",
+    "note_length": "Note length (calls and meetings: 25, 1h30)",
+    "note_outcome": "Note outcome (calls and meetings)",
     "address_line1": "Address line 1",
     "address_line2": "Address line 2",
     "city": "City",

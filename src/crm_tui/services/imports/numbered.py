@@ -18,7 +18,8 @@ ADDRESS_PARTS = (
 NOTE_PARTS = (
     ("note_title", "Title"), ("note", "Body"), ("note_type", "Type"), ("note_date", "Date"),
     ("note_follow_up", "Follow-up"), ("note_done", "Done"), ("note_pinned", "Pinned"),
-    ("note_visibility", "Visibility"), ("note_author", "Author"),
+    ("note_visibility", "Visibility"), ("note_author", "Author"), ("note_length", "Length"),
+    ("note_outcome", "Outcome"),
 )  # fmt: skip
 NOTE_TARGETS = tuple(target for target, _part in NOTE_PARTS)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crm_tui.services.customers.activities import check_activity
 from crm_tui.services.customers.notes import clean_note
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text
@@ -22,7 +23,8 @@ NOTE_TITLE = "Imported note"
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"no", "n", "false", "0"}
 _FIELDS = {"note_title": "title", "note": "body", "note_type": "type",
-           "note_follow_up": "follow_up_on", "note_visibility": "visibility"}  # fmt: skip
+           "note_follow_up": "follow_up_on", "note_visibility": "visibility",
+           "note_length": "duration_minutes", "note_outcome": "outcome"}  # fmt: skip
 _FLAGS = {"note_done": "done", "note_pinned": "pinned"}
 
 Drop = Callable[[str, str, str], None]  # (column, value, reason)
@@ -49,7 +51,8 @@ def _note(group: dict[str, str], drop: Drop) -> dict[str, Any] | None:
         return None
     note: dict[str, Any] = {"type": "note", "title": NOTE_TITLE, "body": "", "follow_up_on": None,
                             "done": False, "pinned": False, "visibility": "internal",
-                            "author": None, "created_at": None}  # fmt: skip
+                            "author": None, "created_at": None, "duration_minutes": None,
+                            "outcome": None}  # fmt: skip
     for target, name in _FIELDS.items():
         if group.get(target):
             try:
@@ -67,6 +70,7 @@ def _note(group: dict[str, str], drop: Drop) -> dict[str, Any] | None:
             note["author"] = clean_text("author", group["note_author"], max_len=100)
         except ValidationError as exc:
             drop(_column(group, "note_author"), group["note_author"], exc.message)
+    _activity(group, note, drop)
     if group.get("note_date"):
         try:
             note["created_at"] = read_time(group["note_date"])
@@ -74,6 +78,17 @@ def _note(group: dict[str, str], drop: Drop) -> dict[str, Any] | None:
             drop(_column(group, "note_date"), group["note_date"],
                  "The note's date is not a date and time (use 2026-01-31T14:05:00).")  # fmt: skip
     return note
+
+
+def _activity(group: dict[str, str], note: dict[str, Any], drop: Drop) -> None:
+    """A length and outcome only on a call or meeting, an outcome of its kind; else left out."""
+    try:
+        check_activity(note)
+    except ValidationError as exc:
+        target = "note_length" if exc.field == "duration_minutes" else "note_outcome"
+        drop(_column(group, target), group.get(target, ""), exc.message)
+        note["duration_minutes" if target == "note_length" else "outcome"] = None
+        _activity(group, note, drop)  # the other one may be refused too
 
 
 def read_time(text: str) -> datetime:
