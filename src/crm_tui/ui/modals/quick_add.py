@@ -4,7 +4,9 @@ Only a name plus one way to reach the customer is required (the service's
 rule). Before saving, a worker asks the duplicate finder; when it finds
 likely matches the dialog lists them and offers: open the existing customer
 (enter on the highlighted one), save anyway (ctrl+s) or go back (escape).
-The dialog dismisses the id of the saved or chosen customer, or None.
+While the fields are typed, likely duplicates show under them (LiveDuplicates);
+ctrl+o opens the one on file instead. The dialog dismisses the id of the
+saved or chosen customer, or None.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from crm_tui.text import literal
 from crm_tui.ui.base import CrmModal
 from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.widgets.live_duplicates import LiveDuplicates
 from crm_tui.ui.widgets.wizard.fields import FieldSpec, WizardField
 
 Mode = Literal["form", "busy", "duplicates"]
@@ -62,6 +65,7 @@ class QuickAddModal(CrmModal[int | None]):
     CSS_PATH: ClassVar = [str(stylesheet("dialogs.tcss")), str(stylesheet("quick_add.tcss"))]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+o", "open_existing", "Open existing", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -93,6 +97,7 @@ class QuickAddModal(CrmModal[int | None]):
             yield Static(Content("Quick add"), classes="dialog-title")
             for spec in FIELDS:
                 yield WizardField(spec, id=f"qa-{spec.name}", control_id=f"qa-{spec.name}-input")
+            yield LiveDuplicates(id="qa-live")
             with Vertical(id="qa-duplicates"):
                 yield Static("", id="qa-dup-title")
                 yield OptionList(id="qa-dup-list", compact=True)
@@ -116,6 +121,25 @@ class QuickAddModal(CrmModal[int | None]):
 
     def values(self) -> dict[str, str]:
         return {spec.name: str(self.field(spec.name).value) for spec in FIELDS}
+
+    # --- duplicates as you type ---------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        if self.mode == "form":
+            values = self.values()
+            self.query_one(LiveDuplicates).look(values["name"], values["phone"], values["email"])
+
+    def action_open_existing(self) -> None:
+        """ctrl+o: open the customer on file this one looks like, instead of adding it."""
+        if self.mode == "duplicates":
+            self._open_highlighted()
+        elif not self.query_one(LiveDuplicates).open_existing():
+            self.notify("Nothing on file looks like this customer so far.", markup=False)
+
+    @on(LiveDuplicates.OpenRequested)
+    def _open_existing(self, event: LiveDuplicates.OpenRequested) -> None:
+        self.dismiss(event.customer_id)
 
     # --- checking and saving ------------------------------------------------------
 
@@ -238,12 +262,14 @@ class QuickAddModal(CrmModal[int | None]):
             )
         else:
             self._status("")
+        self.query_one(LiveDuplicates).set_active(False)
         self.query_one("#qa-duplicates").display = True
         options.focus()
 
     def _hide_duplicates(self) -> None:
         self.mode = "form"
         self.query_one("#qa-duplicates").display = False
+        self.query_one(LiveDuplicates).set_active(True)
 
     @on(OptionList.OptionSelected, "#qa-dup-list")
     def _open_selected(self, event: OptionList.OptionSelected) -> None:
@@ -277,6 +303,9 @@ class QuickAddModal(CrmModal[int | None]):
     def action_cancel(self) -> None:
         if self.mode == "duplicates":
             self.go_back()
+            return
+        if self.focused is self.query_one("#live-dup-list"):  # back from the list to the form
+            self.field("name").focus_control()
             return
         typed = any(v.strip() for v in self.values().values())
         leave_asking_first(self, None, typed=typed, question="Discard this customer?")

@@ -30,6 +30,7 @@ from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.live_duplicates import LiveDuplicates
 from crm_tui.ui.widgets.wizard.children import ChildForm, ChildrenStep, ChildState
 from crm_tui.ui.widgets.wizard.fields import WizardField
 from crm_tui.ui.widgets.wizard.plan import (
@@ -65,6 +66,7 @@ class CustomerWizardScreen(WizardSaveScreen):
         Binding("ctrl+b", "previous_step", "Back", priority=True),
         Binding("pageup", "previous_step", "Back", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+o", "open_existing", "Open existing", show=False, priority=True),
         Binding("escape", "cancel", "Cancel"),
         # The list's "q" quits the app; here it must never drop a half-typed customer.
         Binding("q", "nothing", show=False),
@@ -94,6 +96,7 @@ class CustomerWizardScreen(WizardSaveScreen):
                     yield ReviewStep(id="step-review", classes="wizard-step")
                 else:
                     yield FieldsStep(step)
+        yield LiveDuplicates(id="wizard-live")
         yield Static(id="wizard-status")
         yield CrmFooter()
 
@@ -188,6 +191,30 @@ class CustomerWizardScreen(WizardSaveScreen):
     @on(Select.Changed, "#field-kind, #field-status")
     def _kind_or_status_changed(self) -> None:
         self._refresh_kind()
+
+    # --- duplicates as you type (a new customer's first step) -------------------------
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        if self.customer_id is not None:  # an edit: the customer is on file already
+            return
+        live = self.query_one(LiveDuplicates)
+        values = {
+            n: str(self.field(n).value) for n in ("first_name", "last_name", "phone", "email")
+        }
+        name = f"{values['first_name']} {values['last_name']}".strip()
+        live.look(name, values["phone"], values["email"])
+
+    def action_open_existing(self) -> None:
+        """ctrl+o: open the customer on file this one looks like instead of adding it."""
+        live = self.query_one(LiveDuplicates)
+        if self.customer_id is None and live.display and live.open_existing():
+            return
+        self.notify("Nothing on file looks like this customer so far.", markup=False)
+
+    @on(LiveDuplicates.OpenRequested)
+    def _open_existing(self, event: LiveDuplicates.OpenRequested) -> None:
+        self.dismiss(event.customer_id)  # the app opens it, as it opens a saved one
 
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
@@ -298,6 +325,7 @@ class CustomerWizardScreen(WizardSaveScreen):
 
     def go_to(self, key: str) -> None:
         self.current = key
+        self.query_one(LiveDuplicates).set_active(key == "basic")
         self.query_one(ContentSwitcher).current = f"step-{key}"
         self._show_indicator()
         if key == REVIEW.key:
@@ -375,6 +403,9 @@ class CustomerWizardScreen(WizardSaveScreen):
         return self.loaded and self._snapshot() != self.baseline
 
     def action_cancel(self) -> None:
+        if self.focused is not None and self.focused.id == "live-dup-list":
+            self.field("phone").focus_control()  # back from the list of duplicates to the form
+            return
         question = (
             "Discard this new customer?" if self.original is None else "Discard your changes?"
         )
