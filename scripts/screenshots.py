@@ -122,12 +122,22 @@ def shots() -> dict[str, Step]:
     return result
 
 
+def keep_spaces(svg: str) -> str:
+    """Tell SVG renderers to keep the space a text run starts with.
+
+    Rich writes each run of one style as its own <text>; a run such as
+    " returning" after a bold "71.4%" starts with a (non-breaking) space, which
+    librsvg and other renderers drop unless told to preserve it, so pictures
+    read "71.4%returning" and "F1Help" where the terminal shows the space."""
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
 async def take(services: Services, name: str, step: Step) -> None:
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await step(pilot)
-        app.save_screenshot(str(OUT / f"{name}.svg"))
+        (OUT / f"{name}.svg").write_text(keep_spaces(app.export_screenshot()), encoding="utf-8")
     print(f"screenshots/{name}.svg")
 
 

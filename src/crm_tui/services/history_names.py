@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,9 +28,13 @@ REFERENCES = {
 }
 
 
+# Brands too long to name a card in a table column ("American Express •••• 2914").
+_SHORT_BRANDS = {"American Express": "Amex", "Diners Club": "Diners"}
+
+
 def card_label(brand: str, last4: str) -> str:
-    """How a card is named everywhere: "Visa •••• 4242"."""
-    return f"{brand} •••• {last4}"
+    """How a card is named everywhere: "Visa •••• 4242", "Amex •••• 2914"."""
+    return f"{_SHORT_BRANDS.get(brand, brand)} •••• {last4}"
 
 
 @dataclass
@@ -50,11 +55,22 @@ class Names:
         return f"{noun} {self.of(entity, entity_id)}"
 
     def value(self, field_name: str, value: str | None) -> str | None:
-        """A logged value, with an id of another row named."""
+        """A logged value, with an id of another row named and a moment in local time."""
         reference = REFERENCES.get(field_name)
         if reference is None or value is None or not value.isdigit():
-            return value
+            return _moment(value) if value and "T" in value else value
         return self.of(reference[1], int(value))
+
+
+def _moment(value: str) -> str:
+    """A logged timestamp ("2026-01-15T09:30:00+00:00") as "2026-01-15 09:30" local time."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def field_label(field_name: str) -> str:

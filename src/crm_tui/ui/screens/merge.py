@@ -32,6 +32,16 @@ from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.wording import counted
 
+PICK_A_GROUP = (
+    "Choose a group on the left (enter) to compare its customers field by field, "
+    "pick the values to keep and merge them (ctrl+s)."
+)
+NO_GROUPS = (
+    "No likely duplicates: no two customers share an e-mail or a phone, and no names "
+    "look alike. Mark customers on the list and choose Merge to merge them anyway; "
+    "r scans again."
+)
+
 
 class MergeScreen(CrmScreen[None]):
     """Find and merge duplicate customers."""
@@ -81,6 +91,7 @@ class MergeScreen(CrmScreen[None]):
                 yield Static("Scanning…", id="merge-scan-status")
                 yield OptionList(id="merge-groups")
             with Vertical(id="merge-plan-pane"):
+                yield Static(Content(PICK_A_GROUP), id="merge-hint")
                 yield DataTable(id="merge-fields", cursor_type="cell", zebra_stripes=True)
                 yield Static("", id="merge-moves")
         yield CrmFooter()
@@ -139,6 +150,7 @@ class MergeScreen(CrmScreen[None]):
         )
         self.plan = None
         self.query_one("#merge-fields", DataTable).clear(columns=True)
+        self._show_table(False)
         self.query_one("#merge-moves", Static).update("")
         self.initial_ids = []
         self.scan()
@@ -168,6 +180,14 @@ class MergeScreen(CrmScreen[None]):
         more = " (first 500)" if result.truncated else ""
         status = f"{counted(len(result.groups), 'likely duplicate group')}{more} in {result.seconds:.1f} s"
         self.query_one("#merge-scan-status", Static).update(Text(status))
+        if self.plan is None:
+            hint = PICK_A_GROUP if result.groups else NO_GROUPS
+            self.query_one("#merge-hint", Static).update(Content(hint))
+
+    def _show_table(self, shown: bool) -> None:
+        """The field-by-field table once a group is chosen; until then, what to do."""
+        self.query_one("#merge-fields", DataTable).display = shown
+        self.query_one("#merge-hint", Static).display = not shown
 
     @on(OptionList.OptionSelected, "#merge-groups")
     def group_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -181,6 +201,7 @@ class MergeScreen(CrmScreen[None]):
             self.choices = {}
         self.plan = plan
         self.keep = plan.keep
+        self._show_table(True)
         self._paint()
         self.query_one("#merge-fields", DataTable).focus()
 

@@ -155,7 +155,9 @@ class SegmentsScreen(CrmScreen[None]):
                 Text(
                     segment.summary_in(self.services.ctx.reporting_currency)
                     if segment.is_dynamic
-                    else segment.description or segment.summary
+                    else segment.description or segment.summary,
+                    no_wrap=True,
+                    overflow="ellipsis",  # cut with "…", never mid-word without a sign
                 ),
                 key=str(segment.id),
             )

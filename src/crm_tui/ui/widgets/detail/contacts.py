@@ -16,7 +16,8 @@ from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import DetailTab, cell
 from crm_tui.ui.widgets.detail.forms import contact_form
-from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
 
@@ -26,6 +27,14 @@ class ContactsData:
 
     customer: CustomerRead
     contacts: list[ContactRead] | None
+
+
+# Phones are never cut; names, titles, departments and e-mails narrow with "…".
+COLUMNS = [
+    Column("", min_width=1), Column("Name", flex=True, min_width=10),
+    Column("Title", flex=True), Column("Department", flex=True, min_width=6),
+    Column("E-mail", flex=True, min_width=12), Column("Phone"),
+]  # fmt: skip
 
 
 class ContactsTab(DetailTab[ContactsData]):
@@ -40,11 +49,7 @@ class ContactsTab(DetailTab[ContactsData]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="contacts-note", classes="tab-note")
-        yield DataTable(id="contacts-table", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one("#contacts-table", DataTable)
-        table.add_columns("", "Name", "Title", "Department", "E-mail", "Phone")
+        yield FittedTable(COLUMNS, id="contacts-table", zebra_stripes=True)
 
     def fetch(self) -> ContactsData:
         customer = self.services.customers.get(self.customer_id)
@@ -54,7 +59,7 @@ class ContactsTab(DetailTab[ContactsData]):
 
     def show(self, data: ContactsData) -> None:
         note = self.query_one("#contacts-note", Static)
-        table: DataTable[Text] = self.query_one("#contacts-table", DataTable)
+        table = self.query_one("#contacts-table", FittedTable)
         if data.contacts is None:
             self.not_applicable = (
                 f"Contacts are the people at a business; {literal(data.customer.display_name)} "
@@ -64,20 +69,19 @@ class ContactsTab(DetailTab[ContactsData]):
             table.display = False
             return
         self.not_applicable = None
-        keep = selected_id(table)
-        table.clear()
+        rows: list[Row] = []
         self.contacts = {c.id: c for c in data.contacts if c.id is not None}
         accent = f"bold {self.accent_style()}"
         for c in data.contacts:
-            table.add_row(
+            rows.append((str(c.id), [
                 cell("★" if c.is_primary else "", accent),
                 cell(contact_name(c), "bold" if c.is_primary else ""),
                 cell(c.title),
                 cell(c.department),
                 cell(c.email),
                 cell(format_phone(c.phone)),
-                key=str(c.id),
-            )
+            ]))  # fmt: skip
+        table.set_rows(rows)
         count = len(data.contacts)
         note.update(
             Text(
@@ -88,7 +92,6 @@ class ContactsTab(DetailTab[ContactsData]):
             )
         )
         table.display = True
-        restore_cursor(table, keep)
 
     # --- keys -------------------------------------------------------------------
 

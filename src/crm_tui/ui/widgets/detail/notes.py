@@ -19,10 +19,18 @@ from crm_tui.ui.widgets.detail.base import (
     today,
 )
 from crm_tui.ui.widgets.detail.forms import note_form
-from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
 FILTERS = ["", *(t.value for t in NoteType)]
+
+
+# When, follow-up dates and who sees it never narrow; the title and author do.
+COLUMNS = [
+    Column("", min_width=1), Column("When"), Column("Type"), Column("Title", flex=True),
+    Column("Follow-up"), Column("Visible to"), Column("By", flex=True, min_width=6),
+]  # fmt: skip
 
 
 class NotesTab(DetailTab[list[NoteRead]]):
@@ -37,21 +45,14 @@ class NotesTab(DetailTab[list[NoteRead]]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="notes-note", classes="tab-note")
-        yield DataTable(id="notes-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, id="notes-table", zebra_stripes=True)
         yield Static("", id="note-body")
-
-    def on_mount(self) -> None:
-        self.query_one("#notes-table", DataTable).add_columns(
-            "", "When", "Type", "Title", "Follow-up", "Visible to", "By"
-        )
 
     def fetch(self) -> list[NoteRead]:
         return self.services.notes.list(self.customer_id, note_type=self.type_filter or None)
 
     def show(self, data: list[NoteRead]) -> None:
-        table: DataTable[Text] = self.query_one("#notes-table", DataTable)
-        keep = selected_id(table)
-        table.clear()
+        rows: list[Row] = []
         self.notes = {n.id: n for n in data if n.id is not None}
         now = today()
         overdue_style = self.error_style()
@@ -65,7 +66,7 @@ class NotesTab(DetailTab[list[NoteRead]]):
                 follow += " done"
             elif late:
                 follow += " OVERDUE"
-            table.add_row(
+            rows.append((str(n.id), [
                 cell("⚑" if n.pinned else "", "bold"),
                 cell(day(n.created_at)),
                 cell(n.type),
@@ -76,8 +77,8 @@ class NotesTab(DetailTab[list[NoteRead]]):
                     accent if n.visibility == "customer" else "dim",
                 ),
                 cell(n.author),
-                key=str(n.id),
-            )
+            ]))  # fmt: skip
+        self.query_one("#notes-table", FittedTable).set_rows(rows)
         shown = self.type_filter or "all types"
         summary = Text.assemble(
             (counted(len(data), "entry"), "bold"),
@@ -88,7 +89,6 @@ class NotesTab(DetailTab[list[NoteRead]]):
         if overdue:
             summary.append(f"  ·  {overdue} overdue", style=overdue_style)
         self.query_one("#notes-note", Static).update(summary)
-        restore_cursor(table, keep)
         self._show_body()
 
     @on(DataTable.RowHighlighted, "#notes-table")

@@ -30,7 +30,8 @@ from crm_tui.ui.widgets.detail.base import (
     today,
 )
 from crm_tui.ui.widgets.detail.forms import method_form, payment_form
-from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
 FILTERS = ["", "paid", "pending", "failed", "refunded"]
@@ -59,6 +60,22 @@ def card_state(card: PaymentMethodRead) -> str:
     )
 
 
+# Dates, amounts, statuses and cards are never cut; what a payment was for and its
+# reference narrow (with "…") to fit 80 columns.
+PAYMENT_COLUMNS = [
+    Column("Date"), Column("Amount"), Column("Status"), Column("Card"),
+    Column("For", flex=True), Column("Reference", flex=True),
+]  # fmt: skip
+ORDER_COLUMNS = [
+    Column("Order"), Column("Status"), Column("Items", flex=True, min_width=12), Column("Total"),
+    Column("Invoice", flex=True),
+]  # fmt: skip
+CARD_COLUMNS = [
+    Column("Card"), Column("BIN"), Column("Last 4"), Column("Expires"),
+    Column("Holder", flex=True), Column("State"),
+]  # fmt: skip
+
+
 class PaymentsTab(DetailTab[PaymentsData]):
     """Record a payment, mark a failed one paid, refund; orders and cards below."""
 
@@ -74,27 +91,16 @@ class PaymentsTab(DetailTab[PaymentsData]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="payments-note", classes="tab-note")
         with VerticalScroll(id="payments-scroll", can_focus=False):
-            yield DataTable(id="payments-table", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(PAYMENT_COLUMNS, id="payments-table", zebra_stripes=True)
             yield Static(
                 Text("Orders (o records one, b invoices the highlighted one)", style="bold"),
                 classes="section-title",
             )
-            yield DataTable(id="orders-table", cursor_type="row")
+            yield FittedTable(ORDER_COLUMNS, id="orders-table")
             yield Static(
                 Text("Cards on file (c adds, x removes)", style="bold"), classes="section-title"
             )
-            yield DataTable(id="methods-table", cursor_type="row")
-
-    def on_mount(self) -> None:
-        self.query_one("#payments-table", DataTable).add_columns(
-            "Date", "Amount", "Status", "Card", "For", "Reference"
-        )
-        self.query_one("#orders-table", DataTable).add_columns(
-            "Order", "Status", "Items", "Total", "Invoice"
-        )
-        self.query_one("#methods-table", DataTable).add_columns(
-            "Card", "BIN", "Last 4", "Expires", "Holder", "State"
-        )
+            yield FittedTable(CARD_COLUMNS, id="methods-table")
 
     def fetch(self) -> PaymentsData:
         billing = self.services.billing
@@ -125,9 +131,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
         self._show_methods(data.methods)
 
     def _show_payments(self, data: PaymentsData) -> None:
-        table: DataTable[Text] = self.query_one("#payments-table", DataTable)
-        keep = selected_id(table)
-        table.clear()
+        rows: list[Row] = []
         subs = {s.id: " ".join(p for p in (s.product, s.variant) if p) for s in data.subscriptions}
         for p in data.payments:
             method = self.methods.get(p.payment_method_id or 0)
@@ -137,33 +141,29 @@ class PaymentsTab(DetailTab[PaymentsData]):
                 linked = f"order #{p.order_id}"
             else:
                 linked = ""
-            table.add_row(
+            rows.append((str(p.id), [
                 cell(day(p.paid_at)),
                 Text(money(p.amount, p.currency), justify="right"),
                 cell(p.status, STATUS_STYLES.get(p.status, "")),
                 cell(card_label(method.brand, method.last4) if method else ""),
                 cell(linked),
                 cell(p.reference),
-                key=str(p.id),
-            )
-        restore_cursor(table, keep)
+            ]))  # fmt: skip
+        self.query_one("#payments-table", FittedTable).set_rows(rows)
 
     def _show_orders(self, orders: list[OrderRead]) -> None:
-        table: DataTable[Text] = self.query_one("#orders-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
+        rows: list[Row] = []
         for order in orders:
             items = order.items
-            table.add_row(
+            rows.append((f"o{order.id}", [
                 cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
                 cell(order.status),
                 cell(counted(len(items), "item")),
                 Text(money(order.total, order.currency), justify="right", style="bold"),
                 cell(order.invoice),
-                key=f"o{order.id}",
-            )
+            ]))  # fmt: skip
             for item in items:
-                table.add_row(
+                rows.append((f"i{item.id}", [
                     Text(""),
                     Text(""),
                     cell(f"{item.quantity} × {literal(item.description)}", "dim"),
@@ -173,29 +173,25 @@ class PaymentsTab(DetailTab[PaymentsData]):
                         style="dim",
                     ),
                     Text(""),
-                    key=f"i{item.id}",
-                )
+                ]))  # fmt: skip
         if not orders:
-            table.add_row(Text("no orders", style="dim"), *(Text("") for _ in range(4)))
-        table.move_cursor(row=min(keep, table.row_count - 1))
+            rows.append(("none", [Text("no orders", style="dim"), *(Text("") for _ in range(4))]))
+        self.query_one("#orders-table", FittedTable).set_rows(rows)
 
     def _show_methods(self, methods: list[PaymentMethodRead]) -> None:
-        table: DataTable[Text] = self.query_one("#methods-table", DataTable)
-        keep = selected_id(table)
-        table.clear()
+        rows: list[Row] = []
         for m in methods:
-            table.add_row(
+            rows.append((str(m.id), [
                 cell(m.brand),
                 cell(m.bin),
                 cell(m.last4),
                 cell(f"{m.exp_month:02d}/{m.exp_year}", "red" if expired(m) else ""),
                 cell(m.holder_name),
                 cell(card_state(m), "red" if expired(m) else ""),
-                key=str(m.id),
-            )
+            ]))  # fmt: skip
         if not methods:
-            table.add_row(*(Text(t, style="dim") for t in ("none", "", "", "", "", "")))
-        restore_cursor(table, keep)
+            rows.append(("none", [Text(t, style="dim") for t in ("none", "", "", "", "", "")]))
+        self.query_one("#methods-table", FittedTable).set_rows(rows)
 
     def focus_main(self) -> None:
         self.query_one("#payments-table", DataTable).focus()

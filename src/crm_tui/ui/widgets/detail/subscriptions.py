@@ -21,7 +21,8 @@ from crm_tui.ui.widgets.detail.base import (
     today,
 )
 from crm_tui.ui.widgets.detail.forms import subscription_form
-from crm_tui.ui.widgets.tables import restore_cursor, selected_id
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
 STATUS_STYLES = {"active": "green", "paused": "yellow", "ended": "dim"}
@@ -33,6 +34,14 @@ class SubscriptionsData:
 
     rows: list[tuple[SubscriptionRead, Decimal]]
     currency: str
+
+
+# At 80 columns the asset serial, then the cost recovered, make room; dates are never cut.
+COLUMNS = [
+    Column("Product", flex=True, min_width=10), Column("Variant", flex=True, min_width=6),
+    Column("Monthly"), Column("Status"), Column("Recovered", drop=3), Column("Start"),
+    Column("Ends"), Column("Next due"), Column("Asset serial", flex=True, drop=4),
+]  # fmt: skip
 
 
 class SubscriptionsTab(DetailTab[SubscriptionsData]):
@@ -47,14 +56,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="subs-note", classes="tab-note")
-        yield DataTable(id="subs-table", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one("#subs-table", DataTable)
-        table.add_columns(
-            "Product", "Variant", "Monthly", "Status", "Recovered",
-            "Start", "Contract end", "Next payment", "Asset serial",
-        )  # fmt: skip
+        yield FittedTable(COLUMNS, id="subs-table", zebra_stripes=True)
 
     def fetch(self) -> SubscriptionsData:
         billing = self.services.billing
@@ -64,13 +66,12 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
         return SubscriptionsData(rows, currency)
 
     def show(self, data: SubscriptionsData) -> None:
-        table: DataTable[Text] = self.query_one("#subs-table", DataTable)
-        keep = selected_id(table)
-        table.clear()
+        table = self.query_one("#subs-table", FittedTable)
         self.currency = data.currency
         self.subscriptions = {s.id: s for s, _ in data.rows if s.id is not None}
+        rows: list[Row] = []
         for s, recovered in data.rows:
-            table.add_row(
+            rows.append((str(s.id), [
                 cell(s.product, "bold"),
                 cell(s.variant),
                 cell(money(s.monthly_amount, s.currency)),
@@ -80,8 +81,8 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
                 cell(day(s.contract_end)),
                 cell(day(s.next_payment_date)),
                 cell(s.asset_serial),
-                key=str(s.id),
-            )
+            ]))  # fmt: skip
+        table.set_rows(rows)
         active = sum(1 for s, _ in data.rows if s.status == "active")
         note = (
             f"{counted(len(data.rows), 'subscription')}, {active} active"
@@ -89,7 +90,6 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
             else "No subscriptions yet: n adds one."
         )
         self.query_one("#subs-note", Static).update(Text(note, style="dim"))
-        restore_cursor(table, keep)
 
     # --- keys -------------------------------------------------------------------
 

@@ -74,6 +74,9 @@ class SearchBar(Horizontal):
             placeholder="Search name, company, e-mail, phone, C-number…",
             id="search-input",
             select_on_focus=False,
+            # One line, no border: the tall border's block glyphs drew stray segments in
+            # SVG pictures and some terminals, and took two rows the list can use.
+            compact=True,
         )
         yield Static("", id="match-count", markup=False)
 
