@@ -161,6 +161,18 @@ class ConfigError(Exception):
     """config.toml holds a value the app cannot use (the message is one sentence)."""
 
 
+LIVE_MODES = ("listen", "poll", "off")
+
+
+def live_settings(file_values: dict[str, object], path: Path) -> tuple[str, str | None]:
+    """(live, live_url) from CRM_LIVE / CRM_LIVE_URL, else config.toml's `live` / `live_url`."""
+    live = str(os.environ.get("CRM_LIVE") or file_values.get("live") or "listen").strip().lower()
+    if live not in LIVE_MODES:
+        raise ConfigError(f"live in {path} must be listen, poll or off, not {live!r}.")
+    raw = os.environ.get("CRM_LIVE_URL") or file_values.get("live_url")
+    return live, to_database_url(str(raw)) if raw else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to start; made by `load()` or directly in tests."""
@@ -175,6 +187,12 @@ class Settings:
     # not only the locale's (see services.money.reporting for what that changes).
     reporting_currency: str = FALLBACK_CURRENCY
     reporting_currency_explicit: bool = False
+    # Other clerks' changes on open screens: "listen" (PostgreSQL LISTEN/NOTIFY; SQLite
+    # always polls), "poll" (PostgreSQL's change log, when only PgBouncer in
+    # transaction pooling is reachable) or "off"; `live_url`: a direct connection to
+    # LISTEN on when the database URL goes through PgBouncer.
+    live: str = "listen"
+    live_url: str | None = None
 
     @classmethod
     def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
@@ -202,6 +220,7 @@ class Settings:
             currency, explicit = reporting_currency(file_values)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+        live, live_url = live_settings(file_values, path)
         return cls(
             database_url=url,
             clerk=clerk,
@@ -211,6 +230,8 @@ class Settings:
             invoicing=invoicing,
             reporting_currency=currency,
             reporting_currency_explicit=explicit,
+            live=live,
+            live_url=live_url,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -7,7 +7,7 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 
 
 class SchemaTooNew(Exception):

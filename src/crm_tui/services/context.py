@@ -35,6 +35,8 @@ class ServiceContext:
     # registry.open_services has brought it to the configured one (services.money.reporting).
     reporting_currency: str = "GBP"
     permissions: Permissions = field(default_factory=Permissions.unrestricted)
+    live: str = "listen"  # see Settings.live
+    live_url: str | None = None
 
     def require(self, needs: Capability = Capability.CHANGE) -> None:
         """Refuse now (read-only mode, or the role) what the write would be refused anyway."""

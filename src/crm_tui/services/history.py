@@ -128,6 +128,7 @@ class HistoryEntry:
     field_label: str = ""
     old_shown: str | None = None
     new_shown: str | None = None
+    id: int = 0  # the log's own order: a newer row has a larger id
 
     @property
     def who(self) -> str:
@@ -172,6 +173,7 @@ class HistoryService:
                     field_label=history_names.field_label(r.field),
                     old_shown=names.value(r.field, r.old_value),
                     new_shown=names.value(r.field, r.new_value),
+                    id=r.id or 0,
                 )
                 for r in rows
             ]

@@ -234,5 +234,7 @@ def open_services(settings: Settings, access: Access = "create") -> Services:
         invoicing=settings.invoicing,
         reporting_currency=currency,
         permissions=permissions,
+        live=settings.live,
+        live_url=settings.live_url,
     )
     return Services.over(ctx)

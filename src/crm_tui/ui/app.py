@@ -12,9 +12,10 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
 from crm_tui.services.registry import Services
-from crm_tui.ui.base import CrmAppBase
+from crm_tui.ui.base import CrmAppBase, UsesCrm
 from crm_tui.ui.flows.groups import group_commands, open_dashboard
 from crm_tui.ui.flows.tools import ToolsCommands, open_import
+from crm_tui.ui.live import CustomersChanged, LiveUpdates
 from crm_tui.ui.modals.help import HelpModal, keys_of, screen_name
 from crm_tui.ui.modals.quick_add import QuickAddModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
@@ -52,9 +53,12 @@ class CrmApp(CrmAppBase):
     ) -> None:
         super().__init__(services)
         self.open_customer_id = open_customer_id
+        self.live: LiveUpdates | None = None
         self.start_screen = start_screen
 
     def on_mount(self) -> None:
+        self.live = LiveUpdates(self, self.services)
+        self.live.start()
         self.push_screen(CustomerListScreen())  # always underneath: escape lands on the list
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
@@ -116,6 +120,18 @@ class CrmApp(CrmAppBase):
 
     def action_import(self) -> None:
         open_import(self)
+
+    def on_unmount(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    @on(CustomersChanged)
+    def _customers_changed(self, event: CustomersChanged) -> None:
+        """Another clerk's (or our own) commit: every screen that shows those customers
+        reads them again, the one on top at once, the others when they come back."""
+        for screen in self.screen_stack:
+            if isinstance(screen, UsesCrm):
+                screen.customers_changed(event.changed)
 
     @on(Worker.StateChanged)
     def _app_worker_changed(self, event: Worker.StateChanged) -> None:

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError
+from crm_tui.services.live.changes import Changed
 from crm_tui.services.registry import Services
 from crm_tui.services.roles import Capability, Permissions, Role
 from crm_tui.services.roles.refusals import permission_denied, refusal_sentence
@@ -141,6 +142,10 @@ class UsesCrm:
     @property
     def services(self: _InApp) -> Services:
         return crm_app(self.app).services
+
+    def customers_changed(self, changed: Changed) -> None:
+        """Someone committed changes to these customers; screens showing them read
+        them again (the app calls this on every screen in its stack)."""
 
     def on_worker_state_changed(self: _InApp, event: Worker.StateChanged) -> None:
         """A worker of this node failed (or ended): tell the app's one failure handler,

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 
 from crm_tui.services.customers.service import CustomerRead
+from crm_tui.services.live import Changed
 from crm_tui.services.roles import Capability
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
@@ -167,6 +168,7 @@ class CustomerDetailScreen(CrmScreen[None]):
         super().__init__()
         self.customer_id = customer_id
         self.customer: CustomerRead | None = None
+        self.changed_meanwhile = False  # by someone, while a dialog or screen was on top
 
     def compose(self) -> ComposeResult:
         yield DetailHeader(id="detail-header")
@@ -229,9 +231,20 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     def on_screen_resume(self) -> None:
         overview = self.query_one(OverviewTab)
-        if overview.awaiting_wizard:  # back from the customer editor: everything may differ
-            overview.awaiting_wizard = False
+        # Back from the customer editor, or someone changed the customer meanwhile.
+        if overview.awaiting_wizard or self.changed_meanwhile:
+            overview.awaiting_wizard = self.changed_meanwhile = False
             self.action_reload()
+
+    def customers_changed(self, changed: Changed) -> None:
+        """Someone committed a change to this customer: show it now (without a key), or
+        when this screen is back on top."""
+        if not changed.touches(self.customer_id):
+            return
+        if self.app.screen is self:
+            self.action_reload()
+        else:
+            self.changed_meanwhile = True
 
     def action_reload(self) -> None:
         """Show what is stored now, other clerks' saves included (`ctrl+r`)."""

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from crm_tui.services.bulk.service import Selection
+from crm_tui.services.live import Changed
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
@@ -125,6 +126,14 @@ class CustomerListScreen(ListSearchScreen):
         if self._stale:  # back from a detail, wizard or dialog that may have changed rows
             self._stale = False
             self.refresh_in_place()
+
+    def customers_changed(self, changed: Changed) -> None:
+        """A commit anywhere may change the rows, their order or the matches: read the
+        window again now, or (under another screen) when this one is back."""
+        if self.app.screen is self:
+            self.refresh_in_place()
+        else:
+            self._stale = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not super().check_action(action, parameters):

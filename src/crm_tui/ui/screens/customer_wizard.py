@@ -24,6 +24,8 @@ from textual.widgets import ContentSwitcher, Input, Select, Static
 from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.customers.phone_region import address_countries
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.history import HistoryEntry
+from crm_tui.services.live import Changed
 from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import leave_asking_first
@@ -77,11 +79,19 @@ class CustomerWizardScreen(WizardSaveScreen):
         """The customer being edited (if any) and the wizard's choices."""
 
         start: WizardStart
+        mark: int = 0  # the newest change-log id for the customer, read before it
+
+    @dataclass
+    class ChangedUnderneath(Message):
+        """Someone committed changes to the customer being edited (newest first)."""
+
+        entries: list[HistoryEntry]
 
     def __init__(self, customer_id: int | None) -> None:
         super().__init__(customer_id)
         self.current = "basic"
         self.baseline: Any = None
+        self.history_mark = 0
 
     # --- layout and loading -----------------------------------------------------
 
@@ -121,12 +131,54 @@ class CustomerWizardScreen(WizardSaveScreen):
         description="Read the customer and choices for the wizard",
     )
     def _load(self) -> None:
+        mark = self._newer_changes(0)[:1]
         start = read_start(self.services, self.customer_id)
-        self.post_message(self.Loaded(start))
+        self.post_message(self.Loaded(start, mark[0].id if mark else 0))
+
+    def _newer_changes(self, mark: int) -> list[HistoryEntry]:
+        if self.customer_id is None:
+            return []
+        entries = self.services.history.for_customer(self.customer_id, limit=50)
+        return [e for e in entries if e.id > mark]
+
+    def customers_changed(self, changed: Changed) -> None:
+        """Another clerk saved this customer while it is open here: say so at once,
+        not only when this save meets their change."""
+        if self.customer_id is None or not self.loaded or self.saving:
+            return
+        if changed.touches(self.customer_id):
+            self._check_underneath(self.history_mark)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="wizard-underneath",
+        exit_on_error=False,
+        description="Read what someone else changed",
+    )
+    def _check_underneath(self, mark: int) -> None:
+        newer = self._newer_changes(mark)
+        if newer:
+            self.post_message(self.ChangedUnderneath(newer))
+
+    @on(ChangedUnderneath)
+    def _changed_underneath(self, event: ChangedUnderneath) -> None:
+        if self.saving:  # our own save, or one already on its way to meet theirs
+            return
+        self.history_mark = max(e.id for e in event.entries)
+        fields = sorted({e.field_label or e.field for e in event.entries if e.field})
+        what = ", ".join(f.replace("_", " ") for f in fields[:4]) or "its details"
+        text = (
+            f"{event.entries[0].who} just changed this customer ({what}); your save will "
+            "say where you both changed the same thing."
+        )
+        self._status(text)
+        self.notify(text, severity="warning", markup=False, timeout=10)
 
     @on(Loaded)
     def _fill(self, event: Loaded) -> None:
         start = event.start
+        self.history_mark = event.mark
         self.run_worker(
             self._apply(start),
             exclusive=True,
