@@ -90,6 +90,15 @@ def describe_db_error(exc: BaseException) -> str:
     if re.search(r'database "[^"]*" does not exist', text):
         name = _quoted("database", text)
         return f"There is no PostgreSQL database called {name} on {_server(text)}; check its name in the URL."
+    ssl = _ssl_problem(text, lowered)
+    if ssl:
+        return ssl
+    service = re.search(r'definition of service "([^"]*)" not found', text)
+    if service:
+        return (
+            f"There is no service {service.group(1)} in the libpq service file "
+            "(PGSERVICEFILE, or ~/.pg_service.conf)."
+        )
     if "no pg_hba.conf entry" in lowered:
         return "The PostgreSQL server does not accept this login from this machine (pg_hba.conf)."
     if "failed to resolve host" in lowered:
@@ -106,6 +115,33 @@ def describe_db_error(exc: BaseException) -> str:
         )
     first = full.strip().splitlines()[0] if full.strip() else exc.__class__.__name__
     return f"The database could not be used: {first.rstrip('.')}."
+
+
+def _ssl_problem(text: str, lowered: str) -> str | None:
+    """The sentence for a TLS failure (sslmode, sslrootcert, sslcert/sslkey), if it is one."""
+    missing = re.search(r'root certificate file "([^"]*)" does not exist', text)
+    if missing:
+        return f"The certificate authority file {missing.group(1)} (sslrootcert) does not exist."
+    if "certificate required" in lowered:
+        return (
+            "The server wants a client certificate: name it with sslcert and sslkey, "
+            "and check that both files exist."
+        )
+    if "certificate verify failed" in lowered:
+        return (
+            "The server's certificate could not be verified against sslrootcert; check "
+            "the certificate authority file the URL names."
+        )
+    if "does not match host name" in lowered:
+        return "The server's certificate is not for the host name in the URL (sslmode=verify-full)."
+    if "server does not support ssl" in lowered:
+        return (
+            f"The PostgreSQL server at {_server(text)} does not offer SSL, but sslmode asks for it."
+        )
+    found = re.search(r"SSL error: ([^\n]*)", text)
+    if found:
+        return f"The encrypted connection to {_server(text)} failed: {found.group(1).rstrip('.')}."
+    return None
 
 
 def describe_os_error(exc: OSError) -> str:

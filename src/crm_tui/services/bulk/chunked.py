@@ -1,5 +1,11 @@
-"""The machinery of a bulk action: a selection as a temporary table of ids,
-walked a chunk per transaction, with history written by the database.
+"""The machinery of a bulk action: a selection as a set of ids, walked a chunk per
+transaction, with history written by the database.
+
+SQLite keeps the ids in a temporary table of the bulk connection.
+PostgreSQL keeps them here, sorted, and hands each chunk to the database
+as one array parameter: a temporary table is session state, which a
+PgBouncer in transaction pooling does not keep from one transaction to the
+next (the chunks may run on different server connections).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ARRAY,
     Column,
     Connection,
     Engine,
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
     from crm_tui.services.bulk.service import Selection
 
 IdSelect = Select[int]
+Ids = Table | list[int]  # SQLite: a temporary table; PostgreSQL: the sorted ids
 AnySelect = Select[*tuple[Any, ...]]
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -73,10 +81,16 @@ def _never() -> bool:
 @contextmanager
 def materialised(
     engine: Engine, search: SearchService, selection: Selection
-) -> Iterator[tuple[Connection, Table]]:
-    """One connection holding a temporary table of the selection's ids."""
+) -> Iterator[tuple[Connection, Ids]]:
+    """One connection and the selection's ids (see the module docstring)."""
     if selection.is_empty:
         raise ValidationError("selection", "Mark some customers first.")
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            with reading(conn):
+                found = _selected_ids(conn, search, selection)
+            yield conn, found
+        return
     ids = ids_table()
     with engine.connect() as conn:
         try:
@@ -107,6 +121,22 @@ def materialised(
                 ids.drop(conn, checkfirst=True)
 
 
+def _selected_ids(conn: Connection, search: SearchService, selection: Selection) -> list[int]:
+    chosen = set(selection.ids)
+    if selection.all_matches:
+        matching = search.matching_ids_query(
+            selection.query, selection.filters or SearchFilters()
+        ).subquery()
+        chosen.update(int(i) for i in conn.scalars(select(matching.c[0]).distinct()))
+        chosen -= set(selection.excluded)
+    return sorted(chosen)
+
+
+def _array_chunk(part: Sequence[int]) -> IdSelect:
+    """A chunk's ids as one array parameter, unnested by the database."""
+    return select(func.unnest(literal(list(part), ARRAY(Integer))))
+
+
 @contextmanager
 def reading(conn: Connection) -> Iterator[None]:
     """A read transaction on the bulk connection."""
@@ -126,7 +156,9 @@ def writing(conn: Connection) -> Iterator[None]:
         conn.execution_options(**{WRITE_OPTION: False})
 
 
-def count_ids(conn: Connection, ids: Table) -> int:
+def count_ids(conn: Connection, ids: Ids) -> int:
+    if isinstance(ids, list):
+        return len(ids)
     if conn.in_transaction():
         return int(conn.scalar(select(func.count()).select_from(ids)) or 0)
     with conn.begin():
@@ -135,7 +167,7 @@ def count_ids(conn: Connection, ids: Table) -> int:
 
 def run_in_chunks(
     conn: Connection,
-    ids: Table,
+    ids: Ids,
     apply: Callable[[IdSelect], int],
     progress: ProgressFn | None,
     cancelled: CancelFn | None,
@@ -148,6 +180,8 @@ def run_in_chunks(
     processed = changed = 0
     last = 0
     report(0, total)
+    if isinstance(ids, list):
+        return _run_list(conn, ids, apply, report, stop, chunk)
     while processed < total:
         if stop():
             return Run(total, processed, changed, cancelled=True)
@@ -166,6 +200,28 @@ def run_in_chunks(
             changed += apply(chunk_ids)
         processed += size
         last = high
+        report(processed, total)
+    return Run(total, processed, changed, cancelled=False)
+
+
+def _run_list(
+    conn: Connection,
+    ids: list[int],
+    apply: Callable[[IdSelect], int],
+    report: ProgressFn,
+    stop: CancelFn,
+    chunk: int,
+) -> Run:
+    total = len(ids)
+    processed = changed = 0
+    for part in chunks(ids, chunk):
+        if stop():
+            return Run(total, processed, changed, cancelled=True)
+        with writing(conn):
+            chunk_ids = _array_chunk(part)
+            lock(conn, chunk_ids)
+            changed += apply(chunk_ids)
+        processed += len(part)
         report(processed, total)
     return Run(total, processed, changed, cancelled=False)
 

@@ -37,6 +37,7 @@ from crm_tui.models.enums import CustomerStatus
 from crm_tui.models.types import utcnow
 from crm_tui.services.bulk.chunked import (
     CancelFn,
+    Ids,
     IdSelect,
     ProgressFn,
     Run,
@@ -338,7 +339,7 @@ class BulkService:
         return tuple(sorted(chosen))
 
     @contextmanager
-    def _changing(self, selection: Selection) -> Iterator[tuple[Connection, Table]]:
+    def _changing(self, selection: Selection) -> Iterator[tuple[Connection, Ids]]:
         """`materialised` for a bulk change: refused at once when the role (or --read-only)
         allows no change, and PostgreSQL's own refusal said the same way."""
         self.ctx.require(Capability.CHANGE)
