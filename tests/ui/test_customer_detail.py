@@ -523,17 +523,19 @@ async def test_edit_note_body(svc: Services) -> None:
 async def test_history_newest_first(svc: Services) -> None:
     """History lists every change, the newest first, and names the card a payment used."""
     cid = business(svc)
+    version = svc.customers.get(cid).version
+    svc.customers.update(cid, CustomerUpdate(segment="Regular"), expected_version=version)
     async with DetailHarness(svc, cid).run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("6")
         await settle(pilot)
         table = rows(pilot, "#history-table")
-        assert table[0][2].startswith("note #") and table[-1][2] == "customer create"
+        assert table[0][2] == "customer update" and table[-1][2] == "customer create"
+        assert table[1][2].startswith("note #")
         assert table[0][1] == "tester"
-        assert ["card Visa •••• 4242 create", "brand", "", "Visa"] in [r[2:] for r in table]
-        assert ["card", "", "Visa •••• 4242"] in [
-            r[3:] for r in table if r[2].startswith("payment")
-        ]
+        assert ["card Visa •••• 4242 create", "brand: Visa"] in [r[2:] for r in table]
+        assert "card: Visa •••• 4242" in [r[3] for r in table if r[2].startswith("payment")]
+        assert "segment: VIP → Regular" in [r[3] for r in table]  # a change reads old → new
         assert not any("payment method" in cell for r in table for cell in r)
 
 
@@ -701,7 +703,7 @@ async def test_hostile_text_shown_literally_on_every_tab(svc: Services) -> None:
         assert any(shown in r[1] for r in rows(pilot, "#contacts-table"))
         assert any(shown == r[5] for r in rows(pilot, "#payments-table"))
         assert rows(pilot, "#notes-table")[0][3] == shown
-        assert any(shown == r[5] for r in rows(pilot, "#history-table"))
+        assert any(r[3].endswith(f": {shown}") for r in rows(pilot, "#history-table"))
         await pilot.click("#history-table", offset=(40, 2))  # a live [@click] would quit
         await pilot.press("5")
         await settle(pilot)

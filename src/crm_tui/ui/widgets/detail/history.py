@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from crm_tui.services.history import HistoryEntry
+from crm_tui.text import literal
 from crm_tui.ui.widgets.detail.base import DetailTab, cell, local_time
 from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
 from crm_tui.wording import counted
@@ -15,16 +16,30 @@ LIMIT = 500
 ACTION_STYLES = {"create": "green", "delete": "red", "erase": "bold red", "merge": "magenta"}
 
 
-# The time is never cut; the rest narrow with "…", the new value least (a date fits whole).
+# At 80 columns six columns left a field's name a stub ("payment …"): the field and
+# its old and new value read as one change ("status: draft → issued"). The time is
+# never cut; the rest narrow with "…", the change least.
 COLUMNS = [
     Column("When"), Column("Who", flex=True, min_width=6), Column("What", flex=True, min_width=14),
-    Column("Field", flex=True, min_width=9), Column("Old", flex=True, min_width=8),
-    Column("New", flex=True, min_width=16),
+    Column("Change", flex=True, min_width=24),
 ]  # fmt: skip
 
 
+def change_text(entry: HistoryEntry) -> Text:
+    """ "status: draft → issued", "currency: EUR", or nothing for a row created or removed."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if not entry.field:
+        return text
+    text.append(f"{entry.field_label}: ")
+    if entry.old_shown:
+        text.append(literal(entry.old_shown), style="dim")
+        text.append(" → ")
+    text.append(literal(entry.new_shown) if entry.new_shown is not None else "(none)")
+    return text
+
+
 class HistoryTab(DetailTab[list[HistoryEntry]]):
-    """When, who, what, field, old and new value of every change to this customer."""
+    """When, who, what, and the field changed from what to what, of every change."""
 
     KIND = "change"
 
@@ -43,9 +58,7 @@ class HistoryTab(DetailTab[list[HistoryEntry]]):
                 cell(local_time(entry.changed_at)),
                 cell(entry.who),
                 cell(what, ACTION_STYLES.get(entry.action, "")),
-                cell(entry.field_label),
-                cell(entry.old_shown, "dim"),
-                cell(entry.new_shown),
+                change_text(entry),
             ]))  # fmt: skip
         self.query_one("#history-table", FittedTable).set_rows(rows)
         more = f" (the latest {LIMIT})" if len(data) >= LIMIT else ""
