@@ -28,6 +28,7 @@ SUITES: dict[str, tuple[str, str]] = {
     "crash": ("benchmarks.reliability.crash", "300 kill -9s and a 100k import killed, all checked"),
     "cards": ("benchmarks.cards_bench", "card-number detector recall and false positives"),
     "invoices": ("benchmarks.invoices_bench", "billing run invoices/s, reminders to the outbox/s"),
+    "team": ("benchmarks.team_bench", "N clerks with their own logins on PostgreSQL (--pg only)"),
 }
 
 
@@ -48,7 +49,20 @@ def main() -> None:
         "--customers", type=int, default=100_000, help="size of the generated database"
     )
     parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL database")
+    parser.add_argument("--clerks", type=int, default=20, help="team: clerk processes")
+    parser.add_argument("--seconds", type=float, default=300.0, help="team: length of the run")
+    parser.add_argument("--think-ms", type=float, default=100.0, help="team: mean pause per op")
     args = parser.parse_args()
+    if args.suite == "team":  # its own throwaway database on the --pg server; no demo file
+        from benchmarks.team_bench import run as run_team
+
+        if not args.pg:
+            parser.error("team needs --pg URL (a PostgreSQL server it may create databases on)")
+        tables = run_team(args.pg, seconds=args.seconds, clerks=args.clerks,
+                          think_ms=args.think_ms)  # fmt: skip
+        for title, rows in tables:
+            print_table(f"team on PostgreSQL: {title}", rows)
+        return
 
     targets = [("SQLite", sqlite_bench_url(args.customers))]
     if args.pg:
@@ -57,7 +71,7 @@ def main() -> None:
         print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
         if args.suite == "demo":
             continue
-        names = list(SUITES) if args.suite == "all" else [args.suite]
+        names = [n for n in SUITES if n != "team"] if args.suite == "all" else [args.suite]
         for name in names:
             run = _runner(name)
             if run is None:
