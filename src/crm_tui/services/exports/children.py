@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -33,7 +33,10 @@ class Widths:
 
 def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
     """Counted in the database over the selection (`where` on Customer)."""
-    points = {kind: _most(session, ContactPoint, where, col(ContactPoint.kind) == kind)
+    # A kind with no primary (its column was cleared) keeps the primary's column empty.
+    slots = func.count() + 1 - func.max(case((col(ContactPoint.is_primary), 1), else_=0))
+    points = {kind: _most(session, ContactPoint, where, col(ContactPoint.kind) == kind,
+                          count=slots)
               for kind in POINT_KINDS}  # fmt: skip
     # By the exact name: customers that spell one field two ways keep their spelling.
     names = session.scalars(
@@ -47,9 +50,11 @@ def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
                   tuple(names))  # fmt: skip
 
 
-def _most(session: Session, model: Any, where: list[ColumnElement[bool]], *also: Any) -> int:
+def _most(
+    session: Session, model: Any, where: list[ColumnElement[bool]], *also: Any, count: Any = None
+) -> int:
     per_customer: Select[Any] = (
-        select(func.count().label("n"))
+        select((func.count() if count is None else count).label("n"))
         .select_from(model)
         .join(Customer, col(Customer.id) == model.customer_id)
         .where(*where, *also)
@@ -65,18 +70,26 @@ def _in_batch(model: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     return result
 
 
-def points(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[tuple[str, str]]]]:
-    """(value, label) by kind per customer, the primary first, then in the order added."""
-    out: dict[int, dict[str, list[tuple[str, str]]]] = {}
+PointCells = list[tuple[str | None, str | None]]
+
+
+def points(session: Session, ids: Sequence[int]) -> dict[int, dict[str, PointCells]]:
+    """(value, label) by kind per customer, the primary first, then in the order added; a
+    kind with no primary (its column was cleared) starts with (None, None), so the
+    primary's columns stay empty and the others keep their numbers."""
+    out: dict[int, dict[str, PointCells]] = {}
     query = (
         select(col(ContactPoint.customer_id), col(ContactPoint.kind), col(ContactPoint.value),
-               col(ContactPoint.label))
+               col(ContactPoint.label), col(ContactPoint.is_primary))
         .where(_in_batch(ContactPoint, ids))
         .order_by(col(ContactPoint.customer_id), col(ContactPoint.is_primary).desc(),
                   col(ContactPoint.id))
     )  # fmt: skip
-    for cid, kind, value, label in session.execute(query):
-        out.setdefault(cid, {}).setdefault(kind, []).append((value, label))
+    for cid, kind, value, label, is_primary in session.execute(query):
+        cells = out.setdefault(cid, {}).setdefault(kind, [])
+        if not cells and not is_primary:
+            cells.append((None, None))
+        cells.append((value, label))
     return out
 
 

@@ -41,6 +41,8 @@ def vcard_text(row: dict[str, Any]) -> str:
     _names(card, row, custom)
     for kind, found in (row.get("points") or {}).items():
         for number, (value, label) in enumerate(found):
+            if value is None:
+                continue  # no primary of this kind (see children.points)
             line = card.add(_PROPERTY[kind])
             line.value = value
             kinds = (["INTERNET"] if kind == "email" else []) + [_TYPES.get(label, "OTHER")]

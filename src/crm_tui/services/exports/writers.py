@@ -101,6 +101,7 @@ class _JsonWriter:
                 {"kind": kind, "value": value, "label": label, "primary": number == 0}
                 for kind, found in row["points"].items()
                 for number, (value, label) in enumerate(found)
+                if value is not None  # no primary of this kind (see children.points)
             ]
             record.update(addresses=row["addresses"], notes=row["notes"], custom=row["custom"])
             self.handle.write(
