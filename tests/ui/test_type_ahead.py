@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from textual.worker import WorkerCancelled
@@ -16,6 +17,7 @@ from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
+from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.modals.quick_add import QuickAddModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
@@ -159,3 +161,18 @@ async def test_quick_add_warns_of_a_name_with_digits_and_saves_it(svc: Services)
         detail = app.screen
         assert isinstance(detail, CustomerDetailScreen)
     assert svc.customers.get(detail.customer_id).first_name == "Tom07911123458"
+
+
+async def test_escape_escape_g_in_one_burst_opens_go_to(svc: Services) -> None:
+    """A terminal sends Esc-then-g at once as the bytes of Alt+g: from a search, `Esc Esc g`
+    in one read clears the query, moves to the results and opens Go to, typing nothing."""
+    app = CrmApp(svc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_ahead(pilot, "smi")
+        for key in (events.Key("escape", "\x1b"), events.Key("alt+g", "g")):
+            app.post_message(key)  # what the driver posts for the bytes ESC ESC g
+        await type_ahead(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceModal)
+        assert app.screen_stack[-2].query_one("#search-input", Input).value == ""

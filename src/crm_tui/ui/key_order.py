@@ -49,6 +49,12 @@ class KeyOrderApp(App[None]):
         self._key_pump: asyncio.Task[None] | None = None
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and event is not self._released:
+            split = self._escape_then_key(event)
+            if split is not None:
+                for part in split:  # each one held or handled in turn, as if typed so
+                    await self.on_event(part)
+                return
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
             if event is self._released:
                 self._released = None
@@ -60,6 +66,21 @@ class KeyOrderApp(App[None]):
                 self._key_pump = asyncio.create_task(self._pump_keys())
                 return
         await super().on_event(event)
+
+    def _escape_then_key(self, event: events.Key) -> tuple[events.Key, events.Key] | None:
+        """A terminal sends Alt+X and Esc-then-X as the same bytes (ESC X), so Esc followed
+        at once by a key arrives as 'alt+X'. Where nothing binds alt+X it was Esc, then X:
+        the clerk's 'Esc g' in one burst clears the search and opens Go to, instead of
+        typing a 'g' into the search box."""
+        key, character = event.key, event.character
+        if not key.startswith("alt+") or character is None or not character.isprintable():
+            return None
+        try:
+            if key in self.screen.active_bindings:
+                return None
+        except Exception:  # no screen: the app is starting or closing
+            return None
+        return events.Key("escape", "\x1b"), events.Key(key.removeprefix("alt+"), character)
 
     @property
     def keys_pending(self) -> bool:
