@@ -21,6 +21,7 @@ from crm_tui.services.invoices.reports import Period
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.screens.reports import ReportsScreen
 from crm_tui.ui.widgets.detail import base as detail_base
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import ScreenApp, settle, settle_still
 
 SnapCompare = Callable[..., bool]
@@ -122,3 +123,22 @@ async def test_export_refuses_a_file_that_exists(invoiced: Services, tmp_path: P
         error = str(app.screen.query_one("#prompt-error", Static).render())
         assert "already exists" in error
     assert taken.read_text() == "keep me"
+
+
+async def test_every_report_fits_80_columns(invoiced: Services) -> None:
+    """At 80 columns no report runs off the edge: names narrow with '…', then the kind and
+    the customer number give way; figures, dates and currencies are never cut."""
+    app = ScreenApp(invoiced, ReportsScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#report-table", FittedTable)
+        for key in ("1", "2", "3", "4"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert table.virtual_size.width <= table.size.width, key
+            shown = [table.fitted_columns[i].label for i in table.shown_columns]
+            assert {"Currency"} <= set(shown) or key == "2", (key, shown)
+            for column in table.ordered_columns:
+                for cell in table.get_column(column.key):
+                    if cell.cell_len > column.width:  # cut: with a sign, never silently
+                        assert cell.overflow == "ellipsis" and cell.no_wrap, (key, cell)

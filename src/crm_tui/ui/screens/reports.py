@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from crm_tui.models import format_number
 from crm_tui.services.errors import ValidationError
@@ -34,6 +34,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable
 from crm_tui.wording import counted
 
 SHOWN = 1000  # rows on screen; an export writes them all
@@ -43,8 +44,11 @@ CHOICES = {
     "3": ("invoices", "", "Invoices"),
     "4": ("payments", "", "Payments"),
 }
-# Narrower than their longest values, so a row fits 80 columns (the table scrolls sideways).
-WIDTHS = {"Name": 18, "Reference": 14}
+# Names and references narrow (ending in "…") when 80 columns cannot hold a report;
+# then these give way, the highest first: the invoice's kind, its issue date and the
+# payment's settled part, then the customer number (the name stays). Figures never narrow.
+FLEX = {"Name", "Reference"}
+DROP = {"Kind": 3, "Issued": 2, "Settled invoices": 2, "Customer": 1}
 FORMATS = [("csv", "CSV (.csv)"), ("xlsx", "Excel (.xlsx)"), ("json", "JSON (.json)")]
 
 
@@ -99,7 +103,7 @@ class ReportsScreen(CrmScreen[None]):
                 yield self._date_input("report-to")
                 yield Static(Content("YYYY-MM-DD, empty for any; enter applies"), id="report-hint")
             yield Static("", id="report-note")
-            yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
+            yield FittedTable([], id="report-table", zebra_stripes=True)
         yield CrmFooter()
 
     @staticmethod
@@ -109,7 +113,7 @@ class ReportsScreen(CrmScreen[None]):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#report-table", DataTable).focus()
+        self.query_one("#report-table", FittedTable).focus()
         self.load()
 
     # --- reading --------------------------------------------------------------------
@@ -148,16 +152,19 @@ class ReportsScreen(CrmScreen[None]):
         self.query_one("#report-note", Static).update(
             Text(f"{shown} · x exports every row", style="dim")
         )
-        table: DataTable[Text] = self.query_one("#report-table", DataTable)
-        table.clear(columns=True)
-        for index, header in enumerate(report.headers):
-            numeric = index in report.numeric
-            label = Text(header, justify="right") if numeric else Text(header)
-            table.add_column(label, width=WIDTHS.get(header))
-        for row in report.rows[:SHOWN]:
-            table.add_row(*(_cell(v, i in report.numeric) for i, v in enumerate(row)))
-        if not report.rows:
-            table.add_row(Text("nothing in this period", style="dim"))
+        table = self.query_one("#report-table", FittedTable)
+        table.fitted_columns = [
+            Column(header, flex=header in FLEX, drop=DROP.get(header, 0), right=i in report.numeric)
+            for i, header in enumerate(report.headers)
+        ]
+        rows = [
+            (str(n), [_cell(v, i in report.numeric) for i, v in enumerate(row)])
+            for n, row in enumerate(report.rows[:SHOWN])
+        ]
+        if not rows:
+            blank = [Text("") for _ in report.headers]
+            rows = [("none", [Text("nothing in this period", style="dim"), *blank[1:]])]
+        table.set_rows(rows)
 
     # --- keys -----------------------------------------------------------------------
 
@@ -185,7 +192,7 @@ class ReportsScreen(CrmScreen[None]):
             self.query_one("#report-note", Static).update(Text(error.message, style="bold"))
             return
         self.wanted = Wanted(self.wanted.choice, period, self.customer_id)
-        self.query_one("#report-table", DataTable).focus()
+        self.query_one("#report-table", FittedTable).focus()
         self.load()
 
     def action_export(self) -> None:
@@ -227,4 +234,5 @@ def _cell(value: Any, numeric: bool) -> Text:
         return Text(value.isoformat())
     if numeric:
         return Text(f"{value:,}", justify="right")
-    return Text(literal(str(value)) if value is not None else "")
+    shown = literal(str(value)) if value is not None else ""
+    return Text(shown, no_wrap=True, overflow="ellipsis")

@@ -37,6 +37,7 @@ class Column:
     flex: bool = False
     min_width: int = 8
     drop: int = 0  # 0: always shown; otherwise left out when narrow, highest first
+    right: bool = False  # the heading sits right, over right-aligned figures
 
 
 Row = tuple[str, Sequence[Text]]  # (row key, one cell per Column)
@@ -125,7 +126,8 @@ class FittedTable(DataTable[Text]):
         self.clear(columns=True)
         self.shown_columns = sorted(widths)
         for i in self.shown_columns:
-            self.add_column(columns[i].label, width=widths[i], key=str(i))
+            label = Text(columns[i].label, justify="right" if columns[i].right else "left")
+            self.add_column(label, width=widths[i], key=str(i))
         for key, cells in self._rows:
             self.add_row(*(cells[i] for i in self.shown_columns), key=key)
         if keep is not None:
