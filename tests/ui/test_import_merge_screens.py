@@ -56,7 +56,9 @@ async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Pa
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         assert screen.query_one(ContentSwitcher).current == "import-review"
-        assert screen.query_one("#import-preview", DataTable).row_count == 4
+        preview = screen.query_one("#import-preview", DataTable)
+        assert preview.row_count == 4
+        assert preview.virtual_size.width <= preview.size.width  # never sideways at 80 columns
         await pilot.press("m")
         await settle_import(pilot)
         assert screen.mode == "update"

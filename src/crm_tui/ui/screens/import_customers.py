@@ -45,8 +45,14 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable
 from crm_tui.wording import counted
 
+# At 80 columns the e-mail, the name and the problem narrow with '…' (the line under the
+# table gives the highlighted row's problems whole); the row, action and phone never do.
+PREVIEW_COLUMNS = [Column("Row"), Column("Action"), Column("Name", flex=True),
+                   Column("E-mail", flex=True, min_width=12), Column("Phone"),
+                   Column("Problems", flex=True)]  # fmt: skip
 DONE = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
                 "refuse": "bold red"}  # fmt: skip
@@ -146,7 +152,7 @@ class ImportScreen(CrmScreen[None]):
             with Vertical(id="import-review"):
                 yield Static("", id="import-source")
                 yield DataTable(id="import-mapping", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(PREVIEW_COLUMNS, id="import-preview", zebra_stripes=True)
                 yield Static("", id="import-row-problems")
                 with Horizontal(id="import-bar"):
                     yield Static("", id="import-mode")
@@ -160,8 +166,6 @@ class ImportScreen(CrmScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()
         self.query_one("#import-mapping", DataTable).add_columns("Column in file", "Goes to")
-        preview = self.query_one("#import-preview", DataTable)
-        preview.add_columns("Row", "Action", "Name", "E-mail", "Phone", "Problems")
         self._show_mode()
         if self.initial_path:
             self.load_preview(self.initial_path)
@@ -258,19 +262,18 @@ class ImportScreen(CrmScreen[None]):
             mapping.add_row(cell(column.header), target, key=str(column.index))
         if mapping.row_count:
             mapping.move_cursor(row=min(row, mapping.row_count - 1))
-        table = self.query_one("#import-preview", DataTable)
-        table.clear()
+        rows = []
         for item in preview.rows:
             values = dict(item.values)
             name = " ".join(
                 v for k, v in item.values if k in ("First name", "Last name")
             ) or values.get("Company", "")
             problems = "; ".join(item.problems) or "; ".join(item.warnings) or item.match
-            table.add_row(
-                str(item.number), Text(item.action, style=ACTION_STYLE.get(item.action, "")),
+            rows.append((str(item.number), [
+                Text(str(item.number)), Text(item.action, style=ACTION_STYLE.get(item.action, "")),
                 cell(name), cell(values.get("E-mail")), cell(values.get("Phone")), cell(problems),
-                key=str(item.number),
-            )  # fmt: skip
+            ]))  # fmt: skip
+        self.query_one("#import-preview", FittedTable).set_rows(rows)
         switcher = self.query_one(ContentSwitcher)
         if switcher.current != "import-review":
             switcher.current = "import-review"
