@@ -255,8 +255,9 @@ def refresh(session: Session, customer_id: int) -> None:
     session.flush()
 
 
-def refresh_outstanding(session: Session, customer_ids: Sequence[int]) -> None:
-    """Recount only the outstanding balance of these customers, in one UPDATE (billing run)."""
+def refresh_outstanding(session: Session, customer_ids: Sequence[int] | Select[Any]) -> None:
+    """Recount only the outstanding balance of these customers (ids, or a query of them),
+    in one UPDATE (billing run)."""
     recount = money_recount(reporting.currency(session))["outstanding_balance"]
     session.execute(
         update(CustomerSummary)

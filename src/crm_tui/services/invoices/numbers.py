@@ -12,11 +12,13 @@ before the one issued just before it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, text
+from sqlalchemy import ColumnElement, Date, Integer, bindparam, literal, text
 from sqlalchemy.orm import Session
 
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.invoices.run_sql import zero_padded
 
 PREFIX = "INV"
 
@@ -44,6 +46,11 @@ _BUMP = (
 
 def format_invoice_number(year: int, sequence: int) -> str:
     return f"{PREFIX}-{year}-{sequence:06d}"
+
+
+def invoice_number_sql(year: int, sequence: Any) -> ColumnElement[str]:
+    """format_invoice_number in SQL, for numbers written by the database (billing run)."""
+    return literal(f"{PREFIX}-{year}-") + zero_padded(sequence, 6)
 
 
 def take_numbers(session: Session, issue_date: date, count: int = 1) -> list[tuple[int, int, str]]:

@@ -15,31 +15,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.invoices import run_queries as queries
-from crm_tui.services.invoices.lines import LineValues, totals
+from crm_tui.services.invoices import run_stage as stage
 from crm_tui.services.invoices.periods import Month
-from crm_tui.services.invoices.run_issue import issue_batch
+from crm_tui.services.invoices.run_issue import issue_staged
 
-BATCH_PAYERS = 500
+BATCH_PAYERS = 5000
 RETRIES = 3
-
-
-@dataclass
-class RunDraft:
-    """An invoice the run is about to issue: its payer, currency and lines."""
-
-    payer_id: int
-    group_id: int | None
-    currency: str
-    lines: list[tuple[LineValues, int]] = field(default_factory=list)  # with subscription id
 
 
 @dataclass(frozen=True)
@@ -84,11 +73,11 @@ class BillingRun:
         for batch in batches:
             if stop is not None and stop():
                 return RunResult(month.label, dry_run, invoices, lines, dict(sums), stopped=True)
-            drafts = self._issue(batch, month, issue_on, dry_run)
-            for draft in drafts:
-                sums[draft.currency] += totals(v for v, _ in draft.lines).total
-                lines += len(draft.lines)
-            invoices += len(drafts)
+            found = self._issue(batch, month, issue_on, dry_run)
+            for currency, total in found.totals.items():
+                sums[currency] += total
+            invoices += found.invoices
+            lines += found.lines
             done += len(batch.payers)
             if progress is not None:
                 progress(done, total_payers)
@@ -96,32 +85,23 @@ class BillingRun:
 
     def _issue(
         self, batch: queries.PayerBatch, month: Month, on: date, dry_run: bool
-    ) -> list[RunDraft]:
+    ) -> stage.StageSums:
+        lines = stage.batch_lines(batch, month, self.tax_rate)
+        if dry_run:
+            with self.ctx.read() as session:
+                return stage.sums(session, lines.subquery())
         for attempt in range(RETRIES):
-            if dry_run:
-                with self.ctx.read() as session:
-                    return self._drafts(session, batch, month)
             try:
                 with self.ctx.write() as session:
-                    drafts = self._drafts(session, batch, month)
-                    if drafts:
-                        issue_batch(session, drafts, month, on, self.ctx.actor)
-                    return drafts
+                    staged = stage.stage_tables()
+                    stage.fill(session, staged, lines)
+                    found = stage.sums(session, staged.lines)
+                    issue_staged(session, staged, month, on, self.ctx.actor, self.tax_rate)
+                    stage.drop(session, staged)
+                    return found
             except IntegrityError:
                 # Another run billed some of these periods meanwhile: the whole
                 # batch rolled back (numbers too); look again at what is left.
                 if attempt == RETRIES - 1:
                     raise
-        return []
-
-    def _drafts(self, session: Session, batch: queries.PayerBatch, month: Month) -> list[RunDraft]:
-        drafts: dict[tuple[int, str], RunDraft] = {}
-        for row in queries.candidates(session, batch, month):
-            payer = batch.payer_of(row)
-            key = (payer, row.currency)
-            if key not in drafts:
-                drafts[key] = RunDraft(payer, row.billing_group_id, row.currency)
-            description = queries.line_text(row, month, grouped=row.billing_group_id is not None)
-            values = queries.subscription_line(description, row.monthly_amount, self.tax_rate)
-            drafts[key].lines.append((values, row.id))
-        return list(drafts.values())
+        return stage.StageSums(0, 0, {})

@@ -81,6 +81,12 @@ def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)})"
 
 
+def scaled(amount: Any, factor: Decimal) -> ColumnElement[Decimal]:
+    """`amount` x a fixed `factor` (up to eight places), rounded half away from zero to the
+    cent: the same rounding as a conversion (a tax of 20% is a factor of 0.2)."""
+    return _Converted(amount, bindparam("factor", factor, type_=Rate()))
+
+
 def rate_on(currency: Any, quote: str, day: Any | None) -> ColumnElement[Decimal]:
     """The rate of `currency` into `quote` on `day` (the newest when day is None), or NULL."""
     query = select(col(ExchangeRate.rate)).where(
