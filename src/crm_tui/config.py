@@ -36,7 +36,7 @@ def default_database_path() -> Path:
     return data_dir() / "crm.sqlite3"
 
 
-def to_database_url(value: str) -> str:
+def to_database_url(value: str, *, check: bool = True) -> str:
     """Accept a SQLAlchemy URL or a plain file path (turned into a SQLite URL).
 
     Only what the app can open gets through: SQLite files and PostgreSQL
@@ -50,7 +50,8 @@ def to_database_url(value: str) -> str:
         # psycopg 3 is the driver we ship; plain URLs would pick psycopg2.
         scheme = "postgresql+psycopg"
     url = f"{scheme}://{rest}"
-    check_database_url(url)
+    if check:  # without: the lean read path, which hands anything odd to the full path
+        check_database_url(url)
     return url
 
 
@@ -195,7 +196,12 @@ class Settings:
     live_url: str | None = None
 
     @classmethod
-    def load(cls, db: str | None = None, read_only: bool = False) -> Settings:
+    def load(
+        cls, db: str | None = None, read_only: bool = False, *, check_url: bool = True
+    ) -> Settings:
+        """The settings from the environment and config.toml. `check_url=False` leaves
+        the database URL unchecked (checking loads SQLAlchemy): for the lean read
+        path, which opens only plain URLs and hands the rest to the full path."""
         file_values: dict[str, object] = {}
         path = config_file()
         if path.is_file():
@@ -203,9 +209,9 @@ class Settings:
                 file_values = tomllib.load(fh)
         raw_url = db or os.environ.get(ENV_DATABASE_URL) or file_values.get("database_url")
         url = (
-            to_database_url(str(raw_url))
+            to_database_url(str(raw_url), check=check_url)
             if raw_url
-            else to_database_url(str(default_database_path()))
+            else to_database_url(str(default_database_path()), check=check_url)
         )
         clerk = os.environ.get(ENV_CLERK) or str(file_values.get("clerk") or os_login())
         region = str(file_values.get("default_region") or "GB").upper()

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
     from crm_tui.services.roles import Capability
 
 
-def settings_from(ctx: click.Context) -> Settings:
+def settings_from(ctx: click.Context, *, check_url: bool = True) -> Settings:
     from crm_tui.config import Settings
 
     root = ctx.find_root()
     params: dict[str, Any] = root.params
-    return Settings.load(db=params.get("db"), read_only=bool(params.get("read_only")))
+    return Settings.load(
+        db=params.get("db"), read_only=bool(params.get("read_only")), check_url=check_url
+    )
 
 
 def services_from(ctx: click.Context, access: Access, needs: Capability | None = None) -> Services:

@@ -157,8 +157,6 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from sqlalchemy.exc import ArgumentError, DBAPIError
-
         from crm_tui.config import ConfigError
         from crm_tui.db.schema_head import SchemaTooNew
         from crm_tui.services.errors import CrmError, NotFound
@@ -173,10 +171,6 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             fail(exc.message, EXIT_NOT_FOUND)
         except (CrmError, SchemaTooNew, ConfigError) as exc:
             fail(str(exc), EXIT_BAD_INPUT)
-        except DBAPIError as exc:
-            fail(describe_db_error(exc), EXIT_BAD_INPUT)
-        except ArgumentError as exc:
-            fail(f"The database URL is not valid: {exc}.", EXIT_BAD_INPUT)
         except UnicodeEncodeError:  # argv bytes that were not UTF-8 arrive as lone surrogates
             fail("A value on the command line is not valid text; retype it.", EXIT_BAD_INPUT)
         except BrokenPipeError:
@@ -185,8 +179,30 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             fail(describe_os_error(exc), EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             fail(INTERRUPTED_READING, EXIT_INTERRUPTED)
+        except Exception as exc:
+            sentence = _sqlalchemy_sentence(exc)
+            if sentence is None:
+                raise
+            fail(sentence, EXIT_BAD_INPUT)
 
     return wrapper
+
+
+def _sqlalchemy_sentence(exc: Exception) -> str | None:
+    """The sentence for a SQLAlchemy database or URL error, else None.
+
+    SQLAlchemy is looked at only when it is loaded: the lean read path of
+    lookup and show never imports it, and then no error can be one of its.
+    """
+    if "sqlalchemy.exc" not in sys.modules:
+        return None
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return describe_db_error(exc)
+    if isinstance(exc, ArgumentError):
+        return f"The database URL is not valid: {exc}."
+    return None
 
 
 def unconfirmed(exc: click.Abort, nothing: str, *, no_answer: str | None = None) -> CliExit:

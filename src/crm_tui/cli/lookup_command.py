@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from crm_tui.cli.common import services_from
+from crm_tui.cli.common import services_from, settings_from
 from crm_tui.cli.errors import EXIT_NOT_FOUND, CliExit, guarded
 from crm_tui.text import literal
 
 if TYPE_CHECKING:
-    from crm_tui.services.search import CustomerRow
+    from crm_tui.services.search import CustomerRow, Page
 
 STATUSES = ["active", "inactive", "prospect", "churned", "blocked", "merged"]
 
@@ -62,17 +62,11 @@ def lookup(
       crm lookup acme smith --kind business
       crm lookup jonh --json --limit 5 | jq .email
     """
-    from crm_tui.services.search import SearchFilters
     from crm_tui.services.search.query import check_query
 
     text = check_query(" ".join(query))
-    services = services_from(ctx, "read")
-    try:
-        filters = SearchFilters(status=status, kind=kind, include_merged=status == "merged")
-        page = services.search.search(text, filters, limit=limit)
-        currency = services.ctx.reporting_currency
-    finally:
-        services.close()
+    found = _lean(ctx, text, limit) if status is None and kind is None else None
+    page, currency = found or _full(ctx, text, limit, status, kind)
     if not page.rows:
         raise CliExit(f"No customer matches {' '.join(query)!r}.", EXIT_NOT_FOUND)
     if as_json:
@@ -80,6 +74,29 @@ def lookup(
             click.echo(json.dumps(_row_json(row, currency), ensure_ascii=True))
     else:
         _print_rows(page.rows, currency)
+
+
+def _lean(ctx: click.Context, text: str, limit: int) -> tuple[Page, str] | None:
+    """The lean read path (no SQLAlchemy); None when it hands over to the full path."""
+    from crm_tui.services.search import lean
+
+    try:
+        return lean.lookup(settings_from(ctx, check_url=False), text, limit)
+    except Exception:  # Unusual, or any failure: the full path does it again and says why
+        return None
+
+
+def _full(
+    ctx: click.Context, text: str, limit: int, status: str | None, kind: str | None
+) -> tuple[Page, str]:
+    from crm_tui.services.search import SearchFilters
+
+    services = services_from(ctx, "read")
+    try:
+        filters = SearchFilters(status=status, kind=kind, include_merged=status == "merged")
+        return services.search.search(text, filters, limit=limit), services.ctx.reporting_currency
+    finally:
+        services.close()
 
 
 def _row_json(row: CustomerRow, currency: str) -> dict[str, Any]:

@@ -1,29 +1,59 @@
-"""The `crm` group: with no command it opens the app."""
+"""The `crm` group: with no command it opens the app.
+
+Each command's module is imported only when that command runs (or help and
+completion list them all), so `crm lookup` never pays for the import and
+export machinery.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from crm_tui import __version__
-from crm_tui.cli.completion_command import completion
-from crm_tui.cli.db_commands import db_group
-from crm_tui.cli.demo_command import demo
 from crm_tui.cli.errors import CliExit, guarded, run_main
-from crm_tui.cli.export_command import export_command
-from crm_tui.cli.import_command import import_command
-from crm_tui.cli.invoice_commands import invoice_group
-from crm_tui.cli.lookup_command import lookup
-from crm_tui.cli.merge_command import merge_command
-from crm_tui.cli.privacy_commands import erase_command
-from crm_tui.cli.rates_command import rates_group
-from crm_tui.cli.remind_command import remind
-from crm_tui.cli.report_command import report
-from crm_tui.cli.show_command import show
 
 DEMO_ON_EMPTY = 500
 
+# name: "module:attribute" of the click command.
+COMMANDS = {
+    "db": "crm_tui.cli.db_commands:db_group",
+    "demo": "crm_tui.cli.demo_command:demo",
+    "show": "crm_tui.cli.show_command:show",
+    "lookup": "crm_tui.cli.lookup_command:lookup",
+    "import": "crm_tui.cli.import_command:import_command",
+    "export": "crm_tui.cli.export_command:export_command",
+    "merge": "crm_tui.cli.merge_command:merge_command",
+    "erase": "crm_tui.cli.privacy_commands:erase_command",
+    "completion": "crm_tui.cli.completion_command:completion",
+    "invoice": "crm_tui.cli.invoice_commands:invoice_group",
+    "remind": "crm_tui.cli.remind_command:remind",
+    "report": "crm_tui.cli.report_command:report",
+    "rates": "crm_tui.cli.rates_command:rates_group",
+}
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module_name, _, attribute = COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     metavar="URL|PATH",
@@ -85,21 +115,6 @@ def cli(
         app.run()
     finally:
         services.close()
-
-
-cli.add_command(db_group)
-cli.add_command(demo)
-cli.add_command(show)
-cli.add_command(lookup)
-cli.add_command(import_command)
-cli.add_command(export_command)
-cli.add_command(merge_command)
-cli.add_command(erase_command)
-cli.add_command(completion)
-cli.add_command(invoice_group)
-cli.add_command(remind)
-cli.add_command(report)
-cli.add_command(rates_group)
 
 
 def main() -> None:

@@ -14,38 +14,26 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 
-BUSY_TIMEOUT_MS = 10_000
+from crm_tui.db.connect import (
+    BUSY_TIMEOUT_MS,
+    PG_CONNECT_ARGS,
+    sqlite_pragmas,
+    sqlite_read_only,
+)
+
 BEGIN_TRY_MS = 2  # one try at the write lock; see _begin_immediate
 WRITE_OPTION = "crm_write"
 SQLITE_POOL_SIZE = 3
 
 
-def _sqlite_on_connect(
-    dbapi_connection: sqlite3.Connection, _record: Any, journal_mode: str | None = "WAL"
-) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    if journal_mode:
-        cursor.execute(f"PRAGMA journal_mode = {journal_mode}")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # durable in WAL mode across app crashes
-    cursor.execute("PRAGMA secure_delete = ON")  # erased personal data is overwritten
-    # Memory is bounded by (pooled connections x cache) + the mapped part of
-    # the file: 3 x 32 MiB + 32 MiB keeps the app near 250 MB at a million
-    # customers (python -m benchmarks list) with no slower search.
-    cursor.execute("PRAGMA cache_size = -32768")  # 32 MiB
-    cursor.execute("PRAGMA temp_store = MEMORY")
-    cursor.execute("PRAGMA mmap_size = 33554432")  # 32 MiB
-    cursor.close()
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    sqlite_pragmas(dbapi_connection)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
@@ -108,28 +96,23 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
         url,
         echo=echo,
         pool_pre_ping=True,
-        # Automatic server-side prepares can flip short searches to a generic
-        # plan costing seconds; we prepare nothing implicitly.
-        connect_args={"prepare_threshold": None, "connect_timeout": 5},
+        connect_args=PG_CONNECT_ARGS,  # nothing prepared implicitly (see db.connect)
         execution_options={"postgresql_readonly": True} if read_only else {},
     )
 
 
 def _read_only_sqlite(path: str) -> Any:
-    """A connect function opening `path` through a `mode=ro` URI (the path percent-encoded)."""
-    uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
+    """A connect function opening `path` read-only (see db.connect.sqlite_read_only)."""
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(
-            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-        )
+        return sqlite_read_only(path)
 
     return connect
 
 
-def _sqlite_on_connect_ro(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+def _sqlite_on_connect_ro(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     """The read-write pragmas minus the journal mode: a reader never converts a file to WAL."""
-    _sqlite_on_connect(dbapi_connection, record, journal_mode=None)
+    sqlite_pragmas(dbapi_connection, journal_mode=None)
 
 
 class Database:

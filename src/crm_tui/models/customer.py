@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,21 +9,9 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from crm_tui.models.types import MoneyTotal, UTCDateTime, utcnow
-
-MAX_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
-_NUMBER = re.compile(r"^(?:c-?)?0*(\d{1,10})$", re.IGNORECASE)
-
-
-def format_number(customer_id: int) -> str:
-    """The customer number shown to people: C-000123."""
-    return f"C-{customer_id:06d}"
-
-
-def parse_number(text: str) -> int | None:
-    """The id in a typed customer number (C-000123, c123, 123); None if it is not one."""
-    match = _NUMBER.match(text)
-    customer_id = int(match.group(1)) if match else 0
-    return customer_id if 0 < customer_id <= MAX_ID else None
+from crm_tui.naming import MAX_ID as MAX_ID
+from crm_tui.naming import format_number as format_number
+from crm_tui.naming import parse_number as parse_number
 
 
 class Customer(SQLModel, table=True):

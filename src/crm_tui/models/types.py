@@ -10,7 +10,8 @@ from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-CENT = Decimal("0.01")
+from crm_tui.db.values import CENT as CENT
+from crm_tui.db.values import money_from_db, utc_from_db
 
 
 def utcnow() -> datetime:
@@ -42,12 +43,7 @@ class Money(TypeDecorator[Decimal]):
         return amount
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            # SUM/AVG over cents may come back as int or float.
-            return (Decimal(str(value)) / 100).quantize(CENT)
-        return Decimal(value).quantize(CENT)
+        return money_from_db(value, sqlite=dialect.name == "sqlite")
 
 
 class MoneyTotal(Money):
@@ -120,11 +116,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        when = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if not isinstance(when, datetime):  # MAX() over SQLite text comes back as str
-            raise TypeError(f"expected a datetime, got {type(when).__name__}")
-        if when.tzinfo is None:
-            return when.replace(tzinfo=UTC)
-        return when.astimezone(UTC)
+        return utc_from_db(value)

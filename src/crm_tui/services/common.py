@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from crm_tui.models import Customer, Tag, format_number
-from crm_tui.models.enums import CustomerKind, CustomerStatus
+from crm_tui.models.enums import CustomerStatus
+from crm_tui.naming import display_name as display_name  # many services import it here
 from crm_tui.services.errors import NotFound, PermissionRefused
 from crm_tui.services.roles.policy import owner_refusal
 from crm_tui.services.validation import text_key
@@ -46,14 +47,6 @@ def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
 def start_of(day: date) -> datetime:
     """Midnight UTC at the start of `day`: the lower bound of a day-based period."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def display_name(kind: str, first: str | None, last: str | None, company: str | None) -> str:
-    """The name a customer is shown by: the company for a business, else the person."""
-    person = " ".join(p for p in (first, last) if p)
-    if kind == CustomerKind.BUSINESS:
-        return company or person or "(no name)"
-    return person or company or "(no name)"
 
 
 def name_columns() -> list[Any]:

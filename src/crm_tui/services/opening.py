@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from crm_tui.config import Settings, default_database_path
 from crm_tui.db import schema_head
+from crm_tui.db.connect import database_files as database_files
 from crm_tui.db.engine import Database, make_engine
 from crm_tui.services.errors import CrmError, PermissionRefused
 from crm_tui.services.private_files import (
@@ -62,11 +63,6 @@ def where(settings: Settings) -> str:
     if path is not None:
         return str(path)
     return make_url(settings.database_url).render_as_string(hide_password=True)
-
-
-def database_files(path: Path) -> list[Path]:
-    """The SQLite file and the journal, WAL and shared-memory files beside it."""
-    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))]
 
 
 def exposed_files(settings: Settings) -> list[Path]:
@@ -143,7 +139,7 @@ def schema_state(engine: Engine) -> SchemaState:
     """One query when the database is ours (the common case); a table listing otherwise."""
     try:
         with engine.connect() as conn:
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            revision = conn.execute(text(schema_head.REVISION_QUERY)).scalar()
         return SchemaState(revision, True)
     except DBAPIError as exc:
         if permission_denied(exc):  # a login holding no crm role: say that, not "no crm tables"

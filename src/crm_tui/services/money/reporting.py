@@ -19,7 +19,9 @@ Each move is one transaction, so figures are never half in one currency.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -31,9 +33,15 @@ from crm_tui.models.types import utcnow
 FALLBACK = "GBP"  # what the app reported in before a currency was recorded
 
 
+def recorded_statement() -> Select[Any]:
+    """SELECT of the recorded reporting currency (also run by the lean read path)."""
+    return select(col(ReportingCurrency.currency))
+
+
 def recorded(session: Session | Connection) -> str | None:
     """The currency the stored reporting amounts are in, or None before the first write."""
-    return session.scalar(select(col(ReportingCurrency.currency)))
+    found = session.scalar(recorded_statement())
+    return None if found is None else str(found)
 
 
 def currency(session: Session | Connection) -> str:

@@ -1,6 +1,15 @@
-"""Customer search and listing, and the documents customers are found by."""
+"""Customer search and listing, and the documents customers are found by.
 
-from crm_tui.services.search.service import SearchService
+The service is loaded on first use (PEP 562), so the pure parts of this
+package (query parsing, ranking) import without SQLAlchemy: the lean read
+path of `crm lookup` runs them over a plain DB-API connection.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from crm_tui.services.search.values import (
     Cursor,
     CustomerRow,
@@ -10,6 +19,9 @@ from crm_tui.services.search.values import (
     SortKey,
     SortSpec,
 )
+
+if TYPE_CHECKING:
+    from crm_tui.services.search.service import SearchService
 
 __all__ = [
     "Cursor",
@@ -21,3 +33,9 @@ __all__ = [
     "SortKey",
     "SortSpec",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SearchService":
+        return importlib.import_module("crm_tui.services.search.service").SearchService
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,6 @@ through the same `normalize` before it reaches the index.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select
@@ -23,14 +21,8 @@ from crm_tui.models import (
     CustomField,
     format_number,
 )
+from crm_tui.services.search.query import normalize as normalize  # the one folding rule
 from crm_tui.services.validation import phone_search_forms
-
-
-def normalize(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.casefold()
-    return re.sub(r"\s+", " ", folded).strip()
 
 
 def build_doc(customer: Customer, contact_names: list[str], extra: Sequence[str] = ()) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crm_tui.services.search import limits, postgres, sqlite
 from crm_tui.services.search.query import Query
-from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SUMMARY, AnyRow
+from crm_tui.services.search.tables import CUSTOMER, DOCS, SUMMARY
 
 
 @dataclass(frozen=True)
@@ -91,44 +91,6 @@ class Matcher:
         if self.sqlite:
             return sqlite.row_checks(parsed)
         return postgres.cheap_conditions(parsed)
-
-    def in_index_order(
-        self,
-        session: Session,
-        parsed: Query,
-        conditions: Sequence[ColumnElement[bool]],
-        *,
-        after_id: int,
-        count: int,
-        upto: int | None = None,
-        extra: Sequence[ColumnElement[bool]] = (),
-    ) -> list[AnyRow]:
-        """Up to `count` matches with after_id < id (<= upto), in id order.
-
-        SQLite reads them off the FTS index in rowid order. PostgreSQL first
-        walks the next PG_WALK_IDS ids along the primary key with the cheap
-        checks (dense matches end there); only what is left, known to be
-        sparse, comes from the GIN indexes and is sorted."""
-        order = self.index_order(parsed)
-        bounds = [order > after_id] + ([order <= upto] if upto is not None else [])
-        columns = select(*ROW_COLUMNS)
-        if self.sqlite:
-            stmt = self.driven(parsed, columns, conditions, extra=[*bounds, *extra])
-            return list(session.execute(stmt.order_by(order).limit(count)))
-        walk_end = after_id + postgres.walk_ids(parsed)
-        if upto is not None:
-            walk_end = min(walk_end, upto)
-        walked = self.driven(
-            parsed, columns, conditions, extra=[*bounds, order <= walk_end, *extra], cheap=True
-        )
-        rows = list(session.execute(walked.order_by(order).limit(count)))
-        if len(rows) >= count or (upto is not None and walk_end >= upto):
-            return rows
-        rest = self.driven(parsed, columns, conditions, extra=[order > walk_end, *bounds, *extra])
-        with postgres.planner_settings(session, enable_seqscan="off"):
-            # "+ 0": no walk along the primary key; bitmap scans of the GIN indexes.
-            rows += session.execute(rest.order_by(order + 0).limit(count - len(rows)))
-        return rows
 
     def for_sort(
         self, session: Session, parsed: Query

@@ -10,14 +10,14 @@ picks the plan shape itself.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from crm_tui.services.search import limits
+from crm_tui.services.search import limits, patterns, plan
 from crm_tui.services.search.query import Query, Term
 from crm_tui.services.search.tables import DOCS
 
@@ -27,24 +27,16 @@ PG_WORDS_EXPR = (
     "regexp_replace(customer_search.doc, '[^[:alnum:]]+', ' ', 'g'))"
 )
 
-# A word starts here: start of the doc or after a non-alphanumeric character.
-PG_WORD_START = "(^|[^[:alnum:]])"
-
-
-def like_pattern(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
 
 def like(term: Term) -> ColumnElement[bool]:
-    return or_(*(DOCS.c.doc.like(like_pattern(a)) for a in term.alternatives))
+    return or_(*(DOCS.c.doc.like(patterns.like_pattern(a)) for a in term.alternatives))
 
 
 def cheap_conditions(parsed: Query) -> list[ColumnElement[bool]]:
     """Match conditions cheap to check row by row on a walk."""
     conditions = [like(t) for t in parsed.substring_terms]
     conditions.extend(
-        DOCS.c.doc.op("~")(PG_WORD_START + re.escape(t.alternatives[0]))
+        DOCS.c.doc.op("~")(patterns.word_start_regex(t.alternatives[0]))
         for t in parsed.prefix_terms
     )
     return conditions
@@ -54,16 +46,11 @@ def indexed_conditions(parsed: Query) -> list[ColumnElement[bool]]:
     """Match conditions the GIN indexes answer."""
     conditions = cheap_conditions(parsed)
     if parsed.prefix_terms:
-        tsquery = " & ".join(f"{t.alternatives[0]}:*" for t in parsed.prefix_terms)
-        conditions.append(words_match(tsquery))
+        conditions.append(words_match(patterns.prefix_tsquery(parsed)))
     return conditions
 
 
-def walk_ids(parsed: Query) -> int:
-    return limits.PG_WALK_IDS_PREFIX if parsed.prefix_terms else limits.PG_WALK_IDS
-
-
-def words_match(tsquery: str) -> ColumnElement[bool]:
+def words_match(tsquery: Any) -> ColumnElement[bool]:
     """The word index (tsvector) matches `tsquery` (alphanumeric words only)."""
     return literal_column(PG_WORDS_EXPR).op("@@")(
         func.to_tsquery(literal_column("'simple'::regconfig"), tsquery)
@@ -72,7 +59,7 @@ def words_match(tsquery: str) -> ColumnElement[bool]:
 
 def estimated_matches(session: Session, parsed: Query) -> float:
     """Matches among the first ids (a walk), scaled to the whole table."""
-    walk = min(walk_ids(parsed), limits.PG_WALK_IDS_PREFIX)
+    walk = min(plan.walk_ids(parsed), limits.PG_WALK_IDS_PREFIX)
     last_id = session.scalar(select(func.max(DOCS.c.customer_id))) or 0
     sample = (
         select(literal_column("1"))
@@ -92,10 +79,12 @@ def planner_settings(session: Session, **settings: str) -> Iterator[None]:
     if not settings or session.get_bind().dialect.name != "postgresql":
         yield
         return
+    from crm_tui.services.search.statements import set_config_statement
+
     for name, value in settings.items():
-        session.execute(select(func.set_config(name, value, True)))
+        session.execute(set_config_statement(name, value))
     try:
         yield
     finally:
         for name in settings:
-            session.execute(select(func.set_config(name, "on", True)))
+            session.execute(set_config_statement(name, "on"))

@@ -6,9 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from crm_tui.models import format_number, parse_number
+from crm_tui.naming import format_number, parse_number
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.search.document import normalize
 from crm_tui.services.validation import parse_phone, text_key, undecodable
 
 MAX_QUERY_CHARS = 200
@@ -45,6 +44,14 @@ class Query:
     @property
     def prefix_terms(self) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.prefix)
+
+
+def normalize(text: str) -> str:
+    """Accents stripped, casefolded, spaces collapsed: how documents and queries compare."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold()
+    return re.sub(r"\s+", " ", folded).strip()
 
 
 def clean_query(raw: str) -> str:

@@ -44,10 +44,10 @@ from crm_tui.services.common import not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.search import limits
 from crm_tui.services.search.matching import Matcher
-from crm_tui.services.search.near_misses import near_miss_page
 from crm_tui.services.search.query import parse_query
-from crm_tui.services.search.relevance import relevance_page
+from crm_tui.services.search.ranking import near_miss_page, relevance_page
 from crm_tui.services.search.sorting import sorted_page
+from crm_tui.services.search.statements import SEARCH_SESSION, SessionReads
 from crm_tui.services.search.tables import (
     CUSTOMER,
     CUSTOMER_TAG,
@@ -100,14 +100,13 @@ class SearchService:
                 return sorted_page(session, matcher, parsed, conditions, by_key, after, limit, sort)
             if not parsed.terms:
                 return Page((), None, False)
+            reads = SessionReads(session, conditions, matcher.sqlite)
             if sort.key == "relevance":
-                page = relevance_page(
-                    session, matcher, parsed, conditions, after, limit, sort.descending
-                )
+                page = relevance_page(reads, parsed, after, limit, sort.descending)
             else:
                 page = sorted_page(session, matcher, parsed, conditions, sort, after, limit, sort)
             if not page.rows and after is None:
-                return near_miss_page(session, matcher.sqlite, parsed, conditions, limit)
+                return near_miss_page(reads, parsed, limit)
             return page
 
     def count(
@@ -180,65 +179,73 @@ class SearchService:
         compiling costs ~200 ms whenever the estimator thinks a plan is big."""
         with self.ctx.read() as session:
             if self.ctx.db.dialect == "postgresql":
-                session.execute(
-                    select(
-                        func.set_config("plan_cache_mode", "force_custom_plan", True),
-                        func.set_config("jit", "off", True),
-                    )
-                )
+                session.execute(SEARCH_SESSION)
             yield session
 
     def _filter_conditions(
         self, session: Session, filters: SearchFilters
     ) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if filters.status is not None:
-            conditions.append(CUSTOMER.c.status == filters.status)
-        elif not filters.include_merged:
-            conditions.append(not_merged())
-        if filters.kind is not None:
-            conditions.append(CUSTOMER.c.kind == filters.kind)
-        if filters.segment is not None:
-            conditions.append(CUSTOMER.c.segment == filters.segment)
-        if filters.owner is not None:
-            conditions.append(CUSTOMER.c.owner == filters.owner)
-        if filters.billing_group_id is not None:
-            conditions.append(CUSTOMER.c.billing_group_id == filters.billing_group_id)
-        if filters.tag is not None:
-            tag_id = (
-                select(TAG.c.id).where(TAG.c.name_key == text_key(filters.tag)).scalar_subquery()
-            )
-            conditions.append(
-                exists().where(
-                    CUSTOMER_TAG.c.customer_id == CUSTOMER.c.id, CUSTOMER_TAG.c.tag_id == tag_id
-                )
-            )
-        if filters.has_active_subscription is not None:
-            subs = SUMMARY.c.active_subscriptions
-            conditions.append(subs > 0 if filters.has_active_subscription else subs == 0)
-        if filters.ltv_min is not None:
-            conditions.append(SUMMARY.c.lifetime_value >= filters.ltv_min)
-        if filters.ltv_max is not None:
-            conditions.append(SUMMARY.c.lifetime_value <= filters.ltv_max)
-        for wanted, late in ((filters.outstanding, False), (filters.overdue, True)):
-            if wanted is not None:
-                owing = _owing(late)
-                conditions.append(owing if wanted else ~owing)
-        if filters.segment_id is not None:
-            dynamic = None
-            if self.segment_condition is not None:
-                dynamic = self.segment_condition(session, filters.segment_id)
-            if dynamic is None:
-                dynamic = exists().where(
-                    SEGMENT_MEMBER.c.segment_id == filters.segment_id,
-                    SEGMENT_MEMBER.c.customer_id == CUSTOMER.c.id,
-                )
-            conditions.append(dynamic)
-        return conditions
+        return filter_conditions(filters, session, self.segment_condition)
 
     @property
     def _matcher(self) -> Matcher:
         return Matcher(sqlite=self.ctx.db.dialect == "sqlite")
+
+
+def filter_conditions(
+    filters: SearchFilters,
+    session: Session | None = None,
+    segment_condition: SegmentCondition | None = None,
+) -> list[ColumnElement[bool]]:
+    """The filters as conditions on customer (joined with its summary)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status is not None:
+        conditions.append(CUSTOMER.c.status == filters.status)
+    elif not filters.include_merged:
+        conditions.append(not_merged())
+    if filters.kind is not None:
+        conditions.append(CUSTOMER.c.kind == filters.kind)
+    if filters.segment is not None:
+        conditions.append(CUSTOMER.c.segment == filters.segment)
+    if filters.owner is not None:
+        conditions.append(CUSTOMER.c.owner == filters.owner)
+    if filters.billing_group_id is not None:
+        conditions.append(CUSTOMER.c.billing_group_id == filters.billing_group_id)
+    if filters.tag is not None:
+        tag_id = select(TAG.c.id).where(TAG.c.name_key == text_key(filters.tag)).scalar_subquery()
+        conditions.append(
+            exists().where(
+                CUSTOMER_TAG.c.customer_id == CUSTOMER.c.id, CUSTOMER_TAG.c.tag_id == tag_id
+            )
+        )
+    if filters.has_active_subscription is not None:
+        subs = SUMMARY.c.active_subscriptions
+        conditions.append(subs > 0 if filters.has_active_subscription else subs == 0)
+    if filters.ltv_min is not None:
+        conditions.append(SUMMARY.c.lifetime_value >= filters.ltv_min)
+    if filters.ltv_max is not None:
+        conditions.append(SUMMARY.c.lifetime_value <= filters.ltv_max)
+    for wanted, late in ((filters.outstanding, False), (filters.overdue, True)):
+        if wanted is not None:
+            owing = _owing(late)
+            conditions.append(owing if wanted else ~owing)
+    if filters.segment_id is not None:
+        dynamic = None
+        if segment_condition is not None and session is not None:
+            dynamic = segment_condition(session, filters.segment_id)
+        if dynamic is None:
+            dynamic = exists().where(
+                SEGMENT_MEMBER.c.segment_id == filters.segment_id,
+                SEGMENT_MEMBER.c.customer_id == CUSTOMER.c.id,
+            )
+        conditions.append(dynamic)
+    return conditions
+
+
+def default_conditions() -> list[ColumnElement[bool]]:
+    """What `SearchFilters()` narrows to (merged customers hidden): the filter of
+    every statement the lean read path runs (see `compile`)."""
+    return filter_conditions(SearchFilters())
 
 
 def _owing(overdue: bool) -> ColumnElement[bool]:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from crm_tui.services.search import postgres
 from crm_tui.services.search.matching import Matcher
 from crm_tui.services.search.query import Query
-from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SUMMARY, AnyRow, to_row
+from crm_tui.services.search.ranking import to_row
+from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SUMMARY, AnyRow
 from crm_tui.services.search.values import Cursor, Page, SortKey, SortSpec
 
 

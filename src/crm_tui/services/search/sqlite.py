@@ -1,7 +1,8 @@
 """SQLite: matching through the FTS5 tables (trigram for substrings, words for prefixes).
 
 Probing FTS5 by rowid per customer costs ~80 us a row, so per-row checks read
-customer_search.doc instead.
+customer_search.doc instead. The MATCH strings and patterns come from
+`patterns`, shared with the lean read path.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import ColumnElement, Integer, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 
+from crm_tui.services.search import patterns
 from crm_tui.services.search.query import Query
 from crm_tui.services.search.tables import DOCS
 
@@ -19,33 +21,18 @@ FTS = table("customer_search_fts", column("rowid", Integer), column("customer_se
 WORDS = table("customer_search_words", column("rowid", Integer), column("customer_search_words"))
 
 
-def fts_phrase(value: str) -> str:
-    """An FTS5 string literal: operators and quotes inside are plain text."""
-    return '"' + value.replace('"', '""') + '"'
-
-
 def glob_word_prefix(value: str) -> ColumnElement[bool]:
-    """`value` starts a word of customer_search.doc (value is alphanumeric).
-
-    ASCII punctuation and spaces break words, as in the unicode61 tokenizer;
-    non-ASCII characters count as letters (the docs are already folded)."""
-    doc = DOCS.c.doc
-    return or_(
-        doc.op("GLOB")(value + "*"),
-        doc.op("GLOB")("*[^a-z0-9\u0080-\U0010ffff]" + value + "*"),
-    )
+    """`value` starts a word of customer_search.doc (value is alphanumeric)."""
+    at_start, after_break = patterns.glob_patterns(value)
+    return or_(DOCS.c.doc.op("GLOB")(at_start), DOCS.c.doc.op("GLOB")(after_break))
 
 
 def fts_driver(parsed: Query) -> tuple[Any, ColumnElement[bool], bool]:
     """(FTS table, MATCH condition, needs a GLOB check on the doc)."""
-    subs, prefixes = parsed.substring_terms, parsed.prefix_terms
-    if subs:
-        expr = " AND ".join(
-            "(" + " OR ".join(fts_phrase(a) for a in t.alternatives) + ")" for t in subs
-        )
-        return FTS, FTS.c.customer_search_fts.op("MATCH")(expr), bool(prefixes)
-    expr = " AND ".join(fts_phrase(t.alternatives[0]) + "*" for t in prefixes)
-    return WORDS, WORDS.c.customer_search_words.op("MATCH")(expr), False
+    trigram, expr, glob = patterns.fts_match(parsed)
+    if trigram:
+        return FTS, FTS.c.customer_search_fts.op("MATCH")(expr), glob
+    return WORDS, WORDS.c.customer_search_words.op("MATCH")(expr), glob
 
 
 def row_checks(parsed: Query) -> list[ColumnElement[bool]]:
@@ -63,9 +50,3 @@ def count_matches(session: Session, parsed: Query, cap: int) -> int:
     fts, match, _glob = fts_driver(parsed)
     probe = select(fts.c.rowid).where(match).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(probe)) or 0
-
-
-def words_match(variants: list[list[str]]) -> ColumnElement[bool]:
-    """The word index matches one variant of every query word."""
-    expr = " AND ".join("(" + " OR ".join(fts_phrase(v) for v in group) + ")" for group in variants)
-    return WORDS.c.customer_search_words.op("MATCH")(expr)

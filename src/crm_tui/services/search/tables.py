@@ -1,4 +1,4 @@
-"""The tables search reads, and one result row turned into a `CustomerRow`."""
+"""The tables search reads (Core tables of the models' metadata) and the columns of a row."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlmodel import SQLModel
-
-from crm_tui.models import format_number
-from crm_tui.services.common import display_name
-from crm_tui.services.search.values import CustomerRow
 
 AnyRow = Row[*tuple[Any, ...]]
 
@@ -41,23 +37,3 @@ ROW_COLUMNS = (
     SUMMARY.c.last_purchase_at,
     SUMMARY.c.outstanding_balance,
 )
-
-
-def to_row(row: AnyRow, near_miss: bool = False) -> CustomerRow:
-    """A fetched row of ROW_COLUMNS as the plain value the list shows."""
-    return CustomerRow(
-        id=row.id,
-        number=format_number(row.id),
-        display_name=display_name(row.kind, row.first_name, row.last_name, row.company_name),
-        kind=row.kind,
-        status=row.status,
-        email=row.email,
-        phone=row.phone,
-        company_name=row.company_name,
-        lifetime_value=row.lifetime_value,
-        active_subscriptions=row.active_subscriptions,
-        created_at=row.created_at,
-        last_purchase_at=row.last_purchase_at,
-        near_miss=near_miss,
-        outstanding_balance=row.outstanding_balance,
-    )
