@@ -77,6 +77,21 @@ def record_create(
     )
 
 
+def refuse_overlap(
+    session: Session, entity: str, row: Any, expected_version: int, diff: dict[str, tuple[Any, Any]]
+) -> None:
+    """A save made on `expected_version` of a row saved since: ConflictError when another
+    save changed one of the same fields to something else; edits to other fields merge."""
+    since = history.changes_since(session, entity, row.id, expected_version)
+    conflicts = [
+        FieldConflict(field=f, then=since[f][0], now=since[f][1], yours=history.as_text(new))
+        for f, (_old, new) in diff.items()
+        if f in since and since[f][1] != history.as_text(new)
+    ]
+    if conflicts:
+        raise ConflictError(entity.replace("_", " "), conflicts, row.version, row_id=row.id)
+
+
 def apply_changes(
     session: Session,
     row: Any,
@@ -93,14 +108,7 @@ def apply_changes(
     """
     diff = {f: (getattr(row, f), v) for f, v in cleaned.items() if getattr(row, f) != v}
     if expected_version is not None and row.version != expected_version:
-        since = history.changes_since(session, entity, row.id, expected_version)
-        conflicts = [
-            FieldConflict(field=f, then=since[f][0], now=since[f][1], yours=history.as_text(new))
-            for f, (_old, new) in diff.items()
-            if f in since and since[f][1] != history.as_text(new)
-        ]
-        if conflicts:
-            raise ConflictError(entity.replace("_", " "), conflicts, row.version, row_id=row.id)
+        refuse_overlap(session, entity, row, expected_version, diff)
     if not diff:
         return diff
     for field, (_old, new) in diff.items():

@@ -25,6 +25,7 @@ from crm_tui.services import history
 from crm_tui.services.common import display_name, lock_customer
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import children, contact_points
+from crm_tui.services.customers.child_rows import refuse_overlap
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.phone_region import (
     PhoneReading,
@@ -45,8 +46,6 @@ from crm_tui.services.customers.rules import (
 from crm_tui.services.customers.tagging import set_customer_tags
 from crm_tui.services.customers.unique_email import check_email_free, flush_checking_email
 from crm_tui.services.errors import (
-    ConflictError,
-    FieldConflict,
     NotFound,
     ValidationError,
 )
@@ -361,7 +360,7 @@ class CustomerService:
         check_whole(merged)
         diff = {f: (current[f], merged[f]) for f in EDITABLE_FIELDS if current[f] != merged[f]}
         if customer.version != expected_version:
-            self._raise_on_overlap(session, customer, expected_version, diff)
+            refuse_overlap(session, "customer", customer, expected_version, diff)
         if not diff:
             return
         derived = derived_columns(merged)
@@ -387,23 +386,6 @@ class CustomerService:
             contact_points.sync_primaries(session, customer)
         if set(diff) & {"first_name", "last_name", "company_name", "email", "phone"}:
             search_doc.refresh(session, customer.id)
-
-    def _raise_on_overlap(
-        self,
-        session: Session,
-        customer: Customer,
-        expected_version: int,
-        diff: dict[str, tuple[Any, Any]],
-    ) -> None:
-        since = history.changes_since(session, "customer", customer.id or 0, expected_version)
-        conflicts = [
-            FieldConflict(field=f, then=since[f][0], now=since[f][1], yours=history.as_text(new))
-            for f, (_old, new) in diff.items()
-            if f in since and since[f][1] != history.as_text(new)
-        ]
-        if conflicts:
-            raise ConflictError("customer", conflicts, customer.version, row_id=customer.id)
-        # The other edits touched other fields: the edits merge.
 
     @staticmethod
     def _refuse_if_gone(customer: Customer) -> None:

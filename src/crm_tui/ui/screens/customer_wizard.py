@@ -22,26 +22,20 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, Select, Static
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
-from crm_tui.services.customers.phone_region import address_countries
-from crm_tui.services.errors import ValidationError
 from crm_tui.services.history import HistoryEntry
 from crm_tui.services.live import Changed
-from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import leave_asking_first
-from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
+from crm_tui.ui.screens.customer_wizard_checks import WizardChecksScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.live_duplicates import LiveDuplicates
-from crm_tui.ui.widgets.wizard.children import ChildForm, ChildrenStep, ChildState
+from crm_tui.ui.widgets.wizard.children import ChildrenStep
 from crm_tui.ui.widgets.wizard.fields import WizardField
 from crm_tui.ui.widgets.wizard.plan import (
-    Entity,
     WizardStart,
-    check_field,
     display_values,
     read_start,
-    shown,
 )
 from crm_tui.ui.widgets.wizard.points import MIRRORED
 from crm_tui.ui.widgets.wizard.review import ReviewStep, StepIndicator, StepInfo
@@ -58,7 +52,7 @@ from crm_tui.ui.widgets.wizard.steps import (
 MIRROR_OF = {f"wf-{name}": kind for kind, name in MIRRORED.items()}  # field id -> point kind
 
 
-class CustomerWizardScreen(WizardSaveScreen):
+class CustomerWizardScreen(WizardChecksScreen):
     """Create (customer_id None) or edit a customer; dismisses the saved id, or None."""
 
     CSS_PATH: ClassVar = [str(stylesheet("customer_wizard.tcss"))]
@@ -289,86 +283,6 @@ class CustomerWizardScreen(WizardSaveScreen):
         if field.value != event.value:
             field.value = event.value
 
-    def _business(self) -> bool:
-        return self.field("kind").value == CustomerKind.BUSINESS
-
-    def check(self, field: WizardField) -> bool:
-        """Ask the services about one field; show their message under it."""
-        entity = self._entity_of(field)
-        if entity is None:
-            field.show_error(None)
-            return True
-        form = next((a for a in field.ancestors if isinstance(a, ChildForm)), None)
-        kind = form.kind if form is not None else ""
-        if (entity == "customer" and field.spec.name == "phone") or (
-            kind == "phone" and field.spec.name == "value"
-        ):
-            return self._check_phone(field)  # any phone: read where the customer lives
-        try:
-            cleaned = check_field(
-                self.services, entity, field.spec.name, field.value, self.lookups, kind
-            )
-        except ValidationError as error:
-            field.show_error(error.message)
-            return False
-        field.show_warning(self.services.customers.warning_for(field.spec.name, cleaned))
-        new = shown("phone" if kind == "phone" else field.spec.name, cleaned, field.value)
-        if new != field.value:
-            field.value = new
-        return True
-
-    def _check_phone(self, field: WizardField) -> bool:
-        """The phone is read in the country of the addresses typed so far, else the
-        default region; with none typed yet a national number waits for the save."""
-        typed = [
-            s.values
-            for s in self._child_states()
-            if s.entity == "address" and not s.removed and not s.blank
-        ]
-        try:
-            reading = self.services.customers.read_phone(
-                field.value, address_countries(typed), address_to_come=not typed
-            )
-        except ValidationError as error:
-            field.show_error(error.message)
-            return False
-        field.show_warning(reading.warning)
-        if reading.value is not None:
-            field.value = format_phone(reading.value)
-        return True
-
-    def _entity_of(self, field: WizardField) -> Entity | None:
-        """Whose rules apply to the field; None when there is nothing to check."""
-        form = next((a for a in field.ancestors if isinstance(a, ChildForm)), None)
-        if form is not None:
-            return (
-                None
-                if form.removed or (form.row_id is None and form.state().blank)
-                else form.entity
-            )
-        if field.spec.name == "tags":
-            return None  # the service checks tag names as it saves them
-        if field.spec.name.startswith("note_"):
-            # No note at all is fine; a body without a title is not.
-            note = [str(self.field(f"note_{n}").value).strip() for n in ("title", "body")]
-            return "note" if any(note) else None
-        return "customer"
-
-    def check_step(self, key: str) -> list[WizardField]:
-        """Check every shown field of one step; the ones refused."""
-        step = self.query_one(f"#step-{key}")
-        return [f for f in step.query(WizardField) if f.display and not self.check(f)]
-
-    def check_all(self) -> bool:
-        refused = {key: self.check_step(key) for key in (s.key for s in self.steps())}
-        first = next(((k, r) for k, r in refused.items() if r), None)
-        if first is None:
-            return True
-        self.go_to(first[0])
-        self.call_after_refresh(first[1][0].focus_control)
-        self._show_indicator({k for k, r in refused.items() if r})
-        return False
-
     def reload(self) -> None:
         self.loaded = False
         self._load()
@@ -446,9 +360,6 @@ class CustomerWizardScreen(WizardSaveScreen):
         fields = {f.id: f.value for f in self.query(WizardField) if f.id}
         forms = [(s.row_id, s.removed, s.values) for s in self._child_states()]
         return (fields, forms)
-
-    def _child_states(self) -> list[ChildState]:
-        return [form.state() for form in self.query_one(ChildrenStep).forms()]
 
     @property
     def dirty(self) -> bool:

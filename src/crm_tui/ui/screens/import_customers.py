@@ -13,8 +13,6 @@ Every file and database call runs in a thread worker.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,7 +22,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -38,52 +35,17 @@ from crm_tui.services.imports.service import (
     ImportSummary,
 )
 from crm_tui.services.imports.summary import resume_mode
-from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
+from crm_tui.ui.screens.import_messages import Imported, PreviewRead, Progressed, StrayQuoteFound
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import cell
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable
-from crm_tui.wording import counted
+from crm_tui.ui.widgets.fitted_table import FittedTable
+from crm_tui.ui.widgets.import_tables import PREVIEW_COLUMNS, preview_rows, summary_text
 
-# At 80 columns the e-mail, the name and the problem narrow with '…' (the line under the
-# table gives the highlighted row's problems whole); the row, action and phone never do.
-PREVIEW_COLUMNS = [Column("Row"), Column("Action"), Column("Name", flex=True),
-                   Column("E-mail", flex=True, min_width=12), Column("Phone"),
-                   Column("Problems", flex=True)]  # fmt: skip
 DONE = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
-ACTION_STYLE = {"create": "green", "update": "cyan", "unchanged": "dim", "skip": "yellow",
-                "refuse": "bold red"}  # fmt: skip
-
-
-def summary_text(s: ImportSummary) -> Text:
-    """The end-of-import report, as plain text."""
-    verb = "would be " if s.dry_run else ""
-    lines = [
-        f"{'Dry run of' if s.dry_run else 'Imported'} {s.path.name} ({s.product}, {s.encoding}): "
-        f"{s.rows:,} rows in {s.seconds:.1f} s.",
-        f"  {s.created:,} {verb}created, {s.updated:,} {verb}updated, "
-        f"{s.unchanged:,} unchanged, {s.skipped:,} skipped, {s.refused:,} refused.",
-    ]
-    for reason, count in s.reasons.most_common(6):
-        lines.append(f"    {count:,} × {reason}")
-    if s.unverified_phones:
-        lines.append(f"  {counted(s.unverified_phones, 'phone number')} kept unverified.")
-    lines.extend(f"  {line}" for line in s.not_imported_lines()[:8])
-    if s.values_file:
-        lines.append(f"Each value not imported, with its row and reason, is in {s.values_file}.")
-    if s.refused_file:
-        lines.append(f"Refused rows, with the reason, are in {s.refused_file}.")
-    if s.cancelled and s.dry_run:
-        lines.append(f"Stopped after checking {s.rows:,} rows; nothing was written.")
-    elif s.cancelled:
-        lines.append(f"Stopped: {s.done_text()}. Import the file again with duplicates set "
-                     f"to {resume_mode(s.mode)} to finish.")  # fmt: skip
-    if s.halted_at is not None:
-        lines.append(f"{s.halt_reason} Nothing after line {s.halted_at:,} was imported.")
-    return Text(literal("\n".join(lines), multiline=True))
 
 
 class ImportScreen(CrmScreen[None]):
@@ -98,33 +60,6 @@ class ImportScreen(CrmScreen[None]):
         Binding("ctrl+t", "template", "Template"),
         Binding("q", "quit_asking", "Quit"),  # the app's q, but never with an import unseen
     ]
-
-    @dataclass
-    class PreviewRead(Message):
-        """The file's mapping and its first rows as they would be saved."""
-
-        preview: ImportPreview
-
-    @dataclass
-    class Progressed(Message):
-        """How far the import is, and what it has done so far."""
-
-        fraction: float
-        label: str
-
-    @dataclass
-    class StrayQuoteFound(Message):
-        """A quote opened on `line` never closes: the import's worker waits for `answer`."""
-
-        line: int
-        reason: str
-        answer: Callable[[bool | None], None]
-
-    @dataclass
-    class Imported(Message):
-        """The import (or dry run) finished or stopped: what it did."""
-
-        summary: ImportSummary
 
     def __init__(self, path: str | None = None) -> None:
         super().__init__()
@@ -191,7 +126,7 @@ class ImportScreen(CrmScreen[None]):
         preview = self.service.preview(
             path, mapping=self.mapping, on_duplicate=self.mode, date_order=self.date_order, limit=50
         )
-        self.post_message(self.PreviewRead(preview))
+        self.post_message(PreviewRead(preview))
 
     @on(Worker.StateChanged)
     def worker_done(self, event: Worker.StateChanged) -> None:
@@ -262,18 +197,7 @@ class ImportScreen(CrmScreen[None]):
             mapping.add_row(cell(column.header), target, key=str(column.index))
         if mapping.row_count:
             mapping.move_cursor(row=min(row, mapping.row_count - 1))
-        rows = []
-        for item in preview.rows:
-            values = dict(item.values)
-            name = " ".join(
-                v for k, v in item.values if k in ("First name", "Last name")
-            ) or values.get("Company", "")
-            problems = "; ".join(item.problems) or "; ".join(item.warnings) or item.match
-            rows.append((str(item.number), [
-                Text(str(item.number)), Text(item.action, style=ACTION_STYLE.get(item.action, "")),
-                cell(name), cell(values.get("E-mail")), cell(values.get("Phone")), cell(problems),
-            ]))  # fmt: skip
-        self.query_one("#import-preview", FittedTable).set_rows(rows)
+        self.query_one("#import-preview", FittedTable).set_rows(preview_rows(preview))
         switcher = self.query_one(ContentSwitcher)
         if switcher.current != "import-review":
             switcher.current = "import-review"
@@ -380,7 +304,7 @@ class ImportScreen(CrmScreen[None]):
             s = update.summary
             label = (f"{s.rows:,} rows: {s.created:,} new, {s.updated:,} updated, {s.skipped:,} skipped, "
                      f"{s.refused:,} refused  (escape to stop)")  # fmt: skip
-            self.post_message(self.Progressed(update.fraction, label))
+            self.post_message(Progressed(update.fraction, label))
 
         summary = self.service.run(
             path, mapping=mapping, on_duplicate=mode, dry_run=dry_run, progress=report,
@@ -388,7 +312,7 @@ class ImportScreen(CrmScreen[None]):
             cancelled=lambda: self.stop_requested or worker.is_cancelled,
             accept_stray_quotes=self._ask_about_stray_quote,
         )  # fmt: skip
-        self.post_message(self.Imported(summary))
+        self.post_message(Imported(summary))
 
     def _ask_about_stray_quote(self, line: int, reason: str) -> bool:
         """From the import's worker: ask the clerk, and wait for the answer."""
@@ -399,7 +323,7 @@ class ImportScreen(CrmScreen[None]):
             answer[0] = bool(value)
             answered.set()
 
-        self.post_message(self.StrayQuoteFound(line, reason, got))
+        self.post_message(StrayQuoteFound(line, reason, got))
         worker = get_current_worker()
         while not answered.wait(0.1):
             if worker.is_cancelled:
