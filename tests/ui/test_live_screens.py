@@ -18,12 +18,19 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.config import Settings
 from crm_tui.services.billing.inputs import PaymentCreate
-from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
+from crm_tui.services.customers.inputs import (
+    AddressCreate,
+    AddressUpdate,
+    CustomerCreate,
+    CustomerUpdate,
+    NoteCreate,
+)
 from crm_tui.services.registry import open_services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+from crm_tui.ui.widgets.detail.forms import address_form, note_form
 from tests.conftest import PgTeam
 from tests.ui.conftest import settle
 
@@ -139,6 +146,60 @@ async def test_edit_form_says_at_once_when_the_customer_changed(
             took = await appears(pilot, warned)
             assert took < WITHIN_S, took
             assert "tester (front desk) just changed" in str(status.content)
+    finally:
+        svc.close()
+        other.close()
+
+
+async def test_child_edit_forms_say_when_their_row_changed_or_went(
+    sqlite_settings: Settings,
+) -> None:
+    """An address open in its edit form says, before any save, that another clerk changed
+    it, naming the fields; a change to another row of the same customer says nothing; a
+    removed note says it is gone."""
+    svc, other = (
+        open_services(sqlite_settings),
+        open_services(Settings(database_url=sqlite_settings.database_url, clerk="front desk")),
+    )
+    try:
+        cid = svc.customers.create(
+            CustomerCreate(
+                kind="individual",
+                first_name="Ada",
+                addresses=[
+                    AddressCreate(line1="1 Main St", city="Leeds", country="GB"),
+                    AddressCreate(kind="shipping", line1="2 Dock Rd", city="Hull", country="GB"),
+                ],
+                notes=[NoteCreate(title="Call back")],
+            )
+        ).id
+        billing, shipping = svc.addresses.list(cid)
+        app = CrmApp(svc)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(address_form(svc, cid, billing))
+            await settle(pilot)
+            status = app.screen.query_one("#form-error", Static)
+            other.addresses.update(
+                shipping.id, AddressUpdate(city="York"), expected_version=shipping.version
+            )
+            await asyncio.sleep(1.5)  # the feed reports it; this form's row did not change
+            assert str(status.content) == ""
+            other.addresses.update(
+                billing.id, AddressUpdate(city="Bath"), expected_version=billing.version
+            )
+            took = await appears(pilot, lambda: "just changed this address" in str(status.content))
+            assert took < WITHIN_S, took
+            assert str(status.content).startswith("tester (front desk) just changed this address")
+            assert "(city)" in str(status.content)
+            app.screen.dismiss(False)
+            await settle(pilot)
+            (note,) = svc.notes.list(cid)
+            app.push_screen(note_form(svc, cid, note))
+            await settle(pilot)
+            status = app.screen.query_one("#form-error", Static)
+            other.notes.remove(note.id)
+            await appears(pilot, lambda: "just removed this note" in str(status.content))
     finally:
         svc.close()
         other.close()

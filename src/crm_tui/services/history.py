@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -157,23 +158,47 @@ class HistoryService:
             if before_id is not None:
                 query = query.where(col(ChangeRecord.id) < before_id)
             rows = session.scalars(query.order_by(col(ChangeRecord.id).desc()).limit(limit)).all()
-            names = history_names.read_names(session, rows)
-            return [
-                HistoryEntry(
-                    changed_at=r.changed_at,
-                    login=r.login,
-                    actor=r.actor,
-                    entity=r.entity,
-                    entity_id=r.entity_id,
-                    action=r.action,
-                    field=r.field,
-                    old_value=r.old_value,
-                    new_value=r.new_value,
-                    subject=names.subject(r.entity, r.entity_id),
-                    field_label=history_names.field_label(r.field),
-                    old_shown=names.value(r.field, r.old_value),
-                    new_shown=names.value(r.field, r.new_value),
-                    id=r.id or 0,
+            return _entries(session, rows)
+
+    def for_row(
+        self, customer_id: int, entity: str, entity_id: int, *, after_version: int
+    ) -> list[HistoryEntry]:
+        """One row's changes (an address, a note...) saved after `after_version`, newest
+        first: what an edit form opened at that version has not seen."""
+        with self.ctx.read() as session:
+            rows = session.scalars(
+                select(ChangeRecord)
+                .where(
+                    col(ChangeRecord.customer_id) == customer_id,
+                    col(ChangeRecord.entity) == entity,
+                    col(ChangeRecord.entity_id) == entity_id,
+                    col(ChangeRecord.version) > after_version,
                 )
-                for r in rows
-            ]
+                .order_by(col(ChangeRecord.id).desc())
+                .limit(50)
+            ).all()
+            return _entries(session, rows)
+
+
+def _entries(session: Session, rows: Sequence[ChangeRecord]) -> list[HistoryEntry]:
+    """Log rows as people read them, the rows and ids they mention named."""
+    names = history_names.read_names(session, rows)
+    return [
+        HistoryEntry(
+            changed_at=r.changed_at,
+            login=r.login,
+            actor=r.actor,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            action=r.action,
+            field=r.field,
+            old_value=r.old_value,
+            new_value=r.new_value,
+            subject=names.subject(r.entity, r.entity_id),
+            field_label=history_names.field_label(r.field),
+            old_shown=names.value(r.field, r.old_value),
+            new_shown=names.value(r.field, r.new_value),
+            id=r.id or 0,
+        )
+        for r in rows
+    ]

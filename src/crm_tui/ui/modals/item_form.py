@@ -26,11 +26,14 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ConflictError, CrmError, ValidationError
+from crm_tui.services.history import HistoryEntry
+from crm_tui.services.live import Changed
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmModal
 from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.modals.conflict import ConflictChoice, ConflictModal
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.underneath import changed_underneath
 
 FieldKind = Literal["text", "choice", "check", "long"]
 Value = str | bool
@@ -54,6 +57,20 @@ class FormField:
     depends_on: str = ""
     shown_for: frozenset[str] = frozenset()
     choices_for: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WatchedRow:
+    """The stored row an edit form shows: whose it is, its kind in the change log (the
+    subject people read: "address"), and its id."""
+
+    customer_id: int
+    entity: str
+    row_id: int
+
+    @property
+    def subject(self) -> str:
+        return self.entity.replace("_", " ")
 
 
 class ItemFormModal(CrmModal[bool]):
@@ -85,6 +102,12 @@ class ItemFormModal(CrmModal[bool]):
 
         error: ConflictError
 
+    @dataclass
+    class ChangedUnderneath(Message):
+        """Someone else saved the row being edited (newest first)."""
+
+        entries: list[HistoryEntry]
+
     def __init__(
         self,
         title: str,
@@ -93,6 +116,7 @@ class ItemFormModal(CrmModal[bool]):
         *,
         values: Mapping[str, Value] | None = None,
         version: int | None = None,
+        watch: WatchedRow | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -103,6 +127,8 @@ class ItemFormModal(CrmModal[bool]):
             for f in self.fields
         }
         self.version = version
+        self.watched = watch  # an edit: warned of another clerk's save to the same row
+        self.seen_change = 0  # the newest change already warned of (its log id)
         self.saving = False
         self._pending: dict[str, Any] = {}
 
@@ -303,6 +329,42 @@ class ItemFormModal(CrmModal[bool]):
             if isinstance(value, str) and contains_card_number(value):
                 return name
         return None
+
+    # --- someone else's save ------------------------------------------------------
+
+    def customers_changed(self, changed: Changed) -> None:
+        """Another clerk saved this customer: if it was this row, say so before the save
+        meets it (the save still merges other fields and asks about the same ones)."""
+        watch = self.watched
+        if watch is None or self.version is None or self.saving:
+            return
+        if changed.touches(watch.customer_id):
+            self._check_underneath(watch, self.version)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="item-form-underneath",
+        exit_on_error=False,
+        description="Read what someone else changed",
+    )
+    def _check_underneath(self, watch: WatchedRow, version: int) -> None:
+        newer = self.services.history.for_row(
+            watch.customer_id, watch.entity, watch.row_id, after_version=version
+        )
+        if newer and newer[0].id > self.seen_change:
+            self.post_message(self.ChangedUnderneath(newer))
+
+    @on(ChangedUnderneath)
+    def _changed_underneath(self, event: ChangedUnderneath) -> None:
+        if self.saving or self.watched is None:
+            return  # our own save, or one already on its way to meet theirs
+        self.seen_change = event.entries[0].id
+        text = changed_underneath(event.entries, self.watched.subject)
+        status = self.query_one("#form-error", Static)
+        status.update(Content(text))
+        status.add_class("-shown")
+        self.notify(text, severity="warning", markup=False, timeout=10)
 
     # --- leaving ----------------------------------------------------------------
 

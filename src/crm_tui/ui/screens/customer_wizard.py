@@ -28,6 +28,7 @@ from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import leave_asking_first
 from crm_tui.ui.screens.customer_wizard_checks import WizardChecksScreen
 from crm_tui.ui.styles import stylesheet
+from crm_tui.ui.underneath import changed_underneath
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.live_duplicates import LiveDuplicates
 from crm_tui.ui.widgets.wizard.children import ChildrenStep
@@ -160,12 +161,7 @@ class CustomerWizardScreen(WizardChecksScreen):
         if self.saving:  # our own save, or one already on its way to meet theirs
             return
         self.history_mark = max(e.id for e in event.entries)
-        fields = sorted({e.field_label or e.field for e in event.entries if e.field})
-        what = ", ".join(f.replace("_", " ") for f in fields[:4]) or "its details"
-        text = (
-            f"{event.entries[0].who} just changed this customer ({what}); your save will "
-            "say where you both changed the same thing."
-        )
+        text = changed_underneath(event.entries, "customer")
         self._status(text)
         self.notify(text, severity="warning", markup=False, timeout=10)
 

@@ -41,7 +41,7 @@ from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.history_names import card_label
 from crm_tui.services.registry import Services
 from crm_tui.services.validation import CURRENCIES, format_phone
-from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value
+from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value, WatchedRow
 from crm_tui.ui.widgets.detail.base import money
 
 CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
@@ -101,6 +101,7 @@ def contact_form(
         ),
         values=values,
         version=contact.version,
+        watch=WatchedRow(customer_id, "contact", contact.id),
     )
 
 
@@ -137,6 +138,7 @@ def address_form(
         ),
         values=_values(address, [f.name for f in ADDRESS_FIELDS]),
         version=address.version,
+        watch=WatchedRow(customer_id, "address", address.id),
     )
 
 
@@ -185,6 +187,7 @@ def subscription_form(
         ),
         values=_values(subscription, [f.name for f in SUBSCRIPTION_FIELDS]),
         version=subscription.version,
+        watch=WatchedRow(customer_id, "subscription", subscription.id),
     )
 
 
@@ -323,4 +326,5 @@ def note_form(services: Services, customer_id: int, note: NoteRead | None) -> It
         ),
         values=_values(note, [f.name for f in NOTE_FIELDS]),
         version=note.version,
+        watch=WatchedRow(customer_id, "note", note.id),
     )
