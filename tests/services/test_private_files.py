@@ -17,7 +17,12 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports.person import write_person_json
 from crm_tui.services.exports.service import ExportService
 from crm_tui.services.imports.service import ImportService
-from crm_tui.services.private_files import private_dir, private_output, remove_leftovers
+from crm_tui.services.private_files import (
+    private_dir,
+    private_output,
+    remove_leftovers,
+    write_private_files,
+)
 from crm_tui.services.registry import Services, open_services
 
 
@@ -168,3 +173,32 @@ def test_refused_path_that_is_the_input_is_refused(few: Services, tmp_path: Path
             ImportService(few.ctx).run(source, refused_path=same)
     assert source.read_bytes() == before
     assert few.customers.count() == count
+
+
+def test_many_files_written_at_once_privately(tmp_path: Path, umask_022: None) -> None:
+    """write_private_files: each file 0600 and whole, an existing name refused alone
+    (the others written), a dead writer's leftover cleared, a live one's kept."""
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    (folder / "b.eml").write_bytes(b"kept")
+    dead = folder / ".x.eml.k1ll3d.part"
+    dead.write_bytes(b"half")
+    live = folder / ".y.eml.l1ve.part"
+    live.write_bytes(b"writing")
+    old = time.time() - 3600
+    for path in (dead, live):
+        os.utime(path, (old, old))
+    files = [(f"{name}.eml", name.encode() * 1000) for name in ("a", "b", "c", "d")]
+    with live.open("rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        refusals = write_private_files(folder, files, writers=3)
+    assert [r is None for r in refusals] == [True, False, True, True]
+    assert "already exists" in str(refusals[1])
+    assert (folder / "b.eml").read_bytes() == b"kept"
+    for name in ("a", "c", "d"):
+        written = folder / f"{name}.eml"
+        assert (written.read_bytes(), mode(written)) == (name.encode() * 1000, 0o600)
+    assert not dead.exists() and live.exists()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".y.eml.l1ve.part", "a.eml", "b.eml", "c.eml", "d.eml"
+    ]  # fmt: skip

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, text
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
@@ -36,6 +36,11 @@ def not_erased() -> ColumnElement[bool]:
 def live_customer() -> ColumnElement[bool]:
     """Customers that can still change: not merged, not erased."""
     return and_(not_merged(), not_erased())
+
+
+def core_table(model: type[Any]) -> Table:
+    """A model's Core table: statements on it run as given (no ORM bulk rules)."""
+    return cast(Table, model.__table__)
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:

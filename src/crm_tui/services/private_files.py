@@ -23,6 +23,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from crm_tui.services.errors import ValidationError
@@ -32,6 +33,7 @@ PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and other permission bits
 _TEMP_SUFFIX = ".part"
 _JUST_MADE_SECONDS = 60
+WRITERS = 16  # files written at once by write_private_files
 
 
 def private_dir(path: Path) -> Path:
@@ -110,17 +112,22 @@ def check_target(target: Path, *, overwrite: bool) -> None:
 
 
 @contextlib.contextmanager
-def private_output(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
+def private_output(
+    target: Path, *, overwrite: bool = False, clear_leftovers: bool = True
+) -> Iterator[Path]:
     """Yield a private temp path beside `target`; on success it becomes `target`.
 
     Write the whole file to the yielded path (open it by name, as openpyxl
     does). If the block raises, the temp file is removed and `target` is
     untouched. Without `overwrite` an existing target is refused, also one
     that appears while writing (another export of the same name).
+    `clear_leftovers=False` is for callers that cleared the folder already
+    (`write_private_files`).
     """
     target = Path(os.path.abspath(target.expanduser()))
     check_target(target, overwrite=overwrite)
-    remove_leftovers(target)
+    if clear_leftovers:
+        remove_leftovers(target)
     try:
         fd, name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, dir=target.parent
@@ -139,6 +146,32 @@ def private_output(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
     finally:
         temp.unlink(missing_ok=True)  # gone already when it was put in place
         os.close(fd)
+
+
+def write_private_files(
+    folder: Path, files: Sequence[tuple[str, bytes]], *, writers: int = WRITERS
+) -> list[ValidationError | None]:
+    """Write each (name, data) as a new file in `folder`, each as `private_output` writes one
+    (private, atomic, never over an existing name), several at once: the disk's flushes
+    are shared between concurrent writers, where one file after another waits for each.
+    The folder's dead leftovers are cleared once, not once per file (a scan of the folder
+    per file grows with every file written). Returns each file's refusal, or None.
+    """
+    for leftover in folder.glob(f".*{_TEMP_SUFFIX}"):
+        if _is_dead_leftover(leftover):
+            leftover.unlink(missing_ok=True)
+
+    def write(item: tuple[str, bytes]) -> ValidationError | None:
+        name, data = item
+        try:
+            with private_output(folder / name, clear_leftovers=False) as partial:
+                partial.write_bytes(data)
+        except ValidationError as exc:
+            return exc
+        return None
+
+    with ThreadPoolExecutor(max_workers=max(1, min(writers, len(files)))) as pool:
+        return list(pool.map(write, files))
 
 
 def _put_in_place(temp: Path, target: Path, *, overwrite: bool) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -26,6 +26,7 @@ from crm_tui.config import data_dir
 from crm_tui.models import Invoice, InvoiceReminder, Note
 from crm_tui.models.enums import NoteType, Visibility
 from crm_tui.services import history
+from crm_tui.services.common import core_table
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError
 from crm_tui.services.invoices import documents
@@ -33,6 +34,7 @@ from crm_tui.services.invoices.dunning import DueReminder, due_reminders, level_
 from crm_tui.services.invoices.mailer import Outbox, SendFailed, SmtpSender, reminder_message
 
 BATCH = 200
+_REMINDERS = core_table(InvoiceReminder)  # Core: one executemany UPDATE a batch
 
 
 @dataclass
@@ -106,21 +108,17 @@ class ReminderService:
         self, batch: list[DueReminder], transport: Outbox | SmtpSender, day: date
     ) -> tuple[list[DueReminder], str | None]:
         claimed = self._claim(batch, transport.channel)
-        done: list[DueReminder] = []
-        failure = None
-        with self.ctx.read() as session:  # one session for the batch's documents
-            docs = {
-                d.invoice.id: documents.document(session, _invoice(session, d.invoice.id))
-                for d in claimed
-            }
-        for due in claimed:
-            message = reminder_message(due, docs[due.invoice.id], self.ctx.invoicing, day)
-            try:
-                transport.send(message, f"{due.invoice.label}-reminder-{due.level}")
-            except SendFailed as exc:
-                failure = str(exc)
-                break
-            done.append(due)
+        with self.ctx.read() as session:  # the batch's documents in a few queries
+            docs = documents.documents(session, [d.invoice.id for d in claimed])
+        messages = [
+            (
+                reminder_message(due, docs[due.invoice.id], self.ctx.invoicing, day),
+                f"{due.invoice.label}-reminder-{due.level}",
+            )
+            for due in claimed
+        ]
+        sent, failure = transport.send_all(messages)
+        done = [claimed[n] for n in sent]
         self._record(done, [d for d in claimed if d not in done], transport.channel)
         return done, failure
 
@@ -149,47 +147,52 @@ class ReminderService:
         return [d for d in batch if d.invoice.id in won]
 
     def _record(self, done: list[DueReminder], unsent: list[DueReminder], channel: str) -> None:
-        """Mark sent ones and add their activity; release the claims of those not sent."""
+        """Mark sent ones and add their activity; release the claims of those not sent.
+        One transaction and a few statements for the whole batch."""
         levels = len(self.ctx.invoicing.levels)
         with self.ctx.write() as session:
-            for due in unsent:
+            if unsent:
                 session.execute(
                     delete(InvoiceReminder).where(
-                        col(InvoiceReminder.invoice_id) == due.invoice.id,
-                        col(InvoiceReminder.level) == due.level,
+                        tuple_(col(InvoiceReminder.invoice_id), col(InvoiceReminder.level)).in_(
+                            [(d.invoice.id, d.level) for d in unsent]
+                        )
                     )
                 )
-            for due in done:
-                name = level_name(due.level, levels)
-                note = Note(
-                    customer_id=due.invoice.customer_id, type=NoteType.EMAIL.value,
-                    title=f"{name} sent for {due.invoice.label}",
+            notes = [
+                Note(
+                    customer_id=due.invoice.customer_id,
+                    type=NoteType.EMAIL.value,
+                    title=f"{level_name(due.level, levels)} sent for {due.invoice.label}",
                     body=f"To {due.email} by {'e-mail' if channel == 'smtp' else 'the .eml outbox'}; "
                     f"{due.invoice.owed:,.2f} {due.invoice.currency} overdue since "
                     f"{due.invoice.due_date}.",
-                    visibility=Visibility.INTERNAL.value, author=self.ctx.actor,
+                    visibility=Visibility.INTERNAL.value,
+                    author=self.ctx.actor,
                 )  # fmt: skip
-                session.add(note)
-                session.flush()
+                for due in done
+            ]
+            session.add_all(notes)
+            session.flush()
+            if done:
                 session.execute(
-                    update(InvoiceReminder)
+                    update(_REMINDERS)
                     .where(
-                        col(InvoiceReminder.invoice_id) == due.invoice.id,
-                        col(InvoiceReminder.level) == due.level,
+                        _REMINDERS.c.invoice_id == bindparam("b_invoice"),
+                        _REMINDERS.c.level == bindparam("b_level"),
                     )
-                    .values(status="sent", note_id=note.id)
+                    .values(status="sent", note_id=bindparam("b_note")),
+                    [
+                        {"b_invoice": due.invoice.id, "b_level": due.level, "b_note": note.id}
+                        for due, note in zip(done, notes, strict=True)
+                    ],
                 )
+            for due in done:
                 history.record(
                     session, actor=self.ctx.actor, customer_id=due.invoice.customer_id,
                     entity="invoice", entity_id=due.invoice.id, action="remind",
-                    changes={"reminder": (None, f"{name} to {due.email}")},
+                    changes={"reminder": (None, f"{level_name(due.level, levels)} to {due.email}")},
                 )  # fmt: skip
-
-
-def _invoice(session: Session, invoice_id: int) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
-    assert invoice is not None
-    return invoice
 
 
 def _stuck(session: Session) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -48,6 +48,7 @@ from crm_tui.models.enums import (
 )
 from crm_tui.models.types import Money, UTCDateTime, utcnow
 from crm_tui.services.billing import settlement, summary
+from crm_tui.services.common import core_table
 from crm_tui.services.history import record_selected
 from crm_tui.services.invoices.issuing import (
     MAX_PRINTED_NOTES,
@@ -217,17 +218,12 @@ def _print_notes(session: Session, payers: Select[Any], mine: ColumnElement[bool
         )
     ).all()
     session.execute(
-        update(_table(Invoice)).where(col(Invoice.id) == bindparam("invoice_id")),
+        update(core_table(Invoice)).where(col(Invoice.id) == bindparam("invoice_id")),
         [
             {"invoice_id": invoice_id, "notes": printed_notes("", "\n".join(found[customer]))}
             for invoice_id, customer in invoices
         ],
     )
-
-
-def _table(model: type[Any]) -> Table:
-    """The model's Core table: a Core statement runs as given (no ORM bulk rules)."""
-    return cast(Table, model.__table__)
 
 
 def _use_credit(session: Session, invoices: Table, actor: str) -> None:
