@@ -35,9 +35,9 @@ from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, format_number
 from crm_tui.services.checks import figures, invoices, reporting, rows, schema, search_docs
 from crm_tui.services.roles.grants import grant_problems
+from crm_tui.services.search.bulk_index import FTS_TABLES
 
 MAX_LISTED = 20
-FTS_TABLES = ("customer_search_fts", "customer_search_words")
 
 
 @dataclass

@@ -26,7 +26,6 @@ from crm_tui.models import (
     ChangeRecord,
     ContactPoint,
     Customer,
-    CustomerSearch,
     CustomerSummary,
     CustomerTag,
     CustomField,
@@ -45,6 +44,7 @@ from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
 from crm_tui.services.imports.refs import billing_group_ids, insert_rows, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
+from crm_tui.services.search.bulk_index import insert_documents
 from crm_tui.services.validation import text_key
 
 SEARCHED_FIELDS = {"first_name", "last_name", "company_name", "email", "phone"}
@@ -348,7 +348,8 @@ class BatchImporter:
                          for note in item.row.notes)  # fmt: skip
             for key in dict.fromkeys(text_key(t) for t in item.tags):
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
-        for model, batch in ((CustomerSummary, summaries), (CustomerSearch, docs), (ChangeRecord, changes),
+        insert_documents(session, docs, insert_rows)
+        for model, batch in ((CustomerSummary, summaries), (ChangeRecord, changes),
                              (Address, addresses), (Note, notes), (CustomerTag, links),
                              (CustomField, custom), (ContactPoint, points)):  # fmt: skip
             if batch:

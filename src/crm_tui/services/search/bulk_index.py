@@ -1,0 +1,57 @@
+"""New search documents written in bulk, the SQLite full-text indexes filled per batch.
+
+On SQLite the two FTS5 indexes (migration 0002) follow customer_search
+through an AFTER INSERT trigger, one row at a time; for a batch of new
+documents that costs about five times what filling each index with one
+INSERT ... SELECT of the same rows does. So a batch is written with the
+trigger set aside inside the caller's transaction: the trigger is dropped,
+the rows inserted, each index filled from exactly those rows, and the
+trigger created again from the text SQLite keeps of it, all before the
+commit. No other connection ever sees the trigger missing (the schema
+change is part of the transaction), and a crash rolls all of it back.
+PostgreSQL's GIN indexes follow the table by themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from crm_tui.models import CustomerSearch
+
+FTS_TABLES = ("customer_search_fts", "customer_search_words")
+INSERT_TRIGGER = "customer_search_ai"
+
+Inserter = Callable[[Session, Table, list[dict[str, Any]]], None]
+
+
+def insert_documents(session: Session, docs: list[dict[str, Any]], insert: Inserter) -> None:
+    """Insert `docs` ({customer_id, doc}) with `insert`, their index filled as the trigger would."""
+    model: Any = CustomerSearch
+    table = cast(Table, model.__table__)
+    if not docs:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        insert(session, table, docs)
+        return
+    conn = session.connection()
+    trigger = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+    ).scalar()
+    if not isinstance(trigger, str):  # no trigger to set aside: the index is not ours to fill
+        insert(session, table, docs)
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+    insert(session, table, docs)
+    ids = json.dumps([int(d["customer_id"]) for d in docs])
+    for fts in FTS_TABLES:
+        conn.exec_driver_sql(
+            f"INSERT INTO {fts} (rowid, doc) SELECT customer_id, doc FROM customer_search "
+            "WHERE customer_id IN (SELECT value FROM json_each(?))",
+            (ids,),
+        )
+    conn.exec_driver_sql(trigger)
