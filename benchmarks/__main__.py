@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.common import ensure_demo_database, print_table, sqlite_bench_url
+from crm_tui.config import to_database_url
 
 SUITES: dict[str, tuple[str, str]] = {
     # name: (module, description)
@@ -49,6 +50,12 @@ def main() -> None:
         "--customers", type=int, default=100_000, help="size of the generated database"
     )
     parser.add_argument("--pg", metavar="URL", help="also measure on this PostgreSQL database")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="lookup only: measure this existing database (read, never filled) instead of "
+        "the generated one",
+    )
     parser.add_argument("--clerks", type=int, default=20, help="team: clerk processes")
     parser.add_argument("--seconds", type=float, default=300.0, help="team: length of the run")
     parser.add_argument("--think-ms", type=float, default=100.0, help="team: mean pause per op")
@@ -64,11 +71,17 @@ def main() -> None:
             print_table(f"team on PostgreSQL: {title}", rows)
         return
 
-    targets = [("SQLite", sqlite_bench_url(args.customers))]
+    if args.db and args.suite != "lookup":
+        parser.error("--db is for the lookup suite, which only reads the database")
+    sqlite_url = to_database_url(args.db) if args.db else sqlite_bench_url(args.customers)
+    targets = [("SQLite", sqlite_url)]
     if args.pg:
         targets.append(("PostgreSQL", args.pg))
     for engine_name, url in targets:
-        print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
+        if args.db and engine_name == "SQLite":
+            print(f"existing database: {url}")
+        else:
+            print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
         if args.suite == "demo":
             continue
         names = [n for n in SUITES if n != "team"] if args.suite == "all" else [args.suite]
@@ -79,7 +92,12 @@ def main() -> None:
                 continue
             if engine_name != "SQLite" and name in ("startup", "quick-add", "list"):
                 continue
-            print_table(f"{name} on {engine_name} ({args.customers:,} customers)", run(url))
+            size = (
+                "existing database"
+                if args.db and engine_name == "SQLite"
+                else (f"{args.customers:,} customers")
+            )
+            print_table(f"{name} on {engine_name} ({size})", run(url))
 
 
 if __name__ == "__main__":
