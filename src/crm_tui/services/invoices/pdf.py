@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import Align
 
 from crm_tui.config_invoicing import InvoicingSettings
 from crm_tui.models.enums import InvoiceKind
@@ -115,20 +115,63 @@ class _Pdf(FPDF):
     def use(self, size: float, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
 
+    def put(
+        self, w: float, h: float, text: str, *, align: Align = Align.L, next_line: bool = False
+    ) -> None:
+        """A one-line cell (text as `cell` places it: padded, centred on `h`, breaking the
+        page first when it would not fit) written as one text operator: fpdf's `cell` costs
+        about ten times as much, and an invoice has fifty of them."""
+        if self.y + h > self.page_break_trigger and self.auto_page_break:
+            x = self.x
+            self.add_page()
+            self.x = x
+        width = w or (self.w - self.r_margin - self.x)
+        if text:
+            shift = width - self.c_margin - self.width_of(text)
+            left = shift if align == Align.R else self.c_margin
+            self.text(self.x + left, self.y + 0.5 * h + 0.3 * self.font_size, text)
+        if next_line:
+            self.set_xy(self.l_margin, self.y + h)
+        else:
+            self.x += width
+
+    def width_of(self, text: str) -> float:
+        """get_string_width without its bidi and markdown passes (plain text, unshaped)."""
+        assert self.current_font is not None
+        return float(self.current_font.get_text_width(text, self.font_size_pt, None)[1]) / self.k
+
+    def wrapped(self, text: str, w: float) -> list[str]:
+        """`text` in lines that fit a cell `w` wide (0: to the right margin), broken as
+        multi_cell breaks them: at spaces, and a word longer than a line at a character."""
+        room = (w or (self.w - self.r_margin - self.x)) - 2 * self.c_margin
+        lines: list[str] = []
+        line = ""
+        for word in text.split(" "):
+            joined = f"{line} {word}" if line else word
+            if self.width_of(joined) <= room:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            while len(word) > 1 and self.width_of(word) > room:
+                cut = 1
+                while cut < len(word) - 1 and self.width_of(word[: cut + 1]) <= room:
+                    cut += 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        return [*lines, line]
+
     def safe(self, text: str) -> str:
         shown = literal(text, multiline=True)
         return shown if self.unicode else shown.encode("latin-1", "replace").decode("latin-1")
 
     def write_text(self, text: str, *, size: float, bold: bool = False, width: float = 0) -> None:
-        """Lines of text; only a line too long for `width` goes through multi_cell's line
-        breaking, which costs ten times a plain cell (50,000 reminders render 50,000 PDFs)."""
+        """Lines of text, each broken to fit `width` (0: to the right margin)."""
         self.use(size, bold)
-        room = width or (self.w - self.r_margin - self.get_x())
         for line in self.safe(text).split("\n"):
-            if self.get_string_width(line) < room - 2 * self.c_margin:
-                self.cell(width, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            else:
-                self.multi_cell(width, 5, line, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            for part in self.wrapped(line, width):
+                self.put(width, 5, part, next_line=True)
 
 
 def _header(pdf: _Pdf, doc: InvoiceDocument, settings: InvoicingSettings, title: str) -> None:
@@ -143,7 +186,7 @@ def _header(pdf: _Pdf, doc: InvoiceDocument, settings: InvoicingSettings, title:
     below_seller = pdf.get_y()
     pdf.set_xy(125, top)
     pdf.use(15, bold=True)
-    pdf.cell(0, 8, title, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.put(0, 8, title, align=Align.R, next_line=True)
     facts = [("Number", invoice.label), ("Issued", _day(invoice.issue_date))]
     if invoice.kind == InvoiceKind.INVOICE:
         facts.append(("Due", _day(invoice.due_date)))
@@ -157,8 +200,8 @@ def _header(pdf: _Pdf, doc: InvoiceDocument, settings: InvoicingSettings, title:
     for label, value in facts:
         pdf.set_x(125)
         pdf.use(9)
-        pdf.cell(25, 5, label)
-        pdf.cell(0, 5, pdf.safe(value), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.put(25, 5, label)
+        pdf.put(0, 5, pdf.safe(value), align=Align.R, next_line=True)
     pdf.set_y(max(pdf.get_y(), below_seller) + 8)
     _buyer(pdf, doc.buyer)
 
@@ -184,42 +227,30 @@ def _lines_table(pdf: _Pdf, doc: InvoiceDocument) -> None:
     """The lines as plain cells (a header ruled off below); a description too long for its
     column wraps, the figures beside its first line."""
     pdf.use(9, bold=True)
+    if pdf.get_y() + 6 > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
     for index, (width, name) in enumerate(LINE_COLUMNS):
         last = index == len(LINE_COLUMNS) - 1
-        pdf.cell(width, 6, name, border="B", align=Align.L if index == 0 else Align.R,
-                 new_x=XPos.LMARGIN if last else XPos.RIGHT,
-                 new_y=YPos.NEXT if last else YPos.TOP)  # fmt: skip
+        pdf.put(width, 6, name, align=Align.L if index == 0 else Align.R, next_line=last)
+    pdf.line(pdf.l_margin, top + 6, pdf.l_margin + sum(w for w, _ in LINE_COLUMNS), top + 6)
     pdf.use(9)
     for line in doc.detail.lines:
         figures = (f"{line.quantity.normalize():f}", money(line.unit_price),
                    f"{line.tax_rate.normalize():f}", money(line.amount))  # fmt: skip
         description = pdf.safe(line.description)
         width = LINE_COLUMNS[0][0]
-        height = 5.5
-        if pdf.get_string_width(description) >= width - 2 * pdf.c_margin:
-            measured = pdf.multi_cell(
-                width,
-                5.5,
-                description,
-                align=Align.L,
-                dry_run=True,
-                output=MethodReturnValue.HEIGHT,
-            )
-            assert isinstance(measured, float | int)
-            height = float(measured)
-        if pdf.get_y() + height > pdf.page_break_trigger:
+        parts = pdf.wrapped(description, width)
+        if pdf.get_y() + 5.5 * len(parts) > pdf.page_break_trigger:
             pdf.add_page()  # the line and its figures start on the same page
         top = pdf.get_y()
-        if height > 5.5:
-            pdf.multi_cell(
-                width, 5.5, description, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-            )
-        else:
-            pdf.cell(width, 5.5, description)
+        for row, part in enumerate(parts):
+            pdf.set_xy(pdf.l_margin, top + 5.5 * row)
+            pdf.put(width, 5.5, part)
         pdf.set_xy(pdf.l_margin + width, top)
         for (col_width, _name), value in zip(LINE_COLUMNS[1:], figures, strict=True):
-            pdf.cell(col_width, 5.5, value, align=Align.R)
-        pdf.set_xy(pdf.l_margin, top + height)
+            pdf.put(col_width, 5.5, value, align=Align.R)
+        pdf.set_xy(pdf.l_margin, top + 5.5 * len(parts))
 
 
 def _totals(pdf: _Pdf, doc: InvoiceDocument) -> None:
@@ -232,8 +263,8 @@ def _totals(pdf: _Pdf, doc: InvoiceDocument) -> None:
     for label, amount in rows:
         pdf.set_x(110)
         pdf.use(10, bold=label.startswith(("Total", "Amount due")))
-        pdf.cell(52, 6, label)
-        pdf.cell(30, 6, money(amount), align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.put(52, 6, label)
+        pdf.put(30, 6, money(amount), align=Align.R, next_line=True)
 
 
 def _day(value: date | None) -> str:
