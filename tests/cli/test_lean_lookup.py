@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from crm_tui.config import Settings
+from crm_tui.db.connect import postgres_connect_args
 from crm_tui.models.enums import CustomerKind
 from crm_tui.naming import BUSINESS
 from crm_tui.services.demo.builder import DemoBuilder
@@ -189,3 +190,30 @@ def test_lookup_imports_no_orm_and_no_ui(demo: tuple[Settings, Services]) -> Non
         )
         assert result.returncode == 0, result.stderr
         assert "LOADED []" in result.stdout, result.stdout[-500:]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql+psycopg://al%40x:p%3Ass@db.example:5433/crm%20team?sslmode=verify-full",
+            {
+                "host": "db.example",
+                "port": 5433,
+                "user": "al@x",
+                "password": "p:ss",
+                "dbname": "crm team",
+                "sslmode": "verify-full",
+            },
+        ),
+        ("postgresql+psycopg:///crm?service=team", {"dbname": "crm", "service": "team"}),
+        ("postgresql+psycopg://u:pa:ss@@h/crm", None),
+        ("postgresql+psycopg://h1,h2/crm", None),
+        ("postgresql+psycopg://h:port/crm", None),
+        ("postgresql+psycopg2://h/crm", None),
+    ],
+)
+def test_postgres_urls_the_lean_path_opens(url: str, expected: dict[str, object] | None) -> None:
+    """Plain URLs become psycopg's keywords as SQLAlchemy passes them; anything odd is left
+    to the full path (which words the problem)."""
+    assert postgres_connect_args(url) == expected

@@ -60,10 +60,11 @@ def plain_sqlite_path(url: str) -> Path | None:
     return Path(url[len(prefix) :])
 
 
-def postgres_read_only(url: str) -> psycopg.Connection[Any] | None:
-    """A READ ONLY psycopg connection for a plain `postgresql+psycopg://` URL, with the
-    engine's connect arguments; None when the URL is not plain (the caller then
-    leaves it to SQLAlchemy, which says what is wrong with it)."""
+def postgres_connect_args(url: str) -> dict[str, Any] | None:
+    """psycopg.connect keywords for a plain `postgresql+psycopg://` URL, as SQLAlchemy's
+    psycopg dialect passes them (host, port, user, password, dbname, then the query's
+    options such as sslmode or service); None when the URL is not plain (several hosts,
+    two @, a bad port...): the caller leaves it to SQLAlchemy, which says what is wrong."""
     scheme, _, rest = url.partition("://")
     if scheme != "postgresql+psycopg":
         return None
@@ -84,6 +85,15 @@ def postgres_read_only(url: str) -> psycopg.Connection[Any] | None:
     ):
         if value is not None:
             args[key] = value
+    return args
+
+
+def postgres_read_only(url: str) -> psycopg.Connection[Any] | None:
+    """A READ ONLY psycopg connection with the engine's connect arguments, or None
+    for a URL that is not plain (see postgres_connect_args)."""
+    args = postgres_connect_args(url)
+    if args is None:
+        return None
     import psycopg
 
     connection = psycopg.connect(**args, **PG_CONNECT_ARGS)

@@ -79,7 +79,7 @@ def _fetches(on_sqlite: bool) -> list[Fetch]:
     else:
         codes = ("s1", "s2", "p")
         signatures = [*((c,) for c in codes), *itertools.product(codes, codes)]
-        signatures += [("s1",) * n for n in (3, 4)]
+        signatures += [*itertools.product(("s1", "p"), repeat=3), ("s1",) * 4]
     for kind, signature, exclude in itertools.product(kinds, signatures, exclusions):
         fetches.append(Fetch(kind, _query(signature), on_sqlite, exclude=exclude, count=5))
     return fetches
