@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.live.changes import Changed, ChangeFeed
-from crm_tui.services.live.listen import ListenFeed
 from crm_tui.services.live.poll import HistoryPollFeed, SqlitePollFeed
 
 __all__ = ["ChangeFeed", "Changed", "open_feed"]
@@ -27,4 +26,6 @@ def open_feed(ctx: ServiceContext) -> ChangeFeed | None:
         return SqlitePollFeed(path) if path and path != ":memory:" else None
     if ctx.live == "poll":
         return HistoryPollFeed(engine)
+    from crm_tui.services.live.listen import ListenFeed  # psycopg: only for PostgreSQL
+
     return ListenFeed(ctx.live_url or engine.url.render_as_string(hide_password=False))
