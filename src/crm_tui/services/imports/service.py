@@ -21,7 +21,8 @@ way inside read transactions and writes nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from itertools import islice
 from pathlib import Path
 
@@ -49,6 +50,7 @@ from crm_tui.services.imports.outputs import (
     values_not_imported,
     values_path_for,
 )
+from crm_tui.services.imports.pipeline import Progress, pairs_from_child, worth_a_child
 from crm_tui.services.imports.rows import PreparedRow, RowContext, prepare
 from crm_tui.services.imports.summary import (
     DateQuestion,
@@ -145,7 +147,7 @@ class ImportService:
             context = self._context(source, chosen, order.order)
             rows = []
             for record in source.records():
-                rows.append(self._prepare(record, chosen, context))
+                rows.append(prepare_record(record, chosen, context))
                 if len(rows) >= limit:
                     break
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=True,
@@ -174,11 +176,14 @@ class ImportService:
         cancelled: Callable[[], bool] | None = None,
         batch: int = BATCH,
         accept_stray_quotes: bool | Callable[[int, str], bool] = False,
+        parallel: bool | None = None,
     ) -> ImportSummary:
         """Import the whole file, a batch per transaction; see the module docstring.
 
         A CSV line whose quote swallows the rest is refused and stops reading
         unless `accept_stray_quotes` is (or returns) true; see csv_quotes.
+        `parallel` reads and prepares rows in a second process (pipeline);
+        None decides by the file's size and the machine.
         """
         _check_mode(on_duplicate)
         started = time.perf_counter()
@@ -199,17 +204,25 @@ class ImportService:
                                      source_name=source.path.name)  # fmt: skip
             context = self._context(source, chosen, order.order)
             go_on = _stray_quote_judge(summary, accept_stray_quotes)
+            fraction: Callable[[], float] = source.fraction_done
+            pairs: Generator[tuple[SourceRecord, PreparedRow], None, None]
+            if parallel if parallel is not None else worth_a_child(source.path):
+                fraction = Progress()
+                pairs = pairs_from_child(source.path, chosen, context, prepare_record, fraction)
+            else:
+                pairs = ((r, prepare_record(r, chosen, context)) for r in source.records())
             with (
+                closing(pairs),  # a child still reading is ended when the import stops
                 refused_rows(target, source.headers) as refused,
                 values_not_imported(values_target) as left_out,
             ):
-                for rows in self._batches(source, chosen, context, batch, go_on):
+                for rows in _batches(pairs, batch, go_on):
                     for outcome in self._save(importer, rows):
                         summary.count(outcome)
                         _write_outcome(outcome, refused, left_out)
                     summary.seconds = time.perf_counter() - started
                     if progress:
-                        progress(ImportProgress(source.fraction_done(), summary))
+                        progress(ImportProgress(fraction(), summary))
                     if cancelled and cancelled():
                         summary.cancelled = True
                         break
@@ -235,46 +248,6 @@ class ImportService:
         for column in mapping.columns:
             columns.setdefault(column.target, column.header)
         return RowContext(source.headers, self.ctx.default_region, order, columns)
-
-    def _prepare(self, record: SourceRecord, mapping: Mapping, context: RowContext) -> PreparedRow:
-        if record.error:
-            row = PreparedRow(record.number, record.cells, problems=[record.error])
-            row.value_count = sum(1 for cell in record.cells if cell.strip())
-            return row
-        picked = pick(mapping, record.cells)
-        for name, value in record.leftovers:  # vCard properties no column holds
-            if value == BINARY or name == UNREADABLE:
-                picked.leftovers.append((name, value))
-            else:
-                picked.custom.append((name, value))
-        picked.value_count += len(record.leftovers)
-        if not picked.values and not picked.addresses:
-            row = PreparedRow(
-                record.number, record.cells, problems=["The row has no mapped values."]
-            )
-        else:
-            row = prepare(record.number, record.cells, picked, context)
-        row.value_count = picked.value_count
-        return row
-
-    def _batches(
-        self,
-        source: Source,
-        mapping: Mapping,
-        context: RowContext,
-        size: int,
-        go_on: Callable[[SourceRecord], bool] = lambda _record: False,
-    ) -> Iterator[list[PreparedRow]]:
-        rows: list[PreparedRow] = []
-        for record in source.records():
-            rows.append(self._prepare(record, mapping, context))
-            if record.halts and not go_on(record):
-                break
-            if len(rows) >= size:
-                yield rows
-                rows = []
-        if rows:
-            yield rows
 
     def _save(self, importer: BatchImporter, rows: list[PreparedRow]) -> list[Outcome]:
         """One transaction for the batch; if the database refuses it, row by row."""
@@ -307,6 +280,45 @@ class ImportService:
                 text = str(getattr(exc, "orig", exc)).splitlines()[0]
                 return Outcome(row, "refuse", f"The database refused the row: {text}.")
         raise AssertionError("unreachable")  # the loop always returns
+
+
+def prepare_record(record: SourceRecord, mapping: Mapping, context: RowContext) -> PreparedRow:
+    """One record of the file cleaned by the customer rules (or why it cannot be)."""
+    if record.error:
+        row = PreparedRow(record.number, record.cells, problems=[record.error])
+        row.value_count = sum(1 for cell in record.cells if cell.strip())
+        return row
+    picked = pick(mapping, record.cells)
+    for name, value in record.leftovers:  # vCard properties no column holds
+        if value == BINARY or name == UNREADABLE:
+            picked.leftovers.append((name, value))
+        else:
+            picked.custom.append((name, value))
+    picked.value_count += len(record.leftovers)
+    if not picked.values and not picked.addresses:
+        row = PreparedRow(record.number, record.cells, problems=["The row has no mapped values."])
+    else:
+        row = prepare(record.number, record.cells, picked, context)
+    row.value_count = picked.value_count
+    return row
+
+
+def _batches(
+    pairs: Iterable[tuple[SourceRecord, PreparedRow]],
+    size: int,
+    go_on: Callable[[SourceRecord], bool] = lambda _record: False,
+) -> Iterator[list[PreparedRow]]:
+    """The prepared rows in batches of `size`, up to a halting record not gone on from."""
+    rows: list[PreparedRow] = []
+    for record, row in pairs:
+        rows.append(row)
+        if record.halts and not go_on(record):
+            break
+        if len(rows) >= size:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def _write_outcome(outcome: Outcome, refused: CsvOutput, left_out: CsvOutput) -> None:

@@ -1,0 +1,141 @@
+"""Rows read and prepared in a second process while this one writes (Linux, large files).
+
+Checking a row by the customer rules (rows.prepare: card numbers, e-mail,
+phone, addresses, tags) costs about as much as saving it, so on a machine
+with a second core a large import reads and prepares its rows in a forked
+child while the parent saves the batch before. The child runs the very
+`prepare_record` the parent runs otherwise, over the same file opened the
+same way, and sends (record, row) pairs in file order through a bounded
+queue (at most QUEUED chunks ahead, so memory stays flat); the parent
+batches, stops, halts at a stray quote and reports progress exactly as it
+does reading the file itself. Nothing in the child touches the database:
+it was forked after the parent's engine was made and ends with os._exit
+(multiprocessing's way), so the parent's connections are never used or
+closed by it. Ctrl-C is the parent's: the child ignores SIGINT and is
+ended when the parent stops reading.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from crm_tui.services.imports.formats import SourceRecord, open_source
+from crm_tui.services.imports.mapping import Mapping
+from crm_tui.services.imports.rows import PreparedRow, RowContext
+
+Pair = tuple[SourceRecord, PreparedRow]
+Preparer = Callable[[SourceRecord, Mapping, RowContext], PreparedRow]
+
+PARALLEL_FROM_BYTES = 512 * 1024  # about 5,000 rows: below, forking costs more than it saves
+CHUNK = 250
+QUEUED = 16
+_WAIT_S = 1.0
+
+
+def worth_a_child(path: Path | str) -> bool:
+    """Whether this import reads in a second process: Linux (fork), two cores, a large
+    file, and called from the main thread (the command line; the app imports from a
+    worker thread, and a fork there would copy a process with Textual's threads in it)."""
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        return Path(path).stat().st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return False
+
+
+class Progress:
+    """How far the child has read, for the parent's progress line."""
+
+    def __init__(self) -> None:
+        self.fraction = 0.0
+
+    def __call__(self) -> float:
+        return self.fraction
+
+
+def pairs_from_child(
+    path: Path | str, mapping: Mapping, context: RowContext, prepare: Preparer, progress: Progress
+) -> Generator[Pair, None, None]:
+    """(record, prepared row) for every record of `path`, prepared in a forked child."""
+    fork = multiprocessing.get_context("fork")
+    chunks: Any = fork.Queue(maxsize=QUEUED)
+    child = fork.Process(
+        target=_produce, args=(path, mapping, context, prepare, chunks), daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            try:
+                item = chunks.get(timeout=_WAIT_S)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError(
+                        f"The process reading the file ended unexpectedly (exit code {child.exitcode})."
+                    ) from None
+                continue
+            kind, payload = item
+            if kind == "error":
+                raise _rebuilt(*payload)
+            if kind == "end":
+                return
+            progress.fraction, pairs = payload
+            yield from pairs
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        chunks.close()
+
+
+def _produce(
+    path: Path | str, mapping: Mapping, context: RowContext, prepare: Preparer, chunks: Any
+) -> None:
+    """The child: read, prepare, send in chunks; an error is sent to be raised in the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    try:
+        with open_source(path) as source:
+            pairs: list[Pair] = []
+            for record in source.records():
+                row = prepare(record, mapping, context)
+                # The cells travel once, in the row; go_on needs only the rest.
+                pairs.append((SourceRecord(record.number, [], record.error, record.halts), row))
+                if len(pairs) >= CHUNK:
+                    _put(chunks, ("rows", (source.fraction_done(), pairs)), parent)
+                    pairs = []
+            _put(chunks, ("rows", (source.fraction_done(), pairs)), parent)
+        _put(chunks, ("end", None), parent)
+    except Exception as exc:  # noqa: BLE001 - any failure is the parent's to raise
+        # Sent as its parts: an exception whose __init__ takes other arguments than its
+        # args (ValidationError) does not survive pickling whole.
+        _put(chunks, ("error", (exc.__class__, exc.args, vars(exc))), parent)
+
+
+def _put(chunks: Any, item: tuple[str, Any], parent: int) -> None:
+    """Queue `item`, waiting while the parent is busy; if the parent is gone (killed), end."""
+    while True:
+        try:
+            chunks.put(item, timeout=_WAIT_S)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                os._exit(1)  # orphaned: nobody will ever read the rest
+
+
+def _rebuilt(cls: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    """The child's exception, of its own class with its own message and fields."""
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
