@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, literal, select, true
 from sqlalchemy.orm import Session
@@ -40,6 +41,10 @@ class PointValue:
     value_key: str
     label: str
     verified: bool = True
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An import sends points between processes; positional fields load fastest.
+        return (PointValue, (self.kind, self.value, self.value_key, self.label, self.verified))
 
 
 def value_key(kind: str, value: str) -> str:

@@ -224,6 +224,7 @@ class BatchImporter:
         earlier.row.notes.extend(n for n in row.notes if (n["title"], n["body"]) not in held_notes)
         held = {(p.kind, p.value_key) for p in earlier.row.points}
         earlier.row.points.extend(p for p in row.points if (p.kind, p.value_key) not in held)
+        earlier.row.phone_forms.update(row.phone_forms)
         return Outcome(row, "update", "", None, ref)
 
     def _update(
@@ -332,8 +333,9 @@ class BatchImporter:
             others = [
                 (p.kind, p.value) for p in item.row.points if p.value != values.get(COLUMN[p.kind])
             ]
-            words = [*item.row.custom.values(), *search_doc.point_words(others)]
-            doc = search_doc.build_doc(cast(Customer, source), [], words)
+            forms = item.row.phone_forms
+            words = [*item.row.custom.values(), *search_doc.point_words(others, forms)]
+            doc = search_doc.build_doc(cast(Customer, source), [], words, forms)
             points.extend(_point_rows(cid, item.row.points, now))
             docs.append({"customer_id": cid, "doc": doc})
             custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,

@@ -7,7 +7,7 @@ through the same `normalize` before it reaches the index.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,14 @@ from crm_tui.services.search.query import normalize as normalize  # the one fold
 from crm_tui.services.validation import phone_search_forms
 
 
-def build_doc(customer: Customer, contact_names: list[str], extra: Sequence[str] = ()) -> str:
+def build_doc(
+    customer: Customer,
+    contact_names: list[str],
+    extra: Sequence[str] = (),
+    forms: Mapping[str, list[str]] | None = None,
+) -> str:
+    """The document; `forms` may hold phone_search_forms of its phones, worked out earlier
+    (an import does so while it reads the file, in its second process)."""
     assert customer.id is not None
     parts = [
         customer.first_name or "",
@@ -35,18 +42,25 @@ def build_doc(customer: Customer, contact_names: list[str], extra: Sequence[str]
         format_number(customer.id),
     ]
     if customer.phone:
-        parts.extend(phone_search_forms(customer.phone))
+        parts.extend(_phone_forms(customer.phone, forms))
     parts.extend(contact_names)
     parts.extend(extra)  # custom field values
     return normalize(" ".join(p for p in parts if p))
 
 
-def point_words(points: Iterable[tuple[str, str]]) -> list[str]:
+def point_words(
+    points: Iterable[tuple[str, str]], forms: Mapping[str, list[str]] | None = None
+) -> list[str]:
     """What the customer's other e-mails, phones and web addresses add to the document."""
     words: list[str] = []
     for kind, value in points:
-        words.extend(phone_search_forms(value) if kind == "phone" else [value])
+        words.extend(_phone_forms(value, forms) if kind == "phone" else [value])
     return words
+
+
+def _phone_forms(phone: str, known: Mapping[str, list[str]] | None) -> list[str]:
+    found = known.get(phone) if known else None
+    return found if found is not None else phone_search_forms(phone)
 
 
 def refresh(session: Session, customer_id: int) -> None:
