@@ -25,6 +25,10 @@ SUITES: dict[str, tuple[str, str]] = {
     "quick-add": ("benchmarks.quick_add_bench", "quick add keys and save-to-screen time"),
     "segments": ("benchmarks.segments_bench", "dynamic segment count and dashboard load"),
     "import-export": ("benchmarks.import_export_bench", "import rows/s, export time and memory"),
+    "import": (
+        "benchmarks.import_bench",
+        "crm import rows/s as processes, SQLite and --pg, with references",
+    ),
     "storm": ("benchmarks.reliability.storm", "8 clerks x 500 edits at once: writes/s, p50/p99"),
     "crash": ("benchmarks.reliability.crash", "300 kill -9s and a 100k import killed, all checked"),
     "cards": ("benchmarks.cards_bench", "card-number detector recall and false positives"),
@@ -59,7 +63,13 @@ def main() -> None:
     parser.add_argument("--clerks", type=int, default=20, help="team: clerk processes")
     parser.add_argument("--seconds", type=float, default=300.0, help="team: length of the run")
     parser.add_argument("--think-ms", type=float, default=100.0, help="team: mean pause per op")
+    parser.add_argument("--rows", type=int, default=50_000, help="import: rows in the CSV")
     args = parser.parse_args()
+    if args.suite == "import":  # fresh databases of its own on each engine; no demo file
+        from benchmarks.import_bench import run as run_import
+
+        print_table(f"import of {args.rows:,} rows", run_import(args.pg, rows=args.rows))
+        return
     if args.suite == "team":  # its own throwaway database on the --pg server; no demo file
         from benchmarks.team_bench import run as run_team
 
@@ -84,7 +94,11 @@ def main() -> None:
             print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
         if args.suite == "demo":
             continue
-        names = [n for n in SUITES if n != "team"] if args.suite == "all" else [args.suite]
+        names = (
+            [n for n in SUITES if n not in ("team", "import")]
+            if args.suite == "all"
+            else [args.suite]
+        )
         for name in names:
             run = _runner(name)
             if run is None:
