@@ -4,6 +4,7 @@ only their own (or unowned) customers, enforced by PostgreSQL's row-level securi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import CrmError, PermissionRefused
+from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services, open_services
 from crm_tui.services.roles.owners import set_owners_only
 from crm_tui.services.search import SearchFilters
@@ -114,3 +116,23 @@ def test_sqlite_has_no_owners_only(demo_services: Services) -> None:
     with pytest.raises(CrmError, match="shared PostgreSQL database"):
         set_owners_only(demo_services.ctx, True)
     assert demo_services.ctx.permissions.may_change("somebody else")
+
+
+def test_clerk_imports_with_owners_only_on(
+    pg_team: PgTeam, team: dict[str, Services], tmp_path: Path
+) -> None:
+    """With owners-only on (row-level security refuses COPY to a clerk), a clerk's import
+    writes its customers, addresses, tags and search documents by plain INSERTs."""
+    set_owners_only(team["manager"].ctx, True)
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Name,Email,Street,City,Tags\n"
+        "Ada Byron,ada@example.com,1 High St,Leeds,vip\n"
+        "Alan Turing,alan@example.com,2 High St,York,\n",
+        encoding="utf-8",
+    )
+    summary = ImportService(team["clerk"].ctx).run(path, refused_path=tmp_path / "r.csv")
+    assert (summary.created, summary.refused) == (2, 0)
+    (row,) = team["viewer"].search.search("turing").rows
+    assert row.email == "alan@example.com"
+    assert [a.city for a in team["viewer"].addresses.list(row.id)] == ["York"]
