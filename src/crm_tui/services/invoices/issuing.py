@@ -47,12 +47,12 @@ def visible_notes(session: Session, customer_id: int) -> str:
         .order_by(col(Note.pinned).desc(), col(Note.created_at).desc(), col(Note.id).desc())
         .limit(MAX_PRINTED_NOTES)
     ).all()
-    return "\n".join(note_line(n) for n in notes)
+    return "\n".join(note_line(n.title, n.body) for n in notes)
 
 
-def note_line(note: Note) -> str:
+def note_line(title: str, body: str | None) -> str:
     """One visible note as printed: "Title: body"."""
-    return f"{note.title}: {note.body}" if note.body else note.title
+    return f"{title}: {body}" if body else title
 
 
 def printed_notes(typed: str, visible: str) -> str:

@@ -203,13 +203,13 @@ def _print_notes(session: Session, payers: Select[Any], mine: ColumnElement[bool
     """The payers' customer-visible notes (pinned first, newest next) printed on their
     invoices: few customers have any, so they are read and written for those only."""
     found: dict[int, list[str]] = defaultdict(list)
-    for note in session.scalars(
-        select(Note)
+    for customer_id, title, body in session.execute(
+        select(col(Note.customer_id), col(Note.title), col(Note.body))
         .where(col(Note.customer_id).in_(payers), col(Note.visibility) == Visibility.CUSTOMER)
         .order_by(col(Note.customer_id), col(Note.pinned).desc(), col(Note.created_at).desc())
     ):
-        if len(found[note.customer_id]) < MAX_PRINTED_NOTES:
-            found[note.customer_id].append(note_line(note))
+        if len(found[customer_id]) < MAX_PRINTED_NOTES:
+            found[customer_id].append(note_line(title, body))
     if not found:
         return
     invoices = session.execute(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -60,8 +61,11 @@ class Stage:
     invoices: Table
 
 
+@cache
 def stage_tables() -> Stage:
-    """Fresh tables (and MetaData) each time: they live for one transaction."""
+    """The stage's tables, the same objects for every batch (so the batch's statements are
+    compiled once, not once a batch); each batch creates them in its transaction as
+    temporary tables and drops them before it commits."""
     metadata = MetaData()
     lines = Table(
         "crm_billing_stage",
