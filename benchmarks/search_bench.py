@@ -38,6 +38,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
+from benchmarks.typo_reference import print_reference as print_typo_reference
+from benchmarks.typo_reference import reference as typo_reference
 from crm_tui.db import migrate
 from crm_tui.db.engine import WRITE_OPTION, Database, make_engine
 from crm_tui.models import format_number
@@ -302,6 +304,7 @@ def run(
     service = SearchService(ServiceContext(db=Database(engine), actor="benchmark"))
     rng = random.Random(seed)
     results: list[dict[str, Any]] = []
+    typo_timings: list[float] = []
     cases = [case for case in _cases(engine, rng) if case.queries]  # no GB phones: no case
     for case in cases:
         timings: list[float] = []
@@ -313,6 +316,8 @@ def run(
                 page = service.search(query, SearchFilters(), case.sort)
                 timings.append((time.perf_counter() - started) * 1000)
             rows += len(page.rows)
+        if case.kind == "typo":
+            typo_timings = timings
         results.append(
             {
                 "measure": f"search: {case.kind}",
@@ -325,6 +330,8 @@ def run(
                 "customers": present,
             }
         )
+    typo = next((case for case in cases if case.kind == "typo"), None)
+    old_typo = typo_reference(service, typo.queries, typo_timings, repeat) if typo else None
     references: list[dict[str, Any]] = []
     if fzf:
         # Imported here: fzf_reference imports this module.
@@ -339,6 +346,9 @@ def run(
             result["fzf_p50_ms"] = ref["p50_ms"] if ref else None
             result["ratio"] = round(result["p50_ms"] / ref["p50_ms"], 2) if ref else None
     print_table(results)
+    if old_typo:
+        print_typo_reference(old_typo)
+        next(r for r in results if r["measure"] == "search: typo").update(old_typo)
     if references:
         from benchmarks.fzf_reference import print_reference
 

@@ -71,6 +71,7 @@ def _fetches(on_sqlite: bool) -> list[Fetch]:
         if customer_id or email or phone:
             parsed = _query(("s1",), customer_id=customer_id, email_key=email, phone_digits=phone)
             fetches.append(Fetch("exact", parsed, on_sqlite))
+    fetches.append(Fetch("spell", _query(("s1",)), on_sqlite, variants=(("abc", "abd"),)))
     fetches.append(Fetch("near", _query(("s1",)), on_sqlite, variants=(("abc", "abd"),)))
     exclusions: tuple[tuple[int, ...], ...] = ((), (1, 2))
     kinds: tuple[Kind, ...] = ("fts",) if on_sqlite else ("walk", "rest")

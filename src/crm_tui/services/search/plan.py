@@ -2,7 +2,8 @@
 
 A `Fetch` names one statement of the relevance order and near-miss paths
 (exact hits, the FTS-driven window on SQLite, the walk and the GIN-driven
-rest on PostgreSQL, near-miss candidates) with its values. Its `shape` says
+rest on PostgreSQL, the spelling index's real words among a typo's variants,
+near-miss candidates) with its values. Its `shape` says
 which SQL text it needs; `params()` gives the named values for that text.
 
 Two runners take a Fetch: the service (`statements`, which builds the
@@ -22,7 +23,7 @@ from typing import Any, Literal, Protocol
 from crm_tui.services.search import limits, patterns
 from crm_tui.services.search.query import Query
 
-Kind = Literal["exact", "fts", "walk", "rest", "near"]
+Kind = Literal["exact", "fts", "walk", "rest", "spell", "near"]
 
 
 # A fetched row of the search's columns (`tables.ROW_COLUMNS`), read by attribute:
@@ -77,8 +78,8 @@ class Fetch:
                 ("p", parsed.phone_digits is not None),
             )
             return "exact:" + "".join(code for code, yes in present if yes)
-        if self.kind == "near":
-            return "near"
+        if self.kind in ("spell", "near"):
+            return self.kind
         flags = ("u" if self.upto is not None else "") + ("x" if self.exclude else "")
         if self.kind == "fts":
             return f"fts:{'t' if self.trigram else 'w'}{self.globbed}{flags}"
@@ -96,6 +97,8 @@ class Fetch:
             if parsed.phone_digits is not None:
                 values["q_phone"] = parsed.phone_digits
             return values
+        if self.kind == "spell":
+            return {"q_words": sorted({v for group in self.variants for v in group})}
         if self.kind == "near":
             groups = [list(v) for v in self.variants]
             if self.sqlite:

@@ -8,7 +8,9 @@ follow in index order; ranking every match of a short query would cost
 hundreds of milliseconds at a million rows.
 
 Near misses: when nothing matches, each word's one-edit variants are looked
-up as whole words in the word index, the bounded candidate set is scored
+up in the spelling index (`search_word`, the distinct words of the
+documents), which leaves a handful of real words per query word; only those
+go to the word index as whole words, the bounded candidate set is scored
 with rapidfuzz, and close ones come back marked `near_miss`.
 
 Standard library only (rapidfuzz when scoring near misses): the lean read
@@ -141,13 +143,18 @@ def near_miss_page(reads: Reads, parsed: Query, limit: int) -> Page:
     if not parsed.words:
         return Page((), None, False)
     variants = tuple(tuple(sorted(edits(word))) for word in parsed.words)
-    candidates = reads.run(Fetch("near", parsed, reads.sqlite, variants=variants))
-    scored = [(score, row) for row in candidates if (score := _score(parsed, row)) is not None]
+    spelt = reads.run(Fetch("spell", parsed, reads.sqlite, variants=variants))
+    real = {row.word for row in spelt}
+    words = tuple(tuple(v for v in group if v in real) for group in variants)
+    if not all(words):  # some query word is not near any word of any customer
+        return Page((), None, False)
+    candidates = reads.run(Fetch("near", parsed, reads.sqlite, variants=words))
+    scored = [(score, row) for row in candidates if (score := near_score(parsed, row)) is not None]
     scored.sort(key=lambda item: (-item[0], item[1].sort_name or "", item[1].id))
     return Page(tuple(to_row(r, near_miss=True) for _s, r in scored[:limit]), None, False)
 
 
-def _score(parsed: Query, row: RowLike) -> float | None:
+def near_score(parsed: Query, row: RowLike) -> float | None:
     """How close the row's name words are to the query words; None if not close enough."""
     from rapidfuzz import fuzz  # only when nothing matched: 0.05 s of a lookup's start
 

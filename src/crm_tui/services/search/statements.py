@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crm_tui.services.search import postgres, sqlite
 from crm_tui.services.search.plan import Fetch, RowLike
-from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SUMMARY
+from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SPELLING, SUMMARY
 
 
 def _bind(name: str, params: dict[str, Any], type_: Any = String) -> Any:
@@ -42,6 +42,9 @@ def _cheap(fetch: Fetch, params: dict[str, Any]) -> list[ColumnElement[bool]]:
 def build(fetch: Fetch, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
     """The statement for `fetch`, with the caller's filter `conditions`."""
     params = fetch.params()
+    if fetch.kind == "spell":
+        spelt: Any = bindparam("q_words", params["q_words"], expanding=True)
+        return sa_select(SPELLING.c.word).where(SPELLING.c.word.in_(spelt))
     columns = sa_select(*ROW_COLUMNS)
     if fetch.kind == "exact":
         exact = []

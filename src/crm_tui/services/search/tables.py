@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, String
+from sqlalchemy.sql import column, table
 from sqlmodel import SQLModel
 
 AnyRow = Row[*tuple[Any, ...]]
@@ -18,6 +19,10 @@ CUSTOMER_TAG = SQLModel.metadata.tables["customer_tag"]
 SEGMENT_MEMBER = SQLModel.metadata.tables["segment_member"]
 TAG = SQLModel.metadata.tables["tag"]
 INVOICE = SQLModel.metadata.tables["invoice"]
+
+# The spelling index (migration 0015): the distinct words of the documents,
+# kept in step by triggers; not a model, nothing writes it but the database.
+SPELLING = table("search_word", column("word", String))
 
 ROW_COLUMNS = (
     CUSTOMER.c.id,
