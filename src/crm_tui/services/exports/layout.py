@@ -11,6 +11,7 @@ so an export imports back value for value.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,25 +49,40 @@ class Layout:
         return out
 
     def cells(self, row: dict[str, Any]) -> list[tuple[str, Any]]:
-        """(key, value) per header: the key says how to write the value (see NUMERIC_KEYS)."""
-        out: list[tuple[str, Any]] = [(key, row[key]) for _head, key in COLUMNS]
-        for column in POINT_HEADS:
-            found = row["points"].get(_POINT_KINDS[column], [])
-            for number in range(2, self.widths.points[_POINT_KINDS[column]] + 1):
-                value, label = found[number - 1] if number <= len(found) else (None, None)
-                out += [("label", label), (column, value)]
-        addresses = row["addresses"]
-        for number in range(2, self.widths.addresses + 1):
-            address = addresses[number - 1] if number <= len(addresses) else {}
-            out.append(("label", address.get("kind")))
-            out += [(target, address.get(_ADDRESS_KEYS[target])) for target, _p in ADDRESS_PARTS]
-        notes = row["notes"]
-        for number in range(1, self.widths.notes + 1):
-            note = notes[number - 1] if number <= len(notes) else {}
-            out += [(target, _note_cell(note.get(_NOTE_KEYS[target])))
-                    for target, _part in NOTE_PARTS]  # fmt: skip
-        out += [("custom", row["custom"].get(name)) for name in self.widths.custom]
+        """(key, value) per header: the key says how to write the value (see NUMERIC_KEYS);
+        an empty cell is ("", None)."""
+        out: list[tuple[str, Any]] = []
+        for part in self._parts(row):
+            out += [("", None)] * part if isinstance(part, int) else part
         return out
+
+    def texts(self, row: dict[str, Any], text: Callable[[Any], str]) -> list[str]:
+        """The row's cells as text (`text` of each value; "" for an empty cell)."""
+        out: list[str] = []
+        for part in self._parts(row):
+            out += [""] * part if isinstance(part, int) else [text(v) for _k, v in part]
+        return out
+
+    def _parts(self, row: dict[str, Any]) -> Iterator[list[tuple[str, Any]] | int]:
+        """The row in header order: lists of (key, value), and counts of empty cells for
+        the numbered groups the customer does not fill. One customer with 200 notes makes
+        every row 2,200 cells wider; filling those one by one cost most of an export."""
+        yield [(key, row[key]) for _head, key in COLUMNS]
+        for column in POINT_HEADS:
+            found = row["points"].get(_POINT_KINDS[column], [])[1:]  # the first: its column
+            yield [pair for value, label in found for pair in (("label", label), (column, value))]
+            yield 2 * (self.widths.points[_POINT_KINDS[column]] - 1 - len(found))
+        more = row["addresses"][1:]  # the first address: the fixed columns
+        for address in more:
+            yield [("label", address.get("kind"))]
+            yield [(target, address.get(_ADDRESS_KEYS[target])) for target, _p in ADDRESS_PARTS]
+        yield (1 + len(ADDRESS_PARTS)) * (self.widths.addresses - 1 - len(more))
+        notes = row["notes"]
+        for note in notes:
+            yield [(target, _note_cell(note.get(_NOTE_KEYS[target])))
+                   for target, _part in NOTE_PARTS]  # fmt: skip
+        yield len(NOTE_PARTS) * (self.widths.notes - len(notes))
+        yield [("custom", row["custom"].get(name)) for name in self.widths.custom]
 
 
 def _note_cell(value: Any) -> Any:

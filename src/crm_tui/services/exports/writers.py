@@ -20,6 +20,10 @@ from crm_tui.services.exports.layout import Layout
 XLSX_MAX_ROWS = 1_048_575  # per sheet, after the header row
 
 
+def _csv_text(value: Any) -> str:
+    return "" if value is None else neutralise(cell_text(value))
+
+
 class _CsvWriter:
     def __init__(self, path: Path, layout: Layout) -> None:
         # A BOM so spreadsheets read accents right; our import expects it.
@@ -29,9 +33,7 @@ class _CsvWriter:
         self.writer.writerow(layout.headers())
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        self.writer.writerows(
-            [neutralise(cell_text(value)) for _k, value in self.layout.cells(row)] for row in rows
-        )
+        self.writer.writerows(self.layout.texts(row, _csv_text) for row in rows)
 
     def close(self) -> None:
         self.handle.close()
