@@ -12,6 +12,7 @@ from sqlalchemy import text
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.imports.service import ImportService
+from crm_tui.services.merge.service import MergeService
 from crm_tui.services.registry import Services
 from crm_tui.services.search.plan import Fetch
 from crm_tui.services.search.query import edits, parse_query
@@ -111,3 +112,21 @@ def test_import_batch_fills_the_index(services: Services, tmp_path: Path) -> Non
     assert {"dubois", "brien", "quill"} <= spelling(services)
     assert doc_words(services) <= spelling(services)
     assert len(near(services, "dubios")) == 1
+
+
+def test_erase_takes_the_persons_words_out_of_the_spelling_index(services: Services) -> None:
+    """An erased person's name, e-mail and company words leave the spelling index too;
+    a word another customer's document still holds stays."""
+    kept = add(services, first_name="Ana", last_name="Lima", email="ana@lima.example")
+    gone = add(services, kind="business", first_name="Ana", last_name="Quixblatt",
+               company_name="Zorvandel Trading", email="ana@zorvandel.example")  # fmt: skip
+    merged = add(services, first_name="Ygritte", last_name="Quixblatt")
+    MergeService(services.ctx).merge([gone.id, merged.id], keep=gone.id)  # erased together
+    before = spelling(services)
+    assert {"quixblatt", "zorvandel", "ana", "lima"} <= before
+    services.customers.erase(gone.id, confirm=gone.number)
+    after = spelling(services)
+    assert not {"quixblatt", "zorvandel", "ygritte"} & after, sorted(after)
+    assert {"ana", "lima"} <= after  # Ana Lima's document still holds them
+    assert doc_words(services) <= after
+    assert [r.id for r in services.search.search("lima").rows] == [kept.id]

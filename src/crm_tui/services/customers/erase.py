@@ -53,6 +53,7 @@ from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.rules import EDITABLE_FIELDS
 from crm_tui.services.roles.policy import Capability
 from crm_tui.services.search import document as search_doc
+from crm_tui.services.search.words import prune_words
 
 KEPT_FIELDS = ("kind", "status", "loyalty_points", "contact_channels")
 PERSONAL_CHILDREN = (Address, Contact, Note, PaymentMethod, CustomerTag, SegmentMember, CustomField,
@@ -89,6 +90,7 @@ def erase_customer(ctx: ServiceContext, customer_id: int) -> EraseResult:
                 continue
             _erase_row(session, customer, ctx.actor)
             erased.append(cid)
+        prune_words(session)  # no word of the person (or of a name they had) stays
     pending = purge_remnants(ctx)
     return EraseResult(tuple(erased), tuple(already), pending)
 
