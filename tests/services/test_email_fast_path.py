@@ -7,8 +7,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_tui.services.emails import parse_email, plainly_valid_email
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.validation import parse_email, plainly_valid_email
 
 ATEXT = "abcXYZ019_!#$%&'*+-/=?^`{|}~"
 LOCALS = st.text(alphabet=ATEXT + '.é"\\ @<>()[],;:', min_size=0, max_size=70)

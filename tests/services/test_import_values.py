@@ -15,8 +15,8 @@ from crm_tui.services.imports.dates import read_date
 from crm_tui.services.imports.service import DateOrderNeeded, ImportService
 from crm_tui.services.imports.vcard_lines import parse_line
 from crm_tui.services.merge.service import MergeService
+from crm_tui.services.phones import read_phone
 from crm_tui.services.registry import Services
-from crm_tui.services.validation import read_phone
 
 
 def _csv(path: Path, *lines: str) -> Path:

@@ -123,7 +123,7 @@ def _print_rows(rows: tuple[CustomerRow, ...], currency: str) -> None:
     last column of its own, so scripts that read the columns keep working.
     """
     from crm_tui.services.money.shown import in_currency
-    from crm_tui.services.validation import format_phone
+    from crm_tui.services.phones import format_phone
 
     cells = [
         [

@@ -172,7 +172,7 @@ def render_card(card: dict[str, Any]) -> None:
 
 def _info_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, plain text) for the card's grid; empty values are left out by the caller."""
-    from crm_tui.services.validation import format_phone
+    from crm_tui.services.phones import format_phone
 
     figures = card["figures"]
     rows: list[tuple[str, str]] = [

@@ -7,14 +7,10 @@ wrong and how to fix it.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-
-import phonenumbers
 
 from crm_tui.services.card_numbers import contains_card_number
 from crm_tui.services.errors import ValidationError
@@ -85,141 +81,6 @@ def undecodable(value: str) -> bool:
 def text_key(value: str) -> str:
     """The comparison key of a name or e-mail: Unicode-normalised and casefolded."""
     return unicodedata.normalize("NFKC", value.strip()).casefold()
-
-
-def email_key(email: str) -> str:
-    """The natural key of an e-mail: casefolded, its domain in Unicode form.
-
-    `ann@bücher.example` and `ann@xn--bcher-kva.example` are one address
-    (IDNA: the second is how the first travels in DNS), so both get the key
-    `ann@bücher.example`. A domain that is not valid IDNA is keyed as typed.
-    """
-    local, at, domain = email.strip().rpartition("@")
-    if not at or not domain:
-        return text_key(email)
-    return text_key(f"{local}@{_unicode_domain(domain.casefold())}")
-
-
-@functools.lru_cache(maxsize=4096)  # an import's e-mails share a few domains; decoding is slow
-def _unicode_domain(domain: str) -> str:
-    import idna  # imported on first use, like email_validator
-
-    with contextlib.suppress(idna.IDNAError, UnicodeError, ValueError):
-        return str(idna.decode(domain))
-    return domain
-
-
-_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.-]+\Z")
-
-
-def plainly_valid_email(value: str) -> bool:
-    """A fast yes for the common address email-validator would accept; False means "ask it".
-
-    True only for what email-validator's own rules pass by their plainest
-    path: a local part matching its dot-atom pattern, an ASCII domain its
-    domain check passes (remembered per domain: the costly part, and an
-    import's addresses share few domains), and every form of the address
-    within its length limit. Tested against email-validator itself
-    (tests/services/test_email_fast_path.py).
-    """
-    local, at, domain = value.rpartition("@")
-    if not at or not _PLAIN_DOMAIN.match(domain):
-        return False
-    from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
-
-    if not DOT_ATOM_TEXT.match(local):
-        return False
-    forms = _domain_forms(domain)
-    return forms is not None and all(
-        len(local) + 1 + len(form.encode()) <= EMAIL_MAX_LENGTH for form in (domain, *forms)
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _domain_forms(domain: str) -> tuple[str, str] | None:
-    """The domain's normalised and ASCII forms by email-validator's check; None if it fails."""
-    import email_validator
-    from email_validator.syntax import validate_email_domain_name
-
-    try:  # with the options validate_email passes it by default
-        checked = validate_email_domain_name(
-            domain,
-            test_environment=email_validator.TEST_ENVIRONMENT,
-            globally_deliverable=email_validator.GLOBALLY_DELIVERABLE,
-        )
-    except email_validator.EmailNotValidError:
-        return None
-    return checked["domain"], checked["ascii_domain"]
-
-
-def parse_email(raw: object, field: str = "email", *, required: bool = False) -> str | None:
-    value = clean_text(field, raw, required=required, max_len=320)
-    if value is None:
-        return None
-    if plainly_valid_email(value):
-        return value
-    # Imported on first use: compiling its patterns costs ~40 ms at every start-up.
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        # email-validator may explain in several sentences; keep the first.
-        reason = str(exc).split(". ")[0].rstrip(".")
-        reason = reason[:1].lower() + reason[1:]
-        raise ValidationError(
-            field, f"The e-mail {value!r} is not valid ({reason}); use the form name@example.com."
-        ) from exc
-    return value
-
-
-def parse_phone(raw: object, region: str, field: str = "phone") -> str | None:
-    """Parse any common format and return E.164 (+447946000958)."""
-    value = clean_text(field, raw, max_len=40)
-    if value is None:
-        return None
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            field,
-            f"The phone number {value!r} could not be read; "
-            "type it with its country code, e.g. +44 20 7946 0958.",
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            field,
-            f"The phone number {value!r} is not a valid number; check the digits and country code.",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-@functools.lru_cache(maxsize=4096)  # ~70 µs a parse; the list shows the same rows again
-def format_phone(e164: str | None) -> str:
-    """How a stored number is shown: international format ("+44 7911 123456")."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def phone_search_forms(e164: str) -> list[str]:
-    """Digit strings a clerk might type for this number (international, national)."""
-    digits = e164.lstrip("+")
-    forms = [digits]
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return forms
-    national = re.sub(
-        r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    )
-    if national and national not in forms:
-        forms.append(national)
-    return forms
 
 
 def parse_date(raw: object, field: str, *, required: bool = False) -> date | None:
@@ -392,29 +253,3 @@ def parse_vat(raw: object) -> str | None:
             f"The VAT number {value!r} does not match the {compact[:2]} format; check the digits.",
         )
     return compact if pattern else value
-
-
-def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, bool]:
-    """A phone number as E.164 and whether it is valid, keeping one that is only possible.
-
-    Imports keep what libphonenumber calls possible (the right length for its
-    country) but not valid (+49 1234 56788): the number is the customer's
-    own, and a clerk can check it; it is marked unverified.
-    """
-    value = clean_text(field, raw, max_len=40, required=True) or ""
-    value = re.sub(r"^tel:", "", value, flags=re.IGNORECASE)
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            field, f"The phone number {value!r} could not be read as a phone number."
-        ) from exc
-    if phonenumbers.is_valid_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), True
-    if phonenumbers.is_possible_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), False
-    raise ValidationError(
-        field,
-        f"The phone number {value!r} has too few or too many digits for "
-        f"{phonenumbers.region_code_for_number(number) or region}.",
-    )

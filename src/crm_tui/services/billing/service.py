@@ -52,11 +52,7 @@ from crm_tui.services.customers.child_rows import read_of
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.history_names import card_label
 from crm_tui.services.money import recompute
-from crm_tui.services.validation import (
-    MAX_AMOUNT,
-    parse_choice,
-    parse_currency,
-)
+from crm_tui.services.validation import MAX_AMOUNT, parse_choice, parse_currency
 
 
 class BillingService:

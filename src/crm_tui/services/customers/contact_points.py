@@ -23,9 +23,11 @@ from crm_tui.services import history
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.rules import derived_columns
+from crm_tui.services.emails import email_key, parse_email
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.phones import read_phone
 from crm_tui.services.search import document as search_doc
-from crm_tui.services.validation import email_key, parse_email, parse_website, read_phone
+from crm_tui.services.validation import parse_website
 
 KINDS = ("email", "phone", "web")
 LABELS = ("work", "home", "mobile", "other")

@@ -16,9 +16,11 @@ from crm_tui.models.enums import CustomerKind
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.inputs import ContactCreate, ContactUpdate
+from crm_tui.services.emails import parse_email
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.phones import parse_phone
 from crm_tui.services.search import document as search_doc
-from crm_tui.services.validation import clean_text, parse_email, parse_phone
+from crm_tui.services.validation import clean_text
 
 FIELDS = ("first_name", "last_name", "email", "phone", "title", "department", "is_primary")
 

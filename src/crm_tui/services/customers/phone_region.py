@@ -21,7 +21,7 @@ from sqlmodel import col
 from crm_tui.models import Address
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.validation import parse_phone
+from crm_tui.services.phones import parse_phone
 
 
 def phone_region(countries: Iterable[object], default: str) -> str:

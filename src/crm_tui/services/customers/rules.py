@@ -6,19 +6,18 @@ from datetime import date
 from typing import Any
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus, PaymentTerms
+from crm_tui.services.emails import email_key, parse_email
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.phones import parse_phone
 from crm_tui.services.validation import (
     EARLIEST_DATE,
     MAX_LOYALTY_POINTS,
     clean_text,
-    email_key,
     parse_channels,
     parse_choice,
     parse_currency,
     parse_date,
-    parse_email,
     parse_int,
-    parse_phone,
     parse_vat,
     parse_website,
     text_key,

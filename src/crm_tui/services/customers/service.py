@@ -45,12 +45,14 @@ from crm_tui.services.customers.rules import (
 )
 from crm_tui.services.customers.tagging import set_customer_tags
 from crm_tui.services.customers.unique_email import check_email_free, flush_checking_email
+from crm_tui.services.emails import email_key
 from crm_tui.services.errors import (
     NotFound,
     ValidationError,
 )
+from crm_tui.services.phones import parse_phone
 from crm_tui.services.search import document as search_doc
-from crm_tui.services.validation import clean_text, email_key, parse_phone, undecodable
+from crm_tui.services.validation import clean_text, undecodable
 
 if TYPE_CHECKING:
     from crm_tui.services.customers.erase import EraseResult

@@ -61,8 +61,9 @@ from crm_tui.services.demo.pools import (
     random_phone,
 )
 from crm_tui.services.money import recompute, reporting
+from crm_tui.services.phones import phone_search_forms
 from crm_tui.services.search.document import normalize
-from crm_tui.services.validation import phone_search_forms, text_key
+from crm_tui.services.validation import text_key
 
 BATCH = 2_000
 

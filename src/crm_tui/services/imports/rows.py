@@ -34,12 +34,8 @@ from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
 from crm_tui.services.imports.row_dates import birthday
 from crm_tui.services.imports.row_notes import read_notes
 from crm_tui.services.imports.vcard_card import BINARY
-from crm_tui.services.validation import (
-    clean_text,
-    parse_channels,
-    phone_search_forms,
-    text_key,
-)
+from crm_tui.services.phones import phone_search_forms
+from crm_tui.services.validation import clean_text, parse_channels, text_key
 
 CUSTOMER_TARGETS = (
     "kind", "status", "status_reason", "first_name", "last_name", "company_name",

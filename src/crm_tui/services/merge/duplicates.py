@@ -27,9 +27,10 @@ from sqlmodel import col
 from crm_tui.models import ContactPoint, Customer, format_number
 from crm_tui.services.common import display_name, live_customer
 from crm_tui.services.context import ServiceContext
+from crm_tui.services.emails import email_key
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.phones import parse_phone
 from crm_tui.services.search.document import normalize
-from crm_tui.services.validation import email_key, parse_phone
 
 NAME_THRESHOLD = 85  # token_sort_ratio: "Anna Lima" vs "Ana Lima" scores 94
 LOCAL_PART_THRESHOLD = 85

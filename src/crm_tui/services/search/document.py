@@ -21,8 +21,8 @@ from crm_tui.models import (
     CustomField,
     format_number,
 )
+from crm_tui.services.phones import phone_search_forms
 from crm_tui.services.search.query import normalize as normalize  # the one folding rule
-from crm_tui.services.validation import phone_search_forms
 
 
 def build_doc(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from crm_tui.naming import format_number, parse_number
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.validation import parse_phone, text_key, undecodable
+from crm_tui.services.phones import parse_phone
+from crm_tui.services.validation import text_key, undecodable
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8

@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.services.errors import CrmError, ValidationError
 from crm_tui.services.merge.duplicates import SAME_EMAIL, LikelyDuplicate
-from crm_tui.services.validation import format_phone
+from crm_tui.services.phones import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmModal
 from crm_tui.ui.modals.confirmation import leave_asking_first

@@ -6,7 +6,7 @@ from __future__ import annotations
 from crm_tui.models.enums import CustomerKind
 from crm_tui.services.customers.phone_region import address_countries
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.validation import format_phone
+from crm_tui.services.phones import format_phone
 from crm_tui.ui.screens.customer_wizard_save import WizardSaveScreen
 from crm_tui.ui.widgets.wizard.children import ChildForm, ChildrenStep, ChildState
 from crm_tui.ui.widgets.wizard.fields import WizardField

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.customers.contacts import ContactRead, contact_name
 from crm_tui.services.customers.service import CustomerRead
-from crm_tui.services.validation import format_phone
+from crm_tui.services.phones import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import DetailTab, cell

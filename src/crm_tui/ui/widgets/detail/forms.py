@@ -39,8 +39,9 @@ from crm_tui.services.customers.inputs import (
 )
 from crm_tui.services.customers.notes import NoteRead
 from crm_tui.services.history_names import card_label
+from crm_tui.services.phones import format_phone
 from crm_tui.services.registry import Services
-from crm_tui.services.validation import CURRENCIES, format_phone
+from crm_tui.services.validation import CURRENCIES
 from crm_tui.ui.modals.item_form import FormField, ItemFormModal, Value, WatchedRow
 from crm_tui.ui.widgets.detail.base import money
 

@@ -15,7 +15,7 @@ from crm_tui.services.billing.figures import CustomerFigures
 from crm_tui.services.customers.addresses import AddressRead
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import NotFound
-from crm_tui.services.validation import format_phone
+from crm_tui.services.phones import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (

@@ -18,8 +18,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from crm_tui.services.phones import format_phone
 from crm_tui.services.search import CustomerRow
-from crm_tui.services.validation import format_phone
 from crm_tui.text import literal
 
 # DataTable's look, in theme variables: zebra stripes, a block cursor that

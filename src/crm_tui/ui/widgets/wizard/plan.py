@@ -34,8 +34,8 @@ from crm_tui.services.customers.rules import BUSINESS_ONLY
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.errors import ChildRefused, ConflictError, ValidationError
 from crm_tui.services.lookups.wizard import WizardLookups
+from crm_tui.services.phones import format_phone
 from crm_tui.services.registry import Services
-from crm_tui.services.validation import format_phone
 from crm_tui.ui.widgets.wizard.children import ChildState
 from crm_tui.ui.widgets.wizard.children import Entity as ChildEntity
 from crm_tui.ui.widgets.wizard.fields import FieldValue

@@ -1,0 +1,97 @@
+"""E-mail addresses: checked by email-validator (with a fast yes for the plain ones) and
+keyed so one address is one key whatever its case or domain encoding."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+
+from crm_tui.services.errors import ValidationError
+from crm_tui.services.validation import clean_text, text_key
+
+
+def email_key(email: str) -> str:
+    """The natural key of an e-mail: casefolded, its domain in Unicode form.
+
+    `ann@bücher.example` and `ann@xn--bcher-kva.example` are one address
+    (IDNA: the second is how the first travels in DNS), so both get the key
+    `ann@bücher.example`. A domain that is not valid IDNA is keyed as typed.
+    """
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not domain:
+        return text_key(email)
+    return text_key(f"{local}@{_unicode_domain(domain.casefold())}")
+
+
+@functools.lru_cache(maxsize=4096)  # an import's e-mails share a few domains; decoding is slow
+def _unicode_domain(domain: str) -> str:
+    import idna  # imported on first use, like email_validator
+
+    with contextlib.suppress(idna.IDNAError, UnicodeError, ValueError):
+        return str(idna.decode(domain))
+    return domain
+
+
+_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.-]+\Z")
+
+
+def plainly_valid_email(value: str) -> bool:
+    """A fast yes for the common address email-validator would accept; False means "ask it".
+
+    True only for what email-validator's own rules pass by their plainest
+    path: a local part matching its dot-atom pattern, an ASCII domain its
+    domain check passes (remembered per domain: the costly part, and an
+    import's addresses share few domains), and every form of the address
+    within its length limit. Tested against email-validator itself
+    (tests/services/test_email_fast_path.py).
+    """
+    local, at, domain = value.rpartition("@")
+    if not at or not _PLAIN_DOMAIN.match(domain):
+        return False
+    from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
+
+    if not DOT_ATOM_TEXT.match(local):
+        return False
+    forms = _domain_forms(domain)
+    return forms is not None and all(
+        len(local) + 1 + len(form.encode()) <= EMAIL_MAX_LENGTH for form in (domain, *forms)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_forms(domain: str) -> tuple[str, str] | None:
+    """The domain's normalised and ASCII forms by email-validator's check; None if it fails."""
+    import email_validator
+    from email_validator.syntax import validate_email_domain_name
+
+    try:  # with the options validate_email passes it by default
+        checked = validate_email_domain_name(
+            domain,
+            test_environment=email_validator.TEST_ENVIRONMENT,
+            globally_deliverable=email_validator.GLOBALLY_DELIVERABLE,
+        )
+    except email_validator.EmailNotValidError:
+        return None
+    return checked["domain"], checked["ascii_domain"]
+
+
+def parse_email(raw: object, field: str = "email", *, required: bool = False) -> str | None:
+    value = clean_text(field, raw, required=required, max_len=320)
+    if value is None:
+        return None
+    if plainly_valid_email(value):
+        return value
+    # Imported on first use: compiling its patterns costs ~40 ms at every start-up.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        # email-validator may explain in several sentences; keep the first.
+        reason = str(exc).split(". ")[0].rstrip(".")
+        reason = reason[:1].lower() + reason[1:]
+        raise ValidationError(
+            field, f"The e-mail {value!r} is not valid ({reason}); use the form name@example.com."
+        ) from exc
+    return value
