@@ -151,12 +151,20 @@ class HistoryService:
         self.ctx = ctx
 
     def for_customer(
-        self, customer_id: int, *, limit: int = 200, before_id: int | None = None
+        self,
+        customer_id: int,
+        *,
+        limit: int = 200,
+        before_id: int | None = None,
+        after_id: int | None = None,
     ) -> list[HistoryEntry]:
+        """Newest first; `before_id`/`after_id` keep the log rows older/newer than that one."""
         with self.ctx.read() as session:
             query = select(ChangeRecord).where(col(ChangeRecord.customer_id) == customer_id)
             if before_id is not None:
                 query = query.where(col(ChangeRecord.id) < before_id)
+            if after_id is not None:
+                query = query.where(col(ChangeRecord.id) > after_id)
             rows = session.scalars(query.order_by(col(ChangeRecord.id).desc()).limit(limit)).all()
             return _entries(session, rows)
 

@@ -126,15 +126,15 @@ class CustomerWizardScreen(WizardChecksScreen):
         description="Read the customer and choices for the wizard",
     )
     def _load(self) -> None:
-        mark = self._newer_changes(0)[:1]
+        newest = self._newer_changes(0, limit=1)
         start = read_start(self.services, self.customer_id)
-        self.post_message(self.Loaded(start, mark[0].id if mark else 0))
+        self.post_message(self.Loaded(start, newest[0].id if newest else 0))
 
-    def _newer_changes(self, mark: int) -> list[HistoryEntry]:
+    def _newer_changes(self, mark: int, *, limit: int = 50) -> list[HistoryEntry]:
+        """The customer's changes logged after `mark`, newest first (read in the database)."""
         if self.customer_id is None:
             return []
-        entries = self.services.history.for_customer(self.customer_id, limit=50)
-        return [e for e in entries if e.id > mark]
+        return self.services.history.for_customer(self.customer_id, limit=limit, after_id=mark)
 
     def customers_changed(self, changed: Changed) -> None:
         """Another clerk saved this customer while it is open here: say so at once,
