@@ -18,11 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import (
-    Column,
     Connection,
-    Integer,
-    MetaData,
-    Table,
     delete,
     exists,
     literal,
@@ -94,16 +90,6 @@ class BulkResult:
     changed: int
     cancelled: bool
     path: Path | None = None
-
-
-def _ids_table() -> Table:
-    # A fresh MetaData per use: the table is per connection and dropped after.
-    return Table(
-        "crm_bulk_ids",
-        MetaData(),
-        Column("id", Integer, primary_key=True, autoincrement=False),
-        prefixes=["TEMPORARY"],
-    )
 
 
 class BulkService:
