@@ -19,7 +19,7 @@ customers one typo away.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +46,7 @@ from crm_tui.services.search import limits
 from crm_tui.services.search.matching import Matcher
 from crm_tui.services.search.query import parse_query
 from crm_tui.services.search.ranking import near_miss_page, relevance_page
-from crm_tui.services.search.sorting import sorted_page
+from crm_tui.services.search.sorting import sorted_page, within
 from crm_tui.services.search.statements import SEARCH_SESSION, SessionReads
 from crm_tui.services.search.tables import (
     CUSTOMER,
@@ -167,6 +167,28 @@ class SearchService:
         if parsed.text:
             conditions = [*conditions, CUSTOMER.c.id.in_(self._matcher.match_ids(parsed))]
         return ids.where(*conditions)
+
+    def placed(
+        self,
+        ids: Iterable[int],
+        query: str,
+        filters: SearchFilters,
+        sort: SortSpec,
+        window: tuple[Cursor | None, Cursor | None] | None,
+    ) -> bool:
+        """Whether any of `ids` matches now and, with a `window` (start, end) of a list
+        read by keyset in `sort` order, falls within it. Without one, or ranked by
+        relevance (no keyset order), any match counts. One query, on the ids only."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return False
+        found = self.matching_ids_query(query, filters).where(CUSTOMER.c.id.in_(wanted))
+        ranked = sort.key == "relevance" and parse_query(query, self.ctx.default_region).text
+        if window is not None and not ranked:
+            key = SortSpec("name" if sort.key == "relevance" else sort.key, sort.descending)
+            found = found.where(*within(key, *window))
+        with self._session() as session:
+            return session.scalar(found.limit(1)) is not None
 
     # --- sessions and filters ------------------------------------------------------
 

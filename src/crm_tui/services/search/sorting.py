@@ -102,3 +102,30 @@ def after_condition(
     if desc:
         return and_(key_col <= last_key, or_(key_col < last_key, id_col < last_id))
     return and_(key_col >= last_key, or_(key_col > last_key, id_col > last_id))
+
+
+def after_cursor(sort: SortSpec, cursor: Cursor) -> ColumnElement[bool]:
+    """Rows after `cursor` in `sort` order (name for an empty query's relevance), never
+    NULL: the never-purchased customers of `last_purchase` come after every dated one."""
+    key_col, id_col = sort_columns(sort.key)
+    last_key, last_id = cursor.values
+    desc = sort.descending
+    if sort.key != "last_purchase":
+        return after_condition(key_col, id_col, last_key, last_id, desc, False)
+    if cursor.phase == 1:
+        return and_(key_col.is_(None), after_condition(key_col, id_col, None, last_id, desc, True))
+    dated = and_(
+        key_col.is_not(None), after_condition(key_col, id_col, last_key, last_id, desc, False)
+    )
+    return or_(key_col.is_(None), dated)
+
+
+def within(sort: SortSpec, start: Cursor | None, end: Cursor | None) -> list[ColumnElement[bool]]:
+    """Rows after `start` (None: from the top) up to and including `end` (None: to the
+    end): where a window of a list in `sort` order that was read by keyset lies."""
+    conditions = []
+    if start is not None:
+        conditions.append(after_cursor(sort, start))
+    if end is not None:
+        conditions.append(~after_cursor(sort, end))
+    return conditions

@@ -17,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from crm_tui.services.bulk.service import Selection
-from crm_tui.services.live import Changed
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
@@ -127,9 +126,9 @@ class CustomerListScreen(ListSearchScreen):
             self._stale = False
             self.refresh_in_place()
 
-    def customers_changed(self, changed: Changed) -> None:
-        """A commit anywhere may change the rows, their order or the matches: read the
-        window again now, or (under another screen) when this one is back."""
+    def window_changed(self) -> None:
+        """A commit changed a row of the window or what belongs in it: read the window
+        again now, or (under another screen) when this one is back."""
         if self.app.screen is self:
             self.refresh_in_place()
         else:

@@ -7,6 +7,12 @@ first; the match count and the KPI bar follow from their own workers once
 the rows are painted, so neither delays them. Further pages are fetched by
 keyset as the cursor nears the end of the window. The screen
 (ui/screens/customer_list.py) paints what comes back.
+
+Other clerks' commits (`customers_changed`) reload the window only when they
+can change it: a changed customer is in the window, or one of them now
+matches and sorts into it (one query on the changed ids, in a worker);
+anything else can only change the count and the KPIs, which are read again
+a little later, at most once per LAZY_COUNT_S.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.message import Message
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from crm_tui.services.live import Changed
 from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
@@ -25,6 +33,7 @@ from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.search_bar import SearchBar
 
 MAX_WINDOW = 1_000  # rows a refresh in place reloads at most (the service's page limit)
+LAZY_COUNT_S = 2.0  # a change outside the window: the count and KPIs follow this late
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,13 @@ class ListSearchScreen(CrmScreen[None]):
         request: ListRequest
         kpis: Kpis
 
+    @dataclass
+    class ChangesPlaced(Message):
+        """Whether changed customers outside the window now belong in it."""
+
+        request: ListRequest
+        placed: bool
+
     def __init__(self) -> None:
         super().__init__()
         self.filters = SearchFilters()
@@ -84,6 +100,9 @@ class ListSearchScreen(CrmScreen[None]):
         self.match_count: tuple[int, bool] | None = None
         self._kpis_for: ListRequest | None = None
         self._rows_for: ListRequest | None = None
+        self._unchecked: Changed | None = None  # changes not yet weighed against the window
+        self._checking = False
+        self._recount: Timer | None = None
 
     @property
     def table(self) -> CustomerTable:
@@ -205,6 +224,9 @@ class ListSearchScreen(CrmScreen[None]):
         """Not stopped: the app's one failure handler also sees this event."""
         if event.worker.group == "page" and event.state == WorkerState.ERROR:
             self.table.forget_pending()  # let the window ask again
+        if event.worker.group == "live" and event.state == WorkerState.ERROR:
+            self._checking = False  # the app shows the failure; read the window to be safe
+            self.window_changed()
         if event.worker.group != "kpis" or not event.worker.is_finished:
             return
         done, self._kpis_for = self._kpis_for, None
@@ -214,6 +236,64 @@ class ListSearchScreen(CrmScreen[None]):
     def _rows_painted(self, request: ListRequest) -> None:
         if request == self.request:
             self.fetch_count(request)
+            self.want_kpis()
+            self._weigh_changes()
+
+    # --- other clerks' commits ---------------------------------------------------------
+
+    def window_changed(self) -> None:
+        """The rows of the window are out of date: read them again (the screen may wait)."""
+        self.refresh_in_place()
+
+    def customers_changed(self, changed: Changed) -> None:
+        self._unchecked = changed if self._unchecked is None else self._unchecked | changed
+        self._weigh_changes()
+
+    def _weigh_changes(self) -> None:
+        """Reload the window if the unchecked changes touch it; else count again later.
+        While a search is on its way, its rows (maybe read before the commit) are awaited."""
+        if self._unchecked is None or self._checking or not self.showing_newest:
+            return
+        changed, self._unchecked = self._unchecked, None
+        rows = self.table.loaded_rows
+        if changed.everything or any(row.id in changed.customer_ids for row in rows):
+            self.window_changed()
+            return
+        near_misses = bool(rows) and all(row.near_miss for row in rows)
+        window = None if near_misses else (self.table.window_origin()[1], self.table.window_end())
+        self._checking = True
+        self.check_placed(self.request, changed.customer_ids, window)
+
+    @work(
+        thread=True,
+        group="live",
+        exit_on_error=False,
+        description="Live: whether changed customers belong in the window",
+    )
+    def check_placed(
+        self,
+        request: ListRequest,
+        ids: frozenset[int],
+        window: tuple[Cursor | None, Cursor | None] | None,
+    ) -> None:
+        search = self.crm.services.search
+        placed = search.placed(ids, request.query, request.filters, request.sort, window)
+        self.post_message(self.ChangesPlaced(request, placed))
+
+    @on(ChangesPlaced)
+    def changes_placed(self, event: ChangesPlaced) -> None:
+        self._checking = False
+        if event.request == self.request:  # else a newer search, begun after the commit
+            if event.placed:
+                self.window_changed()
+            elif self._recount is None:
+                self._recount = self.set_timer(LAZY_COUNT_S, self._count_again)
+        self._weigh_changes()
+
+    def _count_again(self) -> None:
+        self._recount = None
+        if self.showing_newest:
+            self.fetch_count(self.request)
             self.want_kpis()
 
     @on(CustomerTable.PageWanted)

@@ -179,6 +179,12 @@ class CustomerTable(ScrollView, can_focus=True):
         first = self._pages[0].index
         return first, self._starts[first], len(self._rows)
 
+    def window_end(self) -> Cursor | None:
+        """The cursor of the window's last row, or None when nothing follows it."""
+        if not self._pages or not self._pages[-1].has_more:
+            return None
+        return self._pages[-1].next
+
     def add_page(
         self, index: int, rows: Sequence[CustomerRow], after: Cursor | None, has_more: bool
     ) -> None:
