@@ -152,3 +152,38 @@ def test_show_names_the_login_with_the_clerk_name(pg_team: PgTeam, tmp_path: Pat
     assert f"{login} (clerk desk)" in " ".join(text.stdout.split()), text.stdout
     change = json.loads(as_json.stdout)["recent_changes"][0]
     assert (change["login"], change["clerk"]) == (login, "clerk desk")
+
+
+def test_billing_run_and_reminders_need_a_manager(pg_team: PgTeam, tmp_path: Path) -> None:
+    """`crm invoice run` and `crm remind` as a clerk: one sentence naming the role, exit 2,
+    nothing issued; a preview (--dry-run) only reads; the manager's run issues."""
+    from crm_tui.services.billing.inputs import SubscriptionCreate
+
+    svc = open_services(pg_team.settings("manager"))
+    cid = svc.customers.create(CustomerCreate(kind="individual", first_name="Ada")).id
+    svc.billing.add_subscription(
+        cid, SubscriptionCreate(product="Fibre", monthly_amount="30", start_date="2025-12-01")
+    )
+    clerk, manager = pg_team.url("clerk"), pg_team.url("manager")
+    run = ["invoice", "run", "--month", "2026-01", "--on", "2026-01-31"]
+    out = [
+        ["--db", clerk, *run],
+        ["--db", clerk, "remind", "--outbox", str(tmp_path / "out")],
+        ["--db", clerk, *run, "--dry-run"],
+        ["--db", manager, *run],
+    ]
+    refused_run, refused_remind, preview, issued = _run(tmp_path, out)
+    login = pg_team.logins["clerk"]
+    _one_sentence(
+        refused_run, 2,
+        f"As a clerk ({login}) you cannot run the billing of every customer; "
+        "that needs the manager role.",
+    )  # fmt: skip
+    _one_sentence(
+        refused_remind, 2,
+        f"As a clerk ({login}) you cannot send payment reminders; that needs the manager role.",
+    )  # fmt: skip
+    assert preview.code == 0, preview
+    assert issued.code == 0, issued
+    assert len([i for i in svc.invoices.list() if i.number]) == 1
+    svc.close()

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -55,10 +56,25 @@ def load_child(
     session: Session, model: type[RowT], row_id: int, customer_id: int | None = None
 ) -> RowT:
     missing = f"That {str(model.__tablename__).replace('_', ' ')} no longer exists."
-    row = load_row(session, model, row_id, missing=missing, lock=True)
+    try:
+        row = load_row(session, model, row_id, missing=missing, lock=True)
+    except NotFound:
+        _refuse_if_hidden(session, model, row_id)
+        raise
     if customer_id is not None and row.customer_id != customer_id:  # type: ignore[attr-defined]
         raise NotFound(missing)
     return row
+
+
+def _refuse_if_hidden(session: Session, model: type[RowT], row_id: int) -> None:
+    """PostgreSQL's row-level security hides a row from SELECT ... FOR UPDATE when a
+    clerk may not change its customer (migrations 0013, 0016): say whose it is."""
+    owner_of = getattr(model, "customer_id", None)
+    if owner_of is None or session.get_bind().dialect.name != "postgresql":
+        return
+    found = session.scalar(select(owner_of).where(model.id == row_id))  # type: ignore[attr-defined]
+    if found is not None:
+        lock_customer(session, int(found))
 
 
 def record_create(

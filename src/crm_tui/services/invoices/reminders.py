@@ -28,10 +28,10 @@ from crm_tui.models.enums import NoteType, Visibility
 from crm_tui.services import history
 from crm_tui.services.common import core_table
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.errors import ReadOnlyError
 from crm_tui.services.invoices import documents
 from crm_tui.services.invoices.dunning import DueReminder, due_reminders, level_name
 from crm_tui.services.invoices.mailer import Outbox, SendFailed, SmtpSender, reminder_message
+from crm_tui.services.roles.policy import Capability
 
 BATCH = 200
 _REMINDERS = core_table(InvoiceReminder)  # Core: one executemany UPDATE a batch
@@ -73,6 +73,8 @@ class ReminderService:
         dry_run: bool = False,
     ) -> ReminderRun:
         """Send every reminder due (of one customer, or of the chosen invoices)."""
+        if not dry_run:  # the role, before any work
+            self.ctx.permissions.require(Capability.REMIND)
         day = today or date.today()
         smtp = self.ctx.invoicing.smtp
         use_smtp = bool(smtp.host) and outbox is None
@@ -89,8 +91,7 @@ class ReminderService:
         if dry_run or not sendable:
             result.sent = [(d.invoice.label, d.level, d.email or "") for d in sendable]
             return result
-        if self.ctx.read_only:
-            raise ReadOnlyError()
+        self.ctx.require(Capability.REMIND)
         try:
             with SmtpSender(smtp) if use_smtp else Outbox(folder or Path(".")) as transport:
                 for start in range(0, len(sendable), BATCH):
@@ -134,7 +135,7 @@ class ReminderService:
             }  # fmt: skip
             for d in batch
         ]
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.REMIND) as session:
             dialect = postgresql if self.ctx.db.dialect == "postgresql" else sqlite
             won = set(
                 session.execute(
@@ -150,7 +151,7 @@ class ReminderService:
         """Mark sent ones and add their activity; release the claims of those not sent.
         One transaction and a few statements for the whole batch."""
         levels = len(self.ctx.invoicing.levels)
-        with self.ctx.write() as session:
+        with self.ctx.write(Capability.REMIND) as session:
             if unsent:
                 session.execute(
                     delete(InvoiceReminder).where(

@@ -26,6 +26,7 @@ from crm_tui.services.invoices import run_queries as queries
 from crm_tui.services.invoices import run_stage as stage
 from crm_tui.services.invoices.periods import Month
 from crm_tui.services.invoices.run_issue import issue_staged
+from crm_tui.services.roles.policy import Capability
 
 BATCH_PAYERS = 5000
 RETRIES = 3
@@ -65,6 +66,8 @@ class BillingRun:
         """Issue (dated `on`, default today) the month's invoices, a batch at a time;
         `stop` is asked between batches (the next run issues what is left)."""
         issue_on = on or date.today()
+        if not dry_run:  # the role, before any work (read-only mode refuses the first write)
+            self.ctx.permissions.require(Capability.BILL)
         with self.ctx.read() as session:
             batches = queries.payer_batches(session, month, self.batch_payers)
         total_payers = sum(len(b.payers) for b in batches)
@@ -92,7 +95,7 @@ class BillingRun:
                 return stage.sums(session, lines.subquery())
         for attempt in range(RETRIES):
             try:
-                with self.ctx.write() as session:
+                with self.ctx.write(Capability.BILL) as session:
                     staged = stage.stage_tables()
                     stage.fill(session, staged, lines)
                     found = stage.sums(session, staged.lines)

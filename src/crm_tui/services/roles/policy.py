@@ -31,6 +31,8 @@ class Capability(StrEnum):
     SETTINGS = "settings"
     IMPORT_LARGE = "import_large"
     PERSON_EXPORT = "person_export"
+    BILL = "bill"
+    REMIND = "remind"
 
     @property
     def writes(self) -> bool:
@@ -52,6 +54,8 @@ NEEDS: dict[Capability, tuple[Role, str]] = {
     ),
     Capability.IMPORT_LARGE: (Role.MANAGER, f"import more than {IMPORT_LIMIT:,} rows at once"),
     Capability.PERSON_EXPORT: (Role.MANAGER, "export everything held about a person"),
+    Capability.BILL: (Role.MANAGER, "run the billing of every customer"),
+    Capability.REMIND: (Role.MANAGER, "send payment reminders"),
 }
 
 

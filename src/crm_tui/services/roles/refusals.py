@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DBAPIError
 
 from crm_tui.services.errors import PermissionRefused
-from crm_tui.services.roles.policy import Capability, Permissions
+from crm_tui.services.roles.policy import Capability, Permissions, owner_refusal
 
 INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -32,10 +32,17 @@ def refused_capability(exc: BaseException) -> Capability | None:
     return Capability(name) if name in set(Capability) else None
 
 
+def _row_security(exc: BaseException) -> bool:
+    """A row-level security policy (owners only, migrations 0013 and 0016) refused the row."""
+    return "row-level security" in str(getattr(exc, "orig", exc))
+
+
 def refusal_sentence(exc: BaseException, permissions: Permissions, needs: Capability) -> str:
     """The role's sentence for what PostgreSQL refused; when the role should have
     allowed it, the grants are what is wrong, and the sentence says so."""
     capability = refused_capability(exc) or needs
+    if _row_security(exc) and permissions.may_change(None) and not permissions.may_change(""):
+        return owner_refusal(permissions.login, "this customer", "someone else")
     if permissions.enforced and permissions.allows(capability):
         return (
             f"PostgreSQL refused this although the {permissions.role} role should allow it; "

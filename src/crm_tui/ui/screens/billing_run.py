@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.invoices.periods import Month
 from crm_tui.services.invoices.run import RunResult
+from crm_tui.services.roles.policy import Capability
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
@@ -43,6 +44,8 @@ class BillingRunScreen(CrmScreen[None]):
     """Preview and issue one month's invoices, with progress."""
 
     CSS_PATH: ClassVar = [str(stylesheet("billing_run.tcss"))]
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"run"})
+    WRITE_NEEDS: ClassVar[Capability] = Capability.BILL  # a preview reads only
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back / stop"),
         Binding("m", "month", "Month"),
@@ -116,7 +119,7 @@ class BillingRunScreen(CrmScreen[None]):
             self._start(month, dry_run=True)
 
     def action_run(self) -> None:
-        if self.crm.refuse_if_read_only():
+        if not self.writable():
             return
         month = self._month()
         if month is None:

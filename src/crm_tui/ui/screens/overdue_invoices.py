@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Static
 from crm_tui.services.invoices import InvoiceRead
 from crm_tui.services.invoices.dunning import DueReminder, level_name
 from crm_tui.services.invoices.reminders import ReminderRun
+from crm_tui.services.roles.policy import Capability
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
@@ -43,6 +44,8 @@ class OverdueInvoicesScreen(CrmScreen[None]):
     """Every invoice unpaid after its due date, oldest due first."""
 
     CSS_PATH: ClassVar = [str(stylesheet("overdue.tcss"))]
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"send"})
+    WRITE_NEEDS: ClassVar[Capability] = Capability.REMIND
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("slash", "focus_filter", "Filter", key_display="/"),
@@ -171,6 +174,8 @@ class OverdueInvoicesScreen(CrmScreen[None]):
         self._fill()
 
     def action_send(self) -> None:
+        if not self.writable():
+            return
         chosen = self.marked or {i.id for i in self.data.invoices}
         ready = [d for i, d in self.data.due.items() if i in chosen and d.skip_reason is None]
         if not ready:
