@@ -12,11 +12,13 @@ from decimal import Decimal
 
 import pytest
 
+from crm_tui.services.billing.balances import CurrencyBalance
 from crm_tui.services.billing.inputs import PaymentCreate, SubscriptionCreate
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices.periods import Month
 from crm_tui.services.invoices.run import BillingRun
+from crm_tui.services.money.rates import RateInput
 from crm_tui.services.registry import Services
 
 D = Decimal
@@ -116,6 +118,21 @@ def test_credit_is_used_by_the_run(services: Services, book: Book) -> None:
     run(services)
     gbp = next(i for i in services.invoices.list(customer_id=book.ana) if i.currency == "GBP")
     assert (gbp.status, gbp.owed) == ("paid", D("0.00"))
+
+
+def test_credit_in_another_currency_is_used_by_the_run(services: Services, book: Book) -> None:
+    """Acme paid ahead in USD: with a USD rate the group's GBP invoice is settled from it
+    at the rate of the payment's day (1 USD = 0.80 GBP), the rest stays USD credit."""
+    services.rates.set(RateInput("USD", "0.80", "2026-01-01"))
+    services.billing.record_payment(
+        book.acme, PaymentCreate(amount="200.00", currency="USD", paid_at="2026-10-01")
+    )
+    run(services)
+    [invoice] = services.invoices.list(customer_id=book.acme)
+    assert (invoice.status, invoice.owed) == ("paid", D("0.00"))
+    assert services.invoices.balances(book.acme) == [
+        CurrencyBalance("USD", D("0.00"), D("39.12"))  # 200 - 128.70 / 0.80 (160.88)
+    ]
 
 
 def test_interrupted_run_keeps_whole_batches(services: Services, book: Book) -> None:

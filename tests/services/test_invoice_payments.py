@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
+from crm_tui.services.billing.balances import CurrencyBalance
 from crm_tui.services.billing.inputs import PaymentCreate
-from crm_tui.services.billing.settlement import CurrencyBalance
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.errors import ValidationError
@@ -112,14 +112,15 @@ def test_pending_payment_settles_nothing_until_paid(services: Services, person: 
 def test_other_currency_never_settles(
     services: Services, person: int, assert_refused: RefusalCheck
 ) -> None:
-    """A EUR payment never settles a GBP invoice; balances stay apart per currency."""
+    """Without a EUR rate a EUR payment never settles a GBP invoice; balances stay apart
+    per currency (with one, see test_invoice_currencies)."""
     gbp = issue(services, person, "30.00", date(2026, 1, 5))
     eur = issue(services, person, "40.00", date(2026, 1, 6), currency="EUR")
     assert_refused(
         lambda: services.billing.record_payment(
             person, PaymentCreate(amount="30.00", currency="EUR"), invoice_id=gbp
         ),
-        "currency", "exchange rate",
+        "currency", "No EUR rate into GBP on",
     )  # fmt: skip
     services.billing.record_payment(person, PaymentCreate(amount="50.00", currency="EUR"))
     assert state(services, gbp) == ("issued", D("30.00"))

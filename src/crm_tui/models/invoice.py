@@ -17,7 +17,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, tex
 from sqlmodel import Field, SQLModel
 
 from crm_tui.models.children import customer_fk
-from crm_tui.models.types import Money, UTCDateTime, utcnow
+from crm_tui.models.types import Money, Rate, UTCDateTime, utcnow
 
 
 class Invoice(SQLModel, table=True):
@@ -120,7 +120,14 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class InvoiceAllocation(SQLModel, table=True):
-    """Part of a paid payment, or of a credit note, set against an invoice."""
+    """Part of a paid payment, or of a credit note, set against an invoice.
+
+    `amount` is in the invoice's currency (what `settled` adds up), `source_amount`
+    in the payment's or credit note's (what is used of it). They are equal unless
+    the payment is in another currency: then `rate` is the one unit of the
+    payment's currency in the invoice's, on the payment's day, that turned one
+    into the other (NULL when no conversion was made).
+    """
 
     __tablename__ = "invoice_allocation"
 
@@ -143,6 +150,8 @@ class InvoiceAllocation(SQLModel, table=True):
         ),
     )
     amount: Decimal = Field(sa_type=Money)
+    source_amount: Decimal = Field(sa_type=Money)
+    rate: Decimal | None = Field(default=None, sa_type=Rate)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

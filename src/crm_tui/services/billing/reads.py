@@ -45,6 +45,13 @@ class PaymentRead:
 
 
 @dataclass(frozen=True)
+class RecordedPayment(PaymentRead):
+    """A payment just recorded or marked paid, and why it stays credit (a rate is missing)."""
+
+    notice: str = ""
+
+
+@dataclass(frozen=True)
 class OrderItemRead:
     """One line of an order."""
 

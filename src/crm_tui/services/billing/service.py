@@ -6,7 +6,7 @@ the figures the list sorts by never drift from the money rows.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,7 @@ from crm_tui.services.billing.reads import (
     OrderRead,
     PaymentMethodRead,
     PaymentRead,
+    RecordedPayment,
     SubscriptionRead,
 )
 from crm_tui.services.billing.rules import (
@@ -159,7 +160,7 @@ class BillingService:
 
     def record_payment(
         self, customer_id: int, data: PaymentCreate, *, invoice_id: int | None = None
-    ) -> PaymentRead:
+    ) -> RecordedPayment:
         """Record a payment; a paid one settles `invoice_id` first, then the oldest due.
 
         What is left over stays on the customer as credit in that currency.
@@ -177,30 +178,35 @@ class BillingService:
         with self.ctx.write() as session:
             child_rows.live_customer(session, customer_id)
             self._check_links(session, customer_id, values)
-            if invoice_id is not None:
-                settlement.check_payable(session, invoice_id, customer_id, values["currency"])
             payment = Payment(customer_id=customer_id, **values)
+            if invoice_id is not None:
+                day = payment.paid_at.astimezone(UTC).date()
+                settlement.check_payable(session, invoice_id, customer_id, payment.currency, day)
             recompute.one_payment(session, payment)
             session.add(payment)
             child_rows.record_create(session, payment, "payment", self.ctx.actor, values)
+            notice = ""
             if payment.status == PaymentStatus.PAID:
-                settlement.settle(
-                    session, customer_id, payment.currency, self.ctx.actor, first_id=invoice_id
+                session.flush()
+                assert payment.id is not None
+                unsettled = settlement.settle(
+                    session, customer_id, self.ctx.actor, first_id=invoice_id
                 )
+                notice = unsettled.get(payment.id, "")
             summary.refresh(session, customer_id)
-            return read_of(PaymentRead, payment)
+            return read_of(RecordedPayment, payment, notice=notice)
 
-    def mark_paid(self, payment_id: int) -> PaymentRead:
+    def mark_paid(self, payment_id: int) -> RecordedPayment:
         return self._set_payment_status(
             payment_id, PaymentStatus.PAID, {PaymentStatus.FAILED, PaymentStatus.PENDING}
         )
 
-    def refund(self, payment_id: int) -> PaymentRead:
+    def refund(self, payment_id: int) -> RecordedPayment:
         return self._set_payment_status(payment_id, PaymentStatus.REFUNDED, {PaymentStatus.PAID})
 
     def _set_payment_status(
         self, payment_id: int, status: str, allowed_from: set[str]
-    ) -> PaymentRead:
+    ) -> RecordedPayment:
         with self.ctx.write() as session:
             payment = child_rows.load_child(session, Payment, payment_id)
             child_rows.live_customer(session, payment.customer_id)
@@ -209,6 +215,7 @@ class BillingService:
                     "status", f"A {payment.status} payment cannot be marked {status}."
                 )
             was_paid = payment.status == PaymentStatus.PAID
+            notice = ""
             child_rows.apply_changes(
                 session,
                 payment,
@@ -221,9 +228,10 @@ class BillingService:
                 settlement.release_payment(session, payment, self.ctx.actor)
                 order_status.after_refund(session, payment, self.ctx.actor)
             elif status == PaymentStatus.PAID:
-                settlement.settle(session, payment.customer_id, payment.currency, self.ctx.actor)
+                unsettled = settlement.settle(session, payment.customer_id, self.ctx.actor)
+                notice = unsettled.get(payment_id, "")
             summary.refresh(session, payment.customer_id)
-            return read_of(PaymentRead, payment)
+            return read_of(RecordedPayment, payment, notice=notice)
 
     @staticmethod
     def _check_links(session: Any, customer_id: int, values: dict[str, Any]) -> None:

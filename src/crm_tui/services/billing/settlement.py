@@ -1,20 +1,27 @@
 """Payments and credit notes settle invoices.
 
-A paid payment is set against its customer's open invoices in the same
-currency, the one chosen first, then the oldest due; what is left over is a
-credit on the customer, used by the next invoice issued in that currency.
-Issued credit notes are used the same way, their own invoice first. A
-refund takes the payment's allocations back (those invoices reopen) and then
-lets any other credit fill the gap. Nothing here converts currencies: an
-invoice is only ever settled by money in its own currency.
+A paid payment is set against its customer's open invoices, the one chosen
+first, then those in its own currency, oldest due first, then those in other
+currencies at the rate of the payment's day (money.crossing), oldest due
+first; what is left over is a credit on the customer, used by the next
+invoice issued. Without a rate for that day the payment stays credit and
+`settle` says which rate is missing. Credit notes settle invoices in their own
+currency only, their own invoice first. A refund takes the payment's
+allocations back (those invoices reopen) and then lets any other credit fill
+the gap.
 
-Every change to an invoice's `settled` amount or status goes through the
-history like any other edit, in the caller's transaction.
+An allocation records the amount in the invoice's currency (what `settled`
+adds up), the amount used of the payment in the payment's currency, and the
+rate when they differ. Every change to an invoice's `settled` amount or
+status goes through the history like any other edit, in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -33,16 +40,27 @@ from crm_tui.models.types import Money
 from crm_tui.services.common import as_money
 from crm_tui.services.customers import child_rows as rows
 from crm_tui.services.errors import NotFound, ValidationError
+from crm_tui.services.money.crossing import Crossing, at_rate, back_at_rate, crossing
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
-def _typed_money(expression: Any) -> Any:
+def typed_money(expression: Any) -> Any:
     """Arithmetic on Money columns typed as Money again (SQLite stores cents)."""
     return type_coerce(expression, Money())
 
 
 _COUNTED = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID, InvoiceStatus.PAID)
+
+
+def used_of_payment() -> Any:
+    """What a payment's allocations use of it, in its own currency (a correlated subquery)."""
+    return (
+        select(typed_money(func.coalesce(func.sum(col(InvoiceAllocation.source_amount)), 0)))
+        .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
+        .scalar_subquery()
+    )
 
 
 @dataclass
@@ -51,7 +69,9 @@ class _Source:
 
     payment_id: int | None
     credit_note: Invoice | None
-    left: Decimal
+    left: Decimal  # in `currency`
+    currency: str
+    day: date  # the payment's UTC day (a credit note's issue date)
 
 
 def status_for(invoice: Invoice, settled: Decimal) -> str:
@@ -72,16 +92,13 @@ def _set_settled(session: Session, invoice: Invoice, settled: Decimal, actor: st
     )
 
 
-def _open_invoices(
-    session: Session, customer_id: int, currency: str, first_id: int | None
-) -> list[Invoice]:
+def _open_invoices(session: Session, customer_id: int, first_id: int | None) -> list[Invoice]:
     chosen = case((col(Invoice.id) == (first_id or 0), 0), else_=1)
     return list(
         session.scalars(
             select(Invoice)
             .where(
                 col(Invoice.customer_id) == customer_id,
-                col(Invoice.currency) == currency,
                 col(Invoice.kind) == InvoiceKind.INVOICE,
                 col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
             )
@@ -91,36 +108,36 @@ def _open_invoices(
     )
 
 
-def _payment_sources(session: Session, customer_id: int, currency: str) -> list[_Source]:
-    used = (
-        select(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0))
-        .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
-        .scalar_subquery()
-    )
+def _payment_sources(session: Session, customer_id: int) -> list[_Source]:
     found = session.execute(
-        select(col(Payment.id), col(Payment.amount), used.label("used"))
+        select(
+            col(Payment.id),
+            col(Payment.amount),
+            col(Payment.currency),
+            col(Payment.paid_at),
+            used_of_payment().label("used"),
+        )
         .where(
             col(Payment.customer_id) == customer_id,
-            col(Payment.currency) == currency,
             col(Payment.status) == PaymentStatus.PAID,
             col(Payment.settles_invoices),
         )
         .order_by(col(Payment.paid_at), col(Payment.id))
     ).all()
     sources = []
-    for payment_id, amount, used_amount in found:
+    for payment_id, amount, currency, paid_at, used_amount in found:
         left = amount - as_money(used_amount)
         if left > ZERO:
-            sources.append(_Source(payment_id=payment_id, credit_note=None, left=left))
+            day = paid_at.astimezone(UTC).date()
+            sources.append(_Source(payment_id, None, left, currency, day))
     return sources
 
 
-def _credit_sources(session: Session, customer_id: int, currency: str) -> list[_Source]:
+def _credit_sources(session: Session, customer_id: int) -> list[_Source]:
     notes = session.scalars(
         select(Invoice)
         .where(
             col(Invoice.customer_id) == customer_id,
-            col(Invoice.currency) == currency,
             col(Invoice.kind) == InvoiceKind.CREDIT_NOTE,
             col(Invoice.status) == InvoiceStatus.ISSUED,
             -col(Invoice.total) > col(Invoice.settled),
@@ -128,54 +145,148 @@ def _credit_sources(session: Session, customer_id: int, currency: str) -> list[_
         .order_by(col(Invoice.issue_date), col(Invoice.id))
         .with_for_update()
     ).all()
-    return [_Source(payment_id=None, credit_note=n, left=-n.total - n.settled) for n in notes]
+    return [
+        _Source(None, n, -n.total - n.settled, n.currency, n.issue_date or date.today())
+        for n in notes
+    ]
+
+
+class _Rates:
+    """Cross rates looked up once per (payment currency, invoice currency, day) in a settle."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.found: dict[tuple[str, str, date], Crossing] = {}
+
+    def get(self, source: _Source, invoice: Invoice) -> Crossing:
+        key = (source.currency, invoice.currency, source.day)
+        if key not in self.found:
+            self.found[key] = crossing(self.session, *key)
+        return self.found[key]
 
 
 def settle(
-    session: Session, customer_id: int, currency: str, actor: str, *, first_id: int | None = None
-) -> None:
-    """Set unused credit notes, then unused paid payments, against open invoices."""
-    invoices = _open_invoices(session, customer_id, currency, first_id)
+    session: Session, customer_id: int, actor: str, *, first_id: int | None = None
+) -> dict[int, str]:
+    """Set unused credit notes, then unused paid payments, against open invoices.
+
+    Returns, per payment left with credit beside an open invoice in another
+    currency for want of a rate, one sentence saying which rate is missing.
+    """
+    invoices = _open_invoices(session, customer_id, first_id)
     if not invoices:
-        return
-    sources = _credit_sources(session, customer_id, currency)
-    sources += _payment_sources(session, customer_id, currency)
+        return {}
+    sources = _credit_sources(session, customer_id) + _payment_sources(session, customer_id)
+    if not sources:
+        return {}
+    rates = _Rates(session)
+    unsettled: dict[int, str] = {}
+    chosen = [i for i in invoices if i.id == first_id]
+    if chosen:  # the chosen invoice first, from every source that can pay it
+        _fill(session, sources, chosen, actor, rates, unsettled, same=True)
+        _fill(session, sources, chosen, actor, rates, unsettled, same=False)
+    _fill(session, sources, invoices, actor, rates, unsettled, same=True)
+    _fill(session, sources, invoices, actor, rates, unsettled, same=False)
+    return unsettled
+
+
+def _fill(
+    session: Session,
+    sources: list[_Source],
+    invoices: list[Invoice],
+    actor: str,
+    rates: _Rates,
+    unsettled: dict[int, str],
+    *,
+    same: bool,
+) -> None:
+    """Each source in turn against the invoices in its currency (`same`) or in others."""
     for source in sources:
+        if source.left <= ZERO or (not same and source.credit_note is not None):
+            continue
+        targets = [
+            i for i in invoices if (i.currency == source.currency) == same and i.settled < i.total
+        ]
         note = source.credit_note
         if note is not None and note.credits_invoice_id is not None:
-            invoices.sort(key=lambda i: i.id != note.credits_invoice_id)  # its own invoice first
-        for invoice in invoices:
-            owed = invoice.total - invoice.settled
-            if owed <= ZERO or source.left <= ZERO:
+            targets.sort(key=lambda i: i.id != note.credits_invoice_id)  # its own invoice first
+        for invoice in targets:
+            if source.left <= ZERO:
+                break
+            if same:
+                _allocate(
+                    session,
+                    invoice,
+                    source,
+                    min(invoice.total - invoice.settled, source.left),
+                    None,
+                    actor,
+                )
                 continue
-            take = min(owed, source.left)
-            _allocate(session, invoice, source, take, actor)
-        invoices = [i for i in invoices if i.settled < i.total]
-        if not invoices:
-            return
+            found = rates.get(source, invoice)
+            if found.rate is None:
+                assert source.payment_id is not None
+                unsettled.setdefault(source.payment_id, _no_rate(found, source, invoice))
+                continue
+            _allocate_crossing(session, invoice, source, found.rate, actor)
+
+
+def _no_rate(found: Crossing, source: _Source, invoice: Invoice) -> str:
+    return (
+        f"{found.why_not()}, so {source.currency} {source.left:,.2f} of the payment stays as "
+        f"credit and {invoice.number} in {invoice.currency} stays open; "
+        f"{found.how_to_add()} adds one."
+    )
+
+
+def _allocate_crossing(
+    session: Session, invoice: Invoice, source: _Source, rate: Decimal, actor: str
+) -> None:
+    """As much of `source` as the invoice owes, at `rate` (source's currency into invoice's)."""
+    owed = invoice.total - invoice.settled
+    covers = at_rate(source.left, rate)
+    if covers >= owed:  # the invoice is paid; use what it takes of the payment (a cent at least)
+        amount, used = owed, min(source.left, max(back_at_rate(owed, rate), CENT))
+    else:
+        amount, used = covers, source.left
+    if amount <= ZERO:  # what is left is worth less than a cent of the invoice's currency
+        return
+    _allocate(session, invoice, source, amount, (used, rate), actor)
 
 
 def _allocate(
-    session: Session, invoice: Invoice, source: _Source, amount: Decimal, actor: str
+    session: Session,
+    invoice: Invoice,
+    source: _Source,
+    amount: Decimal,
+    crossed: tuple[Decimal, Decimal] | None,
+    actor: str,
 ) -> None:
+    """`amount` (invoice's currency) set against `invoice`; `crossed` is (used, rate)."""
     assert invoice.id is not None
     note = source.credit_note
+    used, rate = crossed if crossed is not None else (amount, None)
     session.add(
         InvoiceAllocation(
             invoice_id=invoice.id,
             payment_id=source.payment_id,
             credit_note_id=note.id if note is not None else None,
             amount=amount,
+            source_amount=used,
+            rate=rate,
         )
     )
-    source.left -= amount
+    source.left -= used
     _set_settled(session, invoice, invoice.settled + amount, actor)
     if note is not None:
         _set_settled(session, note, note.settled + amount, actor)
 
 
-def check_payable(session: Session, invoice_id: int, customer_id: int, currency: str) -> None:
-    """Refuse paying an invoice that is not this customer's, not open, or in another currency."""
+def check_payable(
+    session: Session, invoice_id: int, customer_id: int, currency: str, day: date
+) -> None:
+    """Refuse paying an invoice that is not this customer's, not open, or in another
+    currency with no rate for the payment's day."""
     invoice = session.get(Invoice, invoice_id)
     if invoice is None or invoice.customer_id != customer_id:
         raise NotFound(f"Invoice {invoice_id} is not this customer's.")
@@ -187,11 +298,13 @@ def check_payable(session: Session, invoice_id: int, customer_id: int, currency:
     if invoice.status == InvoiceStatus.DRAFT:
         raise ValidationError("invoice", f"{label} is a draft; issue it before taking payment.")
     if invoice.currency != currency:
-        raise ValidationError(
-            "currency",
-            f"{label} is in {invoice.currency}; a payment in {currency} cannot settle it "
-            "without an exchange rate.",
-        )
+        found = crossing(session, currency, invoice.currency, day)
+        if found.rate is None:
+            raise ValidationError(
+                "currency",
+                f"{found.why_not()}, so a payment in {currency} cannot settle {label} "
+                f"in {invoice.currency}; {found.how_to_add()} adds one.",
+            )
 
 
 def release_payment(session: Session, payment: Payment, actor: str) -> None:
@@ -204,26 +317,23 @@ def release_payment(session: Session, payment: Payment, actor: str) -> None:
         _set_settled(session, invoice, invoice.settled - allocation.amount, actor)
         session.delete(allocation)
     session.flush()
-    settle(session, payment.customer_id, payment.currency, actor)
+    settle(session, payment.customer_id, actor)
 
 
-def holders_of_credit(session: Session, pairs: set[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Those (customer, currency) pairs that hold unused payments or credit notes."""
+def holders_of_credit(session: Session, pairs: Iterable[tuple[int, str]]) -> list[int]:
+    """The customers among (customer, currency of a new invoice) pairs whose credit may
+    settle it: an unused payment in any currency, or a credit note in that one."""
+    pairs = set(pairs)
     if not pairs:
         return []
     ids = sorted({customer_id for customer_id, _ in pairs})
-    used = (
-        select(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0))
-        .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
-        .scalar_subquery()
-    )
-    paying = session.execute(
-        select(col(Payment.customer_id), col(Payment.currency))
+    paying = session.scalars(
+        select(col(Payment.customer_id))
         .where(
             col(Payment.customer_id).in_(ids),
             col(Payment.status) == PaymentStatus.PAID,
             col(Payment.settles_invoices),
-            col(Payment.amount) > used,
+            col(Payment.amount) > used_of_payment(),
         )
         .distinct()
     ).all()
@@ -237,66 +347,5 @@ def holders_of_credit(session: Session, pairs: set[tuple[int, str]]) -> list[tup
         )
         .distinct()
     ).all()
-    found = {(int(c), str(cur)) for c, cur in [*paying, *crediting]}
-    return sorted(found & pairs)
-
-
-@dataclass(frozen=True)
-class CurrencyBalance:
-    """What a customer owes, and holds as credit, in one currency."""
-
-    currency: str
-    owed: Decimal
-    credit: Decimal
-
-
-def balances(session: Session, customer_id: int) -> list[CurrencyBalance]:
-    """Owed and credit per currency (never added across currencies)."""
-    owed: dict[str, Decimal] = dict(
-        session.execute(
-            select(
-                col(Invoice.currency),
-                func.sum(_typed_money(col(Invoice.total) - col(Invoice.settled))),
-            )
-            .where(
-                col(Invoice.customer_id) == customer_id,
-                col(Invoice.kind) == InvoiceKind.INVOICE,
-                col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
-            )
-            .group_by(col(Invoice.currency))
-        ).all()
-    )
-    credit: dict[str, Decimal] = {}
-    for note_currency, left in session.execute(
-        select(
-            col(Invoice.currency),
-            func.sum(_typed_money(-col(Invoice.total) - col(Invoice.settled))),
-        )
-        .where(
-            col(Invoice.customer_id) == customer_id,
-            col(Invoice.kind) == InvoiceKind.CREDIT_NOTE,
-            col(Invoice.status) == InvoiceStatus.ISSUED,
-        )
-        .group_by(col(Invoice.currency))
-    ).all():
-        credit[note_currency] = credit.get(note_currency, ZERO) + as_money(left)
-    used = (
-        select(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0))
-        .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
-        .scalar_subquery()
-    )
-    for pay_currency, left in session.execute(
-        select(col(Payment.currency), func.sum(_typed_money(col(Payment.amount) - used)))
-        .where(
-            col(Payment.customer_id) == customer_id,
-            col(Payment.status) == PaymentStatus.PAID,
-            col(Payment.settles_invoices),
-        )
-        .group_by(col(Payment.currency))
-    ).all():
-        credit[pay_currency] = credit.get(pay_currency, ZERO) + as_money(left)
-    currencies = sorted(set(owed) | {c for c, v in credit.items() if v > ZERO})
-    return [
-        CurrencyBalance(currency=c, owed=as_money(owed.get(c)), credit=credit.get(c, ZERO))
-        for c in currencies
-    ]
+    notes = {(int(c), str(cur)) for c, cur in crediting} & pairs
+    return sorted({int(c) for c in paying} | {c for c, _ in notes})

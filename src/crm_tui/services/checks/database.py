@@ -98,6 +98,7 @@ def _check(engine: Engine, report: CheckReport, *, full: bool) -> None:
         report.flags.extend(reporting.unpriced_flags(conn))
         report.problems.extend(figures.figure_problems(conn))
         report.problems.extend(invoices.invoice_problems(conn, MAX_LISTED))
+        report.problems.extend(invoices.payment_problems(conn, MAX_LISTED))
         report.problems.extend(search_problems(conn, report, full=full))
 
 

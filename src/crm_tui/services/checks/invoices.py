@@ -9,7 +9,8 @@ from sqlalchemy import Connection, Subquery, func, or_, select, type_coerce
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from crm_tui.models import Invoice, InvoiceAllocation, InvoiceLine
+from crm_tui.models import Invoice, InvoiceAllocation, InvoiceLine, Payment
+from crm_tui.models.enums import PaymentStatus
 from crm_tui.models.types import Money
 
 
@@ -62,6 +63,41 @@ def invoice_problems(conn: Connection, limit: int) -> list[str]:
             problems.append(
                 f"{label}: settled {row['settled']} but payments and credits set against it "
                 f"come to {row['allocated']}."
+            )
+    return problems
+
+
+def payment_problems(conn: Connection, limit: int) -> list[str]:
+    """Payments whose allocations use more of them than they hold, or that settle
+    invoices while not paid (a refund takes its allocations back)."""
+    used = (
+        select(
+            col(InvoiceAllocation.payment_id).label("payment_id"),
+            type_coerce(func.sum(col(InvoiceAllocation.source_amount)), Money()).label("used"),
+        )
+        .where(col(InvoiceAllocation.payment_id).is_not(None))
+        .group_by(col(InvoiceAllocation.payment_id))
+        .subquery()
+    )
+    query = (
+        select(col(Payment.id), col(Payment.amount), col(Payment.currency), col(Payment.status),
+               used.c.used)
+        .join(used, used.c.payment_id == col(Payment.id))
+        .where(or_(used.c.used > col(Payment.amount), col(Payment.status) != PaymentStatus.PAID))
+        .order_by(col(Payment.id))
+        .limit(limit)
+    )  # fmt: skip
+    problems = []
+    for row in conn.execute(query).mappings():
+        if row["status"] != PaymentStatus.PAID:
+            problems.append(
+                f"Payment #{row['id']} is {row['status']} but still settles invoices "
+                f"({row['currency']} {row['used']} of it)."
+            )
+        else:
+            problems.append(
+                f"Payment #{row['id']} of {row['currency']} {row['amount']} settles invoices "
+                f"with {row['currency']} {row['used']} of it."
             )
     return problems
 

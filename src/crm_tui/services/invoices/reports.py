@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import String, cast, func, select, type_coerce
 from sqlmodel import col
 
-from crm_tui.models import Customer, Invoice, InvoiceAllocation, Payment, format_number
+from crm_tui.models import Customer, Invoice, Payment, format_number
 from crm_tui.models.enums import InvoiceStatus
 from crm_tui.models.types import Money
+from crm_tui.services.billing.settlement import used_of_payment
 from crm_tui.services.common import as_money, display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
@@ -137,11 +138,7 @@ class ReportService:
     def payments(self, period: Period, *, customer_id: int | None = None) -> Report:
         """Payment history: each payment, and how much of it settled invoices."""
         period.check()
-        used = (
-            select(type_coerce(func.coalesce(func.sum(col(InvoiceAllocation.amount)), 0), Money()))
-            .where(col(InvoiceAllocation.payment_id) == col(Payment.id))
-            .scalar_subquery()
-        )
+        used = used_of_payment()
         query = (
             select(col(Payment.paid_at), col(Customer.id), *_NAME, col(Payment.status),
                    col(Payment.currency), col(Payment.amount), used, col(Payment.reference))

@@ -227,10 +227,10 @@ def _print_notes(session: Session, payers: Select[Any], mine: ColumnElement[bool
 
 
 def _use_credit(session: Session, invoices: Table, actor: str) -> None:
-    """Settle the new invoices of payers who hold credit in their currency."""
+    """Settle the new invoices of payers who hold credit that may pay them."""
     pairs = {
         (int(payer), str(currency))
         for payer, currency in session.execute(select(invoices.c.payer_id, invoices.c.currency))
     }
-    for customer_id, currency in settlement.holders_of_credit(session, pairs):
-        settlement.settle(session, customer_id, currency, actor)
+    for customer_id in settlement.holders_of_credit(session, pairs):
+        settlement.settle(session, customer_id, actor)

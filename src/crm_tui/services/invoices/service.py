@@ -27,6 +27,7 @@ from crm_tui.models.enums import (
     OrderStatus,
 )
 from crm_tui.models.types import utcnow
+from crm_tui.services.billing import balances as owing
 from crm_tui.services.billing import settlement, summary
 from crm_tui.services.common import display_name
 from crm_tui.services.context import ServiceContext
@@ -113,10 +114,10 @@ class InvoiceService:
                 for row in session.execute(query.limit(limit)).all()
             ]
 
-    def balances(self, customer_id: int) -> builtins.list[settlement.CurrencyBalance]:
+    def balances(self, customer_id: int) -> builtins.list[owing.CurrencyBalance]:
         """What the customer owes and holds as credit, per currency."""
         with self.ctx.read() as session:
-            return settlement.balances(session, customer_id)
+            return owing.balances(session, customer_id)
 
     # --- drafts ---------------------------------------------------------------------
 
@@ -219,7 +220,7 @@ class InvoiceService:
         if invoice.total <= 0:
             raise ValidationError("lines", "An invoice needs at least one line with an amount.")
         issuing.issue_rows(session, [(invoice, customer)], on, self.ctx.actor)
-        settlement.settle(session, invoice.customer_id, invoice.currency, self.ctx.actor)
+        settlement.settle(session, invoice.customer_id, self.ctx.actor)
         summary.refresh(session, invoice.customer_id)
 
     def void(self, invoice_id: int) -> InvoiceRead:
@@ -296,9 +297,6 @@ class InvoiceService:
                 session, note, [(negated(v), {}) for v in values], self.ctx.actor
             )
             issuing.issue_rows(session, [(note, customer)], on or date.today(), self.ctx.actor)
-            settlement.settle(
-                session, original.customer_id, original.currency, self.ctx.actor,
-                first_id=original.id,
-            )  # fmt: skip
+            settlement.settle(session, original.customer_id, self.ctx.actor, first_id=original.id)
             summary.refresh(session, original.customer_id)
             return invoice_read(note, invoice_rows.customer_name(customer))

@@ -86,8 +86,12 @@ class ItemFormModal(CrmModal[bool]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
+    @dataclass
     class Saved(Message):
-        """The service took the values."""
+        """The service took the values; `notice` is what it said about them, if anything
+        (a payment left as credit for want of a rate)."""
+
+        notice: str = ""
 
     @dataclass
     class Refused(Message):
@@ -261,7 +265,7 @@ class ItemFormModal(CrmModal[bool]):
     )
     def _save(self, changes: dict[str, Any], version: int | None) -> None:
         try:
-            self.save_fn(changes, version)
+            result = self.save_fn(changes, version)
         except ConflictError as error:
             self.post_message(self.Conflicted(error))
         except ValidationError as error:
@@ -269,10 +273,13 @@ class ItemFormModal(CrmModal[bool]):
         except CrmError as error:
             self.post_message(self.Refused("", error.message))
         else:
-            self.post_message(self.Saved())
+            notice = getattr(result, "notice", "")
+            self.post_message(self.Saved(notice if isinstance(notice, str) else ""))
 
     @on(Saved)
-    def saved(self) -> None:
+    def saved(self, event: Saved) -> None:
+        if event.notice:
+            self.app.notify(event.notice, severity="warning", markup=False, timeout=15)
         self.dismiss(True)
 
     @on(Refused)

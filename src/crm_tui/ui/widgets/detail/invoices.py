@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.config import data_dir
 from crm_tui.models import format_number
-from crm_tui.services.billing.settlement import CurrencyBalance
+from crm_tui.services.billing.balances import CurrencyBalance
 from crm_tui.services.invoices import InvoiceRead
 from crm_tui.services.invoices.documents import default_pdf_name
 from crm_tui.services.invoices.reads import status_label
