@@ -5,8 +5,8 @@ credit note, in its own currency) and `rate` (its currency into the
 invoice's on the payment's day; NULL when no conversion was made). Every
 allocation so far was in one currency, so its source amount is its amount.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from alembic import op
 
 from crm_tui.models import types
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
