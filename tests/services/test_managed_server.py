@@ -194,6 +194,10 @@ def test_service_file_and_password_file(pg_team: PgTeam, tmp_path: Path) -> None
         ('failed: SSL error: tlsv13 alert certificate required',
          "The server wants a client certificate: name it with sslcert and sslkey, and check "
          "that both files exist."),
+        ('connection to server at "db", port 5432 failed: FATAL:  connection requires a valid '
+         "client certificate",
+         "The server wants a client certificate: name it with sslcert and sslkey, and check "
+         "that both files exist."),
         ('connection to server at "db", port 5432 failed: SSL error: certificate verify failed',
          "The server's certificate could not be verified against sslrootcert; check the "
          "certificate authority file the URL names."),

@@ -122,7 +122,7 @@ def _ssl_problem(text: str, lowered: str) -> str | None:
     missing = re.search(r'root certificate file "([^"]*)" does not exist', text)
     if missing:
         return f"The certificate authority file {missing.group(1)} (sslrootcert) does not exist."
-    if "certificate required" in lowered:
+    if "certificate required" in lowered or "requires a valid client certificate" in lowered:
         return (
             "The server wants a client certificate: name it with sslcert and sslkey, "
             "and check that both files exist."
