@@ -19,6 +19,7 @@ from crm_tui.models.customer import (
 )
 from crm_tui.models.grouping import CustomerTag, Segment, SegmentMember, Tag
 from crm_tui.models.history import ChangeRecord
+from crm_tui.models.imports import ImportRun
 from crm_tui.models.invoice import (
     Invoice,
     InvoiceAllocation,
@@ -41,6 +42,7 @@ __all__ = [
     "CustomerSummary",
     "CustomerTag",
     "ExchangeRate",
+    "ImportRun",
     "Invoice",
     "InvoiceAllocation",
     "InvoiceCounter",

@@ -65,6 +65,8 @@ class Customer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The import run that added it (models/imports.py), None when added otherwise.
+    import_run_id: int | None = None
     version: int = 1
 
 

@@ -91,8 +91,11 @@ def _keys(row: PreparedRow) -> list[str]:
 class BatchImporter:
     """Plans and writes batches; one instance per import run."""
 
-    def __init__(self, *, actor: str, mode: str, dry_run: bool, source_name: str) -> None:
+    def __init__(
+        self, *, actor: str, mode: str, dry_run: bool, source_name: str, run_id: int | None = None
+    ) -> None:
         self.actor = actor
+        self.run_id = run_id  # the import_run the new customers point at (migration 0018)
         self.mode = mode
         self.dry_run = dry_run
         # The file's name goes into history: a name holding a card number is masked.
@@ -312,6 +315,7 @@ class BatchImporter:
             values.update({k: v for k, v in item.values.items() if v is not None})
             values["billing_group_id"] = groups.get(item.row.billing_group or "")
             values.update(derived_columns(values), created_at=now, updated_at=now, version=1)
+            values["import_run_id"] = self.run_id
             rows.append(values)
         table = _table(Customer)
         # Explicit ids: RETURNING in parameter order would cost one INSERT per row.

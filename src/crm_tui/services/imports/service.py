@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from crm_tui.models import ImportRun
+from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.imports.batch import BatchImporter, Outcome
@@ -200,8 +202,9 @@ class ImportService:
                                     encoding=encoding_label(source.encoding),
                                     date_order=order.order)  # fmt: skip
             target, values_target = _outputs(source.path, refused_path, dry_run)
+            run_id = None if dry_run else self._start_run(source.path.name)
             importer = BatchImporter(actor=self.ctx.actor, mode=on_duplicate, dry_run=dry_run,
-                                     source_name=source.path.name)  # fmt: skip
+                                     source_name=source.path.name, run_id=run_id)  # fmt: skip
             context = self._context(source, chosen, order.order)
             go_on = _stray_quote_judge(summary, accept_stray_quotes)
             fraction: Callable[[], float] = source.fraction_done
@@ -242,6 +245,16 @@ class ImportService:
             rows = sum(1 for _ in islice(counting.records(), IMPORT_LIMIT + 1))
         if rows > IMPORT_LIMIT:
             permissions.require(Capability.IMPORT_LARGE)
+
+    def _start_run(self, name: str) -> int:
+        """The import_run row the new customers point at; on PostgreSQL it counts them and
+        refuses a non-manager's import past IMPORT_LIMIT customers (migration 0018)."""
+        run = ImportRun(source=mask_card_numbers(name), login=self.ctx.permissions.login)
+        with self.ctx.write() as session:
+            session.add(run)
+            session.flush()
+            assert run.id is not None
+            return run.id
 
     def _context(self, source: Source, mapping: Mapping, order: str | None) -> RowContext:
         columns: dict[str, str] = {}

@@ -9,8 +9,9 @@ one never shares its managers.
 viewer   reads every table.
 clerk    reads every table; writes customers and their children, but may
          not delete a customer (erase is a manager's), only append to the
-         change history and add tags (renaming, recolouring, merging and
-         deleting tags are settings), and only read the settings tables
+         change history and the import runs (whose counts PostgreSQL keeps)
+         and add tags (renaming, recolouring, merging and deleting tags are
+         settings), and only read the settings tables
          (segments, billing groups, exchange rates, the reporting currency,
          whether clerks change only their own customers).
 manager  everything on every table.
@@ -40,7 +41,7 @@ SETTINGS_TABLES = frozenset(
         "access_policy",
     }
 )
-CLERK_APPEND_ONLY = frozenset({"change_history", "tag"})
+CLERK_APPEND_ONLY = frozenset({"change_history", "tag", "import_run"})
 CLERK_NO_DELETE = frozenset({"customer"})
 MAX_NAME = 63  # PostgreSQL cuts longer identifiers short
 
