@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+import pytest
 from textual.pilot import Pilot
 
 from crm_tui.factory import make_app
+from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
+from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import settle_still
 
 SnapCompare = Callable[..., bool]
@@ -47,6 +51,40 @@ def test_help_screen(snap_compare: SnapCompare, demo_services: Services) -> None
     async def run_before(pilot: Pilot[None]) -> None:
         await settle_still(pilot)
         await pilot.press("down", "question_mark")
+        await settle_still(pilot)
+
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_list_sort_picker(snap_compare: SnapCompare, demo_services: Services) -> None:
+    """`s` on the list: every order offered, days overdue last."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle_still(pilot)
+        await pilot.press("down", "s")
+        await settle_still(pilot)
+        await pilot.press("end")
+        await settle_still(pilot)
+
+    assert snap_compare(make_app(demo_services), terminal_size=(80, 30), run_before=run_before)
+
+
+def test_list_by_days_overdue(
+    snap_compare: SnapCompare, demo_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sorted by days overdue, most first (today pinned to 2026-01-15): the last column
+    shows the days; one not yet late is blank, then those who owe nothing."""
+    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    inv = demo_services.invoices
+    for cid, day in ((7, date(2025, 12, 1)), (12, date(2025, 12, 20)), (5, date(2026, 1, 2))):
+        draft = inv.create_draft(cid, [LineInput("Repair", "80.00")], currency="GBP")
+        inv.issue(draft.id, on=day)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle_still(pilot)
+        await pilot.press("down", "s")
+        await settle_still(pilot)
+        await pilot.press("end", "enter")
         await settle_still(pilot)
 
     assert snap_compare(make_app(demo_services), terminal_size=(80, 24), run_before=run_before)

@@ -7,7 +7,7 @@ through the DB-API driver without SQLAlchemy: one rule for both.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,13 @@ def money_from_db(value: Any, *, sqlite: bool) -> Decimal | None:
         # SUM/AVG over cents may come back as int or float.
         return (Decimal(str(value)) / 100).quantize(CENT)
     return Decimal(value).quantize(CENT)
+
+
+def date_from_db(value: Any) -> date | None:
+    """A stored date (SQLite: ISO text) as a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def utc_from_db(value: Any) -> datetime | None:

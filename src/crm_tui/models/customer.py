@@ -80,6 +80,7 @@ class CustomerSummary(SQLModel, table=True):
         Index("ix_summary_active_subs", "active_subscriptions", "customer_id"),
         Index("ix_summary_last_purchase", "last_purchase_at", "customer_id"),
         Index("ix_summary_outstanding", "outstanding_balance", "customer_id"),
+        Index("ix_summary_oldest_due", "oldest_due", "customer_id"),
     )
 
     customer_id: int = Field(
@@ -94,6 +95,9 @@ class CustomerSummary(SQLModel, table=True):
     order_count: int = 0
     order_total: Decimal = Field(default=Decimal("0.00"), sa_type=MoneyTotal)
     last_purchase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The earliest due date of an open invoice (NULL: none open); days overdue are
+    # counted from it, so the list sorts by them over an index that never goes stale.
+    oldest_due: date | None = None
 
 
 class CustomerSearch(SQLModel, table=True):

@@ -48,6 +48,7 @@ SUMMARY_FIGURES = (
     "order_count",
     "order_total",
     "last_purchase_at",
+    "oldest_due",
 )
 
 
@@ -110,11 +111,13 @@ def payment_figures(
 def invoice_figures(
     quote: str, customer_ids: Sequence[int] | None = None
 ) -> Select[tuple[int, Decimal]]:
-    """What issued invoices still owe, per customer, in the reporting currency."""
+    """What issued invoices still owe, per customer, in the reporting currency, and the
+    earliest due date among them (days overdue count from it)."""
     query: Select[tuple[int, Decimal]] = (
         select(  # type: ignore[assignment]
             col(Invoice.customer_id),
             func.coalesce(func.sum(owed_in_reporting(quote)), 0).label("outstanding_balance"),
+            func.min(col(Invoice.due_date)).label("oldest_due"),
         )
         .where(open_invoice())
         .group_by(col(Invoice.customer_id))
@@ -201,6 +204,7 @@ def recount(
             "order_count": 0,
             "order_total": ZERO,
             "last_purchase_at": None,
+            "oldest_due": None,
             **({"priced_subscriptions": 0, "priced_orders": 0} if priced else {}),
         }
         for cid in customer_ids
@@ -212,7 +216,9 @@ def recount(
             last_purchase_at=row["last_purchase_at"],
         )
     for row in session.execute(invoice_figures(quote, customer_ids)).mappings():
-        result[row["customer_id"]]["outstanding_balance"] = as_money(row["outstanding_balance"])
+        result[row["customer_id"]].update(
+            outstanding_balance=as_money(row["outstanding_balance"]), oldest_due=row["oldest_due"]
+        )
     for row in session.execute(subscription_figures(quote, customer_ids)).mappings():
         result[row["customer_id"]].update(
             active_subscriptions=row["active_subscriptions"],
@@ -255,14 +261,23 @@ def refresh(session: Session, customer_id: int) -> None:
     session.flush()
 
 
+def oldest_due_recount() -> Any:
+    """The earliest due date of an open invoice, correlated to the summary row."""
+    return (
+        select(func.min(col(Invoice.due_date)))
+        .where(col(Invoice.customer_id) == col(CustomerSummary.customer_id), open_invoice())
+        .scalar_subquery()
+    )
+
+
 def refresh_outstanding(session: Session, customer_ids: Sequence[int] | Select[Any]) -> None:
-    """Recount only the outstanding balance of these customers (ids, or a query of them),
-    in one UPDATE (billing run)."""
+    """Recount only the outstanding balance and oldest due date of these customers (ids,
+    or a query of them), in one UPDATE (billing run)."""
     recount = money_recount(reporting.currency(session))["outstanding_balance"]
     session.execute(
         update(CustomerSummary)
         .where(col(CustomerSummary.customer_id).in_(customer_ids))
-        .values(outstanding_balance=recount)
+        .values(outstanding_balance=recount, oldest_due=oldest_due_recount())
     )
 
 

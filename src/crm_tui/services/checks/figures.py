@@ -40,6 +40,7 @@ def _disagreeing(conn: Connection) -> tuple[Select[Any], dict[str, Any]]:
     }
     differs = [getattr(s, name) != value for name, value in expected.items()]
     differs.append(col(s.last_purchase_at).is_distinct_from(pay.c.last_purchase_at))
+    differs.append(col(s.oldest_due).is_distinct_from(owed.c.oldest_due))
     query = (
         select(col(s.customer_id))
         .outerjoin(pay, pay.c.customer_id == s.customer_id)
@@ -83,7 +84,7 @@ def figure_problems(conn: Connection) -> list[str]:
         ]
         problems.append(
             f"{format_number(row['customer_id'])}: stored figures disagree with a recount: "
-            + (", ".join(wrong) or "last purchase date")
+            + (", ".join(wrong) or "last purchase date or oldest due date")
             + "."
         )
     return problems

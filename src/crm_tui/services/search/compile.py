@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, text
+from sqlalchemy import Date, Select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -49,6 +49,8 @@ def _entry(stmt: Any, dialect: Dialect) -> dict[str, Any]:
                 kind = "money"
             elif isinstance(column.type, UTCDateTime):
                 kind = "utc"
+            elif isinstance(column.type, Date):
+                kind = "date"
             columns.append([column.key, kind])
     return {"sql": str(compiled), "constants": constants, "columns": columns}
 

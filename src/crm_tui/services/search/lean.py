@@ -33,7 +33,7 @@ from crm_tui.db.connect import (
     sqlite_pragmas,
     sqlite_read_only,
 )
-from crm_tui.db.values import money_from_db, utc_from_db
+from crm_tui.db.values import date_from_db, money_from_db, utc_from_db
 from crm_tui.services.private_files import readable_by_others
 from crm_tui.services.search.plan import Fetch, RowLike
 from crm_tui.services.search.query import parse_query
@@ -106,6 +106,8 @@ class LeanReads:
             return lambda v: money_from_db(v, sqlite=self.sqlite)
         if kind == "utc":
             return utc_from_db
+        if kind == "date":
+            return date_from_db
         return lambda v: v
 
 

@@ -47,6 +47,7 @@ def to_row(row: RowLike, near_miss: bool = False) -> CustomerRow:
         last_purchase_at=row.last_purchase_at,
         near_miss=near_miss,
         outstanding_balance=row.outstanding_balance,
+        oldest_due=row.oldest_due,
     )
 
 

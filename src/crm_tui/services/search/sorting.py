@@ -20,6 +20,15 @@ from crm_tui.services.search.ranking import to_row
 from crm_tui.services.search.tables import CUSTOMER, DOCS, ROW_COLUMNS, SUMMARY, AnyRow
 from crm_tui.services.search.values import Cursor, Page, SortKey, SortSpec
 
+# Keys whose NULLs (never purchased; nothing open) come last in both directions.
+NULLS_LAST: frozenset[SortKey] = frozenset({"last_purchase", "days_overdue"})
+
+
+def column_descending(sort: SortSpec) -> bool:
+    """Whether the sort column runs high to low: days overdue grow as the oldest due
+    date goes back, so most overdue first is that date earliest first."""
+    return sort.descending != (sort.key == "days_overdue")
+
 
 def sort_columns(key: SortKey) -> tuple[Column[Any], Column[Any]]:
     """(sort key column, tie-breaking id column)."""
@@ -31,6 +40,8 @@ def sort_columns(key: SortKey) -> tuple[Column[Any], Column[Any]]:
         return SUMMARY.c.last_purchase_at, SUMMARY.c.customer_id
     if key == "outstanding":
         return SUMMARY.c.outstanding_balance, SUMMARY.c.customer_id
+    if key == "days_overdue":
+        return SUMMARY.c.oldest_due, SUMMARY.c.customer_id
     if key == "joined":
         return CUSTOMER.c.created_at, CUSTOMER.c.id
     return CUSTOMER.c.sort_name, CUSTOMER.c.id
@@ -48,7 +59,8 @@ def sorted_page(
 ) -> Page:
     """One page in `sort` order after `after`; cursors carry `requested`."""
     key_col, id_col = sort_columns(sort.key)
-    desc = sort.descending
+    desc = column_descending(sort)
+    nulls_last = sort.key in NULLS_LAST
     base = select(*ROW_COLUMNS).join(SUMMARY, SUMMARY.c.customer_id == CUSTOMER.c.id)
     walk = False
     if parsed.text:
@@ -56,16 +68,16 @@ def sorted_page(
         if join_docs:
             base = base.join(DOCS, DOCS.c.customer_id == CUSTOMER.c.id)
         conditions = [*conditions, *matching]
-    # Never-purchased customers (NULL) come last in both directions, as a
-    # second phase, so each phase is one range of the index.
-    phases = (0, 1) if sort.key == "last_purchase" else (0,)
+    # Never-purchased customers, or those with nothing open (NULL), come last
+    # in both directions, as a second phase, so each phase is one range of the index.
+    phases = (0, 1) if nulls_last else (0,)
     start_phase = after.phase if after is not None else 0
     picked: list[tuple[Cursor, AnyRow]] = []
     for phase in phases:
         if phase < start_phase or len(picked) > limit:
             continue
         where = list(conditions)
-        if sort.key == "last_purchase":
+        if nulls_last:
             where.append(key_col.is_(None) if phase == 1 else key_col.is_not(None))
         if after is not None and phase == start_phase:
             last_key, last_id = after.values
@@ -106,11 +118,12 @@ def after_condition(
 
 def after_cursor(sort: SortSpec, cursor: Cursor) -> ColumnElement[bool]:
     """Rows after `cursor` in `sort` order (name for an empty query's relevance), never
-    NULL: the never-purchased customers of `last_purchase` come after every dated one."""
+    NULL: the NULLs of a NULLS_LAST key (never purchased, nothing open) come after every
+    dated one."""
     key_col, id_col = sort_columns(sort.key)
     last_key, last_id = cursor.values
-    desc = sort.descending
-    if sort.key != "last_purchase":
+    desc = column_descending(sort)
+    if sort.key not in NULLS_LAST:
         return after_condition(key_col, id_col, last_key, last_id, desc, False)
     if cursor.phase == 1:
         return and_(key_col.is_(None), after_condition(key_col, id_col, None, last_id, desc, True))

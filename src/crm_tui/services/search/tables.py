@@ -41,4 +41,5 @@ ROW_COLUMNS = (
     SUMMARY.c.active_subscriptions,
     SUMMARY.c.last_purchase_at,
     SUMMARY.c.outstanding_balance,
+    SUMMARY.c.oldest_due,
 )

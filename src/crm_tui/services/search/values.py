@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,6 +15,7 @@ SortKey = Literal[
     "joined",
     "last_purchase",
     "outstanding",
+    "days_overdue",
 ]
 SORT_KEYS: tuple[SortKey, ...] = (
     "relevance",
@@ -24,6 +25,7 @@ SORT_KEYS: tuple[SortKey, ...] = (
     "joined",
     "last_purchase",
     "outstanding",
+    "days_overdue",
 )
 
 
@@ -75,6 +77,11 @@ class CustomerRow:
     last_purchase_at: datetime | None
     near_miss: bool = False
     outstanding_balance: Decimal = Decimal("0.00")
+    oldest_due: date | None = None  # the earliest due date of an open invoice
+
+    def days_overdue(self, today: date) -> int:
+        """Days since the oldest open invoice fell due (0 when none is overdue)."""
+        return max((today - self.oldest_due).days, 0) if self.oldest_due else 0
 
 
 @dataclass(frozen=True)

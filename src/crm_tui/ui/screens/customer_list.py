@@ -37,6 +37,7 @@ from crm_tui.ui.widgets.list.filter_bar import FilterBar, sort_label, sort_optio
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.marks import Marks, matching_scope
 from crm_tui.ui.widgets.list.search_bar import SearchBar
+from crm_tui.ui.widgets.list.table_cells import FIGURE_OF_SORT
 
 # Actions bound to plain letters: they cannot fire while the search input has
 # focus (it takes the letter), so the footer hides them there.
@@ -306,7 +307,7 @@ class CustomerListScreen(ListSearchScreen):
     def _sort_chosen(self, sort: SortSpec | None) -> None:
         if sort is not None and sort != self.sort:
             self.sort = sort
-            self.table.show_figure("owed" if sort.key == "outstanding" else "ltv")
+            self.table.show_figure(FIGURE_OF_SORT.get(sort.key, "ltv"))
             self.start_search()
             self._show_state()
 

@@ -337,7 +337,8 @@ class CustomerTable(ScrollView, can_focus=True):
     # --- painting --------------------------------------------------------------------
 
     def show_figure(self, figure: str) -> None:
-        """Show lifetime value ("ltv") or the outstanding balance ("owed") last."""
+        """Show lifetime value ("ltv"), the outstanding balance ("owed") or days overdue
+        ("overdue") last."""
         if figure != self.figure:
             self.figure = figure
             self.on_resize(None)

@@ -27,6 +27,7 @@ SORT_LABELS = {
     "joined": "joined",
     "last_purchase": "last purchase",
     "outstanding": "outstanding",
+    "days_overdue": "days overdue",
 }
 FIELD_LABELS = {
     "kind": "kind",
@@ -63,6 +64,7 @@ SORT_CHOICES: tuple[tuple[str, str, str], ...] = (
     ("joined", "Joined, oldest first", "Joined, newest first"),
     ("last_purchase", "Last purchase, oldest first", "Last purchase, latest first"),
     ("outstanding", "Outstanding balance, lowest first", "Outstanding balance, highest first"),
+    ("days_overdue", "Days overdue, fewest first", "Days overdue, most first"),
 )
 
 

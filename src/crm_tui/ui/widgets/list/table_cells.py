@@ -21,6 +21,7 @@ from rich.text import Text
 from crm_tui.services.phones import format_phone
 from crm_tui.services.search import CustomerRow
 from crm_tui.text import literal
+from crm_tui.ui.widgets.detail.base import today
 
 # DataTable's look, in theme variables: zebra stripes, a block cursor that
 # dims when the table loses focus.
@@ -97,8 +98,14 @@ OPTIONAL_COLUMNS = (
     (130, ColumnSpec("joined", "Joined", 10)),
 )
 LTV_COLUMN = ColumnSpec("ltv", "LTV", 10, "right")
-# The figure column follows the sort: sorted by outstanding balance it shows that instead.
-FIGURE_COLUMNS = {"ltv": LTV_COLUMN, "owed": ColumnSpec("owed", "Owed", 10, "right")}
+# The figure column follows the sort: sorted by outstanding balance or days overdue it
+# shows that instead.
+FIGURE_COLUMNS = {
+    "ltv": LTV_COLUMN,
+    "owed": ColumnSpec("owed", "Owed", 10, "right"),
+    "overdue": ColumnSpec("overdue", "Overdue", 10, "right"),
+}
+FIGURE_OF_SORT = {"outstanding": "owed", "days_overdue": "overdue"}
 
 
 def columns_for(
@@ -169,5 +176,12 @@ def row_cells(
         "joined": Text(row.created_at.astimezone().date().isoformat()),
         "ltv": Text(money(row.lifetime_value)),
         "owed": Text(money(row.outstanding_balance)),
+        "overdue": Text(_overdue(row)),
     }
     return [values[spec.key] for spec, _width in layout]
+
+
+def _overdue(row: CustomerRow) -> str:
+    """Days the oldest open invoice is overdue ("" when none is)."""
+    days = row.days_overdue(today())  # pinned in snapshot runs
+    return f"{days:,} d" if days else ""
