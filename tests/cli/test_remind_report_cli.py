@@ -17,6 +17,7 @@ from crm_tui.config import Settings
 from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices import LineInput
+from crm_tui.services.money.rates import RateInput
 from crm_tui.services.registry import open_services
 
 ON = date(2026, 3, 1)
@@ -87,8 +88,28 @@ def test_payments_report_to_xlsx(ledger: Settings, tmp_path: Path) -> None:
     sheet = load_workbook(target).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][3:7] == ("paid", "EUR", 30, 30)
+    assert rows[0][5:8] == ("Amount", "Amount in GBP", "Settled invoices")
+    assert rows[1][3:8] == ("paid", "EUR", 30, None, 30)  # no EUR rate: no GBP amount
     assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_payments_report_has_reporting_amounts(ledger: Settings, tmp_path: Path) -> None:
+    """With a EUR rate, each payment's GBP amount at the rate of its day stands beside the
+    EUR one, in CSV, JSON and XLSX (a number there)."""
+    svc = open_services(ledger)
+    svc.rates.set(RateInput("EUR", "0.85", "2026-04-01"))
+    svc.close()
+    shown = crm(ledger, "report", "payments", "--from", "2026-04-01")
+    rows = list(csv.reader(io.StringIO(shown.output)))
+    assert rows[0][4:8] == ["Currency", "Amount", "Amount in GBP", "Settled invoices"]
+    assert rows[1][4:8] == ["EUR", "30.00", "25.50", "30.00"]
+    as_json = json.loads(crm(ledger, "report", "payments", "--format", "json").output)
+    assert [(p["Amount"], p["Amount in GBP"]) for p in as_json] == [("30.00", "25.50")]
+    target = tmp_path / "payments.xlsx"
+    assert crm(ledger, "report", "payments", "--out", str(target)).exit_code == 0
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    assert list(sheet.iter_rows(values_only=True))[1][5:7] == (30, 25.5)
 
 
 def test_report_refuses_backwards_period(ledger: Settings) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from crm_tui.config import Settings
@@ -56,6 +57,19 @@ def test_revenue_by_customer_snapshot(snap_compare: SnapCompare, invoiced: Servi
     """Revenue by customer: invoiced, paid and owed per currency, the keys in the footer."""
     app = ScreenApp(invoiced, ReportsScreen)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle_still)
+
+
+def test_payments_report_snapshot(snap_compare: SnapCompare, invoiced: Services) -> None:
+    """4: the payments, each amount beside its amount in the reporting currency (GBP; blank
+    for a currency with no rate that day)."""
+    app = ScreenApp(invoiced, ReportsScreen)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle_still(pilot)
+        await pilot.press("4")
+        await settle_still(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 async def test_each_report_and_a_period(invoiced: Services) -> None:

@@ -20,6 +20,7 @@ from crm_tui.services.billing.settlement import used_of_payment
 from crm_tui.services.common import as_money, display_name
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.money import reporting
 
 
 @dataclass(frozen=True)
@@ -136,12 +137,15 @@ class ReportService:
         return Report("Invoices", headers, rows, frozenset({8, 9}))
 
     def payments(self, period: Period, *, customer_id: int | None = None) -> Report:
-        """Payment history: each payment, and how much of it settled invoices."""
+        """Payment history: each payment, its amount in the reporting currency (at the rate of
+        its day, as every figure counts it; blank with no rate), and how much of it settled
+        invoices (in its own currency)."""
         period.check()
         used = used_of_payment()
         query = (
             select(col(Payment.paid_at), col(Customer.id), *_NAME, col(Payment.status),
-                   col(Payment.currency), col(Payment.amount), used, col(Payment.reference))
+                   col(Payment.currency), col(Payment.amount), col(Payment.reporting_amount),
+                   used, col(Payment.reference))
             .join(Customer, col(Customer.id) == col(Payment.customer_id))
             .order_by(col(Payment.paid_at), col(Payment.id))
         )  # fmt: skip
@@ -154,6 +158,7 @@ class ReportService:
         if customer_id is not None:
             query = query.where(col(Payment.customer_id) == customer_id)
         with self.ctx.read() as session:
+            quote = reporting.currency(session)
             found = session.execute(query).all()
         rows = [
             (
@@ -163,14 +168,15 @@ class ReportService:
                 r[6],
                 r[7],
                 r[8],
-                as_money(r[9]),
-                r[10] or "",
+                r[9],
+                as_money(r[10]),
+                r[11] or "",
             )  # fmt: skip
             for r in found
         ]
         headers = ("Date", "Customer", "Name", "Status", "Currency", "Amount",
-                   "Settled invoices", "Reference")  # fmt: skip
-        return Report("Payments", headers, rows, frozenset({5, 6}))
+                   f"Amount in {quote}", "Settled invoices", "Reference")  # fmt: skip
+        return Report("Payments", headers, rows, frozenset({5, 6, 7}))
 
 
 def _in_period(query: Any, column: Any, period: Period, customer_id: int | None) -> Any:

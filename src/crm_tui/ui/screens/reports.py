@@ -228,6 +228,8 @@ class ReportsScreen(CrmScreen[None]):
 
 
 def _cell(value: Any, numeric: bool) -> Text:
+    if value is None and numeric:  # an amount with no rate into the reporting currency
+        return Text("")
     if isinstance(value, Decimal):
         return Text(f"{value:,.2f}", justify="right")
     if isinstance(value, date):
