@@ -10,7 +10,7 @@ import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Select, Static, TextArea
 
 from crm_tui.config import Settings
 from crm_tui.services.billing.inputs import (
@@ -35,6 +35,7 @@ from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import ScreenApp, settle
 
@@ -596,8 +597,7 @@ async def test_read_only_hides_writes_and_says_why(sqlite_settings: Settings) ->
             for key in ("n", "p", "s"):
                 await pilot.press(key)
                 assert isinstance(pilot.app.screen, CustomerDetailScreen)
-            badge = pilot.app.screen.query_one("#read-only-badge", Label)
-            assert str(badge.render()) == "read-only"
+            assert pilot.app.screen.query_one(CrmFooter).badge == "read-only"
             assert rows(pilot, "#notes-table")  # reading still works
             screen = pilot.app.screen
             assert isinstance(screen, CustomerDetailScreen)

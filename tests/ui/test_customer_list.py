@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, OptionList, Select
+from textual.widgets import Button, Input, OptionList, Select
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
@@ -27,6 +27,7 @@ from crm_tui.ui.modals.progress import BulkProgressModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_list import CustomerListScreen
 from crm_tui.ui.screens.customer_list_search import ListRequest
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.search_bar import SearchBar
@@ -352,8 +353,7 @@ async def test_read_only_list_hides_write_keys(demo_settings: Settings) -> None:
             await pilot.press("a")
             await pilot.press("n")
             assert top(pilot) is screen
-            badge = pilot.app.screen.query_one("#read-only-badge", Label)
-            assert str(badge.render()) == "read-only"
+            assert pilot.app.screen.query_one(CrmFooter).badge == "read-only"
             commands = [c.title for c in pilot.app.get_system_commands(screen)]
             assert "Quick add customer" not in commands and "New customer" not in commands
             assert "Dashboard" in commands

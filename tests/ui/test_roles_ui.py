@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable
 
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
@@ -27,6 +27,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
+from crm_tui.ui.widgets.crm_footer import CrmFooter
 from tests.conftest import PgTeam
 from tests.ui.conftest import settle
 
@@ -64,8 +65,7 @@ def shown(pilot: Pilot[Any]) -> set[str]:
 
 
 def badge(pilot: Pilot[Any]) -> str | None:
-    found = list(pilot.app.screen.query("#read-only-badge").results(Label))
-    return str(found[0].render()) if found else None
+    return pilot.app.screen.query_one(CrmFooter).badge
 
 
 def notices(pilot: Pilot[Any]) -> list[str]:

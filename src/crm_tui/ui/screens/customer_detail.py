@@ -33,7 +33,8 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
 from crm_tui.ui.styles import stylesheet
-from crm_tui.ui.widgets.detail.base import CoalescedFooter, DetailTab
+from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.detail.base import DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
 from crm_tui.ui.widgets.detail.header import DetailHeader
 from crm_tui.ui.widgets.detail.history import HistoryTab
@@ -179,7 +180,7 @@ class CustomerDetailScreen(CrmScreen[None]):
                     # when first shown, which keeps opening a customer cheap.
                     if name == "overview":
                         yield tab_class(self.customer_id, id=name)
-        yield CoalescedFooter()
+        yield CrmFooter()
 
     def on_mount(self) -> None:
         self.query_one(OverviewTab).load()

@@ -113,7 +113,7 @@ class CustomerListScreen(ListSearchScreen):
         yield CustomerTable(id="customer-table")
         yield Static("", id="empty-hint", markup=False)
         yield KpiBar(id="kpi-bar")
-        yield CrmFooter(compact=True, show_command_palette=False)
+        yield CrmFooter(show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.table.is_marked = self.marks.is_marked

@@ -19,13 +19,11 @@ from rich.text import Text
 from textual import on, work
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from crm_tui.text import literal
 from crm_tui.ui.base import UsesCrm
-from crm_tui.ui.widgets.crm_footer import CrmFooter
 
 DataT = TypeVar("DataT")
 
@@ -213,26 +211,3 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
 
     def accent_style(self) -> str:
         return self.theme_color("accent", "cyan")
-
-
-class CoalescedFooter(CrmFooter):
-    """A Footer that rebuilds once per burst of binding changes.
-
-    Textual's Footer recomposes all its keys on every bindings signal (each
-    focus move, each `refresh_bindings`); opening the detail screen sends six
-    in a row, and the rebuilds were the largest cost of opening a customer.
-    """
-
-    _rebuild_pending = False
-
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
-        if self._rebuild_pending or not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen:
-            self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild)
-
-    async def _rebuild(self) -> None:
-        self._rebuild_pending = False
-        await self.recompose()
