@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from crm_tui.ui.widgets.fitted_table import Column, fit_widths
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, fit_widths
 
 COLUMNS = [
     Column("Product", flex=True, min_width=10),
@@ -35,3 +38,28 @@ def test_a_heading_is_never_cut() -> None:
     """A flex column stops at its heading's width, even below min_width."""
     columns = [Column("Department", flex=True, min_width=4), Column("Phone")]
     assert fit_widths([30, 16], columns, 32, 2) == {0: 12, 1: 16}
+
+
+class _Rows(App[None]):
+    def compose(self) -> ComposeResult:
+        yield FittedTable([Column("Date"), Column("What", flex=True), Column("Amount", right=True)])
+
+
+async def test_a_long_table_scrolls_to_its_last_row_and_keeps_its_widths() -> None:
+    """500 rows at 40x12: the scrollable height counts every row and the header, the cursor on
+    it brings the last row into view, and the columns keep their fitted widths (cells are
+    not measured one by one)."""
+    app = _Rows()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(FittedTable)
+        rows = [(str(i), [Text("2026-01-01"), Text(f"payment {i} " * 3), Text(f"{i}.00")])
+                for i in range(500)]  # fmt: skip
+        table.set_rows(rows)
+        table.focus()
+        await pilot.pause()
+        assert table.virtual_size.height == 501
+        assert table.virtual_size.width <= 40
+        table.move_cursor(row=499, animate=False)
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y > 0
+        assert [c.width for c in table.ordered_columns][0] == len("2026-01-01")

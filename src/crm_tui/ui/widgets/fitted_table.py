@@ -19,14 +19,15 @@ The table refits when its width changes. Rows are handed over whole with
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import RowDoesNotExist, RowKey
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,19 @@ class FittedTable(DataTable[Text]):
         if keep is not None:
             with contextlib.suppress(RowDoesNotExist):  # the row went away with the new rows
                 self.move_cursor(row=self.get_row_index(keep), animate=False)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """The scrollable size, without measuring a cell.
+
+        DataTable measures every cell of every new row to size its columns;
+        here each column has the fixed width `fit_widths` gave it and each row
+        one line, so the measures were thrown away. They were most of the time
+        to fill a tab of 500 payments (Textual 8.2's `_update_dimensions`, the
+        hook DataTable runs when idle after rows were added).
+        """
+        header = self.header_height if self.show_header else 0
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        self.virtual_size = Size(width, self._total_row_height + header)
 
     def _cursor_key(self) -> str | None:
         if not self.row_count:
