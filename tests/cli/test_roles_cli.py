@@ -154,9 +154,10 @@ def test_show_names_the_login_with_the_clerk_name(pg_team: PgTeam, tmp_path: Pat
     assert (change["login"], change["clerk"]) == (login, "clerk desk")
 
 
-def test_billing_run_and_reminders_need_a_manager(pg_team: PgTeam, tmp_path: Path) -> None:
-    """`crm invoice run` and `crm remind` as a clerk: one sentence naming the role, exit 2,
-    nothing issued; a preview (--dry-run) only reads; the manager's run issues."""
+def test_billing_run_reminders_and_repair_need_a_manager(pg_team: PgTeam, tmp_path: Path) -> None:
+    """`crm invoice run`, `crm remind` and `crm db repair` (which recounts every figure) as a
+    clerk: one sentence naming the role, exit 2, nothing issued; a preview (--dry-run) only
+    reads; the manager's run issues."""
     from crm_tui.services.billing.inputs import SubscriptionCreate
 
     svc = open_services(pg_team.settings("manager"))
@@ -171,8 +172,9 @@ def test_billing_run_and_reminders_need_a_manager(pg_team: PgTeam, tmp_path: Pat
         ["--db", clerk, "remind", "--outbox", str(tmp_path / "out")],
         ["--db", clerk, *run, "--dry-run"],
         ["--db", manager, *run],
+        ["--db", clerk, "db", "repair"],
     ]
-    refused_run, refused_remind, preview, issued = _run(tmp_path, out)
+    refused_run, refused_remind, preview, issued, refused_repair = _run(tmp_path, out)
     login = pg_team.logins["clerk"]
     _one_sentence(
         refused_run, 2,
@@ -182,6 +184,11 @@ def test_billing_run_and_reminders_need_a_manager(pg_team: PgTeam, tmp_path: Pat
     _one_sentence(
         refused_remind, 2,
         f"As a clerk ({login}) you cannot send payment reminders; that needs the manager role.",
+    )  # fmt: skip
+    _one_sentence(
+        refused_repair, 2,
+        f"As a clerk ({login}) you cannot repair the database or recount every customer's "
+        "figures; that needs the manager role.",
     )  # fmt: skip
     assert preview.code == 0, preview
     assert issued.code == 0, issued

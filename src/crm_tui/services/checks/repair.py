@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from crm_tui.config import os_login
 from crm_tui.db.engine import WRITE_OPTION
 from crm_tui.models import Customer, CustomerSearch
 from crm_tui.models.enums import CustomerStatus
@@ -23,6 +24,8 @@ from crm_tui.services.checks import figures, schema, search_docs
 from crm_tui.services.checks.database import CheckReport, check_database, fts_tables
 from crm_tui.services.checks.reporting import drifted
 from crm_tui.services.money import recompute, reporting
+from crm_tui.services.roles.detect import read_permissions
+from crm_tui.services.roles.policy import Capability
 
 # Recreated in this order: constraints may bring their own index along.
 _ORDER = ("unique constraint", "check constraint", "foreign key", "index", "trigger")
@@ -42,6 +45,9 @@ class RepairReport:
 
 
 def repair_database(engine: Engine) -> RepairReport:
+    """Refused (PermissionRefused) to all but a manager on a database with crm roles: it
+    recounts every customer's figures and moves rows between customers."""
+    read_permissions(engine, local_login=os_login()).require(Capability.REPAIR)
     report = RepairReport()
     writer = engine.execution_options(**{WRITE_OPTION: True})
     _repair_schema(writer, report)

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     PERSON_EXPORT = "person_export"
     BILL = "bill"
     REMIND = "remind"
+    REPAIR = "repair"
 
     @property
     def writes(self) -> bool:
@@ -56,6 +57,7 @@ NEEDS: dict[Capability, tuple[Role, str]] = {
     Capability.PERSON_EXPORT: (Role.MANAGER, "export everything held about a person"),
     Capability.BILL: (Role.MANAGER, "run the billing of every customer"),
     Capability.REMIND: (Role.MANAGER, "send payment reminders"),
+    Capability.REPAIR: (Role.MANAGER, "repair the database or recount every customer's figures"),
 }
 
 
