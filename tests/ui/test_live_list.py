@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from crm_tui.config import Settings
+from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import CustomerCreate, CustomerUpdate, NoteCreate
 from crm_tui.services.live import Changed
 from crm_tui.services.registry import open_services
@@ -95,15 +96,20 @@ def test_placed_weighs_the_keyset_window(settings: Settings) -> None:
     svc = open_services(settings)
     try:
         ids = [svc.customers.create(person(f"L{i:03d}")).id for i in range(30)]
+        for n, cid in enumerate(ids[:15]):  # half have bought (two on each day), half never
+            paid = f"2025-0{1 + n // 2 % 9}-1{n % 2}"
+            svc.billing.record_payment(cid, PaymentCreate(amount="5.00", paid_at=paid))
         search = svc.search
-        for sort in (SortSpec("name"), SortSpec("name", descending=True), SortSpec("joined")):
+        sorts = [SortSpec(key, descending=down) for key in ("name", "joined", "last_purchase")
+                 for down in (False, True)]  # fmt: skip
+        for sort in sorts:  # last purchase: a window of dated customers then never-purchased
             first = search.search("", sort=sort, limit=10)
             second = search.search("", sort=sort, after=first.next, limit=10)
             window = (first.next, second.next)
             inside = {r.id for r in second.rows}
             outside = set(ids) - inside
             assert all(search.placed([i], "", SearchFilters(), sort, window) for i in inside)
-            assert not search.placed(outside, "", SearchFilters(), sort, window)
+            assert not search.placed(outside, "", SearchFilters(), sort, window), sort
             assert search.placed(outside, "", SearchFilters(), sort, (second.next, None))
         # Relevance with words: any match counts; a non-matching customer does not.
         assert search.placed([ids[3]], "L003", SearchFilters(), SortSpec(), (None, None))
