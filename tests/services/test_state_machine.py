@@ -63,6 +63,7 @@ from crm_tui.models import ChangeRecord, Customer, CustomerSummary, format_numbe
 from crm_tui.services.billing import summary
 from crm_tui.services.billing.inputs import PaymentCreate, PaymentMethodCreate, SubscriptionCreate
 from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.checks import dashboard
 from crm_tui.services.customers.inputs import (
     AddressCreate,
     ContactCreate,
@@ -550,12 +551,15 @@ class CrmMachine(RuleBasedStateMachine):
 
     def _check_recount(self) -> None:
         """Once per example (it costs more than a step): every stored figure equals the
-        recount that `crm db check` makes, subscriptions and orders included."""
+        recount that `crm db check` makes, subscriptions and orders included, and the
+        dashboard's day-by-day figures equal a rebuild from the subscriptions."""
         with self.svc.ctx.read() as session:
             stored = {s.customer_id: s for s in session.scalars(select(CustomerSummary))}
             recount = summary.recount(session, sorted(stored))
         for cid, figures in recount.items():
             assert {k: getattr(stored[cid], k) for k in figures} == figures, cid
+        with self.svc.ctx.db.engine.connect() as conn:
+            assert dashboard.dashboard_problems(conn) == []
 
     def _check_history(self, session: Any) -> None:
         logged = Counter(

@@ -7,13 +7,14 @@ own integrity check; references between rows (orphans, dangling
 merged_into); merged customers' children; erased customers' leftovers;
 e-mails shared by several customers; payments' reporting amounts against
 a recount at the stored rates, and paid payments with no rate; stored
-figures against a recount;
+figures against a recount; the dashboard's day-by-day figures against a
+rebuild from the subscriptions;
 the search index against the customers (a sample, or all with `full`).
 
 repair_database rebuilds what can be rebuilt from the rest: missing
 indexes, triggers and constraints (from the migrations' own definitions),
 search documents and the SQLite full-text indexes, reporting amounts,
-summaries; it moves a
+summaries, the dashboard's day-by-day figures; it moves a
 merged customer's stray children to its survivor. What it cannot mend
 (a missing table or column, a unique constraint that duplicates now
 break, rows pointing at nothing) it reports, with what to do.
@@ -33,7 +34,15 @@ from sqlmodel import col
 
 from crm_tui.db import migrate
 from crm_tui.models import Customer, CustomerSearch, format_number
-from crm_tui.services.checks import figures, invoices, reporting, rows, schema, search_docs
+from crm_tui.services.checks import (
+    dashboard,
+    figures,
+    invoices,
+    reporting,
+    rows,
+    schema,
+    search_docs,
+)
 from crm_tui.services.roles.grants import grant_problems
 from crm_tui.services.search.bulk_index import FTS_TABLES
 
@@ -97,6 +106,7 @@ def _check(engine: Engine, report: CheckReport, *, full: bool) -> None:
         report.problems.extend(reporting.reporting_problems(conn))
         report.flags.extend(reporting.unpriced_flags(conn))
         report.problems.extend(figures.figure_problems(conn))
+        report.problems.extend(dashboard.dashboard_problems(conn))
         report.problems.extend(invoices.invoice_problems(conn, MAX_LISTED))
         report.problems.extend(invoices.payment_problems(conn, MAX_LISTED))
         report.problems.extend(search_problems(conn, report, full=full))

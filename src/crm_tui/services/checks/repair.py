@@ -20,7 +20,7 @@ from crm_tui.db.engine import WRITE_OPTION
 from crm_tui.models import Customer, CustomerSearch
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.services.billing import summary
-from crm_tui.services.checks import figures, schema, search_docs
+from crm_tui.services.checks import dashboard, figures, schema, search_docs
 from crm_tui.services.checks.database import CheckReport, check_database, fts_tables
 from crm_tui.services.checks.reporting import drifted
 from crm_tui.services.money import recompute, reporting
@@ -59,6 +59,8 @@ def repair_database(engine: Engine) -> RepairReport:
         _recompute_reporting(conn, report)
     with writer.begin() as conn:
         _refresh_summaries(conn, report)
+    with writer.begin() as conn:
+        _rebuild_dashboard(conn, report)
     report.after = check_database(engine, full=True)
     return report
 
@@ -154,3 +156,10 @@ def _refresh_summaries(conn: Connection, report: RepairReport) -> None:
             summary.refresh(session, customer_id)
         session.flush()
     report.done.append(f"Recounted the figures of {len(ids):,} customer(s).")
+
+
+def _rebuild_dashboard(conn: Connection, report: RepairReport) -> None:
+    if not dashboard.dashboard_problems(conn):
+        return
+    dashboard.rebuild(conn)
+    report.done.append("Rebuilt the dashboard's figures from the subscriptions.")

@@ -15,18 +15,20 @@ last month is cut at as_of. Definitions, so the numbers can be checked by hand:
 - payment failure rate: failed payments over settled attempts (paid, failed
   or refunded) dated in the period; pending ones are not settled yet.
 - monthly recurring income at a day: the monthly amounts of the subscriptions
-  running then, per currency, and in the reporting currency at the rate of
-  that day (a currency with no rate then is named, never added as if it
-  were the reporting currency).
+  running then, per currency, and in the reporting currency: each currency's
+  total at the rate of that day, rounded once (a currency with no rate then
+  is named, never added as if it were the reporting currency).
 - lifetime value buckets: from the per-customer summary (current figures,
   in the reporting currency).
 - follow-ups due: open notes with a follow-up date on or before as_of.
 - contracts ending: active subscriptions whose contract ends within `days`
   days from as_of (inclusive).
 
-Each month or bucket is a conditional aggregate (`COUNT(CASE ...)`) in a
-single scan, so a chart costs one pass over an index or table, not one
-query per point.
+Active customers, churn and recurring income come from the day-by-day
+tables the subscription triggers keep (crm_tui.db.dashboard_figures, read
+by dashboard.snapshot): a few thousand rows, whatever the number of
+subscriptions. The rest are conditional aggregates (`COUNT(CASE ...)`) in a
+single scan of an index or table, not one query per point.
 """
 
 from __future__ import annotations
@@ -38,13 +40,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     and_,
     case,
     func,
-    literal,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -53,13 +52,11 @@ from crm_tui.models import (
     Customer,
     CustomerSummary,
     Segment,
-    Subscription,
 )
-from crm_tui.models.enums import CustomerStatus, SubscriptionStatus
-from crm_tui.models.types import Money
-from crm_tui.services.common import as_money, start_of
+from crm_tui.models.enums import CustomerStatus
+from crm_tui.services.common import start_of
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.dashboard import worklists
+from crm_tui.services.dashboard import snapshot, worklists
 from crm_tui.services.dashboard.figures import (
     Bucket,
     CustomerTrend,
@@ -72,14 +69,10 @@ from crm_tui.services.dashboard.figures import (
 )
 from crm_tui.services.dashboard.payments import failure_counts
 from crm_tui.services.dashboard.periods import (
-    may_run,
     month_ends,
     month_starts,
-    running,
     trend_days,
 )
-from crm_tui.services.dashboard.single_flight import shared
-from crm_tui.services.money import convert
 from crm_tui.services.segments.membership import count_members
 
 ZERO = Decimal("0.00")
@@ -132,52 +125,15 @@ class DashboardService:
         net = [a - b for a, b in zip(everyone, merged, strict=True)]
         return starts, net[0], net[1:]
 
-    def _active_flags(self, session: Session, days: list[date]) -> tuple[list[int], list[int]]:
-        """Customers active on each day, and those active on day i-1 but not on day i."""
-        key = ("active", str(self.ctx.db.engine.url), tuple(days))
-        active, lost = shared(key, lambda: self._count_active(session, days))
-        return list(active), list(lost)
-
     @staticmethod
-    def _count_active(session: Session, days: list[date]) -> tuple[list[int], list[int]]:
-        # Each subscription's running span [start, end) is worked out once per row;
-        # the per-day tests are then two comparisons each.
-        status = col(Subscription.status)
-        span = (
-            select(
-                col(Subscription.customer_id).label("customer_id"),
-                col(Subscription.start_date).label("s"),
-                case(
-                    (status == SubscriptionStatus.ACTIVE, literal(date.max, Date)),
-                    (status == SubscriptionStatus.ENDED, col(Subscription.contract_end)),
-                    else_=literal(date.min, Date),
-                ).label("e"),
-            )
-            .where(may_run(days[0], days[-1]))
-            .subquery()
-        )
-        flags = [
-            func.max(case((and_(span.c.s <= day, span.c.e > day), 1), else_=0)).label(f"a{i}")
-            for i, day in enumerate(days)
-        ]
-        per_customer = select(span.c.customer_id, *flags).group_by(span.c.customer_id).subquery()
-        a = [per_customer.c[f"a{i}"] for i in range(len(days))]
-        row = session.execute(
-            select(
-                *[func.coalesce(func.sum(flag), 0) for flag in a],
-                *[
-                    func.count(case((and_(a[i - 1] == 1, a[i] == 0), 1)))
-                    for i in range(1, len(days))
-                ],
-            )
-        ).one()
-        values = [int(v or 0) for v in row]
-        return values[: len(days)], values[len(days) :]
+    def _active_and_lost(session: Session, days: list[date]) -> tuple[list[int], list[int]]:
+        """Customers active on each day, and those active on day i-1 but not on day i."""
+        return snapshot.active_on(session, days), snapshot.lost_between(session, days)
 
     def customers_over_time(self, *, as_of: date, months: int = 12) -> CustomerTrend:
         with self.ctx.read() as session:
             starts, before, new = self._created_counts(session, as_of, months)
-            active, _lost = self._active_flags(session, trend_days(as_of, months))
+            active = snapshot.active_on(session, trend_days(as_of, months))
         active = active[1:]
         totals: list[int] = []
         running = before
@@ -195,7 +151,7 @@ class DashboardService:
         """Share of active customers lost each month."""
         starts = month_starts(as_of, months)
         with self.ctx.read() as session:
-            active, lost = self._active_flags(session, trend_days(as_of, months))
+            active, lost = self._active_and_lost(session, trend_days(as_of, months))
         return RateSeries(tuple(starts), tuple(lost), tuple(active[:-1]))
 
     def ltv_distribution(self, *, as_of: date) -> tuple[Bucket, ...]:
@@ -241,41 +197,17 @@ class DashboardService:
 
     def recurring_income(self, *, as_of: date, months: int = 12) -> IncomeSeries:
         starts = month_starts(as_of, months)
-        days = month_ends(as_of, months)
         quote = self.ctx.reporting_currency
-        amount = col(Subscription.monthly_amount)
-        currency = col(Subscription.currency)
-
-        def converted(day: date) -> ColumnElement[Decimal]:
-            return convert.in_reporting(amount, currency, quote, literal(day, Date))
-
-        columns = [
-            type_coerce(func.coalesce(func.sum(case((running(day), amount))), 0), Money)
-            for day in days
-        ]
-        in_quote = [
-            type_coerce(func.coalesce(func.sum(case((running(day), converted(day)))), 0), Money)
-            for day in days
-        ]
-        last = days[-1]
-        unpriced = func.count(case((and_(running(last), converted(last).is_(None)), 1)))
         with self.ctx.read() as session:
-            rows = session.execute(
-                select(currency, *columns, *in_quote, unpriced)
-                .where(may_run(days[0], days[-1]))
-                .group_by(currency)
-                .order_by(currency)
-            ).all()
-        n = len(days)
-        series = {str(r[0]): tuple(as_money(v) for v in r[1 : n + 1]) for r in rows}
-        # One figure per currency per month came back: adding those few is the total.
-        reporting = tuple(sum((as_money(r[1 + n + i]) for r in rows), ZERO) for i in range(n))
+            series, reporting, unpriced = snapshot.income_on(
+                session, month_ends(as_of, months), quote
+            )
         return IncomeSeries(
             tuple(starts),
             {c: v for c, v in series.items() if any(v)},
             currency=quote,
             reporting=reporting,
-            unpriced=tuple(str(r[0]) for r in rows if r[-1]),
+            unpriced=unpriced,
         )
 
     # segments --------------------------------------------------------------------------
