@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from crm_tui.services.bulk.service import Selection
+from crm_tui.services.live import Changed
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow
 from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
@@ -126,6 +127,10 @@ class CustomerListScreen(ListSearchScreen):
         if self._stale:  # back from a detail, wizard or dialog that may have changed rows
             self._stale = False
             self.refresh_in_place()
+
+    def customers_changed(self, changed: Changed) -> None:
+        if not self._stale:  # else the window is read afresh when this screen is back
+            super().customers_changed(changed)
 
     def window_changed(self) -> None:
         """A commit changed a row of the window or what belongs in it: read the window

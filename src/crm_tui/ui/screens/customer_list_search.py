@@ -149,6 +149,7 @@ class ListSearchScreen(CrmScreen[None]):
         )
 
     def _search(self, request: ListRequest) -> None:
+        self._unchecked = None  # this search reads every change notified so far
         self.request = request
         self.match_count = None
         self.search_bar.set_count("…")
