@@ -191,7 +191,7 @@ def test_many_files_written_at_once_privately(tmp_path: Path, umask_022: None) -
     files = [(f"{name}.eml", name.encode() * 1000) for name in ("a", "b", "c", "d")]
     with live.open("rb") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        refusals = write_private_files(folder, files, writers=3)
+        refusals = write_private_files(folder, files)
     assert [r is None for r in refusals] == [True, False, True, True]
     assert "already exists" in str(refusals[1])
     assert (folder / "b.eml").read_bytes() == b"kept"

@@ -18,13 +18,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from crm_tui.services.errors import ValidationError
 
@@ -33,7 +35,6 @@ PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and other permission bits
 _TEMP_SUFFIX = ".part"
 _JUST_MADE_SECONDS = 60
-WRITERS = 16  # files written at once by write_private_files
 
 
 def private_dir(path: Path) -> Path:
@@ -149,29 +150,105 @@ def private_output(
 
 
 def write_private_files(
-    folder: Path, files: Sequence[tuple[str, bytes]], *, writers: int = WRITERS
+    folder: Path, files: Sequence[tuple[str, bytes]]
 ) -> list[ValidationError | None]:
     """Write each (name, data) as a new file in `folder`, each as `private_output` writes one
-    (private, atomic, never over an existing name), several at once: the disk's flushes
-    are shared between concurrent writers, where one file after another waits for each.
-    The folder's dead leftovers are cleared once, not once per file (a scan of the folder
-    per file grows with every file written). Returns each file's refusal, or None.
+    (private, whole under its name or absent, never over an existing name), with one flush
+    of the disk for the lot instead of one per file: every temp file is written, the
+    filesystem synced once (syncfs; fsync of each where there is none), then each is linked
+    under its name and the folder synced, so when this returns every file it reports
+    written is on disk under its name. The folder's dead leftovers are cleared once, not
+    once per file. Returns each file's refusal, or None.
     """
     for leftover in folder.glob(f".*{_TEMP_SUFFIX}"):
         if _is_dead_leftover(leftover):
             leftover.unlink(missing_ok=True)
+    refusals: list[ValidationError | None] = [None] * len(files)
+    temps: list[tuple[int, int, Path]] = []  # (position, locked fd, temp path)
+    try:
+        for n, (name, data) in enumerate(files):
+            target = Path(os.path.abspath(folder / name))
+            try:
+                check_target(target, overwrite=False)
+                fd, made = tempfile.mkstemp(prefix=f".{name}.", suffix=_TEMP_SUFFIX, dir=folder)
+            except ValidationError as exc:
+                refusals[n] = exc
+                continue
+            except OSError as exc:
+                refusals[n] = ValidationError("path", f"{target} cannot be written: {reason(exc)}.")
+                continue
+            temps.append((n, fd, Path(made)))
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # held while we live: see remove_leftovers
+                _write_all(fd, data)
+            except OSError as exc:
+                refusals[n] = ValidationError(
+                    "path", f"{target} could not be written: {reason(exc)}."
+                )
+        _sync_files(folder, [fd for n, fd, _t in temps if refusals[n] is None])
+        for n, _fd, temp in temps:
+            if refusals[n] is None:
+                try:
+                    _put_in_place(temp, folder / files[n][0], overwrite=False)
+                except ValidationError as exc:
+                    refusals[n] = exc
+        _sync_folder(folder)
+    finally:
+        for _n, fd, temp in temps:
+            temp.unlink(missing_ok=True)  # gone already when it was put in place
+            os.close(fd)
+    return refusals
 
-    def write(item: tuple[str, bytes]) -> ValidationError | None:
-        name, data = item
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _sync_files(folder: Path, fds: Sequence[int]) -> None:
+    """Every written byte of `fds` on disk: one syncfs of the folder's filesystem (Linux),
+    else an fsync of each."""
+    if not fds:
+        return
+    syncfs = _syncfs()
+    if syncfs is not None:
+        probe = os.open(folder, os.O_RDONLY)
         try:
-            with private_output(folder / name, clear_leftovers=False) as partial:
-                partial.write_bytes(data)
-        except ValidationError as exc:
-            return exc
-        return None
+            if syncfs(probe) == 0:
+                return
+        finally:
+            os.close(probe)
+    for fd in fds:
+        os.fsync(fd)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(writers, len(files)))) as pool:
-        return list(pool.map(write, files))
+
+def _sync_folder(folder: Path) -> None:
+    """The folder's new names on disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems refuse fsync on a folder; the names follow the data
+        pass
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Any:
+    """libc's syncfs(fd), where there is one (Linux); None elsewhere. Loaded on first use:
+    the lean start-up path imports this module."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
 
 
 def _put_in_place(temp: Path, target: Path, *, overwrite: bool) -> None:

@@ -18,10 +18,12 @@ from email.message import Message
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from string import Template
 from types import TracebackType
+from typing import Any
 
 from crm_tui.config_invoicing import ENV_SMTP_PASSWORD, InvoicingSettings, SmtpSettings
 from crm_tui.services.errors import ValidationError
@@ -72,6 +74,31 @@ def reminder_message(
     return message
 
 
+class _PlainHeaders(Compat32):
+    """compat32 (the classic MIME classes' policy), minus its Header round trip for a
+    header that is one short ASCII line, which it leaves as it is anyway: folding the
+    dozen headers of a reminder cost more than its PDF's text."""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and "\n" not in value
+            and "\r" not in value
+            and len(name) + 2 + len(value) <= 78
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return str(super()._fold(name, value, sanitize))  # type: ignore[misc]  # not in the stubs
+
+
+PLAIN_HEADERS = _PlainHeaders()
+
+
+def eml_bytes(message: Message) -> bytes:
+    """The message as an .eml file holds it: the bytes `as_bytes()` gives, made faster."""
+    return message.as_bytes(policy=PLAIN_HEADERS)
+
+
 class Outbox:
     """Writes each message to DIR/NUMBER-reminder-LEVEL.eml."""
 
@@ -88,11 +115,11 @@ class Outbox:
 
     def send(self, message: Message, name: str) -> None:
         with private_output(self.folder / f"{name}.eml") as partial:
-            partial.write_bytes(message.as_bytes())
+            partial.write_bytes(eml_bytes(message))
 
     def send_all(self, messages: Sequence[tuple[Message, str]]) -> Sent:
         """Write a batch of messages at once; a file that cannot be written is not sent."""
-        files = [(f"{name}.eml", message.as_bytes()) for message, name in messages]
+        files = [(f"{name}.eml", eml_bytes(message)) for message, name in messages]
         refusals = write_private_files(self.folder, files)
         failure = next((str(r) for r in refusals if r is not None), None)
         return [n for n, r in enumerate(refusals) if r is None], failure

@@ -7,30 +7,44 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align
+from fpdf.util import escape_parens
 
 from crm_tui.config_invoicing import InvoicingSettings
 from crm_tui.models.enums import InvoiceKind
 from crm_tui.services.invoices.pdf import FAMILY, Buyer, InvoiceDocument, money
+from crm_tui.services.invoices.pdf_core import core_output
 from crm_tui.services.invoices.reads import status_label
 from crm_tui.text import literal
 
 
 def render(doc: InvoiceDocument, settings: InvoicingSettings, font: Path | None) -> bytes:
     """The PDF's bytes, set in `font` (None: the built-in Helvetica)."""
+    pdf, title, created = laid_out(doc, settings, font)
+    if pdf.unicode:  # an embedded font subset: fpdf2 writes the file
+        return bytes(pdf.output())
+    return core_output(pdf, title, created)
+
+
+def laid_out(
+    doc: InvoiceDocument, settings: InvoicingSettings, font: Path | None
+) -> tuple[_Pdf, str, datetime]:
+    """The document's pages drawn, not yet written: the FPDF, its title and its date."""
     pdf = _Pdf(font)
     invoice = doc.detail.invoice
     day = invoice.issue_date or date.today()
-    pdf.set_creation_date(datetime(day.year, day.month, day.day, tzinfo=UTC))
-    title = "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
-    pdf.set_title(f"{title} {invoice.label}")
+    created = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    pdf.set_creation_date(created)
+    kind = "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
+    title = f"{kind} {invoice.label}"
+    pdf.set_title(title)
     pdf.add_page()
-    _header(pdf, doc, settings, title)
+    _header(pdf, doc, settings, kind)
     _lines_table(pdf, doc)
     _totals(pdf, doc)
     if invoice.notes:
         pdf.ln(6)
         pdf.write_text(invoice.notes, size=9)
-    return bytes(pdf.output())
+    return pdf, title, created
 
 
 class _Pdf(FPDF):
@@ -47,6 +61,20 @@ class _Pdf(FPDF):
 
     def use(self, size: float, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
+
+    def text(self, x: float, y: float, text: str = "") -> None:
+        """fpdf's `text` as this document uses it (fill, no underline, black on black),
+        its operator written straight away; in Helvetica only (the TrueType path keeps
+        fpdf's, which maps glyphs)."""
+        if self.unicode:
+            super().text(x, y, text)
+            return
+        assert self.current_font is not None
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        self._out(
+            f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({escape_parens(text)}) Tj ET"
+        )
 
     def put(
         self, w: float, h: float, text: str, *, align: Align = Align.L, next_line: bool = False

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.config import data_dir
-from crm_tui.models import Invoice, InvoiceReminder, Note
+from crm_tui.models import ChangeRecord, Invoice, InvoiceReminder, Note
 from crm_tui.models.enums import NoteType, Visibility
+from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.common import core_table
 from crm_tui.services.context import ServiceContext
@@ -34,7 +35,10 @@ from crm_tui.services.invoices.mailer import Outbox, SendFailed, SmtpSender, rem
 from crm_tui.services.roles.policy import Capability
 
 BATCH = 200
-_REMINDERS = core_table(InvoiceReminder)  # Core: one executemany UPDATE a batch
+# Core: one executemany a batch for each (ORM rows cost about a millisecond a reminder)
+_REMINDERS = core_table(InvoiceReminder)
+_NOTES = core_table(Note)
+_HISTORY = core_table(ChangeRecord)
 
 
 @dataclass
@@ -160,40 +164,56 @@ class ReminderService:
                         )
                     )
                 )
-            notes = [
-                Note(
-                    customer_id=due.invoice.customer_id,
-                    type=NoteType.EMAIL.value,
-                    title=f"{level_name(due.level, levels)} sent for {due.invoice.label}",
-                    body=f"To {due.email} by {'e-mail' if channel == 'smtp' else 'the .eml outbox'}; "
-                    f"{due.invoice.owed:,.2f} {due.invoice.currency} overdue since "
-                    f"{due.invoice.due_date}.",
-                    visibility=Visibility.INTERNAL.value,
-                    author=self.ctx.actor,
-                )  # fmt: skip
-                for due in done
-            ]
-            session.add_all(notes)
-            session.flush()
-            if done:
-                session.execute(
-                    update(_REMINDERS)
-                    .where(
-                        _REMINDERS.c.invoice_id == bindparam("b_invoice"),
-                        _REMINDERS.c.level == bindparam("b_level"),
-                    )
-                    .values(status="sent", note_id=bindparam("b_note")),
-                    [
-                        {"b_invoice": due.invoice.id, "b_level": due.level, "b_note": note.id}
-                        for due, note in zip(done, notes, strict=True)
-                    ],
+            if not done:
+                return
+            now = utcnow()
+            via = "e-mail" if channel == "smtp" else "the .eml outbox"
+            note_ids = session.scalars(
+                insert(_NOTES).returning(_NOTES.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "customer_id": due.invoice.customer_id,
+                        "type": NoteType.EMAIL.value,
+                        "title": f"{level_name(due.level, levels)} sent for {due.invoice.label}",
+                        "body": f"To {due.email} by {via}; {due.invoice.owed:,.2f} "
+                        f"{due.invoice.currency} overdue since {due.invoice.due_date}.",
+                        "follow_up_on": None,
+                        "done": False,
+                        "pinned": False,
+                        "visibility": Visibility.INTERNAL.value,
+                        "author": self.ctx.actor,
+                        "created_at": now,
+                        "version": 1,
+                    }
+                    for due in done
+                ],
+            ).all()
+            session.execute(
+                update(_REMINDERS)
+                .where(
+                    _REMINDERS.c.invoice_id == bindparam("b_invoice"),
+                    _REMINDERS.c.level == bindparam("b_level"),
                 )
-            for due in done:
-                history.record(
-                    session, actor=self.ctx.actor, customer_id=due.invoice.customer_id,
-                    entity="invoice", entity_id=due.invoice.id, action="remind",
-                    changes={"reminder": (None, f"{level_name(due.level, levels)} to {due.email}")},
-                )  # fmt: skip
+                .values(status="sent", note_id=bindparam("b_note")),
+                [
+                    {"b_invoice": due.invoice.id, "b_level": due.level, "b_note": note_id}
+                    for due, note_id in zip(done, note_ids, strict=True)
+                ],
+            )
+            session.execute(
+                insert(_HISTORY),
+                [
+                    {
+                        "customer_id": due.invoice.customer_id, "entity": "invoice",
+                        "entity_id": due.invoice.id, "action": "remind", "field": "reminder",
+                        "old_value": None, "new_value": history.as_text(
+                            f"{level_name(due.level, levels)} to {due.email}"
+                        ),
+                        "version": 0, "actor": self.ctx.actor, "changed_at": now,
+                    }
+                    for due in done
+                ],
+            )  # fmt: skip
 
 
 def _stuck(session: Session) -> list[str]:
