@@ -260,7 +260,7 @@ async def test_enter_opens_customer(
 ) -> None:
     """Enter (in the search or on a row) asks the app to open that customer."""
     opened: list[int] = []
-    monkeypatch.setattr(CrmApp, "open_customer", lambda self, cid: opened.append(cid))
+    monkeypatch.setattr(CrmApp, "open_customer", lambda self, cid, glimpse=None: opened.append(cid))
     async with running(demo_services) as (pilot, screen):
         await type_query(pilot, "andrade")
         await pilot.press("enter")
@@ -366,7 +366,7 @@ async def test_mouse_and_paging_keys_move_the_cursor(
 ) -> None:
     """A click moves the cursor, a click on the highlighted row opens it; page and end keys."""
     opened: list[int] = []
-    monkeypatch.setattr(CrmApp, "open_customer", lambda self, cid: opened.append(cid))
+    monkeypatch.setattr(CrmApp, "open_customer", lambda self, cid, glimpse=None: opened.append(cid))
     async with running(demo_services, size=(80, 24)) as (pilot, screen):
         table = screen.query_one(CustomerTable)
         rows = table.loaded_rows

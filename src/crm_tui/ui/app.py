@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
 from crm_tui.services.registry import Services
+from crm_tui.services.search.values import CustomerRow
 from crm_tui.ui.base import CrmAppBase, UsesCrm
 from crm_tui.ui.flows.groups import group_commands, open_dashboard
 from crm_tui.ui.flows.tools import ToolsCommands, open_import
@@ -65,8 +66,8 @@ class CrmApp(CrmAppBase):
         elif self.start_screen == "dashboard":
             open_dashboard(self)
 
-    def open_customer(self, customer_id: int) -> None:
-        self.push_screen(CustomerDetailScreen(customer_id))
+    def open_customer(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
+        self.push_screen(CustomerDetailScreen(customer_id, glimpse))
 
     def new_customer(self) -> None:
         if self.refuse_if_read_only():

@@ -27,6 +27,7 @@ from crm_tui.services.live.changes import Changed
 from crm_tui.services.registry import Services
 from crm_tui.services.roles import Capability, Permissions, Role
 from crm_tui.services.roles.refusals import permission_denied, refusal_sentence
+from crm_tui.services.search.values import CustomerRow
 from crm_tui.ui.key_order import KeyOrderApp
 
 READ_ONLY_NOTICE = "The database is open read-only (--read-only); nothing can be changed."
@@ -104,8 +105,9 @@ class CrmAppBase(KeyOrderApp):
         self.notify(message, severity="error", markup=False, timeout=8)
 
     @abstractmethod
-    def open_customer(self, customer_id: int) -> None:
-        """Push the customer's detail screen."""
+    def open_customer(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
+        """Push the customer's detail screen (`glimpse`: the list's row, for its header's
+        first frame)."""
 
     @abstractmethod
     def new_customer(self) -> None:

@@ -25,6 +25,7 @@ from textual.widgets import TabbedContent, TabPane
 from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.live import Changed
 from crm_tui.services.roles import Capability
+from crm_tui.services.search.values import CustomerRow
 from crm_tui.text import literal
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.flows.groups import edit_customer_segments
@@ -165,14 +166,15 @@ class CustomerDetailScreen(CrmScreen[None]):
 
         customer: CustomerRead
 
-    def __init__(self, customer_id: int) -> None:
+    def __init__(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.glimpse = glimpse if glimpse is not None and glimpse.id == customer_id else None
         self.customer: CustomerRead | None = None
         self.changed_meanwhile = False  # by someone, while a dialog or screen was on top
 
     def compose(self) -> ComposeResult:
-        yield DetailHeader(id="detail-header")
+        yield DetailHeader(self.glimpse, id="detail-header")
         with TabbedContent(id="detail-tabs", initial="tab-overview"):
             for index, (name, (title, tab_class)) in enumerate(TABS.items(), start=1):
                 with TabPane(f"{index} {title}", id=f"tab-{name}"):

@@ -203,7 +203,7 @@ class CustomerListScreen(ListSearchScreen):
     def _open(self, customer_id: int | None) -> None:
         if customer_id is not None:
             self._stale = True
-            self.crm.open_customer(customer_id)
+            self.crm.open_customer(customer_id, self.table.current)
 
     def action_new_customer(self) -> None:
         self._stale = True

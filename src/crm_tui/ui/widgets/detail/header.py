@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from crm_tui.services.customers.service import CustomerRead
+from crm_tui.services.search.values import CustomerRow
 from crm_tui.text import literal
 from crm_tui.ui.widgets.detail.base import day
 
@@ -21,26 +22,49 @@ STATUS_STYLES = {
 }
 
 
+def title_line(name: str, person: str, status: str, kind: str, number: str) -> Text:
+    """`Name  (contact person)   STATUS   kind  C-000042`, stored text shown literally."""
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append(literal(name), style="bold")
+    if person:
+        title.append(f"  ({literal(person)})", style="dim")
+    title.append("  ")
+    title.append(f" {status.upper()} ", style=STATUS_STYLES.get(status, ""))
+    title.append(f"  {kind}  ", style="dim")
+    title.append(number, style="bold")
+    return title
+
+
 class DetailHeader(Vertical):
     """Name or company, kind, status (blocked with its reason stands out), segment,
-    tags, number, owner and customer since."""
+    tags, number, owner and customer since.
+
+    Opened from the list, the first frame already says who this is (`glimpse`,
+    the list's row: name, status, kind, number); the rest follows with the
+    Overview's data.
+    """
+
+    def __init__(self, glimpse: CustomerRow | None = None, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.glimpse = glimpse
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Loading customer…", style="dim"), id="header-title")
+        row = self.glimpse
+        if row is None:
+            yield Static(Text("Loading customer…", style="dim"), id="header-title")
+        else:
+            title = title_line(row.display_name, "", row.status, row.kind, row.number)
+            yield Static(title, id="header-title")
         yield Static("", id="header-meta")
         yield Static("", id="header-banner")
 
     def show(self, customer: CustomerRead) -> None:
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(literal(customer.display_name), style="bold")
+        person = ""
         if customer.kind == "business":
             person = " ".join(p for p in (customer.first_name, customer.last_name) if p)
-            if person:
-                title.append(f"  ({literal(person)})", style="dim")
-        title.append("  ")
-        title.append(f" {customer.status.upper()} ", style=STATUS_STYLES.get(customer.status, ""))
-        title.append(f"  {customer.kind}  ", style="dim")
-        title.append(customer.number, style="bold")
+        title = title_line(
+            customer.display_name, person, customer.status, customer.kind, customer.number
+        )
         self.query_one("#header-title", Static).update(title)
 
         meta = Text(no_wrap=True, overflow="ellipsis")
