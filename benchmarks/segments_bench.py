@@ -13,7 +13,9 @@ Measured:
 - each dashboard panel's figure (`load_panel`), one call each, as the
   dashboard's per-panel workers make them;
 - "dashboard, every panel": wall time until the last panel is filled when all
-  nine run at once in threads (what the screen does), and the same in series.
+  nine run at once in threads (what the screen does), and the same in series;
+- the dashboard screen in the app (headless): first paint, and every panel
+  filled (benchmarks.dashboard_paint).
 
 Example::
 
@@ -33,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from benchmarks.dashboard_paint import open_dashboard
 from crm_tui.config import Settings
 from crm_tui.models import Customer
 from crm_tui.services.dashboard.service import PANELS, load_panel
@@ -153,6 +156,9 @@ def run(
         measures.append(_summary("dashboard, every panel (threads)", samples, result))
         samples, result = _time(every_panel_serial, repeat)
         measures.append(_summary("dashboard, every panel (serial)", samples, result))
+        painted, filled = open_dashboard(db_url, as_of)
+        measures.append(_summary("dashboard screen: first paint", painted, "app, headless"))
+        measures.append(_summary("dashboard screen: every panel filled", filled, "app, headless"))
         _print(measures, db_url, held, str(services.ctx.db.dialect))
         return []  # printed above, with the database's size and engine in the title
     finally:

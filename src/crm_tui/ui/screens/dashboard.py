@@ -72,7 +72,9 @@ class DashboardScreen(CrmScreen[None]):
         yield CrmFooter()
 
     def on_mount(self) -> None:
-        self.load_all()
+        # Workers start after the first frame: ten threads running queries at once
+        # take the interpreter from the UI thread, and the empty screen waited for them.
+        self.call_after_refresh(self.load_all)
         panels = list(self.query(DashboardPanel))
         if panels:
             panels[0].focus()
