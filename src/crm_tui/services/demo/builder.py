@@ -46,6 +46,7 @@ from crm_tui.services.customers.contact_points import add_primaries_of
 from crm_tui.services.customers.rules import derived_columns
 from crm_tui.services.demo import rates as demo_rates
 from crm_tui.services.demo.children import CustomerChildren, Rows
+from crm_tui.services.demo.figures import dashboard_figures_per_batch
 from crm_tui.services.demo.ids import CHILD_ID_TABLES, assign_child_ids
 from crm_tui.services.demo.pools import (
     BUSINESS_TYPES,
@@ -121,11 +122,12 @@ class DemoBuilder:
                 added += ids
                 batch = self._batch(ids, tag_ids, group_ids, segment_ids)
                 conn = session.connection()
-                for model, values in assign_child_ids(session, batch):
-                    if values:
-                        # Core executemany: one statement per table per batch.
-                        conn.execute(insert(model.__table__), values)
-                        self.rows += len(values)
+                with dashboard_figures_per_batch(conn, ids[0], ids[-1]):
+                    for model, values in assign_child_ids(session, batch):
+                        if values:
+                            # Core executemany: one statement per table per batch.
+                            conn.execute(insert(model.__table__), values)
+                            self.rows += len(values)
                 # Amounts in the reporting currency by the services' own formula, in SQL.
                 recompute.for_customers(session, ids)
                 add_primaries_of(session, ids[0], ids[-1])
