@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import open_services
 from tests.cli.crm_runner import Outcome, run_cases
@@ -194,3 +196,58 @@ def test_billing_run_reminders_and_repair_need_a_manager(pg_team: PgTeam, tmp_pa
     assert issued.code == 0, issued
     assert len([i for i in svc.invoices.list() if i.number]) == 1
     svc.close()
+
+
+def test_a_manager_who_owns_no_table_repairs(pg_team: PgTeam, tmp_path: Path) -> None:
+    """A manager login (not the tables' owner) checks, repairs and checks again: stored
+    figures, payments' reporting amounts, the dashboard's figures and a search document put
+    right, then `crm db check` is clean; only an index (its owner's) is left to the owner,
+    with one line saying so. It used to stop at PostgreSQL's refusal of the scratch schema."""
+    manager = pg_team.url("manager")
+    (demo,) = _run(tmp_path, [["--db", manager, "demo", "--customers", "12"]])
+    assert demo.code == 0, demo
+    login = pg_team.logins["manager"]
+    engine = create_engine(pg_team.admin_url)
+    try:
+        with engine.connect() as conn:
+            owners = set(conn.scalars(text(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = current_schema()"
+            )))  # fmt: skip
+    finally:
+        engine.dispose()
+    assert login not in owners, owners
+    for statement in (
+        "UPDATE customer_summary SET lifetime_value = lifetime_value + 1 WHERE customer_id = 1",
+        "UPDATE payment SET reporting_amount = reporting_amount + 1 "
+        "WHERE id = (SELECT min(id) FROM payment WHERE reporting_amount IS NOT NULL)",
+        "UPDATE dashboard_income SET amount = amount + 1 "
+        "WHERE ctid = (SELECT min(ctid) FROM dashboard_income WHERE amount <> 0)",
+        "DELETE FROM customer_search WHERE customer_id = 2",
+    ):
+        pg_team.admin(statement)
+    before, repaired, after = _run(
+        tmp_path,
+        [["--db", manager, "db", "check", "--full"], ["--db", manager, "db", "repair"],
+         ["--db", manager, "db", "check", "--full"]],
+    )  # fmt: skip
+    assert before.code == 1, before
+    assert "could not be compared" not in before.stdout, before.stdout
+    for seen in ("lifetime", "reporting", "dashboard_income", "C-000002"):
+        assert seen in before.stdout, (seen, before.stdout)
+    assert repaired.code == 0, repaired
+    for done in ("Rewrote 1 search document", "Recomputed the reporting amounts",
+                 "Recounted the figures of 1 customer", "Rebuilt the dashboard's figures"):  # fmt: skip
+        assert done in repaired.stdout, (done, repaired.stdout)
+    assert after.code == 0, after
+    assert after.stdout.startswith("The database is sound"), after.stdout
+
+    pg_team.admin("DROP INDEX ix_summary_ltv")
+    by_manager, by_owner = _run(
+        tmp_path, [["--db", manager, "db", "repair"], ["--db", pg_team.admin_url, "db", "repair"]]
+    )
+    assert by_manager.code == 1, by_manager
+    assert (
+        "- Could not recreate the index ix_summary_ltv on customer_summary: must be owner of "
+        "table customer_summary; run crm db repair as the tables' owner to recreate it."
+    ) in by_manager.stdout.splitlines(), by_manager.stdout
+    assert by_owner.code == 0 and "Recreated the index ix_summary_ltv" in by_owner.stdout

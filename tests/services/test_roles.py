@@ -242,7 +242,8 @@ def test_raw_connections_are_refused_by_postgresql(pg_team: PgTeam, seeded: int)
 
 
 def test_check_reports_missing_and_excess_grants(pg_team: PgTeam) -> None:
-    """`db check` finds a grant taken away and one given beyond the role; install mends both."""
+    """`db check` finds a grant taken away and one given beyond the role, and a manager who
+    may not make check's scratch schema; install mends them."""
     engine = create_engine(pg_team.admin_url)
     try:
         with engine.connect() as conn:
@@ -250,8 +251,14 @@ def test_check_reports_missing_and_excess_grants(pg_team: PgTeam) -> None:
         database = pg_team.database
         pg_team.admin(f'REVOKE INSERT ON note FROM "{database}_clerk"')
         pg_team.admin(f'GRANT UPDATE ON customer TO "{database}_viewer"')
+        pg_team.admin(f'REVOKE CREATE ON DATABASE "{database}" FROM "{database}_manager"')
         with engine.connect() as conn:
             problems = grant_problems(conn)
+        assert (
+            f"The manager role ({database}_manager) may not create the scratch schema that "
+            "`crm db check` and `crm db repair` compare the schema in; `crm db roles install` "
+            "sets the grants again."
+        ) in problems, problems
         assert any(
             p.startswith(f"The clerk role ({database}_clerk) lacks INSERT on note")
             for p in problems

@@ -8,6 +8,7 @@ finds the schema current and does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -59,13 +60,18 @@ def check_not_newer(engine: Engine) -> None:
         )
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to `revision` (default head) under the cross-process lock."""
+def upgrade(
+    engine: Engine, revision: str = "head", *, then: Callable[[Connection], None] | None = None
+) -> None:
+    """Migrate to `revision` (default head) under the cross-process lock; `then` runs in the
+    same transaction after the migrations (the roles' grants on the tables they added)."""
     check_not_newer(engine)
     with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
         upgrade_on(conn, revision)
+        if then is not None:
+            then(conn)
 
 
 def upgrade_on(conn: Connection, revision: str = "head") -> None:

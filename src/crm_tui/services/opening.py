@@ -216,9 +216,10 @@ def open_database(settings: Settings, access: Access = "create") -> Database:
     engine = make_engine(settings.database_url)
     if state.revision != schema_head.SCHEMA_HEAD:
         from crm_tui.db import migrate
+        from crm_tui.services.roles.install import grant_tables
 
-        try:
-            migrate.upgrade(engine)  # refuses a schema newer than this app knows
+        try:  # refuses a schema newer than this app knows; grants what it adds
+            migrate.upgrade(engine, then=grant_tables)
         except BaseException:
             engine.dispose()
             raise

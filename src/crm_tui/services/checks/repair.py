@@ -26,6 +26,7 @@ from crm_tui.services.checks.reporting import drifted
 from crm_tui.services.money import recompute, reporting
 from crm_tui.services.roles.detect import read_permissions
 from crm_tui.services.roles.policy import Capability
+from crm_tui.services.roles.refusals import permission_denied
 
 # Recreated in this order: constraints may bring their own index along.
 _ORDER = ("unique constraint", "check constraint", "foreign key", "index", "trigger")
@@ -84,6 +85,8 @@ def _repair_schema(writer: Engine, report: RepairReport) -> None:
                     report.done.append(f"Recreated the {key}.")
                 except DBAPIError as exc:
                     reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+                    if permission_denied(exc):  # a manager who does not own the tables
+                        reason += "; run crm db repair as the tables' owner to recreate it"
                     report.failed.append(f"Could not recreate the {key}: {reason}.")
         for problem in schema.differences(expected, actual):
             if problem.startswith(("Table ", "Column ")):

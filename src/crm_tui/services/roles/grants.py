@@ -14,8 +14,13 @@ clerk    reads every table; writes customers and their children, but may
          settings), and only read the settings tables
          (segments, billing groups, exchange rates, the reporting currency,
          whether clerks change only their own customers).
-manager  everything on every table.
-alembic_version is read-only to all three: migrations are the owner's.
+manager  everything on every table, and CREATE on the database: `crm db check`
+         and `crm db repair` compare the schema with one the migrations
+         make in a scratch schema, rolled back after (recreating a missing
+         index or trigger still needs the tables' owner).
+alembic_version is read-only to all three: migrations are the owner's. After a
+migration the app grants its new tables as these rules say
+(services/opening.py), so a table added later is never left without grants.
 """
 
 from __future__ import annotations
@@ -141,6 +146,14 @@ def grant_problems(conn: Connection) -> list[str]:
                 )
         if role is not Role.VIEWER and not _sequences_usable(conn, group):
             problems.append(f"The {role} role ({group}) cannot use the id sequences{fix}")
+        if role is Role.MANAGER and not conn.scalar(
+            text("SELECT has_database_privilege(:group, current_database(), 'CREATE')"),
+            {"group": group},
+        ):
+            problems.append(
+                f"The {role} role ({group}) may not create the scratch schema that "
+                f"`crm db check` and `crm db repair` compare the schema in{fix}"
+            )
     return problems
 
 

@@ -97,10 +97,31 @@ def refresh_grants(engine: Engine) -> list[str]:
     return install_roles(engine)
 
 
+def grant_tables(conn: Connection) -> None:
+    """Set the roles' grants on every table, in the caller's transaction (after a migration,
+    so the tables it added are the roles' too); nothing on SQLite or before `roles install`.
+
+    A group role someone dropped is left out: `crm db check` names it.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    where = place(conn)
+    if not installed(conn, where):
+        return
+    for role in Role:
+        if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :g"), {"g": where.group(role)}):
+            _grant_all(conn, where, role)
+
+
 def _grant_all(conn: Connection, where: Place, role: Role) -> None:
     group = quoted(where.group(role))
     schema = quoted(where.schema)
-    conn.execute(text(f"GRANT CONNECT ON DATABASE {quoted(where.database)} TO {group}"))
+    database = quoted(where.database)
+    conn.execute(text(f"GRANT CONNECT ON DATABASE {database} TO {group}"))
+    if role is Role.MANAGER:  # the scratch schema of check and repair (grants.py)
+        conn.execute(text(f"GRANT CREATE ON DATABASE {database} TO {group}"))
+    else:
+        conn.execute(text(f"REVOKE CREATE ON DATABASE {database} FROM {group}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {group}"))
     for table in where.tables:
         name = f"{schema}.{quoted(table)}"
