@@ -143,7 +143,7 @@ def test_without_a_rate_the_payment_stays_credit_and_says_which(
 ) -> None:
     """No CHF rate: a CHF payment settles nothing, stays credit, and one sentence names the
     missing rate; paying a chosen EUR invoice in CHF is refused with the same words. Once
-    the rate is set, the next invoice uses the credit."""
+    the rate is set, the credit settles the invoice, and what is left the next one."""
     eur = issue(services, person, "40.00", date(2026, 1, 6), "EUR")
     notice = pay(services, person, "50.00", "CHF", "2026-02-10")
     assert notice.startswith("No CHF rate into GBP on 2026-02-10, so CHF 50.00 of the payment")
@@ -159,8 +159,10 @@ def test_without_a_rate_the_payment_stays_credit_and_says_which(
         "currency", "No CHF rate into GBP on 2026-02-10",
     )  # fmt: skip
     services.rates.set(RateInput("CHF", "0.90", "2026-02-01"))  # 1 CHF = 1 EUR in February
+    assert state(services, eur) == ("paid", D("0.00"))  # setting the rate settled it
+    assert services.invoices.balances(person) == [CurrencyBalance("CHF", D("0.00"), D("10.00"))]
+    assert owed(services, person) == D("0.00")
     later = issue(services, person, "10.00", date(2026, 2, 11), "EUR")
-    assert state(services, eur) == ("paid", D("0.00"))
     assert state(services, later) == ("paid", D("0.00"))
     assert allocations(services, later) == [(D("10.00"), D("10.00"), D("1.00000000"))]
     assert services.invoices.balances(person) == []

@@ -25,7 +25,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -349,3 +349,35 @@ def holders_of_credit(session: Session, pairs: Iterable[tuple[int, str]]) -> lis
     ).all()
     notes = {(int(c), str(cur)) for c, cur in crediting} & pairs
     return sorted({int(c) for c in paying} | {c for c, _ in notes})
+
+
+def waiting_for_rates(session: Session, currencies: Iterable[str]) -> list[int]:
+    """Customers whose unused payment credit may now settle an open invoice in another
+    currency: one side of the pair is in `currencies` (whose rates just changed)."""
+    codes = sorted(set(currencies))
+    if not codes:
+        return []
+    other_open = (
+        select(col(Invoice.id))
+        .where(
+            col(Invoice.customer_id) == col(Payment.customer_id),
+            col(Invoice.kind) == InvoiceKind.INVOICE,
+            col(Invoice.status).in_(OPEN_INVOICE_STATUSES),
+            col(Invoice.currency) != col(Payment.currency),
+            or_(col(Invoice.currency).in_(codes), col(Payment.currency).in_(codes)),
+        )
+        .exists()
+    )
+    return list(
+        session.scalars(
+            select(col(Payment.customer_id))
+            .where(
+                col(Payment.status) == PaymentStatus.PAID,
+                col(Payment.settles_invoices),
+                col(Payment.amount) > used_of_payment(),
+                other_open,
+            )
+            .distinct()
+            .order_by(col(Payment.customer_id))
+        )
+    )

@@ -1,7 +1,9 @@
 """Exchange rates the user sets or imports, and payments that have none.
 
 Every change is one transaction that also recomputes the stored reporting
-amounts it moves (see recompute): figures are never left at an old rate.
+amounts it moves (see recompute): figures are never left at an old rate; and
+payment credit that was waiting for the rate settles the open invoices in
+other currencies it now can (billing.settlement).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlmodel import col
 from crm_tui.models import ExchangeRate, Payment
 from crm_tui.models.enums import PaymentStatus
 from crm_tui.models.types import RATE_PLACES
-from crm_tui.services.billing import summary
+from crm_tui.services.billing import settlement, summary
 from crm_tui.services.common import as_money
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
@@ -161,8 +163,13 @@ class RateService:
                     "currency", "The reporting currency changed meanwhile; try again."
                 )
             saved = [self._upsert(session, code, rate, day) for code, rate, day in checked]
-            count = recompute.payments(session, {c for c, _r, _d in checked})
-            summary.refresh_money(session, recompute.customers_in({c for c, _r, _d in checked}))
+            codes = {c for c, _r, _d in checked}
+            count = recompute.payments(session, codes)
+            summary.refresh_money(session, recompute.customers_in(codes))
+            # Credit left waiting for one of these rates settles the invoices it can now.
+            for customer_id in settlement.waiting_for_rates(session, codes):
+                settlement.settle(session, customer_id, self.ctx.actor)
+                summary.refresh(session, customer_id)
             return RatesSaved(tuple(saved), count)
 
     def _upsert(self, session: Session, code: str, rate: Decimal, day: date) -> RateRead:
