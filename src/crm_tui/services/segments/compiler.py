@@ -63,7 +63,20 @@ def member_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
     query = select(col(Customer.id))
     if ruleset.needs_summary:
         query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
-    return query.where(not_merged(), compile_rules(ruleset, today=today))
+    return query.where(not_merged(), compile_rules(ruleset, today=today, semi=_semi(ruleset)))
+
+
+def _semi(ruleset: CleanRuleSet) -> bool:
+    """Whether set rules (tags, countries, payments) should build their sets once.
+
+    When every rule must hold and one is a range on an indexed figure or date
+    (lifetime value, last purchase, customer since...), the database does
+    better starting from that range and probing each customer's tags or
+    address than building the set of, say, every customer in GB first
+    (1.2 s at a million customers, against a few thousand probes).
+    """
+    ranged = (FieldType.MONEY, FieldType.NUMBER, FieldType.DATE)
+    return not (ruleset.match == "all" and any(r.spec.type in ranged for r in ruleset.rules))
 
 
 def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
@@ -75,7 +88,7 @@ def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
     the few merged customers among them: a million customers then cost a
     range of index entries, not a million look-ups of each customer's status.
     """
-    condition = compile_rules(ruleset, today=today)
+    condition = compile_rules(ruleset, today=today, semi=_semi(ruleset))
     if all(r.spec.name in BY_ID_FIELDS for r in ruleset.rules):
         customers = Customer.__table__  # type: ignore[attr-defined]
 
