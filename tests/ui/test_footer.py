@@ -92,3 +92,19 @@ def _where(footer: CrmFooter, key_display: str) -> tuple[int, int]:
             if shown.key_display == key_display:
                 return row, start
     raise AssertionError(f"{key_display} is not on the footer")
+
+
+async def test_a_screen_that_goes_before_its_footer_repaints(demo_services: Services) -> None:
+    """Esc right after a key that changed the footer's keys: the rebuild it scheduled
+    comes round once its screen is gone, and does nothing (it raised NoScreen, which
+    took the app down in a real terminal)."""
+    async with on_the_list(demo_services) as (pilot, _screen):
+        detail = CustomerDetailScreen(demo_services.customers.resolve("C-000001").id)
+        await pilot.app.push_screen(detail)
+        await settle(pilot)
+        footer = detail.query_one(CrmFooter)
+        footer.bindings_changed(detail)  # a focus move or a tab switch, say
+        pilot.app.pop_screen()
+        await settle(pilot)
+        assert pilot.app.is_running and not detail.is_attached
+        assert pilot.app.return_code is None

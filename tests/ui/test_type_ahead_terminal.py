@@ -104,3 +104,27 @@ def test_quick_add_burst_in_a_real_terminal(terminal: Terminal, sqlite_settings:
     terminal.read_for(1.0)
     terminal.send(CTRL_S)
     assert saved(sqlite_settings.database_url) == ("Tom", "+447911123458")
+
+
+@pytest.mark.skipif(not CRM.exists(), reason="the crm console script is not installed")
+def test_leave_a_customer_and_search_again_in_one_burst(demo_settings: Settings) -> None:
+    """From an open customer, Esc (back to the list) and Enter (open it again) written at
+    once, several times over: the customer screen that just went had a footer repaint
+    pending (it crashed the app with NoScreen); the app stays up and opens the customer."""
+    term = Terminal(demo_settings.database_url)
+    try:
+        term.wait_for(b"Results")
+        term.send(DOWN)
+        term.read_for(0.5)
+        term.send(b"\r")
+        term.wait_for(b"Overview")
+        for pause in (1.5, 0.2, 0.8, 0.1, 1.0, 0.3, 0.05, 0.6):
+            term.send(b"\x1b\r")
+            term.read_for(pause)
+            assert term.process.poll() is None, term.seen[-3000:]
+        assert b"NoScreen" not in term.seen and b"Traceback" not in term.seen
+        term.seen = b""
+        term.send(b"\x1b")
+        term.wait_for(b"Search name")  # the list's search bar: back on the list, still running
+    finally:
+        term.close()

@@ -173,6 +173,8 @@ class CrmFooter(UsesCrm, Widget, can_focus=False):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
+        if not self.is_attached:  # its screen went (Esc) before the rebuild came round
+            return
         width = self.app.size.width
         screen_keys, global_keys, palette = self._keys()
         self.lines = footer_lines(screen_keys, global_keys, palette, self.crm.badge(), width)
