@@ -22,6 +22,7 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_sort_name", "sort_name", "id"),
         Index("ix_customer_created", "created_at", "id"),
         Index("ix_customer_status", "status"),
+        Index("ix_customer_status_created", "status", "created_at"),  # migration 0023
         Index("ix_customer_phone_digits", "phone_digits"),
     )
 
