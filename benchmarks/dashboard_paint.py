@@ -13,6 +13,8 @@ import asyncio
 import time
 from datetime import date
 
+TIMEOUT_S = 120  # a stuck opening fails the run instead of hanging it
+
 
 async def _open(db_url: str, as_of: date, repeat: int) -> tuple[list[float], list[float]]:
     from crm_tui.config import Settings
@@ -34,9 +36,10 @@ async def _open(db_url: str, as_of: date, repeat: int) -> tuple[list[float], lis
                 await app.push_screen(screen)
                 painted = asyncio.Event()
                 screen.call_after_refresh(painted.set)
-                await painted.wait()
+                screen.refresh()  # a refresh to come, should the mount's have run already
+                await asyncio.wait_for(painted.wait(), TIMEOUT_S)
                 painted_ms.append((time.perf_counter() - started) * 1000)
-                await app.workers.wait_for_complete()
+                await asyncio.wait_for(app.workers.wait_for_complete(), TIMEOUT_S)
                 await pilot.pause()
                 filled_ms.append((time.perf_counter() - started) * 1000)
                 app.pop_screen()
