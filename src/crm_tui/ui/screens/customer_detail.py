@@ -33,6 +33,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_invoices import CustomerInvoicesScreen
+from crm_tui.ui.screens.customer_status import STATUS_ACTIONS, status_actions_for
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import DetailTab
@@ -69,25 +70,6 @@ VERBS: dict[str, tuple[frozenset[str], str, bool]] = {
     "order": (frozenset({"payments"}), "new_order", True),
     "bill": (frozenset({"payments"}), "invoice_order", True),
 }
-
-# action -> (menu label, question); which apply depends on the current status
-STATUS_ACTIONS: dict[str, tuple[str, str]] = {
-    "deactivate": ("Deactivate", "Deactivate {name}? They stay on file and can be reactivated."),
-    "reactivate": ("Reactivate", "Make {name} active again?"),
-    "block": ("Block…", "Block {name}"),
-    "unblock": ("Unblock", "Unblock {name}? They become active again."),
-}
-
-
-def status_actions_for(status: str) -> list[str]:
-    """The status actions that make sense from `status` (none for a merged customer)."""
-    if status == "merged":
-        return []
-    if status == "blocked":
-        return ["unblock", "deactivate"]
-    if status == "active":
-        return ["deactivate", "block"]
-    return ["reactivate", "block"]
 
 
 class CustomerCommands(Provider):
