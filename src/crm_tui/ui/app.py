@@ -24,6 +24,8 @@ from crm_tui.ui.screens.customer_list import CustomerListScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.styles import stylesheet
 
+KEPT_DETAIL = "customer-detail"  # the installed customer screen, reused for the next one
+
 
 class CrmApp(CrmAppBase):
     """The crm-tui application."""
@@ -56,6 +58,7 @@ class CrmApp(CrmAppBase):
         self.open_customer_id = open_customer_id
         self.live: LiveUpdates | None = None
         self.start_screen = start_screen
+        self._kept_detail: CustomerDetailScreen | None = None
 
     def on_mount(self) -> None:
         self.live = LiveUpdates(self, self.services)
@@ -67,7 +70,18 @@ class CrmApp(CrmAppBase):
             open_dashboard(self)
 
     def open_customer(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
-        self.push_screen(CustomerDetailScreen(customer_id, glimpse))
+        """The customer's screen: the kept one, shown for this customer, unless it is
+        open already further down (then a new one, not kept)."""
+        kept = self._kept_detail
+        if kept is not None and kept.is_attached and kept not in self.screen_stack:
+            kept.reopen(customer_id, glimpse)
+            self.push_screen(kept)
+            return
+        screen = CustomerDetailScreen(customer_id, glimpse)
+        if kept is None:
+            self.install_screen(screen, KEPT_DETAIL)  # popped, it stays composed
+            self._kept_detail = screen
+        self.push_screen(screen)
 
     def new_customer(self) -> None:
         if self.refuse_if_read_only():

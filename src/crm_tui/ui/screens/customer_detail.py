@@ -169,6 +169,19 @@ class CustomerDetailScreen(CrmScreen[None]):
     def on_mount(self) -> None:
         self.query_one(OverviewTab).load()
 
+    def reopen(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
+        """Show another customer in this screen, kept by the app between customers: a new
+        screen costs Textual several frames to compose, mount and lay out (#20)."""
+        self.customer_id = customer_id
+        self.glimpse = glimpse if glimpse is not None and glimpse.id == customer_id else None
+        self.customer = None
+        self.changed_meanwhile = False
+        self.query_one(DetailHeader).reset(self.glimpse)
+        for tab in self.tabs:
+            tab.reset(customer_id)
+        self.query_one("#detail-tabs", TabbedContent).active = "tab-overview"
+        self.query_one(OverviewTab).load()
+
     # --- tabs -------------------------------------------------------------------
 
     @property
@@ -210,6 +223,8 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     @on(OverviewTab.CustomerLoaded)
     def _customer_loaded(self, event: OverviewTab.CustomerLoaded) -> None:
+        if event.customer.id != self.customer_id:
+            return
         self.customer = event.customer
         self.query_one(DetailHeader).show(event.customer)
         self.refresh_bindings()  # its owner decides whether this login may change it
@@ -373,6 +388,8 @@ class CustomerDetailScreen(CrmScreen[None]):
     @on(StatusChanged)
     def _status_applied(self, event: StatusChanged) -> None:
         customer = event.customer
+        if customer.id != self.customer_id:
+            return  # a change begun for the customer this screen showed before
         self.customer = customer
         self.query_one(DetailHeader).show(customer)
         self.notify(f"Status is now {customer.status}.", markup=False)

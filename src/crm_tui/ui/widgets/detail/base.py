@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from crm_tui.text import literal
 from crm_tui.ui.base import UsesCrm
+from crm_tui.ui.widgets.fitted_table import FittedTable
 
 DataT = TypeVar("DataT")
 
@@ -101,6 +102,7 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
 
         bubble: ClassVar[bool] = False
         data: Any
+        customer_id: int  # whose data: a kept screen may show someone else by now
 
     @dataclass
     class Written(Message):
@@ -129,13 +131,33 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
         description="Read a detail tab's data",
     )
     def _load(self) -> None:
+        customer_id = self.customer_id
         data = self.fetch()
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(data))
+            self.post_message(self.Loaded(data, customer_id))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
+        if event.customer_id != self.customer_id:
+            return  # read for the customer this screen showed before
         self.show(event.data)
+        self.display = True
+
+    def reset(self, customer_id: int) -> None:
+        """Show another customer (the screen is kept between customers): nothing of the
+        last one stays on screen or under a key; the tab reads its data when next shown."""
+        self.customer_id = customer_id
+        self.loaded = False
+        self.display = False  # until this customer's data lands
+        for table in self.query(DataTable):
+            if isinstance(table, FittedTable):
+                table.set_rows([])
+            else:
+                table.clear()
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what the tab keeps of its customer beside its widgets (filters, rows)."""
 
     def fetch(self) -> DataT:
         """Read everything the tab shows (runs in a thread)."""

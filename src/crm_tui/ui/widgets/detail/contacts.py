@@ -45,6 +45,9 @@ class ContactsTab(DetailTab[ContactsData]):
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
         self.contacts: dict[int, ContactRead] = {}
+
+    def forget(self) -> None:
+        self.contacts = {}
         self.not_applicable: str | None = None
 
     def compose(self) -> ComposeResult:

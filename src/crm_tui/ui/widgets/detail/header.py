@@ -58,6 +58,19 @@ class DetailHeader(Vertical):
         yield Static("", id="header-meta")
         yield Static("", id="header-banner")
 
+    def reset(self, glimpse: CustomerRow | None) -> None:
+        """Another customer in a kept screen: the list's row, or "Loading customer…"."""
+        self.glimpse = glimpse
+        title = self.query_one("#header-title", Static)
+        if glimpse is None:
+            title.update(Text("Loading customer…", style="dim"))
+        else:
+            title.update(
+                title_line(glimpse.display_name, "", glimpse.status, glimpse.kind, glimpse.number)
+            )
+        self.query_one("#header-meta", Static).update("")
+        self.query_one("#header-banner", Static).display = False
+
     def show(self, customer: CustomerRead) -> None:
         person = ""
         if customer.kind == "business":

@@ -43,6 +43,10 @@ class NotesTab(DetailTab[list[NoteRead]]):
         self.type_filter = ""
         self.notes: dict[int, NoteRead] = {}
 
+    def forget(self) -> None:
+        self.type_filter = ""
+        self.notes = {}
+
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="notes-note", classes="tab-note")
         yield FittedTable(COLUMNS, id="notes-table", zebra_stripes=True)

@@ -83,6 +83,10 @@ class OverviewTab(DetailTab[OverviewData]):
         self.customer: CustomerRead | None = None
         self.awaiting_wizard = False
 
+    def forget(self) -> None:
+        self.addresses, self.customer, self.awaiting_wizard = {}, None, False
+        self.query_one("#overview-scroll").scroll_home(animate=False)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="overview-scroll"):
             with Horizontal(classes="overview-row"):

@@ -88,6 +88,11 @@ class PaymentsTab(DetailTab[PaymentsData]):
         self.payments: dict[int, PaymentRead] = {}
         self.methods: dict[int, PaymentMethodRead] = {}
 
+    def forget(self) -> None:
+        self.status_filter = ""
+        self.data = None
+        self.payments, self.methods = {}, {}
+
     def compose(self) -> ComposeResult:
         yield Static(Text("Loading…", style="dim"), id="payments-note", classes="tab-note")
         with VerticalScroll(id="payments-scroll", can_focus=False):

@@ -52,6 +52,9 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
     def __init__(self, customer_id: int, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(customer_id, id=id)
         self.subscriptions: dict[int, SubscriptionRead] = {}
+
+    def forget(self) -> None:
+        self.subscriptions = {}
         self.currency = "GBP"
 
     def compose(self) -> ComposeResult:
