@@ -129,7 +129,7 @@ async def main() -> None:
         while walked < scroll_rows:
             before = table.current_id
             table.action_last_row()
-            while table._pending is not None:
+            while table.window.pending is not None:
                 await asyncio.sleep(0.0005)
             repainted = asyncio.Event()
             table.call_after_refresh(repainted.set)

@@ -6,12 +6,10 @@ DataTable re-measures and re-renders every cell through Rich on each
 replacement, which cost 40-90 ms per keystroke. Here a line is a handful of
 segments built from the row, cached per row.
 
-The table never holds the whole result. It shows a window of at most
-`MAX_PAGES` consecutive pages; when the cursor (or the view) comes within
-`MARGIN` rows of either end it asks for the neighbouring page with
-`PageWanted`, carrying the keyset cursor that page starts after. Pages that
-fall out of the window are dropped, keeping only their start cursor (a few
-bytes), so memory stays flat however far one scrolls.
+The table never holds the whole result: it shows a window of at most
+`MAX_PAGES` consecutive pages (page_window.py keeps them) and asks for the
+neighbouring page with `PageWanted` when the cursor or the view comes within
+`MARGIN` rows of either end.
 
 Its columns, cells and lines come from table_cells.py: stored text is shown
 as typed, never parsed as markup.
@@ -35,6 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.services.search import Cursor, CustomerRow
+from crm_tui.ui.widgets.list.page_window import Page, PageWindow
 from crm_tui.ui.widgets.list.table_cells import (
     TABLE_CSS,
     ColumnSpec,
@@ -42,15 +41,6 @@ from crm_tui.ui.widgets.list.table_cells import (
     line_segments,
     row_cells,
 )
-
-
-@dataclass
-class _Page:
-    index: int
-    rows: tuple[CustomerRow, ...]
-    next: Cursor | None
-    has_more: bool
-
 
 MONEY_KEYS = ("ltv", "owed")  # columns of summary figures, in the reporting currency
 
@@ -95,9 +85,7 @@ class CustomerTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.is_marked: Callable[[int], bool] = lambda _id: False
         self.cursor_row = 0
-        self._pages: list[_Page] = []
-        self._starts: list[Cursor | None] = [None]
-        self._pending: int | None = None
+        self.window = PageWindow()
         self._rows: list[CustomerRow] = []
         self._layout: list[tuple[ColumnSpec, int]] = []
         self.figure = "ltv"  # or "owed": the last column, as the sort order wants it
@@ -124,7 +112,7 @@ class CustomerTable(ScrollView, can_focus=True):
 
     @property
     def first_page(self) -> int:
-        return self._pages[0].index if self._pages else 0
+        return self.window.first_index
 
     @property
     def current(self) -> CustomerRow | None:
@@ -163,9 +151,7 @@ class CustomerTable(ScrollView, can_focus=True):
         the list does not jump back to the top after an edit.
         """
         view_offset = self.cursor_row - round(self.scroll_y)
-        self._starts = self._starts[: origin + 1] if origin else [None]
-        self._pages = [_Page(origin, tuple(rows), after, has_more)]
-        self._pending = None
+        self.window.reset(rows, after, has_more, origin)
         ids = [row.id for row in rows]
         if keep_id in ids:
             self._rebuild(cursor_row=ids.index(keep_id), view_offset=view_offset)
@@ -174,56 +160,25 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def window_origin(self) -> tuple[int, Cursor | None, int]:
         """(first page index, the cursor it starts after, rows in the window)."""
-        if not self._pages:
-            return 0, None, 0
-        first = self._pages[0].index
-        return first, self._starts[first], len(self._rows)
+        first, after = self.window.origin()
+        return first, after, len(self._rows)
 
     def window_end(self) -> Cursor | None:
         """The cursor of the window's last row, or None when nothing follows it."""
-        if not self._pages or not self._pages[-1].has_more:
-            return None
-        return self._pages[-1].next
+        return self.window.end()
 
     def add_page(
         self, index: int, rows: Sequence[CustomerRow], after: Cursor | None, has_more: bool
     ) -> None:
         """Put a fetched neighbouring page into the window (ignored when not adjacent)."""
-        if index != self._pending:
-            return
-        self._pending = None
-        if not self._pages:
-            return
-        page = _Page(index, tuple(rows), after, has_more)
-        last, first = self._pages[-1], self._pages[0]
-        top, bottom = self._view_span()
-        if index == last.index + 1:
-            if len(self._starts) == index:
-                self._starts.append(last.next)
-            self._pages.append(page)
-            # Drop pages wholly above the view (with room to spare, so the
-            # window does not immediately ask for them back).
-            dropped = 0
-            while (
-                len(self._pages) > self.MAX_PAGES
-                and dropped + len(self._pages[0].rows) <= top - 2 * self.MARGIN
-            ):
-                dropped += len(self._pages.pop(0).rows)
-            self._shift(-dropped)
-        elif index == first.index - 1:
-            self._pages.insert(0, page)
-            added = len(page.rows)
-            end = sum(len(p.rows) for p in self._pages)
-            while (
-                len(self._pages) > self.MAX_PAGES
-                and end - len(self._pages[-1].rows) >= bottom + added + 2 * self.MARGIN
-            ):
-                end -= len(self._pages.pop().rows)
-            self._shift(added)
+        page = Page(index, tuple(rows), after, has_more)
+        moved = self.window.add(page, self._view_span(), self.MAX_PAGES, self.MARGIN)
+        if moved is not None:
+            self._shift(moved)
 
     def forget_pending(self) -> None:
         """The asked-for page will not come (its fetch failed): allow asking again."""
-        self._pending = None
+        self.window.pending = None
 
     def refresh_marks(self) -> None:
         """Redraw the mark column (cells are cached per mark state, so a repaint does it)."""
@@ -239,7 +194,7 @@ class CustomerTable(ScrollView, can_focus=True):
     def _rebuild(self, *, cursor_row: int, view_offset: int) -> None:
         """Lay the pages out as rows, put the cursor on `cursor_row`, `view_offset` lines
         below the top of the view, and repaint."""
-        self._rows = [row for page in self._pages for row in page.rows]
+        self._rows = self.window.rows()
         self.virtual_size = Size(self._content_width(), len(self._rows) + 1)
         self.cursor_row = max(0, min(cursor_row, len(self._rows) - 1))
         self.scroll_to(
@@ -261,16 +216,9 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def _check_window(self) -> None:
         """Ask for the next or previous page when the cursor or view nears an end."""
-        if self._pending is not None or not self._pages:
-            return
-        top, bottom = self._view_span()
-        last, first = self._pages[-1], self._pages[0]
-        if last.has_more and bottom >= len(self._rows) - self.MARGIN:
-            self._pending = last.index + 1
-            self.post_message(self.PageWanted(last.index + 1, last.next))
-        elif first.index > 0 and top < self.MARGIN:
-            self._pending = first.index - 1
-            self.post_message(self.PageWanted(first.index - 1, self._starts[first.index - 1]))
+        wanted = self.window.wanted(self._view_span(), len(self._rows), self.MARGIN)
+        if wanted is not None:
+            self.post_message(self.PageWanted(*wanted))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
