@@ -177,6 +177,15 @@ def pg_team(pg_server: PgServer) -> Iterator[PgTeam]:
             pg_server._exec(f'DROP ROLE IF EXISTS "{role}"')
 
 
+@pytest.fixture
+def as_role(pg_team: PgTeam) -> Iterator[dict[str, Services]]:
+    """Services opened as each login of `pg_team` (viewer, clerk, manager)."""
+    opened = {role: open_services(pg_team.settings(role)) for role in pg_team.logins}
+    yield opened
+    for svc in opened.values():
+        svc.close()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"

@@ -6,7 +6,6 @@ connections."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from crm_tui.services.errors import PermissionRefused
 from crm_tui.services.imports.service import ImportService
-from crm_tui.services.registry import Services, open_services
+from crm_tui.services.registry import Services
 from crm_tui.services.roles import Permissions
 from tests.conftest import PgTeam
 from tests.services.test_owners import raw
@@ -26,14 +25,6 @@ ADD = (
     "SELECT 'individual', 'active', 'raw ' || n, 0, '', now(), now(), 1, 'Raw', %s "
     "FROM generate_series(1, %s) AS n"
 )
-
-
-@pytest.fixture
-def as_role(pg_team: PgTeam) -> Iterator[dict[str, Services]]:
-    opened = {role: open_services(pg_team.settings(role)) for role in pg_team.logins}
-    yield opened
-    for svc in opened.values():
-        svc.close()
 
 
 def people(path: Path, count: int) -> Path:

@@ -22,10 +22,10 @@ from crm_tui.services.billing.balances import CurrencyBalance
 from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate
-from crm_tui.services.invoices import LineInput
 from crm_tui.services.money.rates import RateInput
 from crm_tui.services.registry import Services
 from tests.conftest import RefusalCheck
+from tests.services.test_invoice_payments import issue, state
 
 D = Decimal
 
@@ -38,18 +38,6 @@ def person(services: Services) -> Iterator[int]:
     services.rates.set(RateInput("USD", "0.80", "2026-01-01"))
     yield cid
     assert check_database(services.ctx.db.engine).problems == []
-
-
-def issue(services: Services, customer_id: int, price: str, on: date, currency: str) -> int:
-    draft = services.invoices.create_draft(
-        customer_id, [LineInput("Service", price)], currency=currency
-    )
-    return services.invoices.issue(draft.id, on=on).id
-
-
-def state(services: Services, invoice_id: int) -> tuple[str, Decimal]:
-    invoice = services.invoices.get(invoice_id).invoice
-    return invoice.status, invoice.owed
 
 
 def pay(services: Services, cid: int, amount: str, currency: str, day: str, **kw: int) -> str:

@@ -7,7 +7,7 @@ one real login per role (the `pg_team` fixture drops them all after).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,15 +44,6 @@ def seeded(pg_team: PgTeam) -> int:
                            email="ada@example.com")
         ).id  # fmt: skip
     finally:
-        svc.close()
-
-
-@pytest.fixture
-def as_role(pg_team: PgTeam) -> Iterator[dict[str, Services]]:
-    """Services opened as each login."""
-    opened = {role: open_services(pg_team.settings(role)) for role in pg_team.logins}
-    yield opened
-    for svc in opened.values():
         svc.close()
 
 

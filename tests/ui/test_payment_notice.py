@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-import pytest
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
-
-from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.invoices import LineInput
-from crm_tui.services.registry import Services, open_services
+from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.widgets.detail.forms import payment_form
-
-
-@pytest.fixture
-def svc(sqlite_settings: Settings) -> Iterator[Services]:
-    services = open_services(sqlite_settings)
-    yield services
-    services.close()
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+from tests.ui.test_type_ahead import settle
 
 
 async def test_payment_without_a_rate_says_which_rate(svc: Services) -> None:

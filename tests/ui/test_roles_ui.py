@@ -8,7 +8,7 @@ same kind of sentence, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -45,14 +45,6 @@ def customer_id(pg_team: PgTeam) -> int:
         svc.close()
 
 
-@pytest.fixture
-def opened(pg_team: PgTeam) -> Iterator[dict[str, Services]]:
-    services = {role: open_services(pg_team.settings(role)) for role in pg_team.logins}
-    yield services
-    for svc in services.values():
-        svc.close()
-
-
 @asynccontextmanager
 async def app_on(svc: Services, customer_id: int | None = None) -> AsyncIterator[Pilot[Any]]:
     async with CrmApp(svc, open_customer_id=customer_id).run_test(size=SIZE) as pilot:
@@ -73,11 +65,11 @@ def notices(pilot: Pilot[Any]) -> list[str]:
 
 
 async def test_viewer_sees_no_write_keys_and_is_told_why(
-    pg_team: PgTeam, customer_id: int, opened: dict[str, Services]
+    pg_team: PgTeam, customer_id: int, as_role: dict[str, Services]
 ) -> None:
     """A viewer's list and detail have no New, Add, Edit or Status; reached another way,
     a change is refused naming the role."""
-    viewer = opened["viewer"]
+    viewer = as_role["viewer"]
     async with app_on(viewer) as pilot:
         assert isinstance(pilot.app.screen, CustomerListScreen)
         await pilot.press("down")  # from the search box to the rows
@@ -98,11 +90,11 @@ async def test_viewer_sees_no_write_keys_and_is_told_why(
 
 
 async def test_clerk_changes_customers_but_not_segments_or_merge(
-    pg_team: PgTeam, customer_id: int, opened: dict[str, Services]
+    pg_team: PgTeam, customer_id: int, as_role: dict[str, Services]
 ) -> None:
     """A clerk changes a customer's status from the detail screen; hand-picked segments
     and merge are gone from keys and palette and refused when reached."""
-    clerk = opened["clerk"]
+    clerk = as_role["clerk"]
     async with app_on(clerk, customer_id) as pilot:
         assert badge(pilot) == "clerk"
         assert {"Edit", "Status"} <= shown(pilot)
@@ -125,9 +117,9 @@ async def test_clerk_changes_customers_but_not_segments_or_merge(
         )
 
 
-async def test_manager_has_every_key(customer_id: int, opened: dict[str, Services]) -> None:
+async def test_manager_has_every_key(customer_id: int, as_role: dict[str, Services]) -> None:
     """A manager's footer carries no badge and the detail screen offers segments."""
-    async with app_on(opened["manager"], customer_id) as pilot:
+    async with app_on(as_role["manager"], customer_id) as pilot:
         assert badge(pilot) is None
         screen = pilot.app.screen
         assert isinstance(screen, CustomerDetailScreen)
@@ -135,11 +127,11 @@ async def test_manager_has_every_key(customer_id: int, opened: dict[str, Service
 
 
 async def test_a_refusal_by_postgresql_is_a_sentence(
-    pg_team: PgTeam, customer_id: int, opened: dict[str, Services]
+    pg_team: PgTeam, customer_id: int, as_role: dict[str, Services]
 ) -> None:
     """The clerk is made a viewer while the app is open: the app still offers the change,
     PostgreSQL refuses it, and the notice names the role held now."""
-    clerk = opened["clerk"]
+    clerk = as_role["clerk"]
     async with app_on(clerk, customer_id) as pilot:
         engine = create_engine(pg_team.admin_url)
         try:
@@ -157,15 +149,15 @@ async def test_a_refusal_by_postgresql_is_a_sentence(
             notices(pilot)
         )
         assert not any("Traceback" in n or "psycopg" in n for n in notices(pilot))
-    assert opened["manager"].customers.get(customer_id).status == "active"
+    assert as_role["manager"].customers.get(customer_id).status == "active"
 
 
 async def test_history_shows_the_login_and_the_clerk_name(
-    pg_team: PgTeam, customer_id: int, opened: dict[str, Services]
+    pg_team: PgTeam, customer_id: int, as_role: dict[str, Services]
 ) -> None:
     """The History tab's Who is the database login, with the clerk's configured name beside it."""
-    opened["clerk"].customers.deactivate(customer_id)
-    async with app_on(opened["viewer"], customer_id) as pilot:
+    as_role["clerk"].customers.deactivate(customer_id)
+    async with app_on(as_role["viewer"], customer_id) as pilot:
         await pilot.press("6")
         await settle(pilot)
         table = pilot.app.screen.query_one("#history-table", DataTable)
@@ -174,13 +166,13 @@ async def test_history_shows_the_login_and_the_clerk_name(
         assert f"{pg_team.logins['manager']} (manager desk)" in who
 
 
-async def test_mine_and_owners_only(pg_team: PgTeam, opened: dict[str, Services]) -> None:
+async def test_mine_and_owners_only(pg_team: PgTeam, as_role: dict[str, Services]) -> None:
     """`m` on the list keeps the clerk's own customers (again: everyone's); with
     owners-only on, another clerk's customer opens without Edit or Status, and a change
     reached another way is refused naming its owner."""
     from crm_tui.services.roles.owners import set_owners_only
 
-    manager, clerk = opened["manager"], opened["clerk"]
+    manager, clerk = as_role["manager"], as_role["clerk"]
     theirs = manager.customers.create(CustomerCreate(kind="individual", first_name="Theirs")).id
     clerk.customers.create(CustomerCreate(kind="individual", first_name="Mine"))
     set_owners_only(manager.ctx, True)

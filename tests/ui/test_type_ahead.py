@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 from textual.worker import WorkerCancelled
 
-from crm_tui.config import Settings
 from crm_tui.services.customers.inputs import CustomerCreate
-from crm_tui.services.registry import Services, open_services
+from crm_tui.services.registry import Services
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.item_form import ItemFormModal
@@ -27,13 +24,6 @@ from crm_tui.ui.widgets.wizard.fields import WizardField
 from tests.ui.typeahead import type_ahead
 
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def svc(sqlite_settings: Settings) -> Iterator[Services]:
-    services = open_services(sqlite_settings)
-    yield services
-    services.close()
 
 
 async def settle(pilot: Pilot[Any]) -> None:
