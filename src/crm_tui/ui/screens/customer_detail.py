@@ -38,7 +38,7 @@ from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
-from crm_tui.ui.widgets.detail.header import DetailHeader
+from crm_tui.ui.widgets.detail.header import DetailHeader, glimpse_for
 from crm_tui.ui.widgets.detail.history import HistoryTab
 from crm_tui.ui.widgets.detail.notes import NotesTab
 from crm_tui.ui.widgets.detail.overview import OverviewTab
@@ -151,7 +151,7 @@ class CustomerDetailScreen(CrmScreen[None]):
     def __init__(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
         super().__init__()
         self.customer_id = customer_id
-        self.glimpse = glimpse if glimpse is not None and glimpse.id == customer_id else None
+        self.glimpse = glimpse_for(customer_id, glimpse)
         self.customer: CustomerRead | None = None
         self.changed_meanwhile = False  # by someone, while a dialog or screen was on top
 
@@ -173,7 +173,7 @@ class CustomerDetailScreen(CrmScreen[None]):
         """Show another customer in this screen, kept by the app between customers: a new
         screen costs Textual several frames to compose, mount and lay out (#20)."""
         self.customer_id = customer_id
-        self.glimpse = glimpse if glimpse is not None and glimpse.id == customer_id else None
+        self.glimpse = glimpse_for(customer_id, glimpse)
         self.customer = None
         self.changed_meanwhile = False
         self.query_one(DetailHeader).reset(self.glimpse)

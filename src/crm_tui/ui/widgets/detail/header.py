@@ -35,6 +35,11 @@ def title_line(name: str, person: str, status: str, kind: str, number: str) -> T
     return title
 
 
+def glimpse_for(customer_id: int, row: CustomerRow | None) -> CustomerRow | None:
+    """The list's row for the header's first frame, if it is this customer's."""
+    return row if row is not None and row.id == customer_id else None
+
+
 class DetailHeader(Vertical):
     """Name or company, kind, status (blocked with its reason stands out), segment,
     tags, number, owner and customer since.
@@ -49,25 +54,21 @@ class DetailHeader(Vertical):
         self.glimpse = glimpse
 
     def compose(self) -> ComposeResult:
-        row = self.glimpse
-        if row is None:
-            yield Static(Text("Loading customer…", style="dim"), id="header-title")
-        else:
-            title = title_line(row.display_name, "", row.status, row.kind, row.number)
-            yield Static(title, id="header-title")
+        yield Static(self._opening_title(), id="header-title")
         yield Static("", id="header-meta")
         yield Static("", id="header-banner")
+
+    def _opening_title(self) -> Text:
+        """The title before the customer is read: the list's row, or "Loading customer…"."""
+        row = self.glimpse
+        if row is None:
+            return Text("Loading customer…", style="dim")
+        return title_line(row.display_name, "", row.status, row.kind, row.number)
 
     def reset(self, glimpse: CustomerRow | None) -> None:
         """Another customer in a kept screen: the list's row, or "Loading customer…"."""
         self.glimpse = glimpse
-        title = self.query_one("#header-title", Static)
-        if glimpse is None:
-            title.update(Text("Loading customer…", style="dim"))
-        else:
-            title.update(
-                title_line(glimpse.display_name, "", glimpse.status, glimpse.kind, glimpse.number)
-            )
+        self.query_one("#header-title", Static).update(self._opening_title())
         self.query_one("#header-meta", Static).update("")
         self.query_one("#header-banner", Static).display = False
 
