@@ -36,14 +36,13 @@ from crm_tui.models.enums import (
     InvoiceStatus,
     PaymentStatus,
 )
-from crm_tui.models.types import Money
+from crm_tui.models.types import CENT, Money
 from crm_tui.services.common import as_money
 from crm_tui.services.customers import child_rows as rows
 from crm_tui.services.errors import NotFound, ValidationError
 from crm_tui.services.money.crossing import Crossing, at_rate, back_at_rate, crossing
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 def typed_money(expression: Any) -> Any:

@@ -15,10 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_tui.models.types import RATE_PLACES
+from crm_tui.models.types import CENT, RATE_PLACES
 from crm_tui.services.money import convert, reporting
 
-CENT = Decimal("0.01")
 ONE = Decimal(1)
 RATE_LIMIT = Decimal(10) ** 10  # NUMERIC(18,8) holds less than this
 
