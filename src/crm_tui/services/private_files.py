@@ -129,13 +129,7 @@ def private_output(
     check_target(target, overwrite=overwrite)
     if clear_leftovers:
         remove_leftovers(target)
-    try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, dir=target.parent
-        )
-    except OSError as exc:
-        raise ValidationError("path", f"{target} cannot be written: {reason(exc)}.") from exc
-    temp = Path(name)
+    fd, temp = _temp_beside(target)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # held while we live: see remove_leftovers
         yield temp
@@ -170,14 +164,11 @@ def write_private_files(
             target = Path(os.path.abspath(folder / name))
             try:
                 check_target(target, overwrite=False)
-                fd, made = tempfile.mkstemp(prefix=f".{name}.", suffix=_TEMP_SUFFIX, dir=folder)
+                fd, made = _temp_beside(target)
             except ValidationError as exc:
                 refusals[n] = exc
                 continue
-            except OSError as exc:
-                refusals[n] = ValidationError("path", f"{target} cannot be written: {reason(exc)}.")
-                continue
-            temps.append((n, fd, Path(made)))
+            temps.append((n, fd, made))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # held while we live: see remove_leftovers
                 _write_all(fd, data)
@@ -198,6 +189,17 @@ def write_private_files(
             temp.unlink(missing_ok=True)  # gone already when it was put in place
             os.close(fd)
     return refusals
+
+
+def _temp_beside(target: Path) -> tuple[int, Path]:
+    """A new private temp file beside `target` (its fd and path), or the refusal."""
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=_TEMP_SUFFIX, dir=target.parent
+        )
+    except OSError as exc:
+        raise ValidationError("path", f"{target} cannot be written: {reason(exc)}.") from exc
+    return fd, Path(name)
 
 
 def _write_all(fd: int, data: bytes) -> None:
