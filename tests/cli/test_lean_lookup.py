@@ -82,6 +82,8 @@ def _queries(services: Services) -> list[str]:
         "ann-marie",
         "c-000001",
         "12",
+        "",  # the list as the app starts: every customer by name (merged ones hidden)
+        "   ",
     ]
 
 
@@ -121,7 +123,7 @@ def test_lean_lookup_equals_the_service(
         monkeypatch.setattr(limits, "PG_WALK_IDS_PREFIX", 5)
     handed_over = []
     for query in _queries(services):
-        for limit in (1, 3, 20):
+        for limit in (1, 3, 20, 200):
             if not _compare(settings, services, query, limit):
                 handed_over.append(query)
     # Every common shape is compiled: nothing above needed the full path.

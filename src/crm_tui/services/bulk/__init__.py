@@ -1,5 +1,4 @@
-"""Bulk actions on a set of customers: tag, untag, change status, export."""
+"""Bulk actions on a set of customers: tag, untag, change status, export (service.py).
 
-from crm_tui.services.bulk.service import BulkService
-
-__all__ = ["BulkService"]
+The package imports nothing itself, so the list can build a `Selection` before the
+database stack has loaded."""

@@ -41,7 +41,7 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.search import SearchFilters, SearchService
 
 if TYPE_CHECKING:
-    from crm_tui.services.bulk.service import Selection
+    from crm_tui.services.bulk.selection import Selection
 
 IdSelect = Select[int]
 Ids = Table | list[int]  # SQLite: a temporary table; PostgreSQL: the sorted ids

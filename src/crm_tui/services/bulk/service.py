@@ -48,6 +48,7 @@ from crm_tui.services.bulk.chunked import (
     write_history,
     writing,
 )
+from crm_tui.services.bulk.selection import Selection
 from crm_tui.services.common import ensure_tag
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
@@ -59,25 +60,6 @@ CHUNK = 2_000
 
 # CancelFn and ProgressFn are named here for the screens that type their callbacks.
 __all__ = ["BulkResult", "BulkService", "CancelFn", "ProgressFn", "Selection"]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which customers a bulk action applies to.
-
-    `ids` are hand-marked customers. With `all_matches`, every customer the
-    search `query` and `filters` match, except `excluded`, plus `ids`.
-    """
-
-    ids: frozenset[int] = frozenset()
-    all_matches: bool = False
-    query: str = ""
-    filters: SearchFilters | None = None
-    excluded: frozenset[int] = frozenset()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.ids and not self.all_matches
 
 
 @dataclass(frozen=True)

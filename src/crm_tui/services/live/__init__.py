@@ -9,15 +9,20 @@ pooling), `live = "off"` turns it off.
 
 from __future__ import annotations
 
-from crm_tui.services.context import ServiceContext
+from typing import TYPE_CHECKING
+
 from crm_tui.services.live.changes import Changed, ChangeFeed
-from crm_tui.services.live.poll import HistoryPollFeed, SqlitePollFeed
+
+if TYPE_CHECKING:  # the screens import Changed before the database stack has loaded
+    from crm_tui.services.context import ServiceContext
 
 __all__ = ["ChangeFeed", "Changed", "open_feed"]
 
 
 def open_feed(ctx: ServiceContext) -> ChangeFeed | None:
     """The feed for this database, or None when live updates are off (or cannot be had)."""
+    from crm_tui.services.live.poll import HistoryPollFeed, SqlitePollFeed
+
     engine = ctx.db.engine
     if ctx.live == "off":
         return None

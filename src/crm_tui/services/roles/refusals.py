@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DBAPIError
-
 from crm_tui.services.errors import PermissionRefused
 from crm_tui.services.roles.policy import Capability, Permissions, owner_refusal
 
@@ -57,7 +55,7 @@ def translated(current: Callable[[], Permissions], needs: Capability) -> Iterato
     worded for the role `current()` reads then (it may have changed since the start)."""
     try:
         yield
-    except DBAPIError as exc:
+    except Exception as exc:  # SQLAlchemy's DBAPIError: not imported before the first write
         if not permission_denied(exc):
             raise
         raise PermissionRefused(refusal_sentence(exc, current(), needs)) from exc

@@ -67,12 +67,14 @@ def _query(codes: tuple[str, ...], **extra: Any) -> Query:
 
 
 def _fetches(on_sqlite: bool) -> list[Fetch]:
-    """A representative fetch of every shape the lean path runs (first pages only)."""
+    """A representative fetch of every shape the lean path runs (first pages only; `browse`:
+    the list with no query, by name, as the app starts)."""
     fetches = []
     for customer_id, email, phone in itertools.product((None, 1), (None, "a@b"), (None, "44")):
         if customer_id or email or phone:
             parsed = _query(("s1",), customer_id=customer_id, email_key=email, phone_digits=phone)
             fetches.append(Fetch("exact", parsed, on_sqlite))
+    fetches.append(Fetch("browse", Query("", ()), on_sqlite, count=5))
     fetches.append(Fetch("spell", _query(("s1",)), on_sqlite, variants=(("abc", "abd"),)))
     fetches.append(Fetch("near", _query(("s1",)), on_sqlite, variants=(("abc", "abd"),)))
     exclusions: tuple[tuple[int, ...], ...] = ((), (1, 2))

@@ -36,9 +36,9 @@ from crm_tui.db.connect import (
 from crm_tui.db.values import date_from_db, money_from_db, utc_from_db
 from crm_tui.services.private_files import readable_by_others
 from crm_tui.services.search.plan import Fetch, RowLike
-from crm_tui.services.search.query import parse_query
-from crm_tui.services.search.ranking import first_page
-from crm_tui.services.search.values import Page
+from crm_tui.services.search.query import Query, parse_query
+from crm_tui.services.search.ranking import first_page, to_row
+from crm_tui.services.search.values import Cursor, Page
 
 COMPILED = Path(__file__).with_name("compiled.json")
 EXPANDING = "__[POSTCOMPILE_{}]"
@@ -139,12 +139,25 @@ def lean_reads(settings: Settings) -> Iterator[LeanReads]:
 
 
 def lookup(settings: Settings, text: str, limit: int) -> tuple[Page, str]:
-    """The first page of `crm lookup` and the reporting currency, or Unusual."""
+    """The first page of `crm lookup` (or of the app's list, with default filters and
+    sort, while the app starts) and the reporting currency, or Unusual."""
     with lean_reads(settings) as reads:
         recorded = reads.execute("currency")
         if not recorded or not recorded[0][0]:
             raise Unusual("no reporting currency recorded yet")
         if not reads.sqlite:
             reads.execute("session")
-        page = first_page(reads, parse_query(text, settings.default_region), limit)
+        parsed = parse_query(text, settings.default_region)
+        page = first_page(reads, parsed, limit) if parsed.text else _by_name(reads, parsed, limit)
         return page, str(recorded[0][0])
+
+
+def _by_name(reads: LeanReads, parsed: Query, limit: int) -> Page:
+    """No query: the list's first page by name, as the service's `sorted_page` reads it
+    (its cursor carries the default sort, relevance, as the list asks for it)."""
+    rows = reads.run(Fetch("browse", parsed, reads.sqlite, count=limit + 1))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    after = Cursor("relevance", False, 0, (last.sort_name, last.id)) if has_more and last else None
+    return Page(tuple(to_row(r) for r in rows), after, has_more)

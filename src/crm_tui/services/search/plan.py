@@ -23,7 +23,7 @@ from typing import Any, Literal, Protocol
 from crm_tui.services.search import limits, patterns
 from crm_tui.services.search.query import Query
 
-Kind = Literal["exact", "fts", "walk", "rest", "spell", "near"]
+Kind = Literal["exact", "fts", "walk", "rest", "spell", "near", "browse"]
 
 
 # A fetched row of the search's columns (`tables.ROW_COLUMNS`), read by attribute:
@@ -78,7 +78,7 @@ class Fetch:
                 ("p", parsed.phone_digits is not None),
             )
             return "exact:" + "".join(code for code, yes in present if yes)
-        if self.kind in ("spell", "near"):
+        if self.kind in ("spell", "near", "browse"):
             return self.kind
         flags = ("u" if self.upto is not None else "") + ("x" if self.exclude else "")
         if self.kind == "fts":
@@ -97,6 +97,8 @@ class Fetch:
             if parsed.phone_digits is not None:
                 values["q_phone"] = parsed.phone_digits
             return values
+        if self.kind == "browse":
+            return {"q_limit": self.count}
         if self.kind == "spell":
             return {"q_words": sorted({v for group in self.variants for v in group})}
         if self.kind == "near":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, and_, or_, select
+from sqlalchemy import Column, ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from crm_tui.services.search import postgres
@@ -47,6 +47,25 @@ def sort_columns(key: SortKey) -> tuple[Column[Any], Column[Any]]:
     return CUSTOMER.c.sort_name, CUSTOMER.c.id
 
 
+def window_base() -> Select[Any]:
+    """The list's columns: a customer and their summary figures."""
+    return select(*ROW_COLUMNS).join(SUMMARY, SUMMARY.c.customer_id == CUSTOMER.c.id)
+
+
+def ordered_window(
+    base: Select[Any], where: list[ColumnElement[bool]], sort: SortSpec, phase: int, limit: Any
+) -> Select[Any]:
+    """`base` narrowed by `where`, in `sort` order (phase 1: the NULL keys, by id), `limit`
+    rows: one statement of `sorted_page`, and the lean read path's first page of the list."""
+    key_col, id_col = sort_columns(sort.key)
+    desc = column_descending(sort)
+    if phase == 1:
+        order = [id_col.desc() if desc else id_col]
+    else:
+        order = [key_col.desc(), id_col.desc()] if desc else [key_col, id_col]
+    return base.where(*where).order_by(*order).limit(limit)
+
+
 def sorted_page(
     session: Session,
     matcher: Matcher,
@@ -61,7 +80,7 @@ def sorted_page(
     key_col, id_col = sort_columns(sort.key)
     desc = column_descending(sort)
     nulls_last = sort.key in NULLS_LAST
-    base = select(*ROW_COLUMNS).join(SUMMARY, SUMMARY.c.customer_id == CUSTOMER.c.id)
+    base = window_base()
     walk = False
     if parsed.text:
         matching, join_docs, walk = matcher.for_sort(session, parsed)
@@ -82,11 +101,7 @@ def sorted_page(
         if after is not None and phase == start_phase:
             last_key, last_id = after.values
             where.append(after_condition(key_col, id_col, last_key, last_id, desc, phase == 1))
-        if phase == 1:
-            order = [id_col.desc() if desc else id_col]
-        else:
-            order = [key_col.desc(), id_col.desc()] if desc else [key_col, id_col]
-        stmt = base.where(*where).order_by(*order).limit(limit + 1 - len(picked))
+        stmt = ordered_window(base, where, sort, phase, limit + 1 - len(picked))
         # PostgreSQL misjudges pattern selectivity; a walk must stay a walk.
         with postgres.planner_settings(session, **({"enable_sort": "off"} if walk else {})):
             rows = session.execute(stmt).all()

@@ -42,6 +42,12 @@ def _cheap(fetch: Fetch, params: dict[str, Any]) -> list[ColumnElement[bool]]:
 def build(fetch: Fetch, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
     """The statement for `fetch`, with the caller's filter `conditions`."""
     params = fetch.params()
+    if fetch.kind == "browse":  # no query: the list by name, first page (the lean start)
+        from crm_tui.services.search.sorting import ordered_window, window_base
+        from crm_tui.services.search.values import SortSpec
+
+        limit = _bind("q_limit", params, Integer)
+        return ordered_window(window_base(), list(conditions), SortSpec("name"), 0, limit)
     if fetch.kind == "spell":
         spelt: Any = bindparam("q_words", params["q_words"], expanding=True)
         return sa_select(SPELLING.c.word).where(SPELLING.c.word.in_(spelt))

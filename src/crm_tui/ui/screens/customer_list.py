@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
-from crm_tui.services.bulk.service import Selection
+from crm_tui.services.bulk.selection import Selection
 from crm_tui.services.live import Changed
 from crm_tui.services.search import SearchFilters, SortSpec
 from crm_tui.ui.flows.bulk import BulkFlow

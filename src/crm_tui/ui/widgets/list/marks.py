@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crm_tui.services.bulk.service import Selection
+from crm_tui.services.bulk.selection import Selection
 from crm_tui.services.search import SearchFilters
 from crm_tui.wording import plural
 
