@@ -47,12 +47,17 @@ def format_phone(e164: str | None) -> str:
 
 def phone_search_forms(e164: str) -> list[str]:
     """Digit strings a clerk might type for this number (international, national)."""
-    digits = e164.lstrip("+")
-    forms = [digits]
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return forms
+        return [e164.lstrip("+")]
+    return search_forms_of(e164, number)
+
+
+def search_forms_of(e164: str, number: phonenumbers.PhoneNumber) -> list[str]:
+    """phone_search_forms of `e164` when the caller holds it parsed already."""
+    digits = e164.lstrip("+")
+    forms = [digits]
     national = re.sub(
         r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from phonenumbers import PhoneNumber
 from sqlalchemy import insert, select, text
 from sqlmodel import col
 
@@ -59,10 +60,10 @@ from crm_tui.services.demo.pools import (
     Pools,
     ascii_slug,
     build_pools,
-    random_phone,
+    random_number,
 )
 from crm_tui.services.money import recompute, reporting
-from crm_tui.services.phones import phone_search_forms
+from crm_tui.services.phones import search_forms_of
 from crm_tui.services.search.document import normalize
 from crm_tui.services.validation import text_key
 
@@ -96,6 +97,7 @@ class DemoBuilder:
         self.rng = random.Random(seed)
         self.pools = build_pools(seed)
         self.rows = 0
+        self._folded: dict[str, str] = {}
 
     def run(
         self,
@@ -222,7 +224,7 @@ class DemoBuilder:
         }  # fmt: skip
         ids = dict.fromkeys(CHILD_ID_TABLES, 0)  # batch-local; assign_child_ids maps them
         for cid in customer_ids:
-            values, pool, region = self._customer(cid, group_ids, now)
+            values, pool, region, number = self._customer(cid, group_ids, now)
             created = values["created_at"]
             out[Customer].append(values)
             out[ChangeRecord].append({"customer_id": cid, "entity": "customer", "entity_id": cid,
@@ -230,18 +232,16 @@ class DemoBuilder:
                                       "actor": "demo", "login": "demo", "changed_at": created})  # fmt: skip
             children = CustomerChildren(rng, cid, values, pool, region, created, now, ids, out)
             contact_names = children.make()
-            doc_parts = [
-                values["first_name"],
-                values["last_name"],
-                values["company_name"] or "",
-                values["email"],
-                format_number(cid),
-                *phone_search_forms(values["phone"]),
-                *contact_names,
-            ]
-            out[CustomerSearch].append(
-                {"customer_id": cid, "doc": normalize(" ".join(p for p in doc_parts if p))}
-            )
+            # build_doc's text: normalize() of the parts joined by spaces is the parts'
+            # normalize()s joined (no accent or space runs across a space), so the
+            # names, drawn from the pools, are folded once each.
+            fold = self._fold
+            doc = [fold(values["first_name"]), fold(values["last_name"]),
+                   fold(values["company_name"] or ""), normalize(values["email"]),
+                   normalize(format_number(cid)),
+                   *map(normalize, search_forms_of(values["phone"], number)),
+                   *(fold(word) for name in contact_names for word in name.split(" "))]  # fmt: skip
+            out[CustomerSearch].append({"customer_id": cid, "doc": " ".join(p for p in doc if p)})
             for tag_id in rng.sample(tag_ids, k=rng.choice([0, 0, 1, 1, 2, 3])):
                 out[CustomerTag].append({"customer_id": cid, "tag_id": tag_id})
             if values["segment"] == "VIP" and rng.random() < 0.5:
@@ -252,8 +252,9 @@ class DemoBuilder:
 
     def _customer(
         self, cid: int, group_ids: list[int], now: datetime
-    ) -> tuple[dict[str, Any], Pools, str]:
-        """The customer row's values (derived columns included), its locale's pool and region."""
+    ) -> tuple[dict[str, Any], Pools, str, PhoneNumber]:
+        """The customer row's values (derived columns included), its locale's pool and region,
+        and its phone parsed."""
         rng = self.rng
         locale, region, currency, language = rng.choices(LOCALES, weights=[50, 15, 12, 10, 13])[0]
         pool = self.pools[locale]
@@ -267,7 +268,7 @@ class DemoBuilder:
             else rng.choice(["example.com", "example.org", "example.net"])
         )
         email = f"{ascii_slug(first)}.{ascii_slug(last)}.{cid}@{domain}"
-        phone = random_phone(rng, region)
+        phone, number = random_number(rng, region)
         status = rng.choices(
             ["active", "inactive", "prospect", "churned", "blocked"], weights=[78, 8, 6, 6, 2]
         )[0]
@@ -291,4 +292,11 @@ class DemoBuilder:
             "owner": rng.choice(OWNERS), "created_at": created, "updated_at": created, "version": 1,
         }  # fmt: skip
         values.update(derived_columns(values))
-        return values, pool, region
+        return values, pool, region, number
+
+    def _fold(self, text: str) -> str:
+        """normalize() of a pool's name or word, worked out once."""
+        folded = self._folded.get(text)
+        if folded is None:
+            folded = self._folded[text] = normalize(text)
+        return folded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,6 +71,11 @@ def build_pools(seed: int) -> dict[str, Pools]:
 
 
 def random_phone(rng: random.Random, region: str) -> str:
+    return random_number(rng, region)[0]
+
+
+def random_number(rng: random.Random, region: str) -> tuple[str, phonenumbers.PhoneNumber]:
+    """A valid random number of `region`: E.164 and parsed (for phones.search_forms_of)."""
     while True:
         if region == "GB":
             # 07[4579]: mobile ranges (076 is pagers).
@@ -83,9 +89,11 @@ def random_phone(rng: random.Random, region: str) -> str:
         else:
             raw = "+1" + rng.choice(["201", "212", "305", "415", "617", "646", "718", "917"])
             raw += str(rng.randint(2, 9)) + str(rng.randint(10, 99)) + str(rng.randint(1000, 9999))
-        if phonenumbers.is_valid_number(phonenumbers.parse(raw)):
-            return raw
+        number = phonenumbers.parse(raw)
+        if phonenumbers.is_valid_number(number):
+            return raw, number
 
 
+@functools.cache  # names and companies come from the pools: a few thousand strings
 def ascii_slug(text: str) -> str:
     return "".join(ch for ch in normalize(text) if ch.isalnum() or ch == " ").replace(" ", ".")

@@ -49,6 +49,8 @@ class Query:
 
 def normalize(text: str) -> str:
     """Accents stripped, casefolded, spaces collapsed: how documents and queries compare."""
+    if text.isascii():  # the same result, without the per-character walk (no accents in ASCII)
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     folded = stripped.casefold()
