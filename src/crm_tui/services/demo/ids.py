@@ -4,8 +4,8 @@ The demo writes explicit ids (one executemany per table, no RETURNING), so
 it must take them the way any other writer would: PostgreSQL's sequences
 (nextval is never rolled back, so a stopped demo leaves no id behind that
 a clerk could collide with), SQLite's max(id)+1 under the write lock the
-batch holds. Rows are generated with batch-local ids 1..n per table;
-`assign_child_ids` swaps in the reserved ones and re-points the links.
+batch holds. Rows are generated with batch-local ids 1..n per table
+(customers' too); `assign_ids` swaps in the reserved ones and re-points the links.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from crm_tui.models import (
     Address,
+    ChangeRecord,
     Contact,
+    Customer,
     Note,
     Order,
     OrderItem,
@@ -44,21 +46,33 @@ LINKS = {
     "payment_method_id": "payment_method",
 }
 CHILD_ID_TABLES = tuple(CHILD_MODELS)
+CHILD_KEYS = {model: key for key, model in CHILD_MODELS.items()}
 
 
-def assign_child_ids(
-    session: Session, batch: dict[type[Any], list[dict[str, Any]]]
+def assign_ids(
+    session: Session, batch: dict[type[Any], list[dict[str, Any]]], customer_ids: list[int]
 ) -> list[tuple[type[Any], list[dict[str, Any]]]]:
-    """The batch's rows with reserved ids in place of the batch-local ones."""
+    """The batch's rows with reserved ids in place of the batch-local ones (customers'
+    included: `customer_ids`, reserved by the caller)."""
     real: dict[str, list[int]] = {}
     for key, model in CHILD_MODELS.items():
         real[key] = reserve_ids(session, model, len(batch.get(model, [])))
-    for key, model in CHILD_MODELS.items():
-        for row in batch.get(model, []):
-            row["id"] = real[key][row["id"] - 1]
-            for column, target in LINKS.items():
-                if row.get(column) is not None:
-                    row[column] = real[target][row[column] - 1]
-            if model is Payment:
-                row["reference"] = f"PAY-{row['id']:08d}"
+    for row in batch.get(Customer, []):
+        row["id"] = customer_ids[row["id"] - 1]
+    for model, rows in batch.items():
+        if model is Customer:
+            continue
+        table_key = CHILD_KEYS.get(model)
+        for row in rows:
+            if "customer_id" in row:  # all but order items
+                row["customer_id"] = customer_ids[row["customer_id"] - 1]
+            if model is ChangeRecord:
+                row["entity_id"] = row["customer_id"]  # the customer's creation
+            if table_key is not None:
+                row["id"] = real[table_key][row["id"] - 1]
+                for column, target in LINKS.items():
+                    if row.get(column) is not None:
+                        row[column] = real[target][row[column] - 1]
+                if model is Payment:
+                    row["reference"] = f"PAY-{row['id']:08d}"
     return list(batch.items())
