@@ -77,6 +77,7 @@ def demo(ctx: click.Context, customers: int, seed: int, as_of: object) -> None:
 
 
 def fill_with_progress(builder: DemoBuilder, customers: int) -> DemoResult:
+    """The build under a progress bar: customers done, rows written per second, time left."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -86,11 +87,16 @@ def fill_with_progress(builder: DemoBuilder, customers: int) -> DemoResult:
     )
 
     with Progress(
-        TextColumn("Demo customers"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        transient=True,
+        TextColumn("Demo customers"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=True,
     ) as progress:  # fmt: skip
-        task = progress.add_task("demo", total=customers)
+        task = progress.add_task("demo", total=customers, rate="")
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+            elapsed = progress.tasks[task].elapsed or 0.0
+            if elapsed > 0:
+                progress.update(task, rate=f"{builder.rows / elapsed:,.0f} rows/s")
+
         with stop_requests("the demo load") as stop:
-            return builder.run(
-                customers, progress=lambda n: progress.advance(task, n), cancelled=stop
-            )
+            return builder.run(customers, progress=advance, cancelled=stop)
