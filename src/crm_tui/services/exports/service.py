@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,10 @@ from crm_tui.models import (
 from crm_tui.services.common import chunks, not_erased, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.exports import children
+from crm_tui.services.exports import children, fast_csv
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.layout import Layout, fill_row
-from crm_tui.services.exports.writers import WRITERS
+from crm_tui.services.exports.writers import WRITERS, CsvWriter
 from crm_tui.services.private_files import check_target, private_output
 
 BATCH = 5_000
@@ -193,7 +193,7 @@ class ExportService:
             where.append(col(Customer.id).in_(sorted(set(selection.ids))))
         writer = WRITERS[kind](partial, Layout(children.widths(session, where)))
         try:
-            for rows in self.batches(session, selection, batch):
+            for rows in self._rows(session, writer, selection, batch):
                 if stop():
                     break
                 writer.write(rows)
@@ -205,6 +205,26 @@ class ExportService:
         return written
 
     # --- reading ------------------------------------------------------------------
+
+    def _rows(
+        self, session: Session, writer: Any, selection: ExportSelection, batch: int
+    ) -> Iterator[Sequence[Any]]:
+        """Batches of rows for `writer`: for CSV as text from the database (fast_csv),
+        for the other formats as dicts (`batches`)."""
+        if not isinstance(writer, CsvWriter):
+            yield from self.batches(session, selection, batch)
+            return
+
+        def general(ids: list[int]) -> dict[int, list[str]]:
+            chosen = replace(selection, ids=tuple(ids))
+            return {row["id"]: writer.texts(row)
+                    for rows in self.batches(session, chosen, batch) for row in rows}  # fmt: skip
+
+        wanted = sorted(set(selection.ids)) if selection.ids is not None else None
+        widths = writer.layout.widths
+        yield from fast_csv.text_batches(
+            session, self._where(selection), wanted, widths, batch, general
+        )
 
     def _where(self, selection: ExportSelection) -> list[Any]:
         conditions: list[Any] = [not_erased()]

@@ -24,7 +24,7 @@ def _csv_text(value: Any) -> str:
     return "" if value is None else neutralise(cell_text(value))
 
 
-class _CsvWriter:
+class CsvWriter:
     def __init__(self, path: Path, layout: Layout) -> None:
         # A BOM so spreadsheets read accents right; our import expects it.
         self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
@@ -32,8 +32,16 @@ class _CsvWriter:
         self.writer = csv.writer(self.handle)
         self.writer.writerow(layout.headers())
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        self.writer.writerows(self.layout.texts(row, _csv_text) for row in rows)
+    def write(self, rows: list[dict[str, Any]] | str) -> None:
+        """Rows as dicts, or lines csv.writer already wrote (exports.fast_csv)."""
+        if isinstance(rows, str):
+            self.handle.write(rows)
+        else:
+            self.writer.writerows(self.texts(row) for row in rows)
+
+    def texts(self, row: dict[str, Any]) -> list[str]:
+        """A row's cells as this file writes them."""
+        return self.layout.texts(row, _csv_text)
 
     def close(self) -> None:
         self.handle.close()
@@ -118,5 +126,5 @@ class _JsonWriter:
 
 
 WRITERS: dict[str, Callable[[Path, Layout], Any]] = {
-    "csv": _CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
+    "csv": CsvWriter, "xlsx": _XlsxWriter, "vcf": _VcfWriter, "json": _JsonWriter,
 }  # fmt: skip

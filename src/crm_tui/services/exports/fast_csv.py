@@ -1,0 +1,343 @@
+"""The rows of a CSV export as text made in the database, a keyset batch at a time.
+
+One query per batch reads the customers with everything their fixed columns
+need joined in the database: the summary figures, the billing group's name,
+the tags (aggregated in name order), the first address and the first e-mail,
+phone and web address of each kind, each cell already the text the CSV holds
+(`sql_cells`). The numbered columns (more e-mails, phones and web addresses,
+more addresses, notes, custom fields) come from one range query per table,
+also as text, and go after the row in `layout` order. No ORM object, dict or
+Python formatting per row: the driver's tuples go to csv.writer as they come.
+
+A customer with a cell `cells.neutralise` might change (`RISKY`, searched in
+the batch's written text) or a value stored in a form `sql_cells` does not
+read is written by the general exporter (`slow`), so its cells follow
+`cells.neutralise` and `cells.cell_text` exactly;
+tests/services/test_export_fast_csv.py compares the two byte for byte.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
+
+from crm_tui.models import (
+    Address,
+    BillingGroup,
+    ContactPoint,
+    Customer,
+    CustomerSummary,
+    CustomerTag,
+    CustomField,
+    Note,
+    Tag,
+)
+from crm_tui.services.exports.cells import COLUMNS
+from crm_tui.services.exports.children import Widths
+from crm_tui.services.exports.sql_cells import SqlCells
+
+SlowFn = Callable[[list[int]], dict[int, list[str]]]
+
+# A cell csv.writer wrote that `cells.neutralise` might change: one starting (after
+# its comma, and its quote if quoted) with a formula character or an apostrophe,
+# unless it is a plain signed number such as a phone's +447946000958. The first cell
+# (the customer number) never does; a cell starting with CR is always quoted (an
+# unquoted one is the line's end). Over-matching only sends a row the slow way.
+RISKY = re.compile(r',(?:"\r|"?[=@\t\']|"?[+-](?![0-9]+(?:\.[0-9]+)?(?:,|\r\n)))')
+
+_MONEY = {"lifetime_value", "outstanding_balance"}
+_MOMENTS = {"last_purchase_at", "created_at"}
+_NUMBERS = {"loyalty_points", "active_subscriptions", "order_count"}
+_SUMMARY = _MONEY | {"active_subscriptions", "order_count", "last_purchase_at"}
+_POINT_COLUMNS = {"email": "email", "phone": "phone", "website": "web"}  # column -> kind
+_ADDRESS_COLUMNS = ("line1", "line2", "city", "region", "postal_code", "country")
+_POINT_KINDS = tuple(_POINT_COLUMNS.values())
+
+
+def _first(model: Any, order: tuple[Any, ...], *also: Any) -> Any:
+    """The id of the customer's first row of `model` in `order`."""
+    return (
+        select(model.id).where(model.customer_id == col(Customer.id), *also)
+        .order_by(*order, model.id).limit(1).scalar_subquery()
+    )  # fmt: skip
+
+
+def customers_query(cells: SqlCells, where: list[Any]) -> Callable[..., Select[Any]]:
+    """The batch query: id, the COLUMNS cells in order, and the fall-back flag, for the
+    first `limit` customers of `where` and the conditions given, in id order."""
+    address = aliased(Address)
+    points = {kind: aliased(ContactPoint) for kind in _POINT_KINDS}
+    firsts = [_first(Address, (col(Address.is_default_billing).desc(),)).label("address")]
+    firsts += [_first(ContactPoint, (col(ContactPoint.is_primary).desc(),),
+                      col(ContactPoint.kind) == kind).label(kind)
+               for kind in _POINT_KINDS]  # fmt: skip
+    out = [_cell(cells, key, address, points).label(key) for _head, key in COLUMNS]
+    flag = cells.flag().label("fall_back")
+
+    def batch(*conditions: Any, limit: int) -> Select[Any]:
+        # The first rows' ids per customer in a derived table of the batch, then
+        # joined by primary key: a join on the correlated subquery itself has
+        # SQLite scan the child table for every customer.
+        chosen = (
+            select(col(Customer.id).label("id"), *firsts).where(*where, *conditions)
+            .order_by(col(Customer.id)).limit(limit).subquery()
+        )  # fmt: skip
+        query = (
+            select(col(Customer.id), *out, flag).select_from(chosen)
+            .join(Customer, col(Customer.id) == chosen.c.id)
+            .outerjoin(CustomerSummary, col(CustomerSummary.customer_id) == chosen.c.id)
+            .outerjoin(BillingGroup, col(BillingGroup.id) == col(Customer.billing_group_id))
+            .outerjoin(address, col(address.id) == chosen.c.address)
+        )  # fmt: skip
+        for kind, point in points.items():
+            query = query.outerjoin(point, col(point.id) == chosen.c[kind])
+        return query.order_by(chosen.c.id)
+
+    return batch
+
+
+def _cell(cells: SqlCells, key: str, address: Any, points: dict[str, Any]) -> Any:
+    if key == "number":
+        return cells.customer_number(col(Customer.id))
+    column = key.removesuffix("_label")
+    if column in _POINT_COLUMNS:
+        point = points[_POINT_COLUMNS[column]]
+        if key.endswith("_label"):  # the first of its kind's label, if it is the primary
+            return cells.text(case((point.is_primary, point.label)))
+        # No point of the kind: the customer's own field; a first that is not the
+        # primary: an empty column (children.points' (None, None)).
+        return cells.text(
+            case((point.id.is_(None), getattr(Customer, key)), (point.is_primary, point.value))
+        )
+    if key == "address_label":
+        return cells.text(address.kind)
+    if key in _ADDRESS_COLUMNS:
+        return cells.text(getattr(address, key))
+    if key == "billing_group":
+        return cells.text(col(BillingGroup.name))
+    if key == "tags":
+        return cells.text(_tags(cells.sqlite))
+    source = getattr(CustomerSummary if key in _SUMMARY else Customer, key)
+    if key in _MONEY:
+        return cells.money(source)
+    if key in _MOMENTS:
+        return cells.moment(source)
+    if key in _NUMBERS:
+        return cells.number(source)
+    if key == "date_of_birth":
+        return cells.day(source)
+    return cells.text(source)
+
+
+def _tags(sqlite: bool) -> Any:
+    """The customer's tag names joined by ", " in name_key order (as ExportService._tags)."""
+    tags = (
+        select(col(Tag.name), col(Tag.name_key))
+        .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
+        .where(col(CustomerTag.customer_id) == col(Customer.id))
+    )
+    if sqlite:
+        # SQLite 3.40 has no ORDER BY inside an aggregate; group_concat reads the
+        # rows of an ordered subquery in its order.
+        ordered = tags.order_by(col(Tag.name_key)).correlate(Customer).subquery()
+        return select(func.group_concat(ordered.c.name, ", ")).scalar_subquery()
+    joined = func.string_agg(col(Tag.name), aggregate_order_by(literal_column("', '"),
+                                                                col(Tag.name_key)))  # fmt: skip
+    return tags.with_only_columns(joined).scalar_subquery()
+
+
+def _others(model: Any, *same: str) -> Any:
+    """The customer has another row of `model` (with the same `same` columns): only then
+    does a row add numbered columns, so the rest never reach Python."""
+    other = aliased(model)
+    return (
+        select(other.id)
+        .where(other.customer_id == model.customer_id, other.id != model.id,
+               *(getattr(other, name) == getattr(model, name) for name in same))
+        .exists()
+    )  # fmt: skip
+
+
+def _children(cells: SqlCells, low: int, high: int) -> dict[str, Select[Any]]:
+    """The batch's rows that fill numbered columns, as text, one range query per table,
+    each row ending in its flag."""
+
+    def ranged(model: Any, *columns: Any) -> Select[Any]:
+        named = [column.label(f"cell{index}") for index, column in enumerate(columns)]
+        return select(model.customer_id, *named, cells.flag().label("fall_back")).where(
+            model.customer_id.between(low, high)
+        )
+
+    point = ranged(ContactPoint, col(ContactPoint.kind), cells.text(ContactPoint.label),
+                   cells.text(ContactPoint.value), col(ContactPoint.is_primary))  # fmt: skip
+    # A kind's only point, when it is the primary, is all in the fixed columns.
+    point = point.where(~col(ContactPoint.is_primary) | _others(ContactPoint, "kind"))
+    address = ranged(
+        Address, *(cells.text(getattr(Address, f)) for f in ("kind", *_ADDRESS_COLUMNS))
+    )
+    address = address.where(_others(Address))
+    n = Note
+    note = ranged(Note, cells.text(n.title), cells.text(n.body), cells.text(n.type),
+                  cells.moment(n.created_at), cells.day(n.follow_up_on), cells.yes(n.done),
+                  cells.yes(n.pinned), cells.text(n.visibility), cells.text(n.author),
+                  cells.number(n.duration_minutes), cells.text(n.outcome))  # fmt: skip
+    custom = ranged(CustomField, col(CustomField.name), cells.text(CustomField.value))
+    return {
+        "points": point.order_by(col(ContactPoint.customer_id),
+                                 col(ContactPoint.is_primary).desc(), col(ContactPoint.id)),
+        "addresses": address.order_by(col(Address.customer_id),
+                                      col(Address.is_default_billing).desc(), col(Address.id)),
+        "notes": note.order_by(col(Note.customer_id), col(Note.created_at), col(Note.id)),
+        "custom": custom.order_by(col(CustomField.customer_id), col(CustomField.name_key)),
+    }  # fmt: skip
+
+
+def _fetch(connection: Connection, query: Select[Any]) -> list[Any]:
+    """All rows as the driver gives them: plain tuples, no Row object per row (every
+    column here is text or a number SQLAlchemy would not convert)."""
+    result = connection.execute(query)
+    try:
+        rows = list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
+    return rows
+
+
+class Tails:
+    """The numbered columns of one batch's customers, in `layout` order: four segments
+    (e-mails, phones and web addresses; addresses; notes; custom fields), each padded."""
+
+    def __init__(self, widths: Widths) -> None:
+        self.widths = widths
+        self.custom = {name: index for index, name in enumerate(widths.custom)}
+        w = widths
+        self.points_cells = sum(2 * max(0, w.points[k] - 1) for k in _POINT_KINDS)
+        self.address_cells = 7 * max(0, w.addresses - 1)
+        self.note_cells = 11 * w.notes
+        self.empty = [(None,) * n for n in (self.points_cells, self.address_cells,
+                                             self.note_cells, len(w.custom))]  # fmt: skip
+
+    def read(
+        self, connection: Connection, cells: SqlCells, low: int, high: int
+    ) -> tuple[list[dict[int, tuple[Any, ...]]], set[int]]:
+        """The four segments of the customers that fill any (by customer id); the
+        customers to fall back for."""
+        queries = _children(cells, low, high)
+        flagged: set[int] = set()
+        points: dict[int, dict[str, list[Any]]] = {}
+        for cid, kind, label, value, primary, flag in _fetch(connection, queries["points"]):
+            if flag:
+                flagged.add(cid)
+            found = points.setdefault(cid, {}).setdefault(kind, [])
+            if not found and not primary:
+                found.append(None)  # the primary's column stays empty (children.points)
+            found.append((label, value))
+        addresses: dict[int, list[Any]] = {}
+        for cid, *address, flag in _fetch(connection, queries["addresses"]):
+            if flag:
+                flagged.add(cid)
+            addresses.setdefault(cid, []).append(address)
+        notes: dict[int, list[Any]] = {}
+        for row in _fetch(connection, queries["notes"]):
+            if row[-1]:
+                flagged.add(row[0])
+            notes.setdefault(row[0], []).extend(row[1:-1])
+        custom: dict[int, list[Any]] = {}
+        for cid, name, value, flag in _fetch(connection, queries["custom"]):
+            if flag:
+                flagged.add(cid)
+            if name in self.custom:
+                custom.setdefault(cid, [None] * len(self.custom))[self.custom[name]] = value
+        segments = [
+            {cid: self._points(found) for cid, found in points.items()},
+            {cid: tuple(cell for a in found[1:] for cell in a) + (None,) * (
+                self.address_cells - 7 * (len(found) - 1)) for cid, found in addresses.items()},
+            {cid: (*found, *(None,) * (self.note_cells - len(found))) for cid, found in notes.items()},
+            {cid: tuple(values) for cid, values in custom.items()},
+        ]  # fmt: skip
+        return segments, flagged
+
+    def _points(self, found: dict[str, list[Any]]) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for kind in _POINT_KINDS:
+            more = found.get(kind, [])[1:]
+            for label, value in more:
+                out += (label, value)
+            out += (None,) * (2 * (self.widths.points[kind] - 1 - len(more)))
+        return tuple(out)
+
+
+class TextBatch(str):
+    """A batch of CSV lines; `len` is its number of customers."""
+
+    rows: int
+
+    def __new__(cls, text: str, rows: int) -> TextBatch:
+        batch = super().__new__(cls, text)
+        batch.rows = rows
+        return batch
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def _csv(rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def text_batches(
+    session: Session, where: list[Any], wanted: Sequence[int] | None, widths: Widths,
+    size: int, slow: SlowFn,
+) -> Iterator[TextBatch]:  # fmt: skip
+    """The export's CSV lines, `size` customers at a time, in id order (of `wanted` if
+    given), as csv.writer writes them."""
+    cells = SqlCells(session.get_bind().dialect.name == "sqlite")
+    batch = customers_query(cells, where)
+    tails = Tails(widths)
+    connection = session.connection()
+    last = 0
+    while True:
+        conditions = [col(Customer.id) > last]
+        if wanted is not None:
+            start = bisect.bisect_right(wanted, last)
+            chunk = wanted[start : start + size]
+            if not chunk:
+                return
+            conditions.append(col(Customer.id).in_(chunk))
+        rows = _fetch(connection, batch(*conditions, limit=size))
+        if not rows:
+            if wanted is not None:
+                last = chunk[-1]
+                continue
+            return
+        last = rows[-1][0]
+        (points, addresses, notes, custom), flagged = tails.read(
+            connection, cells, rows[0][0], last
+        )
+        flagged.update(row[0] for row in rows if row[-1])
+        p, a, n, c = tails.empty
+        out: list[Sequence[Any]] = [
+            row[1:-1] + points.get(row[0], p) + addresses.get(row[0], a) + notes.get(row[0], n)
+            + custom.get(row[0], c)
+            for row in rows
+        ]  # fmt: skip
+        text = _csv(out)
+        if flagged or RISKY.search(text):
+            # Rarely: find the customers with a cell to neutralise (or an unusual stored
+            # value) and have the general exporter write them.
+            flagged.update(row[0] for row, line in zip(rows, out, strict=True)
+                           if RISKY.search(_csv([line])))  # fmt: skip
+            general = slow(sorted(flagged.intersection(row[0] for row in rows)))
+            text = _csv(general.get(row[0], line) for row, line in zip(rows, out, strict=True))
+        yield TextBatch(text, len(rows))
