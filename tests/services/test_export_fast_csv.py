@@ -78,11 +78,13 @@ def _customers(services: Services) -> dict[int, str]:
             if number % 2:
                 session.add(CustomField(customer_id=cid, name=f"Field {text}"[:100],
                                         name_key=f"field {text}".casefold()[:100], value=text))  # fmt: skip
-            tag = Tag(name=f"Tag {number} {text}", name_key=f"tag {number} {text}".casefold())
-            session.add(tag)
-            session.flush()
-            assert tag.id is not None
-            session.add(CustomerTag(customer_id=cid, tag_id=tag.id))
+            # Added in the reverse of name order: the cell lists them by name.
+            for name in (f"Zed {number}", f"Tag {number} {text}"):
+                tag = Tag(name=name, name_key=name.casefold())
+                session.add(tag)
+                session.flush()
+                assert tag.id is not None
+                session.add(CustomerTag(customer_id=cid, tag_id=tag.id))
     return out
 
 
