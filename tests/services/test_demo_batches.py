@@ -129,3 +129,30 @@ def test_batches_give_the_rows_and_checks_of_one_batch(services: Services) -> No
     assert small == whole
     assert len(small["customer"]) == 60 and len(small["payment"]) > 60
     assert stamped_wrong(services) == []
+
+
+def test_quick_time_and_date_text_is_the_types_own() -> None:
+    """The bulk insert's quicker UTC-time and date processors store SQLAlchemy's own text."""
+    from datetime import UTC, datetime, timedelta, timezone
+    from random import Random
+
+    from sqlalchemy import Date
+    from sqlalchemy.dialects import sqlite
+
+    from crm_tui.models.types import UTCDateTime
+    from crm_tui.services.demo.bulk_insert import _processor
+
+    dialect = sqlite.dialect()
+    pairs = [(_processor(t, dialect), t.dialect_impl(dialect).bind_processor(dialect))
+             for t in (UTCDateTime(), Date())]  # fmt: skip
+    (quick_time, own_time), (quick_date, own_date) = pairs
+    assert quick_time and own_time and quick_date and own_date
+    rng = Random(0)
+    for _ in range(2_000):
+        when = datetime(1990, 1, 1, tzinfo=UTC) + timedelta(
+            seconds=rng.randrange(10**9), microseconds=rng.choice([0, rng.randrange(10**6)])
+        )
+        elsewhere = when.astimezone(timezone(timedelta(hours=2)))
+        assert quick_time(when) == own_time(when) == own_time(elsewhere) == quick_time(elsewhere)
+        assert quick_date(when.date()) == own_date(when.date())
+    assert quick_time(None) is None and quick_date(None) is None

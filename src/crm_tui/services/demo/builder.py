@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from crm_tui.models import BillingGroup, Customer, Segment, Tag
+from crm_tui.models import BillingGroup, Customer, CustomerSearch, Segment, Tag
 from crm_tui.services.common import reserve_ids
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.contact_points import add_primaries_of
@@ -31,6 +32,7 @@ from crm_tui.services.demo.generate import DemoBatch, DemoRows, References
 from crm_tui.services.demo.ids import assign_ids
 from crm_tui.services.demo.pools import TAGS
 from crm_tui.services.money import recompute, reporting
+from crm_tui.services.search.bulk_index import insert_documents
 from crm_tui.services.validation import text_key
 
 BATCH = 2_000
@@ -120,12 +122,19 @@ class DemoBuilder:
             conn = session.connection()
             with dashboard_figures_per_batch(conn, ids[0], ids[-1]):
                 for model, values in tables:
-                    # One executemany per table per batch.
-                    self._insert.insert(conn, model.__table__, values)
+                    # One executemany per table per batch; on SQLite the full-text
+                    # indexes filled once per batch, as an import's are.
+                    if model is CustomerSearch:
+                        insert_documents(session, values, self._insert_in)
+                    else:
+                        self._insert.insert(conn, model.__table__, values)
                     self.rows += len(values)
             # Amounts in the reporting currency by the services' own formula, in SQL.
             recompute.for_customers(session, ids)
             add_primaries_of(session, ids[0], ids[-1])
+
+    def _insert_in(self, session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+        self._insert.insert(session.connection(), table, rows)
 
     def _after_bulk_load(self) -> None:
         """Refresh the planner's statistics after a large load."""
