@@ -31,3 +31,11 @@ def display_name(kind: str, first: str | None, last: str | None, company: str | 
     if kind == BUSINESS:
         return company or person or "(no name)"
     return person or company or "(no name)"
+
+
+def who(login: str, actor: str) -> str:
+    """Who made a change, said once: 'alice (front desk)' (the login, then the clerk name
+    its app was configured with); just the one when the other is empty or the same."""
+    if not login or not actor or actor == login:
+        return login or actor
+    return f"{login} ({actor})"

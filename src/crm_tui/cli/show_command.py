@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from crm_tui.cli.common import services_from
+from crm_tui.cli.common import services_from, settings_from
 from crm_tui.cli.errors import guarded
+from crm_tui.naming import BUSINESS, display_name, format_number, who
+from crm_tui.services.card import RECENT_CHANGES, RECENT_PAYMENTS
 from crm_tui.services.money.shown import breakdown_line, in_currency
 from crm_tui.text import literal
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crm_tui.services.billing.figures import CustomerFigures
-    from crm_tui.services.customers.addresses import AddressRead
-    from crm_tui.services.customers.contacts import ContactRead
+    from crm_tui.config import Settings
+    from crm_tui.services.billing.figure_values import CustomerFigures
     from crm_tui.services.registry import Services
 
 SHOW_SCHEMA_VERSION = 1
-RECENT_PAYMENTS = 5
-RECENT_CHANGES = 5
 
 
 def customer_card(services: Services, reference: str) -> dict[str, Any]:
@@ -43,22 +43,45 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
     configured with). Money is a decimal string; times are ISO 8601 UTC.
     """
     customer = services.customers.resolve(reference)
-    figures = services.figures.for_customer(customer.id)
-    addresses = services.addresses.list(customer.id)
+    contacts = services.contacts.list(customer.id) if customer.kind == BUSINESS else []
+    return card_of(
+        customer,
+        customer.tags,
+        services.figures.for_customer(customer.id),
+        addresses=services.addresses.list(customer.id),
+        contacts=contacts,
+        pinned=services.notes.pinned(customer.id),
+        payments=services.billing.payments(customer.id, limit=RECENT_PAYMENTS),
+        changes=services.history.for_customer(customer.id, limit=RECENT_CHANGES),
+    )
+
+
+def card_of(
+    customer: Any,
+    tags: Sequence[str],
+    figures: CustomerFigures,
+    *,
+    addresses: Sequence[Any],
+    contacts: Sequence[Any],
+    pinned: Sequence[Any],
+    payments: Sequence[Any],
+    changes: Sequence[Any],
+) -> dict[str, Any]:
+    """The card from the reads, whichever path made them: the services' frozen reads or
+    the lean path's named tuples (same attribute names; `customer` has the columns of
+    the customer table, display name and number are derived here)."""
     billing = next((a for a in addresses if a.is_default_billing), None)
-    contacts = services.contacts.list(customer.id) if customer.kind == "business" else []
     primary = next((c for c in contacts if c.is_primary), None)
-    pinned = services.notes.pinned(customer.id)
-    payments = services.billing.payments(customer.id, limit=RECENT_PAYMENTS)
-    changes = services.history.for_customer(customer.id, limit=RECENT_CHANGES)
     return {
         "schema_version": SHOW_SCHEMA_VERSION,
         "id": customer.id,
-        "number": customer.number,
+        "number": format_number(customer.id),
         "kind": customer.kind,
         "status": customer.status,
         "status_reason": customer.status_reason,
-        "name": customer.display_name,
+        "name": display_name(
+            customer.kind, customer.first_name, customer.last_name, customer.company_name
+        ),
         "first_name": customer.first_name,
         "last_name": customer.last_name,
         "company_name": customer.company_name,
@@ -66,7 +89,7 @@ def customer_card(services: Services, reference: str) -> dict[str, Any]:
         "phone": customer.phone,
         "date_of_birth": _when(customer.date_of_birth),
         "segment": customer.segment,
-        "tags": list(customer.tags),
+        "tags": list(tags),
         "owner": customer.owner,
         "customer_since": _when(customer.created_at),
         "payment_terms": customer.payment_terms,
@@ -131,12 +154,12 @@ def _figures(figures: CustomerFigures) -> dict[str, Any]:
     }
 
 
-def _address(billing: AddressRead) -> dict[str, Any]:
+def _address(billing: Any) -> dict[str, Any]:
     fields = ("line1", "line2", "city", "region", "postal_code", "country")
     return {name: getattr(billing, name) for name in fields}
 
 
-def _contact(primary: ContactRead) -> dict[str, Any]:
+def _contact(primary: Any) -> dict[str, Any]:
     return {
         "name": " ".join(p for p in (primary.first_name, primary.last_name) if p),
         "title": primary.title,
@@ -260,8 +283,6 @@ def _render_changes(console: Console, card: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from crm_tui.services.history import who
-
     if card["recent_changes"]:
         table = Table("When", "Who", "What", title="Recent changes", title_justify="left")
         for change in card["recent_changes"]:
@@ -288,12 +309,41 @@ def show(ctx: click.Context, reference: str, as_json: bool) -> None:
       crm show ana@example.pt
       crm show "+351 912 345 678" --json | jq .figures
     """
-    services = services_from(ctx, "read")
-    try:
-        card = customer_card(services, reference)
-    finally:
-        services.close()
+    card = _lean(ctx, reference) or _full(ctx, reference)
     if as_json:
         click.echo(json.dumps(card, ensure_ascii=True, indent=2))
     else:
         render_card(card)
+
+
+def _lean(ctx: click.Context, reference: str) -> dict[str, Any] | None:
+    """The card by the lean read path (no SQLAlchemy); None when it hands over."""
+    try:
+        return lean_card(settings_from(ctx, check_url=False), reference)
+    except Exception:  # Unusual, or any failure: the full path does it again and says why
+        return None
+
+
+def lean_card(settings: Settings, reference: str) -> dict[str, Any]:
+    """customer_card's card by the lean read path (services.card.lean), or Unusual."""
+    from crm_tui.services.card import lean
+
+    rows = lean.card_rows(settings, reference)
+    return card_of(
+        rows.customer,
+        rows.tags,
+        rows.figures,
+        addresses=rows.addresses,
+        contacts=rows.contacts,
+        pinned=rows.pinned,
+        payments=rows.payments,
+        changes=rows.changes,
+    )
+
+
+def _full(ctx: click.Context, reference: str) -> dict[str, Any]:
+    services = services_from(ctx, "read")
+    try:
+        return customer_card(services, reference)
+    finally:
+        services.close()

@@ -24,6 +24,13 @@ def money_from_db(value: Any, *, sqlite: bool) -> Decimal | None:
     return Decimal(value).quantize(CENT)
 
 
+def as_money(value: object) -> Decimal:
+    """An aggregate read back as money: Decimal to the cent, 0 when empty."""
+    if isinstance(value, Decimal):
+        return value.quantize(CENT)
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def date_from_db(value: Any) -> date | None:
     """A stored date (SQLite: ISO text) as a date."""
     if value is None or isinstance(value, date):

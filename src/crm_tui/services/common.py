@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, select, text
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
+from crm_tui.db.values import as_money as as_money  # many services import it here
 from crm_tui.models import Customer, Tag, format_number
 from crm_tui.models.enums import CustomerStatus
 from crm_tui.naming import display_name as display_name  # many services import it here
@@ -104,13 +104,6 @@ def reserve_ids(session: Session, model: type[Any], count: int) -> list[int]:
         return [int(i) for i in session.scalars(sql, {"table": table.name, "n": count})]
     start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
     return list(range(start + 1, start + 1 + count))
-
-
-def as_money(value: object) -> Decimal:
-    """An aggregate read back as money: Decimal to the cent, 0 when empty."""
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.01"))
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
 def load_row(

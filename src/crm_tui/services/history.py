@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
+from crm_tui.naming import who as who  # the UI and tests import it here
 from crm_tui.services import history_names
 from crm_tui.services.context import ServiceContext
 
@@ -137,13 +138,6 @@ class HistoryEntry:
         return who(self.login, self.actor)
 
 
-def who(login: str, actor: str) -> str:
-    """'alice (front desk)'; just the one when the other is empty or the same."""
-    if not login or not actor or actor == login:
-        return login or actor
-    return f"{login} ({actor})"
-
-
 class HistoryService:
     """Reads a customer's change log, newest first, a page at a time."""
 
@@ -160,13 +154,8 @@ class HistoryService:
     ) -> list[HistoryEntry]:
         """Newest first; `before_id`/`after_id` keep the log rows older/newer than that one."""
         with self.ctx.read() as session:
-            query = select(ChangeRecord).where(col(ChangeRecord.customer_id) == customer_id)
-            if before_id is not None:
-                query = query.where(col(ChangeRecord.id) < before_id)
-            if after_id is not None:
-                query = query.where(col(ChangeRecord.id) > after_id)
-            rows = session.scalars(query.order_by(col(ChangeRecord.id).desc()).limit(limit)).all()
-            return _entries(session, rows)
+            query = customer_log(customer_id, limit=limit, before_id=before_id, after_id=after_id)
+            return _entries(session, session.scalars(query).all())
 
     def for_row(
         self, customer_id: int, entity: str, entity_id: int, *, after_version: int
@@ -186,6 +175,18 @@ class HistoryService:
                 .limit(50)
             ).all()
             return _entries(session, rows)
+
+
+def customer_log(
+    customer_id: int, *, limit: int, before_id: int | None = None, after_id: int | None = None
+) -> Select[ChangeRecord]:
+    """A customer's log rows, newest first (see HistoryService.for_customer)."""
+    query = select(ChangeRecord).where(col(ChangeRecord.customer_id) == customer_id)
+    if before_id is not None:
+        query = query.where(col(ChangeRecord.id) < before_id)
+    if after_id is not None:
+        query = query.where(col(ChangeRecord.id) > after_id)
+    return query.order_by(col(ChangeRecord.id).desc()).limit(limit)
 
 
 def _entries(session: Session, rows: Sequence[ChangeRecord]) -> list[HistoryEntry]:

@@ -10,7 +10,7 @@ from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlmodel import col
 
 from crm_tui.models import (
@@ -54,6 +54,16 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.history_names import card_label
 from crm_tui.services.money import recompute
 from crm_tui.services.validation import MAX_AMOUNT, parse_choice, parse_currency
+
+
+def payments_of(
+    customer_id: int, *, status: str | None = None, limit: int = 1000
+) -> Select[Payment]:
+    """A customer's payments, newest first (also `crm show`'s recent payments)."""
+    query = select(Payment).where(col(Payment.customer_id) == customer_id)
+    if status:
+        query = query.where(col(Payment.status) == status)
+    return query.order_by(col(Payment.paid_at).desc(), col(Payment.id).desc()).limit(limit)
 
 
 class BillingService:
@@ -152,11 +162,8 @@ class BillingService:
         self, customer_id: int, *, status: str | None = None, limit: int = 1000
     ) -> list[PaymentRead]:
         with self.ctx.read() as session:
-            query = select(Payment).where(col(Payment.customer_id) == customer_id)
-            if status:
-                query = query.where(col(Payment.status) == status)
-            query = query.order_by(col(Payment.paid_at).desc(), col(Payment.id).desc())
-            return [read_of(PaymentRead, row) for row in session.scalars(query.limit(limit))]
+            query = payments_of(customer_id, status=status, limit=limit)
+            return [read_of(PaymentRead, row) for row in session.scalars(query)]
 
     def record_payment(
         self, customer_id: int, data: PaymentCreate, *, invoice_id: int | None = None

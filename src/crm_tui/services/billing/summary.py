@@ -29,11 +29,10 @@ from crm_tui.models.enums import (
     SubscriptionStatus,
 )
 from crm_tui.models.types import Money
-from crm_tui.services.common import as_money
+from crm_tui.services.billing.figure_values import fold_figures, zero_figures
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.money import convert, reporting
 
-ZERO = Decimal("0.00")
 # One customer's sums stay below this (a thousand of the largest payments);
 # the summary columns (NUMERIC(20,2), or 64-bit cents on SQLite) hold far more.
 MAX_CUSTOMER_TOTAL = Decimal("1000000000000000")
@@ -193,47 +192,14 @@ def recount(
     a value in the reporting currency (the denominators of the averages).
     """
     quote = reporting.currency(session)
-    result: dict[int, dict[str, object]] = {
-        cid: {
-            "lifetime_value": ZERO,
-            "outstanding_balance": ZERO,
-            "paid_payments": 0,
-            "active_subscriptions": 0,
-            "ended_subscriptions": 0,
-            "active_monthly": ZERO,
-            "order_count": 0,
-            "order_total": ZERO,
-            "last_purchase_at": None,
-            "oldest_due": None,
-            **({"priced_subscriptions": 0, "priced_orders": 0} if priced else {}),
-        }
-        for cid in customer_ids
-    }
-    for row in session.execute(payment_figures(customer_ids)).mappings():
-        result[row["customer_id"]].update(
-            lifetime_value=as_money(row["lifetime_value"]),
-            paid_payments=row["paid_payments"],
-            last_purchase_at=row["last_purchase_at"],
-        )
-    for row in session.execute(invoice_figures(quote, customer_ids)).mappings():
-        result[row["customer_id"]].update(
-            outstanding_balance=as_money(row["outstanding_balance"]), oldest_due=row["oldest_due"]
-        )
-    for row in session.execute(subscription_figures(quote, customer_ids)).mappings():
-        result[row["customer_id"]].update(
-            active_subscriptions=row["active_subscriptions"],
-            ended_subscriptions=row["ended_subscriptions"],
-            active_monthly=as_money(row["active_monthly"]),
-        )
-        if priced:
-            result[row["customer_id"]]["priced_subscriptions"] = row["priced_subscriptions"]
-    for row in session.execute(order_figures(quote, customer_ids)).mappings():
-        result[row["customer_id"]].update(
-            order_count=row["order_count"], order_total=as_money(row["order_total"])
-        )
-        if priced:
-            result[row["customer_id"]]["priced_orders"] = row["priced_orders"]
-    return result
+    return fold_figures(
+        zero_figures(customer_ids, priced=priced),
+        session.execute(payment_figures(customer_ids)).mappings().all(),
+        session.execute(invoice_figures(quote, customer_ids)).mappings().all(),
+        session.execute(subscription_figures(quote, customer_ids)).mappings().all(),
+        session.execute(order_figures(quote, customer_ids)).mappings().all(),
+        priced=priced,
+    )
 
 
 def refresh(session: Session, customer_id: int) -> None:

@@ -17,6 +17,7 @@ from crm_tui.models.enums import AddressKind
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.inputs import AddressCreate, AddressUpdate
+from crm_tui.services.customers.statements import addresses_of
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_choice
 
@@ -156,13 +157,7 @@ class AddressService:
 
     def list(self, customer_id: int) -> builtins.list[AddressRead]:
         with self.ctx.read() as session:
-            rows = session.scalars(
-                select(Address)
-                .where(col(Address.customer_id) == customer_id)
-                .order_by(
-                    col(Address.is_default_billing).desc(), col(Address.kind), col(Address.id)
-                )
-            )
+            rows = session.scalars(addresses_of(customer_id))
             return [child_rows.read_of(AddressRead, row) for row in rows]
 
     def add(self, customer_id: int, data: AddressCreate) -> AddressRead:

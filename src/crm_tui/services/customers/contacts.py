@@ -16,6 +16,7 @@ from crm_tui.models.enums import CustomerKind
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers import child_rows
 from crm_tui.services.customers.inputs import ContactCreate, ContactUpdate
+from crm_tui.services.customers.statements import contacts_of
 from crm_tui.services.emails import parse_email
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.phones import parse_phone
@@ -178,11 +179,7 @@ class ContactService:
 
     def list(self, customer_id: int) -> builtins.list[ContactRead]:
         with self.ctx.read() as session:
-            rows = session.scalars(
-                select(Contact)
-                .where(col(Contact.customer_id) == customer_id)
-                .order_by(col(Contact.is_primary).desc(), col(Contact.first_name), col(Contact.id))
-            )
+            rows = session.scalars(contacts_of(customer_id))
             return [child_rows.read_of(ContactRead, row) for row in rows]
 
     def add(self, customer_id: int, data: ContactCreate) -> ContactRead:

@@ -23,6 +23,7 @@ from crm_tui.services.customers.activities import (
     parse_duration,
 )
 from crm_tui.services.customers.inputs import NoteCreate, NoteUpdate
+from crm_tui.services.customers.statements import pinned_notes
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.validation import clean_text, parse_choice, parse_date
 
@@ -120,11 +121,7 @@ class NoteService:
 
     def pinned(self, customer_id: int) -> builtins.list[NoteRead]:
         with self.ctx.read() as session:
-            rows = session.scalars(
-                select(Note)
-                .where(col(Note.customer_id) == customer_id, col(Note.pinned))
-                .order_by(col(Note.created_at).desc())
-            )
+            rows = session.scalars(pinned_notes(customer_id))
             return [child_rows.read_of(NoteRead, row) for row in rows]
 
     def add(self, customer_id: int, data: NoteCreate) -> NoteRead:

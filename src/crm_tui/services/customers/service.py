@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from crm_tui.models import (
     Customer,
     CustomerSummary,
-    CustomerTag,
-    Tag,
     format_number,
     parse_number,
 )
@@ -42,6 +39,12 @@ from crm_tui.services.customers.rules import (
     clean_field,
     derived_columns,
     name_warning,
+)
+from crm_tui.services.customers.statements import (
+    by_id,
+    id_by_email,
+    id_by_phone,
+    tag_names_statement,
 )
 from crm_tui.services.customers.tagging import set_customer_tags
 from crm_tui.services.customers.unique_email import check_email_free, flush_checking_email
@@ -111,14 +114,7 @@ def to_read(customer: Customer, tags: Iterable[str] = ()) -> CustomerRead:
 
 
 def tag_names(session: Session, customer_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(col(Tag.name))
-            .join(CustomerTag, col(CustomerTag.tag_id) == col(Tag.id))
-            .where(col(CustomerTag.customer_id) == customer_id)
-            .order_by(col(Tag.name_key))
-        )
-    )
+    return list(session.scalars(tag_names_statement(customer_id)))
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -137,7 +133,7 @@ class CustomerService:
 
     def get(self, customer_id: int) -> CustomerRead:
         with self.ctx.read() as session:
-            customer = session.get(Customer, customer_id)
+            customer = session.scalars(by_id(customer_id)).first()
             if customer is None:
                 raise NotFound(f"There is no customer {format_number(customer_id)}.")
             return to_read(customer, tag_names(session, customer_id))
@@ -156,22 +152,15 @@ class CustomerService:
         with self.ctx.read() as session:
             customer_id = parse_number(ref)
             if customer_id is None and "@" in ref:
-                customer_id = session.scalar(
-                    select(col(Customer.id)).where(col(Customer.email_key) == email_key(ref))
-                )
+                customer_id = session.scalar(id_by_email(email_key(ref)))
             elif customer_id is None:
                 try:
                     e164 = parse_phone(ref, self.ctx.default_region)
                 except ValidationError:
                     e164 = None
                 if e164:
-                    customer_id = session.scalar(
-                        select(col(Customer.id))
-                        .where(col(Customer.phone_digits) == e164.lstrip("+"))
-                        .order_by(col(Customer.id))
-                        .limit(1)
-                    )
-            if customer_id is None or session.get(Customer, customer_id) is None:
+                    customer_id = session.scalar(id_by_phone(e164.lstrip("+")))
+            if customer_id is None or session.scalars(by_id(customer_id)).first() is None:
                 raise NotFound(f"No customer matches {ref!r}.")
         return self.get(customer_id)
 

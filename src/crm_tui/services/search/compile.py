@@ -38,7 +38,8 @@ def dialects() -> dict[str, Dialect]:
     }
 
 
-def _entry(stmt: Any, dialect: Dialect) -> dict[str, Any]:
+def compiled_entry(stmt: Any, dialect: Dialect) -> dict[str, Any]:
+    """{sql, constants (parameters not named q_...), columns [[key, conversion]]}."""
     compiled = stmt.compile(dialect=dialect)
     constants = {k: v for k, v in compiled.params.items() if not k.startswith("q_")}
     columns: list[list[str | None]] = []
@@ -96,13 +97,14 @@ def catalogue() -> dict[str, dict[str, Any]]:
     for name, dialect in dialects().items():
         on_sqlite = name == "sqlite"
         entries = {
-            f.shape: _entry(build(f, default_conditions()), dialect) for f in _fetches(on_sqlite)
+            f.shape: compiled_entry(build(f, default_conditions()), dialect)
+            for f in _fetches(on_sqlite)
         }
-        entries["schema"] = _entry(text(REVISION_QUERY), dialect)
-        entries["currency"] = _entry(recorded_statement(), dialect)
+        entries["schema"] = compiled_entry(text(REVISION_QUERY), dialect)
+        entries["currency"] = compiled_entry(recorded_statement(), dialect)
         if not on_sqlite:
-            entries["session"] = _entry(SEARCH_SESSION, dialect)
-            entries["setting"] = _entry(set_config_statement("x", "y"), dialect)
+            entries["session"] = compiled_entry(SEARCH_SESSION, dialect)
+            entries["setting"] = compiled_entry(set_config_statement("x", "y"), dialect)
         result[name] = dict(sorted(entries.items()))
     return result
 
