@@ -17,6 +17,7 @@ MAX_TYPO_WORD = 20
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,15 @@ def normalize(text: str) -> str:
     """Accents stripped, casefolded, spaces collapsed: how documents and queries compare."""
     if text.isascii():  # the same result, without the per-character walk (no accents in ASCII)
         return " ".join(text.lower().split())
+    return normalize_unicode(text)
+
+
+def normalize_unicode(text: str) -> str:
+    """`normalize` by its general path (any text; tests compare the ASCII shortcut to it)."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     folded = stripped.casefold()
-    return re.sub(r"\s+", " ", folded).strip()
+    return _SPACES.sub(" ", folded).strip()
 
 
 def clean_query(raw: str) -> str:
