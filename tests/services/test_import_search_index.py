@@ -14,7 +14,12 @@ from crm_tui.models import Customer, CustomerSearch
 from crm_tui.services.checks.database import check_database
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services
-from crm_tui.services.search.bulk_index import FTS_TABLES, INSERT_TRIGGER
+from crm_tui.services.search.bulk_index import (
+    FTS_TABLES,
+    INSERT_TRIGGER,
+    WORDS_TRIGGER,
+    _words_trigger,
+)
 
 ROWS = [
     "Name,Email,Phone,Email 2,Address 1 - Street,Address 1 - City,Address 1 - Country",
@@ -52,11 +57,13 @@ def test_batch_index_equals_the_triggers(services: Services, tmp_path: Path) -> 
     per-row trigger writes for the same documents; the trigger is back as it was."""
     url = services.ctx.db.engine.url.render_as_string(hide_password=False)
     sqlite = make_url(url).get_backend_name() == "sqlite"
-    before = ""
+    before: list[str] = []
     if sqlite:
         with closing(sqlite3.connect(make_url(url).database or "")) as db:
-            before = db.execute("SELECT sql FROM sqlite_master WHERE name = ?",
-                                (INSERT_TRIGGER,)).fetchone()[0]  # fmt: skip
+            before = [db.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                 (name,)).fetchone()[0] for name in (INSERT_TRIGGER, WORDS_TRIGGER)]  # fmt: skip
+        with services.ctx.read() as session:
+            assert _words_trigger(session)[1], "the spelling trigger is filled per batch"
     _import(services, tmp_path, batch=2)
     for query, email in [("chlo", "chloe@example.fr"), ("muller", "jose.muller@example.de"),
                          ("casa.example", "ana@example.pt"), ("o'brien", "zoe@example.ie"),
@@ -68,9 +75,12 @@ def test_batch_index_equals_the_triggers(services: Services, tmp_path: Path) -> 
         return
     path = make_url(url).database or ""
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT sql FROM sqlite_master WHERE name = ?",
-                          (INSERT_TRIGGER,)).fetchone()[0] == before  # fmt: skip
+        assert [db.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                           (name,)).fetchone()[0] for name in (INSERT_TRIGGER, WORDS_TRIGGER)] == before  # fmt: skip
         bulk = _index(db)
+        words = db.execute("SELECT word FROM search_word ORDER BY word").fetchall()
+        assert ("muller",) in words and ("brien",) in words
+        db.execute("DELETE FROM search_word")
         # The same documents again, each through the trigger, one row at a time.
         docs = db.execute("SELECT customer_id, doc FROM customer_search").fetchall()
         db.execute("DELETE FROM customer_search")
@@ -78,6 +88,7 @@ def test_batch_index_equals_the_triggers(services: Services, tmp_path: Path) -> 
             db.execute("INSERT INTO customer_search (customer_id, doc) VALUES (?, ?)", row)
         db.commit()
         assert _index(db) == bulk
+        assert db.execute("SELECT word FROM search_word ORDER BY word").fetchall() == words
     assert all(bulk.values())
     with services.ctx.read() as session:
         ids = set(session.scalars(select(col(Customer.id))))
