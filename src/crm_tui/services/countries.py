@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 # Languages whose territory names are read: those of the exports we meet.
 NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl")
@@ -51,6 +51,7 @@ def _table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=4096)  # an import asks twice a row, for a few countries
 def country_code(raw: str) -> str | None:
     """The alpha-2 code a country is written as, or None when it is none we know."""
     key = _key(raw)

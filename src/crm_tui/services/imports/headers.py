@@ -16,6 +16,7 @@ from its header, or from the "... - Label" / "... - Type" column beside it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crm_tui.services.imports import numbered
@@ -85,6 +86,7 @@ def header_key(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", header.casefold())
 
 
+@functools.lru_cache(maxsize=1024)  # asked per row for the file's few headers
 def label_of(header: str) -> str:
     """The label a column's header implies: 'Mobile Phone' -> 'mobile', 'Home City' -> 'home'."""
     words = set(re.findall(r"[a-z]+", header.casefold()))
