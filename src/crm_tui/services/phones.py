@@ -45,10 +45,26 @@ def format_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+_PLUS_DIGITS = re.compile(r"\+[0-9]+")
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_plus(value: str) -> phonenumbers.PhoneNumber:
+    """A number written "+" and digits, parsed (shared: nobody changes what it returns).
+
+    With the "+" the country code is the number's own, so any default region
+    parses it the same way: an import's read_phone of a number written in
+    E.164 and the phone_search_forms of its E.164 right after share a parse.
+    """
+    return phonenumbers.parse(value, None)
+
+
 def phone_search_forms(e164: str) -> list[str]:
     """Digit strings a clerk might type for this number (international, national)."""
     try:
-        number = phonenumbers.parse(e164, None)
+        number = (
+            _parsed_plus(e164) if _PLUS_DIGITS.fullmatch(e164) else phonenumbers.parse(e164, None)
+        )
     except phonenumbers.NumberParseException:
         return [e164.lstrip("+")]
     return search_forms_of(e164, number)
@@ -76,7 +92,11 @@ def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, boo
     value = clean_text(field, raw, max_len=40, required=True) or ""
     value = re.sub(r"^tel:", "", value, flags=re.IGNORECASE)
     try:
-        number = phonenumbers.parse(value, region)
+        number = (
+            _parsed_plus(value)
+            if _PLUS_DIGITS.fullmatch(value)
+            else phonenumbers.parse(value, region)
+        )
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
             field, f"The phone number {value!r} could not be read as a phone number."
