@@ -50,9 +50,13 @@ SlowFn = Callable[[list[int]], dict[int, list[str]]]
 # A cell csv.writer wrote that `cells.neutralise` might change: one starting (after
 # its comma, and its quote if quoted) with a formula character or an apostrophe,
 # unless it is a plain signed number such as a phone's +447946000958. The first cell
-# (the customer number) never does; a cell starting with CR is always quoted (an
-# unquoted one is the line's end). Over-matching only sends a row the slow way.
-RISKY = re.compile(r',(?:"\r|"?[=@\t\']|"?[+-](?![0-9]+(?:\.[0-9]+)?(?:,|\r\n)))')
+# (the customer number) never does. A quoted cell is never a plain number, and one
+# starting with CR is always quoted (an unquoted CR ends the line). Over-matching only
+# sends a row the slow way. The lookahead first: most commas fail it at once (a third
+# of the time of the search without it).
+RISKY = re.compile(
+    r',(?=[=@\t\'"+-])(?:[=@\t\']|"[=@\t\'\r+-]|[+-](?![0-9]+(?:\.[0-9]+)?(?:,|\r\n)))'
+)
 
 _MONEY = {"lifetime_value", "outstanding_balance"}
 _MOMENTS = {"last_purchase_at", "created_at"}
