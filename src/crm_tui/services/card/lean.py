@@ -75,8 +75,6 @@ class _CardReads(LeanReads):
 
     def resolve(self, reference: str, region: str) -> Any:
         """The customer row `reference` names (as CustomerService.resolve finds it)."""
-        from crm_tui.services.phones import parse_phone
-
         ref = reference.strip()
         if not ref or undecodable(ref):
             raise Unusual("not a reference (the full path says why)")
@@ -85,6 +83,8 @@ class _CardReads(LeanReads):
         if customer_id is None and "@" in ref:
             found = self.slotted("id_by_email", email_key=email_key(ref))
         elif customer_id is None:
+            from crm_tui.services.phones import parse_phone  # phonenumbers: ~20 ms to import
+
             try:
                 e164 = parse_phone(ref, region)
             except ValidationError:
