@@ -131,28 +131,40 @@ def test_batches_give_the_rows_and_checks_of_one_batch(services: Services) -> No
     assert stamped_wrong(services) == []
 
 
-def test_quick_time_and_date_text_is_the_types_own() -> None:
-    """The bulk insert's quicker UTC-time and date processors store SQLAlchemy's own text."""
+def test_quick_processors_store_the_types_own_values() -> None:
+    """The bulk insert's quicker, remembering processors (UTC times, dates, amounts, flags)
+    store what SQLAlchemy's own processors store, for repeated and equal values too (an
+    instant given in another zone, an amount with more places)."""
     from datetime import UTC, datetime, timedelta, timezone
+    from decimal import Decimal
     from random import Random
 
-    from sqlalchemy import Date
+    from sqlalchemy import Boolean, Date
     from sqlalchemy.dialects import sqlite
 
-    from crm_tui.models.types import UTCDateTime
+    from crm_tui.models.types import Money, MoneyTotal, UTCDateTime
     from crm_tui.services.demo.bulk_insert import _processor
 
     dialect = sqlite.dialect()
-    pairs = [(_processor(t, dialect), t.dialect_impl(dialect).bind_processor(dialect))
-             for t in (UTCDateTime(), Date())]  # fmt: skip
-    (quick_time, own_time), (quick_date, own_date) = pairs
-    assert quick_time and own_time and quick_date and own_date
+    kinds = {name: (_processor(t, dialect), t.dialect_impl(dialect).bind_processor(dialect))
+             for name, t in (("time", UTCDateTime()), ("date", Date()), ("money", Money()),
+                             ("total", MoneyTotal()), ("flag", Boolean()))}  # fmt: skip
     rng = Random(0)
-    for _ in range(2_000):
+    for _ in range(3_000):
         when = datetime(1990, 1, 1, tzinfo=UTC) + timedelta(
-            seconds=rng.randrange(10**9), microseconds=rng.choice([0, rng.randrange(10**6)])
+            seconds=rng.randrange(10**5), microseconds=rng.choice([0, rng.randrange(10**6)])
         )
-        elsewhere = when.astimezone(timezone(timedelta(hours=2)))
-        assert quick_time(when) == own_time(when) == own_time(elsewhere) == quick_time(elsewhere)
-        assert quick_date(when.date()) == own_date(when.date())
-    assert quick_time(None) is None and quick_date(None) is None
+        amount = Decimal(rng.randrange(-(10**6), 10**6)) / 100
+        values: dict[str, list[Any]] = {
+            "time": [when, when.astimezone(timezone(timedelta(hours=2))), when],
+            "date": [when.date(), when.date()],
+            "money": [amount, amount.quantize(Decimal("0.001")), amount],
+            "total": [amount, amount],
+            "flag": [rng.random() < 0.5, True, False],
+        }
+        for name, given in values.items():
+            quick, own = kinds[name]
+            assert quick and own
+            assert [quick(v) for v in given] == [own(v) for v in given], (name, given)
+    for quick, _own in kinds.values():
+        assert quick and quick(None) is None

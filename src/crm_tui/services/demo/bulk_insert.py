@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, Dialect, Table, insert
+from sqlalchemy import Boolean, Connection, Date, Dialect, Table, insert
 from sqlalchemy.types import TypeEngine
 
-from crm_tui.models.types import UTCDateTime
+from crm_tui.models.types import Money, UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 Plan = tuple[str, tuple[str, ...], list[Processor]]
@@ -36,13 +38,14 @@ class BulkInsert:
             conn.execute(insert(table), rows)
             return
         sql, keys, processors = self._plan(conn, table, tuple(rows[0]))
-        if any(processors):
-            pairs = list(zip(keys, processors, strict=True))
-            params = [
-                tuple(p(row[k]) if p else row[k] for k, p in pairs) for row in rows
-            ]  # fmt: skip
-        else:
-            params = [tuple(row[k] for k in keys) for row in rows]
+        take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+        params: list[Any] = list(map(take, rows))
+        if converted:  # only the columns whose type has a processor, in place
+            for index, values in enumerate(params):
+                values = params[index] = list(values)
+                for i, process in converted:
+                    values[i] = process(values[i])
         cursor = conn.connection.cursor()
         try:
             cursor.executemany(sql, params)
@@ -64,7 +67,9 @@ class BulkInsert:
 
 def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
     """The type's bind processor; for UTC times and dates a quicker one giving the same text
-    (SQLite's DATETIME and DATE storage formats), the type's own for anything else."""
+    (SQLite's DATETIME and DATE storage formats), the type's own for anything else. Times,
+    dates, amounts and flags repeat a lot in a batch (a customer's creation time stamps its
+    rows, prices come from a list): each such value is worked out once per plan."""
     slow = column_type.dialect_impl(dialect).bind_processor(dialect)
     if slow is None:
         return None
@@ -75,11 +80,33 @@ def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
                 return value.isoformat(" ", "microseconds")[:26]  # without +00:00
             return slow(value)
 
-        return utc_text
+        return _once_per_value(utc_text, datetime)
     if isinstance(column_type, Date):
 
         def date_text(value: Any) -> Any:
             return value.isoformat() if type(value) is date else slow(value)
 
-        return date_text
+        return _once_per_value(date_text, date)
+    if isinstance(column_type, Money):  # MoneyTotal too
+        return _once_per_value(slow, Decimal)
+    if isinstance(column_type, Boolean):
+        return _once_per_value(slow, bool)
     return slow
+
+
+def _once_per_value(process: Callable[[Any], Any], kind: type, most: int = 65_536) -> Processor:
+    """`process`, remembering its result for values of exactly `kind` (equal values of
+    these kinds give equal stored values: an instant is stored in UTC, an amount in cents)."""
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not kind:
+            return process(value)
+        found = seen.get(value, seen)
+        if found is seen:
+            found = process(value)
+            if len(seen) < most:
+                seen[value] = found
+        return found
+
+    return remembered
