@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from crm_tui.services.deferred import QuickStart
     from crm_tui.services.registry import Services
     from crm_tui.ui.app import CrmApp
 
 
 def make_app(
-    services: Services, *, open_customer_id: int | None = None, start_screen: str = "list"
+    services: Services | QuickStart,
+    *,
+    open_customer_id: int | None = None,
+    start_screen: str = "list",
 ) -> CrmApp:
     from crm_tui.ui.app import CrmApp
 

@@ -99,6 +99,19 @@ def cli(
         )
     if demo_if_empty and read_only:
         raise CliExit("--demo cannot add data to a database opened --read-only.")
+    unchecked = settings_from(ctx, check_url=False)  # checking the URL loads SQLAlchemy
+    if not demo_if_empty and open_ref is None and unchecked.start_screen == "list":
+        from crm_tui.services.deferred import quick_start
+
+        quick = quick_start(unchecked)
+        if quick is not None:  # the list paints first, the services open behind it
+            from crm_tui.factory import make_app
+
+            try:
+                make_app(quick).run()
+            finally:
+                quick.close()
+            return
     start_screen = settings_from(ctx).start_screen
     services = services_from(ctx, "create")
     if demo_if_empty:

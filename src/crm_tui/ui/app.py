@@ -1,9 +1,14 @@
-"""CrmApp: the screens, global keys and the one handler for worker failures."""
+"""CrmApp: the screens, global keys and the one handler for worker failures.
+
+Only the list is imported before the first paint; every other screen, dialog
+and flow is imported when first opened (the list paints before SQLAlchemy
+and the model classes have loaded: see services.deferred).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -11,18 +16,18 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
-from crm_tui.services.registry import Services
+from crm_tui.services.deferred import QuickStart
 from crm_tui.services.search.values import CustomerRow
 from crm_tui.ui.base import CrmAppBase, UsesCrm
 from crm_tui.ui.flows.groups import group_commands, open_dashboard
 from crm_tui.ui.flows.tools import ToolsCommands, open_import
 from crm_tui.ui.live import CustomersChanged, LiveUpdates
-from crm_tui.ui.modals.help import HelpModal, keys_of, screen_name
-from crm_tui.ui.modals.quick_add import QuickAddModal
-from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
-from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.styles import stylesheet
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
+    from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 
 KEPT_DETAIL = "customer-detail"  # the installed customer screen, reused for the next one
 
@@ -52,7 +57,11 @@ class CrmApp(CrmAppBase):
     COMMANDS = App.COMMANDS | {ToolsCommands}
 
     def __init__(
-        self, services: Services, *, open_customer_id: int | None = None, start_screen: str = "list"
+        self,
+        services: Services | QuickStart,
+        *,
+        open_customer_id: int | None = None,
+        start_screen: str = "list",
     ) -> None:
         super().__init__(services)
         self.open_customer_id = open_customer_id
@@ -61,13 +70,27 @@ class CrmApp(CrmAppBase):
         self._kept_detail: CustomerDetailScreen | None = None
 
     def on_mount(self) -> None:
-        self.live = LiveUpdates(self, self.services)
-        self.live.start()
+        if self.quick_start is None:
+            self._start_live()
         self.push_screen(CustomerListScreen())  # always underneath: escape lands on the list
         if self.open_customer_id is not None:
             self.open_customer(self.open_customer_id)
         elif self.start_screen == "dashboard":
             open_dashboard(self)
+
+    def load_services(self) -> None:
+        """The list is on screen: on a quick start, open the services (and the change
+        feed) behind it now."""
+        super().load_services()
+        if self.quick_start is not None and self.live is None:
+            self._start_live()
+
+    def _start_live(self) -> None:
+        # On a quick start the feed opens once the services have (in its own thread),
+        # from the change log's id the list was first read at: nothing is missed.
+        since = self.quick_start.newest_change if self.quick_start is not None else None
+        self.live = LiveUpdates(self, lambda: self.services, since=since)
+        self.live.start()
 
     def open_customer(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
         """The customer's screen: the kept one, shown for this customer, unless it is
@@ -77,6 +100,8 @@ class CrmApp(CrmAppBase):
             kept.reopen(customer_id, glimpse)
             self.push_screen(kept)
             return
+        from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+
         screen = CustomerDetailScreen(customer_id, glimpse)
         if kept is None:
             self.install_screen(screen, KEPT_DETAIL)  # popped, it stays composed
@@ -86,16 +111,22 @@ class CrmApp(CrmAppBase):
     def new_customer(self) -> None:
         if self.refuse_if_read_only():
             return
+        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+
         self.push_screen(CustomerWizardScreen(None), callback=self._open_saved)
 
     def edit_customer(self, customer_id: int) -> None:
         if self.refuse_if_read_only():
             return
+        from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+
         self.push_screen(CustomerWizardScreen(customer_id))
 
     def quick_add(self) -> None:
         if self.refuse_if_read_only():
             return
+        from crm_tui.ui.modals.quick_add import QuickAddModal
+
         self.push_screen(QuickAddModal(), callback=self._open_saved)
 
     def _open_saved(self, customer_id: int | None) -> None:
@@ -119,6 +150,8 @@ class CrmApp(CrmAppBase):
 
     def action_help(self) -> None:
         """The app's own help for the screen on top (`?` or F1 again closes it)."""
+        from crm_tui.ui.modals.help import HelpModal, keys_of, screen_name
+
         if isinstance(self.screen, HelpModal):
             self.screen.dismiss(None)
             return

@@ -14,7 +14,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from textual import on
 from textual.app import App
@@ -22,13 +22,16 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+from crm_tui.services.deferred import Opening, QuickStart
 from crm_tui.services.errors import CrmError
 from crm_tui.services.live.changes import Changed
-from crm_tui.services.registry import Services
 from crm_tui.services.roles import Capability, Permissions, Role
 from crm_tui.services.roles.refusals import permission_denied, refusal_sentence
 from crm_tui.services.search.values import CustomerRow
 from crm_tui.ui.key_order import KeyOrderApp
+
+if TYPE_CHECKING:  # the list paints before the services (SQLAlchemy, models) load
+    from crm_tui.services.registry import Services
 
 READ_ONLY_NOTICE = "The database is open read-only (--read-only); nothing can be changed."
 
@@ -38,14 +41,41 @@ ResultT = TypeVar("ResultT")
 class CrmAppBase(KeyOrderApp):
     """The crm-tui app as the rest of ui/ sees it; `CrmApp` fills in the navigation."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services | QuickStart) -> None:
         super().__init__()
-        self.services = services
+        self.quick_start: QuickStart | None = None
+        self._services: Services | None = None
+        if isinstance(services, QuickStart):
+            self.quick_start = services
+            self.opening = services.opening
+        else:
+            self._services = services
+            ctx = services.ctx
+            self.opening = Opening(ctx.read_only, ctx.permissions, ctx.reporting_currency)
+
+    @property
+    def services(self) -> Services:
+        """The services; on a quick start, once its thread has opened them (waiting)."""
+        if self._services is None:
+            assert self.quick_start is not None
+            self._services = self.quick_start.get()
+        return self._services
+
+    @property
+    def services_ready(self) -> bool:
+        return self._services is not None or (
+            self.quick_start is not None and self.quick_start.ready
+        )
 
     @property
     def permissions(self) -> Permissions:
-        """The login's crm role, read when the services opened (everything on SQLite)."""
-        return self.services.ctx.permissions
+        """The login's crm role, read when the app opened (everything on SQLite)."""
+        return self.opening.permissions
+
+    @property
+    def reporting_currency(self) -> str:
+        """The currency of every figure (recorded in the database)."""
+        return self.opening.reporting_currency
 
     @property
     def read_only(self) -> bool:
@@ -54,13 +84,13 @@ class CrmAppBase(KeyOrderApp):
 
     def refusal(self, needs: Capability) -> str | None:
         """Why `needs` is not allowed (one sentence), or None when it is."""
-        if needs.writes and self.services.ctx.read_only:
+        if needs.writes and self.opening.read_only:
             return READ_ONLY_NOTICE
         return None if self.permissions.allows(needs) else self.permissions.refusal(needs)
 
     def badge(self) -> str | None:
         """What the footer says about writes: read-only, or a role short of manager."""
-        if self.services.ctx.read_only:
+        if self.opening.read_only:
             return "read-only"
         permissions = self.permissions
         if not permissions.enforced or permissions.role is Role.MANAGER:
@@ -103,6 +133,26 @@ class CrmAppBase(KeyOrderApp):
         else:
             message = f"Something went wrong: {error}"
         self.notify(message, severity="error", markup=False, timeout=8)
+
+    @dataclass
+    class ServicesOpened(Message):
+        """A quick start's services are open (or failed to open): work that waited for
+        them (the list's count and figures) can start without blocking a worker thread."""
+
+    def load_services(self) -> None:
+        """Called once the list is painted: a quick start opens its services now, and
+        says so with `ServicesOpened` to every screen (`services_opened`)."""
+        if self.quick_start is not None:
+            self.quick_start.start(self._say_services_opened)
+
+    def _say_services_opened(self) -> None:  # in the thread that opened them
+        self.post_message(self.ServicesOpened())
+
+    @on(ServicesOpened)
+    def _services_opened(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, UsesCrm):
+                screen.services_opened()
 
     @abstractmethod
     def open_customer(self, customer_id: int, glimpse: CustomerRow | None = None) -> None:
@@ -148,6 +198,9 @@ class UsesCrm:
     def customers_changed(self, changed: Changed) -> None:
         """Someone committed changes to these customers; screens showing them read
         them again (the app calls this on every screen in its stack)."""
+
+    def services_opened(self) -> None:
+        """A quick start's services have opened: start what waited for them."""
 
     def on_worker_state_changed(self: _InApp, event: Worker.StateChanged) -> None:
         """A worker of this node failed (or ended): tell the app's one failure handler,

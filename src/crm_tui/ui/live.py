@@ -10,14 +10,17 @@ a widget.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
 from crm_tui.services.live import Changed, ChangeFeed, open_feed
-from crm_tui.services.registry import Services
+
+if TYPE_CHECKING:
+    from crm_tui.services.registry import Services
 
 WAIT_S = 0.25  # how long one wait blocks: also how soon `stop` is noticed
 RETRY_S = 5.0  # after the feed could not be opened (server down, no LISTEN right)
@@ -33,9 +36,15 @@ class CustomersChanged(Message):
 class LiveUpdates:
     """Starts with the app, stops with it; reports what the feed sees."""
 
-    def __init__(self, app: App[Any], services: Services) -> None:
+    def __init__(
+        self, app: App[Any], services: Callable[[], Services], *, since: int | None = None
+    ) -> None:
+        """`services`: how to get them, in this thread (on a quick start it waits for them to
+        open); `since`: the change log's id when the list was first read (a quick start),
+        so that what was committed before the feed opened is reported too."""
         self._app = app
         self._services = services
+        self._since = since
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="crm-live", daemon=True)
 
@@ -68,7 +77,7 @@ class LiveUpdates:
 
     def _open(self) -> ChangeFeed | None:
         try:
-            feed = open_feed(self._services.ctx)
+            feed = open_feed(self._services().ctx, self._since)
         except Exception:  # e.g. the server is unreachable just now: try again later
             self._stop.wait(RETRY_S)
             return None

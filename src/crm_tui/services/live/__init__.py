@@ -19,8 +19,9 @@ if TYPE_CHECKING:  # the screens import Changed before the database stack has lo
 __all__ = ["ChangeFeed", "Changed", "open_feed"]
 
 
-def open_feed(ctx: ServiceContext) -> ChangeFeed | None:
-    """The feed for this database, or None when live updates are off (or cannot be had)."""
+def open_feed(ctx: ServiceContext, since: int | None = None) -> ChangeFeed | None:
+    """The feed for this database, or None when live updates are off (or cannot be had).
+    `since` (SQLite): the change log's id when the screens first read, if before now."""
     from crm_tui.services.live.poll import HistoryPollFeed, SqlitePollFeed
 
     engine = ctx.db.engine
@@ -28,7 +29,7 @@ def open_feed(ctx: ServiceContext) -> ChangeFeed | None:
         return None
     if engine.dialect.name == "sqlite":
         path = engine.url.database
-        return SqlitePollFeed(path) if path and path != ":memory:" else None
+        return SqlitePollFeed(path, since) if path and path != ":memory:" else None
     if ctx.live == "poll":
         return HistoryPollFeed(engine)
     from crm_tui.services.live.listen import ListenFeed  # psycopg: only for PostgreSQL

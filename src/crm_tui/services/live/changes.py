@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+# The change log's newest id: where a feed starts (or a quick start read the list).
+NEWEST_CHANGE = "SELECT coalesce(max(id), 0) FROM change_history"
 EVERYTHING = "*"  # a payload too long to list (a bulk change), or a feed that reconnected
 
 

@@ -22,22 +22,27 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from crm_tui.models import ChangeRecord
-from crm_tui.services.live.changes import Changed
+from crm_tui.services.live.changes import NEWEST_CHANGE, Changed
 
 INTERVAL_S = 0.2
 
 NEWER = "SELECT DISTINCT customer_id FROM change_history WHERE id > ? AND customer_id IS NOT NULL"
-NEWEST = "SELECT coalesce(max(id), 0) FROM change_history"
+NEWEST = NEWEST_CHANGE
 
 
 class SqlitePollFeed:
     """Watches a SQLite file through a read-only connection of its own."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, since: int | None = None) -> None:
+        """`since`: report the change log's entries after this id at the first wait (what
+        was committed after a screen's first read, made before the feed opened)."""
         uri = f"file:{quote(str(Path(path).absolute()))}?mode=ro"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5)
         self._version = self._data_version()
         self._last = int(self._conn.execute(NEWEST).fetchone()[0])
+        if since is not None and since != self._last:
+            self._last = since
+            self._version = -1  # the first wait reads the entries after `since`
 
     def _data_version(self) -> int:
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])

@@ -24,6 +24,7 @@ from crm_tui.config import Settings
 from crm_tui.services.lean_reads import LeanReads as Reads
 from crm_tui.services.lean_reads import Unusual as Unusual
 from crm_tui.services.lean_reads import lean_reads, load_catalogue
+from crm_tui.services.live.changes import NEWEST_CHANGE
 from crm_tui.services.search.plan import Fetch, RowLike
 from crm_tui.services.search.query import Query, parse_query
 from crm_tui.services.search.ranking import first_page, to_row
@@ -57,14 +58,32 @@ def lookup(settings: Settings, text: str, limit: int) -> tuple[Page, str]:
     """The first page of `crm lookup` (or of the app's list, with default filters and
     sort, while the app starts) and the reporting currency, or Unusual."""
     with lean_reads(settings, LeanReads) as reads:
-        recorded = reads.execute("currency")
-        if not recorded or not recorded[0][0]:
-            raise Unusual("no reporting currency recorded yet")
-        if not reads.sqlite:
-            reads.execute("session")
-        parsed = parse_query(text, settings.default_region)
-        page = first_page(reads, parsed, limit) if parsed.text else _by_name(reads, parsed, limit)
-        return page, str(recorded[0][0])
+        return _first_page(reads, settings, text, limit)
+
+
+def list_start(settings: Settings, limit: int) -> tuple[Page, str, int]:
+    """The app's list as it opens (every customer by name), the reporting currency, and
+    the change log's newest id in the same snapshot (where the change feed takes over)."""
+    with lean_reads(settings, LeanReads) as reads:
+        page, currency = _first_page(reads, settings, "", limit)
+        cursor = reads.connection.cursor()
+        try:
+            cursor.execute(NEWEST_CHANGE)
+            newest = int(cursor.fetchone()[0])
+        finally:
+            cursor.close()
+        return page, currency, newest
+
+
+def _first_page(reads: LeanReads, settings: Settings, text: str, limit: int) -> tuple[Page, str]:
+    recorded = reads.execute("currency")
+    if not recorded or not recorded[0][0]:
+        raise Unusual("no reporting currency recorded yet")
+    if not reads.sqlite:
+        reads.execute("session")
+    parsed = parse_query(text, settings.default_region)
+    page = first_page(reads, parsed, limit) if parsed.text else _by_name(reads, parsed, limit)
+    return page, str(recorded[0][0])
 
 
 def _by_name(reads: LeanReads, parsed: Query, limit: int) -> Page:

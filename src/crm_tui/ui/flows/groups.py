@@ -27,17 +27,11 @@ from datetime import date
 
 from textual.app import SystemCommand
 
-from crm_tui.models.enums import SegmentKind
 from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmAppBase, CrmScreen
-from crm_tui.ui.modals.choice import ChoiceModal
-from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
 from crm_tui.ui.modals.dialog import DialogText
-from crm_tui.ui.modals.prompt import PromptModal
-from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
-from crm_tui.ui.screens.dashboard import DashboardScreen
-from crm_tui.ui.screens.segments import SegmentsScreen
-from crm_tui.ui.screens.tags import TagsScreen
+
+# Screens and dialogs are imported when first opened: the list paints without them.
 
 NEW_ITEM = -1
 
@@ -59,6 +53,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def open_dashboard(app: CrmAppBase, *, as_of: date | None = None) -> None:
+    from crm_tui.ui.screens.dashboard import DashboardScreen
 
     app.push_screen(DashboardScreen(as_of=as_of))
 
@@ -66,16 +61,19 @@ def open_dashboard(app: CrmAppBase, *, as_of: date | None = None) -> None:
 def open_segments(
     app: CrmAppBase, *, on_pick: Callable[[int], None] | None = None, as_of: date | None = None
 ) -> None:
+    from crm_tui.ui.screens.segments import SegmentsScreen
 
     app.push_screen(SegmentsScreen(on_pick=on_pick, as_of=as_of))
 
 
 def open_tags(app: CrmAppBase) -> None:
+    from crm_tui.ui.screens.tags import TagsScreen
 
     app.push_screen(TagsScreen())
 
 
 def open_billing_groups(app: CrmAppBase) -> None:
+    from crm_tui.ui.screens.billing_groups import BillingGroupsScreen
 
     app.push_screen(BillingGroupsScreen())
 
@@ -103,6 +101,9 @@ def _pick_static_segment(
     app: CrmAppBase, title: str, on_chosen: Callable[[int], None], *, allow_new: bool
 ) -> None:
     """Ask which hand-picked segment (the dialog reads them in a worker)."""
+    from crm_tui.models.enums import SegmentKind
+    from crm_tui.ui.modals.choice import ChoiceModal
+    from crm_tui.ui.modals.prompt import PromptModal
 
     def load() -> list[tuple[int, DialogText]]:
         segments = [s for s in app.services.segments.list() if s.kind == SegmentKind.STATIC]
@@ -190,6 +191,8 @@ def add_to_billing_group(app: CrmAppBase, customer_ids: Sequence[int]) -> None:
     def load() -> list[tuple[int, DialogText]]:
         return [(g.id, g.name) for g in app.services.billing_groups.list()]
 
+    from crm_tui.ui.modals.choice import ChoiceModal
+
     title = f"Add {_plural(len(ids), 'customer')} to billing group"
     empty = "There are no billing groups yet; create one first."
     app.push_screen(ChoiceModal(title, load=load, empty=empty), chosen)
@@ -200,4 +203,6 @@ def edit_customer_segments(app: CrmAppBase, customer_id: int) -> None:
 
     if app.refuse_unless(Capability.SETTINGS):
         return
+    from crm_tui.ui.modals.customer_segments import CustomerSegmentsModal
+
     app.push_screen(CustomerSegmentsModal(customer_id))

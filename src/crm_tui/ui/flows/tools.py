@@ -10,11 +10,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from crm_tui.services.roles import Capability
 from crm_tui.ui.base import CrmAppBase, crm_app
-from crm_tui.ui.screens.billing_run import BillingRunScreen
-from crm_tui.ui.screens.import_customers import ImportScreen
-from crm_tui.ui.screens.merge import MergeScreen
-from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
-from crm_tui.ui.screens.reports import ReportsScreen
+
+# Each screen is imported when first opened: the list paints without them.
 
 
 def open_import(app: CrmAppBase, path: str | None = None) -> None:
@@ -22,6 +19,8 @@ def open_import(app: CrmAppBase, path: str | None = None) -> None:
 
     if app.refuse_if_read_only():
         return
+    from crm_tui.ui.screens.import_customers import ImportScreen
+
     app.push_screen(ImportScreen(path))
 
 
@@ -30,21 +29,29 @@ def open_merge(app: CrmAppBase, ids: Sequence[int] | None = None) -> None:
 
     if app.refuse_unless(Capability.MERGE):
         return
+    from crm_tui.ui.screens.merge import MergeScreen
+
     app.push_screen(MergeScreen(list(ids) if ids else None))
 
 
 def open_overdue(app: CrmAppBase) -> None:
     """Overdue invoices with bulk reminders (`o` on the list)."""
+    from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
+
     app.push_screen(OverdueInvoicesScreen())
 
 
 def open_billing_run(app: CrmAppBase) -> None:
     """The month's billing run with progress (`g` on the list); a preview only reads."""
+    from crm_tui.ui.screens.billing_run import BillingRunScreen
+
     app.push_screen(BillingRunScreen())
 
 
 def open_reports(app: CrmAppBase, customer_id: int | None = None) -> None:
     """Revenue, invoices and payments reports, with export (`g` on the list)."""
+    from crm_tui.ui.screens.reports import ReportsScreen
+
     app.push_screen(ReportsScreen(customer_id))
 
 

@@ -8,7 +8,7 @@ and owns the keys: opening, filters and sort, marks and bulk actions.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -19,18 +19,11 @@ from textual.widgets import Input, Static
 from crm_tui.services.bulk.selection import Selection
 from crm_tui.services.live import Changed
 from crm_tui.services.search import SearchFilters, SortSpec
-from crm_tui.ui.flows.bulk import BulkFlow
-from crm_tui.ui.flows.groups import open_billing_groups, open_dashboard, open_segments, open_tags
-from crm_tui.ui.flows.tools import (
-    open_billing_run,
-    open_import,
-    open_merge,
-    open_overdue,
-    open_reports,
-)
+from crm_tui.ui.flows.go_to import GO_TO, go_to
+from crm_tui.ui.flows.groups import open_dashboard
+from crm_tui.ui.flows.tools import open_import, open_overdue
 from crm_tui.ui.modals.choice import ChoiceModal
-from crm_tui.ui.modals.filters import AppliedFilters, FiltersModal
-from crm_tui.ui.screens.customer_list_search import ListSearchScreen
+from crm_tui.ui.screens.customer_list_search import ListRequest, ListSearchScreen
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
@@ -39,6 +32,9 @@ from crm_tui.ui.widgets.list.kpi_bar import KpiBar
 from crm_tui.ui.widgets.list.marks import Marks, matching_scope
 from crm_tui.ui.widgets.list.search_bar import SearchBar
 from crm_tui.ui.widgets.list.table_cells import FIGURE_OF_SORT
+
+if TYPE_CHECKING:  # dialogs and flows are imported when first opened
+    from crm_tui.ui.modals.filters import AppliedFilters
 
 # Actions bound to plain letters: they cannot fire while the search input has
 # focus (it takes the letter), so the footer hides them there.
@@ -58,18 +54,6 @@ TABLE_ACTIONS = frozenset(
         "go_to",
         "mine",
     }
-)
-# `g`: every other screen of the app, one key away (the palette has them too).
-GO_TO = (
-    ("dashboard", "Dashboard"),
-    ("segments", "Segments"),
-    ("tags", "Tags"),
-    ("billing_groups", "Billing groups"),
-    ("merge", "Merge duplicates"),
-    ("import", "Import customers"),
-    ("overdue", "Overdue invoices"),
-    ("reports", "Reports"),
-    ("billing_run", "Billing run"),
 )
 
 
@@ -107,6 +91,7 @@ class CustomerListScreen(ListSearchScreen):
         self.names: dict[tuple[str, int], str] = {}
         self.marks = Marks()
         self._stale = False
+        self._open_when_shown: ListRequest | None = None  # Enter came before the rows
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
@@ -118,7 +103,7 @@ class CustomerListScreen(ListSearchScreen):
 
     async def on_mount(self) -> None:
         self.table.is_marked = self.marks.is_marked
-        self.table.currency = self.services.ctx.reporting_currency
+        self.table.currency = self.crm.reporting_currency
         await self.query_one(FilterBar).show(self.filters)
         self.search_bar.input.focus()
         self.start_search()
@@ -147,6 +132,7 @@ class CustomerListScreen(ListSearchScreen):
 
     @on(SearchBar.QueryChanged)
     def query_changed(self) -> None:
+        self._open_when_shown = None
         self._drop_all_matches_mark()
         self.start_search()
 
@@ -163,6 +149,9 @@ class CustomerListScreen(ListSearchScreen):
         if page.near_misses:
             self.search_bar.set_count("no match · near misses")
         self._show_empty_hint(not page.rows)
+        if self._open_when_shown == request:
+            self._open_when_shown = None
+            self._open(self.table.current_id)
         # The count and the KPIs start once the rows are painted: their threads
         # would otherwise take the GIL from the paint.
         self.call_after_refresh(self.call_later, self._rows_painted, request)
@@ -194,7 +183,12 @@ class CustomerListScreen(ListSearchScreen):
 
     @on(SearchBar.Submitted)
     def open_from_search(self) -> None:
-        self._open(self.table.current_id)
+        """Enter in the search box: the highlighted row of the rows for this very query;
+        typed before they came (a burst, or right after `crm`), the first of them."""
+        if self.showing_newest:
+            self._open(self.table.current_id)
+        else:
+            self._open_when_shown = self.request
 
     @on(CustomerTable.CustomerSelected)
     def open_selected(self, event: CustomerTable.CustomerSelected) -> None:
@@ -234,19 +228,8 @@ class CustomerListScreen(ListSearchScreen):
         self.app.push_screen(ChoiceModal("Go to", GO_TO), callback=self._go)
 
     def _go(self, where: str | None) -> None:
-        openers = {
-            "dashboard": open_dashboard,
-            "segments": open_segments,
-            "tags": open_tags,
-            "billing_groups": open_billing_groups,
-            "merge": open_merge,
-            "import": open_import,
-            "overdue": open_overdue,
-            "reports": open_reports,
-            "billing_run": open_billing_run,
-        }
-        if where in openers:
-            openers[where](self.crm)
+        if where is not None:
+            go_to(self.crm, where)
 
     # --- focus ---------------------------------------------------------------------
 
@@ -274,6 +257,8 @@ class CustomerListScreen(ListSearchScreen):
     # --- filters and sort -------------------------------------------------------------
 
     def action_filters(self) -> None:
+        from crm_tui.ui.modals.filters import FiltersModal
+
         self.app.push_screen(FiltersModal(self.filters, self.names), callback=self._filters_chosen)
 
     async def _filters_chosen(self, applied: AppliedFilters | None) -> None:
@@ -371,6 +356,8 @@ class CustomerListScreen(ListSearchScreen):
             self.notify("Mark customers first: space marks a row, * marks every match.")
             return
         self._stale = True  # segment, group and merge flows change rows behind our back
+        from crm_tui.ui.flows.bulk import BulkFlow
+
         BulkFlow(self.crm, self.marks.selection(), self._scope(), self._after_bulk).menu()
 
     def action_export(self) -> None:
@@ -383,6 +370,8 @@ class CustomerListScreen(ListSearchScreen):
             )
             count, exact = self.match_count or (0, True)
             scope = matching_scope(count, exact)
+        from crm_tui.ui.flows.bulk import BulkFlow
+
         BulkFlow(self.crm, selection, scope, self._after_bulk).export()
 
     def _after_bulk(self) -> None:

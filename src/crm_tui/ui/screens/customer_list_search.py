@@ -165,12 +165,26 @@ class ListSearchScreen(CrmScreen[None]):
     )
     def fetch_first_page(self, request: ListRequest) -> None:
         worker = get_current_worker()
-        search = self.crm.services.search
-        page = search.search(
-            request.query, request.filters, request.sort, after=request.after, limit=request.limit
-        )
+        page = self._quick_page(request)
+        if page is None:
+            page = self.crm.services.search.search(
+                request.query,
+                request.filters,
+                request.sort,
+                after=request.after,
+                limit=request.limit,
+            )
         if not worker.is_cancelled:
             self.post_message(self.RowsLoaded(request, page))
+
+    def _quick_page(self, request: ListRequest) -> Page | None:
+        """While a quick start's services are still opening: the first page of a search
+        with default filters and sort, on the lean read path (None: wait for them)."""
+        quick = self.crm.quick_start
+        plain = request.filters == SearchFilters() and request.sort == SortSpec()
+        if quick is None or not plain or request.after is not None:
+            return None
+        return quick.page(request.query, request.limit)
 
     @work(
         thread=True,
@@ -235,10 +249,17 @@ class ListSearchScreen(CrmScreen[None]):
             self.want_kpis()  # the figures for the newest rows, which arrived meanwhile
 
     def _rows_painted(self, request: ListRequest) -> None:
+        if not self.crm.services_ready:  # a quick start: open them now, behind the rows;
+            self.crm.load_services()  # the count and figures wait for `services_opened`
+            return  # (not in worker threads: a few blocked ones would starve the pool)
         if request == self.request:
             self.fetch_count(request)
             self.want_kpis()
             self._weigh_changes()
+
+    def services_opened(self) -> None:
+        if self.showing_newest:
+            self._rows_painted(self.request)
 
     # --- other clerks' commits ---------------------------------------------------------
 

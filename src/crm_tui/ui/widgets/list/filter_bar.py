@@ -128,7 +128,7 @@ class FilterBar(UsesCrm, Horizontal):
         """Replace the chips with those of `filters`."""
         chips = self.query_one("#chips", Horizontal)
         await chips.remove_children()
-        texts = chip_texts(filters, names or {}, self.services.ctx.reporting_currency)
+        texts = chip_texts(filters, names or {}, self.crm.reporting_currency)
         if not texts:
             await chips.mount(
                 Static(Text("no filters · f to filter", style="dim"), classes="chip-hint")
