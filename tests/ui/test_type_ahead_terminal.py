@@ -128,3 +128,16 @@ def test_leave_a_customer_and_search_again_in_one_burst(demo_settings: Settings)
         term.wait_for(b"Search name")  # the list's search bar: back on the list, still running
     finally:
         term.close()
+
+
+@pytest.mark.skipif(not CRM.exists(), reason="the crm console script is not installed")
+def test_a_number_and_enter_typed_with_crm_open_the_customer(demo_settings: Settings) -> None:
+    """`crm`, then a customer's number and Enter before the app has started: the terminal
+    is not raw yet, so the Enter arrives as a line feed (ctrl+j); the customer opens."""
+    term = Terminal(demo_settings.database_url)
+    try:
+        term.send(b"C-000042\r")
+        term.wait_for(b"Overview")
+        assert b"C-000042" in term.seen and b"Traceback" not in term.seen
+    finally:
+        term.close()

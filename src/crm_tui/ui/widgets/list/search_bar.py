@@ -34,6 +34,9 @@ class SearchInput(Input):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Open", key_display="⏎"),
+        # Enter typed before the app set the terminal raw (`crm`, then a name and Enter
+        # at once) reaches it as a line feed, ctrl+j: it opens the customer all the same.
+        Binding("ctrl+j", "submit", show=False),
         Binding("down", "results", "Results", key_display="↓"),
         Binding("escape", "clear_or_leave", "Clear", key_display="esc"),
         # Priority: the Input would otherwise take `?` as a character to search for.
