@@ -57,8 +57,8 @@ def main() -> None:
     parser.add_argument(
         "--db",
         metavar="PATH|URL",
-        help="lookup only: measure this existing database (read, never filled) instead of "
-        "the generated one",
+        help="lookup and startup only: measure this existing database (never filled) "
+        "instead of the generated one",
     )
     parser.add_argument("--clerks", type=int, default=20, help="team: clerk processes")
     parser.add_argument("--seconds", type=float, default=300.0, help="team: length of the run")
@@ -81,8 +81,8 @@ def main() -> None:
             print_table(f"team on PostgreSQL: {title}", rows)
         return
 
-    if args.db and args.suite != "lookup":
-        parser.error("--db is for the lookup suite, which only reads the database")
+    if args.db and args.suite not in ("lookup", "startup"):
+        parser.error("--db is for the lookup and startup suites, which only read the database")
     sqlite_url = to_database_url(args.db) if args.db else sqlite_bench_url(args.customers)
     targets = [("SQLite", sqlite_url)]
     if args.pg:

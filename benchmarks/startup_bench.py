@@ -25,8 +25,12 @@ import sys, time
 started = float(sys.argv[2])
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
-from crm_tui.services.registry import open_services
-services = open_services(Settings(database_url=sys.argv[1], clerk="bench"))
+from crm_tui.services.deferred import quick_start
+settings = Settings(database_url=sys.argv[1], clerk="bench")
+services = quick_start(settings)  # as `crm` opens the app
+if services is None:
+    from crm_tui.services.registry import open_services
+    services = open_services(settings)
 app = make_app(services)
 
 def painted() -> None:

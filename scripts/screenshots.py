@@ -20,8 +20,8 @@ from crm_tui.config import Settings
 from crm_tui.factory import make_app
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.registry import Services, open_services
+from crm_tui.ui import clock
 from crm_tui.ui.base import CrmAppBase, crm_app
-from crm_tui.ui.widgets.detail import base as detail_base
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 AS_OF = date(2026, 1, 15)
@@ -150,7 +150,7 @@ def main() -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/shots.sqlite3", clerk="screenshots")
         services = open_services(settings)
         DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)
-        detail_base.today_override = AS_OF  # overdue days and the billing month as of the demo
+        clock.today_override = AS_OF  # overdue days and the billing month as of the demo
         for name, step in shots().items():
             asyncio.run(take(services, name, step))
         services.close()

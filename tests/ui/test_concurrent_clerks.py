@@ -23,12 +23,12 @@ from crm_tui.factory import make_app
 from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
+from crm_tui.ui import clock
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
-from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import settle
 
 SIZE = (100, 30)
@@ -37,7 +37,7 @@ Clerk = tuple[CrmApp, Pilot[None], Services]
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    monkeypatch.setattr(clock, "today_override", date(2026, 1, 15))
 
 
 @asynccontextmanager

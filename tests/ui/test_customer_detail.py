@@ -29,6 +29,7 @@ from crm_tui.services.customers.inputs import (
     NoteCreate,
 )
 from crm_tui.services.registry import Services, open_services
+from crm_tui.ui import clock
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.conflict import ConflictModal
@@ -36,7 +37,6 @@ from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import ScreenApp, settle
 
 SIZE = (80, 24)
@@ -58,7 +58,7 @@ class DetailHarness(ScreenApp):
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Overdue follow-ups are judged against a fixed day."""
-    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    monkeypatch.setattr(clock, "today_override", date(2026, 1, 15))
 
 
 def business(svc: Services, company: str = "Acme Ltd") -> int:

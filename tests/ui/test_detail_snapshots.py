@@ -11,8 +11,8 @@ import pytest
 from textual.pilot import Pilot
 
 from crm_tui.services.registry import Services
+from crm_tui.ui import clock
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import ScreenApp, settle
 
 SnapCompare = Callable[..., bool]
@@ -27,7 +27,7 @@ def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC and today is the demo's as-of day."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    monkeypatch.setattr(clock, "today_override", date(2026, 1, 15))
     yield
     monkeypatch.undo()
     time.tzset()

@@ -22,9 +22,9 @@ from crm_tui.config import data_dir
 from crm_tui.services.billing.inputs import PaymentCreate
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
+from crm_tui.ui import clock
 from crm_tui.ui.app import CrmApp
 from crm_tui.ui.screens.overdue_invoices import OverdueInvoicesScreen
-from crm_tui.ui.widgets.detail import base as detail_base
 
 SnapCompare = Callable[..., bool]
 BUSINESS = 2  # a demo business (Net terms) with subscriptions
@@ -48,7 +48,7 @@ class Harness(CrmApp):
 def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(detail_base, "today_override", TODAY)
+    monkeypatch.setattr(clock, "today_override", TODAY)
     yield
     monkeypatch.undo()
     time.tzset()

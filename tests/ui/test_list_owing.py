@@ -10,7 +10,7 @@ import pytest
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
 from crm_tui.services.search import SortSpec
-from crm_tui.ui.widgets.detail import base as detail_base
+from crm_tui.ui import clock
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from tests.ui.conftest import settle
 from tests.ui.test_customer_list import running
@@ -47,7 +47,7 @@ async def test_days_overdue_sort_shows_the_days(
     """s, 'Days overdue, most first': the customer whose oldest open invoice fell due
     longest ago first, the days under 'Overdue'; one that owes but is not yet late next
     (blank), then those who owe nothing."""
-    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    monkeypatch.setattr(clock, "today_override", date(2026, 1, 15))
     inv = demo_services.invoices
     due = {}
     for cid, day in ((7, date(2025, 12, 1)), (5, date(2026, 1, 2))):

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from crm_tui.factory import make_app
 from crm_tui.services.invoices import LineInput
 from crm_tui.services.registry import Services
-from crm_tui.ui.widgets.detail import base as detail_base
+from crm_tui.ui import clock
 from tests.ui.conftest import settle_still
 
 SnapCompare = Callable[..., bool]
@@ -74,7 +74,7 @@ def test_list_by_days_overdue(
 ) -> None:
     """Sorted by days overdue, most first (today pinned to 2026-01-15): the last column
     shows the days; one not yet late is blank, then those who owe nothing."""
-    monkeypatch.setattr(detail_base, "today_override", date(2026, 1, 15))
+    monkeypatch.setattr(clock, "today_override", date(2026, 1, 15))
     inv = demo_services.invoices
     for cid, day in ((7, date(2025, 12, 1)), (12, date(2025, 12, 20)), (5, date(2026, 1, 2))):
         draft = inv.create_draft(cid, [LineInput("Repair", "80.00")], currency="GBP")

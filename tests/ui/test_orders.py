@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from crm_tui.services.registry import Services
+from crm_tui.ui import clock
 from crm_tui.ui.modals.order_form import OrderFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
-from crm_tui.ui.widgets.detail import base as detail_base
 from tests.ui.conftest import ScreenApp, settle, settle_still
 
 SnapCompare = Callable[..., bool]
@@ -31,7 +31,7 @@ def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC and today is the demo's as-of day."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(detail_base, "today_override", TODAY)
+    monkeypatch.setattr(clock, "today_override", TODAY)
     yield
     monkeypatch.undo()
     time.tzset()

@@ -20,8 +20,8 @@ from crm_tui.config import Settings
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.invoices.reports import Period
 from crm_tui.services.registry import Services, open_services
+from crm_tui.ui import clock
 from crm_tui.ui.screens.reports import ReportsScreen
-from crm_tui.ui.widgets.detail import base as detail_base
 from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import ScreenApp, settle, settle_still
 
@@ -34,7 +34,7 @@ def stable_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC and today is the demo's as-of day."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(detail_base, "today_override", AS_OF)
+    monkeypatch.setattr(clock, "today_override", AS_OF)
     yield
     monkeypatch.undo()
     time.tzset()

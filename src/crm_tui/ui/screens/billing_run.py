@@ -28,10 +28,11 @@ from crm_tui.services.invoices.periods import Month
 from crm_tui.services.invoices.run import RunResult
 from crm_tui.services.roles.policy import Capability
 from crm_tui.ui.base import CrmScreen
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail.base import money, today
+from crm_tui.ui.widgets.detail.base import money
 
 ABOUT = (
     "Bills every active subscription for the month: one invoice per customer and "

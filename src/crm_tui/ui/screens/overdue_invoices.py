@@ -23,10 +23,11 @@ from crm_tui.services.invoices.dunning import DueReminder, level_name
 from crm_tui.services.invoices.reminders import ReminderRun
 from crm_tui.services.roles.policy import Capability
 from crm_tui.ui.base import CrmScreen
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
-from crm_tui.ui.widgets.detail.base import cell, money, today
+from crm_tui.ui.widgets.detail.base import cell, money
 from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 

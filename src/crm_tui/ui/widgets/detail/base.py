@@ -32,15 +32,6 @@ _SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥"}
 _THEME_COLORS: dict[tuple[str, str], str] = {}
 
 
-# Tests and snapshot runs pin "today" here, so overdue follow-ups stay stable.
-today_override: date | None = None
-
-
-def today() -> date:
-    """Today's date (local), unless pinned by `today_override`."""
-    return today_override or date.today()
-
-
 def cell(value: object, style: str = "") -> Text:
     """A DataTable cell: literal Text, never markup."""
     return Text(literal(value), style=style, no_wrap=True, overflow="ellipsis")

@@ -26,6 +26,7 @@ from crm_tui.services.invoices.documents import default_pdf_name
 from crm_tui.services.invoices.reads import status_label
 from crm_tui.services.private_files import private_dir
 from crm_tui.text import literal
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.invoice_lines import InvoiceLinesModal
 from crm_tui.ui.widgets.detail.base import (
@@ -33,7 +34,6 @@ from crm_tui.ui.widgets.detail.base import (
     cell,
     day,
     money,
-    today,
 )
 from crm_tui.ui.widgets.detail.invoice_forms import invoice_line_form
 from crm_tui.ui.widgets.tables import restore_cursor, selected_id

@@ -10,13 +10,13 @@ from textual.widgets import DataTable, Static
 from crm_tui.models.enums import NoteType
 from crm_tui.services.customers.notes import NoteRead, is_overdue
 from crm_tui.text import literal
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     local_time,
-    today,
 )
 from crm_tui.ui.widgets.detail.forms import note_form
 from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row

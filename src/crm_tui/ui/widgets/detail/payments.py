@@ -19,6 +19,7 @@ from crm_tui.services.billing.reads import (
 )
 from crm_tui.services.history_names import card_label
 from crm_tui.text import literal
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.order_form import OrderFormModal
@@ -27,7 +28,6 @@ from crm_tui.ui.widgets.detail.base import (
     cell,
     day,
     money,
-    today,
 )
 from crm_tui.ui.widgets.detail.forms import method_form, payment_form
 from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row

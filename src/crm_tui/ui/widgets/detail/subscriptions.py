@@ -12,13 +12,13 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.services.billing.reads import SubscriptionRead
 from crm_tui.text import literal
+from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
     cell,
     day,
     money,
-    today,
 )
 from crm_tui.ui.widgets.detail.forms import subscription_form
 from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row

@@ -21,7 +21,7 @@ from rich.text import Text
 from crm_tui.services.phones import format_phone
 from crm_tui.services.search import CustomerRow
 from crm_tui.text import literal
-from crm_tui.ui.widgets.detail.base import today
+from crm_tui.ui.clock import today
 
 # DataTable's look, in theme variables: zebra stripes, a block cursor that
 # dims when the table loses focus.
