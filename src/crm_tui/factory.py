@@ -15,7 +15,14 @@ def make_app(
     *,
     open_customer_id: int | None = None,
     start_screen: str = "list",
+    freeze_after_start: bool = False,
 ) -> CrmApp:
+    """`freeze_after_start`: the one app of a `crm` process (see CrmAppBase.started)."""
     from crm_tui.ui.app import CrmApp
 
-    return CrmApp(services, open_customer_id=open_customer_id, start_screen=start_screen)
+    return CrmApp(
+        services,
+        open_customer_id=open_customer_id,
+        start_screen=start_screen,
+        freeze_after_start=freeze_after_start,
+    )

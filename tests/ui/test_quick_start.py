@@ -201,3 +201,43 @@ async def test_enter_typed_before_the_rows_opens_the_first_of_them(
             held.set()
     finally:
         quick.close()
+
+
+FROZEN = """
+import asyncio, gc, sys
+from crm_tui.config import Settings
+from crm_tui.factory import make_app
+from crm_tui.services.deferred import quick_start
+
+async def main() -> None:
+    quick = quick_start(Settings(database_url=sys.argv[1], clerk="t"))
+    app = make_app(quick, freeze_after_start=sys.argv[2] == "crm")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3000):
+            if app.services_ready and app.screen.match_count is not None:
+                break
+            await pilot.pause(0.01)
+        print(gc.get_freeze_count())
+    quick.close()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("process", ["crm", "tests"])
+def test_the_crm_process_freezes_what_it_started_with(
+    demo_settings: Settings, process: str
+) -> None:
+    """Once the list is painted and the services are open, `crm`'s one app moves what
+    exists (modules, classes, mappers, styles) out of the collector's walk; an app in a
+    process that runs many (tests) does not, or apps not yet collected would stay."""
+    out = subprocess.run(
+        [sys.executable, "-c", FROZEN, demo_settings.database_url, process],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
+        timeout=300,
+    )
+    frozen = int(out.stdout.strip().splitlines()[-1])
+    assert frozen > 100_000 if process == "crm" else frozen == 0

@@ -108,7 +108,7 @@ def cli(
             from crm_tui.factory import make_app
 
             try:
-                make_app(quick).run()
+                make_app(quick, freeze_after_start=True).run()
             finally:
                 quick.close()
             return
@@ -123,7 +123,9 @@ def cli(
     initial = services.customers.resolve(open_ref).id if open_ref else None
     from crm_tui.factory import make_app
 
-    app = make_app(services, open_customer_id=initial, start_screen=start_screen)
+    app = make_app(
+        services, open_customer_id=initial, start_screen=start_screen, freeze_after_start=True
+    )
     try:
         app.run()
     finally:

@@ -62,8 +62,9 @@ class CrmApp(CrmAppBase):
         *,
         open_customer_id: int | None = None,
         start_screen: str = "list",
+        freeze_after_start: bool = False,
     ) -> None:
-        super().__init__(services)
+        super().__init__(services, freeze_after_start=freeze_after_start)
         self.open_customer_id = open_customer_id
         self.live: LiveUpdates | None = None
         self.start_screen = start_screen

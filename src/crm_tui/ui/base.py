@@ -10,6 +10,7 @@ in `UsesCrm`) reach it as `self.crm`, and the services as `self.services`.
 
 from __future__ import annotations
 
+import gc
 from abc import abstractmethod
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -41,10 +42,14 @@ ResultT = TypeVar("ResultT")
 class CrmAppBase(KeyOrderApp):
     """The crm-tui app as the rest of ui/ sees it; `CrmApp` fills in the navigation."""
 
-    def __init__(self, services: Services | QuickStart) -> None:
+    def __init__(
+        self, services: Services | QuickStart, *, freeze_after_start: bool = False
+    ) -> None:
         super().__init__()
+        self.freeze_after_start = freeze_after_start
         self.quick_start: QuickStart | None = None
         self._services: Services | None = None
+        self._started = False
         if isinstance(services, QuickStart):
             self.quick_start = services
             self.opening = services.opening
@@ -138,6 +143,17 @@ class CrmAppBase(KeyOrderApp):
     class ServicesOpened(Message):
         """A quick start's services are open (or failed to open): work that waited for
         them (the list's count and figures) can start without blocking a worker thread."""
+
+    def started(self) -> None:
+        """The list is painted and the services are open (once per app). With
+        `freeze_after_start` (the `crm` process, which runs one app): what exists now
+        (modules, classes, the mappers, the styles) lives as long as the app, so the
+        collector stops walking it (`gc.freeze`); a full collection walked it all, hundreds
+        of milliseconds inside a keystroke's frame. Not in a process that runs many apps
+        (tests): an app gone but not yet collected would be kept for good."""
+        if self.freeze_after_start and not self._started:
+            gc.freeze()
+        self._started = True
 
     def load_services(self) -> None:
         """Called once the list is painted: a quick start opens its services now, and

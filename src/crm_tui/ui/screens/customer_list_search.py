@@ -252,6 +252,7 @@ class ListSearchScreen(CrmScreen[None]):
         if not self.crm.services_ready:  # a quick start: open them now, behind the rows;
             self.crm.load_services()  # the count and figures wait for `services_opened`
             return  # (not in worker threads: a few blocked ones would starve the pool)
+        self.crm.started()
         if request == self.request:
             self.fetch_count(request)
             self.want_kpis()
