@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from crm_tui.config import Settings, os_login
 from crm_tui.db.connect import plain_sqlite_path
 from crm_tui.services.roles.policy import Permissions
-from crm_tui.services.search import lean
+from crm_tui.services.search import lean, limits
 
 if TYPE_CHECKING:
     from crm_tui.services.registry import Services
@@ -38,10 +38,13 @@ class Opening:
 class QuickStart:
     """Services opened in a thread (`start`, then `get`), and lean reads until then."""
 
-    def __init__(self, settings: Settings, opening: Opening, newest_change: int) -> None:
+    def __init__(
+        self, settings: Settings, opening: Opening, newest_change: int, first_page: Page
+    ) -> None:
         self.settings = settings
         self.opening = opening
         self.newest_change = newest_change  # the change log's id when the list was read
+        self._first_page: Page | None = first_page  # read with it, handed out once
         self._services: Services | None = None
         self._error: BaseException | None = None
         self._done = threading.Event()
@@ -88,6 +91,9 @@ class QuickStart:
         while the services are not open yet; None once they are, or when it hands over."""
         if self.ready:
             return None
+        first, self._first_page = self._first_page, None
+        if first is not None and not text.strip() and limit == limits.LIST_PAGE:
+            return first  # the list's opening read: `quick_start` made it already
         try:
             return lean.lookup(self.settings, text, limit)[0]
         except Exception:  # Unusual, or any failure: the services answer (and say why)
@@ -109,10 +115,10 @@ def quick_start(settings: Settings) -> QuickStart | None:
     if plain_sqlite_path(settings.database_url) is None:
         return None  # PostgreSQL: the login's role decides what the screens offer
     try:
-        _page, currency, newest = lean.list_start(settings, 1)
+        first_page, currency, newest = lean.list_start(settings, limits.LIST_PAGE)
     except Exception:  # Unusual, or any failure: the full path says what is wrong
         return None
     if settings.reporting_currency_explicit and settings.reporting_currency != currency:
         return None  # opening the services switches the currency first
     opening = Opening(settings.read_only, Permissions.unrestricted(os_login()), currency)
-    return QuickStart(settings, opening, newest)
+    return QuickStart(settings, opening, newest, first_page)

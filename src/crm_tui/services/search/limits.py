@@ -16,3 +16,4 @@ PG_WALK_IDS_PREFIX = 10_000
 NEAR_MISS_CANDIDATES = 200
 NEAR_MISS_MIN_SCORE = 70.0
 MAX_LIMIT = 1_000
+LIST_PAGE = 50  # the list screen's page: the first window a quick start reads

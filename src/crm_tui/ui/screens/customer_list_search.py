@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from crm_tui.services.live import Changed
-from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec
+from crm_tui.services.search import Cursor, Kpis, Page, SearchFilters, SortSpec, limits
 from crm_tui.ui.base import CrmScreen
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from crm_tui.ui.widgets.list.kpi_bar import KpiBar
@@ -53,7 +53,7 @@ class ListRequest:
 class ListSearchScreen(CrmScreen[None]):
     """The search half of the customer list: requests, their workers and their answers."""
 
-    PAGE_SIZE: ClassVar[int] = 50
+    PAGE_SIZE: ClassVar[int] = limits.LIST_PAGE
 
     @dataclass
     class RowsLoaded(Message):
