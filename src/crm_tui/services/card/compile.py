@@ -13,7 +13,6 @@ customer's id, the reporting currency...), every other parameter a constant.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from crm_tui.services.card import RECENT_CHANGES, RECENT_PAYMENTS
 from crm_tui.services.customers import statements
 from crm_tui.services.history import customer_log
 from crm_tui.services.money.reporting import recorded_statement
-from crm_tui.services.search.compile import compiled_entry, dialects
+from crm_tui.services.search.compile import as_text, compiled_entry, dialects, write
 
 COMPILED = Path(__file__).with_name("compiled.json")
 
@@ -91,12 +90,11 @@ def catalogue() -> dict[str, dict[str, Any]]:
 
 
 def render() -> str:
-    return json.dumps(catalogue(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return as_text(catalogue())
 
 
 def main() -> None:
-    COMPILED.write_text(render(), encoding="utf-8")
-    print(f"wrote {COMPILED}")
+    write(COMPILED, render())
 
 
 if __name__ == "__main__":

@@ -109,13 +109,22 @@ def catalogue() -> dict[str, dict[str, Any]]:
     return result
 
 
+def as_text(entries: dict[str, Any]) -> str:
+    """A catalogue as its checked-in file holds it (one format for every compiled.json)."""
+    return json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def render() -> str:
-    return json.dumps(catalogue(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return as_text(catalogue())
 
 
 def main() -> None:
-    COMPILED.write_text(render(), encoding="utf-8")
-    print(f"wrote {COMPILED}")
+    write(COMPILED, render())
 
 
 if __name__ == "__main__":
