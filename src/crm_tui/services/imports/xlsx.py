@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -121,17 +122,8 @@ def open_xlsx(path: Path, size: int) -> Source:
     except Exception as exc:
         book.close()
         raise unreadable(path, exc) from exc
-    while headers and not headers[-1]:
-        headers.pop()
-    if not headers:
-        book.close()
-        raise ImportFileError(f"{path.name} has no header row in its first sheet.")
-    total = sheet.max_row or 0
-    done = [number]
-    source = Source(path, "xlsx", None, headers, size, _handle=book)
-    source._position = lambda: done[0] / total if total else 0.0
-    source._records = _xlsx_records(rows, done, len(headers))
-    return source
+    records = partial(_xlsx_records, rows)
+    return _sheet_source(path, size, book, headers, (number, sheet.max_row or 0), records)
 
 
 def _sheets_size(path: Path) -> int:
@@ -178,16 +170,30 @@ def _open_calamine(path: Path, size: int) -> Source:
         headers = [_calamine_text(v).strip() for v in pad + values]
         if any(headers):
             break
+    records = partial(_calamine_records, rows, pad)
+    return _sheet_source(path, size, book, headers, (number, sheet.total_height or 0), records)
+
+
+def _sheet_source(
+    path: Path,
+    size: int,
+    book: Any,
+    headers: list[str],
+    rows_read: tuple[int, int],
+    records: Callable[[list[int], int], Iterator[SourceRecord]],
+) -> Source:
+    """The Source either reader makes of a first sheet: its header row (trailing empty
+    cells dropped, refused when empty) and `records(done, width)`, the rows after it.
+    `rows_read`: (the header's row number, the sheet's rows) for the progress."""
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
         book.close()
         raise ImportFileError(f"{path.name} has no header row in its first sheet.")
-    total = sheet.total_height or 0
-    done = [number]
+    done, total = [rows_read[0]], rows_read[1]
     source = Source(path, "xlsx", None, headers, size, _handle=book)
     source._position = lambda: done[0] / total if total else 0.0
-    source._records = _calamine_records(rows, pad, done, len(headers))
+    source._records = records(done, len(headers))
     return source
 
 
