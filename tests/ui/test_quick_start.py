@@ -15,7 +15,8 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,39 +67,50 @@ def _list(app: CrmApp) -> CustomerListScreen:
     return screen
 
 
-async def test_rows_and_typed_queries_come_before_the_services(
-    demo_settings: Settings, demo_services: Services, held: threading.Event
-) -> None:
-    quick = quick_start(demo_settings)
+@asynccontextmanager
+async def quick_app(settings: Settings) -> AsyncIterator[tuple[CrmApp, Pilot[Any], QuickStart]]:
+    """The app on a quick start of `settings`, at 80x24; its services closed after."""
+    quick = quick_start(settings)
     assert quick is not None
     app = CrmApp(quick)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await _until(pilot, lambda: _list(app).showing_newest, "the first page painted")
-            screen = _list(app)
-            assert not quick.ready and not app.services_ready
-            assert tuple(screen.table.loaded_rows) == demo_services.search.search("").rows
-            assert screen.match_count is None  # the count waits for the services
-
-            wanted = demo_services.search.search("").rows[7]
-            query = wanted.display_name.split()[-1].lower()
-            await pilot.press(*query)
-            await _until(
-                pilot,
-                lambda: screen.showing_newest and screen.request.query == query,
-                "the typed query answered",
-            )
-            assert not quick.ready  # answered on the lean path
-            assert tuple(screen.table.loaded_rows) == demo_services.search.search(query).rows
-            assert wanted.id in {row.id for row in screen.table.loaded_rows}
-
-            held.set()
-            await _until(pilot, lambda: screen.match_count is not None, "the count")
-            count, exact = demo_services.search.count(query)
-            assert screen.match_count == (count, exact)
-            assert app.services_ready
+            yield app, pilot, quick
     finally:
         quick.close()
+
+
+async def _painted(app: CrmApp, pilot: Pilot[Any]) -> CustomerListScreen:
+    await _until(pilot, lambda: _list(app).showing_newest, "the first page painted")
+    return _list(app)
+
+
+async def test_rows_and_typed_queries_come_before_the_services(
+    demo_settings: Settings, demo_services: Services, held: threading.Event
+) -> None:
+    async with quick_app(demo_settings) as (app, pilot, quick):
+        screen = await _painted(app, pilot)
+        assert not quick.ready and not app.services_ready
+        assert tuple(screen.table.loaded_rows) == demo_services.search.search("").rows
+        assert screen.match_count is None  # the count waits for the services
+
+        wanted = demo_services.search.search("").rows[7]
+        query = wanted.display_name.split()[-1].lower()
+        await pilot.press(*query)
+        await _until(
+            pilot,
+            lambda: screen.showing_newest and screen.request.query == query,
+            "the typed query answered",
+        )
+        assert not quick.ready  # answered on the lean path
+        assert tuple(screen.table.loaded_rows) == demo_services.search.search(query).rows
+        assert wanted.id in {row.id for row in screen.table.loaded_rows}
+
+        held.set()
+        await _until(pilot, lambda: screen.match_count is not None, "the count")
+        count, exact = demo_services.search.count(query)
+        assert screen.match_count == (count, exact)
+        assert app.services_ready
 
 
 async def test_a_commit_before_the_services_open_reaches_the_list(
@@ -106,33 +118,26 @@ async def test_a_commit_before_the_services_open_reaches_the_list(
 ) -> None:
     """Another clerk renames a customer on screen after the list was read and before the
     change feed opened: the feed starts from the log's id the quick start read."""
-    quick = quick_start(demo_settings)
-    assert quick is not None
-    app = CrmApp(quick)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await _until(pilot, lambda: _list(app).showing_newest, "the first page painted")
-            screen = _list(app)
-            first = screen.table.loaded_rows[0]
-            customer = demo_services.customers.get(first.id)
-            demo_services.customers.update(
-                first.id,
-                CustomerUpdate(company_name="Aaaa Renamed Ltd")
-                if customer.kind == "business"
-                else CustomerUpdate(first_name="Aaaa", last_name="Aaaa"),
-                expected_version=customer.version,
-            )
-            held.set()
-            await _until(
-                pilot,
-                lambda: any(
-                    row.id == first.id and row.display_name.startswith("Aaaa")
-                    for row in screen.table.loaded_rows
-                ),
-                "the rename shown",
-            )
-    finally:
-        quick.close()
+    async with quick_app(demo_settings) as (app, pilot, quick):
+        screen = await _painted(app, pilot)
+        first = screen.table.loaded_rows[0]
+        customer = demo_services.customers.get(first.id)
+        demo_services.customers.update(
+            first.id,
+            CustomerUpdate(company_name="Aaaa Renamed Ltd")
+            if customer.kind == "business"
+            else CustomerUpdate(first_name="Aaaa", last_name="Aaaa"),
+            expected_version=customer.version,
+        )
+        held.set()
+        await _until(
+            pilot,
+            lambda: any(
+                row.id == first.id and row.display_name.startswith("Aaaa")
+                for row in screen.table.loaded_rows
+            ),
+            "the rename shown",
+        )
 
 
 def test_unusual_databases_start_the_full_way(
@@ -188,19 +193,13 @@ async def test_enter_typed_before_the_rows_opens_the_first_of_them(
     wanted = demo_services.search.search("").rows[9]
     query = wanted.display_name.split()[-1].lower()
     first = demo_services.search.search(query).rows[0]
-    quick = quick_start(demo_settings)
-    assert quick is not None
-    app = CrmApp(quick)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await type_ahead(pilot, query, "enter")
-            await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen), "opened")
-            screen = app.screen
-            assert isinstance(screen, CustomerDetailScreen)
-            assert screen.customer_id == first.id
-            held.set()
-    finally:
-        quick.close()
+    async with quick_app(demo_settings) as (app, pilot, _quick):
+        await type_ahead(pilot, query, "enter")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerDetailScreen), "opened")
+        screen = app.screen
+        assert isinstance(screen, CustomerDetailScreen)
+        assert screen.customer_id == first.id
+        held.set()
 
 
 FROZEN = """
