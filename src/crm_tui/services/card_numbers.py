@@ -192,6 +192,8 @@ def card_number_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def contains_card_number(text: str) -> bool:
     """True when `text` holds a digit run that is a plausible full card number."""
+    if not _ENOUGH.search(text):  # most text: no generator made (an import asks ~20 a row)
+        return False
     return next(card_number_spans(text), None) is not None
 
 

@@ -55,7 +55,9 @@ def clean_text(
         return None
     if "\x00" in value:
         raise ValidationError(field, f"The {label(field)} contains a NUL character; remove it.")
-    if _SURROGATE.search(value):  # e.g. undecodable bytes from argv; the database would crash
+    if not value.isascii() and _SURROGATE.search(
+        value
+    ):  # a surrogate is never ASCII  # e.g. undecodable bytes from argv; the database would crash
         raise ValidationError(
             field, f"The {label(field)} contains characters that are not valid text; retype it."
         )

@@ -87,6 +87,18 @@ class Mapping:
                 out[c.index] = markers
         return out
 
+    @cached_property
+    def plan(self) -> tuple[tuple[MappedColumn, int, frozenset[str]], ...]:
+        """Per column, in order: the column, how `pick` takes its value (a code of `_take`
+        codes) and its no-value markers; worked out once, not for every row."""
+        no_value = self.no_value
+        return tuple((c, _take(c), no_value.get(c.index, frozenset())) for c in self.columns)
+
+    @cached_property
+    def ranks(self) -> dict[str, int]:
+        """Each header's rank (a header repeated keeps its last column's, as `pick` had)."""
+        return {c.header: c.rank for c in self.columns}
+
     def describe(self) -> list[tuple[str, str]]:
         """(header, field label) pairs, ignored columns included."""
         return [
@@ -225,40 +237,43 @@ def _grouped(
         group[column.target] = f"{group[column.target]}, {value}"
 
 
+_LEFTOVER, _CUSTOM, _MULTI, _GROUPED, _NOTE, _SINGLE, _LABEL = range(7)
+
+
+def _take(column: MappedColumn) -> int:
+    """How `pick` takes a column's value (checked in the order its branches had)."""
+    if column.is_label:
+        return _LABEL
+    if column.target == IGNORE:
+        return _LEFTOVER
+    if column.target == CUSTOM:
+        return _CUSTOM
+    if column.target in MULTI_TARGETS:
+        return _MULTI
+    if column.target in GROUPED:
+        return _GROUPED
+    if column.target in NOTE_TARGETS:
+        return _NOTE
+    return _SINGLE
+
+
 def pick(mapping: Mapping, cells: list[str]) -> Picked:
     """Every value of one row, by field (see the module docstring)."""
     picked = Picked()
     taken_from: dict[str, MappedColumn] = {}
     groups: dict[int, dict[str, str]] = {}
     note_groups: dict[int, dict[str, str]] = {}
-    columns = mapping.columns
-    no_value = mapping.no_value
-    for index, raw in enumerate(cells[: len(columns)]):
-        if not raw or raw.isspace():  # most cells of a wide row are empty: skip them fast
+    # zip stops at the shorter: cells past the last column are not read, as before.
+    for raw, (column, take, no_value) in zip(cells, mapping.plan, strict=False):
+        if not raw or raw.isspace() or take == _LABEL:  # most cells of a wide row are empty
             continue
-        column = columns[index]
-        value = _cell(cells, column.index)
-        if not value or column.is_label or value in no_value.get(index, ()):
+        value = raw.strip()
+        if value[0] == "'":
+            value = unneutralise(value)
+        if not value or value in no_value:
             continue
         picked.value_count += 1
-        if column.target == IGNORE:
-            picked.leftovers.append((column.header, value))
-        elif column.target == CUSTOM:
-            picked.custom.append((_custom_name(column, cells), value))
-        elif column.target in MULTI_TARGETS:
-            label = _label(column, cells)
-            for one in value.split(SEPARATOR):
-                if one.strip():
-                    picked.points.setdefault(column.target, []).append(
-                        (one.strip(), label, column.header)
-                    )
-        elif column.target in GROUPED:
-            _grouped(groups, column, value, picked)
-            if column.label_index is not None or "kind" not in groups[column.rank]:
-                groups[column.rank]["kind"] = _address_kind(column, cells)
-        elif column.target in NOTE_TARGETS:
-            _grouped(note_groups, column, value, picked)
-        else:
+        if take == _SINGLE:
             earlier = taken_from.get(column.target)
             if earlier is None or column.rank < earlier.rank:
                 if earlier is not None:
@@ -267,7 +282,24 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
                 taken_from[column.target] = column
             else:
                 picked.leftovers.append((column.header, value))
-    ranks = {c.header: c.rank for c in mapping.columns}
+        elif take == _GROUPED:
+            _grouped(groups, column, value, picked)
+            if column.label_index is not None or "kind" not in groups[column.rank]:
+                groups[column.rank]["kind"] = _address_kind(column, cells)
+        elif take == _MULTI:
+            label = _label(column, cells)
+            for one in value.split(SEPARATOR):
+                if one.strip():
+                    picked.points.setdefault(column.target, []).append(
+                        (one.strip(), label, column.header)
+                    )
+        elif take == _LEFTOVER:
+            picked.leftovers.append((column.header, value))
+        elif take == _CUSTOM:
+            picked.custom.append((_custom_name(column, cells), value))
+        else:
+            _grouped(note_groups, column, value, picked)
+    ranks = mapping.ranks
     for target, found in picked.points.items():
         found.sort(key=lambda point: ranks.get(point[2], 9))
         picked.values[target] = found[0][0]
