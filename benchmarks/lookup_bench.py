@@ -19,7 +19,7 @@ memory is the child's maximum resident set.
 The aims (issue 20): under 0.25 s and at most half of fzf on SQLite at a
 million customers, under 0.35 s on PostgreSQL, under 80 MB. The last rows say
 what `crm lookup` and `crm show` import (`python -X importtime`) and whether
-SQLAlchemy, SQLModel, pydantic or Textual are among them (they must not be).
+SQLAlchemy, SQLModel, pydantic, Textual or psycopg are among them (they must not be).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ try:
     cli.main(sys.argv[1:], prog_name="crm", standalone_mode=False)
 except SystemExit:
     pass
-heavy = {"sqlalchemy", "sqlmodel", "pydantic", "textual"}
+heavy = {"sqlalchemy", "sqlmodel", "pydantic", "textual", "psycopg"}
 print("HEAVY:" + ",".join(sorted({m.split(".")[0] for m in sys.modules} & heavy)))
 """
 

@@ -30,7 +30,8 @@ from crm_tui.services.search.plan import Fetch
 from crm_tui.services.search.query import check_query, parse_query
 from tests.test_hostile_corpus import ENTRIES
 
-HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "textual")
+# psycopg too: on PostgreSQL the lean paths read straight over libpq (db.libpq).
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "textual", "psycopg")
 
 
 @pytest.fixture
@@ -171,8 +172,8 @@ def test_a_shape_not_compiled_hands_over() -> None:
 
 
 def test_lookup_imports_no_orm_and_no_ui(demo: tuple[Settings, Services]) -> None:
-    """`crm lookup` (and --json) as a process never imports SQLAlchemy, SQLModel, pydantic or
-    Textual on a plain database."""
+    """`crm lookup` (and --json) as a process never imports SQLAlchemy, SQLModel, pydantic,
+    Textual or psycopg on a plain database."""
     settings, services = demo
     query = services.search.search("", SearchFilters(), limit=1).rows[0].display_name.split()[0]
     for extra in ([], ["--json"]):

@@ -163,8 +163,8 @@ def test_unusual_databases_hand_over(
 
 
 def test_show_imports_no_orm_and_no_ui(shop: tuple[Settings, Services, dict[str, int]]) -> None:
-    """`crm show` (and --json) as a process never imports SQLAlchemy, SQLModel, pydantic or
-    Textual on a plain database, and prints what the full path prints."""
+    """`crm show` (and --json) as a process never imports SQLAlchemy, SQLModel, pydantic,
+    Textual or psycopg on a plain database, and prints what the full path prints."""
     settings, _services, ids = shop
     for extra in ([], ["--json"]):
         probe = (

@@ -3,9 +3,11 @@
 `crm lookup` (search.lean) and `crm show` (card.lean) spent most of their
 time importing SQLAlchemy and the SQLModel classes to run a few
 milliseconds of queries. Each runs SQL texts compiled from the services'
-own expressions and checked in as a compiled.json of its own, over a DB-API
-connection opened as the engine opens one (`db.connect`), inside one read
-transaction, after checking that the database is at this version's schema.
+own expressions and checked in as a compiled.json of its own, inside one read
+transaction, after checking that the database is at this version's schema: on
+SQLite over a connection opened as the engine opens one (`db.connect`), on
+PostgreSQL straight over libpq (`db.libpq`), as importing psycopg alone would
+cost more than the rest of the command.
 
 Only the plain case is handled; anything else raises `Unusual` before a
 line is printed and the caller runs the full path, which says what is wrong
@@ -25,12 +27,15 @@ from typing import Any, TypeVar
 from crm_tui.config import Settings
 from crm_tui.db import schema_head
 from crm_tui.db.connect import (
+    PG_CONNECT_ARGS,
     database_files,
     plain_sqlite_path,
+    postgres_connect_args,
     postgres_read_only,
     sqlite_pragmas,
     sqlite_read_only,
 )
+from crm_tui.db.libpq import LibpqConnection, LibpqUnusable, NoLibpq
 from crm_tui.db.values import date_from_db, money_from_db, utc_from_db
 from crm_tui.services.private_files import readable_by_others
 
@@ -116,9 +121,7 @@ def lean_reads(settings: Settings, make: Callable[[Any, bool], ReadsT]) -> Itera
         connection = sqlite_read_only(path)
         sqlite_pragmas(connection, journal_mode=None)
     else:
-        connection = postgres_read_only(settings.database_url)
-        if connection is None:
-            raise Unusual("not a plain database URL")
+        connection = _postgres(settings.database_url)
     try:
         reads = make(connection, isinstance(connection, sqlite3.Connection))
         if reads.sqlite:
@@ -127,6 +130,27 @@ def lean_reads(settings: Settings, make: Callable[[Any, bool], ReadsT]) -> Itera
         if not revision or revision[0][0] != schema_head.SCHEMA_HEAD:
             raise Unusual("not at this version's schema")
         yield reads
+    except LibpqUnusable as error:
+        raise Unusual(str(error)) from error
     finally:
-        connection.rollback()
-        connection.close()
+        try:
+            connection.rollback()
+        finally:
+            connection.close()
+
+
+def _postgres(url: str) -> Any:
+    """A read-only connection straight over libpq (`db.libpq`), or psycopg's where no
+    libpq can be loaded; Unusual for a URL that is not plain."""
+    args = postgres_connect_args(url)
+    if args is None:
+        raise Unusual("not a plain database URL")
+    try:
+        return LibpqConnection({**args, "connect_timeout": PG_CONNECT_ARGS["connect_timeout"]})
+    except NoLibpq:
+        connection = postgres_read_only(url)
+        if connection is None:  # pragma: no cover - the same URL test as above
+            raise Unusual("not a plain database URL") from None
+        return connection
+    except LibpqUnusable as error:
+        raise Unusual(str(error)) from error
