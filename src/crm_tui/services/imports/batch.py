@@ -41,7 +41,7 @@ from crm_tui.services.customers.contact_points import COLUMN, PointValue, sync_p
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
-from crm_tui.services.imports.refs import billing_group_ids, insert_rows, tag_ids_for
+from crm_tui.services.imports.refs import among, billing_group_ids, insert_rows, tag_ids_for
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
 from crm_tui.services.search.bulk_index import insert_documents
@@ -71,6 +71,9 @@ class _Pending:
     values: dict[str, Any]
     tags: list[str] = field(default_factory=list)
     outcome: Outcome | None = None
+    # The row's own derived columns (worked out while reading), until a later row folds
+    # new values in; then they are worked out again from the merged values.
+    derived: dict[str, Any] | None = None
 
 
 def _table(model: type[Any]) -> Table:
@@ -128,25 +131,32 @@ class BatchImporter:
     def _lookup(self, session: Session, rows: list[PreparedRow]) -> dict[str, Customer]:
         emails = sorted({r.email_key for r in rows if r.email_key})
         phones = sorted({r.phone_digits for r in rows if r.phone_digits})
-        names = sorted({r.sort_name for r in rows if r.sort_name and _keys(r)[0].startswith("n:")})
+        # A row is looked up by name only when it has neither e-mail nor phone (_keys).
+        names = sorted(
+            {r.sort_name for r in rows if r.sort_name and not r.email_key and not r.phone_digits}
+        )
         found: dict[str, Customer] = {}
         live = live_customer()
         queries = []
         if emails:
             queries.append(
-                ("e:", "email_key", select(Customer).where(col(Customer.email_key).in_(emails)))
+                (
+                    "e:",
+                    "email_key",
+                    select(Customer).where(among(session, Customer.email_key, emails)),
+                )
             )
         if phones:
             queries.append(
                 (
                     "p:",
                     "phone_digits",
-                    select(Customer).where(col(Customer.phone_digits).in_(phones), live),
+                    select(Customer).where(among(session, Customer.phone_digits, phones), live),
                 )
             )
         if names:
             queries.append(("n:", "sort_name", select(Customer).where(
-                col(Customer.sort_name).in_(names), col(Customer.email_key).is_(None),
+                among(session, Customer.sort_name, names), col(Customer.email_key).is_(None),
                 col(Customer.phone_digits).is_(None), live)))  # fmt: skip
         for prefix, attr, query in queries:
             if not self.dry_run and session.get_bind().dialect.name == "postgresql":
@@ -164,7 +174,8 @@ class BatchImporter:
         search_refresh: set[int],
     ) -> Outcome:
         why = {"e": SAME_EMAIL, "p": SAME_PHONE, "n": SAME_NAME}
-        for key in _keys(row):
+        keys = _keys(row)
+        for key in keys:
             existing = found.get(key)
             earlier = pending.get(key)
             seen_row = self.seen.get(key) if self.dry_run else None
@@ -199,13 +210,13 @@ class BatchImporter:
             if earlier is not None:
                 return self._fold(earlier, row, ref)
             return Outcome(row, "update", "", None, ref)  # dry run: an earlier batch's row
-        return self._new(row, pending)
+        return self._new(row, pending, keys)
 
-    def _new(self, row: PreparedRow, pending: dict[str, _Pending]) -> Outcome:
+    def _new(self, row: PreparedRow, pending: dict[str, _Pending], keys: list[str]) -> Outcome:
         values = {"status": CustomerStatus.ACTIVE.value, **row.values}
-        item = _Pending(row, values, list(row.tags))
+        item = _Pending(row, values, list(row.tags), derived=row.derived)
         item.outcome = Outcome(row, "create")
-        for key in _keys(row):
+        for key in keys:
             pending.setdefault(key, item)
             if self.dry_run and len(self.seen) < self.seen_cap:
                 self.seen.setdefault(key, row.number)
@@ -219,6 +230,7 @@ class BatchImporter:
         except ValidationError as exc:
             return Outcome(row, "refuse", exc.message)
         earlier.values = merged
+        earlier.derived = None  # worked out again from the merged values
         earlier.tags.extend(t for t in row.tags if t not in earlier.tags)
         if not earlier.row.addresses:
             earlier.row.addresses = row.addresses
@@ -314,7 +326,8 @@ class BatchImporter:
             values.update(loyalty_points=0, contact_channels="", status=CustomerStatus.ACTIVE.value)
             values.update({k: v for k, v in item.values.items() if v is not None})
             values["billing_group_id"] = groups.get(item.row.billing_group or "")
-            values.update(derived_columns(values), created_at=now, updated_at=now, version=1)
+            derived = item.derived if item.derived is not None else derived_columns(values)
+            values.update(derived, created_at=now, updated_at=now, version=1)
             values["import_run_id"] = self.run_id
             rows.append(values)
         table = _table(Customer)

@@ -89,8 +89,8 @@ class Mapping:
 
     @cached_property
     def plan(self) -> tuple[tuple[MappedColumn, int, frozenset[str]], ...]:
-        """Per column, in order: the column, how `pick` takes its value (a code of `_take`
-        codes) and its no-value markers; worked out once, not for every row."""
+        """Per column, in order: the column, how `pick` takes its value (the code `_take`
+        gives) and its no-value markers; worked out once, not for every row."""
         no_value = self.no_value
         return tuple((c, _take(c), no_value.get(c.index, frozenset())) for c in self.columns)
 
