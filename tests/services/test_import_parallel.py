@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import shutil
 import subprocess
 import sys
@@ -186,3 +187,15 @@ def test_child_of_a_killed_import_ends(tmp_path: Path) -> None:
     while _running(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _running(pid)
+
+
+def test_records_travel_whole() -> None:
+    """A record pickled to the parent (as the child sends it) keeps every field."""
+    records = [
+        SourceRecord(7, ["Ana", "ana@example.com"]),
+        SourceRecord(9, ["'unclosed"], "A quote is not closed.", True, [("NOTE", "x")]),
+    ]
+    for record in records:
+        back = pickle.loads(pickle.dumps(record))
+        assert back == record and type(back) is SourceRecord
+        assert back.leftovers is not record.leftovers  # a copy, not shared
