@@ -96,6 +96,31 @@ def test_parameters_reach_the_server_as_psycopg_sends_them(pg_args: dict[str, An
                               Decimal("1.10"), True, "100%")]  # fmt: skip
 
 
+def test_text_of_a_latin1_database(pg_url: str, pg_args: dict[str, Any]) -> None:
+    """The lean reads ask for UTF-8 whatever the database holds (a LATIN1 one here)."""
+    name = "crm_latin1_probe"
+    with psycopg.connect(**pg_args, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(
+            f"CREATE DATABASE {name} ENCODING 'LATIN1' TEMPLATE template0 "
+            "LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    try:
+        with psycopg.connect(**{**pg_args, "dbname": name}) as writer:
+            writer.execute("CREATE TABLE town (name text)")
+            writer.execute("INSERT INTO town VALUES (%s)", ["Ålesund, Müller ñ ß"])
+        connection = lean_reads._postgres(pg_url.rsplit("/", 1)[0] + f"/{name}")
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT name FROM town WHERE name LIKE %(start)s::text", {"start": "Å%"})
+            assert cursor.fetchall() == [("Ålesund, Müller ñ ß",)]
+        finally:
+            connection.close()
+    finally:
+        with psycopg.connect(**pg_args, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
 def test_anything_else_steps_aside(pg_args: dict[str, Any]) -> None:
     connection = LibpqConnection(pg_args)
     try:

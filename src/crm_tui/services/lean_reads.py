@@ -146,7 +146,9 @@ def _postgres(url: str) -> Any:
     if args is None:
         raise Unusual("not a plain database URL")
     try:
-        return LibpqConnection({**args, "connect_timeout": PG_CONNECT_ARGS["connect_timeout"]})
+        # Text comes back as UTF-8, whatever the database's encoding: db.libpq decodes UTF-8.
+        fixed = {"client_encoding": "UTF8", "connect_timeout": PG_CONNECT_ARGS["connect_timeout"]}
+        return LibpqConnection({**args, **fixed})
     except NoLibpq:
         connection = postgres_read_only(url)
         if connection is None:  # pragma: no cover - the same URL test as above
