@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from sqlalchemy import text
 
+from crm_tui.config import Settings
 from crm_tui.models import format_number
 from crm_tui.services.checks import check_database
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.demo import builder as demo_module
 from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.emails import email_key
-from crm_tui.services.registry import Services
+from crm_tui.services.registry import Services, open_services
 from crm_tui.services.search.document import normalize
 
 AS_OF = date(2026, 1, 15)
+Drawer = Literal["auto", "thread", "process"]
 # Every table the demo writes, with what a row is compared by (not its id: ids move
 # when a clerk takes some between batches).
 TABLES = {
@@ -92,10 +94,12 @@ def stamped_wrong(services: Services) -> list[int]:
     ]
 
 
-def build(services: Services, customers: int, batch: int, clerk_every: int = 0) -> None:
+def build(
+    services: Services, customers: int, batch: int, clerk_every: int = 0, drawer: Drawer = "auto"
+) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(demo_module, "BATCH", batch)
-        builder = DemoBuilder(services.ctx, seed=11, as_of=AS_OF, invoices=False)
+        builder = DemoBuilder(services.ctx, seed=11, as_of=AS_OF, invoices=False, drawer=drawer)
         if clerk_every:
             write = builder._write
             calls = {"n": 0}
@@ -110,16 +114,20 @@ def build(services: Services, customers: int, batch: int, clerk_every: int = 0) 
         builder.run(customers)
 
 
-def test_batches_give_the_rows_and_checks_of_one_batch(services: Services) -> None:
-    """Batches of 7 with a clerk's customer before each (ids shifted), then the same seed in
-    one batch: the same rows; a full check passes (search documents, summaries, figures,
-    history); every e-mail, key and document is made of its customer's own id."""
-    build(services, 60, batch=7, clerk_every=1)
+@pytest.mark.parametrize("drawer", ["thread", "process"])
+def test_batches_give_the_rows_and_checks_of_one_batch(services: Services, drawer: Drawer) -> None:
+    """Batches of 7 with a clerk's customer before each (ids shifted: in the drawing process's
+    batches, after they were numbered), then the same seed in one batch: the same rows; a
+    full check passes (search documents, summaries, figures, history); every e-mail, key and
+    document is made of its customer's own id."""
+    if drawer == "process" and services.ctx.db.dialect != "sqlite":
+        pytest.skip("batches are drawn in a process of their own on SQLite only")
+    build(services, 60, batch=7, clerk_every=1, drawer=drawer)
     report = check_database(services.ctx.db.engine, full=True)
     assert report.ok, report.problems
     first_end = services.customers.count() + 1
     assert first_end == 60 + 9 + 1  # a walk-in before each of the 9 batches: ids shifted
-    build(services, 60, batch=2_000)
+    build(services, 60, batch=2_000, drawer=drawer)
     report = check_database(services.ctx.db.engine, full=True)
     assert report.ok, report.problems
     small, whole = (
@@ -143,10 +151,11 @@ def test_quick_processors_store_the_types_own_values() -> None:
     from sqlalchemy.dialects import sqlite
 
     from crm_tui.models.types import Money, MoneyTotal, UTCDateTime
-    from crm_tui.services.demo.bulk_insert import _processor
+    from crm_tui.services.demo.bulk_insert import BulkInsert
 
     dialect = sqlite.dialect()
-    kinds = {name: (_processor(t, dialect), t.dialect_impl(dialect).bind_processor(dialect))
+    bulk = BulkInsert()
+    kinds = {name: (bulk._processor(t, dialect), t.dialect_impl(dialect).bind_processor(dialect))
              for name, t in (("time", UTCDateTime()), ("date", Date()), ("money", Money()),
                              ("total", MoneyTotal()), ("flag", Boolean()))}  # fmt: skip
     rng = Random(0)
@@ -168,3 +177,38 @@ def test_quick_processors_store_the_types_own_values() -> None:
             assert [quick(v) for v in given] == [own(v) for v in given], (name, given)
     for quick, _own in kinds.values():
         assert quick and quick(None) is None
+
+
+def test_a_drawing_process_that_dies_stops_the_demo_with_whole_batches(
+    sqlite_settings: Settings,
+) -> None:
+    """The drawing process killed after the first batch: the demo raises saying so, the
+    batches written are whole (a full check passes) and a clerk's insert still works."""
+    from crm_tui.services.demo import drawer as drawer_module
+
+    services = open_services(sqlite_settings)
+    try:
+        taken = drawer_module.Drawer.next
+        calls = {"n": 0}
+
+        def next_then_die(self: drawer_module.Drawer) -> drawer_module.Ready:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                self._process.kill()
+                self._process.wait()
+            return taken(self)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(demo_module, "BATCH", 10)
+            patch.setattr(drawer_module, "AHEAD", 1)
+            patch.setattr(drawer_module.Drawer, "next", next_then_die)
+            builder = DemoBuilder(services.ctx, seed=3, as_of=AS_OF, drawer="process")
+            with pytest.raises(RuntimeError, match="drawing process"):
+                builder.run(2_000)
+        count = services.customers.count()
+        assert count % 10 == 0 and 10 <= count < 2_000
+        assert check_database(services.ctx.db.engine, full=True).ok
+        services.customers.create(CustomerCreate(first_name="Walk", last_name="In",
+                                                 email="after@walk-in.example"))  # fmt: skip
+    finally:
+        services.close()

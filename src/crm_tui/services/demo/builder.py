@@ -4,20 +4,23 @@ Rows are drawn by `generate.DemoRows` (pools from Faker, one seeded
 `random.Random`) and go in by batches (one executemany per table), each
 batch in its own transaction with its summaries, search documents and
 dashboard figures, so an interrupted run leaves whole customers only. The
-next batch is drawn while the last is written. Dates are relative to
+next batch is drawn while the last is written: in a thread, or for a large
+load on SQLite in a process of its own (drawer.py), same rows. Dates are relative to
 `as_of` (today by default) so due follow-ups and ending contracts look live;
 the same seed and `as_of` give the same data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -26,16 +29,22 @@ from crm_tui.services.common import reserve_ids
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.customers.contact_points import add_primaries_of
 from crm_tui.services.demo import rates as demo_rates
-from crm_tui.services.demo.bulk_insert import BulkInsert
+from crm_tui.services.demo.bulk_insert import BulkInsert, execute_many
+from crm_tui.services.demo.drawer import Ready, drawing, shift
 from crm_tui.services.demo.figures import dashboard_figures_per_batch
 from crm_tui.services.demo.generate import DemoBatch, DemoRows, References
-from crm_tui.services.demo.ids import assign_ids
+from crm_tui.services.demo.ids import assign_ids, last_ids
 from crm_tui.services.demo.pools import TAGS
 from crm_tui.services.money import recompute, reporting
 from crm_tui.services.search.bulk_index import insert_documents
 from crm_tui.services.validation import text_key
 
 BATCH = 2_000
+# From this many customers on SQLite, batches are drawn in a process of their own
+# (drawer.py): starting it costs about a second, a thread draws a small demo sooner.
+PROCESS_FROM = 20_000
+Wrote = Callable[[Sequence[int]], None]
+Writes = list[tuple[str, int, Callable[[], None]]]
 
 
 @dataclass
@@ -57,8 +66,10 @@ class DemoBuilder:
         seed: int = 42,
         as_of: date | None = None,
         invoices: bool = True,
+        drawer: Literal["auto", "thread", "process"] = "auto",
     ) -> None:
         self.ctx = ctx
+        self.drawer = drawer
         self.invoices = invoices
         self.seed = seed
         self.as_of = as_of or date.today()
@@ -75,66 +86,126 @@ class DemoBuilder:
         import time
 
         started = time.perf_counter()
+        in_process = self._in_process(customers)
         with self.ctx.write() as session:
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
             demo_rates.seed(session, reporting.currency(session), self.as_of)
+            bases = last_ids(session) if in_process else {}
         references = References(tag_ids, group_ids, segment_ids["Hand-picked VIPs"])
-        draw = DemoRows(self.seed, self.as_of, references)
         sizes = [min(BATCH, customers - start) for start in range(0, customers, BATCH)]
-        done = 0
         added: list[int] = []
-        # The next batch is drawn in a thread while this one is written: the
-        # database driver lets go of the GIL while the database works.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-rows") as drawer:
-            coming = drawer.submit(draw.batch, sizes[0]) if sizes else None
-            for index, count in enumerate(sizes):
-                if coming is None or (cancelled and cancelled()):
-                    break
-                batch = coming.result()
-                nxt = index + 1
-                coming = drawer.submit(draw.batch, sizes[nxt]) if nxt < len(sizes) else None
-                self._write(batch, count)
-                added += [row["id"] for row in batch.rows[Customer]]
-                done += count
-                if progress:
-                    progress(count)
-            if coming is not None:
-                coming.cancel()
+
+        def wrote(ids: Sequence[int]) -> None:
+            added.extend(ids)
+            if progress:
+                progress(len(ids))
+
+        stop = cancelled or (lambda: False)
+        if in_process:
+            rng = self._load_drawn(references, sizes, bases, wrote, stop)
+        else:
+            rng = self._load_threaded(references, sizes, wrote, stop)
         self._after_bulk_load()
-        result = DemoResult(customers=done, rows=self.rows, seconds=0.0)
-        if self.invoices and done == customers:  # not after an interrupted load
+        result = DemoResult(customers=len(added), rows=self.rows, seconds=0.0)
+        if self.invoices and rng is not None:  # not after an interrupted load
             from crm_tui.services.demo.invoices import DemoInvoices
 
-            told = DemoInvoices(self.ctx, draw.rng, self.as_of).add(added)
+            told = DemoInvoices(self.ctx, rng, self.as_of).add(added)
             result.invoices, result.reminders = told.invoices, told.reminders
         result.seconds = time.perf_counter() - started
         return result
 
-    def _write(self, batch: DemoBatch, count: int) -> None:
+    def _in_process(self, customers: int) -> bool:
+        if self.ctx.db.dialect != "sqlite" or self.drawer == "thread":
+            return False
+        return self.drawer == "process" or customers >= PROCESS_FROM
+
+    def _load_threaded(
+        self, references: References, sizes: list[int], wrote: Wrote, stop: Callable[[], bool]
+    ) -> random.Random | None:
+        """Batches drawn in a thread, the next while this one is written: the database
+        driver lets go of the GIL while the database works. The generator when all are in."""
+        draw = DemoRows(self.seed, self.as_of, references)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-rows") as drawer:
+            coming = drawer.submit(draw.batch, sizes[0]) if sizes else None
+            for index, count in enumerate(sizes):
+                if coming is None or stop():
+                    coming and coming.cancel()
+                    return None
+                batch = coming.result()
+                nxt = index + 1
+                coming = drawer.submit(draw.batch, sizes[nxt]) if nxt < len(sizes) else None
+                self._write(batch, count)
+                wrote([row["id"] for row in batch.rows[Customer]])
+        return draw.rng
+
+    def _load_drawn(
+        self,
+        references: References,
+        sizes: list[int],
+        bases: dict[str, int],
+        wrote: Wrote,
+        stop: Callable[[], bool],
+    ) -> random.Random | None:
+        """Batches drawn in a process of their own (drawer.py). The generator when all are in."""
+        with drawing(self.seed, self.as_of, references, sizes, bases) as drawer:
+            for count in sizes:
+                if stop():
+                    return None
+                ready = drawer.next()
+                self._write(ready, count)
+                drawer.committed(ready)
+                first = (ready.placed or ready.bases)["customer"] + 1
+                wrote(range(first, first + count))
+            return drawer.finish()
+
+    def _write(self, batch: DemoBatch | Ready, count: int) -> None:
         """One batch in its own transaction, with its summaries, search documents and figures."""
         with self.ctx.write() as session:
+            conn = session.connection()
             # Ids are taken inside the batch's own transaction, the way a
             # clerk's insert takes them, so clerks can work beside the demo
             # and a demo stopped at any row leaves every table's next id free.
-            ids = reserve_ids(session, Customer, count)
-            tables = assign_ids(session, batch.rows, ids)
-            batch.stamp(ids)
-            conn = session.connection()
+            ids: Sequence[int]
+            if isinstance(batch, Ready):
+                ids, writes = self._placed(session, batch)
+            else:
+                ids, writes = self._numbered(session, batch, count)
             with dashboard_figures_per_batch(conn, ids[0], ids[-1]):
-                for model, values in tables:
+                for name, rows, write in writes:
                     # One executemany per table per batch; on SQLite the full-text
                     # indexes filled once per batch, as an import's are.
-                    if model is CustomerSearch:
-                        insert_documents(session, values, self._insert_in)
+                    if name == CustomerSearch.__tablename__:
+                        insert_documents(session, ids, write)
                     else:
-                        self._insert.insert(conn, model.__table__, values)
-                    self.rows += len(values)
+                        write()
+                    self.rows += rows
             # Amounts in the reporting currency by the services' own formula, in SQL.
             recompute.for_customers(session, ids)
             add_primaries_of(session, ids[0], ids[-1])
 
-    def _insert_in(self, session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-        self._insert.insert(session.connection(), table, rows)
+    def _numbered(self, session: Session, batch: DemoBatch, count: int) -> tuple[list[int], Writes]:
+        """A batch drawn in this process: ids reserved, rows renumbered and stamped."""
+        ids = reserve_ids(session, Customer, count)
+        tables = assign_ids(session, batch.rows, ids)
+        batch.stamp(ids)
+        conn = session.connection()
+        return ids, [(model.__tablename__, len(values),
+                      partial(self._insert.insert, conn, model.__table__, values))
+                     for model, values in tables]  # fmt: skip
+
+    def _placed(self, session: Session, ready: Ready) -> tuple[range, Writes]:
+        """A batch drawn in the drawing process: its ids checked (shifted past what was
+        written since it was drawn), its parameters ready."""
+        ready.placed = last_ids(session)
+        if ready.placed != ready.bases:
+            shift(ready, ready.placed)
+        first = ready.placed["customer"] + 1
+        conn = session.connection()
+        return range(first, first + ready.customers), [
+            (t.name, len(t.params), partial(execute_many, conn, t.sql, t.params))
+            for t in ready.tables
+        ]
 
     def _after_bulk_load(self) -> None:
         """Refresh the planner's statistics after a large load."""

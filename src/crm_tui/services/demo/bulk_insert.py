@@ -4,7 +4,9 @@ Core's executemany compiles each row's parameters (about 30 µs a row, as
 long as SQLite takes to store it); on SQLite the batch goes to the DB-API
 cursor instead, each value passed through the column type's own bind
 processor, so what is stored is what Core would store. PostgreSQL keeps
-Core's executemany (psycopg's pipelined batches).
+Core's executemany (psycopg's pipelined batches). `prepare` needs only the
+dialect, so the rows can be made into parameters away from the writer
+(services/demo/drawer.py does it in the process that draws them).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from crm_tui.models.types import Money, UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 Plan = tuple[str, tuple[str, ...], list[Processor]]
+Params = list[tuple[Any, ...]]
 
 
 class BulkInsert:
-    """Cached statements and bind processors per table, for one connection's dialect."""
+    """Cached statements and bind processors per table, for one dialect."""
 
     def __init__(self) -> None:
         self._plans: dict[tuple[str, tuple[str, ...]], Plan] = {}
+        self._remembered: list[Remembered] = []
 
     def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert `rows` (dicts with the same keys) into `table`."""
@@ -37,42 +41,65 @@ class BulkInsert:
         if conn.dialect.name != "sqlite":
             conn.execute(insert(table), rows)
             return
-        sql, keys, processors = self._plan(conn, table, tuple(rows[0]))
-        take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
-        converted = [(i, p) for i, p in enumerate(processors) if p is not None]
-        params: list[Any] = list(map(take, rows))
-        if converted:  # only the columns whose type has a processor, in place
-            for index, values in enumerate(params):
-                values = params[index] = list(values)
-                for i, process in converted:
-                    values[i] = process(values[i])
-        cursor = conn.connection.cursor()
-        try:
-            cursor.executemany(sql, params)
-        finally:
-            cursor.close()
+        sql, _columns, params = self.prepare(conn.dialect, table, rows)
+        execute_many(conn, sql, params)
 
-    def _plan(self, conn: Connection, table: Table, keys: tuple[str, ...]) -> Plan:
+    def prepare(
+        self, dialect: Dialect, table: Table, rows: list[dict[str, Any]]
+    ) -> tuple[str, tuple[str, ...], Params]:
+        """The INSERT's text, its columns in order and one parameter tuple per row."""
+        for memo in self._remembered:  # bounded: a batch's values, not the whole load's
+            if len(memo) > memo.most:
+                memo.clear()
+        sql, keys, processors = self._plan(dialect, table, tuple(rows[0]))
+        take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        params: Params = list(map(take, rows))
+        converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+        if converted:  # column by column: a remembered value is a dict lookup at C speed
+            columns = list(zip(*params, strict=True))
+            for i, process in converted:
+                columns[i] = tuple(map(process, columns[i]))
+            params = list(zip(*columns, strict=True))
+        return sql, keys, params
+
+    def _plan(self, dialect: Dialect, table: Table, keys: tuple[str, ...]) -> Plan:
         """The statement, its parameters' keys in order, and their bind processors."""
         plan = self._plans.get((table.name, keys))
         if plan is None:
-            dialect = conn.dialect
             compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
             order = tuple(compiled.positiontup or ())
             assert sorted(order) == sorted(keys), (table.name, order, keys)
-            processors = [_processor(table.c[k].type, dialect) for k in order]
+            processors = [self._processor(table.c[k].type, dialect) for k in order]
             plan = self._plans[(table.name, keys)] = (str(compiled), order, processors)
         return plan
 
+    def _processor(self, column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+        process, kind = _processor(column_type, dialect)
+        if kind is None:
+            return process
+        assert process is not None
+        memo = Remembered(process, kind)
+        self._remembered.append(memo)
+        return memo.__getitem__
 
-def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+
+def execute_many(conn: Connection, sql: str, params: Params) -> None:
+    """`sql` once per parameter tuple, straight on the DB-API cursor (SQLite)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> tuple[Processor, type | None]:
     """The type's bind processor; for UTC times and dates a quicker one giving the same text
     (SQLite's DATETIME and DATE storage formats), the type's own for anything else. Times,
     dates, amounts and flags repeat a lot in a batch (a customer's creation time stamps its
-    rows, prices come from a list): each such value is worked out once per plan."""
+    rows, prices come from a list): for those the kind of value worth remembering is given."""
     slow = column_type.dialect_impl(dialect).bind_processor(dialect)
     if slow is None:
-        return None
+        return None, None
     if isinstance(column_type, UTCDateTime):
 
         def utc_text(value: Any) -> Any:
@@ -80,33 +107,32 @@ def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
                 return value.isoformat(" ", "microseconds")[:26]  # without +00:00
             return slow(value)
 
-        return _once_per_value(utc_text, datetime)
+        return utc_text, datetime
     if isinstance(column_type, Date):
 
         def date_text(value: Any) -> Any:
             return value.isoformat() if type(value) is date else slow(value)
 
-        return _once_per_value(date_text, date)
+        return date_text, date
     if isinstance(column_type, Money):  # MoneyTotal too
-        return _once_per_value(slow, Decimal)
+        return slow, Decimal
     if isinstance(column_type, Boolean):
-        return _once_per_value(slow, bool)
-    return slow
+        return slow, bool
+    return slow, None
 
 
-def _once_per_value(process: Callable[[Any], Any], kind: type, most: int = 65_536) -> Processor:
-    """`process`, remembering its result for values of exactly `kind` (equal values of
-    these kinds give equal stored values: an instant is stored in UTC, an amount in cents)."""
-    seen: dict[Any, Any] = {}
+class Remembered(dict[Any, Any]):
+    """`process` of a value, remembered for values of exactly `kind`: looked up as
+    `remembered[value]`. Equal values of these kinds give equal stored values (an instant
+    is stored in UTC, an amount in cents, a flag as 0 or 1), so an equal value of another
+    type found here stores what its own processing would."""
 
-    def remembered(value: Any) -> Any:
-        if type(value) is not kind:
-            return process(value)
-        found = seen.get(value, seen)
-        if found is seen:
-            found = process(value)
-            if len(seen) < most:
-                seen[value] = found
+    def __init__(self, process: Callable[[Any], Any], kind: type, most: int = 65_536) -> None:
+        super().__init__()
+        self.process, self.kind, self.most = process, kind, most
+
+    def __missing__(self, value: Any) -> Any:
+        found = self.process(value)
+        if type(value) is self.kind:
+            self[value] = found
         return found
-
-    return remembered

@@ -13,6 +13,7 @@ written.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -73,19 +74,23 @@ class DemoBatch:
     # (e-mail before the id, e-mail after it, search words before and after the e-mail)
     parts: list[tuple[str, str, str, str]] = field(default_factory=list)
 
-    def stamp(self, customer_ids: list[int]) -> None:
+    def stamp(self, customer_ids: Sequence[int]) -> None:
         """Write the real ids into the customers' e-mails, e-mail keys and search documents
-        (ids.assign_ids has put them in the id columns)."""
-        for cid, (before, after, head, tail), customer, search in zip(
+        (ids.renumber has put them in the id columns)."""
+        for cid, parts, customer, search in zip(
             customer_ids, self.parts, self.rows[Customer], self.rows[CustomerSearch], strict=True
         ):
-            email = f"{before}{cid}{after}"
-            customer["email"] = email
-            customer["email_key"] = email_key(email)
-            # build_doc's text: normalize() of the parts joined by spaces is the
-            # parts' normalize()s joined (no accent or space run crosses a space).
-            doc = (head, normalize(email), normalize(format_number(cid)), tail)
-            search["doc"] = " ".join(p for p in doc if p)
+            customer["email"], customer["email_key"], search["doc"] = stamped(cid, parts)
+
+
+def stamped(cid: int, parts: tuple[str, str, str, str]) -> tuple[str, str, str]:
+    """A customer's e-mail, e-mail key and search document, made of its id and `parts`."""
+    before, after, head, tail = parts
+    email = f"{before}{cid}{after}"
+    # build_doc's text: normalize() of the parts joined by spaces is the
+    # parts' normalize()s joined (no accent or space run crosses a space).
+    doc = (head, normalize(email), normalize(format_number(cid)), tail)
+    return email, email_key(email), " ".join(p for p in doc if p)
 
 
 class DemoRows:
@@ -98,8 +103,9 @@ class DemoRows:
         self.references = references
         self._folded: dict[str, str] = {}
 
-    def batch(self, count: int) -> DemoBatch:
-        """The next `count` customers with batch-local ids 1..count."""
+    def batch(self, count: int, bases: Mapping[str, int] | None = None) -> DemoBatch:
+        """The next `count` customers, each table's rows numbered from 1, or past its largest
+        id in `bases` (the same rows as numbering from 1 and renumbering from there)."""
         rng, now, refs = self.rng, self.now, self.references
         out: Rows = {
             m: [] for m in (Customer, CustomerSummary, CustomerSearch, CustomerTag, SegmentMember,
@@ -107,9 +113,10 @@ class DemoRows:
                             Payment, Note, ChangeRecord)
         }  # fmt: skip
         made = DemoBatch(out)
-        ids = dict.fromkeys(CHILD_ID_TABLES, 0)
+        ids = {key: bases[key] if bases else 0 for key in CHILD_ID_TABLES}
+        first = bases["customer"] + 1 if bases else 1
         fold = self._fold
-        for cid in range(1, count + 1):
+        for cid in range(first, first + count):
             values, pool, region, number, email_parts = self._customer(cid, now)
             created = values["created_at"]
             out[Customer].append(values)

@@ -10,6 +10,7 @@ batch holds. Rows are generated with batch-local ids 1..n per table
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,9 +55,19 @@ def assign_ids(
 ) -> list[tuple[type[Any], list[dict[str, Any]]]]:
     """The batch's rows with reserved ids in place of the batch-local ones (customers'
     included: `customer_ids`, reserved by the caller)."""
-    real: dict[str, list[int]] = {}
-    for key, model in CHILD_MODELS.items():
-        real[key] = reserve_ids(session, model, len(batch.get(model, [])))
+    real = {key: reserve_ids(session, model, len(batch.get(model, [])))
+            for key, model in CHILD_MODELS.items()}  # fmt: skip
+    renumber(batch, customer_ids, real)
+    return list(batch.items())
+
+
+def renumber(
+    batch: dict[type[Any], list[dict[str, Any]]],
+    customer_ids: Sequence[int],
+    real: Mapping[str, Sequence[int]],
+) -> None:
+    """Put `customer_ids` and each child table's `real` ids in place of the batch-local
+    ones (local id n takes the n-th), links and payment references included."""
     for row in batch.get(Customer, []):
         row["id"] = customer_ids[row["id"] - 1]
     for model, rows in batch.items():
@@ -74,5 +85,17 @@ def assign_ids(
                     if row.get(column) is not None:
                         row[column] = real[target][row[column] - 1]
                 if model is Payment:
-                    row["reference"] = f"PAY-{row['id']:08d}"
-    return list(batch.items())
+                    row["reference"] = payment_reference(row["id"])
+
+
+def payment_reference(payment_id: int) -> str:
+    return f"PAY-{payment_id:08d}"
+
+
+def last_ids(session: Session) -> dict[str, int]:
+    """SQLite: the largest id of the customer table and of each child table, read in one
+    statement (under the batch's write lock, past them the ids are free)."""
+    tables = ["customer", *CHILD_ID_TABLES]
+    sql = "SELECT " + ", ".join(f"(SELECT coalesce(max(id), 0) FROM {t})" for t in tables)
+    row = session.connection().exec_driver_sql(sql).one()
+    return dict(zip(tables, map(int, row), strict=True))

@@ -26,6 +26,7 @@ from crm_tui.models import (
     ChangeRecord,
     ContactPoint,
     Customer,
+    CustomerSearch,
     CustomerSummary,
     CustomerTag,
     CustomField,
@@ -367,7 +368,9 @@ class BatchImporter:
                          for note in item.row.notes)  # fmt: skip
             for key in dict.fromkeys(text_key(t) for t in item.tags):
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
-        insert_documents(session, docs, insert_rows)
+        if docs:
+            insert_documents(session, ids,
+                             lambda: insert_rows(session, _table(CustomerSearch), docs))  # fmt: skip
         for model, batch in ((CustomerSummary, summaries), (ChangeRecord, changes),
                              (Address, addresses), (Note, notes), (CustomerTag, links),
                              (CustomField, custom), (ContactPoint, points)):  # fmt: skip

@@ -21,13 +21,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
-
-from crm_tui.models import CustomerSearch
 
 FTS_TABLES = ("customer_search_fts", "customer_search_words")
 INSERT_TRIGGER = "customer_search_ai"
@@ -41,31 +37,27 @@ _WORDS_BODY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-Inserter = Callable[[Session, Table, list[dict[str, Any]]], None]
 
-
-def insert_documents(session: Session, docs: list[dict[str, Any]], insert: Inserter) -> None:
-    """Insert `docs` ({customer_id, doc}) with `insert`, their index filled as the trigger would."""
-    model: Any = CustomerSearch
-    table = cast(Table, model.__table__)
-    if not docs:
-        return
+def insert_documents(
+    session: Session, customer_ids: Iterable[int], insert: Callable[[], None]
+) -> None:
+    """`insert()` the documents of `customer_ids`, their index filled as the trigger would."""
     if session.get_bind().dialect.name != "sqlite":
-        insert(session, table, docs)
+        insert()
         return
     conn = session.connection()
     trigger = conn.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
     ).scalar()
     if not isinstance(trigger, str):  # no trigger to set aside: the index is not ours to fill
-        insert(session, table, docs)
+        insert()
         return
     words_trigger, words_fill = _words_trigger(session)
     conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
     if words_trigger:
         conn.exec_driver_sql(f"DROP TRIGGER {WORDS_TRIGGER}")
-    insert(session, table, docs)
-    ids = json.dumps([int(d["customer_id"]) for d in docs])
+    insert()
+    ids = json.dumps([int(i) for i in customer_ids])
     for fts in FTS_TABLES:
         conn.exec_driver_sql(
             f"INSERT INTO {fts} (rowid, doc) SELECT customer_id, doc FROM customer_search "
