@@ -26,13 +26,21 @@ def _key(text: str) -> str:
 
 
 @cache
+def _alpha_2() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes as pycountry has them (the codes _table starts from)."""
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
 def _table() -> dict[str, str]:
     import pycountry
     from babel import Locale
     from babel.core import get_global
 
     table: dict[str, str] = {}
-    codes = {c.alpha_2 for c in pycountry.countries}
+    codes = _alpha_2()
     for country in pycountry.countries:
         for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
             value = getattr(country, attr, None)
@@ -57,6 +65,12 @@ def country_code(raw: str) -> str | None:
     key = _key(raw)
     if not key:
         return None
+    if len(key) == 2 and key.upper() in _alpha_2():
+        # An ISO code: _table maps it to itself (each country's own code is its first
+        # entry, and no name or alpha-3 code folds to two letters), and building the
+        # table (babel's names in twelve languages, pycountry's subdivisions) costs an
+        # import's reading process most of a second of CPU for a column of codes.
+        return key.upper()
     table = _table()
     # "The Netherlands", "the Gambia": the article is often written, and ISO leaves it out.
     return table.get(key) or (table.get(key[3:]) if key.startswith("the") else None)
