@@ -31,11 +31,16 @@ from crm_tui.services.demo.pools import (
     OWNERS,
     PRODUCTS,
     Pools,
+    Weighted,
     ascii_slug,
     random_phone,
 )
 
 Rows = dict[type[Any], list[dict[str, Any]]]
+PAYMENT_STATUS = Weighted(["paid", "failed", "pending", "refunded"], [90, 5, 3, 2])
+SUBSCRIPTIONS = Weighted([0, 1, 2, 3], [25, 45, 22, 8])  # a customer's count of each
+ORDERS = Weighted([0, 1, 2], [60, 30, 10])
+NOTES = Weighted([0, 1, 2, 3], [40, 30, 20, 10])
 
 
 def _no_figures() -> dict[str, Any]:
@@ -113,9 +118,7 @@ class CustomerChildren:
     def _pay(
         self, when: datetime, amount: Decimal, subscription_id: int | None, order_id: int | None
     ) -> None:
-        status = self.rng.choices(["paid", "failed", "pending", "refunded"], weights=[90, 5, 3, 2])[
-            0
-        ]
+        status = PAYMENT_STATUS(self.rng)
         self.ids["payment"] += 1
         self.out[Payment].append({"id": self.ids["payment"], "customer_id": self.cid, "paid_at": when, "amount": amount,
                                   "currency": self.customer["currency"], "status": status,
@@ -132,7 +135,7 @@ class CustomerChildren:
     def _subscriptions(self) -> None:
         rng, now = self.rng, self.now
         active_statuses = self.customer["status"] in ("active", "blocked")
-        for _ in range(rng.choices([0, 1, 2, 3], weights=[25, 45, 22, 8])[0]):
+        for _ in range(SUBSCRIPTIONS(rng)):
             product, variants, price = rng.choice(PRODUCTS)
             start = (self.created + timedelta(days=rng.randint(0, 60))).date()
             if start > now.date():
@@ -172,7 +175,7 @@ class CustomerChildren:
 
     def _orders(self) -> None:
         rng, now, created = self.rng, self.now, self.created
-        for _ in range(rng.choices([0, 1, 2], weights=[60, 30, 10])[0]):
+        for _ in range(ORDERS(rng)):
             self.ids["customer_order"] += 1
             oid = self.ids["customer_order"]
             when = created + timedelta(days=rng.randint(0, max(0, (now - created).days)))
@@ -192,7 +195,7 @@ class CustomerChildren:
 
     def _notes(self) -> None:
         rng, now, created = self.rng, self.now, self.created
-        for _ in range(rng.choices([0, 1, 2, 3], weights=[40, 30, 20, 10])[0]):
+        for _ in range(NOTES(rng)):
             kind, title = rng.choice(NOTE_TITLES)
             self.ids["note"] += 1
             follow = (

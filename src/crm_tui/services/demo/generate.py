@@ -48,6 +48,7 @@ from crm_tui.services.demo.pools import (
     SEGMENTS,
     TERMS,
     Pools,
+    Weighted,
     ascii_slug,
     build_pools,
     random_number,
@@ -55,6 +56,9 @@ from crm_tui.services.demo.pools import (
 from crm_tui.services.emails import email_key
 from crm_tui.services.phones import search_forms_of
 from crm_tui.services.search.document import normalize
+
+LOCALE = Weighted(LOCALES, [50, 15, 12, 10, 13])
+STATUS = Weighted(["active", "inactive", "prospect", "churned", "blocked"], [78, 8, 6, 6, 2])
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ class DemoRows:
         """The customer row's values (derived columns included, e-mail to be stamped), its
         locale's pool and region, its phone parsed, and its e-mail's parts around the id."""
         rng = self.rng
-        locale, region, currency, language = rng.choices(LOCALES, weights=[50, 15, 12, 10, 13])[0]
+        locale, region, currency, language = LOCALE(rng)
         pool = self.pools[locale]
         business = rng.random() < 0.25
         first, last = rng.choice(pool.first), rng.choice(pool.last)
@@ -158,9 +162,7 @@ class DemoRows:
         )
         email_parts = (f"{ascii_slug(first)}.{ascii_slug(last)}.", f"@{domain}")
         phone, number = random_number(rng, region)
-        status = rng.choices(
-            ["active", "inactive", "prospect", "churned", "blocked"], weights=[78, 8, 6, 6, 2]
-        )[0]
+        status = STATUS(rng)
         values: dict[str, Any] = {
             "id": cid, "kind": "business" if business else "individual", "status": status,
             "status_reason": "Repeated chargebacks" if status == "blocked" else None,
