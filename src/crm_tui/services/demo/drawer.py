@@ -120,6 +120,13 @@ class Drawer:
         pickle.dump(message, sink)
         sink.flush()
 
+    def drain(self) -> None:
+        """Once the process is gone: let the reader thread end (it may wait to hand over
+        a batch nobody will take) so no batch stays held in this process."""
+        while self._reader.is_alive():
+            with suppress(queue.Empty):
+                self._inbox.get(timeout=0.1)
+
     def finish(self) -> random.Random:
         """After the last batch: the generator as the process left it."""
         item = self._take()
@@ -141,14 +148,15 @@ def drawing(
         [sys.executable, "-m", "crm_tui.services.demo.drawing_process"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
+    drawer = Drawer(process)
     try:
-        drawer = Drawer(process)
         drawer._send((seed, as_of, references, sizes, bases))
         yield drawer
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
+        drawer.drain()
         for pipe in (process.stdin, process.stdout):
             if pipe is not None:
                 with suppress(OSError):
