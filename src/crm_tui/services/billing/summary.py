@@ -247,9 +247,15 @@ def refresh_outstanding(session: Session, customer_ids: Sequence[int] | Select[A
     )
 
 
-def refresh_money(session: Session, customers: ColumnElement[bool] | None = None) -> None:
-    """Recount the money figures of the summary rows `customers` picks (all when None)."""
+def refresh_money(
+    session: Session, customers: ColumnElement[bool] | None = None, *, loaded: bool = True
+) -> None:
+    """Recount the money figures of the summary rows `customers` picks (all when None).
+    `loaded=False` says the session holds none of those rows as objects (a bulk load):
+    the ORM then neither fetches their keys back nor looks for them."""
     query = update(CustomerSummary).values(**money_recount(reporting.currency(session)))
     if customers is not None:
         query = query.where(customers)
+    if not loaded:
+        query = query.execution_options(synchronize_session=False)
     session.execute(query)

@@ -71,7 +71,9 @@ def everything(session: Session) -> None:
 
 def for_customers(session: Session, customer_ids: Collection[int]) -> None:
     """After rows were bulk-loaded for these customers (demo): their payments and summaries.
-    A range of ids is one BETWEEN (a batch of 2,000 as an IN list cost more to compile)."""
+    A range of ids is one BETWEEN (a batch of 2,000 as an IN list cost more to compile).
+    No row of theirs is an object in the session, so the ORM is told not to synchronise:
+    by default it fetched every updated payment's key back (RETURNING), 10x the UPDATE."""
     if isinstance(customer_ids, range) and customer_ids.step == 1:
         if not customer_ids:
             return
@@ -83,7 +85,6 @@ def for_customers(session: Session, customer_ids: Collection[int]) -> None:
         payments_of = col(Payment.customer_id).in_(ids)
         summaries_of = col(CustomerSummary.customer_id).in_(ids)
     quote = reporting.currency(session)
-    session.execute(
-        update(Payment).where(payments_of).values(reporting_amount=payment_value(quote))
-    )
-    summary.refresh_money(session, summaries_of)
+    payments = update(Payment).where(payments_of).values(reporting_amount=payment_value(quote))
+    session.execute(payments.execution_options(synchronize_session=False))
+    summary.refresh_money(session, summaries_of, loaded=False)
