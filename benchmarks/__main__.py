@@ -84,11 +84,13 @@ def main() -> None:
     if args.db and args.suite not in ("lookup", "startup"):
         parser.error("--db is for the lookup and startup suites, which only read the database")
     sqlite_url = to_database_url(args.db) if args.db else sqlite_bench_url(args.customers)
-    targets = [("SQLite", sqlite_url)]
+    # --db may name a PostgreSQL database too (lookup): it is measured as it is.
+    first_engine = "PostgreSQL" if sqlite_url.startswith("postgresql") else "SQLite"
+    targets = [(first_engine, sqlite_url)]
     if args.pg:
         targets.append(("PostgreSQL", args.pg))
     for engine_name, url in targets:
-        if args.db and engine_name == "SQLite":
+        if args.db and url == sqlite_url:
             print(f"existing database: {url}")
         else:
             print_table(f"demo data on {engine_name}", [ensure_demo_database(url, args.customers)])
@@ -108,7 +110,7 @@ def main() -> None:
                 continue
             size = (
                 "existing database"
-                if args.db and engine_name == "SQLite"
+                if args.db and url == sqlite_url
                 else (f"{args.customers:,} customers")
             )
             print_table(f"{name} on {engine_name} ({size})", run(url))
