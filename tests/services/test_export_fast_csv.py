@@ -24,6 +24,7 @@ from crm_tui.services.demo.builder import DemoBuilder
 from crm_tui.services.exports import children, fast_csv
 from crm_tui.services.exports.layout import Layout
 from crm_tui.services.exports.service import ExportSelection, ExportService
+from crm_tui.services.exports.sql_cells import SqlCells
 from crm_tui.services.exports.writers import CsvWriter
 from crm_tui.services.registry import Services
 
@@ -126,3 +127,15 @@ def test_only_formula_cells_take_the_general_way(services: Services) -> None:
                                              5, general))  # fmt: skip
     assert sum(len(b) for b in batches) == len(HOSTILE)
     assert {texts[i] for i in sent} == FORMULA
+
+
+def test_segments_without_columns_are_not_read(services: Services, tmp_path: Path) -> None:
+    """Demo customers have one e-mail, phone and web address each and no custom fields: those
+    segments have no columns, their tables are not read, and the bytes are the same."""
+    DemoBuilder(services.ctx, seed=5, as_of=date(2026, 1, 15), invoices=False).run(12)
+    with services.ctx.read() as session:
+        widths = children.widths(session, [not_erased(), not_merged()])
+    assert max(widths.points.values()) == 1 and not widths.custom
+    assert set(fast_csv.Tails(widths, SqlCells(True)).queries) <= {"addresses", "notes"}
+    ExportService(services.ctx).export(tmp_path / "fast.csv", batch=5)
+    assert (tmp_path / "fast.csv").read_bytes() == _general(services, tmp_path / "general.csv")

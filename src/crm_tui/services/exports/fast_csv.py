@@ -223,24 +223,32 @@ class Tails:
 
     def __init__(self, widths: Widths, cells: SqlCells) -> None:
         self.widths = widths
-        self.queries = _children(cells)
         self.custom = {name: index for index, name in enumerate(widths.custom)}
         w = widths
         self.points_cells = sum(2 * max(0, w.points[k] - 1) for k in _POINT_KINDS)
         self.address_cells = 7 * max(0, w.addresses - 1)
         self.note_cells = 11 * w.notes
-        self.empty = [(None,) * n for n in (self.points_cells, self.address_cells,
-                                             self.note_cells, len(w.custom))]  # fmt: skip
+        sizes = {"points": self.points_cells, "addresses": self.address_cells,
+                 "notes": self.note_cells, "custom": len(w.custom)}  # fmt: skip
+        self.empty = [(None,) * n for n in sizes.values()]
+        # A segment with no columns in this export (no customer of the selection has a
+        # second e-mail, say) is not read: none of its rows would be written, and only
+        # notes can flag a customer, and then there are none.
+        self.queries = {name: query for name, query in _children(cells).items() if sizes[name]}
+
+    def _rows(self, connection: Connection, name: str, bounds: dict[str, int]) -> list[Any]:
+        query = self.queries.get(name)
+        return [] if query is None else _fetch(connection, query, bounds)
 
     def read(
         self, connection: Connection, low: int, high: int
     ) -> tuple[list[dict[int, tuple[Any, ...]]], set[int]]:
         """The four segments of the customers that fill any (by customer id); the
         customers to fall back for."""
-        queries, bounds = self.queries, {"low": low, "high": high}
+        bounds = {"low": low, "high": high}
         flagged: set[int] = set()
         points: dict[int, dict[str, list[Any]]] = {}
-        for cid, kind, label, value, primary, flag in _fetch(connection, queries["points"], bounds):
+        for cid, kind, label, value, primary, flag in self._rows(connection, "points", bounds):
             if flag:
                 flagged.add(cid)
             found = points.setdefault(cid, {}).setdefault(kind, [])
@@ -248,17 +256,17 @@ class Tails:
                 found.append(None)  # the primary's column stays empty (children.points)
             found.append((label, value))
         addresses: dict[int, list[Any]] = {}
-        for cid, *address, flag in _fetch(connection, queries["addresses"], bounds):
+        for cid, *address, flag in self._rows(connection, "addresses", bounds):
             if flag:
                 flagged.add(cid)
             addresses.setdefault(cid, []).append(address)
         notes: dict[int, list[Any]] = {}
-        for row in _fetch(connection, queries["notes"], bounds):
+        for row in self._rows(connection, "notes", bounds):
             if row[-1]:
                 flagged.add(row[0])
             notes.setdefault(row[0], []).extend(row[1:-1])
         custom: dict[int, list[Any]] = {}
-        for cid, name, value, flag in _fetch(connection, queries["custom"], bounds):
+        for cid, name, value, flag in self._rows(connection, "custom", bounds):
             if flag:
                 flagged.add(cid)
             if name in self.custom:
