@@ -33,6 +33,11 @@ class Widths:
 
 def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
     """Counted in the database over the selection (`where` on Customer)."""
+    # A kind with no primary (its column was cleared) keeps the primary's column empty.
+    slots = func.count() + 1 - func.max(case((col(ContactPoint.is_primary), 1), else_=0))
+    points = {kind: _most(session, ContactPoint, where, col(ContactPoint.kind) == kind,
+                          count=slots)
+              for kind in POINT_KINDS}  # fmt: skip
     # By the exact name: customers that spell one field two ways keep their spelling.
     names = session.scalars(
         select(col(CustomField.name))
@@ -41,48 +46,8 @@ def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
         .group_by(col(CustomField.name))
         .order_by(func.min(col(CustomField.name_key)), col(CustomField.name))
     ).all()
-    return Widths(_point_slots(session, where), _most(session, Address, where),
-                  _most(session, Note, where), tuple(names))  # fmt: skip
-
-
-def _point_slots(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
-    """Per kind, the most columns a customer's points of that kind need: one each, and
-    one more (left empty) when none of them is the primary (its column was cleared).
-
-    Only counts of 2 or more change the columns; those are found in one pass grouped by
-    customer and kind (not one per kind, each joined to customer row by row), and only
-    their customers are looked up. Whether a kind has any point at all (1) is an EXISTS.
-    """
-    primary = func.max(case((col(ContactPoint.is_primary), 1), else_=0))
-    slots = (func.count() + 1 - primary).label("n")
-    groups = (
-        select(col(ContactPoint.customer_id).label("customer_id"),
-               col(ContactPoint.kind).label("kind"), slots)
-        .group_by(col(ContactPoint.customer_id), col(ContactPoint.kind))
-        .having(slots > 1)
-        .subquery()
-    )  # fmt: skip
-    most = dict(
-        session.execute(
-            select(groups.c.kind, func.max(groups.c.n))
-            .join(Customer, col(Customer.id) == groups.c.customer_id)
-            .where(*where)
-            .group_by(groups.c.kind)
-        ).all()
-    )
-    out: dict[str, int] = {}
-    for kind in POINT_KINDS:
-        if kind in most:
-            out[kind] = int(most[kind])
-            continue
-        any_point = (
-            select(col(ContactPoint.id))
-            .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
-            .where(*where, col(ContactPoint.kind) == kind)
-            .exists()
-        )
-        out[kind] = 1 if session.scalar(select(any_point)) else 0
-    return out
+    return Widths(points, _most(session, Address, where), _most(session, Note, where),
+                  tuple(names))  # fmt: skip
 
 
 def _most(
