@@ -9,7 +9,6 @@ raise LibpqUnusable; with no libpq to load, the lean paths use psycopg.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,7 +22,6 @@ from crm_tui.db.connect import postgres_connect_args
 from crm_tui.db.libpq import LibpqConnection, LibpqUnusable
 from crm_tui.services import lean_reads
 from crm_tui.services.card import lean as card_lean
-from tests.conftest import PgServer
 
 VALUES = """
 SELECT 1::int2, 2::int4, 3000000000::int8, 4::oid, 1.5::float4, 2.25::float8,
@@ -35,13 +33,13 @@ SELECT 1::int2, 2::int4, 3000000000::int8, 4::oid, 1.5::float4, 2.25::float8,
 """
 
 
+# PostgreSQL only: conftest's migrated database, on that engine.
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
-def pg_url(pg_server: PgServer) -> Iterator[str]:
-    name = pg_server.create()
-    try:
-        yield pg_server.url_for(name)
-    finally:
-        pg_server.drop(name)
+def pg_url(db_url: str) -> str:
+    return db_url
 
 
 @pytest.fixture
