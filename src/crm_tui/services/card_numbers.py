@@ -166,8 +166,10 @@ def _is_phone(run: str) -> bool:
         return False
     import phonenumbers  # only for the rare run after a "+": it costs ~50 ms to import
 
+    from crm_tui.services.phones import is_valid
+
     try:
-        return bool(phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None)))
+        return is_valid(phonenumbers.parse("+" + digits, None))
     except phonenumbers.NumberParseException:
         return False
 

@@ -25,7 +25,7 @@ def parse_phone(raw: object, region: str, field: str = "phone") -> str | None:
             f"The phone number {value!r} could not be read; "
             "type it with its country code, e.g. +44 20 7946 0958.",
         ) from exc
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid(number):
         raise ValidationError(
             field,
             f"The phone number {value!r} is not a valid number; check the digits and country code.",

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 import phonenumbers
 from faker import Faker
 
+from crm_tui.services.phones import is_valid
 from crm_tui.services.search.document import normalize
 
 LOCALES = [("en_GB", "GB", "GBP", "en"), ("pt_PT", "PT", "EUR", "pt"), ("de_DE", "DE", "EUR", "de"),
@@ -107,7 +108,7 @@ def random_number(rng: random.Random, region: str) -> tuple[str, phonenumbers.Ph
     while True:
         national = _national_digits(rng, region)
         number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-        if phonenumbers.is_valid_number(number):
+        if is_valid(number):
             return f"+{code}{national}", number
 
 
