@@ -50,6 +50,14 @@ def _boolean(value: bytes) -> bool:
     return value == b"t"
 
 
+def _timestamp(value: bytes) -> datetime:
+    return datetime.fromisoformat(value.decode("ascii"))
+
+
+def _json(value: bytes) -> Any:
+    return json.loads(value.decode("utf-8"))
+
+
 # Result types by OID, read from libpq's text format as psycopg's default loaders read them.
 _LOADERS: dict[int, Callable[[bytes], Any]] = {
     16: _boolean,  # bool
@@ -66,10 +74,10 @@ _LOADERS: dict[int, Callable[[bytes], Any]] = {
     1042: _text,  # bpchar
     1043: _text,  # varchar
     1082: lambda v: date.fromisoformat(v.decode("ascii")),  # date
-    1114: lambda v: datetime.fromisoformat(v.decode("ascii")),  # timestamp
-    1184: lambda v: datetime.fromisoformat(v.decode("ascii")),  # timestamptz, with its offset
-    114: lambda v: json.loads(v.decode("utf-8")),  # json
-    3802: lambda v: json.loads(v.decode("utf-8")),  # jsonb
+    1114: _timestamp,  # timestamp
+    1184: _timestamp,  # timestamptz, with its offset
+    114: _json,  # json
+    3802: _json,  # jsonb
 }
 
 
