@@ -3,12 +3,13 @@ nothing of the last customer stays on screen, under a key or in a tab's filter."
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from crm_tui.services.registry import Services
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
@@ -126,3 +127,44 @@ async def test_a_customer_opened_over_another_gets_a_screen_of_its_own(
         await settle(pilot)
         assert detail(pilot) is kept and kept.customer is not None
         assert kept.customer.id == first.id
+
+
+async def next_frame(pilot: Pilot[Any]) -> None:
+    """Until the screen has painted once more."""
+    painted = asyncio.Event()
+    pilot.app.screen.refresh()
+    pilot.app.call_after_refresh(painted.set)
+    await painted.wait()
+
+
+async def test_tab_keys_typed_a_frame_apart_end_on_the_last_tab(
+    demo_services: Services,
+) -> None:
+    """ "1" then "6" a frame apart (what the keys do, run when typed: a terminal does not
+    wait for the app to idle) ends on History, and the next customer opens on the
+    Overview and stays there. The focus the Overview gave its panels arrived after "6"
+    and switched back (Textual follows a focus into its pane); the next customer's
+    screen then restored the History table's focus and the two tabs took the screen
+    from each other for ever."""
+    async with on_the_list(demo_services) as (pilot, screen):
+        table = screen.query_one(CustomerTable)
+        await open_row(pilot, table, 0)
+        kept = detail(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        for name in ("overview", "history"):
+            kept.action_show_tab(name)
+            await next_frame(pilot)
+        await settle(pilot)
+        assert kept.active_tab == "history"
+        await pilot.press("escape")
+        await settle(pilot)
+
+        await open_row(pilot, table, 1)
+        assert detail(pilot) is kept and kept.active_tab == "overview"
+        switches: list[str] = []
+        tabs = kept.query_one("#detail-tabs", TabbedContent)
+        tabs.watch(tabs, "active", switches.append, init=False)
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert kept.active_tab == "overview" and switches == []

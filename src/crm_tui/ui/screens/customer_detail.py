@@ -38,6 +38,7 @@ from crm_tui.ui.styles import stylesheet
 from crm_tui.ui.widgets.crm_footer import CrmFooter
 from crm_tui.ui.widgets.detail.base import DetailTab
 from crm_tui.ui.widgets.detail.contacts import ContactsTab
+from crm_tui.ui.widgets.detail.detail_tabs import DetailTabs
 from crm_tui.ui.widgets.detail.header import DetailHeader, glimpse_for
 from crm_tui.ui.widgets.detail.history import HistoryTab
 from crm_tui.ui.widgets.detail.notes import NotesTab
@@ -157,7 +158,7 @@ class CustomerDetailScreen(CrmScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield DetailHeader(self.glimpse, id="detail-header")
-        with TabbedContent(id="detail-tabs", initial="tab-overview"):
+        with DetailTabs(id="detail-tabs", initial="tab-overview"):
             for index, (name, (title, tab_class)) in enumerate(TABS.items(), start=1):
                 with TabPane(f"{index} {title}", id=f"tab-{name}"):
                     # Only the Overview is built up front; the others are mounted

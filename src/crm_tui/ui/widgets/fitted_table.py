@@ -116,12 +116,17 @@ class FittedTable(DataTable[Text]):
         if not self.is_mounted:
             return
         self._fitted_for = self.size.width
+        if not self.size.width:
+            # Not laid out yet (just mounted, or in a tab hidden since): the resize
+            # to its width fits it. Fitting here too filled a tab's table twice on
+            # its first visit, once for no width and once for its own (#20).
+            return
         columns = self.fitted_columns
         naturals = [len(c.label) for c in columns]
         for _key, cells in self._rows:
             for i, value in enumerate(cells):
                 naturals[i] = max(naturals[i], value.cell_len)
-        room = self._room() or self.app.size.width
+        room = self._room()
         widths = fit_widths(naturals, columns, room, 2 * self.cell_padding)
         keep = self._cursor_key()
         self.clear(columns=True)
