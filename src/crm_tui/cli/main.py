@@ -115,11 +115,11 @@ def cli(
     start_screen = settings_from(ctx).start_screen
     services = services_from(ctx, "create")
     if demo_if_empty:
-        from crm_tui.cli.demo_command import fill_with_progress
+        from crm_tui.cli.demo_command import fill_in_place
         from crm_tui.services.demo.builder import DemoBuilder
 
         if services.customers.count() == 0:
-            fill_with_progress(DemoBuilder(services.ctx), DEMO_ON_EMPTY)
+            fill_in_place(DemoBuilder(services.ctx), DEMO_ON_EMPTY)
     initial = services.customers.resolve(open_ref).id if open_ref else None
     from crm_tui.factory import make_app
 

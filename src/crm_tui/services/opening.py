@@ -111,20 +111,27 @@ def _check_file(path: Path, *, create: bool) -> None:
         return
     if not create:
         raise DatabaseUnavailable(f"There is no crm database at {path}.")
-    if not path.parent.is_dir():
-        if path != default_database_path():
-            raise DatabaseUnavailable(f"The folder {path.parent} does not exist.")
-        try:
-            private_dir(path.parent)
-        except OSError as exc:
-            raise DatabaseUnavailable(
-                f"The data folder {path.parent} cannot be made: {reason(exc)}."
-            ) from exc
+    folder_for(path)
     try:
         # Made 0600 before SQLite opens it: its WAL and SHM files copy this mode.
         create_private_file(path)
     except OSError as exc:
         raise DatabaseUnavailable(f"The database {path} cannot be made: {reason(exc)}.") from exc
+
+
+def folder_for(path: Path) -> None:
+    """The folder a new database file goes in: the default data folder is made (0700)
+    when missing; a folder the user named must exist."""
+    if path.parent.is_dir():
+        return
+    if path != default_database_path():
+        raise DatabaseUnavailable(f"The folder {path.parent} does not exist.")
+    try:
+        private_dir(path.parent)
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"The data folder {path.parent} cannot be made: {reason(exc)}."
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from crm_tui.services.demo.drawer import Ready, drawing, shift
 from crm_tui.services.demo.figures import dashboard_figures_per_batch
 from crm_tui.services.demo.generate import DemoBatch, DemoRows, References
 from crm_tui.services.demo.ids import assign_ids, last_ids
+from crm_tui.services.demo.load_indexes import set_aside
 from crm_tui.services.demo.pools import TAGS
 from crm_tui.services.money import recompute, reporting
 from crm_tui.services.search.bulk_index import insert_documents
@@ -67,8 +68,11 @@ class DemoBuilder:
         as_of: date | None = None,
         invoices: bool = True,
         drawer: Literal["auto", "thread", "process"] = "auto",
+        indexes_later: bool = False,
     ) -> None:
         self.ctx = ctx
+        # A new database nobody else uses, thrown away unless whole (new_database.py).
+        self.indexes_later = indexes_later
         self.drawer = drawer
         self.invoices = invoices
         self.seed = seed
@@ -81,16 +85,25 @@ class DemoBuilder:
         customers: int,
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        phase: Callable[[str], None] | None = None,
     ) -> DemoResult:
-        """Add `customers`, a batch per transaction; `cancelled()` stops between batches."""
+        """Add `customers`, a batch per transaction; `cancelled()` stops between batches.
+        `phase(words)` is told what is done after the load ("Building indexes", ...).
+
+        With `indexes_later`, the indexes a load fills out of order are dropped for it
+        and made at the end; a load stopped before the end returns without them (its
+        database is to be thrown away)."""
         import time
 
         started = time.perf_counter()
         in_process = self._in_process(customers)
+        now_doing = phase or (lambda _words: None)
         with self.ctx.write() as session:
             tag_ids, group_ids, segment_ids = self._reference_rows(session)
             demo_rates.seed(session, reporting.currency(session), self.as_of)
             bases = last_ids(session) if in_process else {}
+            later = self.indexes_later and self.ctx.db.dialect == "sqlite"
+            aside = set_aside(session.connection()) if later else None
         references = References(tag_ids, group_ids, segment_ids["Hand-picked VIPs"])
         sizes = [min(BATCH, customers - start) for start in range(0, customers, BATCH)]
         added: list[int] = []
@@ -105,11 +118,20 @@ class DemoBuilder:
             rng = self._load_drawn(references, sizes, bases, wrote, stop)
         else:
             rng = self._load_threaded(references, sizes, wrote, stop)
-        self._after_bulk_load()
         result = DemoResult(customers=len(added), rows=self.rows, seconds=0.0)
+        if aside is not None:
+            if rng is None:
+                result.seconds = time.perf_counter() - started
+                return result
+            now_doing("Building indexes")
+            with self.ctx.write() as session:
+                aside.make_again(session.connection())
+        now_doing("Updating statistics")
+        self._after_bulk_load()
         if self.invoices and rng is not None:  # not after an interrupted load
             from crm_tui.services.demo.invoices import DemoInvoices
 
+            now_doing("Issuing invoices")
             told = DemoInvoices(self.ctx, rng, self.as_of).add(added)
             result.invoices, result.reminders = told.invoices, told.reminders
         result.seconds = time.perf_counter() - started
