@@ -67,12 +67,14 @@ _ADDRESS_COLUMNS = ("line1", "line2", "city", "region", "postal_code", "country"
 _POINT_KINDS = tuple(_POINT_COLUMNS.values())
 
 
-def _first(model: Any, order: tuple[Any, ...], *also: Any) -> Any:
-    """The id of the customer's first row of `model` in `order`."""
-    return (
-        select(model.id).where(model.customer_id == col(Customer.id), *also)
-        .order_by(*order, model.id).limit(1).scalar_subquery()
-    )  # fmt: skip
+def _first(model: Any, flag: Any, *also: Any) -> Any:
+    """The id of the customer's first row of `model`: ORDER BY flag DESC, id LIMIT 1 (the
+    flag is NOT NULL) as the lowest id with the flag, else the lowest id. Both read the
+    customer_id index in id order: no sort per customer."""
+    mine = (model.customer_id == col(Customer.id), *also)
+    flagged = select(model.id).where(*mine, flag).order_by(model.id).limit(1)
+    lowest = select(func.min(model.id)).where(*mine)
+    return func.coalesce(flagged.scalar_subquery(), lowest.scalar_subquery())
 
 
 def customers_query(cells: SqlCells, where: list[Any]) -> Callable[..., Select[Any]]:
@@ -80,10 +82,9 @@ def customers_query(cells: SqlCells, where: list[Any]) -> Callable[..., Select[A
     first `limit` customers of `where` and the conditions given, in id order."""
     address = aliased(Address)
     points = {kind: aliased(ContactPoint) for kind in _POINT_KINDS}
-    firsts = [_first(Address, (col(Address.is_default_billing).desc(),)).label("address")]
-    firsts += [_first(ContactPoint, (col(ContactPoint.is_primary).desc(),),
-                      col(ContactPoint.kind) == kind).label(kind)
-               for kind in _POINT_KINDS]  # fmt: skip
+    firsts = [_first(Address, col(Address.is_default_billing)).label("address")]
+    firsts += [_first(ContactPoint, col(ContactPoint.is_primary), col(ContactPoint.kind) == kind)
+               .label(kind) for kind in _POINT_KINDS]  # fmt: skip
     out = [_cell(cells, key, address, points).label(key) for _head, key in COLUMNS]
     flag = cells.flag().label("fall_back")
 
