@@ -6,7 +6,7 @@ widest customer of a selection needs for each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, select
@@ -30,14 +30,33 @@ class Widths:
     notes: int
     custom: tuple[str, ...]
 
+    def widest(self, other: Widths) -> Widths:
+        """These widths and another part's counted together (the names are these)."""
+        points = {kind: max(count, other.points[kind]) for kind, count in self.points.items()}
+        return replace(self, points=points, addresses=max(self.addresses, other.addresses),
+                       notes=max(self.notes, other.notes))  # fmt: skip
 
-def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
-    """Counted in the database over the selection (`where` on Customer)."""
+
+def widths(
+    session: Session, where: list[ColumnElement[bool]], part: Sequence[ColumnElement[bool]] = ()
+) -> Widths:
+    """Counted in the database over the selection (`where` on Customer); the counts only
+    over the `part` of it given (the other part counted elsewhere, `Widths.widest`)."""
+    return replace(counts(session, [*where, *part]), custom=custom_names(session, where))
+
+
+def counts(session: Session, where: list[ColumnElement[bool]]) -> Widths:
+    """The e-mail, phone, web, address and note counts of `widths`; no custom names."""
     # A kind with no primary (its column was cleared) keeps the primary's column empty.
     slots = func.count() + 1 - func.max(case((col(ContactPoint.is_primary), 1), else_=0))
     points = {kind: _most(session, ContactPoint, where, col(ContactPoint.kind) == kind,
                           count=slots)
               for kind in POINT_KINDS}  # fmt: skip
+    return Widths(points, _most(session, Address, where), _most(session, Note, where), ())
+
+
+def custom_names(session: Session, where: list[ColumnElement[bool]]) -> tuple[str, ...]:
+    """The custom field names of the selection, in name_key order."""
     # By the exact name: customers that spell one field two ways keep their spelling.
     names = session.scalars(
         select(col(CustomField.name))
@@ -46,8 +65,7 @@ def widths(session: Session, where: list[ColumnElement[bool]]) -> Widths:
         .group_by(col(CustomField.name))
         .order_by(func.min(col(CustomField.name_key)), col(CustomField.name))
     ).all()
-    return Widths(points, _most(session, Address, where), _most(session, Note, where),
-                  tuple(names))  # fmt: skip
+    return tuple(names)
 
 
 def _most(

@@ -311,39 +311,40 @@ def _csv(rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def text_batches(
-    session: Session, where: list[Any], wanted: Sequence[int] | None, widths: Widths,
-    size: int, slow: SlowFn,
-) -> Iterator[TextBatch]:  # fmt: skip
-    """The export's CSV lines, `size` customers at a time, in id order (of `wanted` if
-    given), as csv.writer writes them."""
-    cells = SqlCells(session.get_bind().dialect.name == "sqlite")
-    # Each statement is built once, with its bounds as parameters: building and keying
-    # them anew took about 12 ms a batch.
-    conditions = [col(Customer.id) > bindparam("last")]
-    if wanted is not None:
-        conditions.append(col(Customer.id).in_(bindparam("chunk", expanding=True)))
-    batch = customers_query(cells, where)(*conditions, limit=size)
-    tails = Tails(widths, cells)
-    connection = session.connection()
-    last = 0
-    while True:
-        params: dict[str, Any] = {"last": last}
-        if wanted is not None:
-            start = bisect.bisect_right(wanted, last)
-            params["chunk"] = chunk = wanted[start : start + size]
-            if not chunk:
-                return
-        rows = _fetch(connection, batch, params)
+class CsvBatches:
+    """The export's CSV lines, `size` customers at a time, in id order, as csv.writer
+    writes them: after a customer id (keyset, `chosen` ids only if given) or over a
+    range of ids (`exports.second_process` cuts the customers into ranges)."""
+
+    def __init__(
+        self, session: Session, where: list[Any], widths: Widths, size: int, slow: SlowFn,
+        *, chosen: bool = False, ranged: bool = False,
+    ) -> None:  # fmt: skip
+        cells = SqlCells(session.get_bind().dialect.name == "sqlite")
+        # Each statement is built once, with its bounds as parameters: building and keying
+        # them anew took about 12 ms a batch.
+        conditions = [col(Customer.id) > bindparam("last")]
+        if ranged:
+            conditions.append(col(Customer.id) <= bindparam("high"))
+        if chosen:
+            conditions.append(col(Customer.id).in_(bindparam("chunk", expanding=True)))
+        self.query = customers_query(cells, where)(*conditions, limit=size)
+        self.tails = Tails(widths, cells)
+        self.connection = session.connection()
+        self.slow = slow
+
+    def read(self, params: dict[str, Any]) -> tuple[TextBatch, int] | None:
+        """The batch the bounds in `params` select and its last customer's id; None when
+        it has no customer."""
+        rows = _fetch(self.connection, self.query, params)
         if not rows:
-            if wanted is not None:
-                last = chunk[-1]
-                continue
-            return
+            return None
         last = rows[-1][0]
-        (points, addresses, notes, custom), flagged = tails.read(connection, rows[0][0], last)
+        (points, addresses, notes, custom), flagged = self.tails.read(
+            self.connection, rows[0][0], last
+        )
         flagged.update(row[0] for row in rows if row[-1])
-        p, a, n, c = tails.empty
+        p, a, n, c = self.tails.empty
         out: list[Sequence[Any]] = [
             row[1:-1] + points.get(row[0], p) + addresses.get(row[0], a) + notes.get(row[0], n)
             + custom.get(row[0], c)
@@ -355,6 +356,31 @@ def text_batches(
             # value) and have the general exporter write them.
             flagged.update(row[0] for row, line in zip(rows, out, strict=True)
                            if RISKY.search(_csv([line])))  # fmt: skip
-            general = slow(sorted(flagged.intersection(row[0] for row in rows)))
+            general = self.slow(sorted(flagged.intersection(row[0] for row in rows)))
             text = _csv(general.get(row[0], line) for row, line in zip(rows, out, strict=True))
-        yield TextBatch(text, len(rows))
+        return TextBatch(text, len(rows)), last
+
+
+def text_batches(
+    session: Session, where: list[Any], wanted: Sequence[int] | None, widths: Widths,
+    size: int, slow: SlowFn,
+) -> Iterator[TextBatch]:  # fmt: skip
+    """The export's CSV lines, `size` customers at a time, in id order (of `wanted` if
+    given), as csv.writer writes them."""
+    batches = CsvBatches(session, where, widths, size, slow, chosen=wanted is not None)
+    last = 0
+    while True:
+        params: dict[str, Any] = {"last": last}
+        if wanted is not None:
+            start = bisect.bisect_right(wanted, last)
+            params["chunk"] = chunk = wanted[start : start + size]
+            if not chunk:
+                return
+        found = batches.read(params)
+        if found is None:
+            if wanted is not None:
+                last = chunk[-1]
+                continue
+            return
+        batch, last = found
+        yield batch

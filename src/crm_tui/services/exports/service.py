@@ -8,6 +8,9 @@ are counted first (`children.widths`, `layout`): as many e-mails, addresses
 and notes as the customer with most of them has, one column per custom field.
 The file is written privately under a temporary name and renamed when
 complete (services.private_files), never through a link or over a device.
+A CSV of every customer, `SPLIT_FROM` or more, is made on two cores
+(`second_process`): a helper process makes every other batch and counts half
+of the widths, from the same snapshot.
 
 Cells are made safe for spreadsheets by `cells.neutralise`; in XLSX amounts
 are numeric cells.
@@ -44,10 +47,12 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports import children, fast_csv
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.layout import Layout, fill_row
-from crm_tui.services.exports.writers import WRITERS, CsvWriter
+from crm_tui.services.exports.second_process import TRIES, Helper
+from crm_tui.services.exports.writers import WRITERS, csv_texts
 from crm_tui.services.private_files import check_target, private_output
 
 BATCH = 5_000
+SPLIT_FROM = 50_000  # customers: fewer are not worth a second process
 FORMATS = ("csv", "xlsx", "vcf", "json")
 
 _CUSTOMER_FIELDS = [k for _h, k in COLUMNS if hasattr(Customer, k) and k != "number"]
@@ -155,7 +160,10 @@ class ExportService:
         progress: ProgressFn | None = None,
         cancelled: CancelFn | None = None,
         batch: int = BATCH,
+        split_from: int = SPLIT_FROM,
     ) -> ExportResult:
+        """Write the selection to `path`; a CSV of every customer, `split_from` of them
+        or more, is made on two processes (`second_process`)."""
         import time
 
         started = time.perf_counter()
@@ -165,7 +173,9 @@ class ExportService:
         stop = cancelled or (lambda: False)
         try:
             with private_output(target, overwrite=overwrite) as partial, self.ctx.read() as session:
-                written = self._write(session, partial, kind, selection, batch, progress, stop)
+                written = self._write(
+                    session, partial, kind, selection, batch, progress, stop, split_from
+                )
                 if stop():
                     raise _Stopped(written)  # the temp file goes; the target is untouched
         except _Stopped as stopped:
@@ -181,19 +191,54 @@ class ExportService:
         batch: int,
         progress: ProgressFn | None,
         stop: CancelFn,
+        split_from: int,
     ) -> int:
-        total = self.count(session, selection)
-        if progress:
-            progress(0, total)
-        written = 0
-        where = self._where(selection)
-        if selection.ids is not None and len(selection.ids) <= 1000:
-            # The widest of the chosen customers (of more, the widest of all: at worst
-            # a few empty columns, and no IN list past what a database takes).
-            where.append(col(Customer.id).in_(sorted(set(selection.ids))))
-        writer = WRITERS[kind](partial, Layout(children.widths(session, where)))
+        plain = kind == "csv" and selection.ids is None and selection.filters is None
+        plain = plain and not selection.query.strip()
+        helper = Helper(self.ctx) if Helper.wanted(self.ctx, plain, split_from) else None
         try:
-            for rows in self._rows(session, writer, selection, batch):
+            while True:  # until the helper shares the snapshot, or there is none
+                part = [] if helper is None else helper.begin(session, selection)
+                total = self.count(session, selection)
+                where = self.where(selection)
+                if selection.ids is not None and len(selection.ids) <= 1000:
+                    # The widest of the chosen customers (of more, the widest of all: at
+                    # worst a few empty columns, and no IN list past what a database takes).
+                    where.append(col(Customer.id).in_(sorted(set(selection.ids))))
+                widths = children.widths(session, where, part)
+                if helper is None:
+                    break
+                upper = helper.counts()  # the helper counted the other part
+                if upper is not None:
+                    widths = widths.widest(upper)
+                    break
+                # Someone committed between the two snapshots' starts, or the helper failed.
+                session.rollback()
+                if helper.failed or helper.tries >= TRIES:
+                    helper.close()
+                    helper = None
+            if progress:
+                progress(0, total)
+            rows = self._rows(session, Layout(widths), kind, selection, batch, helper)
+            return self._write_rows(partial, kind, widths, rows, total, progress, stop)
+        finally:
+            if helper is not None:
+                helper.close()
+
+    @staticmethod
+    def _write_rows(
+        partial: Path,
+        kind: str,
+        widths: children.Widths,
+        batches: Iterator[Sequence[Any]],
+        total: int,
+        progress: ProgressFn | None,
+        stop: CancelFn,
+    ) -> int:
+        written = 0
+        writer = WRITERS[kind](partial, Layout(widths))
+        try:
+            for rows in batches:
                 if stop():
                     break
                 writer.write(rows)
@@ -207,26 +252,39 @@ class ExportService:
     # --- reading ------------------------------------------------------------------
 
     def _rows(
-        self, session: Session, writer: Any, selection: ExportSelection, batch: int
-    ) -> Iterator[Sequence[Any]]:
-        """Batches of rows for `writer`: for CSV as text from the database (fast_csv),
-        for the other formats as dicts (`batches`)."""
-        if not isinstance(writer, CsvWriter):
+        self, session: Session, layout: Layout, kind: str, selection: ExportSelection,
+        batch: int, helper: Helper | None,
+    ) -> Iterator[Sequence[Any]]:  # fmt: skip
+        """Batches of rows for the `kind` of file: for CSV as text from the database
+        (fast_csv), on two processes with a `helper`; for the others as dicts (`batches`)."""
+        if kind != "csv":
             yield from self.batches(session, selection, batch)
             return
+        general = self.general_csv(session, selection, layout, batch)
+        widths = layout.widths
+        if helper is not None:
+            yield from helper.batches(session, self.where(selection), selection, widths, batch,
+                                      general)  # fmt: skip
+            return
+        wanted = sorted(set(selection.ids)) if selection.ids is not None else None
+        yield from fast_csv.text_batches(
+            session, self.where(selection), wanted, widths, batch, general
+        )
+
+    def general_csv(
+        self, session: Session, selection: ExportSelection, layout: Layout, batch: int
+    ) -> fast_csv.SlowFn:
+        """The general exporter's CSV cells for customers of `selection` by id: what the
+        fast CSV export writes for a customer it cannot write itself."""
 
         def general(ids: list[int]) -> dict[int, list[str]]:
             chosen = replace(selection, ids=tuple(ids))
-            return {row["id"]: writer.texts(row)
+            return {row["id"]: csv_texts(layout, row)
                     for rows in self.batches(session, chosen, batch) for row in rows}  # fmt: skip
 
-        wanted = sorted(set(selection.ids)) if selection.ids is not None else None
-        widths = writer.layout.widths
-        yield from fast_csv.text_batches(
-            session, self._where(selection), wanted, widths, batch, general
-        )
+        return general
 
-    def _where(self, selection: ExportSelection) -> list[Any]:
+    def where(self, selection: ExportSelection) -> list[Any]:
         conditions: list[Any] = [not_erased()]
         if not selection.include_merged:
             conditions.append(not_merged())
@@ -241,7 +299,7 @@ class ExportService:
         return conditions
 
     def count(self, session: Session, selection: ExportSelection) -> int:
-        query = select(func.count()).select_from(Customer).where(*self._where(selection))
+        query = select(func.count()).select_from(Customer).where(*self.where(selection))
         if selection.ids is not None:
             total = 0
             ids = sorted(set(selection.ids))
@@ -255,7 +313,7 @@ class ExportService:
     ) -> Iterator[list[dict[str, Any]]]:
         """Rows as dicts keyed like COLUMNS, one keyset batch at a time."""
         groups = dict(session.execute(select(col(BillingGroup.id), col(BillingGroup.name))).all())
-        where = self._where(selection)
+        where = self.where(selection)
         wanted = sorted(set(selection.ids)) if selection.ids is not None else None
         last = 0
         while True:

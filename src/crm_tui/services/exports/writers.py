@@ -6,7 +6,7 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from crm_tui.services.exports.cells import (
     COLUMNS,
@@ -24,24 +24,33 @@ def _csv_text(value: Any) -> str:
     return "" if value is None else neutralise(cell_text(value))
 
 
+def csv_texts(layout: Layout, row: dict[str, Any]) -> list[str]:
+    """A row's cells as a CSV export writes them."""
+    return layout.texts(row, _csv_text)
+
+
 class CsvWriter:
     def __init__(self, path: Path, layout: Layout) -> None:
         # A BOM so spreadsheets read accents right; our import expects it.
-        self.handle: IO[str] = path.open("w", newline="", encoding="utf-8-sig")
+        self.handle: TextIO = path.open("w", newline="", encoding="utf-8-sig")
         self.layout = layout
         self.writer = csv.writer(self.handle)
         self.writer.writerow(layout.headers())
 
-    def write(self, rows: list[dict[str, Any]] | str) -> None:
-        """Rows as dicts, or lines csv.writer already wrote (exports.fast_csv)."""
+    def write(self, rows: list[dict[str, Any]] | str | bytes) -> None:
+        """Rows as dicts, or lines csv.writer already wrote (exports.fast_csv), as text or
+        encoded (exports.second_process)."""
         if isinstance(rows, str):
             self.handle.write(rows)
+        elif isinstance(rows, bytes):
+            self.handle.flush()
+            self.handle.buffer.write(rows)
         else:
             self.writer.writerows(self.texts(row) for row in rows)
 
     def texts(self, row: dict[str, Any]) -> list[str]:
         """A row's cells as this file writes them."""
-        return self.layout.texts(row, _csv_text)
+        return csv_texts(self.layout, row)
 
     def close(self) -> None:
         self.handle.close()
