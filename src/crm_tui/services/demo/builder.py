@@ -20,7 +20,7 @@ from datetime import date
 from functools import partial
 from typing import Any, Literal
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -79,6 +79,7 @@ class DemoBuilder:
         self.as_of = as_of or date.today()
         self.rows = 0
         self._insert = BulkInsert()
+        self._analysed_at = 0  # the last customer id when statistics were last renewed
 
     def run(
         self,
@@ -202,9 +203,22 @@ class DemoBuilder:
                     else:
                         write()
                     self.rows += rows
+            self._fresh_statistics(conn, ids[-1], [name for name, _rows, _write in writes])
             # Amounts in the reporting currency by the services' own formula, in SQL.
             recompute.for_customers(session, ids)
             add_primaries_of(session, ids[0], ids[-1])
+
+    def _fresh_statistics(self, conn: Connection, last_id: int, tables: list[str]) -> None:
+        """PostgreSQL: the planner's statistics of the tables a batch wrote, renewed each
+        time the customers have doubled. Planned from a fresh database's statistics (none,
+        or autovacuum's of far fewer rows), the batch's summary UPDATE scanned the tables
+        it reads instead of using their indexes: 8 s for the first 2,000 customers, 34 s
+        for the fifth 2,000, against 0.4 s planned from current statistics. ANALYZE counts
+        this transaction's own new rows; at a million customers it runs about ten times."""
+        if self.ctx.db.dialect != "postgresql" or last_id < 2 * self._analysed_at:
+            return
+        conn.exec_driver_sql("ANALYZE " + ", ".join(sorted(tables)))  # model table names
+        self._analysed_at = max(last_id, 1)
 
     def _numbered(self, session: Session, batch: DemoBatch, count: int) -> tuple[list[int], Writes]:
         """A batch drawn in this process: ids reserved, rows renumbered and stamped."""
