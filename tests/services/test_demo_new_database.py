@@ -210,3 +210,28 @@ def test_an_existing_database_is_filled_in_place(folder: Path) -> None:
     assert new_database_path(settings_for(folder / "link.sqlite3")) is None
     url = "postgresql+psycopg://postgres@127.0.0.1:5432/crm"
     assert new_database_path(Settings(database_url=url, clerk="tester")) is None
+
+
+def test_only_indexes_filled_out_of_order_are_set_aside(
+    sqlite_template: Path, folder: Path
+) -> None:
+    """Set aside: the non-unique indexes not led by customer_id; kept: those led by it (each
+    batch reads through them) and every unique one (rules, not only speed)."""
+    from crm_tui.db.engine import make_engine
+    from crm_tui.services.demo.load_indexes import set_aside
+
+    copy = folder / "copy.sqlite3"
+    shutil.copy(sqlite_template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    try:
+        with engine.begin() as conn:
+            aside = {name for name, _sql in set_aside(conn).indexes}
+            left = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+    finally:
+        engine.dispose()
+    assert {"ix_payment_paid_at", "ix_customer_sort_name", "ix_summary_ltv"} <= aside
+    kept = {name for name, _sql in left}
+    assert {"ix_payment_customer_id", "uq_invoice_line_order_item"} <= kept
+    assert all("customer_id" in sql or "UNIQUE" in sql for _name, sql in left)

@@ -12,8 +12,9 @@ without them.
 Indexes whose first column is `customer_id` stay: the load fills them in
 order (customers are numbered as they come), and each batch's own work
 (amounts in the reporting currency, summaries, dashboard figures) reads a
-batch's rows through them. The indexes SQLite makes for UNIQUE and PRIMARY
-KEY constraints stay too: they are part of their table.
+batch's rows through them. Unique indexes stay too, whether SQLite made them
+for a constraint or a migration created them: they are rules (an INSERT OR
+IGNORE relies on one), not only a way to find rows.
 """
 
 from __future__ import annotations
@@ -38,13 +39,16 @@ class SetAside:
 
 
 def set_aside(conn: Connection) -> SetAside:
-    """Drop the secondary indexes a bulk load would fill out of order (see the module doc)."""
+    """Drop the secondary, non-unique indexes a bulk load would fill out of order (see the
+    module doc)."""
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
         "ORDER BY rowid"
     ).all()
     dropped: list[tuple[str, str]] = []
     for name, sql in found:
+        if str(sql).lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
         # index_info: one row per key column; an expression's column name is NULL.
         first = conn.exec_driver_sql(f'PRAGMA index_info("{name}")').first()
         if first is not None and first[2] == KEPT_LEADING_COLUMN:
