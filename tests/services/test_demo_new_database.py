@@ -235,3 +235,37 @@ def test_only_indexes_filled_out_of_order_are_set_aside(
     kept = {name for name, _sql in left}
     assert {"ix_payment_customer_id", "uq_invoice_line_order_item"} <= kept
     assert all("customer_id" in sql or "UNIQUE" in sql for _name, sql in left)
+
+
+def test_indexes_made_again_sort_in_files_and_the_connection_keeps_its_temp_store(
+    sqlite_template: Path, folder: Path
+) -> None:
+    """Sorted in memory, a million customers' payment index took 530 MB; in temp files
+    21 MB. Every CREATE INDEX runs with temp_store FILE (2 is MEMORY), and the pooled
+    connection gets its own setting back."""
+    from crm_tui.db.engine import make_engine
+    from crm_tui.services.demo.load_indexes import set_aside
+
+    copy = folder / "copy.sqlite3"
+    shutil.copy(sqlite_template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    statements: list[str] = []
+    try:
+        with engine.begin() as conn:
+            aside = set_aside(conn)
+            raw = conn.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            raw.set_trace_callback(lambda sql: statements.append(sql.strip()))
+        aside.make_again(engine)  # the same pooled connection
+        with engine.connect() as conn:
+            after = conn.exec_driver_sql("PRAGMA temp_store").scalar_one()
+            made = {r[0] for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index'")}  # fmt: skip
+    finally:
+        engine.dispose()
+    creates = [i for i, sql in enumerate(statements) if sql.upper().startswith("CREATE INDEX")]
+    assert len(creates) == len(aside.indexes) > 0
+    assert statements.index("PRAGMA temp_store = FILE") < creates[0]
+    assert not any("temp_store" in sql for sql in statements[creates[0] : creates[-1]])
+    assert after == 2
+    assert {name for name, _sql in aside.indexes} <= made

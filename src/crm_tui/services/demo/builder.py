@@ -125,8 +125,7 @@ class DemoBuilder:
                 result.seconds = time.perf_counter() - started
                 return result
             now_doing("Building indexes")
-            with self.ctx.write() as session:
-                aside.make_again(session.connection())
+            aside.make_again(self.ctx.db.engine)
         now_doing("Updating statistics")
         self._after_bulk_load()
         if self.invoices and rng is not None:  # not after an interrupted load

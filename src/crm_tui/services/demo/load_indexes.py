@@ -20,8 +20,9 @@ IGNORE relies on one), not only a way to find rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 KEPT_LEADING_COLUMN = "customer_id"
 
@@ -32,10 +33,42 @@ class SetAside:
 
     indexes: list[tuple[str, str]]
 
-    def make_again(self, conn: Connection) -> None:
-        """Create every index set aside, in the order the schema had them."""
-        for _name, sql in self.indexes:
-            conn.exec_driver_sql(sql)
+    def make_again(self, engine: Engine) -> None:
+        """Create every index set aside, in the order the schema had them.
+
+        Each index's keys are sorted in temporary files rather than in memory: at a
+        million demo customers, one payment index sorted in memory took 530 MB and
+        28 s, in files 21 MB and 17 s (SQLite makes them 0600 and unlinks them once
+        open). SQLite changes temp_store only outside a transaction, so this runs on
+        a pooled DB-API connection below SQLAlchemy's BEGIN, each index committed on
+        its own (nobody else has the file: only new databases set indexes aside), and
+        the connection gets its own temp_store back.
+        """
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA temp_store")
+            row = cursor.fetchone()
+            kept = int(row[0]) if row else 0  # 0: SQLite's own default
+            cursor.execute("PRAGMA temp_store = FILE")
+            try:
+                for _name, sql in self.indexes:
+                    cursor.execute(sql)
+            finally:
+                cursor.execute(f"PRAGMA temp_store = {kept}")
+            # The planner needs these indexes' statistics (without them a 100k demo's
+            # invoices took 61 s instead of 5), and the PRAGMA optimize that follows
+            # the load only analyses tables its own connection has used.
+            for table in sorted({table for table, _name, _sql in self._located(cursor)}):
+                cursor.execute(f'ANALYZE "{table}"')
+        finally:
+            raw.close()
+
+    def _located(self, cursor: Any) -> list[tuple[str, str, str]]:
+        """(table, name, sql) of each index set aside, as the schema now holds it."""
+        names = {name for name, _sql in self.indexes}
+        cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'")
+        return [(str(t), str(n), str(q)) for t, n, q in cursor.fetchall() if n in names]
 
 
 def set_aside(conn: Connection) -> SetAside:
