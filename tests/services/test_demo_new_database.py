@@ -124,6 +124,14 @@ def test_a_new_file_holds_what_a_demo_in_place_writes(
 
     assert schema_of(target) == schema_of(in_place)
     assert tables_of(target, since) == tables_of(in_place, since)
+    # The planner has statistics for the tables whose indexes were made again (without
+    # them a 100k demo's invoices took 61 s instead of 3).
+    conn = sqlite3.connect(target)
+    try:
+        analysed = {row[0] for row in conn.execute("SELECT tbl FROM sqlite_stat1")}
+    finally:
+        conn.close()
+    assert {"payment", "customer", "customer_summary"} <= analysed
     services = open_services(settings_for(target))
     try:
         report = check_database(services.ctx.db.engine, full=True)
