@@ -36,7 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import sample_individuals
+from benchmarks.common import compile_sources, sample_individuals
 from benchmarks.fzf_reference import dump_customers, measured, run_fzf
 from benchmarks.search_bench import _cases
 from crm_tui.db.engine import make_engine
@@ -157,6 +157,7 @@ def _measure(
 
 
 def run(db_url: str, repeat: int = 5) -> list[dict[str, Any]]:
+    compile_sources()
     env = {**os.environ, "CRM_DATABASE_URL": db_url}
     crm = _crm()
     engine = make_engine(db_url, read_only=True)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import summary_row
+from benchmarks.common import compile_sources, summary_row
 
 APP_TO_FIRST_PAINT = """
 import sys, time
@@ -55,6 +55,7 @@ def _wall(args: list[str], env: dict[str, str]) -> float:
 def run(db_url: str, repeat: int = 7) -> list[dict[str, Any]]:
     from benchmarks.list_bench import open_and_scroll
 
+    compile_sources()
     env = {**os.environ, "CRM_DATABASE_URL": db_url}
     python = [_wall([sys.executable, "-c", "pass"], env) for _ in range(repeat)]
     rows = [summary_row("reference: python -c pass (process)", python)]
