@@ -61,7 +61,8 @@ from crm_tui.services.customers.inputs import (
 from crm_tui.services.errors import NotFound
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui.app import CrmApp
-from crm_tui.ui.screens.customer_detail import TABS, CustomerDetailScreen
+from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.ui.screens.customer_tabs import TABS
 from crm_tui.ui.widgets.detail.base import DetailTab
 
 BENCH_EMAIL = "detail-bench@example.com"
