@@ -20,7 +20,6 @@ IGNORE relies on one), not only a way to find rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -29,9 +28,11 @@ KEPT_LEADING_COLUMN = "customer_id"
 
 @dataclass(frozen=True)
 class SetAside:
-    """The indexes dropped for a load, each as (name, the CREATE INDEX text SQLite kept)."""
+    """The indexes dropped for a load, each as (name, the CREATE INDEX text SQLite kept),
+    and the tables they index."""
 
     indexes: list[tuple[str, str]]
+    tables: frozenset[str]
 
     def make_again(self, engine: Engine) -> None:
         """Create every index set aside, in the order the schema had them.
@@ -59,27 +60,22 @@ class SetAside:
             # The planner needs these indexes' statistics (without them a 100k demo's
             # invoices took 61 s instead of 5), and the PRAGMA optimize that follows
             # the load only analyses tables its own connection has used.
-            for table in sorted({table for table, _name, _sql in self._located(cursor)}):
+            for table in sorted(self.tables):
                 cursor.execute(f'ANALYZE "{table}"')
         finally:
             raw.close()
-
-    def _located(self, cursor: Any) -> list[tuple[str, str, str]]:
-        """(table, name, sql) of each index set aside, as the schema now holds it."""
-        names = {name for name, _sql in self.indexes}
-        cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'")
-        return [(str(t), str(n), str(q)) for t, n, q in cursor.fetchall() if n in names]
 
 
 def set_aside(conn: Connection) -> SetAside:
     """Drop the secondary, non-unique indexes a bulk load would fill out of order (see the
     module doc)."""
     found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
         "ORDER BY rowid"
     ).all()
     dropped: list[tuple[str, str]] = []
-    for name, sql in found:
+    tables: set[str] = set()
+    for name, sql, table in found:
         if str(sql).lstrip().upper().startswith("CREATE UNIQUE"):
             continue
         # index_info: one row per key column; an expression's column name is NULL.
@@ -88,4 +84,5 @@ def set_aside(conn: Connection) -> SetAside:
             continue
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
         dropped.append((str(name), str(sql)))
-    return SetAside(dropped)
+        tables.add(str(table))
+    return SetAside(dropped, frozenset(tables))
