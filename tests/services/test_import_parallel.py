@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import shutil
@@ -20,7 +21,12 @@ from crm_tui.config import Settings
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping, recognise
-from crm_tui.services.imports.pipeline import Progress, pairs_from_child
+from crm_tui.services.imports.pipeline import (
+    YOUNG_COLLECTION,
+    Progress,
+    few_collections,
+    pairs_from_child,
+)
 from crm_tui.services.imports.rows import PreparedRow, RowContext
 from crm_tui.services.imports.service import ImportService, prepare_record
 from crm_tui.services.registry import Services, open_services
@@ -152,7 +158,12 @@ ORPHAN = """
 import multiprocessing, os, signal, sys
 from crm_tui.services.imports.formats import open_source
 from crm_tui.services.imports.mapping import recognise
-from crm_tui.services.imports.pipeline import Progress, pairs_from_child
+from crm_tui.services.imports.pipeline import (
+    YOUNG_COLLECTION,
+    Progress,
+    few_collections,
+    pairs_from_child,
+)
 from crm_tui.services.imports.rows import RowContext
 from crm_tui.services.imports.service import prepare_record
 
@@ -199,3 +210,21 @@ def test_records_travel_whole() -> None:
         back = pickle.loads(pickle.dumps(record))
         assert back == record and type(back) is SourceRecord
         assert back.leftovers is not record.leftovers  # a copy, not shared
+
+
+def test_few_collections_is_undone() -> None:
+    """The two-process import's collector settings hold inside and are undone after, also
+    when it fails; objects frozen before it (the app freezes after its start) stay frozen."""
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with few_collections():
+        assert gc.get_threshold() == (YOUNG_COLLECTION, *before[1:])
+        assert gc.get_freeze_count() > frozen
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
+    gc.freeze()  # as the app does after its start
+    try:
+        held = gc.get_freeze_count()
+        with pytest.raises(RuntimeError), few_collections():
+            raise RuntimeError("the import failed")
+        assert (gc.get_threshold(), gc.get_freeze_count()) == (before, held)
+    finally:
+        gc.unfreeze()

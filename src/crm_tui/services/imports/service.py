@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, nullcontext
 from itertools import islice
 from pathlib import Path
 
@@ -52,7 +52,12 @@ from crm_tui.services.imports.outputs import (
     values_not_imported,
     values_path_for,
 )
-from crm_tui.services.imports.pipeline import Progress, pairs_from_child, worth_a_child
+from crm_tui.services.imports.pipeline import (
+    Progress,
+    few_collections,
+    pairs_from_child,
+    worth_a_child,
+)
 from crm_tui.services.imports.rows import PreparedRow, RowContext, prepare
 from crm_tui.services.imports.summary import (
     DateQuestion,
@@ -209,12 +214,14 @@ class ImportService:
             go_on = _stray_quote_judge(summary, accept_stray_quotes)
             fraction: Callable[[], float] = source.fraction_done
             pairs: Generator[tuple[SourceRecord, PreparedRow], None, None]
-            if parallel if parallel is not None else worth_a_child(source.path):
+            two = parallel if parallel is not None else worth_a_child(source.path)
+            if two:
                 fraction = Progress()
                 pairs = pairs_from_child(source.path, chosen, context, prepare_record, fraction)
             else:
                 pairs = ((r, prepare_record(r, chosen, context)) for r in source.records())
             with (
+                few_collections() if two else nullcontext(),
                 closing(pairs),  # a child still reading is ended when the import stops
                 refused_rows(target, source.headers) as refused,
                 values_not_imported(values_target) as left_out,
