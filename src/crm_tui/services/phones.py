@@ -46,6 +46,8 @@ def format_phone(e164: str | None) -> str:
 
 
 _PLUS_DIGITS = re.compile(r"\+[0-9]+")
+_NON_DIGITS = re.compile(r"\D")
+_TEL = re.compile(r"^tel:", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=64)
@@ -74,8 +76,8 @@ def search_forms_of(e164: str, number: phonenumbers.PhoneNumber) -> list[str]:
     """phone_search_forms of `e164` when the caller holds it parsed already."""
     digits = e164.lstrip("+")
     forms = [digits]
-    national = re.sub(
-        r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    national = _NON_DIGITS.sub(
+        "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
     if national and national not in forms:
         forms.append(national)
@@ -112,7 +114,7 @@ def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, boo
     own, and a clerk can check it; it is marked unverified.
     """
     value = clean_text(field, raw, max_len=40, required=True) or ""
-    value = re.sub(r"^tel:", "", value, flags=re.IGNORECASE)
+    value = _TEL.sub("", value)
     try:
         number = (
             _parsed_plus(value)

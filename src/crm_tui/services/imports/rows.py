@@ -18,7 +18,7 @@ from typing import Any
 import phonenumbers
 
 from crm_tui.models.enums import CustomerKind, CustomerStatus
-from crm_tui.services.card_numbers import contains_card_number
+from crm_tui.services.card_numbers import any_may_hold_card_number, contains_card_number
 from crm_tui.services.countries import country_code
 from crm_tui.services.customers.addresses import clean_address
 from crm_tui.services.customers.contact_points import PointValue, clean_point
@@ -128,9 +128,10 @@ def _yes(raw: str) -> bool:
 
 def card_number_cells(headers: list[str], cells: list[str]) -> list[str]:
     """Problems for every cell (mapped or not) holding what looks like a card number."""
-    problems = []
+    problems: list[str] = []
+    if not any_may_hold_card_number(cells):  # most rows: one search at C speed
+        return problems
     for index, cell in enumerate(cells):
-        # contains_card_number skips, at C speed, cells without 13 digits close together.
         if cell and contains_card_number(cell):
             name = headers[index] if index < len(headers) else f"column {index + 1}"
             problems.append(
