@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -205,6 +204,8 @@ class Settings:
         file_values: dict[str, object] = {}
         path = config_file()
         if path.is_file():
+            import tomllib  # only with a config file: most look-ups run without one
+
             with path.open("rb") as fh:
                 file_values = tomllib.load(fh)
         raw_url = db or os.environ.get(ENV_DATABASE_URL) or file_values.get("database_url")

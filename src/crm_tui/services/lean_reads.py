@@ -35,7 +35,6 @@ from crm_tui.db.connect import (
     sqlite_pragmas,
     sqlite_read_only,
 )
-from crm_tui.db.libpq import LibpqConnection, LibpqUnusable, NoLibpq
 from crm_tui.db.values import date_from_db, money_from_db, utc_from_db
 from crm_tui.services.private_files import readable_by_others
 
@@ -115,12 +114,17 @@ def lean_reads(settings: Settings, make: Callable[[Any, bool], ReadsT]) -> Itera
     (connection, sqlite) gives the reads over it; its statements must include `schema`."""
     path = plain_sqlite_path(settings.database_url)
     connection: Any
+    # db.libpq's failures, on PostgreSQL only: a SQLite look-up never imports it (ctypes).
+    unusable: tuple[type[Exception], ...] = ()
     if path is not None:
         if not path.is_file() or any(readable_by_others(p) for p in database_files(path)):
             raise Unusual("missing, or shared with other users (the full path says so)")
         connection = sqlite_read_only(path)
         sqlite_pragmas(connection, journal_mode=None)
     else:
+        from crm_tui.db.libpq import LibpqUnusable
+
+        unusable = (LibpqUnusable,)
         connection = _postgres(settings.database_url)
     try:
         reads = make(connection, isinstance(connection, sqlite3.Connection))
@@ -130,7 +134,7 @@ def lean_reads(settings: Settings, make: Callable[[Any, bool], ReadsT]) -> Itera
         if not revision or revision[0][0] != schema_head.SCHEMA_HEAD:
             raise Unusual("not at this version's schema")
         yield reads
-    except LibpqUnusable as error:
+    except unusable as error:
         raise Unusual(str(error)) from error
     finally:
         try:
@@ -142,6 +146,8 @@ def lean_reads(settings: Settings, make: Callable[[Any, bool], ReadsT]) -> Itera
 def _postgres(url: str) -> Any:
     """A read-only connection straight over libpq (`db.libpq`), or psycopg's where no
     libpq can be loaded; Unusual for a URL that is not plain."""
+    from crm_tui.db.libpq import LibpqConnection, LibpqUnusable, NoLibpq
+
     args = postgres_connect_args(url)
     if args is None:
         raise Unusual("not a plain database URL")

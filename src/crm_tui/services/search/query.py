@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from crm_tui.naming import format_number, parse_number
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.phones import parse_phone
 from crm_tui.services.validation import text_key, undecodable
 
 MAX_QUERY_CHARS = 200
@@ -131,6 +130,10 @@ def _phone_query(
     alternatives = [digits]
     phone_digits = None
     if len(digits) >= 6:
+        # Imported here: phonenumbers is a sixth of `crm lookup --json`'s imports, and
+        # only a query of six digits or more is read as a phone number.
+        from crm_tui.services.phones import parse_phone
+
         try:
             e164 = parse_phone(cleaned, region)
         except ValidationError:
