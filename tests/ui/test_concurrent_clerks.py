@@ -29,6 +29,7 @@ from crm_tui.ui.modals.conflict import ConflictModal
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import settle
 
 SIZE = (100, 30)
@@ -76,7 +77,8 @@ async def save(pilot: Pilot[Any]) -> None:
 
 
 def rows(app: CrmApp, selector: str) -> list[list[str]]:
-    table: DataTable[Any] = app.screen.query_one(selector, DataTable)
+    table = app.screen.query_one(selector)
+    assert isinstance(table, (DataTable, FittedTable)), table
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

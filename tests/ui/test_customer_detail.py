@@ -37,6 +37,7 @@ from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.modals.prompt import PromptModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import ScreenApp, settle
 
 SIZE = (80, 24)
@@ -101,7 +102,8 @@ def text_of(widget: Widget) -> str:
 
 
 def rows(pilot: Pilot[Any], selector: str) -> list[list[str]]:
-    table: DataTable[Any] = pilot.app.screen.query_one(selector, DataTable)
+    table = pilot.app.screen.query_one(selector)
+    assert isinstance(table, (DataTable, FittedTable)), table
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -466,7 +468,7 @@ async def test_notes_timeline_pinned_first_overdue_highlighted(svc: Services) ->
         assert [r[3] for r in table] == ["Called about the router", "Send the quote"]
         assert table[0][0] == "⚑"
         assert table[1][4] == "2026-01-10 OVERDUE"
-        cell = pilot.app.screen.query_one("#notes-table", DataTable).get_row_at(1)[4]
+        cell = pilot.app.screen.query_one("#notes-table", FittedTable).get_row_at(1)[4]
         assert "bold" in str(cell.style)
         assert table[0][5] == "internal"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from crm_tui.factory import make_app
 from crm_tui.services.billing.inputs import (
@@ -14,6 +14,7 @@ from crm_tui.services.customers.inputs import AddressCreate, CustomerCreate, Not
 from crm_tui.services.registry import Services
 from crm_tui.ui.modals.item_form import ItemFormModal
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from tests.ui.conftest import ScreenApp, settle
 from tests.ui.test_customer_detail import DetailHarness
@@ -90,7 +91,7 @@ async def test_p_makes_a_card_the_default_and_refuses_an_expired_one(svc: Servic
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        cards = pilot.app.screen.query_one("#methods-table", DataTable)
+        cards = pilot.app.screen.query_one("#methods-table", FittedTable)
         cards.focus()
         await pilot.press("down", "p")
         await settle(pilot)

@@ -15,6 +15,7 @@ from crm_tui.services.registry import Services
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.widgets.detail.overview import OverviewTab
 from crm_tui.ui.widgets.detail.payments import PaymentsTab
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from crm_tui.ui.widgets.list.customer_table import CustomerTable
 from tests.ui.test_keyboard_model import on_the_list, settle, top
 
@@ -30,7 +31,7 @@ def title(screen: CustomerDetailScreen) -> str:
 
 
 def payment_amounts(screen: CustomerDetailScreen) -> list[str]:
-    table: DataTable[Any] = screen.query_one("#payments-table", DataTable)
+    table = screen.query_one("#payments-table", FittedTable)
     return [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
@@ -101,7 +102,7 @@ async def test_nothing_of_the_last_customer_shows_while_the_next_is_read(
         assert not overview.display and overview.customer is None and not overview.addresses
         contacts = kept.tab("contacts")
         assert contacts is not None and not contacts.display
-        assert all(t.row_count == 0 for t in kept.query(DataTable))
+        assert all(t.row_count == 0 for t in [*kept.query(DataTable), *kept.query(FittedTable)])
         release.set()
         await settle(pilot)
         assert overview.display and kept.customer is not None

@@ -17,6 +17,7 @@ from crm_tui.ui.modals.choice import ChoiceModal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.screens.import_customers import ImportScreen
 from crm_tui.ui.screens.merge import MergeScreen
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import ScreenApp, settle
 
 
@@ -56,7 +57,7 @@ async def test_import_from_path_to_summary(demo_services: Services, tmp_path: Pa
         screen = pilot.app.screen
         assert isinstance(screen, ImportScreen)
         assert screen.query_one(ContentSwitcher).current == "import-review"
-        preview = screen.query_one("#import-preview", DataTable)
+        preview = screen.query_one("#import-preview", FittedTable)
         assert preview.row_count == 4
         assert preview.virtual_size.width <= preview.size.width  # never sideways at 80 columns
         await pilot.press("m")

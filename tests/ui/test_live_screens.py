@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.config import Settings
 from crm_tui.services.billing.inputs import PaymentCreate
@@ -31,6 +31,7 @@ from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
 from crm_tui.ui.screens.customer_wizard import CustomerWizardScreen
 from crm_tui.ui.widgets.detail.forms import address_form, note_form
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.conftest import PgTeam
 from tests.ui.conftest import settle
 
@@ -88,7 +89,7 @@ async def test_two_logins_see_each_others_changes(pg_team: PgTeam) -> None:
             )
 
             def paid() -> bool:
-                table = watching.screen.query_one("#payments-table", DataTable)
+                table = watching.screen.query_one("#payments-table", FittedTable)
                 return any("12.50" in str(table.get_row_at(i)) for i in range(table.row_count))
 
             took = await appears(eyes, paid)

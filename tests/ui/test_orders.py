@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.services.registry import Services
 from crm_tui.ui import clock
 from crm_tui.ui.modals.order_form import OrderFormModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.ui.conftest import ScreenApp, settle, settle_still
 
 SnapCompare = Callable[..., bool]
@@ -83,7 +84,7 @@ async def test_order_recorded_then_invoiced(demo_services: Services) -> None:
         assert (order.total, order.status, order.ordered_at.date()) == (
             Decimal("69.00"), "paid", TODAY,
         )  # fmt: skip
-        table = app.screen.query_one("#orders-table", DataTable)
+        table = app.screen.query_one("#orders-table", FittedTable)
         table.move_cursor(row=table.get_row_index(f"i{order.items[1].id}"))  # an item row
         await pilot.press("b")
         await settle(pilot)

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from crm_tui.services.customers.inputs import CustomerCreate
 from crm_tui.services.registry import Services, open_services
@@ -28,6 +27,7 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.screens.customer_detail import CustomerDetailScreen
 from crm_tui.ui.screens.customer_list import CustomerListScreen
 from crm_tui.ui.widgets.crm_footer import CrmFooter
+from crm_tui.ui.widgets.fitted_table import FittedTable
 from tests.conftest import PgTeam
 from tests.ui.conftest import settle
 
@@ -160,7 +160,7 @@ async def test_history_shows_the_login_and_the_clerk_name(
     async with app_on(as_role["viewer"], customer_id) as pilot:
         await pilot.press("6")
         await settle(pilot)
-        table = pilot.app.screen.query_one("#history-table", DataTable)
+        table = pilot.app.screen.query_one("#history-table", FittedTable)
         who = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert f"{pg_team.logins['clerk']} (clerk desk)" in who
         assert f"{pg_team.logins['manager']} (manager desk)" in who

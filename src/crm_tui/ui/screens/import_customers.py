@@ -221,8 +221,8 @@ class ImportScreen(CrmScreen[None]):
         title = f"{question.message}. Which is it?"
         self.app.push_screen(ChoiceModal(title, choices), callback=chosen)
 
-    @on(DataTable.RowHighlighted, "#import-preview")
-    def row_problems(self, event: DataTable.RowHighlighted) -> None:
+    @on(FittedTable.RowHighlighted, "#import-preview")
+    def row_problems(self, event: FittedTable.RowHighlighted) -> None:
         if self.preview is None or event.cursor_row >= len(self.preview.rows):
             return
         item = self.preview.rows[event.cursor_row]

@@ -1,160 +1,354 @@
-"""A DataTable whose columns fit the width it has: nothing runs off the right edge.
+"""A row-cursor table whose columns fit the width it has: nothing runs off the right edge.
 
-Textual's DataTable sizes each column to its widest cell, so at 80 columns a
-tab with eight columns ran past the edge: the last one showed as a stub
-("Ne", "2026-1") behind a horizontal scrollbar. Here each column says what
-may give way when the width runs short:
+Textual's DataTable sized each column to its widest cell, so at 80 columns a
+tab with eight columns ran past the edge; here `fit_widths` (fitted_columns.py)
+narrows the flex columns with "…" and leaves out droppable ones instead.
 
-- a `flex` column (a name, a title, a description) is narrowed, down to
-  `min_width` (and never below its heading), and its cells end in "…";
-- any other column (a date, an amount, a status, a number) keeps its full
-  width, never cut;
-- a column with a `drop` rank is left out while the table is too narrow for
-  it, the highest rank first (the help and the detail line still say it).
+It is a Line API widget (a `ScrollView` that paints only the lines on
+screen), like the customer list, not a DataTable: filling a DataTable with
+500 payments rendered every cell through Rich (`add_row`, then a render per
+cell and per focus change) and took 370-540 ms at p50 for a tab's first
+visit (#20). Here a row becomes one line of segments the first time it is
+painted, cached until the rows or the layout change; moving the cursor or
+the focus only restyles the visible lines.
 
-The table refits when its width changes. Rows are handed over whole with
-`set_rows`, so a refit can lay them out again; the cursor stays on its row.
+Rows are handed over whole with `set_rows`, so a refit can lay them out
+again; the cursor stays on its row (by key) across new rows and resizes.
+Line 0 is the heading; row `i` is line `i + 1` of the scrollable height.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist, RowKey
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from crm_tui.ui.widgets.fitted_columns import Column, Row, fit_widths, natural_widths
+from crm_tui.ui.widgets.list.table_cells import ColumnSpec, line_segments
+
+__all__ = ["Column", "FittedTable", "Row", "fit_widths"]
+
+# DataTable's look (Textual 8.2), in theme variables: a heading row, zebra
+# stripes on rows 0, 2, 4..., a block cursor that dims when the table loses focus.
+FITTED_TABLE_CSS = """
+FittedTable {
+    background: $surface;
+    color: $foreground;
+    height: auto;
+    max-height: 100%;
+    &:focus {
+        background-tint: $foreground 5%;
+        & > .fitted-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .fitted-table--header {
+            background-tint: $foreground 5%;
+        }
+    }
+    & > .fitted-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    &:ansi > .fitted-table--header {
+        background: ansi_bright_blue;
+        color: ansi_default;
+    }
+    & > .fitted-table--even-row {
+        background: $surface-lighten-1 50%;
+    }
+    &:dark > .fitted-table--even-row {
+        background: $surface-darken-1 40%;
+    }
+    & > .fitted-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+}
+"""
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column: its heading, whether it may narrow, and when it may be left out."""
+class FittedTable(ScrollView, can_focus=True):
+    """Rows of cells under a heading, laid out by `fit_widths` for the current width."""
 
-    label: str
-    flex: bool = False
-    min_width: int = 8
-    drop: int = 0  # 0: always shown; otherwise left out when narrow, highest first
-    right: bool = False  # the heading sits right, over right-aligned figures
+    CELL_PADDING: ClassVar[int] = 1
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),
+        Binding("right", "scroll_right", "Scroll right", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first_row", "First row", show=False),
+        Binding("end,ctrl+end", "last_row", "Last row", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "fitted-table--header",
+        "fitted-table--even-row",
+        "fitted-table--cursor",
+    }
+    DEFAULT_CSS = FITTED_TABLE_CSS
 
-Row = tuple[str, Sequence[Text]]  # (row key, one cell per Column)
+    @dataclass
+    class RowHighlighted(Message):
+        """The cursor came to rest on a row (moved, or new rows arrived)."""
 
+        table: FittedTable
+        cursor_row: int
+        row_key: str
 
-def fit_widths(
-    naturals: Sequence[int], columns: Sequence[Column], room: int, pad: int
-) -> dict[int, int]:
-    """Which columns to show and how wide, so that they take at most `room` cells.
+        @property
+        def control(self) -> FittedTable:
+            return self.table
 
-    `naturals` are the widest cell (or heading) of each column; `pad` the
-    padding each column adds. Flex columns narrow first, then droppable
-    columns go, highest rank first. When even that is too wide the table
-    scrolls sideways (never happens at 80 columns with the app's tables).
-    """
-    shown = list(range(len(columns)))
-    while True:
-        widths = {i: naturals[i] for i in shown}
-        excess = sum(widths.values()) + pad * len(shown) - room
-        if excess <= 0:
-            return widths
-        flex = sorted((i for i in shown if columns[i].flex), key=lambda i: -widths[i])
-        # A heading is never cut: a flex column narrows to its label at the least.
-        floor = {i: max(columns[i].min_width, len(columns[i].label)) for i in flex}
-        give = {i: max(0, widths[i] - min(widths[i], floor[i])) for i in flex}
-        if sum(give.values()) >= excess:
-            return _narrowed(widths, give, excess)
-        droppable = [i for i in shown if columns[i].drop]
-        if not droppable:
-            return {i: widths[i] - give.get(i, 0) for i in shown}
-        shown.remove(max(droppable, key=lambda i: (columns[i].drop, i)))
+    @dataclass
+    class RowSelected(Message):
+        """Enter on a row, or a click on the highlighted row."""
 
+        table: FittedTable
+        cursor_row: int
+        row_key: str
 
-def _narrowed(widths: dict[int, int], give: dict[int, int], excess: int) -> dict[int, int]:
-    """Take `excess` cells from the flex columns, always from the widest one left."""
-    out = dict(widths)
-    for _ in range(excess):
-        widest = max((i for i in give if out[i] > widths[i] - give[i]), key=lambda i: out[i])
-        out[widest] -= 1
-    return out
+        @property
+        def control(self) -> FittedTable:
+            return self.table
 
-
-class FittedTable(DataTable[Text]):
-    """A row-cursor DataTable laid out by `fit_widths` for its current width."""
-
-    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
-        kwargs.setdefault("cursor_type", "row")
+    def __init__(
+        self, columns: Sequence[Column], *, zebra_stripes: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.fitted_columns = list(columns)
-        self._rows: list[Row] = []
-        self._fitted_for = -1
+        self.zebra_stripes = zebra_stripes
+        self.cursor_row = 0
         self.shown_columns: list[int] = []
+        self._rows: list[Row] = []
+        self._keys: dict[str, int] = {}
+        self._fitted_for = -1
+        self._layout: list[tuple[ColumnSpec, int]] = []
+        self._lines: dict[int, list[Segment]] = {}  # row index -> its cells as one line
+        self._heading: list[Segment] = []
+        self._styles: dict[tuple[str, bool], Style] = {}
+
+    # --- reading -------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def column_widths(self) -> list[int]:
+        """The width of each shown column (without its padding), left to right."""
+        return [width for _spec, width in self._layout]
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the highlighted row, or None when there are no rows."""
+        if not 0 <= self.cursor_row < len(self._rows):
+            return None
+        return self._rows[self.cursor_row][0]
+
+    def get_row_at(self, index: int) -> list[Text]:
+        """The cells of row `index` in the shown columns, left to right."""
+        cells = self._rows[index][1]
+        return [cells[i] for i in self.shown_columns]
+
+    def get_row_index(self, key: str) -> int:
+        """The index of the row with this key (KeyError when there is none)."""
+        return self._keys[key]
+
+    # --- filling -------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Show these rows (replacing the ones before), fitted to the width; the cursor
+        stays on its row when the new rows have it, else goes to the first."""
+        keep = self.cursor_key
+        view_offset = self.cursor_row - round(self.scroll_y)
+        self._rows = list(rows)
+        self._keys = {key: index for index, (key, _cells) in enumerate(self._rows)}
+        self._fit()
+        if keep in self._keys:
+            self._place_cursor(self._keys[keep], view_offset)
+        else:
+            self._place_cursor(0, 0)
+        if self._rows:
+            self._post_highlighted()
 
     def on_mount(self) -> None:
         self._fit()
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        """Show these rows (replacing the ones before), fitted to the width."""
-        self._rows = list(rows)
-        self._fit()
-
-    def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._fitted_for:
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Refit as soon as the layout gives a new width, before the next paint: a
+        Resize handler would run after a frame painted with the old layout."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if size.width != self._fitted_for:
             self._fit()
+            self._keep_cursor_in_view()
+        return resized
 
     def _room(self) -> int:
-        scrollbar = self.styles.scrollbar_size_vertical if self._needs_scrollbar() else 0
+        height = self.size.height or self.app.size.height
+        needs_scrollbar = len(self._rows) + 1 > height
+        scrollbar = self.styles.scrollbar_size_vertical if needs_scrollbar else 0
         return max(0, self.size.width - scrollbar)
 
-    def _needs_scrollbar(self) -> bool:
-        height = self.size.height or self.app.size.height
-        return len(self._rows) + 1 > height
-
     def _fit(self) -> None:
-        if not self.is_mounted:
-            return
-        self._fitted_for = self.size.width
-        if not self.size.width:
-            # Not laid out yet (just mounted, or in a tab hidden since): the resize
-            # to its width fits it. Fitting here too filled a tab's table twice on
-            # its first visit, once for no width and once for its own (#20).
-            return
+        """Lay the columns out for the current width and drop the cached lines."""
+        self._lines.clear()
+        self._heading = []
+        self._fitted_for = self.size.width if self.is_mounted else -1
         columns = self.fitted_columns
-        naturals = [len(c.label) for c in columns]
-        for _key, cells in self._rows:
-            for i, value in enumerate(cells):
-                naturals[i] = max(naturals[i], value.cell_len)
-        room = self._room()
-        widths = fit_widths(naturals, columns, room, 2 * self.cell_padding)
-        keep = self._cursor_key()
-        self.clear(columns=True)
-        self.shown_columns = sorted(widths)
-        for i in self.shown_columns:
-            label = Text(columns[i].label, justify="right" if columns[i].right else "left")
-            self.add_column(label, width=widths[i], key=str(i))
-        for key, cells in self._rows:
-            self.add_row(*(cells[i] for i in self.shown_columns), key=key)
-        if keep is not None:
-            with contextlib.suppress(RowDoesNotExist):  # the row went away with the new rows
-                self.move_cursor(row=self.get_row_index(keep), animate=False)
+        self.shown_columns, self._layout = list(range(len(columns))), []
+        if self._fitted_for > 0:
+            naturals = natural_widths(columns, self._rows)
+            widths = fit_widths(naturals, columns, self._room(), 2 * self.CELL_PADDING)
+            self.shown_columns = sorted(widths)
+            self._layout = [
+                (ColumnSpec(str(i), columns[i].label, widths[i]), widths[i])
+                for i in self.shown_columns
+            ]
+        # Not laid out yet (just mounted, or in a tab hidden since): the resize to
+        # its width fits it; meanwhile every column counts as shown and the
+        # height counts the rows.
+        width = sum(width + 2 * self.CELL_PADDING for _spec, width in self._layout)
+        self.virtual_size = Size(width, len(self._rows) + 1)
+        self.refresh()
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """The scrollable size, without measuring a cell.
+    # --- the cursor ----------------------------------------------------------------
 
-        DataTable measures every cell of every new row to size its columns;
-        here each column has the fixed width `fit_widths` gave it and each row
-        one line, so the measures were thrown away. They were most of the time
-        to fill a tab of 500 payments (Textual 8.2's `_update_dimensions`, the
-        hook DataTable runs when idle after rows were added).
-        """
-        header = self.header_height if self.show_header else 0
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        self.virtual_size = Size(width, self._total_row_height + header)
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        """Put the cursor on row `row` (clamped) and scroll it into view."""
+        del animate  # the view jumps: DataTable's signature, without the animation
+        target = max(0, min(row, len(self._rows) - 1))
+        if target != self.cursor_row:
+            self.refresh_line(self.cursor_row + 1)
+            self.cursor_row = target
+            self.refresh_line(target + 1)
+            self._post_highlighted()
+        self._keep_cursor_in_view()
 
-    def _cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        value = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return None if value is None else str(value)
+    def _place_cursor(self, row: int, view_offset: int) -> None:
+        self.cursor_row = max(0, min(row, len(self._rows) - 1))
+        top = max(0, self.cursor_row - max(0, view_offset))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self._keep_cursor_in_view()
+
+    def _post_highlighted(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.RowHighlighted(self, self.cursor_row, key))
+
+    def _view_height(self) -> int:
+        """Rows visible below the heading."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _keep_cursor_in_view(self) -> None:
+        top, height = round(self.scroll_y), self._view_height()
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + height:
+            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._view_height())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._view_height())
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=len(self._rows) - 1)
+
+    def action_select_cursor(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.RowSelected(self, self.cursor_row, key))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor to its row; a click on the highlighted row selects it."""
+        row = event.style.meta.get("row")
+        if not isinstance(row, int) or not 0 <= row < len(self._rows):
+            return
+        event.stop()
+        if row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=row)
+
+    # --- painting ------------------------------------------------------------------
+
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor brightens
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # focus, theme or CSS changed
+
+    def _style(self, component: str) -> Style:
+        """The Rich style of a component ("" for the table itself), cached per focus state."""
+        key = (component, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.get_component_rich_style(component) if component else self.rich_style
+            self._styles[key] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        if not self._layout:  # not fitted to a width yet
+            return Strip.blank(width, self._style(""))
+        if y == 0:
+            if not self._heading:
+                columns = self.fitted_columns
+                self._heading = self._line([
+                    Text(columns[i].label, justify="right" if columns[i].right else "left")
+                    for i in self.shown_columns
+                ])  # fmt: skip
+            style = self._style("fitted-table--header") + Style.from_meta({"row": -1})
+            line = Segment.apply_style(self._heading, style)
+            return Strip(line).crop_extend(scroll_x, scroll_x + width, style)
+        index = y - 1 + scroll_y
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, self._style(""))
+        segments = self._lines.get(index)
+        if segments is None:
+            segments = self._line(self.get_row_at(index))
+            self._lines[index] = segments
+        striped = self.zebra_stripes and index % 2 == 0
+        meta = Style.from_meta({"row": index})
+        style = self._style("fitted-table--even-row" if striped else "") + meta
+        post = self._style("fitted-table--cursor") + meta if index == self.cursor_row else None
+        line = Segment.apply_style(segments, style, post)
+        return Strip(line).crop_extend(scroll_x, scroll_x + width, post or style)
+
+    def _line(self, cells: list[Text]) -> list[Segment]:
+        console, padding = self.app.console, self.CELL_PADDING
+        return line_segments(cells, self._layout, console, padding, spaces_apart=True)

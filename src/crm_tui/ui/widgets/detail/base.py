@@ -33,7 +33,7 @@ _THEME_COLORS: dict[tuple[str, str], str] = {}
 
 
 def cell(value: object, style: str = "") -> Text:
-    """A DataTable cell: literal Text, never markup."""
+    """A table cell: literal Text, never markup."""
     return Text(literal(value), style=style, no_wrap=True, overflow="ellipsis")
 
 
@@ -140,11 +140,10 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
         self.customer_id = customer_id
         self.loaded = False
         self.display = False  # until this customer's data lands
-        for table in self.query(DataTable):
-            if isinstance(table, FittedTable):
-                table.set_rows([])
-            else:
-                table.clear()
+        for table in self.query(FittedTable):
+            table.set_rows([])
+        for data_table in self.query(DataTable):
+            data_table.clear()
         self.forget()
 
     def forget(self) -> None:
@@ -160,7 +159,7 @@ class DetailTab(UsesCrm, Vertical, Generic[DataT]):
 
     def focus_main(self) -> None:
         """Give focus to the tab's main widget after a switch."""
-        for table in self.query(DataTable):
+        for table in self.query("DataTable, FittedTable"):
             if table.display:
                 table.focus()
                 return

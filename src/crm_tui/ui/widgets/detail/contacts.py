@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.services.customers.contacts import ContactRead, contact_name
 from crm_tui.services.customers.service import CustomerRead
@@ -99,7 +99,7 @@ class ContactsTab(DetailTab[ContactsData]):
     # --- keys -------------------------------------------------------------------
 
     def _selected(self) -> ContactRead | None:
-        row_id = selected_id(self.query_one("#contacts-table", DataTable))
+        row_id = selected_id(self.query_one("#contacts-table", FittedTable))
         return self.contacts.get(row_id) if row_id is not None else None
 
     def _chosen(self) -> ContactRead | None:
@@ -136,8 +136,8 @@ class ContactsTab(DetailTab[ContactsData]):
             contact_form(self.services, self.customer_id, contact), callback=self.form_closed
         )
 
-    @on(DataTable.RowSelected, "#contacts-table")
-    def _selected_row(self, event: DataTable.RowSelected) -> None:
+    @on(FittedTable.RowSelected, "#contacts-table")
+    def _selected_row(self, event: FittedTable.RowSelected) -> None:
         event.stop()
         if not self.crm.refuse_if_read_only():
             self.edit_item()

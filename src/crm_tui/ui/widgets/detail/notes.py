@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.models.enums import NoteType
 from crm_tui.services.customers.notes import NoteRead, is_overdue
@@ -95,7 +95,7 @@ class NotesTab(DetailTab[list[NoteRead]]):
         self.query_one("#notes-note", Static).update(summary)
         self._show_body()
 
-    @on(DataTable.RowHighlighted, "#notes-table")
+    @on(FittedTable.RowHighlighted, "#notes-table")
     def _highlighted(self) -> None:
         self._show_body()
 
@@ -120,7 +120,7 @@ class NotesTab(DetailTab[list[NoteRead]]):
     # --- keys -------------------------------------------------------------------
 
     def _selected(self) -> NoteRead | None:
-        row_id = selected_id(self.query_one("#notes-table", DataTable))
+        row_id = selected_id(self.query_one("#notes-table", FittedTable))
         return self.notes.get(row_id) if row_id is not None else None
 
     def cycle_filter(self) -> None:
@@ -142,8 +142,8 @@ class NotesTab(DetailTab[list[NoteRead]]):
             note_form(self.services, self.customer_id, note), callback=self.form_closed
         )
 
-    @on(DataTable.RowSelected, "#notes-table")
-    def _selected_row(self, event: DataTable.RowSelected) -> None:
+    @on(FittedTable.RowSelected, "#notes-table")
+    def _selected_row(self, event: FittedTable.RowSelected) -> None:
         event.stop()
         if not self.crm.refuse_if_read_only():
             self.edit_item()

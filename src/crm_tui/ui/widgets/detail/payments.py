@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.services.billing.cards import is_expired
 from crm_tui.services.billing.reads import (
@@ -199,12 +198,12 @@ class PaymentsTab(DetailTab[PaymentsData]):
         self.query_one("#methods-table", FittedTable).set_rows(rows)
 
     def focus_main(self) -> None:
-        self.query_one("#payments-table", DataTable).focus()
+        self.query_one("#payments-table", FittedTable).focus()
 
     # --- keys -------------------------------------------------------------------
 
     def _selected_payment(self) -> PaymentRead | None:
-        row_id = selected_id(self.query_one("#payments-table", DataTable))
+        row_id = selected_id(self.query_one("#payments-table", FittedTable))
         return self.payments.get(row_id) if row_id is not None else None
 
     def cycle_filter(self) -> None:
@@ -233,11 +232,10 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
     def _highlighted_order(self) -> OrderRead | None:
         """The order on the highlighted row of the orders table (an item row counts too)."""
-        table: DataTable[Any] = self.query_one("#orders-table", DataTable)
+        key = self.query_one("#orders-table", FittedTable).cursor_key
         orders = self.data.orders if self.data else []
-        if not orders or not table.row_count:
+        if not orders or key is None:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         by_item = {f"i{i.id}": o for o in orders for i in o.items}
         by_order = {f"o{o.id}": o for o in orders}
         return by_order.get(key) or by_item.get(key)
@@ -322,7 +320,7 @@ class PaymentsTab(DetailTab[PaymentsData]):
 
     def _selected_card(self) -> PaymentMethodRead | None:
         """The card highlighted in the cards table, when that table has the focus."""
-        table: DataTable[Any] = self.query_one("#methods-table", DataTable)
+        table = self.query_one("#methods-table", FittedTable)
         row_id = selected_id(table) if table.has_focus else None
         return self.methods.get(row_id) if row_id is not None else None
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from crm_tui.services.billing.reads import SubscriptionRead
 from crm_tui.text import literal
@@ -97,7 +97,7 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
     # --- keys -------------------------------------------------------------------
 
     def _selected(self) -> SubscriptionRead | None:
-        row_id = selected_id(self.query_one("#subs-table", DataTable))
+        row_id = selected_id(self.query_one("#subs-table", FittedTable))
         return self.subscriptions.get(row_id) if row_id is not None else None
 
     def add_item(self) -> None:
@@ -114,8 +114,8 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
         form = subscription_form(self.services, self.customer_id, sub)
         self.app.push_screen(form, callback=self.form_closed)
 
-    @on(DataTable.RowSelected, "#subs-table")
-    def _selected_row(self, event: DataTable.RowSelected) -> None:
+    @on(FittedTable.RowSelected, "#subs-table")
+    def _selected_row(self, event: FittedTable.RowSelected) -> None:
         event.stop()
         if not self.crm.refuse_if_read_only():
             self.edit_item()

@@ -124,34 +124,65 @@ def columns_for(
 
 
 def line_segments(
-    cells: list[Text], layout: list[tuple[ColumnSpec, int]], console: Console, padding: int
+    cells: list[Text],
+    layout: list[tuple[ColumnSpec, int]],
+    console: Console,
+    padding: int,
+    *,
+    spaces_apart: bool = False,
 ) -> list[Segment]:
     """Cells padded and cut to their column widths, as one line of segments.
 
     Each cell's segments carry its column in their meta (for clicks, and
-    so an SVG screenshot keeps one text element per cell, aligned)."""
+    so an SVG screenshot keeps one text element per cell, aligned). A cell
+    sits right when its column or the cell itself (`justify="right"`) says so.
+    With `spaces_apart` the padding and the gap to the column's width are
+    segments of their own, without the cell's style, as DataTable paints them
+    (an SVG screenshot then starts each cell's text where its characters start)."""
     pad = " " * padding
     segments: list[Segment] = []
     for column, (cell, (spec, width)) in enumerate(zip(cells, layout, strict=True)):
-        base = Style.from_meta({"column": column}) + console.get_style(cell.style)
+        meta = Style.from_meta({"column": column})
+        base = meta + console.get_style(cell.style)
+        right = spec.justify == "right" or cell.justify == "right"
         if not cell.spans:  # one style for the whole cell: cut and pad the string itself
             text = cell.plain
             size = cell_len(text)
             if size > width:
                 text, size = set_cell_size(text, width - 1) + "…", width
             gap = " " * (width - size)
-            text = gap + text if spec.justify == "right" else text + gap
+            if spaces_apart:
+                _spaced(segments, pad, gap, right, [Segment(text, base)], meta)
+                continue
+            text = gap + text if right else text + gap
             segments.append(Segment(pad + text + pad, base))
             continue
         cell = cell.copy()
         cell.no_wrap = True
         if cell.cell_len > width:
             cell.truncate(width, overflow="ellipsis")
-        cell.align("right" if spec.justify == "right" else "left", width)
+        if spaces_apart:
+            gap = " " * (width - cell.cell_len)
+            rendered = list(Segment.apply_style(cell.render(console), base))
+            _spaced(segments, pad, gap, right, rendered, meta)
+            continue
+        cell.align("right" if right else "left", width)
         cell.pad(padding)
         # render() leaves the Text's own style (status colours) to the caller.
         segments.extend(Segment.apply_style(cell.render(console), base))
     return segments
+
+
+def _spaced(
+    out: list[Segment], pad: str, gap: str, right: bool, text: list[Segment], blank: Style
+) -> None:
+    """Append a cell's text between its padding, the gap on the side away from its justify."""
+    before, after = (pad + gap, pad) if right else (pad, gap + pad)
+    if before:
+        out.append(Segment(before, blank))
+    out.extend(segment for segment in text if segment.text)
+    if after:
+        out.append(Segment(after, blank))
 
 
 def row_cells(
