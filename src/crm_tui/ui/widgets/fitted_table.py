@@ -138,6 +138,7 @@ class FittedTable(ScrollView, can_focus=True):
         self.shown_columns: list[int] = []
         self._rows: list[Row] = []
         self._keys: dict[str, int] = {}
+        self._naturals: list[int] | None = None  # the widest cell of each column, once per rows
         self._fitted_for = -1
         self._layout: list[tuple[ColumnSpec, int]] = []
         self._lines: dict[int, list[Segment]] = {}  # row index -> its cells as one line
@@ -179,6 +180,7 @@ class FittedTable(ScrollView, can_focus=True):
         keep = self.cursor_key
         view_offset = self.cursor_row - round(self.scroll_y)
         self._rows = list(rows)
+        self._naturals = None
         self._keys = {key: index for index, (key, _cells) in enumerate(self._rows)}
         self._fit()
         if keep in self._keys:
@@ -216,7 +218,9 @@ class FittedTable(ScrollView, can_focus=True):
         columns = self.fitted_columns
         self.shown_columns, self._layout = list(range(len(columns))), []
         if self._fitted_for > 0:
-            naturals = natural_widths(columns, self._rows)
+            if self._naturals is None or len(self._naturals) != len(columns):
+                self._naturals = natural_widths(columns, self._rows)
+            naturals = self._naturals
             widths = fit_widths(naturals, columns, self._room(), 2 * self.CELL_PADDING)
             self.shown_columns = sorted(widths)
             self._layout = [
