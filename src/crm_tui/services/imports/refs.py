@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 from typing import Any
 
@@ -93,7 +93,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         # this login (a clerk or manager; see migration 0013): plain INSERTs then.
         session.execute(insert(table), rows)
         return
-    given = set().union(*(row.keys() for row in rows))
+    given: set[str] = set().union(*rows)  # every key any row gives
     columns = [c for c in table.columns if c.name in given or c.default is not None]
     defaults = {
         c.name: _default(c) for c in columns if c.name not in given or c.default is not None
@@ -109,10 +109,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [row[c.name] if c.name in row else defaults[c.name] for c in columns]
-                )
+            for values in _values(rows, [c.name for c in columns], defaults):
+                copy.write_row(values)
     except dbapi.Error as exc:
         # COPY runs on the driver's own connection, so its errors are psycopg's,
         # not SQLAlchemy's: wrap them, so callers that fall back row by row on
@@ -132,12 +130,10 @@ def _executemany(
     quote = dialect.identifier_preparer.quote
     names = [c.name for c in columns]
     base = {name: defaults.get(name) for name in names}
-    pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     converters = [(i, _converter(c, dialect)) for i, c in enumerate(columns)]
     converting = [(i, convert) for i, convert in converters if convert is not None]
     params: list[Any] = []
-    for row in rows:
-        values = pick(base | row)
+    for values in _values(rows, names, base):
         if converting:
             converted = list(values)
             for i, convert in converting:
@@ -149,6 +145,24 @@ def _executemany(
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
     session.connection().exec_driver_sql(statement, params)
+
+
+def _values(
+    rows: list[dict[str, Any]], names: list[str], base: dict[str, Any]
+) -> Iterator[tuple[Any, ...]]:
+    """Each row's values of `names`, in order; what a row leaves out, from `base`. Rows
+    that give every column are read as they are (no merged dict), until one does not."""
+    pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    whole = True
+    for row in rows:
+        if whole:
+            try:
+                values = pick(row)
+            except KeyError:
+                whole = False
+        if not whole:
+            values = pick(base | row)
+        yield values
 
 
 def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
