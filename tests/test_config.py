@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,41 @@ async def test_app_opens_on_the_dashboard_with_the_list_beneath(sqlite_settings:
             await app.workers.wait_for_complete()
     finally:
         services.close()
+
+
+def test_the_locales_currency_is_worked_out_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without one named in config or the environment, loading the settings leaves the
+    locale's currency unread (babel unimported: `crm lookup` never needs it); asked for,
+    it is the locale's, and a new database records it. A named one is explicit."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MONETARY")}
+    env.pop("CRM_REPORTING_CURRENCY", None)
+    probe = (
+        "import sys\n"
+        "from crm_tui.config import Settings\n"
+        "settings = Settings.load()\n"
+        "loaded = 'babel' in sys.modules\n"
+        "print(loaded, settings.reporting_currency_explicit, settings.currency())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**env, "LANG": "de_DE.UTF-8"},
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.split() == ["False", "False", "EUR"], result.stderr[-500:]
+
+    for name in ("LC_ALL", "LC_MONETARY", "CRM_REPORTING_CURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    services = open_services(Settings.load(db=str(tmp_path / "new.sqlite3")))
+    try:
+        assert services.ctx.reporting_currency == "EUR"
+    finally:
+        services.close()
+    monkeypatch.setenv("CRM_REPORTING_CURRENCY", "jpy")
+    named = Settings.load()
+    assert (named.reporting_currency, named.reporting_currency_explicit) == ("JPY", True)

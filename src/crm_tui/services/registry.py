@@ -218,7 +218,7 @@ def open_services(settings: Settings, access: Access = "create") -> Services:
         permissions = read_permissions(db.engine, local_login=os_login())
         currency = reporting.settle(
             db,
-            settings.reporting_currency,
+            settings.currency(),
             explicit=settings.reporting_currency_explicit,
             writable=effective_access(settings, access) != "read"
             and permissions.allows(Capability.SETTINGS),
