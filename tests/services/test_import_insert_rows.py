@@ -22,5 +22,5 @@ def test_rows_whole_and_short_in_one_batch(services: Services) -> None:
     with services.ctx.write() as session:
         insert_rows(session, cast(Table, Tag.__table__), rows)  # type: ignore[attr-defined]
     with services.ctx.read() as session:
-        found = dict(session.execute(select(col(Tag.name), col(Tag.color))).tuples().all())
+        found = dict(session.execute(select(col(Tag.name), col(Tag.color))).all())
     assert found == {"Whole": "red", "Short": "blue", "Whole again": "green"}

@@ -34,18 +34,34 @@ def build_doc(
     """The document; `forms` may hold phone_search_forms of its phones, worked out earlier
     (an import does so while it reads the file, in its second process)."""
     assert customer.id is not None
-    parts = [
-        customer.first_name or "",
-        customer.last_name or "",
-        customer.company_name or "",
-        customer.email or "",
-        format_number(customer.id),
-    ]
-    if customer.phone:
-        parts.extend(_phone_forms(customer.phone, forms))
-    parts.extend(contact_names)
-    parts.extend(extra)  # custom field values
-    return normalize(" ".join(p for p in parts if p))
+    around = doc_around_number(
+        (customer.first_name, customer.last_name, customer.company_name, customer.email),
+        customer.phone, [*contact_names, *extra], forms,
+    )  # fmt: skip
+    return doc_with_number(around, customer.id)
+
+
+def doc_around_number(
+    names: Sequence[str | None],
+    phone: str | None,
+    extra: Sequence[str],
+    forms: Mapping[str, list[str]] | None = None,
+) -> tuple[str, str]:
+    """The document's text before its customer number (first and last name, company,
+    e-mail: `names`) and after it (the phone's search forms, then `extra`: contact names
+    and custom field values), each normalised. The document is `normalize` of all of it
+    joined by spaces, which is the parts' `normalize`s joined (no accent or space run
+    crosses a space; the demo builds its documents the same way): so an import works
+    these out while reading, before its customers have ids."""
+    head = " ".join(p for p in names if p)
+    tail = [*(_phone_forms(phone, forms) if phone else ()), *extra]
+    return normalize(head), normalize(" ".join(p for p in tail if p))
+
+
+def doc_with_number(around: tuple[str, str], customer_id: int) -> str:
+    """The document of customer `customer_id` from `doc_around_number`'s two parts."""
+    head, tail = around
+    return " ".join(p for p in (head, normalize(format_number(customer_id)), tail) if p)
 
 
 def point_words(
