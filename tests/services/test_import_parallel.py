@@ -22,9 +22,11 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping, recognise
 from crm_tui.services.imports.pipeline import (
+    BULK_CHECKPOINT_PAGES,
     YOUNG_COLLECTION,
     Progress,
     few_collections,
+    fewer_checkpoints,
     pairs_from_child,
 )
 from crm_tui.services.imports.rows import PreparedRow, RowContext
@@ -159,9 +161,11 @@ import multiprocessing, os, signal, sys
 from crm_tui.services.imports.formats import open_source
 from crm_tui.services.imports.mapping import recognise
 from crm_tui.services.imports.pipeline import (
+    BULK_CHECKPOINT_PAGES,
     YOUNG_COLLECTION,
     Progress,
     few_collections,
+    fewer_checkpoints,
     pairs_from_child,
 )
 from crm_tui.services.imports.rows import RowContext
@@ -228,3 +232,13 @@ def test_few_collections_is_undone() -> None:
         assert (gc.get_threshold(), gc.get_freeze_count()) == (before, held)
     finally:
         gc.unfreeze()
+
+
+def test_fewer_checkpoints_in_the_batch_transaction(services: Services) -> None:
+    """The two-process import's batches checkpoint SQLite's log after BULK pages, set on
+    the connection of the transaction that writes the batch; PostgreSQL is left alone."""
+    with services.ctx.write() as session:
+        fewer_checkpoints(session)
+        if session.get_bind().dialect.name == "sqlite":
+            pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            assert pages == BULK_CHECKPOINT_PAGES

@@ -107,6 +107,7 @@ class BatchImporter:
         # (bounded: past the cap a repeat far apart in a huge file may count as new).
         self.seen: dict[str, int] = {}
         self.seen_cap = 2_000_000
+        self.bulk = False  # a large import in a command's process (pipeline.fewer_checkpoints)
 
     # --- planning --------------------------------------------------------------
 

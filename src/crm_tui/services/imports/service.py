@@ -55,6 +55,7 @@ from crm_tui.services.imports.outputs import (
 from crm_tui.services.imports.pipeline import (
     Progress,
     few_collections,
+    fewer_checkpoints,
     pairs_from_child,
     worth_a_child,
 )
@@ -215,6 +216,7 @@ class ImportService:
             fraction: Callable[[], float] = source.fraction_done
             pairs: Generator[tuple[SourceRecord, PreparedRow], None, None]
             two = parallel if parallel is not None else worth_a_child(source.path)
+            importer.bulk = two
             if two:
                 fraction = Progress()
                 pairs = pairs_from_child(source.path, chosen, context, prepare_record, fraction)
@@ -276,6 +278,8 @@ class ImportService:
                 return importer.process(session, rows)
         try:
             with self.ctx.write() as session:
+                if importer.bulk:
+                    fewer_checkpoints(session)
                 return importer.process(session, rows)
         except (IntegrityError, DBAPIError):
             # Someone else saved a clashing customer meanwhile (or one row breaks a
