@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, fit_widths
+from crm_tui.ui.widgets.fitted_columns import as_text, natural_widths
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, fit_widths, plain_cell
+from crm_tui.ui.widgets.list.table_cells import ColumnSpec, line_segments
 
 COLUMNS = [
     Column("Product", flex=True, min_width=10),
@@ -63,3 +66,24 @@ async def test_a_long_table_scrolls_to_its_last_row_and_keeps_its_widths() -> No
         await pilot.pause()
         assert table.scroll_y == table.max_scroll_y > 0
         assert table.column_widths[0] == len("2026-01-01")
+
+
+def test_a_plain_cell_measures_and_paints_as_its_text() -> None:
+    """A PlainCell (made into Text only if its row is painted) has the width of the
+    one-style Text it stands for, and is cut, aligned, styled and padded the same."""
+    columns = [Column("When"), Column("Amount"), Column("Who", flex=True)]
+    texts = [Text("2026-01-01", style="bold"), Text("£12.50", justify="right"), Text("東京 Ltd")]
+    plains = [plain_cell("2026-01-01", "bold"), plain_cell("£12.50", right=True),
+              plain_cell("東京 Ltd")]  # fmt: skip
+    assert natural_widths(columns, [("k", plains)]) == natural_widths(columns, [("k", texts)])
+    assert natural_widths(columns, [("k", plains)]) == [10, 6, 8]
+    layout = [(ColumnSpec(str(i), c.label, w), w) for i, (c, w) in enumerate(
+        zip(columns, [6, 9, 5], strict=True))]  # fmt: skip
+    console = Console(width=80)
+    for apart in (False, True):
+        painted = line_segments(plains, layout, console, 1, spaces_apart=apart)
+        assert painted == line_segments(texts, layout, console, 1, spaces_apart=apart)
+    assert "".join(s.text for s in painted) == " 2026-…     £12.50  東京… "
+    shown = [as_text(c) for c in plains]
+    assert [str(t) for t in shown] == ["2026-01-01", "£12.50", "東京 Ltd"]
+    assert shown[1].justify == "right" and all(t.no_wrap for t in shown)

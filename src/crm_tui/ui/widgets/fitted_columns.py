@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+
+from crm_tui.text import literal
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,43 @@ class Column:
     right: bool = False  # the heading sits right, over right-aligned figures
 
 
-Row = tuple[str, Sequence[Text]]  # (row key, one cell per Column)
+class PlainCell(NamedTuple):
+    """A cell of one style, kept as plain values: a table makes it a `Text` (or paints
+    it straight to segments) only when its row is first painted, so a tab of 500
+    payments builds a few dozen cells, not 3,000. `text` is already `literal()`."""
+
+    text: str
+    style: str | Style = ""
+    right: bool = False  # sits right in its column, as a figure
+
+
+def plain_cell(value: object, style: str | Style = "", *, right: bool = False) -> PlainCell:
+    """A one-style cell of stored text: literal, never markup (as `cell()` of detail/base)."""
+    return PlainCell(literal(value), style, right)
+
+
+def as_text(cell: Text | PlainCell) -> Text:
+    """The cell as the rich `Text` it paints as: cut with "…" rather than wrapped."""
+    if isinstance(cell, Text):
+        return cell
+    return Text(
+        cell.text,
+        style=cell.style,
+        justify="right" if cell.right else None,
+        no_wrap=True,
+        overflow="ellipsis",
+    )
+
+
+def cell_width(cell: Text | PlainCell) -> int:
+    """Terminal cells the cell's text takes (its length, when ASCII: literal text has no
+    control characters)."""
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return len(cell.text) if cell.text.isascii() else cell_len(cell.text)
+
+
+Row = tuple[str, Sequence[Text | PlainCell]]  # (row key, one cell per Column)
 
 
 def fit_widths(
@@ -74,7 +115,7 @@ def natural_widths(columns: Sequence[Column], rows: Sequence[Row]) -> list[int]:
     naturals = [len(c.label) for c in columns]
     for _key, cells in rows:
         for i, value in enumerate(cells):
-            size = value.cell_len
+            size = cell_width(value)
             if size > naturals[i]:
                 naturals[i] = size
     return naturals

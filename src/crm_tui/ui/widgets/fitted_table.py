@@ -14,6 +14,9 @@ the focus only restyles the visible lines.
 
 Rows are handed over whole with `set_rows`, so a refit can lay them out
 again; the cursor stays on its row (by key) across new rows and resizes.
+A cell of one style is best handed over as a `PlainCell` (`plain_cell()`):
+its width is measured from the string, and it becomes segments only if its
+row is painted, without a rich `Text` made for every cell of every row.
 Line 0 is the heading; row `i` is line `i + 1` of the scrollable height.
 """
 
@@ -33,10 +36,18 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from crm_tui.ui.widgets.fitted_columns import Column, Row, fit_widths, natural_widths
+from crm_tui.ui.widgets.fitted_columns import (
+    Column,
+    PlainCell,
+    Row,
+    as_text,
+    fit_widths,
+    natural_widths,
+    plain_cell,
+)
 from crm_tui.ui.widgets.list.table_cells import ColumnSpec, line_segments
 
-__all__ = ["Column", "FittedTable", "Row", "fit_widths"]
+__all__ = ["Column", "FittedTable", "PlainCell", "Row", "fit_widths", "plain_cell"]
 
 # DataTable's look (Textual 8.2), in theme variables: a heading row, zebra
 # stripes on rows 0, 2, 4..., a block cursor that dims when the table loses focus.
@@ -164,7 +175,10 @@ class FittedTable(ScrollView, can_focus=True):
         return self._rows[self.cursor_row][0]
 
     def get_row_at(self, index: int) -> list[Text]:
-        """The cells of row `index` in the shown columns, left to right."""
+        """The cells of row `index` in the shown columns, left to right, as rich Text."""
+        return [as_text(value) for value in self._shown_cells(index)]
+
+    def _shown_cells(self, index: int) -> list[Text | PlainCell]:
         cells = self._rows[index][1]
         return [cells[i] for i in self.shown_columns]
 
@@ -344,7 +358,7 @@ class FittedTable(ScrollView, can_focus=True):
             return Strip.blank(width, self._style(""))
         segments = self._lines.get(index)
         if segments is None:
-            segments = self._line(self.get_row_at(index))
+            segments = self._line(self._shown_cells(index))
             self._lines[index] = segments
         striped = self.zebra_stripes and index % 2 == 0
         meta = Style.from_meta({"row": index})
@@ -353,6 +367,6 @@ class FittedTable(ScrollView, can_focus=True):
         line = Segment.apply_style(segments, style, post)
         return Strip(line).crop_extend(scroll_x, scroll_x + width, post or style)
 
-    def _line(self, cells: list[Text]) -> list[Segment]:
+    def _line(self, cells: Sequence[Text | PlainCell]) -> list[Segment]:
         console, padding = self.app.console, self.CELL_PADDING
         return line_segments(cells, self._layout, console, padding, spaces_apart=True)

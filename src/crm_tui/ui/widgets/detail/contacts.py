@@ -14,9 +14,9 @@ from crm_tui.services.customers.service import CustomerRead
 from crm_tui.services.phones import format_phone
 from crm_tui.text import literal
 from crm_tui.ui.modals.confirmation import ConfirmationModal
-from crm_tui.ui.widgets.detail.base import DetailTab, cell
+from crm_tui.ui.widgets.detail.base import DetailTab
 from crm_tui.ui.widgets.detail.forms import contact_form
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row, plain_cell
 from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
@@ -77,12 +77,12 @@ class ContactsTab(DetailTab[ContactsData]):
         accent = f"bold {self.accent_style()}"
         for c in data.contacts:
             rows.append((str(c.id), [
-                cell("★" if c.is_primary else "", accent),
-                cell(contact_name(c), "bold" if c.is_primary else ""),
-                cell(c.title),
-                cell(c.department),
-                cell(c.email),
-                cell(format_phone(c.phone)),
+                plain_cell("★" if c.is_primary else "", accent),
+                plain_cell(contact_name(c), "bold" if c.is_primary else ""),
+                plain_cell(c.title),
+                plain_cell(c.department),
+                plain_cell(c.email),
+                plain_cell(format_phone(c.phone)),
             ]))  # fmt: skip
         table.set_rows(rows)
         count = len(data.contacts)

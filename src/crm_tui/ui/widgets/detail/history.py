@@ -8,8 +8,8 @@ from textual.widgets import Static
 
 from crm_tui.services.history import HistoryEntry
 from crm_tui.text import literal
-from crm_tui.ui.widgets.detail.base import DetailTab, cell, local_time
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.detail.base import DetailTab, local_time
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row, plain_cell
 from crm_tui.wording import counted
 
 LIMIT = 500
@@ -55,9 +55,9 @@ class HistoryTab(DetailTab[list[HistoryEntry]]):
         for index, entry in enumerate(data):
             what = f"{entry.subject or entry.entity} {entry.action}"
             rows.append((str(index), [
-                cell(local_time(entry.changed_at)),
-                cell(entry.who),
-                cell(what, ACTION_STYLES.get(entry.action, "")),
+                plain_cell(local_time(entry.changed_at)),
+                plain_cell(entry.who),
+                plain_cell(what, ACTION_STYLES.get(entry.action, "")),
                 change_text(entry),
             ]))  # fmt: skip
         self.query_one("#history-table", FittedTable).set_rows(rows)

@@ -14,12 +14,11 @@ from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
-    cell,
     day,
     local_time,
 )
 from crm_tui.ui.widgets.detail.forms import note_form
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row, plain_cell
 from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
@@ -71,16 +70,16 @@ class NotesTab(DetailTab[list[NoteRead]]):
             elif late:
                 follow += " OVERDUE"
             rows.append((str(n.id), [
-                cell("⚑" if n.pinned else "", "bold"),
-                cell(day(n.created_at)),
-                cell(n.type),
-                cell(n.title, "bold" if n.pinned else ""),
-                cell(follow, overdue_style if late else ""),
-                cell(
+                plain_cell("⚑" if n.pinned else "", "bold"),
+                plain_cell(day(n.created_at)),
+                plain_cell(n.type),
+                plain_cell(n.title, "bold" if n.pinned else ""),
+                plain_cell(follow, overdue_style if late else ""),
+                plain_cell(
                     "customer" if n.visibility == "customer" else "internal",
                     accent if n.visibility == "customer" else "dim",
                 ),
-                cell(n.author),
+                plain_cell(n.author),
             ]))  # fmt: skip
         self.query_one("#notes-table", FittedTable).set_rows(rows)
         shown = self.type_filter or "all types"

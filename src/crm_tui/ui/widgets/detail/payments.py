@@ -24,12 +24,11 @@ from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.modals.order_form import OrderFormModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
-    cell,
     day,
     money,
 )
 from crm_tui.ui.widgets.detail.forms import method_form, payment_form
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row, plain_cell
 from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
@@ -146,12 +145,12 @@ class PaymentsTab(DetailTab[PaymentsData]):
             else:
                 linked = ""
             rows.append((str(p.id), [
-                cell(day(p.paid_at)),
-                Text(money(p.amount, p.currency), justify="right"),
-                cell(p.status, STATUS_STYLES.get(p.status, "")),
-                cell(card_label(method.brand, method.last4) if method else ""),
-                cell(linked),
-                cell(p.reference),
+                plain_cell(day(p.paid_at)),
+                plain_cell(money(p.amount, p.currency), right=True),
+                plain_cell(p.status, STATUS_STYLES.get(p.status, "")),
+                plain_cell(card_label(method.brand, method.last4) if method else ""),
+                plain_cell(linked),
+                plain_cell(p.reference),
             ]))  # fmt: skip
         self.query_one("#payments-table", FittedTable).set_rows(rows)
 
@@ -160,41 +159,39 @@ class PaymentsTab(DetailTab[PaymentsData]):
         for order in orders:
             items = order.items
             rows.append((f"o{order.id}", [
-                cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
-                cell(order.status),
-                cell(counted(len(items), "item")),
-                Text(money(order.total, order.currency), justify="right", style="bold"),
-                cell(order.invoice),
+                plain_cell(f"#{order.id} {day(order.ordered_at)}", "bold"),
+                plain_cell(order.status),
+                plain_cell(counted(len(items), "item")),
+                plain_cell(money(order.total, order.currency), "bold", right=True),
+                plain_cell(order.invoice),
             ]))  # fmt: skip
             for item in items:
                 rows.append((f"i{item.id}", [
-                    Text(""),
-                    Text(""),
-                    cell(f"{item.quantity} × {literal(item.description)}", "dim"),
-                    Text(
-                        money(item.unit_price * item.quantity, order.currency),
-                        justify="right",
-                        style="dim",
+                    plain_cell(""),
+                    plain_cell(""),
+                    plain_cell(f"{item.quantity} × {literal(item.description)}", "dim"),
+                    plain_cell(
+                        money(item.unit_price * item.quantity, order.currency), "dim", right=True
                     ),
-                    Text(""),
+                    plain_cell(""),
                 ]))  # fmt: skip
         if not orders:
-            rows.append(("none", [Text("no orders", style="dim"), *(Text("") for _ in range(4))]))
+            rows.append(("none", [plain_cell("no orders", "dim"), *[plain_cell("")] * 4]))
         self.query_one("#orders-table", FittedTable).set_rows(rows)
 
     def _show_methods(self, methods: list[PaymentMethodRead]) -> None:
         rows: list[Row] = []
         for m in methods:
             rows.append((str(m.id), [
-                cell(m.brand),
-                cell(m.bin),
-                cell(m.last4),
-                cell(f"{m.exp_month:02d}/{m.exp_year}", "red" if expired(m) else ""),
-                cell(m.holder_name),
-                cell(card_state(m), "red" if expired(m) else ""),
+                plain_cell(m.brand),
+                plain_cell(m.bin),
+                plain_cell(m.last4),
+                plain_cell(f"{m.exp_month:02d}/{m.exp_year}", "red" if expired(m) else ""),
+                plain_cell(m.holder_name),
+                plain_cell(card_state(m), "red" if expired(m) else ""),
             ]))  # fmt: skip
         if not methods:
-            rows.append(("none", [Text(t, style="dim") for t in ("none", "", "", "", "", "")]))
+            rows.append(("none", [plain_cell(t, "dim") for t in ("none", "", "", "", "", "")]))
         self.query_one("#methods-table", FittedTable).set_rows(rows)
 
     def focus_main(self) -> None:

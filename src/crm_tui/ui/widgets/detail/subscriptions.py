@@ -16,12 +16,11 @@ from crm_tui.ui.clock import today
 from crm_tui.ui.modals.confirmation import ConfirmationModal
 from crm_tui.ui.widgets.detail.base import (
     DetailTab,
-    cell,
     day,
     money,
 )
 from crm_tui.ui.widgets.detail.forms import subscription_form
-from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row
+from crm_tui.ui.widgets.fitted_table import Column, FittedTable, Row, plain_cell
 from crm_tui.ui.widgets.tables import selected_id
 from crm_tui.wording import counted
 
@@ -75,15 +74,15 @@ class SubscriptionsTab(DetailTab[SubscriptionsData]):
         rows: list[Row] = []
         for s, recovered in data.rows:
             rows.append((str(s.id), [
-                cell(s.product, "bold"),
-                cell(s.variant),
-                cell(money(s.monthly_amount, s.currency)),
-                cell(s.status, STATUS_STYLES.get(s.status, "")),
-                cell(money(recovered, s.currency)),
-                cell(day(s.start_date)),
-                cell(day(s.contract_end)),
-                cell(day(s.next_payment_date)),
-                cell(s.asset_serial),
+                plain_cell(s.product, "bold"),
+                plain_cell(s.variant),
+                plain_cell(money(s.monthly_amount, s.currency)),
+                plain_cell(s.status, STATUS_STYLES.get(s.status, "")),
+                plain_cell(money(recovered, s.currency)),
+                plain_cell(day(s.start_date)),
+                plain_cell(day(s.contract_end)),
+                plain_cell(day(s.next_payment_date)),
+                plain_cell(s.asset_serial),
             ]))  # fmt: skip
         table.set_rows(rows)
         active = sum(1 for s, _ in data.rows if s.status == "active")

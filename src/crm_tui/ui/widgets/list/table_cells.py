@@ -9,6 +9,7 @@ cell is a `rich.text.Text` built with `literal()`: stored text such as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from crm_tui.services.phones import format_phone
 from crm_tui.services.search import CustomerRow
 from crm_tui.text import literal
 from crm_tui.ui.clock import today
+from crm_tui.ui.widgets.fitted_columns import PlainCell
 
 # DataTable's look, in theme variables: zebra stripes, a block cursor that
 # dims when the table loses focus.
@@ -124,7 +126,7 @@ def columns_for(
 
 
 def line_segments(
-    cells: list[Text],
+    cells: Sequence[Text | PlainCell],
     layout: list[tuple[ColumnSpec, int]],
     console: Console,
     padding: int,
@@ -141,36 +143,45 @@ def line_segments(
     (an SVG screenshot then starts each cell's text where its characters start)."""
     pad = " " * padding
     segments: list[Segment] = []
-    for column, (cell, (spec, width)) in enumerate(zip(cells, layout, strict=True)):
+    for column, (value, (spec, width)) in enumerate(zip(cells, layout, strict=True)):
         meta = Style.from_meta({"column": column})
-        base = meta + console.get_style(cell.style)
-        right = spec.justify == "right" or cell.justify == "right"
-        if not cell.spans:  # one style for the whole cell: cut and pad the string itself
-            text = cell.plain
-            size = cell_len(text)
-            if size > width:
-                text, size = set_cell_size(text, width - 1) + "…", width
-            gap = " " * (width - size)
+        if isinstance(value, Text) and value.spans:  # styled parts: rich cuts and renders it
+            base = meta + console.get_style(value.style)
+            right = spec.justify == "right" or value.justify == "right"
+            cell = value.copy()
+            cell.no_wrap = True
+            if cell.cell_len > width:
+                cell.truncate(width, overflow="ellipsis")
             if spaces_apart:
-                _spaced(segments, pad, gap, right, [Segment(text, base)], meta)
+                gap = " " * (width - cell.cell_len)
+                rendered = list(Segment.apply_style(cell.render(console), base))
+                _spaced(segments, pad, gap, right, rendered, meta)
                 continue
-            text = gap + text if right else text + gap
-            segments.append(Segment(pad + text + pad, base))
+            cell.align("right" if right else "left", width)
+            cell.pad(padding)
+            # render() leaves the Text's own style (status colours) to the caller.
+            segments.extend(Segment.apply_style(cell.render(console), base))
             continue
-        cell = cell.copy()
-        cell.no_wrap = True
-        if cell.cell_len > width:
-            cell.truncate(width, overflow="ellipsis")
+        # One style for the whole cell: cut and pad the string itself.
+        plain = value if isinstance(value, PlainCell) else _plain(value)
+        base = meta + console.get_style(plain.style)
+        right = spec.justify == "right" or plain.right
+        text = plain.text
+        size = cell_len(text)
+        if size > width:
+            text, size = set_cell_size(text, width - 1) + "…", width
+        gap = " " * (width - size)
         if spaces_apart:
-            gap = " " * (width - cell.cell_len)
-            rendered = list(Segment.apply_style(cell.render(console), base))
-            _spaced(segments, pad, gap, right, rendered, meta)
+            _spaced(segments, pad, gap, right, [Segment(text, base)], meta)
             continue
-        cell.align("right" if right else "left", width)
-        cell.pad(padding)
-        # render() leaves the Text's own style (status colours) to the caller.
-        segments.extend(Segment.apply_style(cell.render(console), base))
+        text = gap + text if right else text + gap
+        segments.append(Segment(pad + text + pad, base))
     return segments
+
+
+def _plain(cell: Text) -> PlainCell:
+    """A Text of one style (no spans) as its plain values."""
+    return PlainCell(cell.plain, cell.style, cell.justify == "right")
 
 
 def _spaced(
