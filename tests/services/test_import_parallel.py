@@ -160,14 +160,7 @@ ORPHAN = """
 import multiprocessing, os, signal, sys
 from crm_tui.services.imports.formats import open_source
 from crm_tui.services.imports.mapping import recognise
-from crm_tui.services.imports.pipeline import (
-    BULK_CHECKPOINT_PAGES,
-    YOUNG_COLLECTION,
-    Progress,
-    few_collections,
-    fewer_checkpoints,
-    pairs_from_child,
-)
+from crm_tui.services.imports.pipeline import Progress, pairs_from_child
 from crm_tui.services.imports.rows import RowContext
 from crm_tui.services.imports.service import prepare_record
 
