@@ -2,7 +2,10 @@
 
 Run: `.venv/bin/python scripts/screenshots.py` (writes into screenshots/).
 The database is a throwaway SQLite file with 300 demo customers dated as of
-2026-01-15, so the pictures only change when the screens do.
+2026-01-15, so the pictures only change when the screens do: the rows the
+services write while the demo is built (invoices issued, reminders sent, their
+change history) take the demo's own clock, not the wall clock; times are shown
+in UTC; cursors do not blink; the duplicate scan's time reads 0.0 s.
 """
 
 from __future__ import annotations
@@ -10,15 +13,23 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Callable
-from datetime import date
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Self
+from unittest import mock
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from crm_tui.config import Settings
 from crm_tui.factory import make_app
+from crm_tui.models import types
 from crm_tui.services.demo.builder import DemoBuilder
+from crm_tui.services.merge import scan
 from crm_tui.services.registry import Services, open_services
 from crm_tui.ui import clock
 from crm_tui.ui.base import CrmAppBase, crm_app
@@ -28,6 +39,38 @@ AS_OF = date(2026, 1, 15)
 SIZE = (80, 24)
 
 Step = Callable[[Pilot[None]], Awaitable[None]]
+
+
+class _AnyDatetime(type):
+    """Every datetime counts as a DemoClock, so the column type's isinstance check on
+    the values it stores still passes while DemoClock stands in for `datetime`."""
+
+    def __instancecheck__(cls, value: object) -> bool:
+        return isinstance(value, datetime)
+
+
+class DemoClock(datetime, metaclass=_AnyDatetime):
+    """`datetime` whose now() is the demo's own "now" (AS_OF at 17:00 UTC, as DemoRows
+    dates what it draws)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> Self:
+        moment = cls(AS_OF.year, AS_OF.month, AS_OF.day, 17, tzinfo=UTC)
+        return moment if tz is None else moment.astimezone(tz)
+
+
+@contextmanager
+def demo_clock() -> Iterator[None]:
+    """What the services stamp with `utcnow()` reads the demo's clock meanwhile."""
+    with mock.patch.object(types, "datetime", DemoClock):
+        yield
+
+
+@contextmanager
+def still_scan_time() -> Iterator[None]:
+    """The duplicate scan's time, shown on the merge screen, reads 0.0 s meanwhile."""
+    with mock.patch.object(scan, "time", SimpleNamespace(perf_counter=lambda: 0.0)):
+        yield
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -137,6 +180,9 @@ async def take(services: Services, name: str, step: Step) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await step(pilot)
+        for field in app.screen.query(Input):  # a steady cursor, as the snapshot tests
+            field.cursor_blink = False
+        await pilot.pause()
         (OUT / f"{name}.svg").write_text(keep_spaces(app.export_screenshot()), encoding="utf-8")
     print(f"screenshots/{name}.svg")
 
@@ -147,12 +193,16 @@ def main() -> None:
         os.environ.setdefault("CRM_CLERK", "screenshots")
         # The OS login history records on SQLite: the same whoever takes the pictures.
         os.environ["LOGNAME"] = "screenshots"
+        os.environ["TZ"] = "UTC"  # times are shown in the local zone
+        time.tzset()
         settings = Settings(database_url=f"sqlite:///{tmp}/shots.sqlite3", clerk="screenshots")
         services = open_services(settings)
-        DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)
+        with demo_clock():
+            DemoBuilder(services.ctx, seed=7, as_of=AS_OF).run(300)
         clock.today_override = AS_OF  # overdue days and the billing month as of the demo
-        for name, step in shots().items():
-            asyncio.run(take(services, name, step))
+        with still_scan_time():
+            for name, step in shots().items():
+                asyncio.run(take(services, name, step))
         services.close()
 
 
