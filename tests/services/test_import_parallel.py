@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from crm_tui.config import Settings
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.imports import pipeline
 from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping, recognise
 from crm_tui.services.imports.pipeline import (
@@ -235,3 +236,21 @@ def test_fewer_checkpoints_in_the_batch_transaction(services: Services) -> None:
         if session.get_bind().dialect.name == "sqlite":
             pages = session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
             assert pages == BULK_CHECKPOINT_PAGES
+
+
+def test_search_text_made_by_the_child_equals_the_writers(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child makes the new rows' search text when it is ahead of the writer (AHEAD
+    chunks waiting); made there always (AHEAD 0, inherited by the forked child), the
+    import gives the customers, documents and history of one that reads in one process."""
+    monkeypatch.setattr(pipeline, "AHEAD", 0)
+    results = []
+    for target, parallel in ((services, True), (twin, False)):
+        folder = tmp_path / str(parallel)
+        folder.mkdir()
+        summary = ImportService(target.ctx).run(_file(folder / "people.csv"), batch=7,
+                                                parallel=parallel)  # fmt: skip
+        results.append((summary.created, summary.updated, summary.refused, _state(target)))
+    assert results[0] == results[1]
+    assert results[0][3]["docs"]

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping
-from crm_tui.services.imports.rows import PreparedRow, RowContext
+from crm_tui.services.imports.rows import PreparedRow, RowContext, search_text
 
 Pair = tuple[SourceRecord, PreparedRow]
 Preparer = Callable[[SourceRecord, Mapping, RowContext], PreparedRow]
@@ -41,6 +41,11 @@ Preparer = Callable[[SourceRecord, Mapping, RowContext], PreparedRow]
 PARALLEL_FROM_BYTES = 512 * 1024  # about 5,000 rows: below, forking costs more than it saves
 CHUNK = 250
 QUEUED = 16
+# With this many chunks waiting for the writer, the child also makes the new rows'
+# search text (rows.search_text), which the writer makes otherwise. Which of the two
+# processes is the slower one depends on the database: on SQLite the reading, on
+# PostgreSQL the writer with the server; so the text goes to whichever has time.
+AHEAD = QUEUED // 2
 _WAIT_S = 1.0
 # The collector's youngest generation is walked after this many new containers (700 by
 # default); see few_collections.
@@ -153,19 +158,31 @@ def _produce(
     try:
         with open_source(path) as source:
             pairs: list[Pair] = []
+            texts = _ahead(chunks)
             for record in source.records():
                 row = prepare(record, mapping, context)
+                if texts and row.ok:
+                    row.doc = search_text(row, row.values)
                 # The cells travel once, in the row; go_on needs only the rest.
                 pairs.append((SourceRecord(record.number, [], record.error, record.halts), row))
                 if len(pairs) >= CHUNK:
                     _put(chunks, ("rows", (source.fraction_done(), pairs)), parent)
                     pairs = []
+                    texts = _ahead(chunks)
             _put(chunks, ("rows", (source.fraction_done(), pairs)), parent)
         _put(chunks, ("end", None), parent)
     except Exception as exc:  # noqa: BLE001 - any failure is the parent's to raise
         # Sent as its parts: an exception whose __init__ takes other arguments than its
         # args (ValidationError) does not survive pickling whole.
         _put(chunks, ("error", (exc.__class__, exc.args, vars(exc))), parent)
+
+
+def _ahead(chunks: Any) -> bool:
+    """Whether AHEAD chunks or more wait for the writer (see AHEAD)."""
+    try:
+        return int(chunks.qsize()) >= AHEAD
+    except NotImplementedError:  # no sem_getvalue (macOS); the child runs on Linux only
+        return False
 
 
 def _put(chunks: Any, item: tuple[str, Any], parent: int) -> None:

@@ -83,7 +83,8 @@ class PreparedRow:
     value_count: int = 0  # the row's non-empty values (cells and card properties)
     derived: dict[str, Any] = field(default_factory=dict)  # email_key, phone_digits, sort_name
     phone_forms: dict[str, list[str]] = field(default_factory=dict)  # phone -> search forms
-    # The search document either side of the customer number (search_text), for a new one.
+    # The search document either side of the customer number (search_text), for a new one;
+    # made by the reading process when it is ahead of the writer (pipeline), else None.
     doc: tuple[str, str] | None = None
 
     @property
@@ -210,15 +211,14 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
     row.values = values
     _extras(row, raw, picked, country, ctx)
     _whole(row)
-    if row.ok:
-        row.doc = search_text(row, values)
     return row
 
 
 def search_text(row: PreparedRow, values: Mapping[str, Any]) -> tuple[str, str]:
     """The search document either side of its customer number of a new customer of
-    `values` and the row's points and custom fields (worked out while reading: the
-    writer only puts the number in; see search.document.doc_around_number)."""
+    `values` and the row's points and custom fields (search.document.doc_around_number):
+    the writer puts the number in. Made by the reading process while it is ahead of the
+    writer (pipeline), else by the writer."""
     others = [(p.kind, p.value) for p in row.points if p.value != values.get(COLUMN[p.kind])]
     forms = row.phone_forms
     names = [values.get(name) for name in ("first_name", "last_name", "company_name", "email")]
