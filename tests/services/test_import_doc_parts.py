@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import col
 
-from crm_tui.models import Customer, CustomerSearch, format_number
+from crm_tui.models import ContactPoint, Customer, CustomerSearch, format_number
 from crm_tui.services.checks.database import check_database
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services
@@ -90,3 +90,40 @@ def test_a_folded_row_has_its_document_made_again(services: Services, tmp_path: 
     assert (summary.created, summary.updated, summary.refused) == (2, 1, 0)
     jose = next(doc for doc in _docs(services).values() if doc.startswith("jose muller"))
     assert "jose@zweite.example" in jose and "b2" in jose.split()
+
+
+def test_a_folded_row_with_another_phone_makes_it_the_primary(
+    services: Services, tmp_path: Path
+) -> None:
+    """A later row of the batch with the same e-mail and another phone: the customer's
+    phone column takes the later number, so that number is its primary phone point, and
+    the document is the one refresh writes (before, the first number stayed primary)."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Name,Email,Phone\n"
+        "Ann Lee,ann@example.com,+44 7400 111111\n"
+        "Ann Lee,ANN@example.com,+44 7400 222222\n",
+        encoding="utf-8",
+    )
+    summary = ImportService(services.ctx).run(
+        path, refused_path=tmp_path / "refused.csv", on_duplicate="update"
+    )
+    assert (summary.created, summary.updated, summary.refused) == (1, 1, 0)
+    with services.ctx.read() as session:
+        customer = session.scalars(select(Customer)).one()
+        points = session.scalars(
+            select(ContactPoint).where(col(ContactPoint.customer_id) == customer.id)
+        ).all()
+        primaries = {p.kind: p.value for p in points if p.is_primary}
+    assert customer.phone == "+447400222222"
+    assert primaries == {"email": customer.email, "phone": customer.phone}
+    assert sorted(p.value for p in points if p.kind == "phone") == [
+        "+447400111111",
+        "+447400222222",
+    ]
+    imported = _docs(services)
+    with services.ctx.write() as session:
+        for cid in imported:
+            search_doc.refresh(session, cid)
+    assert _docs(services) == imported
+    assert check_database(services.ctx.db.engine, full=True).ok

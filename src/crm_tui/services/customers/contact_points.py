@@ -10,7 +10,7 @@ e-mail, the phone's digits, the lower-cased address.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, true
@@ -117,6 +117,25 @@ def sync_primaries(session: Session, customer: Customer) -> None:
                 session.add(ContactPoint(customer_id=customer.id, kind=kind, value=wanted,
                                          value_key=key, is_primary=True))  # fmt: skip
     session.flush()
+
+
+def primaries_first(
+    points: builtins.list[PointValue], values: dict[str, Any]
+) -> builtins.list[PointValue]:
+    """A customer not yet saved (an import's row that later rows fold into): its points
+    with the one each column holds first of its kind, spelt as the column spells it,
+    since the first of each kind is written as the primary. sync_primaries' rule for a
+    saved customer."""
+    out = list(points)
+    for kind, column in COLUMN.items():
+        wanted = values.get(column)
+        if not wanted or (kind == "web" and values.get("kind") != "business"):
+            continue
+        key = value_key(kind, wanted)
+        at = next((i for i, p in enumerate(out) if p.kind == kind and p.value_key == key), None)
+        if at is not None:
+            out.insert(0, replace(out.pop(at), value=wanted))
+    return out
 
 
 def add_primaries_of(session: Session, first_id: int, last_id: int) -> None:

@@ -37,7 +37,7 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.common import live_customer, reserve_ids
-from crm_tui.services.customers.contact_points import PointValue, sync_primaries
+from crm_tui.services.customers.contact_points import PointValue, primaries_first, sync_primaries
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
@@ -240,6 +240,8 @@ class BatchImporter:
         earlier.row.notes.extend(n for n in row.notes if (n["title"], n["body"]) not in held_notes)
         held = {(p.kind, p.value_key) for p in earlier.row.points}
         earlier.row.points.extend(p for p in row.points if (p.kind, p.value_key) not in held)
+        # The columns took this row's e-mail and phone: so do the primaries written.
+        earlier.row.points = primaries_first(earlier.row.points, merged)
         earlier.row.phone_forms.update(row.phone_forms)
         return Outcome(row, "update", "", None, ref)
 
