@@ -29,11 +29,9 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.ui.widgets.fitted_columns import (
@@ -46,6 +44,7 @@ from crm_tui.ui.widgets.fitted_columns import (
     plain_cell,
 )
 from crm_tui.ui.widgets.list.table_cells import ColumnSpec, line_segments
+from crm_tui.ui.widgets.row_cursor import RowCursorView
 
 __all__ = ["Column", "FittedTable", "PlainCell", "Row", "fit_widths", "plain_cell"]
 
@@ -92,7 +91,7 @@ FittedTable {
 """
 
 
-class FittedTable(ScrollView, can_focus=True):
+class FittedTable(RowCursorView, can_focus=True):
     """Rows of cells under a heading, laid out by `fit_widths` for the current width."""
 
     CELL_PADDING: ClassVar[int] = 1
@@ -272,71 +271,14 @@ class FittedTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.RowHighlighted(self, self.cursor_row, key))
 
-    def _view_height(self) -> int:
-        """Rows visible below the heading."""
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _keep_cursor_in_view(self) -> None:
-        top, height = round(self.scroll_y), self._view_height()
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + height:
-            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - self._view_height())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + self._view_height())
-
-    def action_first_row(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_last_row(self) -> None:
-        self.move_cursor(row=len(self._rows) - 1)
-
     def action_select_cursor(self) -> None:
         key = self.cursor_key
         if key is not None:
             self.post_message(self.RowSelected(self, self.cursor_row, key))
 
-    def on_click(self, event: events.Click) -> None:
-        """A click moves the cursor to its row; a click on the highlighted row selects it."""
-        row = event.style.meta.get("row")
-        if not isinstance(row, int) or not 0 <= row < len(self._rows):
-            return
-        event.stop()
-        if row == self.cursor_row:
-            self.action_select_cursor()
-        else:
-            self.move_cursor(row=row)
+    _choose = action_select_cursor
 
     # --- painting ------------------------------------------------------------------
-
-    def on_focus(self) -> None:
-        self.refresh()  # the cursor brightens
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles.clear()  # focus, theme or CSS changed
-
-    def _style(self, component: str) -> Style:
-        """The Rich style of a component ("" for the table itself), cached per focus state."""
-        key = (component, self.has_focus)
-        style = self._styles.get(key)
-        if style is None:
-            style = self.get_component_rich_style(component) if component else self.rich_style
-            self._styles[key] = style
-        return style
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

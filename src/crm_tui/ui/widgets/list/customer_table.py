@@ -29,7 +29,6 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from crm_tui.services.search import Cursor, CustomerRow
@@ -41,11 +40,12 @@ from crm_tui.ui.widgets.list.table_cells import (
     line_segments,
     row_cells,
 )
+from crm_tui.ui.widgets.row_cursor import RowCursorView
 
 MONEY_KEYS = ("ltv", "owed")  # columns of summary figures, in the reporting currency
 
 
-class CustomerTable(ScrollView, can_focus=True):
+class CustomerTable(RowCursorView, can_focus=True):
     """A window of customer rows with a cursor and a mark column; line 0 is the header."""
 
     MARGIN: ClassVar[int] = 10
@@ -204,10 +204,6 @@ class CustomerTable(ScrollView, can_focus=True):
         self.refresh()
         self._check_window()
 
-    def _view_height(self) -> int:
-        """Rows visible below the header."""
-        return max(1, self.scrollable_content_region.height - 1)
-
     def _view_span(self) -> tuple[int, int]:
         """First and last row index that the cursor or the view touches."""
         top = min(self.cursor_row, round(self.scroll_y))
@@ -235,52 +231,12 @@ class CustomerTable(ScrollView, can_focus=True):
         self._keep_cursor_in_view()
         self._check_window()
 
-    def _keep_cursor_in_view(self) -> None:
-        top, height = round(self.scroll_y), self._view_height()
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + height:
-            self.scroll_to(y=self.cursor_row - height + 1, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(self.cursor_row - self._view_height())
-
-    def action_page_down(self) -> None:
-        self.move_cursor(self.cursor_row + self._view_height())
-
-    def action_first_row(self) -> None:
-        self.move_cursor(0)
-
-    def action_last_row(self) -> None:
-        self.move_cursor(len(self._rows) - 1)
-
     def action_open(self) -> None:
         customer_id = self.current_id
         if customer_id is not None:
             self.post_message(self.CustomerSelected(customer_id))
 
-    def on_click(self, event: events.Click) -> None:
-        """A click moves the cursor; a click on the highlighted row opens it."""
-        row = event.style.meta.get("row")
-        if not isinstance(row, int) or not 0 <= row < len(self._rows):
-            return
-        event.stop()
-        if row == self.cursor_row:
-            self.action_open()
-        else:
-            self.move_cursor(row)
-
-    def on_focus(self) -> None:
-        self.refresh()  # the cursor brightens
-
-    def on_blur(self) -> None:
-        self.refresh()
+    _choose = action_open
 
     # --- painting --------------------------------------------------------------------
 
@@ -303,20 +259,6 @@ class CustomerTable(ScrollView, can_focus=True):
 
     def _content_width(self) -> int:
         return sum(width + 2 * self.CELL_PADDING for _spec, width in self._layout)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles.clear()  # focus, theme or CSS changed
-
-    def _style(self, component: str) -> Style:
-        """The Rich style of a component ("" for the table itself), cached per focus state:
-        resolving it from the CSS on every line cost more than painting the line."""
-        key = (component, self.has_focus)
-        style = self._styles.get(key)
-        if style is None:
-            style = self.get_component_rich_style(component) if component else self.rich_style
-            self._styles[key] = style
-        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
