@@ -42,7 +42,8 @@ from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, deriv
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
 from crm_tui.services.imports.refs import among, billing_group_ids, insert_rows, tag_ids_for
-from crm_tui.services.imports.rows import PreparedRow, search_text
+from crm_tui.services.imports.row_search import search_text
+from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
 from crm_tui.services.search.bulk_index import insert_documents
 from crm_tui.services.validation import text_key

@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping
-from crm_tui.services.imports.rows import PreparedRow, RowContext, search_text
+from crm_tui.services.imports.row_search import search_text
+from crm_tui.services.imports.rows import PreparedRow, RowContext
 
 Pair = tuple[SourceRecord, PreparedRow]
 Preparer = Callable[[SourceRecord, Mapping, RowContext], PreparedRow]
@@ -42,7 +43,7 @@ PARALLEL_FROM_BYTES = 512 * 1024  # about 5,000 rows: below, forking costs more 
 CHUNK = 250
 QUEUED = 16
 # With this many chunks waiting for the writer, the child also makes the new rows'
-# search text (rows.search_text), which the writer makes otherwise. Which of the two
+# search text (row_search.search_text), which the writer makes otherwise. Which of the two
 # processes is the slower one depends on the database: on SQLite the reading, on
 # PostgreSQL the writer with the server; so the text goes to whichever has time.
 AHEAD = QUEUED // 2

@@ -12,7 +12,6 @@ customer is still imported.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -22,7 +21,7 @@ from crm_tui.models.enums import CustomerKind, CustomerStatus
 from crm_tui.services.card_numbers import any_may_hold_card_number, contains_card_number
 from crm_tui.services.countries import country_code
 from crm_tui.services.customers.addresses import clean_address
-from crm_tui.services.customers.contact_points import COLUMN, PointValue, clean_point
+from crm_tui.services.customers.contact_points import PointValue, clean_point
 from crm_tui.services.customers.custom_fields import clean_custom
 from crm_tui.services.customers.rules import (
     BUSINESS_ONLY,
@@ -36,7 +35,6 @@ from crm_tui.services.imports.row_dates import birthday
 from crm_tui.services.imports.row_notes import read_notes
 from crm_tui.services.imports.vcard_card import BINARY
 from crm_tui.services.phones import phone_search_forms
-from crm_tui.services.search.document import doc_around_number, point_words
 from crm_tui.services.validation import clean_text, parse_channels, text_key
 
 CUSTOMER_TARGETS = (
@@ -83,7 +81,7 @@ class PreparedRow:
     value_count: int = 0  # the row's non-empty values (cells and card properties)
     derived: dict[str, Any] = field(default_factory=dict)  # email_key, phone_digits, sort_name
     phone_forms: dict[str, list[str]] = field(default_factory=dict)  # phone -> search forms
-    # The search document either side of the customer number (search_text), for a new one;
+    # The search document either side of the customer number (row_search.search_text), for a new one;
     # made by the reading process when it is ahead of the writer (pipeline), else None.
     doc: tuple[str, str] | None = None
 
@@ -212,18 +210,6 @@ def prepare(number: int, cells: list[str], picked: Picked, ctx: RowContext) -> P
     _extras(row, raw, picked, country, ctx)
     _whole(row)
     return row
-
-
-def search_text(row: PreparedRow, values: Mapping[str, Any]) -> tuple[str, str]:
-    """The search document either side of its customer number of a new customer of
-    `values` and the row's points and custom fields (search.document.doc_around_number):
-    the writer puts the number in. Made by the reading process while it is ahead of the
-    writer (pipeline), else by the writer."""
-    others = [(p.kind, p.value) for p in row.points if p.value != values.get(COLUMN[p.kind])]
-    forms = row.phone_forms
-    names = [values.get(name) for name in ("first_name", "last_name", "company_name", "email")]
-    words = [*row.custom.values(), *point_words(others, forms)]
-    return doc_around_number(names, values.get("phone"), words, forms)
 
 
 def _company_by_its_ids(raw: dict[str, str]) -> bool:
