@@ -91,6 +91,19 @@ FittedTable {
 """
 
 
+@dataclass
+class RowMessage(Message):
+    """What FittedTable's row messages carry: the table, the cursor's row and its key."""
+
+    table: FittedTable
+    cursor_row: int
+    row_key: str
+
+    @property
+    def control(self) -> FittedTable:
+        return self.table
+
+
 class FittedTable(RowCursorView, can_focus=True):
     """Rows of cells under a heading, laid out by `fit_widths` for the current width."""
 
@@ -114,29 +127,11 @@ class FittedTable(RowCursorView, can_focus=True):
     }
     DEFAULT_CSS = FITTED_TABLE_CSS
 
-    @dataclass
-    class RowHighlighted(Message):
+    class RowHighlighted(RowMessage):
         """The cursor came to rest on a row (moved, or new rows arrived)."""
 
-        table: FittedTable
-        cursor_row: int
-        row_key: str
-
-        @property
-        def control(self) -> FittedTable:
-            return self.table
-
-    @dataclass
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter on a row, or a click on the highlighted row."""
-
-        table: FittedTable
-        cursor_row: int
-        row_key: str
-
-        @property
-        def control(self) -> FittedTable:
-            return self.table
 
     def __init__(
         self, columns: Sequence[Column], *, zebra_stripes: bool = False, **kwargs: Any
