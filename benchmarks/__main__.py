@@ -49,7 +49,12 @@ def _runner(name: str) -> Callable[..., list[dict[str, Any]]] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("suite", choices=["all", "demo", *SUITES], help="what to measure")
+    parser.add_argument(
+        "suite",
+        choices=["all", "demo", "bulk", *SUITES],
+        help="what to measure (bulk: issue "
+        "#21's demo build, import, dashboard, segments and CSV export, in one run)",
+    )
     parser.add_argument(
         "--customers", type=int, default=100_000, help="size of the generated database"
     )
@@ -89,6 +94,11 @@ def main() -> None:
     targets = [(first_engine, sqlite_url)]
     if args.pg:
         targets.append(("PostgreSQL", args.pg))
+    if args.suite == "bulk":
+        from benchmarks.bulk_bench import run as run_bulk
+
+        run_bulk(targets, args.pg, customers=args.customers, rows=args.rows)
+        return
     for engine_name, url in targets:
         if args.db and url == sqlite_url:
             print(f"existing database: {url}")

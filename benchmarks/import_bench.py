@@ -73,7 +73,7 @@ print(db.execute("SELECT count(*) FROM c").fetchone()[0])
 """
 
 
-def _process(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+def run_process(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
     """(seconds, CPU seconds, peak RSS MB, stdout) of one child process, timed from start
     to exit; the CPU time includes its own children (the import's reading process)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -109,13 +109,13 @@ def run(pg_url: str | None = None, rows: int = 50_000) -> list[dict[str, Any]]:
         (folder / "scratch").mkdir()
         scratch, _ = _fresh_database(f"sqlite:///{folder / 'x'}", folder / "scratch")
         command = [sys.executable, "-c", PREPARE_ONLY, scratch, str(source)]
-        seconds, cpu, peak, _ = _process(command, env)
+        seconds, cpu, peak, _ = run_process(command, env)
         prepare, prepare_cpu = rows / seconds, rows / cpu
         results.append({"measure": "reference: read + validate alone (process)",
                         "seconds": round(seconds, 1), "rows_per_s": round(prepare),
                         "cpu_s": round(cpu, 1), "rows_per_cpu_s": round(prepare_cpu),
                         "peak_mb": round(peak)})  # fmt: skip
-        seconds, cpu, peak, _ = _process(
+        seconds, cpu, peak, _ = run_process(
             [sys.executable, "-c", EXECUTEMANY_ONLY, str(folder / "bare.sqlite3"), str(source)], env
         )
         plain = rows / seconds
@@ -134,7 +134,7 @@ def run(pg_url: str | None = None, rows: int = 50_000) -> list[dict[str, Any]]:
                 refused = sub / "refused.csv"
                 command = [sys.executable, "-m", "crm_tui", "--db", target, "import",
                            str(source), "--refused", str(refused)]  # fmt: skip
-                seconds, cpu, peak, out = _process(command, env)
+                seconds, cpu, peak, out = run_process(command, env)
             finally:
                 _drop(url, drop)
             speed = rows / seconds

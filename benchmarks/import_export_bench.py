@@ -228,16 +228,34 @@ def _in_process(action: str, db_url: str, path: Path) -> dict[str, Any]:
     return result
 
 
+def _import(db_url: str, source: Path, rows: int, folder: Path, engine: str) -> dict[str, Any]:
+    """The import of `source` into a fresh database on `db_url`'s engine, in a process."""
+    target, drop = _fresh_database(db_url, folder)
+    try:
+        figures = _in_process("import", target, source)
+    finally:
+        _drop(db_url, drop)
+    return {
+        "measure": f"import {rows:,}-row CSV ({engine})", "seconds": round(figures["seconds"], 1),
+        "rows_per_s": round(figures["rows"] / figures["seconds"]), "peak_mb": round(figures["peak_mb"]),
+        "peak_anon_mb": round(figures["peak_anon_mb"]), "created": figures["created"], "refused": figures["refused"],
+    }  # fmt: skip
+
+
 def run(
     db_url: str,
     rows: int = 100_000,
     repeat: int = 3,
     scan: bool = True,
     formats: tuple[str, ...] | None = None,
+    *,
+    with_import: bool = True,
+    one_process: bool = True,
 ) -> list[dict[str, Any]]:
     """Measure and print; returns the table rows. `formats`: the export formats timed
     (default CSV, and JSON and XLSX too up to 100,000 customers: the general exporter
-    writes those at a few thousand customers a second)."""
+    writes those at a few thousand customers a second). `with_import=False` leaves the
+    import out; `one_process=False` leaves out the one-process timing of a large CSV."""
     engine = make_url(db_url).get_backend_name()
     DATA_DIR.mkdir(exist_ok=True)
     source = make_csv(DATA_DIR / f"import-{rows}.csv", rows)
@@ -253,16 +271,8 @@ def run(
         formats = ("csv", "json", "xlsx") if _customers(db_url) <= 100_000 else ("csv",)
     folder = Path(tempfile.mkdtemp(prefix="crm-import-bench-"))
     try:
-        target, drop = _fresh_database(db_url, folder)
-        try:
-            figures = _in_process("import", target, source)
-        finally:
-            _drop(db_url, drop)
-        results.append({
-            "measure": f"import {rows:,}-row CSV ({engine})", "seconds": round(figures["seconds"], 1),
-            "rows_per_s": round(figures["rows"] / figures["seconds"]), "peak_mb": round(figures["peak_mb"]),
-            "peak_anon_mb": round(figures["peak_anon_mb"]), "created": figures["created"], "refused": figures["refused"],
-        })  # fmt: skip
+        if with_import:
+            results.append(_import(db_url, source, rows, folder, engine))
         reference = _in_process("reference", db_url, folder / "reference.csv")
         results.append({
             "measure": f"reference: raw cursor + csv.writer, {reference['rows']:,} customers' own columns ({engine})",
@@ -272,7 +282,8 @@ def run(
             "file_mb": round((folder / "reference.csv").stat().st_size / 1024**2),
         })  # fmt: skip
         # A CSV of SPLIT_FROM customers or more is made on two processes; also timed in one.
-        one = ("export-one-process", ", one process") if _customers(db_url) >= SPLIT_FROM else None
+        large = one_process and _customers(db_url) >= SPLIT_FROM
+        one = ("export-one-process", ", one process") if large else None
         runs = [(fmt, ("export", "")) for fmt in formats]
         runs += [("csv", one)] if one and "csv" in formats else []
         for fmt, (action, how) in runs:
