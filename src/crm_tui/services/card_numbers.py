@@ -47,8 +47,13 @@ SEPARATOR_CLASS = f"[{_SPACES}{_FORMAT}{_DASHES}{_DOTS_PLUS}]"
 _SEP = f"{SEPARATOR_CLASS}++"  # possessive: a separator is never a digit
 _RUN = re.compile(rf"\d(?:(?:{_SEP})?\d)*")
 _GROUPS = re.compile(r"\d+")
-# Quick test, at C speed, that a text has at least 13 digits close together.
-_ENOUGH = re.compile(rf"(?:\d(?:{_SEP})?){{12}}\d")
+# Quick test, at C speed, that a text has at least 13 digits close together: 13 digits
+# with separators between, tried only from a digit with no digit just before it (where
+# any such run can start: one that starts later also starts at its run's first digit), so
+# a 12-digit phone is one try, not twelve; a third of the time of trying every digit.
+# It finds a match in exactly the texts (?:\d(?:{_SEP})?){12}\d does (tests/services/
+# test_card_quick_test.py).
+_ENOUGH = re.compile(rf"\d(?<!\d\d)(?:{SEPARATOR_CLASS}*+\d){{12}}")
 
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
 _SORT_CODE_ACCOUNT = re.compile(r"(?<!\d)\d{2}-\d{2}-\d{2}[ \t]+\d{8}(?!\d)")
