@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
@@ -11,7 +13,10 @@ from crm_tui.services.emails import parse_email, plainly_valid_email
 from crm_tui.services.errors import ValidationError
 
 ATEXT = "abcXYZ019_!#$%&'*+-/=?^`{|}~"
-LOCALS = st.text(alphabet=ATEXT + '.é"\\ @<>()[],;:', min_size=0, max_size=70)
+# Accented letters inside and just outside the fast path's range (× ÷ ɐ), a combining
+# accent (it would join its neighbour), a Greek and a Hangul letter.
+ACCENTED = "éÀÖØöøÿĀſƀǅȳɏ×÷ɐ\u0301αᄀ"
+LOCALS = st.text(alphabet=ATEXT + ACCENTED + '.é"\\ @<>()[],;:', min_size=0, max_size=70)
 DOMAINS = st.one_of(
     st.sampled_from(
         [
@@ -65,7 +70,8 @@ def test_fast_yes_is_a_validator_yes(local: str, domain: str) -> None:
 @pytest.mark.parametrize(
     "address",
     ["ann@example.com", "o'brien+tag@mail.example.co.uk", "A.B.C@EXAMPLE.COM", "x@a.io",
-     "{x}|~@example.org", "a" * 64 + "@example.com"],
+     "{x}|~@example.org", "a" * 64 + "@example.com", "chloé.1@example.com", "josé@example.com",
+     "müller.garcía@example.co.uk", "ÀÿĀɏ@example.com"],
 )  # fmt: skip
 def test_common_addresses_take_the_fast_path(address: str) -> None:
     """Plain addresses take the fast path (it is not a path nothing takes)."""
@@ -78,7 +84,8 @@ def test_common_addresses_take_the_fast_path(address: str) -> None:
     ["broken@", "@example.com", "a..b@example.com", ".a@example.com", "a@-example.com",
      "a@example", "a@localhost", "ann@bücher.example", "\"a b\"@example.com",
      "Ann <ann@example.com>", "a@[127.0.0.1]", "a@" + ("a" * 60 + ".") * 5 + "com",
-     "a" * 250 + "@example.com"],
+     "a" * 250 + "@example.com", "é" * 125 + "@example.com", "a×b@example.com",
+     "e\u0301@example.com", "\u0301e@example.com", "αβ@example.com", "josé.@example.com"],
 )  # fmt: skip
 def test_everything_else_goes_to_the_validator(address: str) -> None:
     """Unusual or bad addresses get email-validator's own verdict and message."""
@@ -88,3 +95,26 @@ def test_everything_else_goes_to_the_validator(address: str) -> None:
     else:
         with pytest.raises(ValidationError, match="is not valid"):
             parse_email(address)
+
+
+LATIN = [chr(code) for code in range(0xC0, 0x250) if chr(code) not in "×÷"]
+
+
+def test_every_accented_letter_of_the_fast_path_is_one_the_validator_takes() -> None:
+    """Each letter of the range, alone and beside ASCII, passes both ways."""
+    for letter in LATIN:
+        for address in (f"{letter}@example.com", f"a.{letter}{letter}b@example.com"):
+            assert plainly_valid_email(address), address
+            assert _accepted(address), address
+
+
+def test_no_two_accented_letters_join_under_normalisation() -> None:
+    """What makes a local part of them one email-validator keeps as written: every letter
+    is its own NFC form, and no two of them (or one and an ASCII character) compose."""
+    ascii_parts = list(ATEXT + ".")
+    for first in LATIN:
+        assert unicodedata.normalize("NFC", first) == first
+        assert unicodedata.category(first).startswith("L")
+        for second in (*LATIN, *ascii_parts):
+            for pair in (first + second, second + first):
+                assert unicodedata.normalize("NFC", pair) == pair, pair
