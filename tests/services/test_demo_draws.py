@@ -1,5 +1,6 @@
 """The demo's quicker draws give what the plain ones gave from the same generator:
-phone numbers built from their parts, weighted choices with their sums added up once."""
+phone numbers built from their parts and checked and formatted from patterns compiled
+once, weighted choices with their sums added up once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import random
 import phonenumbers
 import pytest
 
-from crm_tui.services.demo.pools import COUNTRY_CODES, Weighted, random_number
+from crm_tui.services.demo.phone_patterns import country_numbers
+from crm_tui.services.demo.pools import (
+    COUNTRY_CODES,
+    Weighted,
+    draw_national_digits,
+    random_number,
+)
+from crm_tui.services.phones import is_valid
 
 
 def parsed_draw(rng: random.Random, region: str) -> str:
@@ -32,15 +40,40 @@ def parsed_draw(rng: random.Random, region: str) -> str:
 @pytest.mark.parametrize("region", sorted(COUNTRY_CODES))
 def test_built_numbers_are_the_parsed_draws(region: str) -> None:
     """Same seed: the same numbers as parsing each candidate (invalid ones redrawn alike),
-    each equal to phonenumbers.parse of its E.164 text, and the generator left in step."""
+    each with phonenumbers' NATIONAL format of its E.164 text, and the generator left in step."""
     for seed in range(3):
         built, parsed = random.Random(seed), random.Random(seed)
         for _ in range(700):
-            e164, number = random_number(built, region)
+            e164, national = random_number(built, region)
             assert e164 == parsed_draw(parsed, region)
-            assert number == phonenumbers.parse(e164)
+            number = phonenumbers.parse(e164)
             assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164
+            assert national == phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.NATIONAL
+            )
         assert built.random() == parsed.random()
+
+
+@pytest.mark.parametrize("code", sorted(COUNTRY_CODES.values()))
+def test_compiled_patterns_check_and_format_as_phonenumbers(code: int) -> None:
+    """Any national digits of 4 to 13 digits not starting with 0, valid or not, in any
+    region the code covers: the compiled patterns give phones.is_valid's answer and
+    phonenumbers' NATIONAL format."""
+    numbers, rng = country_numbers(code), random.Random(code)
+    region = next(name for name, its_code in COUNTRY_CODES.items() if its_code == code)
+    valid = 0
+    for _ in range(6_000):
+        length = rng.randint(4, 13)
+        nsn = str(rng.randint(1, 9)) + "".join(rng.choices("0123456789", k=length - 1))
+        if rng.random() < 0.5:  # a candidate the demo draws, valid or not
+            nsn = draw_national_digits(rng, region)
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+        assert numbers.is_valid(nsn) == is_valid(number), nsn
+        assert numbers.national(nsn) == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.NATIONAL
+        ), nsn
+        valid += numbers.is_valid(nsn)
+    assert 1_000 < valid < 5_900  # both answers were tried
 
 
 @pytest.mark.parametrize(

@@ -74,11 +74,16 @@ def phone_search_forms(e164: str) -> list[str]:
 
 def search_forms_of(e164: str, number: phonenumbers.PhoneNumber) -> list[str]:
     """phone_search_forms of `e164` when the caller holds it parsed already."""
+    return search_forms_from(
+        e164, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+
+
+def search_forms_from(e164: str, national_format: str) -> list[str]:
+    """phone_search_forms of `e164` when the caller holds its NATIONAL format already."""
     digits = e164.lstrip("+")
     forms = [digits]
-    national = _NON_DIGITS.sub(
-        "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    )
+    national = _NON_DIGITS.sub("", national_format)
     if national and national not in forms:
         forms.append(national)
     return forms

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from phonenumbers import PhoneNumber
-
 from crm_tui.models import (
     Address,
     ChangeRecord,
@@ -54,7 +52,7 @@ from crm_tui.services.demo.pools import (
     random_number,
 )
 from crm_tui.services.emails import email_key
-from crm_tui.services.phones import search_forms_of
+from crm_tui.services.phones import search_forms_from
 from crm_tui.services.search.document import normalize
 
 LOCALE = Weighted(LOCALES, [50, 15, 12, 10, 13])
@@ -121,7 +119,7 @@ class DemoRows:
         first = bases["customer"] + 1 if bases else 1
         fold = self._fold
         for cid in range(first, first + count):
-            values, pool, region, number, email_parts = self._customer(cid, now)
+            values, pool, region, national, email_parts = self._customer(cid, now)
             created = values["created_at"]
             out[Customer].append(values)
             out[ChangeRecord].append({"customer_id": cid, "entity": "customer", "entity_id": cid,
@@ -131,7 +129,7 @@ class DemoRows:
             contact_names = children.make()
             head = (fold(values["first_name"]), fold(values["last_name"]),
                     fold(values["company_name"] or ""))  # fmt: skip
-            tail = (*map(normalize, search_forms_of(values["phone"], number)),
+            tail = (*map(normalize, search_forms_from(values["phone"], national)),
                     *(fold(word) for name in contact_names for word in name.split(" ")))  # fmt: skip
             made.parts.append(
                 (*email_parts, " ".join(p for p in head if p), " ".join(p for p in tail if p))
@@ -145,9 +143,9 @@ class DemoRows:
 
     def _customer(
         self, cid: int, now: datetime
-    ) -> tuple[dict[str, Any], Pools, str, PhoneNumber, tuple[str, str]]:
+    ) -> tuple[dict[str, Any], Pools, str, str, tuple[str, str]]:
         """The customer row's values (derived columns included, e-mail to be stamped), its
-        locale's pool and region, its phone parsed, and its e-mail's parts around the id."""
+        locale's pool and region, its phone's NATIONAL format, and its e-mail's parts around the id."""
         rng = self.rng
         locale, region, currency, language = LOCALE(rng)
         pool = self.pools[locale]
@@ -161,7 +159,7 @@ class DemoRows:
             else rng.choice(["example.com", "example.org", "example.net"])
         )
         email_parts = (f"{ascii_slug(first)}.{ascii_slug(last)}.", f"@{domain}")
-        phone, number = random_number(rng, region)
+        phone, national = random_number(rng, region)
         status = STATUS(rng)
         values: dict[str, Any] = {
             "id": cid, "kind": "business" if business else "individual", "status": status,
@@ -183,7 +181,7 @@ class DemoRows:
             "owner": rng.choice(OWNERS), "created_at": created, "updated_at": created, "version": 1,
         }  # fmt: skip
         values.update(derived_columns(values))  # e-mail key re-made by DemoBatch.stamp
-        return values, pool, region, number, email_parts
+        return values, pool, region, national, email_parts
 
     def _fold(self, text: str) -> str:
         """normalize() of a pool's name or word, worked out once."""

@@ -11,10 +11,9 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-import phonenumbers
 from faker import Faker
 
-from crm_tui.services.phones import is_valid
+from crm_tui.services.demo.phone_patterns import country_numbers
 from crm_tui.services.search.document import normalize
 
 LOCALES = [("en_GB", "GB", "GBP", "en"), ("pt_PT", "PT", "EUR", "pt"), ("de_DE", "DE", "EUR", "de"),
@@ -98,21 +97,22 @@ def random_phone(rng: random.Random, region: str) -> str:
 COUNTRY_CODES = {"GB": 44, "PT": 351, "DE": 49, "FR": 33, "US": 1}
 
 
-def random_number(rng: random.Random, region: str) -> tuple[str, phonenumbers.PhoneNumber]:
-    """A valid random number of `region`: E.164 and parsed (for phones.search_forms_of).
+def random_number(rng: random.Random, region: str) -> tuple[str, str]:
+    """A valid random number of `region`: E.164 and its NATIONAL format (for
+    phones.search_forms_from).
 
-    The number is built from its country code and national digits rather than parsed
-    (parsing was half of the check's cost): no national part drawn here starts with 0,
-    so this is the PhoneNumber phonenumbers.parse gives for the E.164 text."""
-    code = COUNTRY_CODES[region]
+    Checked and formatted from the country code's patterns compiled once
+    (phone_patterns.py), as phones.is_valid and phonenumbers.format_number would
+    check and format the number phonenumbers.parse gives for the E.164 text: no
+    national part drawn here starts with 0."""
+    numbers = country_numbers(COUNTRY_CODES[region])
     while True:
-        national = _national_digits(rng, region)
-        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-        if is_valid(number):
-            return f"+{code}{national}", number
+        national = draw_national_digits(rng, region)
+        if numbers.is_valid(national):
+            return f"+{numbers.code}{national}", numbers.national(national)
 
 
-def _national_digits(rng: random.Random, region: str) -> str:
+def draw_national_digits(rng: random.Random, region: str) -> str:
     if region == "GB":  # 07[4579]: mobile ranges (076 is pagers).
         return "7" + rng.choice("4579") + str(rng.randint(10_000_000, 99_999_999))
     if region == "PT":
