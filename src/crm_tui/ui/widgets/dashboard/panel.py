@@ -3,6 +3,9 @@
 The panel paints at once with "loading…" and fills in when the screen hands
 it the figure (`show`). `toggle()` switches between the chart and the table
 of the same numbers; work lists (follow-ups, contracts) are tables only.
+The chart and the table are mounted when first shown, not with the screen:
+the dashboard's first frame lays out and styles nine panels of two widgets
+each instead of four, and a table nobody toggles to is never built.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, DataTable, Static
 from textual_plotext import PlotextPlot
 
 from crm_tui.ui.widgets.dashboard.figures import VIEWS, FigureView
+
+CHART = "panel-chart"
+TABLE = "panel-table"
 
 
 class DashboardPanel(Vertical, can_focus=True):
@@ -55,6 +62,7 @@ class DashboardPanel(Vertical, can_focus=True):
         self.data: Any = None
         self.showing_table = self.view.draw is None
         self.row_keys: list[int | None] = []
+        self._filled: set[str] = set()  # views showing the current data
 
     @property
     def has_chart(self) -> bool:
@@ -64,9 +72,6 @@ class DashboardPanel(Vertical, can_focus=True):
         yield Static(Text(""), classes="panel-headline")
         with ContentSwitcher(initial="panel-loading"):
             yield Static(Text("loading…"), id="panel-loading", classes="panel-state")
-            if self.has_chart:
-                yield PlotextPlot(id="panel-chart")
-            yield DataTable(id="panel-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.border_title = self.view.title
@@ -78,23 +83,34 @@ class DashboardPanel(Vertical, can_focus=True):
 
     # --- filling in -----------------------------------------------------------------
 
-    def show(self, data: Any) -> None:
+    async def show(self, data: Any) -> None:
         """Paint the figure (called on the UI thread with the service's result)."""
         self.data = data
+        self._filled.clear()
         self.query_one(".panel-headline", Static).update(Text(self.view.headline(data)))
-        self._fill_table(data)
-        if self.has_chart:
-            self._draw(data)
-        self._switch()
+        await self._switch()
 
     def failed(self, message: str) -> None:
         loading = self.query_one("#panel-loading", Static)
         loading.update(Text(f"Could not load: {message}"))
         self.query_one(ContentSwitcher).current = "panel-loading"
 
-    def _fill_table(self, data: Any) -> None:
+    async def _view(self, name: str) -> Widget:
+        """The chart or the table, mounted the first time it is shown."""
+        switcher = self.query_one(ContentSwitcher)
+        found = switcher.query_children(f"#{name}")
+        if found:
+            return found.first()
+        widget: Widget = (
+            PlotextPlot(id=name)
+            if name == CHART
+            else DataTable(id=name, cursor_type="row", zebra_stripes=True)
+        )
+        await switcher.add_content(widget)
+        return widget
+
+    def _fill_table(self, table: DataTable[Any], data: Any) -> None:
         columns, rows, keys = self.view.table(data)
-        table = self.query_one("#panel-table", DataTable)
         table.clear(columns=True)
         for column in columns:
             table.add_column(column)
@@ -102,31 +118,37 @@ class DashboardPanel(Vertical, can_focus=True):
             table.add_row(*row, key=str(index))
         self.row_keys = list(keys)
 
-    def _draw(self, data: Any) -> None:
+    def _draw(self, chart: PlotextPlot, data: Any) -> None:
         assert self.view.draw is not None
-        chart = self.query_one("#panel-chart", PlotextPlot)
         plt = chart.plt
         plt.clear_figure()
         self.view.draw(plt, data)
         chart.refresh()
 
-    def _switch(self) -> None:
+    async def _switch(self) -> None:
         if self.data is None:
             return
-        target = "panel-table" if self.showing_table or not self.has_chart else "panel-chart"
+        target = TABLE if self.showing_table or not self.has_chart else CHART
+        widget = await self._view(target)
+        if target not in self._filled:
+            if isinstance(widget, DataTable):
+                self._fill_table(widget, self.data)
+            elif isinstance(widget, PlotextPlot):
+                self._draw(widget, self.data)
+            self._filled.add(target)
         self.query_one(ContentSwitcher).current = target
         self._subtitle()
 
-    def toggle(self) -> None:
+    async def toggle(self) -> None:
         """Chart <-> table (work lists stay tables)."""
         if not self.has_chart:
             return
         self.showing_table = not self.showing_table
-        self._switch()
+        await self._switch()
 
-    def set_table(self, table: bool) -> None:
+    async def set_table(self, table: bool) -> None:
         if self.has_chart and self.showing_table != table:
-            self.toggle()
+            await self.toggle()
 
     @on(DataTable.RowSelected, "#panel-table")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
