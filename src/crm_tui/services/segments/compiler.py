@@ -102,21 +102,23 @@ def count_query(ruleset: CleanRuleSet, *, today: date) -> Select[Any]:
         everyone = select(func.count()).select_from(CustomerSummary).where(on_summary)
         if customers in everyone.get_final_froms():  # a customer column left: not this way
             return _count_customers(ruleset, condition)
-        merged = (
-            select(func.count())
-            .select_from(CustomerSummary)
-            .join(Customer, col(Customer.id) == col(CustomerSummary.customer_id))
-            .where(col(Customer.status) == CustomerStatus.MERGED.value, on_summary)
-        )
+        # The merged few are found by their status and checked one by one (semi=False):
+        # with the sets built first, this part cost as much as the count itself.
+        per_row = compile_rules(ruleset, today=today, semi=False)
+        merged = _count_customers(ruleset, per_row, merged=True)
         return select(everyone.scalar_subquery() - merged.scalar_subquery())
     return _count_customers(ruleset, condition)
 
 
-def _count_customers(ruleset: CleanRuleSet, condition: ColumnElement[bool]) -> Select[Any]:
+def _count_customers(
+    ruleset: CleanRuleSet, condition: ColumnElement[bool], *, merged: bool = False
+) -> Select[Any]:
+    """Customers meeting `condition`: those not merged, or with `merged` only the merged."""
     query = select(func.count()).select_from(Customer)
     if ruleset.needs_summary:
         query = query.join(CustomerSummary, col(CustomerSummary.customer_id) == col(Customer.id))
-    return query.where(not_merged(), condition)
+    status = col(Customer.status) == CustomerStatus.MERGED.value if merged else not_merged()
+    return query.where(status, condition)
 
 
 Compiler = Callable[[CleanRule, date, bool], ColumnElement[bool]]
