@@ -82,6 +82,31 @@ async def test_dashboard_toggles_chart_and_table(demo_services: Services) -> Non
         assert all(p.query_one(ContentSwitcher).current == "panel-table" for p in chart_panels)
 
 
+async def test_dashboard_up_and_down_move_between_panels(demo_services: Services) -> None:
+    """At 80x24 the panels scroll, yet down and up move to the next and previous panel
+    (the grid scrolled a line instead), typed ahead with toggles; a work list's own
+    table keeps down for its rows."""
+    app = ScreenApp(demo_services, lambda: DashboardScreen(as_of=AS_OF))
+    async with app.run_test(size=SIZE) as pilot:
+        panels = list(app.screen.query(DashboardPanel))
+        await pilot.press("t", "down", "t", "down", "down", "up")
+        await settle(pilot, delay=0.05)
+        assert app.screen.focused is panels[2]
+        assert [p.showing_table for p in panels[:3]] == [True, True, False]
+        assert [p.query_one(ContentSwitcher).current for p in panels[:3]] == [
+            "panel-table",
+            "panel-table",
+            "panel-chart",
+        ]
+        work_list = app.screen.query_one("#panel-follow-ups", DashboardPanel)
+        table = work_list.query_one(DataTable)
+        assert table.row_count > 1, "the demo data has follow-ups due"
+        table.focus()
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        assert app.screen.focused is table
+
+
 async def test_dashboard_work_list_opens_customer(demo_services: Services) -> None:
     """Enter on a follow-up row asks the app to open that customer."""
     opened: list[int] = []

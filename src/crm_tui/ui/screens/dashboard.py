@@ -35,6 +35,19 @@ TWO_COLUMNS = 110
 THREE_COLUMNS = 165
 
 
+class PanelGrid(VerticalScroll, inherit_bindings=False):
+    """The scrolling grid of panels. Up and down are not its own: they reach the screen,
+    which moves to the previous or next panel (a scrolling container takes them first
+    and scrolled a line instead). Page keys, home and end still scroll it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_home", show=False),
+        Binding("end", "scroll_end", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+    ]
+
+
 class DashboardScreen(CrmScreen[None]):
     """Figures and charts of the whole customer base, as of a day."""
 
@@ -69,7 +82,7 @@ class DashboardScreen(CrmScreen[None]):
         yield DashboardKpis(id="dashboard-kpis")
         # Laid out for the terminal's width from the start: a class added once the
         # panels are mounted restyled all of them (about 140 ms of every opening).
-        grid = VerticalScroll(id="dashboard-grid", can_focus=False)
+        grid = PanelGrid(id="dashboard-grid", can_focus=False)
         self._fit_columns(grid, self.app.size.width)
         with grid:
             for name in PANELS:
