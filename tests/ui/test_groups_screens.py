@@ -104,7 +104,7 @@ async def test_dashboard_up_and_down_move_between_panels(demo_services: Services
         table.focus()
         await pilot.press("down")
         assert table.cursor_row == 1
-        assert app.screen.focused is table
+        assert table.has_focus
 
 
 async def test_dashboard_work_list_opens_customer(demo_services: Services) -> None:
