@@ -41,6 +41,7 @@ PAYMENT_STATUS = Weighted(["paid", "failed", "pending", "refunded"], [90, 5, 3, 
 SUBSCRIPTIONS = Weighted([0, 1, 2, 3], [25, 45, 22, 8])  # a customer's count of each
 ORDERS = Weighted([0, 1, 2], [60, 30, 10])
 NOTES = Weighted([0, 1, 2, 3], [40, 30, 20, 10])
+_DAYS_30 = timedelta(days=30)
 
 
 def _no_figures() -> dict[str, Any]:
@@ -166,12 +167,10 @@ class CustomerChildren:
         """Up to six monthly payments of a subscription, the latest first."""
         paid_until = min(end, self.now.date())
         months = min(6, max(1, (paid_until - start).days // 30))
+        latest = datetime(paid_until.year, paid_until.month, 1, 9, tzinfo=UTC)
+        first = datetime(start.year, start.month, start.day, 9, tzinfo=UTC)
         for month in range(months):
-            when = datetime(paid_until.year, paid_until.month, 1, 9, tzinfo=UTC) - timedelta(
-                days=30 * month
-            )
-            first = datetime(start.year, start.month, start.day, 9, tzinfo=UTC)
-            self._pay(max(when, first), amount, sid, None)
+            self._pay(max(latest - _DAYS_30 * month, first), amount, sid, None)
 
     def _orders(self) -> None:
         rng, now, created = self.rng, self.now, self.created

@@ -45,11 +45,14 @@ class _Desc:
 
 @dataclass(frozen=True)
 class _Region:
-    """One region's metadata as the validity check reads it."""
+    """One region's metadata as the validity check reads it: per length of national
+    digits, one pattern fully matched by the digits of any type that makes them valid
+    (the alternation of those types' patterns that allow the length), made at first use."""
 
     leading: re.Pattern[str] | None
     general: _Desc
     types: tuple[_Desc, ...]  # every type that makes a number valid, mobile last
+    by_length: dict[int, re.Pattern[str] | None]
 
     @classmethod
     def of(cls, metadata: PhoneMetadata) -> _Region:
@@ -59,11 +62,22 @@ class _Region:
         if not m.same_mobile_and_fixed_line_pattern:  # else mobile is never tried
             types.append(m.mobile)
         leading = re.compile(m.leading_digits) if m.leading_digits is not None else None
-        return cls(leading, _Desc.of(m.general_desc), tuple(_Desc.of(d) for d in types))
+        return cls(leading, _Desc.of(m.general_desc), tuple(_Desc.of(d) for d in types), {})
 
     def has_type(self, nsn: str) -> bool:
         """_number_type_helper(nsn, metadata) != UNKNOWN."""
-        return self.general.matches(nsn) and any(d.matches(nsn) for d in self.types)
+        if not self.general.matches(nsn):
+            return False
+        length = len(nsn)
+        if length not in self.by_length:
+            self.by_length[length] = self._of_length(length)
+        pattern = self.by_length[length]
+        return pattern is not None and pattern.fullmatch(nsn) is not None
+
+    def _of_length(self, length: int) -> re.Pattern[str] | None:
+        fits = [d.pattern.pattern for d in self.types
+                if d.pattern is not None and (not d.lengths or length in d.lengths)]  # fmt: skip
+        return re.compile("|".join(f"(?:{p})" for p in fits)) if fits else None
 
 
 class CountryNumbers:
