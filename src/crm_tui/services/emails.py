@@ -54,15 +54,20 @@ def plainly_valid_email(value: str) -> bool:
     local, at, domain = value.rpartition("@")
     if not at or not _PLAIN_DOMAIN.match(domain):
         return False
+    dot_atom, max_length = _validator_rules()
+    if not dot_atom.match(local) and not (_accented_local(local) and _smtputf8()):
+        return False
+    longest = _longest_domain_form(domain)
+    return longest is not None and len(local.encode()) + 1 + longest <= max_length
+
+
+@functools.cache
+def _validator_rules() -> tuple[re.Pattern[str], int]:
+    """email-validator's dot-atom pattern and address length limit, imported on first use
+    (an import statement costs about a microsecond at every call)."""
     from email_validator.rfc_constants import DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 
-    if not DOT_ATOM_TEXT.match(local) and not (_accented_local(local) and _smtputf8()):
-        return False
-    forms = _domain_forms(domain)
-    size = len(local.encode()) + 1
-    return forms is not None and all(
-        size + len(form.encode()) <= EMAIL_MAX_LENGTH for form in (domain, *forms)
-    )
+    return DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 
 
 def _accented_local(local: str) -> bool:
@@ -86,8 +91,10 @@ def _smtputf8() -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _domain_forms(domain: str) -> tuple[str, str] | None:
-    """The domain's normalised and ASCII forms by email-validator's check; None if it fails."""
+def _longest_domain_form(domain: str) -> int | None:
+    """The length in UTF-8 of the longest of the domain as written and its normalised and
+    ASCII forms by email-validator's check (each form of the address must fit its limit);
+    None if the check fails."""
     import email_validator
     from email_validator.syntax import validate_email_domain_name
 
@@ -99,7 +106,7 @@ def _domain_forms(domain: str) -> tuple[str, str] | None:
         )
     except email_validator.EmailNotValidError:
         return None
-    return checked["domain"], checked["ascii_domain"]
+    return max(len(form.encode()) for form in (domain, checked["domain"], checked["ascii_domain"]))
 
 
 def parse_email(raw: object, field: str = "email", *, required: bool = False) -> str | None:
