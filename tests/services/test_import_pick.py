@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pickle
 
-from crm_tui.services.imports.mapping import Picked, apply_overrides, pick, recognise
+from crm_tui.services.imports.mapping import (
+    Picked,
+    address_kind_of,
+    apply_overrides,
+    pick,
+    recognise,
+)
 
 HEADERS = [
     "First Name", "Last Name", "E-mail 1 - Label", "E-mail 1 - Value", "Phone", "Mobile Phone",
@@ -58,3 +64,17 @@ def test_pick_after_the_mapping_travels() -> None:
     assert pick(pickle.loads(pickle.dumps(mapping)), cells) == before
     assert before.values == {"first_name": "Ben", "email": "ben@example.com",
                              "phone": "+44 7400 123456"}  # fmt: skip
+
+
+def test_address_kind_remembered_answers_as_asked_afresh() -> None:
+    """The kind of address a header or label names, remembered per text, is what the
+    pattern says each time (shipping and delivery words in any case, else billing)."""
+    texts = ["Shipping Address 1", "Default Address Address1", "DELIVERY city", "Ship To Zip",
+             "Parcel locker", "Billing street", "Address 2 - Label", "", "shipping", "relationship"]  # fmt: skip
+    asked = [address_kind_of(text) for text in texts]
+    assert asked == [address_kind_of.__wrapped__(text) for text in texts]
+    assert asked == [address_kind_of(text) for text in texts]  # remembered: the same again
+    assert asked[:5] == ["shipping", "billing", "shipping", "shipping", "shipping"]
+    stripe = recognise(["Name", "Shipping Address Line1", "Shipping Address City"])
+    picked = pick(stripe, ["Ana Lima", "1 Rua", "Porto"])
+    assert [group["kind"] for group in picked.addresses] == ["shipping"]

@@ -9,6 +9,7 @@ imported, with their column's name).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -218,7 +219,13 @@ def _label(column: MappedColumn, cells: list[str]) -> str:
 def _address_kind(column: MappedColumn, cells: list[str]) -> str:
     """Shipping when the label cell (or, with none, the header) says so; else billing."""
     given = _cell(cells, column.label_index) if column.label_index is not None else column.header
-    return "shipping" if _SHIPPING.search(given) else "billing"
+    return address_kind_of(given)
+
+
+@functools.lru_cache(maxsize=1024)  # asked per row for the file's few headers and labels
+def address_kind_of(text: str) -> str:
+    """'shipping' when `text` (a header or a label) names a shipping address, else 'billing'."""
+    return "shipping" if _SHIPPING.search(text) else "billing"
 
 
 def _grouped(
