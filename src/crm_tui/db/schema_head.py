@@ -7,7 +7,7 @@ this equal to Alembic's head.
 
 from __future__ import annotations
 
-SCHEMA_HEAD = "0024"
+SCHEMA_HEAD = "0025"
 # The revision a database is at (services.opening, and the lean read path).
 REVISION_QUERY = "SELECT version_num FROM alembic_version"
 
