@@ -24,15 +24,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 NAME = "st_address_billing_country"
-EXPRESSION_STATISTICS_FROM = 140000  # server_version_num of PostgreSQL 14
+EXPRESSION_STATISTICS_FROM = (14,)  # the first PostgreSQL with statistics on expressions
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    dialect = op.get_bind().dialect
+    if dialect.name != "postgresql":
         return
-    version = int(bind.exec_driver_sql("SHOW server_version_num").scalar_one())
-    if version < EXPRESSION_STATISTICS_FROM:
+    if (dialect.server_version_info or ()) < EXPRESSION_STATISTICS_FROM:  # read on connect
         return
     op.execute(f"CREATE STATISTICS IF NOT EXISTS {NAME} ON (upper(country::text)) FROM address")
     op.execute("ANALYZE address")
