@@ -228,8 +228,10 @@ def _in_process(action: str, db_url: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def _import(db_url: str, source: Path, rows: int, folder: Path, engine: str) -> dict[str, Any]:
-    """The import of `source` into a fresh database on `db_url`'s engine, in a process."""
+def _import(db_url: str, rows: int, folder: Path, engine: str) -> dict[str, Any]:
+    """The import of the `rows`-row CSV into a fresh database on `db_url`'s engine, in a
+    process."""
+    source = make_csv(DATA_DIR / f"import-{rows}.csv", rows)
     target, drop = _fresh_database(db_url, folder)
     try:
         figures = _in_process("import", target, source)
@@ -258,7 +260,6 @@ def run(
     import out; `one_process=False` leaves out the one-process timing of a large CSV."""
     engine = make_url(db_url).get_backend_name()
     DATA_DIR.mkdir(exist_ok=True)
-    source = make_csv(DATA_DIR / f"import-{rows}.csv", rows)
     results: list[dict[str, Any]] = []
     if engine == "postgresql":
         # A database just filled in bulk may not be analysed by autovacuum yet; with
@@ -272,7 +273,7 @@ def run(
     folder = Path(tempfile.mkdtemp(prefix="crm-import-bench-"))
     try:
         if with_import:
-            results.append(_import(db_url, source, rows, folder, engine))
+            results.append(_import(db_url, rows, folder, engine))
         reference = _in_process("reference", db_url, folder / "reference.csv")
         results.append({
             "measure": f"reference: raw cursor + csv.writer, {reference['rows']:,} customers' own columns ({engine})",
