@@ -200,6 +200,10 @@ async def test_enter_typed_before_the_rows_opens_the_first_of_them(
         assert isinstance(screen, CustomerDetailScreen)
         assert screen.customer_id == first.id
         held.set()
+        # The screen reads the customer once the services open; leaving before then would
+        # tear the app down under a screen still mounting.
+        await _until(pilot, lambda: screen.customer is not None, "the customer read")
+        assert screen.customer is not None and screen.customer.id == first.id
 
 
 FROZEN = """
