@@ -9,13 +9,13 @@ import random
 import phonenumbers
 import pytest
 
-from crm_tui.services.demo.phone_patterns import country_numbers
 from crm_tui.services.demo.pools import (
     COUNTRY_CODES,
     Weighted,
     draw_national_digits,
     random_number,
 )
+from crm_tui.services.phone_patterns import country_numbers
 from crm_tui.services.phones import is_valid
 
 

@@ -9,6 +9,7 @@ import re
 import phonenumbers
 
 from crm_tui.services.errors import ValidationError
+from crm_tui.services.phone_patterns import read_plus
 from crm_tui.services.validation import clean_text
 
 # phonenumbers compiles its metadata's patterns with re.compile at every use (a look-up
@@ -71,6 +72,10 @@ def _parsed_plus(value: str) -> phonenumbers.PhoneNumber:
 
 def phone_search_forms(e164: str) -> list[str]:
     """Digit strings a clerk might type for this number (international, national)."""
+    plus = read_plus(e164)  # "+" and digits as parse reads them: patterns compiled once
+    if plus is not None:
+        numbers, nsn = plus
+        return search_forms_from(e164, numbers.national(nsn))
     try:
         number = (
             _parsed_plus(e164) if _PLUS_DIGITS.fullmatch(e164) else phonenumbers.parse(e164, None)
@@ -128,6 +133,9 @@ def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, boo
     """
     value = clean_text(field, raw, max_len=40, required=True) or ""
     value = _TEL.sub("", value)
+    plus = read_plus(value)  # the common shape, valid: as below at a fifth of the cost
+    if plus is not None and plus[0].is_valid(plus[1]):
+        return f"+{plus[0].code}{plus[1]}", True
     try:
         number = (
             _parsed_plus(value)

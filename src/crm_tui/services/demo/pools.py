@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from faker import Faker
 
-from crm_tui.services.demo.phone_patterns import country_numbers
+from crm_tui.services.phone_patterns import country_numbers
 from crm_tui.services.search.document import normalize
 
 LOCALES = [("en_GB", "GB", "GBP", "en"), ("pt_PT", "PT", "EUR", "pt"), ("de_DE", "DE", "EUR", "de"),
