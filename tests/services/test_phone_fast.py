@@ -129,3 +129,17 @@ def test_compiled_patterns_of_every_code(code: int) -> None:
         assert numbers.national(nsn) == phonenumbers.format_number(
             number, PhoneNumberFormat.NATIONAL
         ), nsn
+
+
+FORMATS = [(code, index) for code in GEOGRAPHIC
+           for index in range(len(country_numbers(code)._formats))]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(st.data())
+def test_formats_write_as_sub(data: st.DataObject) -> None:
+    """Every formatting pattern of every code writes any text it matches as re.sub does."""
+    code, index = data.draw(st.sampled_from(FORMATS))
+    fmt = country_numbers(code)._formats[index]
+    nsn = data.draw(st.from_regex(fmt.pattern, fullmatch=True) | st.from_regex(r"[0-9]{2,17}"))
+    assert fmt.written(nsn) == fmt.pattern.sub(fmt.rule, nsn)
