@@ -343,6 +343,7 @@ class BatchImporter:
             values["id"] = cid
         insert_rows(session, table, rows)
         summaries, docs, changes, addresses, links = [], [], [], [], []
+        texts: list[str] = []
         custom: list[dict[str, Any]] = []
         notes: list[dict[str, Any]] = []
         points: list[dict[str, Any]] = []
@@ -356,6 +357,7 @@ class BatchImporter:
             doc = search_doc.doc_with_number(item.doc, cid)
             points.extend(_point_rows(cid, item.row.points, now))
             docs.append({"customer_id": cid, "doc": doc})
+            texts.append(doc)
             custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
                            "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
             changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
@@ -369,8 +371,8 @@ class BatchImporter:
             for key in dict.fromkeys(text_key(t) for t in item.tags):
                 links.append({"customer_id": cid, "tag_id": tag_ids[key]})
         if docs:
-            insert_documents(session, ids,
-                             lambda: insert_rows(session, _table(CustomerSearch), docs))  # fmt: skip
+            insert_documents(session, ids, lambda: insert_rows(session, _table(CustomerSearch), docs),
+                             texts)  # fmt: skip
         for model, batch in ((CustomerSummary, summaries), (ChangeRecord, changes),
                              (Address, addresses), (Note, notes), (CustomerTag, links),
                              (CustomField, custom), (ContactPoint, points)):  # fmt: skip

@@ -13,7 +13,10 @@ The spelling index's trigger (search_word_ai, migration 0015) is set aside
 the same way: its own statement, read from its text with NEW.doc standing
 for each document of the batch, runs once over the batch (about half the
 cost of a document's insert went to it, row by row). A trigger whose text
-is not of that one-statement shape is left to fire as it is.
+is not of that one-statement shape is left to fire as it is. When the caller
+gives the documents' text and the trigger is exactly migration 0015's, the
+words are split here instead (`spelling_words`: the same split, in Python,
+a tenth of the cost) and only the batch's distinct words are inserted.
 PostgreSQL's GIN indexes and statement trigger follow the table by themselves.
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -37,11 +40,49 @@ _WORDS_BODY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
+# Migration 0015's separators and trigger, as SQLite keeps its text: the trigger is split
+# in Python (spelling_words) only when its text is exactly this.
+_SEPARATORS = "'-.@_&,/+()\"\\:;!?#"
+
+
+def _known_words_trigger() -> str:
+    expr = "new.doc"
+    for ch in _SEPARATORS:
+        expr = f"replace({expr}, char({ord(ch)}), ' ')"
+    split = f"json_each('[' || replace(json_quote({expr}), ' ', '\",\"') || ']')"
+    select = f"SELECT DISTINCT value FROM {split} WHERE value <> '' AND value NOT GLOB '*[0-9]*'"
+    return f"""CREATE TRIGGER search_word_ai AFTER INSERT ON customer_search BEGIN
+        INSERT OR IGNORE INTO search_word (word) {select};
+    END"""
+
+
+KNOWN_WORDS_TRIGGER = _known_words_trigger()
+_TO_SPACE = str.maketrans(dict.fromkeys(_SEPARATORS, " "))
+_DIGIT = re.compile("[0-9]")
+
+
+def spelling_words(docs: Iterable[str]) -> list[str] | None:
+    """The distinct words KNOWN_WORDS_TRIGGER adds for `docs`, sorted: each separator
+    becomes a space, json_quote and json_each split the text at single spaces (and give
+    back whatever json_quote escaped), and pieces that are empty or hold an ASCII digit
+    are left out. None when a document holds a NUL (SQLite's functions end its text
+    there): such a batch is left to the trigger's own statement."""
+    found: set[str] = set()
+    for doc in docs:
+        if "\x00" in doc:
+            return None
+        found.update(doc.translate(_TO_SPACE).split(" "))
+    return sorted(w for w in found if w and not _DIGIT.search(w))
+
 
 def insert_documents(
-    session: Session, customer_ids: Iterable[int], insert: Callable[[], None]
+    session: Session,
+    customer_ids: Iterable[int],
+    insert: Callable[[], None],
+    docs: Sequence[str] | None = None,
 ) -> None:
-    """`insert()` the documents of `customer_ids`, their index filled as the trigger would."""
+    """`insert()` the documents of `customer_ids`, their index filled as the trigger would;
+    `docs`, when given, are the documents' text (for the spelling words)."""
     if session.get_bind().dialect.name != "sqlite":
         insert()
         return
@@ -65,7 +106,17 @@ def insert_documents(
             (ids,),
         )
     if words_trigger:
-        conn.exec_driver_sql(words_fill, (ids,))
+        words = (
+            spelling_words(docs)
+            if docs is not None and words_trigger == KNOWN_WORDS_TRIGGER
+            else None
+        )
+        if words is not None:
+            if words:
+                conn.exec_driver_sql("INSERT OR IGNORE INTO search_word (word) VALUES (?)",
+                                     [(word,) for word in words])  # fmt: skip
+        else:
+            conn.exec_driver_sql(words_fill, (ids,))
         conn.exec_driver_sql(words_trigger)
     conn.exec_driver_sql(trigger)
 
