@@ -33,6 +33,7 @@ FIELDS = (
 )
 _FIELD_SET = frozenset(FIELDS)
 _KINDS = [kind.value for kind in AddressKind]  # an import checks one a row (1.7 us to list)
+_OPTIONAL = frozenset({"line2", "region", "postal_code"})  # clean_text(None) is None for these
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ def clean_address(raw: dict[str, Any], *, partial: bool = False) -> dict[str, An
         raise ValidationError(sorted(unknown)[0], f"Unknown address field {sorted(unknown)[0]!r}.")
     out: dict[str, Any] = {}
     for field, value in raw.items():
-        if field == "kind":
-            out[field] = parse_choice(value, field, _KINDS)
+        if value is None and field in _OPTIONAL:  # what clean_text gives, without asking it
+            out[field] = None
+        elif field == "kind":
+            # A kind written as it is stored is itself (an import's every address).
+            plain = type(value) is str and value in _KINDS
+            out[field] = value if plain else parse_choice(value, field, _KINDS)
         elif field == "country":
             code = (clean_text(field, value, required=True, max_len=2) or "").upper()
             if code not in phonenumbers.SUPPORTED_REGIONS:

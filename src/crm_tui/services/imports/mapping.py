@@ -89,11 +89,14 @@ class Mapping:
         return out
 
     @cached_property
-    def plan(self) -> tuple[tuple[MappedColumn, int, frozenset[str]], ...]:
+    def plan(self) -> tuple[tuple[MappedColumn, int, frozenset[str], str | None], ...]:
         """Per column, in order: the column, how `pick` takes its value (the code `_take`
-        gives) and its no-value markers; worked out once, not for every row."""
+        gives), its no-value markers and, for a column with no label column beside it,
+        what its header alone gives (`_fixed`); worked out once, not for every row."""
         no_value = self.no_value
-        return tuple((c, _take(c), no_value.get(c.index, frozenset())) for c in self.columns)
+        return tuple(
+            (c, _take(c), no_value.get(c.index, frozenset()), _fixed(c)) for c in self.columns
+        )
 
     @cached_property
     def ranks(self) -> dict[str, int]:
@@ -264,6 +267,22 @@ def _take(column: MappedColumn) -> int:
     return _SINGLE
 
 
+def _fixed(column: MappedColumn) -> str | None:
+    """What `pick` would work out from an empty label cell and the header, for a column
+    with no label column (the label, the custom field's name or the address's kind);
+    None for the others."""
+    if column.label_index is not None:
+        return None
+    take = _take(column)
+    if take == _MULTI:
+        return _label(column, [])
+    if take == _CUSTOM:
+        return _custom_name(column, [])
+    if take == _GROUPED:
+        return _address_kind(column, [])
+    return None
+
+
 def pick(mapping: Mapping, cells: list[str]) -> Picked:
     """Every value of one row, by field (see the module docstring)."""
     picked = Picked()
@@ -271,7 +290,7 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
     groups: dict[int, dict[str, str]] = {}
     note_groups: dict[int, dict[str, str]] = {}
     # zip stops at the shorter: cells past the last column are not read, as before.
-    for raw, (column, take, no_value) in zip(cells, mapping.plan, strict=False):
+    for raw, (column, take, no_value, fixed) in zip(cells, mapping.plan, strict=False):
         if not raw or raw.isspace() or take == _LABEL:  # most cells of a wide row are empty
             continue
         value = raw.strip()
@@ -292,9 +311,9 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
         elif take == _GROUPED:
             _grouped(groups, column, value, picked)
             if column.label_index is not None or "kind" not in groups[column.rank]:
-                groups[column.rank]["kind"] = _address_kind(column, cells)
+                groups[column.rank]["kind"] = fixed or _address_kind(column, cells)
         elif take == _MULTI:
-            label = _label(column, cells)
+            label = fixed if fixed is not None else _label(column, cells)
             for one in value.split(SEPARATOR):
                 if one.strip():
                     picked.points.setdefault(column.target, []).append(
@@ -303,12 +322,13 @@ def pick(mapping: Mapping, cells: list[str]) -> Picked:
         elif take == _LEFTOVER:
             picked.leftovers.append((column.header, value))
         elif take == _CUSTOM:
-            picked.custom.append((_custom_name(column, cells), value))
+            picked.custom.append((fixed or _custom_name(column, cells), value))
         else:
             _grouped(note_groups, column, value, picked)
     ranks = mapping.ranks
     for target, found in picked.points.items():
-        found.sort(key=lambda point: ranks.get(point[2], 9))
+        if len(found) > 1:
+            found.sort(key=lambda point: ranks.get(point[2], 9))
         picked.values[target] = found[0][0]
     picked.addresses = [groups[rank] for rank in sorted(groups)]
     picked.notes = [note_groups[rank] for rank in sorted(note_groups)]

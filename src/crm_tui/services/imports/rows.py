@@ -336,10 +336,9 @@ def _extras(
 
 def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, Any] | None:
     """One address group cleaned; a country we cannot read leaves the default in its place."""
-    first = next((k for k in (*ADDRESS_TARGETS, "address_formatted") if k in group), "")
-    column = group.get(f"{first}.header", "Address")
     line1 = _one_line(group.get("address_line1"))
     if not line1 or not group.get("city"):
+        column = _address_column(group)
         keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
         why = ("The address is written as one text, with no street and city of its own"
                if keys == ["address_formatted"] else
@@ -362,15 +361,24 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
     try:
         return clean_address(data)
     except ValidationError as exc:
+        column = _address_column(group)
         keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
         parts = ", ".join(group[k] for k in keys)
         row.drop(column, parts, f"The address was not kept: {exc.message}", len(keys))
         return None
 
 
+def _address_column(group: dict[str, str]) -> str:
+    """The header an address's problem is reported under: its first part's column."""
+    first = next((k for k in (*ADDRESS_TARGETS, "address_formatted") if k in group), "")
+    return group.get(f"{first}.header", "Address")
+
+
 def _one_line(text: str | None) -> str:
     """A street written on several lines (Outlook, Apple) as one: 'Flat 2, 5 High St'."""
-    return ", ".join(p.strip() for p in (text or "").splitlines() if p.strip())
+    if text is None or text.isprintable():  # most: no line break (none is printable)
+        return (text or "").strip()
+    return ", ".join(p.strip() for p in text.splitlines() if p.strip())
 
 
 def _custom(row: PreparedRow, found: list[tuple[str, str]]) -> None:
