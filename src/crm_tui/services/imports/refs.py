@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -118,6 +120,12 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from exc
 
 
+# Rows per INSERT statement on SQLite (at most SQLite's limit of parameters allows):
+# inserting a batch's rows 32 to a statement cost about a fifth less of SQLite's time
+# than a statement per row (8 tables, 50,000 customers: 1.5-2.1 -> 1.2-1.8 CPU s).
+ROWS_PER_INSERT = 32
+
+
 def _executemany(
     session: Session,
     table: Table,
@@ -125,7 +133,9 @@ def _executemany(
     defaults: dict[str, Any],
     rows: list[dict[str, Any]],
 ) -> None:
-    """One executemany of tuples through the session's connection (SQLite)."""
+    """One executemany of tuples through the session's connection (SQLite), in groups of
+    ROWS_PER_INSERT rows to a statement (the rows in order, as one by one), the rest
+    one by one."""
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     names = [c.name for c in columns]
@@ -140,11 +150,22 @@ def _executemany(
                 converted[i] = convert(converted[i])
             values = tuple(converted)
         params.append(values)
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-    session.connection().exec_driver_sql(statement, params)
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) VALUES "
+    one = f"({', '.join('?' for _ in columns)})"
+    conn = session.connection()
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    per = min(ROWS_PER_INSERT, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+    whole = len(params) // per * per if per > 1 else 0
+    if whole:
+        # Whole groups of `per` rows, each one INSERT of `per` rows (one statement text,
+        # prepared once): SQLite steps a statement per group instead of per row.
+        flat = list(chain.from_iterable(params[:whole]))
+        size = per * len(columns)
+        groups = [tuple(flat[i : i + size]) for i in range(0, len(flat), size)]
+        conn.exec_driver_sql(head + ", ".join([one] * per), groups)
+    if whole < len(params):
+        conn.exec_driver_sql(head + one, params[whole:])
 
 
 def _values(
