@@ -15,7 +15,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from crm_tui.services import phones
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.phone_patterns import country_numbers, read_plus
+from crm_tui.services.phone_patterns import country_numbers, read_national, read_plus
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 GEOGRAPHIC = [c for c in CODES if "001" not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[c]]
@@ -35,6 +35,7 @@ def _both(value: str, region: str, monkeypatch: pytest.MonkeyPatch) -> tuple[obj
     fast = outcome()
     with monkeypatch.context() as patch:
         patch.setattr(phones, "read_plus", lambda _text: None)
+        patch.setattr(phones, "read_national", lambda _text, _region: None)
         slow = outcome()
     return fast, slow
 
@@ -53,6 +54,12 @@ def _examples() -> Iterator[tuple[str, str]]:
             for text in (e164, spaced, spaced.replace(" ", "-"), e164 + "1", e164[:-1],
                          e164[:3] + "0" + e164[3:], e164[:2] + "0" + e164[2:]):  # fmt: skip
                 yield text, region
+            national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+            digits = phonenumbers.normalize_digits_only(national)
+            for text in (national, digits, national.replace(" ", "-"), digits + "1", digits[:-1],
+                         "0" + digits, digits[1:], e164[1:], "00" + e164[1:]):  # fmt: skip
+                yield text, region
+                yield text, "GB" if region != "GB" else "US"
 
 
 def test_every_example_number(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,7 +67,7 @@ def test_every_example_number(monkeypatch: pytest.MonkeyPatch) -> None:
     for text, region in _examples():
         fast, slow = _both(text, region, monkeypatch)
         assert fast == slow, text
-        taken += read_plus(text) is not None
+        taken += (read_plus(text) or read_national(text, region)) is not None
     assert taken > 2_000  # the fast path was taken, not only fallen back from
 
 
@@ -78,6 +85,13 @@ def test_the_benchmark_and_shop_shapes(monkeypatch: pytest.MonkeyPatch) -> None:
     for value in values:
         fast, slow = _both(value, "GB", monkeypatch)
         assert fast == slow, value
+    for value, region in [("07700 900123", "GB"), ("020 7946 0958", "GB"), ("415-555-0123", "US"),
+                          ("0170 1234567", "DE"), ("00 44 7700 900123", "GB"), ("011 44 7700 900123", "US"),
+                          ("44 7700 900123", "GB"), ("1 415 555 0123", "US"), ("0 7700 900123", "GB"),
+                          ("06 1234 5678", "IT"), ("358101123", "AX"), ("29089", "TA"), ("011 15 1234 5678", "AR"), ("0800 123 4567", "GB")]:  # fmt: skip
+        fast, slow = _both(value, region, monkeypatch)
+        assert fast == slow, (value, region)
+    assert read_national("07700 900123", "GB") is not None
     assert read_plus("+447400000001") is not None
     assert read_plus("+44 7700 900123") is not None
 
@@ -88,6 +102,18 @@ def test_the_benchmark_and_shop_shapes(monkeypatch: pytest.MonkeyPatch) -> None:
     st.sampled_from(["GB", "US", "IT", "DE"]),
 )
 def test_any_plus_text(value: str, region: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = _both(value, region, monkeypatch)
+    assert fast == slow
+
+
+@settings(max_examples=4000, deadline=None, database=None)
+@given(
+    st.from_regex(r"[0-9]{1,4}([ -]?[0-9]{1,5}){0,4}", fullmatch=True),
+    st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+)
+def test_any_national_text(value: str, region: str) -> None:
+    """Digits with gaps in any region (the national fast path's shape and its near misses)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, slow = _both(value, region, monkeypatch)
     assert fast == slow

@@ -212,3 +212,86 @@ _NON_GEOGRAPHIC = frozenset(
     for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
     if phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY in regions
 )
+
+
+@dataclass(frozen=True)
+class _NationalRules:
+    """What parse(text, region) reads a national number by, for a region whose national
+    prefix needs no rewriting (no transform rule)."""
+
+    code: int
+    idd: re.Pattern[str] | None  # the international prefix (00): such digits are not read here
+    prefix: re.Pattern[str] | None  # the national prefix for parsing (0)
+    general: re.Pattern[str] | None
+    lengths: tuple[int, ...]  # the general description's possible lengths, in its order
+    local_only: tuple[int, ...]
+
+
+@functools.cache
+def _national_rules(region: str) -> _NationalRules | None:
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    m = _metadata(region)
+    code = m.country_code
+    if m.national_prefix_transform_rule or code is None or code in _NON_GEOGRAPHIC:
+        return None
+    general = m.general_desc
+    if general is None or not general.possible_length:
+        return None
+    pattern = general.national_number_pattern
+    return _NationalRules(
+        code,
+        re.compile(m.international_prefix) if m.international_prefix else None,
+        re.compile(m.national_prefix_for_parsing) if m.national_prefix_for_parsing else None,
+        re.compile(pattern) if pattern else None,
+        tuple(general.possible_length),
+        tuple(general.possible_length_local_only),
+    )
+
+
+_NATIONAL_NUMBER = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
+
+
+def read_national(text: str, region: str) -> tuple[CountryNumbers, str] | None:
+    """The country code's numbers and the national digits phonenumbers.parse(text, region)
+    reads from digits and single spaces or hyphens between them ("07400 123456" in GB);
+    None where parse would do more than strip the national prefix: a region whose prefix
+    is rewritten (AR, MX...), digits an international prefix or the country code may
+    start, too few or too many, or a kept leading 0. The caller then asks phonenumbers."""
+    if _NATIONAL_NUMBER.fullmatch(text) is None:
+        return None
+    rules = _national_rules(region)
+    if rules is None:
+        return None
+    digits = _GAPS.sub("", text)
+    if len(digits) < 3 or (rules.idd is not None and rules.idd.match(digits)):
+        return None
+    if digits.startswith(str(rules.code)):
+        return None
+    nsn = digits
+    found = rules.prefix.match(digits) if rules.prefix is not None else None
+    if found is not None:  # _maybe_strip_national_prefix_carrier_code, no transform rule
+        rest = digits[found.end() :]
+        general = rules.general
+        # Kept when the digits fit the country's pattern and the rest does not.
+        kept = general is not None and general.fullmatch(digits) and not general.fullmatch(rest)
+        if not kept and _long_enough(rest, rules):
+            nsn = rest
+    if not 2 <= len(nsn) <= 17 or nsn[0] == "0":
+        return None
+    return country_numbers(rules.code), nsn
+
+
+def _long_enough(nsn: str, rules: _NationalRules) -> bool:
+    """parse's _test_number_length(nsn) neither TOO_SHORT, IS_POSSIBLE_LOCAL_ONLY nor
+    INVALID_LENGTH (it keeps the prefix on then)."""
+    length, lengths = len(nsn), rules.lengths
+    if length in rules.local_only:
+        return False
+    if lengths[0] == length:
+        return True
+    if lengths[0] > length:
+        return False
+    if lengths[-1] < length:
+        return True  # TOO_LONG: stripped all the same
+    return length in lengths[1:]

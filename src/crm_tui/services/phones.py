@@ -9,7 +9,7 @@ import re
 import phonenumbers
 
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.phone_patterns import read_plus
+from crm_tui.services.phone_patterns import read_national, read_plus
 from crm_tui.services.validation import clean_text
 
 # phonenumbers compiles its metadata's patterns with re.compile at every use (a look-up
@@ -133,7 +133,8 @@ def read_phone(raw: object, region: str, field: str = "phone") -> tuple[str, boo
     """
     value = clean_text(field, raw, max_len=40, required=True) or ""
     value = _TEL.sub("", value)
-    plus = read_plus(value)  # the common shape, valid: as below at a fifth of the cost
+    # The common shapes, valid: as below at a fifth of the cost.
+    plus = read_plus(value) if value[:1] == "+" else read_national(value, region)
     if plus is not None and plus[0].is_valid(plus[1]):
         return f"+{plus[0].code}{plus[1]}", True
     try:
