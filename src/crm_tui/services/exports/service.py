@@ -47,7 +47,7 @@ from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports import children, fast_csv
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.layout import Layout, fill_row
-from crm_tui.services.exports.second_process import TRIES, Helper
+from crm_tui.services.exports.second_process import TRIES, Helper, fewer_collections_here
 from crm_tui.services.exports.writers import WRITERS, csv_texts
 from crm_tui.services.private_files import check_target, private_output
 
@@ -220,7 +220,8 @@ class ExportService:
             if progress:
                 progress(0, total)
             rows = self._rows(session, Layout(widths), kind, selection, batch, helper)
-            return self._write_rows(partial, kind, widths, rows, total, progress, stop)
+            with fewer_collections_here():
+                return self._write_rows(partial, kind, widths, rows, total, progress, stop)
         finally:
             if helper is not None:
                 helper.close()
