@@ -118,15 +118,3 @@ def test_the_export_finishes_without_a_helper_that_died(
     monkeypatch.setattr(second_process.Helper, "_send", send_then_kill)
     assert _export(services, tmp_path / "two.csv", split_from=0) == one
     assert len(helpers) == 1 and helpers[0].failed  # it noticed, and did the work itself
-
-
-def test_few_collections_is_undone() -> None:
-    """The export's collector settings (second_process.few_collections) last only while it
-    writes: the thresholds and the frozen objects are as before afterwards."""
-    import gc
-
-    before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with second_process.few_collections():
-        assert gc.get_threshold()[0] == second_process.YOUNG_COLLECTION
-        assert gc.get_freeze_count() >= frozen
-    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen

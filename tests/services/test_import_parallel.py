@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import pickle
 import shutil
@@ -24,9 +23,7 @@ from crm_tui.services.imports.formats import SourceRecord, open_source
 from crm_tui.services.imports.mapping import Mapping, recognise
 from crm_tui.services.imports.pipeline import (
     BULK_CHECKPOINT_PAGES,
-    YOUNG_COLLECTION,
     Progress,
-    few_collections,
     fewer_checkpoints,
     pairs_from_child,
 )
@@ -208,24 +205,6 @@ def test_records_travel_whole() -> None:
         back = pickle.loads(pickle.dumps(record))
         assert back == record and type(back) is SourceRecord
         assert back.leftovers is not record.leftovers  # a copy, not shared
-
-
-def test_few_collections_is_undone() -> None:
-    """The two-process import's collector settings hold inside and are undone after, also
-    when it fails; objects frozen before it (the app freezes after its start) stay frozen."""
-    before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with few_collections():
-        assert gc.get_threshold() == (YOUNG_COLLECTION, *before[1:])
-        assert gc.get_freeze_count() > frozen
-    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen)
-    gc.freeze()  # as the app does after its start
-    try:
-        held = gc.get_freeze_count()
-        with pytest.raises(RuntimeError), few_collections():
-            raise RuntimeError("the import failed")
-        assert (gc.get_threshold(), gc.get_freeze_count()) == (before, held)
-    finally:
-        gc.unfreeze()
 
 
 def test_fewer_checkpoints_in_the_batch_transaction(services: Services) -> None:

@@ -22,14 +22,13 @@ ranges would each run the search again.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import re
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
@@ -39,6 +38,7 @@ from sqlmodel import col
 
 from crm_tui.db.engine import Database, make_engine
 from crm_tui.models import Customer
+from crm_tui.services.collector import few_collections
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.exports.children import Widths, counts
 from crm_tui.services.exports.fast_csv import CsvBatches, SlowFn, TextBatch
@@ -50,28 +50,6 @@ _HELPER = (
     "serve(Connection(int(sys.argv[1])))"
 )
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
-# The collector's youngest generation is walked after this many new containers (700 by
-# default); see few_collections.
-YOUNG_COLLECTION = 10_000
-
-
-@contextmanager
-def few_collections() -> Iterator[None]:
-    """The collector left to the batches of a CSV export (as imports.pipeline's for an
-    import): every batch makes some 15,000 tuples, and each 700 new containers set off a
-    collection (3% of a batch's instructions, callgrind). What exists at the start is
-    frozen (never walked) and collections are made rarer; both undone at the end
-    (objects someone else froze before stay frozen)."""
-    before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    if not frozen:
-        gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION, before[1], before[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        if not frozen:
-            gc.unfreeze()
 
 
 def fewer_collections_here() -> Any:

@@ -17,15 +17,13 @@ ended when the parent stops reading.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +46,6 @@ QUEUED = 16
 # PostgreSQL the writer with the server; so the text goes to whichever has time.
 AHEAD = QUEUED // 2
 _WAIT_S = 1.0
-# The collector's youngest generation is walked after this many new containers (700 by
-# default); see few_collections.
-YOUNG_COLLECTION = 10_000
 
 
 def worth_a_child(path: Path | str) -> bool:
@@ -65,28 +60,6 @@ def worth_a_child(path: Path | str) -> bool:
         return Path(path).stat().st_size >= PARALLEL_FROM_BYTES
     except OSError:
         return False
-
-
-@contextmanager
-def few_collections() -> Iterator[None]:
-    """The collector left to the rows of this import, both processes (the child is forked
-    inside, so it inherits this). Every row makes dozens of short-lived containers, and
-    by default each 700 new ones set off a collection that, every so often, walked the
-    whole heap of SQLAlchemy, the models and phonenumbers' metadata (a fifth of an
-    import's CPU on both sides, measured by turning the collector off). What exists at
-    the start is frozen (never walked) and collections are made rarer; both are undone
-    at the end (objects someone else froze before stay frozen). Only for the two-process
-    import, which runs in a command's main thread (the app imports in a worker thread)."""
-    before, frozen = gc.get_threshold(), gc.get_freeze_count()
-    if not frozen:
-        gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION, before[1], before[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        if not frozen:
-            gc.unfreeze()
 
 
 # At most this many pages (4 KiB each) of write-ahead log between checkpoints while the

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crm_tui.models import ImportRun
 from crm_tui.services.card_numbers import mask_card_numbers
+from crm_tui.services.collector import few_collections
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ReadOnlyError, ValidationError
 from crm_tui.services.imports.batch import BatchImporter, Outcome
@@ -54,7 +55,6 @@ from crm_tui.services.imports.outputs import (
 )
 from crm_tui.services.imports.pipeline import (
     Progress,
-    few_collections,
     fewer_checkpoints,
     pairs_from_child,
     worth_a_child,
