@@ -21,7 +21,7 @@ from crm_tui.models import (
 )
 from crm_tui.services.common import not_erased, not_merged
 from crm_tui.services.demo.builder import DemoBuilder
-from crm_tui.services.exports import children, fast_csv
+from crm_tui.services.exports import children, csv_text, fast_csv
 from crm_tui.services.exports.layout import Layout
 from crm_tui.services.exports.service import ExportSelection, ExportService
 from crm_tui.services.exports.sql_cells import SqlCells
@@ -142,7 +142,7 @@ def test_segments_without_columns_are_not_read(services: Services, tmp_path: Pat
 
 
 def test_csv_text_writes_what_csv_writer_writes() -> None:
-    """fast_csv.csv_text (csv.writer with no line terminator, rows joined with CRLF) against
+    """csv_text.csv_text (csv.writer with no line terminator, rows joined with CRLF) against
     csv.writer itself: hostile text, CR and LF in cells (then the batch goes to csv.writer),
     numbers, None, bytes, one-cell and empty rows, no rows."""
     import random
@@ -169,4 +169,4 @@ def test_csv_text_writes_what_csv_writer_writes() -> None:
     batches += [[[value() for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(1, 5))]
                 for _ in range(3000)]  # fmt: skip
     for rows in batches:
-        assert fast_csv.csv_text(rows) == fast_csv._csv(rows), rows
+        assert csv_text.csv_text(rows) == csv_text.writer_text(rows), rows

@@ -19,10 +19,8 @@ tests/services/test_export_fast_csv.py compares the two byte for byte.
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Select, bindparam, case, func, literal_column, select
@@ -43,6 +41,7 @@ from crm_tui.models import (
 )
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.children import Widths
+from crm_tui.services.exports.csv_text import TextBatch, csv_text, writer_text
 from crm_tui.services.exports.sql_cells import SqlCells
 
 SlowFn = Callable[[list[int]], dict[int, list[str]]]
@@ -291,51 +290,6 @@ class Tails:
         return tuple(out)
 
 
-class TextBatch(str):
-    """A batch of CSV lines; `len` is its number of customers."""
-
-    rows: int
-
-    def __new__(cls, text: str, rows: int) -> TextBatch:
-        batch = super().__new__(cls, text)
-        batch.rows = rows
-        return batch
-
-    def __len__(self) -> int:
-        return self.rows
-
-
-def _csv(rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
-
-
-class _Lines:
-    """A file for csv.writer that keeps each row it writes, as a string of its own."""
-
-    __slots__ = ("write",)
-
-    def __init__(self, lines: list[str]) -> None:
-        self.write = lines.append
-
-
-def csv_text(rows: Sequence[Sequence[Any]]) -> str:
-    """What `_csv` writes for `rows`, sooner. csv.writer looks every character of every
-    cell up in the line terminator, a call each: most of its time. With no terminator
-    that look-up ends at once; the rows are then joined with CRLF. Only a cell holding
-    CR or LF is quoted for the terminator's sake, so the text is the same unless a cell
-    holds one: then it has more CRs or LFs than rows, and `_csv` writes the batch."""
-    lines: list[str] = []
-    csv.writer(_Lines(lines), lineterminator="").writerows(rows)
-    if not lines:
-        return ""
-    text = "\r\n".join(lines) + "\r\n"
-    if text.count("\r") != len(lines) or text.count("\n") != len(lines):
-        return _csv(rows)
-    return text
-
-
 class CsvBatches:
     """The export's CSV lines, `size` customers at a time, in id order, as csv.writer
     writes them: after a customer id (keyset, `chosen` ids only if given) or over a
@@ -380,9 +334,11 @@ class CsvBatches:
             # Rarely: find the customers with a cell to neutralise (or an unusual stored
             # value) and have the general exporter write them.
             flagged.update(row[0] for row, line in zip(rows, out, strict=True)
-                           if RISKY.search(_csv([line])))  # fmt: skip
+                           if RISKY.search(writer_text([line])))  # fmt: skip
             general = self.slow(sorted(flagged.intersection(row[0] for row in rows)))
-            text = _csv(general.get(row[0], line) for row, line in zip(rows, out, strict=True))
+            text = writer_text(
+                general.get(row[0], line) for row, line in zip(rows, out, strict=True)
+            )
         return TextBatch(text, len(rows)), last
 
 

@@ -41,7 +41,8 @@ from crm_tui.models import Customer
 from crm_tui.services.collector import few_collections
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.exports.children import Widths, counts
-from crm_tui.services.exports.fast_csv import CsvBatches, SlowFn, TextBatch
+from crm_tui.services.exports.csv_text import TextBatch
+from crm_tui.services.exports.fast_csv import CsvBatches, SlowFn
 
 TRIES = 3  # snapshots begun before giving up on the helper (SQLite, writers busy)
 _HELPER = (
