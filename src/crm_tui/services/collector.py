@@ -14,8 +14,9 @@ would be changed under it.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 # The collector's youngest generation is walked after this many new containers (700 by
 # default).
@@ -35,3 +36,10 @@ def few_collections() -> Iterator[None]:
         gc.set_threshold(*before)
         if not frozen:
             gc.unfreeze()
+
+
+def few_collections_in_main_thread() -> AbstractContextManager[None]:
+    """few_collections from a process's main thread (the command line, a helper process);
+    from a worker thread (the app) the collector is left as it is."""
+    main = threading.current_thread() is threading.main_thread()
+    return few_collections() if main else nullcontext()

@@ -26,9 +26,7 @@ import multiprocessing
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import nullcontext
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
@@ -51,13 +49,6 @@ _HELPER = (
     "serve(Connection(int(sys.argv[1])))"
 )
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]+")
-
-
-def fewer_collections_here() -> Any:
-    """few_collections in a process's main thread (the command line, the helper); in the
-    app, which exports from a worker thread, the collector is left as it is."""
-    main = threading.current_thread() is threading.main_thread()
-    return few_collections() if main else nullcontext()
 
 
 class ByteBatch(bytes):

@@ -41,13 +41,14 @@ from crm_tui.models import (
     Tag,
     format_number,
 )
+from crm_tui.services.collector import few_collections_in_main_thread
 from crm_tui.services.common import chunks, not_erased, not_merged
 from crm_tui.services.context import ServiceContext
 from crm_tui.services.errors import ValidationError
 from crm_tui.services.exports import children, fast_csv
 from crm_tui.services.exports.cells import COLUMNS
 from crm_tui.services.exports.layout import Layout, fill_row
-from crm_tui.services.exports.second_process import TRIES, Helper, fewer_collections_here
+from crm_tui.services.exports.second_process import TRIES, Helper
 from crm_tui.services.exports.writers import WRITERS, csv_texts
 from crm_tui.services.private_files import check_target, private_output
 
@@ -220,7 +221,7 @@ class ExportService:
             if progress:
                 progress(0, total)
             rows = self._rows(session, Layout(widths), kind, selection, batch, helper)
-            with fewer_collections_here():
+            with few_collections_in_main_thread():
                 return self._write_rows(partial, kind, widths, rows, total, progress, stop)
         finally:
             if helper is not None:
