@@ -34,8 +34,8 @@ def held_after_first_batch(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     real_save = ImportService._save
     calls = [0]
 
-    def save(self: ImportService, importer: Any, rows: Any) -> Any:
-        outcomes = real_save(self, importer, rows)
+    def save(self: ImportService, importer: Any, rows: Any, durability: Any) -> Any:
+        outcomes = real_save(self, importer, rows, durability)
         calls[0] += 1
         if calls[0] == 1:
             release.wait(30)

@@ -37,6 +37,7 @@ from crm_tui.services.imports.batch import BatchImporter, Outcome
 from crm_tui.services.imports.csv_quotes import accepts
 from crm_tui.services.imports.date_columns import ColumnOrder, date_order
 from crm_tui.services.imports.dates import DATE_ORDERS
+from crm_tui.services.imports.durability import Durability
 from crm_tui.services.imports.encodings import encoding_label
 from crm_tui.services.imports.formats import (
     ImportFileError,
@@ -222,14 +223,16 @@ class ImportService:
                 pairs = pairs_from_child(source.path, chosen, context, prepare_record, fraction)
             else:
                 pairs = ((r, prepare_record(r, chosen, context)) for r in source.records())
+            durability = Durability(self.ctx.write)
             with (
+                durability.at_end(),  # entered first, so it ends last: after the child and the files
                 few_collections() if two else nullcontext(),
                 closing(pairs),  # a child still reading is ended when the import stops
                 refused_rows(target, source.headers) as refused,
                 values_not_imported(values_target) as left_out,
             ):
                 for rows in _batches(pairs, batch, go_on):
-                    for outcome in self._save(importer, rows):
+                    for outcome in self._save(importer, rows, durability):
                         summary.count(outcome)
                         _write_outcome(outcome, refused, left_out)
                     summary.seconds = time.perf_counter() - started
@@ -271,8 +274,11 @@ class ImportService:
             columns.setdefault(column.target, column.header)
         return RowContext(source.headers, self.ctx.default_region, order, columns)
 
-    def _save(self, importer: BatchImporter, rows: list[PreparedRow]) -> list[Outcome]:
-        """One transaction for the batch; if the database refuses it, row by row."""
+    def _save(
+        self, importer: BatchImporter, rows: list[PreparedRow], durability: Durability
+    ) -> list[Outcome]:
+        """One transaction for the batch, committed without waiting for the disk (see
+        durability); if the database refuses it, row by row."""
         if importer.dry_run:
             with self.ctx.read() as session:
                 return importer.process(session, rows)
@@ -280,6 +286,7 @@ class ImportService:
             with self.ctx.write() as session:
                 if importer.bulk:
                     fewer_checkpoints(session)
+                durability.batch(session)
                 return importer.process(session, rows)
         except (IntegrityError, DBAPIError):
             # Someone else saved a clashing customer meanwhile (or one row breaks a
