@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from crm_tui.models import Customer
+from crm_tui.services.imports.refs import customers_among
 from crm_tui.services.imports.service import ImportService
 from crm_tui.services.registry import Services
 
@@ -52,3 +53,25 @@ def test_customers_on_file_are_found_by_every_key(services: Services, tmp_path: 
     summary = importer.run(_csv(tmp_path / "again.csv", again), on_duplicate="skip")
     assert (summary.skipped, summary.created) == (3, 1)
     assert len(_customers(services)) == 1504
+
+
+def test_customers_among_finds_by_key_in_id_order_on_both_engines(
+    services: Services, tmp_path: Path
+) -> None:
+    """customers_among (one lookup of many keys; on PostgreSQL a probe per key) finds the
+    customers whose column holds one of the keys and who meet the conditions, each once,
+    in id order, locked or not; keys on file nowhere, repeated or empty find nothing."""
+    lines = [f"Person {n},+4474000000{n:02d},p{n}@example.com" for n in range(12)]
+    ImportService(services.ctx).run(_csv(tmp_path / "people.csv", lines))
+    wanted = ["p7@example.com", "p2@example.com", "p7@example.com", "nobody@example.com", ""]
+    for lock in (False, True):
+        with services.ctx.write() as session:
+            query = customers_among(session, Customer.email_key, wanted, lock=lock)
+            found = [(c.first_name, c.last_name) for c in session.scalars(query)]
+            assert found == [("Person", "2"), ("Person", "7")]
+            digits = customers_among(session, Customer.phone_digits, ["447400000003"],
+                                     col(Customer.last_name) == "3", lock=lock)  # fmt: skip
+            assert [c.email_key for c in session.scalars(digits)] == ["p3@example.com"]
+            refused = customers_among(session, Customer.phone_digits, ["447400000003"],
+                                      col(Customer.last_name) == "4", lock=lock)  # fmt: skip
+            assert list(session.scalars(refused)) == []

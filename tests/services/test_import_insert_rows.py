@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 from sqlalchemy import Table, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col
 
 from crm_tui.models import Tag
@@ -72,3 +72,30 @@ def test_rows_grouped_per_statement_as_one_by_one(
         stored[per] = _stored(services)
     assert stored[ROWS_PER_INSERT] == stored[1]
     assert len(stored[1]) == sum(counts)
+
+
+def _plain(first: int, count: int) -> list[dict[str, Any]]:
+    return [{"name": f"t{n}", "name_key": f"t{n}"} for n in range(first, first + count)]
+
+
+def test_inserting_runs_the_block_and_keeps_its_errors(services: Services) -> None:
+    """inserting() saves the rows around the caller's block (on PostgreSQL the COPY ends
+    after it): the block runs once, its own error comes out as it is with nothing saved,
+    and a clash among the rows is a DBAPIError, as from insert_rows."""
+    table = cast(Table, Tag.__table__)  # type: ignore[attr-defined]
+    ran: list[int] = []
+    with services.ctx.write() as session, refs.inserting(session, table, _plain(0, 40)):
+        ran.append(1)
+    assert ran == [1]
+    assert len(_stored(services)) == 40
+    tags = _plain(100, 5)
+    with pytest.raises(KeyError), services.ctx.write() as s, refs.inserting(s, table, tags):
+        raise KeyError("the block's own error")
+    assert len(_stored(services)) == 40
+    taken = _plain(0, 3)
+    with pytest.raises(DBAPIError), services.ctx.write() as s, refs.inserting(s, table, taken):
+        ran.append(2)
+    # SQLite inserts before the block, so its clash comes first; COPY's comes at its end.
+    postgres = services.ctx.db.engine.dialect.name == "postgresql"
+    assert ran == ([1, 2] if postgres else [1])
+    assert len(_stored(services)) == 40

@@ -1,11 +1,12 @@
 """Saving one batch of prepared import rows inside one transaction.
 
-A batch is looked up with a few IN queries (e-mail keys, phone digits, and
-names for rows with neither), planned row by row (create, update, skip,
-unchanged, refuse), then written: new customers through one Core
-executemany with RETURNING, and with them their summary rows, search
-documents (the same `search_doc.build_doc` that `search_doc.refresh` writes),
-history, addresses, tags and notes, per batch. Updates go through the ORM with
+A batch is looked up with a few queries of many keys each (refs.customers_among:
+e-mail keys, phone digits, and names for rows with neither), planned row by
+row (create, update, skip, unchanged, refuse), then written: new customers
+in one bulk insert (refs.inserting: COPY on PostgreSQL, which the server
+works through while this process makes their other rows), and with them
+their summary rows, search documents (the same `search_doc.build_doc` that
+`search_doc.refresh` writes), history, addresses, tags and notes, per batch. Updates go through the ORM with
 history per changed field and `search_doc.refresh`. The caller commits the
 batch as a whole, so a crash leaves whole customers only.
 """
@@ -13,7 +14,6 @@ batch as a whole, so a crash leaves whole customers only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -37,11 +37,17 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.card_numbers import mask_card_numbers
 from crm_tui.services.common import live_customer, reserve_ids
-from crm_tui.services.customers.contact_points import PointValue, primaries_first, sync_primaries
+from crm_tui.services.customers.contact_points import primaries_first, sync_primaries
 from crm_tui.services.customers.rules import EDITABLE_FIELDS, check_whole, derived_columns
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.imports.extras import add_extras, extras_needed, note_row
-from crm_tui.services.imports.refs import among, billing_group_ids, insert_rows, tag_ids_for
+from crm_tui.services.imports.extras import add_extras, extras_needed, note_row, point_rows
+from crm_tui.services.imports.refs import (
+    billing_group_ids,
+    customers_among,
+    insert_rows,
+    inserting,
+    tag_ids_for,
+)
 from crm_tui.services.imports.row_search import search_text
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.search import document as search_doc
@@ -139,31 +145,20 @@ class BatchImporter:
         )
         found: dict[str, Customer] = {}
         live = live_customer()
+        lock = not self.dry_run and session.get_bind().dialect.name == "postgresql"
         queries = []
         if emails:
-            queries.append(
-                (
-                    "e:",
-                    "email_key",
-                    select(Customer).where(among(session, Customer.email_key, emails)),
-                )
-            )
+            queries.append(("e:", "email_key", customers_among(
+                session, Customer.email_key, emails, lock=lock)))  # fmt: skip
         if phones:
-            queries.append(
-                (
-                    "p:",
-                    "phone_digits",
-                    select(Customer).where(among(session, Customer.phone_digits, phones), live),
-                )
-            )
+            queries.append(("p:", "phone_digits", customers_among(
+                session, Customer.phone_digits, phones, live, lock=lock)))  # fmt: skip
         if names:
-            queries.append(("n:", "sort_name", select(Customer).where(
-                among(session, Customer.sort_name, names), col(Customer.email_key).is_(None),
-                col(Customer.phone_digits).is_(None), live)))  # fmt: skip
+            queries.append(("n:", "sort_name", customers_among(
+                session, Customer.sort_name, names, col(Customer.email_key).is_(None),
+                col(Customer.phone_digits).is_(None), live, lock=lock)))  # fmt: skip
         for prefix, attr, query in queries:
-            if not self.dry_run and session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update()
-            for customer in session.scalars(query.order_by(col(Customer.id))):
+            for customer in session.scalars(query):
                 found.setdefault(prefix + str(getattr(customer, attr)), customer)
         return found
 
@@ -341,35 +336,36 @@ class BatchImporter:
         ids = reserve_ids(session, Customer, len(rows))
         for cid, values in zip(ids, rows, strict=True):
             values["id"] = cid
-        insert_rows(session, table, rows)
+        tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
         summaries, docs, changes, addresses, links = [], [], [], [], []
         texts: list[str] = []
         custom: list[dict[str, Any]] = []
         notes: list[dict[str, Any]] = []
         points: list[dict[str, Any]] = []
-        tag_ids = tag_ids_for(session, {t for i in items for t in i.tags})
-        for cid, values, item in zip(ids, rows, items, strict=True):
-            assert item.outcome is not None
-            item.outcome.customer_id = cid
-            summaries.append({"customer_id": cid})
-            if item.doc is None:  # folded: the merged values' text
-                item.doc = search_text(item.row, values)
-            doc = search_doc.doc_with_number(item.doc, cid)
-            points.extend(_point_rows(cid, item.row.points, now))
-            docs.append({"customer_id": cid, "doc": doc})
-            texts.append(doc)
-            custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
-                           "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
-            changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
-                            "field": "import", "old_value": None, "version": 1, "actor": self.actor,
-                            "new_value": f"{self.source_name} row {item.row.number}", "changed_at": now})  # fmt: skip
-            for address in item.row.addresses:
-                addresses.append({"customer_id": cid, "line2": None, "region": None, "postal_code": None,
-                                  **address, "created_at": now, "version": 1})  # fmt: skip
-            notes.extend({**note_row(cid, note, self.actor, now), "version": 1}
-                         for note in item.row.notes)  # fmt: skip
-            for key in dict.fromkeys(text_key(t) for t in item.tags):
-                links.append({"customer_id": cid, "tag_id": tag_ids[key]})
+        # The server saves the customers while their other rows are made (refs.inserting).
+        with inserting(session, table, rows):
+            for cid, values, item in zip(ids, rows, items, strict=True):
+                assert item.outcome is not None
+                item.outcome.customer_id = cid
+                summaries.append({"customer_id": cid})
+                if item.doc is None:  # folded: the merged values' text
+                    item.doc = search_text(item.row, values)
+                doc = search_doc.doc_with_number(item.doc, cid)
+                points.extend(point_rows(cid, item.row.points, now))
+                docs.append({"customer_id": cid, "doc": doc})
+                texts.append(doc)
+                custom.extend({"customer_id": cid, "name": name, "name_key": text_key(name), "value": value,
+                               "created_at": now, "version": 1} for name, value in item.row.custom.items())  # fmt: skip
+                changes.append({"customer_id": cid, "entity": "customer", "entity_id": cid, "action": "create",
+                                "field": "import", "old_value": None, "version": 1, "actor": self.actor,
+                                "new_value": f"{self.source_name} row {item.row.number}", "changed_at": now})  # fmt: skip
+                for address in item.row.addresses:
+                    addresses.append({"customer_id": cid, "line2": None, "region": None, "postal_code": None,
+                                      **address, "created_at": now, "version": 1})  # fmt: skip
+                notes.extend({**note_row(cid, note, self.actor, now), "version": 1}
+                             for note in item.row.notes)  # fmt: skip
+                for key in dict.fromkeys(text_key(t) for t in item.tags):
+                    links.append({"customer_id": cid, "tag_id": tag_ids[key]})
         if docs:
             insert_documents(session, ids, lambda: insert_rows(session, _table(CustomerSearch), docs),
                              texts)  # fmt: skip
@@ -378,17 +374,3 @@ class BatchImporter:
                              (CustomField, custom), (ContactPoint, points)):  # fmt: skip
             if batch:
                 insert_rows(session, _table(model), batch)
-
-
-def _point_rows(cid: int, points: list[PointValue], now: datetime) -> list[dict[str, Any]]:
-    """A new customer's contact points; the first of each kind is its primary."""
-    rows: list[dict[str, Any]] = []
-    seen_kinds: set[str] = set()
-    for point in points:
-        primary = point.kind not in seen_kinds
-        seen_kinds.add(point.kind)
-        rows.append({"customer_id": cid, "kind": point.kind, "value": point.value,
-                     "value_key": point.value_key, "label": point.label,
-                     "is_primary": primary, "verified": point.verified,
-                     "created_at": now, "version": 1})  # fmt: skip
-    return rows

@@ -19,12 +19,12 @@ from crm_tui.models.types import utcnow
 from crm_tui.services import history
 from crm_tui.services.common import ensure_tag
 from crm_tui.services.customers import custom_fields
-from crm_tui.services.customers.contact_points import points_of
+from crm_tui.services.customers.contact_points import PointValue, points_of
 from crm_tui.services.imports.row_notes import NOTE_TITLE
 from crm_tui.services.imports.rows import PreparedRow
 from crm_tui.services.validation import text_key
 
-__all__ = ["NOTE_TITLE", "add_extras", "extras_needed", "note_row"]
+__all__ = ["NOTE_TITLE", "add_extras", "extras_needed", "note_row", "point_rows"]
 
 
 def extras_needed(session: Session, customer_id: int, row: PreparedRow) -> dict[str, Any]:
@@ -105,3 +105,17 @@ def note_row(
     """A note's columns: the file's author and time when it gave them, else the importer and now."""
     return {**data, "customer_id": cid, "author": data.get("author") or actor,
             "created_at": data.get("created_at") or now or utcnow()}  # fmt: skip
+
+
+def point_rows(cid: int, points: list[PointValue], now: datetime) -> list[dict[str, Any]]:
+    """A new customer's contact points; the first of each kind is its primary."""
+    rows: list[dict[str, Any]] = []
+    seen_kinds: set[str] = set()
+    for point in points:
+        primary = point.kind not in seen_kinds
+        seen_kinds.add(point.kind)
+        rows.append({"customer_id": cid, "kind": point.kind, "value": point.value,
+                     "value_key": point.value_key, "label": point.label,
+                     "is_primary": primary, "verified": point.verified,
+                     "created_at": now, "version": 1})  # fmt: skip
+    return rows
