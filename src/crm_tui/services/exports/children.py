@@ -9,7 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -37,41 +47,71 @@ class Widths:
                        notes=max(self.notes, other.notes))  # fmt: skip
 
 
-def widths(
-    session: Session, where: list[ColumnElement[bool]], part: Sequence[ColumnElement[bool]] = ()
-) -> Widths:
+IdRange = tuple[int | None, int | None]  # customer ids after the first, up to the second
+ALL: IdRange = (None, None)
+
+
+def widths(session: Session, where: list[ColumnElement[bool]], part: IdRange = ALL) -> Widths:
     """Counted in the database over the selection (`where` on Customer); the counts only
-    over the `part` of it given (the other part counted elsewhere, `Widths.widest`)."""
-    return replace(counts(session, [*where, *part]), custom=custom_names(session, where))
+    over the `part` of its ids given (the other part counted elsewhere, `Widths.widest`)."""
+    return replace(counts(session, where, part), custom=custom_names(session, where))
 
 
-def counts(session: Session, where: list[ColumnElement[bool]]) -> Widths:
-    """The e-mail, phone, web, address and note counts of `widths`; no custom names."""
-    points = _point_counts(session, where)
-    return Widths(points, _most(session, Address, where), _most(session, Note, where), ())
+def counts(session: Session, where: list[ColumnElement[bool]], part: IdRange = ALL) -> Widths:
+    """The e-mail, phone, web, address and note counts of `widths`; no custom names.
+
+    Each table's rows are counted per customer first (its customer_id index, in order:
+    no sort), and only then looked up in the selection: one customer row read per
+    customer, not per child row. The fixed columns hold the first e-mail, phone, web
+    address and address, so only a customer needing two or more adds columns: the others
+    are never looked up, and those counts are at least one."""
+    points = _point_counts(session, where, part)
+    addresses = max(1, _most(session, Address, where, part, at_least=2))
+    return Widths(points, addresses, _most(session, Note, where, part), ())
 
 
-def _point_counts(session: Session, where: list[ColumnElement[bool]]) -> dict[str, int]:
-    """The most columns a customer's e-mails, phones and web addresses need: one pass
-    over the contact points grouped by customer (the customer_id index, in order, so no
-    sort); a kind with no primary (its column was cleared) keeps the primary's column
+def _within(model: Any, part: IdRange) -> list[ColumnElement[bool]]:
+    after, up_to = part
+    out: list[ColumnElement[bool]] = []
+    if after is not None:
+        out.append(model.customer_id > after)
+    if up_to is not None:
+        out.append(model.customer_id <= up_to)
+    return out
+
+
+def _selected(query: Select[Any], customer_id: Any, where: list[ColumnElement[bool]]) -> Any:
+    """`query` over per-customer counts, for the customers of the selection only."""
+    return query.join(Customer, col(Customer.id) == customer_id).where(*where)
+
+
+def _point_counts(
+    session: Session, where: list[ColumnElement[bool]], part: IdRange
+) -> dict[str, int]:
+    """The most columns a customer's e-mails, phones and web addresses need (at least
+    one): a kind with no primary (its column was cleared) keeps the primary's column
     empty, so it needs one more."""
     kind, primary = col(ContactPoint.kind), col(ContactPoint.is_primary)
     slots = []
     for name in POINT_KINDS:
-        count = func.sum(case((kind == name, 1), else_=0))
-        primaries = func.max(case((and_(kind == name, primary), 1), else_=0))
-        slots.append(case((count > 0, count + 1 - primaries), else_=0).label(name))
+        # The kind and the numbers in the statement's text: as bound parameters, SQLite took
+        # twice as long (4.6 against 2.3 s CPU over the 3 million points of 1M customers).
+        one, none = literal_column("1", Integer), literal_column("0", Integer)
+        this = kind == literal_column(f"'{name}'")
+        count = func.sum(case((this, one), else_=none))
+        primaries = func.max(case((and_(this, primary), one), else_=none))
+        slots.append(case((count > none, count + one - primaries), else_=none))
     per_customer = (
-        select(*slots)
-        .select_from(ContactPoint)
-        .join(Customer, col(Customer.id) == col(ContactPoint.customer_id))
-        .where(*where)
+        select(col(ContactPoint.customer_id).label("customer_id"),
+               *(slot.label(name) for slot, name in zip(slots, POINT_KINDS, strict=True)))
+        .where(*_within(ContactPoint, part))
         .group_by(col(ContactPoint.customer_id))
+        .having(or_(*(slot > literal_column("1") for slot in slots)))
         .subquery()
-    )
-    most = session.execute(select(*(func.max(per_customer.c[name]) for name in POINT_KINDS)))
-    return {name: int(found or 0) for name, found in zip(POINT_KINDS, most.one(), strict=True)}
+    )  # fmt: skip
+    most = select(*(func.max(per_customer.c[name]) for name in POINT_KINDS))
+    found = session.execute(_selected(most, per_customer.c.customer_id, where)).one()
+    return {name: max(1, int(n or 0)) for name, n in zip(POINT_KINDS, found, strict=True)}
 
 
 def custom_names(session: Session, where: list[ColumnElement[bool]]) -> tuple[str, ...]:
@@ -87,16 +127,22 @@ def custom_names(session: Session, where: list[ColumnElement[bool]]) -> tuple[st
     return tuple(names)
 
 
-def _most(session: Session, model: Any, where: list[ColumnElement[bool]]) -> int:
-    per_customer: Select[Any] = (
-        select(func.count().label("n"))
-        .select_from(model)
-        .join(Customer, col(Customer.id) == model.customer_id)
-        .where(*where)
-        .group_by(model.customer_id)
-    )
-    counts = per_customer.subquery()
-    return int(session.scalar(select(func.max(counts.c.n))) or 0)
+def _most(
+    session: Session,
+    model: Any,
+    where: list[ColumnElement[bool]],
+    part: IdRange,
+    at_least: int = 1,
+) -> int:
+    """The most rows of `model` a customer of the selection has (0 if under `at_least`)."""
+    count = func.count()
+    per_customer = (
+        select(model.customer_id.label("customer_id"), count.label("n"))
+        .where(*_within(model, part)).group_by(model.customer_id)
+        .having(count >= at_least).subquery()
+    )  # fmt: skip
+    most = select(func.max(per_customer.c.n))
+    return int(session.scalar(_selected(most, per_customer.c.customer_id, where)) or 0)
 
 
 def _in_batch(model: Any, ids: Sequence[int]) -> ColumnElement[bool]:

@@ -38,7 +38,7 @@ from crm_tui.db.engine import Database, make_engine
 from crm_tui.models import Customer
 from crm_tui.services.collector import few_collections
 from crm_tui.services.context import ServiceContext
-from crm_tui.services.exports.children import Widths, counts
+from crm_tui.services.exports.children import IdRange, Widths, counts
 from crm_tui.services.exports.csv_text import TextBatch
 from crm_tui.services.exports.fast_csv import CsvBatches, SlowFn
 
@@ -138,10 +138,10 @@ class Helper:
         finally:
             cursor.close()
 
-    def begin(self, session: Session, selection: Any) -> list[Any]:
+    def begin(self, session: Session, selection: Any) -> IdRange:
         """Start the exporter's snapshot (before its first read), ask the helper to start
         its own at the same one and to count the widths of the upper half of the
-        customer ids; the condition for the lower half, which the exporter counts."""
+        customer ids; the lower half, which the exporter counts."""
         self.tries += 1
         snapshot = None
         if self.sqlite:
@@ -154,7 +154,7 @@ class Helper:
         self.ids = low, high = _customer_ids(session)
         middle = 0 if low is None or high is None else (low + high) // 2
         self._send(("counts", selection, middle))
-        return [col(Customer.id) <= middle]
+        return (None, middle)
 
     def counts(self) -> Widths | None:
         """The helper's half of the widths if its snapshot is the exporter's, else None
@@ -236,8 +236,8 @@ def serve(pipe: Pipe) -> None:
                     continue
                 if message[0] == "counts":
                     _kind, selection, middle = message
-                    upper = [col(Customer.id) > middle]
-                    pipe.send(("counts", counts(session, [*service.where(selection), *upper])))
+                    upper = (middle, None)
+                    pipe.send(("counts", counts(session, service.where(selection), upper)))
                     continue
                 _kind, selection, widths, size, bounds = message
                 slow = service.general_csv(session, selection, Layout(widths), size)

@@ -199,7 +199,7 @@ class ExportService:
         helper = Helper(self.ctx) if Helper.wanted(self.ctx, plain, split_from) else None
         try:
             while True:  # until the helper shares the snapshot, or there is none
-                part = [] if helper is None else helper.begin(session, selection)
+                part = children.ALL if helper is None else helper.begin(session, selection)
                 total = self.count(session, selection)
                 where = self.where(selection)
                 if selection.ids is not None and len(selection.ids) <= 1000:
