@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from crm_tui.models import (
     Address,
@@ -170,3 +173,24 @@ def test_csv_text_writes_what_csv_writer_writes() -> None:
                 for _ in range(3000)]  # fmt: skip
     for rows in batches:
         assert csv_text.csv_text(rows) == csv_text.writer_text(rows), rows
+
+
+def test_rows_the_database_gives_out_of_order_are_put_in_id_order(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch query has no ORDER BY (SQLite gives `chosen`'s order): rows given in any
+    other order are sorted by id, and the file is the same."""
+    from sqlmodel import col
+
+    DemoBuilder(services.ctx, seed=6, as_of=date(2026, 1, 15), invoices=False).run(15)
+    made = fast_csv.customers_query
+
+    def backwards(*args: Any) -> Any:
+        batch = made(*args)
+        return lambda *conditions, limit: batch(*conditions, limit=limit).order_by(
+            col(Customer.id).desc()
+        )
+
+    monkeypatch.setattr(fast_csv, "customers_query", backwards)
+    ExportService(services.ctx).export(tmp_path / "fast.csv", batch=4)
+    assert (tmp_path / "fast.csv").read_bytes() == _general(services, tmp_path / "general.csv")
