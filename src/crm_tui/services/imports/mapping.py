@@ -32,8 +32,8 @@ from crm_tui.services.imports.headers import (
 from crm_tui.services.imports.numbered import NOTE_TARGETS
 
 __all__ = [
-    "ADDRESS_TARGETS", "CUSTOM", "IGNORE", "TARGETS", "Mapping", "MappedColumn", "Picked",
-    "apply_overrides", "field_key", "header_key", "pick", "recognise", "unneutralise",
+    "ADDRESS_TARGETS", "CUSTOM", "GROUPED", "IGNORE", "TARGETS", "Mapping", "MappedColumn",
+    "Picked", "apply_overrides", "field_key", "header_key", "pick", "recognise", "unneutralise",
 ]  # fmt: skip
 GROUPED = (*ADDRESS_TARGETS, "address_formatted")
 _SHIPPING = re.compile(r"shipping|delivery|parcel|ship to", re.IGNORECASE)

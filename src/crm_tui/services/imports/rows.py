@@ -30,7 +30,7 @@ from crm_tui.services.customers.rules import (
     derived_columns,
 )
 from crm_tui.services.errors import ValidationError
-from crm_tui.services.imports.mapping import ADDRESS_TARGETS, Picked
+from crm_tui.services.imports.mapping import GROUPED, Picked
 from crm_tui.services.imports.row_dates import birthday
 from crm_tui.services.imports.row_notes import read_notes
 from crm_tui.services.imports.vcard_card import BINARY
@@ -338,8 +338,7 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
     """One address group cleaned; a country we cannot read leaves the default in its place."""
     line1 = _one_line(group.get("address_line1"))
     if not line1 or not group.get("city"):
-        column = _address_column(group)
-        keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
+        column, keys = _address_parts(group)
         why = ("The address is written as one text, with no street and city of its own"
                if keys == ["address_formatted"] else
                f"The address has no {'street' if not line1 else 'city'}")  # fmt: skip
@@ -361,17 +360,17 @@ def _address(row: PreparedRow, group: dict[str, str], region: str) -> dict[str, 
     try:
         return clean_address(data)
     except ValidationError as exc:
-        column = _address_column(group)
-        keys = [k for k in (*ADDRESS_TARGETS, "address_formatted") if group.get(k)]
+        column, keys = _address_parts(group)
         parts = ", ".join(group[k] for k in keys)
         row.drop(column, parts, f"The address was not kept: {exc.message}", len(keys))
         return None
 
 
-def _address_column(group: dict[str, str]) -> str:
-    """The header an address's problem is reported under: its first part's column."""
-    first = next((k for k in (*ADDRESS_TARGETS, "address_formatted") if k in group), "")
-    return group.get(f"{first}.header", "Address")
+def _address_parts(group: dict[str, str]) -> tuple[str, list[str]]:
+    """For an address not kept: the header its problem is reported under (its first
+    part's column) and the parts it gave, in order."""
+    first = next((k for k in GROUPED if k in group), "")
+    return group.get(f"{first}.header", "Address"), [k for k in GROUPED if group.get(k)]
 
 
 def _one_line(text: str | None) -> str:
